@@ -1,0 +1,166 @@
+//! Typed ptrace requests. nix covers most of them; the floating-point register requests
+//! (`PTRACE_GETFPREGS`/`PTRACE_SETFPREGS`) are made through libc here.
+
+use std::ffi::c_void;
+
+use nix::errno::Errno;
+use nix::sys::ptrace as nptrace;
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+
+use crate::error::{Context, Error};
+use crate::user::{FpRegs, Regs};
+
+pub use nix::sys::ptrace::Options;
+
+/// The signal information of a stopped thread (`PTRACE_GETSIGINFO`), reduced to the fields a
+/// debugger reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigInfo {
+    /// Signal number.
+    pub signo: i32,
+    /// `si_code`: why the signal was raised (`SI_KERNEL`, `TRAP_TRACE`, `SI_USER`, ...).
+    pub code: i32,
+    /// `si_addr`: the faulting address for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP.
+    pub addr: u64,
+    /// `si_pid`: the sender, for signals sent by `kill`/`tgkill`/`sigqueue`.
+    pub sender_pid: i32,
+}
+
+/// `si_code` of a signal sent by `kill(2)`.
+pub const SI_USER: i32 = 0;
+/// `si_code` of a signal raised by the kernel (an `int3` trap is reported with it).
+pub const SI_KERNEL: i32 = 0x80;
+/// `si_code` of a signal sent by `tgkill(2)`.
+pub const SI_TKILL: i32 = -6;
+/// `si_code` of a software breakpoint trap where the kernel says so explicitly.
+pub const TRAP_BRKPT: i32 = 1;
+/// `si_code` of a single-step trap.
+pub const TRAP_TRACE: i32 = 2;
+/// `si_code` of a hardware breakpoint or watchpoint trap.
+pub const TRAP_HWBKPT: i32 = 4;
+
+/// `PTRACE_TRACEME` is made by the child inside [`crate::spawn`]; there is no safe wrapper for
+/// it on purpose.
+pub fn attach(tid: Pid) -> Result<(), Error> {
+    nptrace::attach(tid).ctx("ptrace(PTRACE_ATTACH)", tid)
+}
+
+/// Detach from a stopped thread, optionally delivering `signal` to it.
+pub fn detach(tid: Pid, signal: Option<Signal>) -> Result<(), Error> {
+    nptrace::detach(tid, signal).ctx("ptrace(PTRACE_DETACH)", tid)
+}
+
+/// Resume a stopped thread (`PTRACE_CONT`).
+pub fn cont(tid: Pid, signal: Option<Signal>) -> Result<(), Error> {
+    nptrace::cont(tid, signal).ctx("ptrace(PTRACE_CONT)", tid)
+}
+
+/// Resume a stopped thread for one instruction (`PTRACE_SINGLESTEP`).
+pub fn step(tid: Pid, signal: Option<Signal>) -> Result<(), Error> {
+    nptrace::step(tid, signal).ctx("ptrace(PTRACE_SINGLESTEP)", tid)
+}
+
+/// Resume a stopped thread until the next system-call entry or exit (`PTRACE_SYSCALL`).
+pub fn syscall(tid: Pid, signal: Option<Signal>) -> Result<(), Error> {
+    nptrace::syscall(tid, signal).ctx("ptrace(PTRACE_SYSCALL)", tid)
+}
+
+/// Set the tracing options of a stopped thread.
+pub fn set_options(tid: Pid, options: Options) -> Result<(), Error> {
+    nptrace::setoptions(tid, options).ctx("ptrace(PTRACE_SETOPTIONS)", tid)
+}
+
+/// The message of the last ptrace event (`PTRACE_GETEVENTMSG`): the new tid of a clone, the
+/// exit status of an exiting thread, ...
+pub fn event_message(tid: Pid) -> Result<u64, Error> {
+    nptrace::getevent(tid).map(|v| v as u64).ctx("ptrace(PTRACE_GETEVENTMSG)", tid)
+}
+
+/// The signal that stopped the thread (`PTRACE_GETSIGINFO`).
+pub fn siginfo(tid: Pid) -> Result<SigInfo, Error> {
+    let info = nptrace::getsiginfo(tid).ctx("ptrace(PTRACE_GETSIGINFO)", tid)?;
+    let fault = matches!(
+        info.si_signo,
+        libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE | libc::SIGTRAP
+    );
+    // SAFETY: `si_addr` is the union member the kernel fills for fault signals, which is what
+    // `fault` checks; `si_pid` is filled for signals sent by a process (SI_USER, SI_TKILL,
+    // SI_QUEUE: non-positive codes). Reading the other members would be reading garbage, not
+    // undefined behaviour (the union is plain integers), but we only read the meaningful one.
+    let (addr, sender_pid) = unsafe {
+        let addr = if fault { info.si_addr() as u64 } else { 0 };
+        let sender = if info.si_code <= 0 { info.si_pid() } else { 0 };
+        (addr, sender)
+    };
+    Ok(SigInfo { signo: info.si_signo, code: info.si_code, addr, sender_pid })
+}
+
+/// The general-purpose registers (`PTRACE_GETREGS`).
+pub fn regs(tid: Pid) -> Result<Regs, Error> {
+    nptrace::getregs(tid).map(Regs).ctx("ptrace(PTRACE_GETREGS)", tid)
+}
+
+/// Write the general-purpose registers (`PTRACE_SETREGS`).
+pub fn set_regs(tid: Pid, regs: &Regs) -> Result<(), Error> {
+    nptrace::setregs(tid, regs.0).ctx("ptrace(PTRACE_SETREGS)", tid)
+}
+
+/// The x87/SSE register area (`PTRACE_GETFPREGS`, the FXSAVE layout).
+pub fn fp_regs(tid: Pid) -> Result<FpRegs, Error> {
+    let mut area = FpRegs::zeroed();
+    let pointer: *mut libc::user_fpregs_struct = &mut area.0;
+    // SAFETY: PTRACE_GETFPREGS writes exactly one `user_fpregs_struct` (512 bytes, checked in
+    // `user`) to the address in `data`, which points at a live, writable value of that type.
+    let ret = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GETFPREGS,
+            tid.as_raw(),
+            std::ptr::null_mut::<c_void>(),
+            pointer.cast::<c_void>(),
+        )
+    };
+    Errno::result(ret).map(|_| area).ctx("ptrace(PTRACE_GETFPREGS)", tid)
+}
+
+/// Write the x87/SSE register area (`PTRACE_SETFPREGS`).
+pub fn set_fp_regs(tid: Pid, area: &FpRegs) -> Result<(), Error> {
+    let pointer: *const libc::user_fpregs_struct = &area.0;
+    // SAFETY: PTRACE_SETFPREGS reads exactly one `user_fpregs_struct` from `data`, which points
+    // at a live value of that type for the duration of the call.
+    let ret = unsafe {
+        libc::ptrace(
+            libc::PTRACE_SETFPREGS,
+            tid.as_raw(),
+            std::ptr::null_mut::<c_void>(),
+            pointer.cast_mut().cast::<c_void>(),
+        )
+    };
+    Errno::result(ret).map(drop).ctx("ptrace(PTRACE_SETFPREGS)", tid)
+}
+
+/// Read one word of the user area at `offset` (`PTRACE_PEEKUSER`); a word of `-1` is data.
+pub fn peek_user(tid: Pid, offset: usize) -> Result<u64, Error> {
+    nptrace::read_user(tid, offset as nptrace::AddressType)
+        .map(|word| word as u64)
+        .ctx("ptrace(PTRACE_PEEKUSER)", tid)
+}
+
+/// Write one word of the user area at `offset` (`PTRACE_POKEUSER`).
+pub fn poke_user(tid: Pid, offset: usize, word: u64) -> Result<(), Error> {
+    nptrace::write_user(tid, offset as nptrace::AddressType, word as libc::c_long)
+        .ctx("ptrace(PTRACE_POKEUSER)", tid)
+}
+
+/// Read one word of the tracee's memory (`PTRACE_PEEKDATA`); a word of `-1` is data.
+pub fn peek_data(tid: Pid, addr: u64) -> Result<u64, Error> {
+    nptrace::read(tid, addr as nptrace::AddressType)
+        .map(|word| word as u64)
+        .ctx("ptrace(PTRACE_PEEKDATA)", tid)
+}
+
+/// Write one word of the tracee's memory (`PTRACE_POKEDATA`).
+pub fn poke_data(tid: Pid, addr: u64, word: u64) -> Result<(), Error> {
+    nptrace::write(tid, addr as nptrace::AddressType, word as libc::c_long)
+        .ctx("ptrace(PTRACE_POKEDATA)", tid)
+}
