@@ -1,1 +1,34 @@
-//! placeholder
+//! Process control for Linux x86-64 tracees through ptrace: launch or attach, resume, single
+//! step, wait for typed stop reasons, read and write every register, detach or kill.
+//!
+//! The model is all-stop, as in gdb: when one thread stops, every thread is stopped; when the
+//! process resumes, every thread runs. Exits and deaths are [`StopReason`]s, not errors.
+//!
+//! ```no_run
+//! use dbg_process::{Launch, Reg, Resume, StopReason};
+//!
+//! # fn main() -> Result<(), dbg_process::Error> {
+//! let mut process = Launch::new("/bin/true").spawn()?;
+//! println!("stopped at {:#x}", process.pc()?);
+//! process.step_instruction(None)?;
+//! let rsp = process.read_register(Reg::Rsp)?.as_u64();
+//! println!("rsp = {rsp:#x}");
+//! process.resume(Resume::Continue, None)?;
+//! assert_eq!(process.wait()?, StopReason::Exited { code: 0 });
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+mod error;
+mod launch;
+mod process;
+pub mod regs;
+mod stop;
+
+pub use dbg_sys::{Pid, Signal};
+pub use error::{AttachRefusal, Ended, Error, Result};
+pub use launch::Launch;
+pub use process::{CpuShare, Origin, Process, Resume, State};
+pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
+pub use stop::{Stop, StopReason, ThreadEvent, TrapKind};

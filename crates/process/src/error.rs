@@ -1,0 +1,151 @@
+//! The error type of the process layer.
+
+use dbg_sys::Errno;
+
+/// Why a process-control request failed. Tracee exits and deaths are not errors: they are
+/// [`crate::StopReason`]s.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The program could not be started.
+    #[error("cannot launch {program}: {}", .errno.desc())]
+    Launch {
+        /// The program as the user named it.
+        program: String,
+        /// Why: `ENOENT`, `EACCES`, `ENOEXEC`, ...
+        errno: Errno,
+    },
+    /// A redirection file could not be opened.
+    #[error("cannot open {path} for the tracee's {stream}: {source}")]
+    Redirect {
+        /// `stdin`, `stdout` or `stderr`.
+        stream: &'static str,
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An argument or environment string contains a NUL byte.
+    #[error("argument contains a NUL byte: {0:?}")]
+    NulInArgument(String),
+    /// Attaching was refused; the reason names the cause where it can be found.
+    #[error("cannot attach to process {pid}: {reason}")]
+    Attach {
+        /// The process.
+        pid: i32,
+        /// Why, as found in `/proc`.
+        reason: AttachRefusal,
+    },
+    /// A system call failed.
+    #[error(transparent)]
+    Sys(#[from] dbg_sys::Error),
+    /// The launch channel failed.
+    #[error(transparent)]
+    Pipe(#[from] dbg_pipe::Error),
+    /// The request needs a live, stopped process and there is none.
+    #[error("the process is not being debugged (it {0})")]
+    NoProcess(Ended),
+    /// The request needs the process stopped, and it is running.
+    #[error("the process is running")]
+    Running,
+    /// No thread with this id belongs to the process.
+    #[error("no thread {0} in the process")]
+    UnknownThread(i32),
+    /// The value cannot be written to this register.
+    #[error("value does not fit register {register} ({size} bytes)")]
+    ValueDoesNotFit {
+        /// The register's name.
+        register: &'static str,
+        /// Its size.
+        size: usize,
+    },
+    /// A child of the tracing thread that is not a tracee has an event; dbg does not reap it.
+    #[error("child {0} of the debugger thread is not a tracee; it was left unreaped")]
+    ForeignChild(i32),
+    /// The kernel reported a state the process layer did not expect.
+    #[error("unexpected state of thread {tid} after {during}: {status}")]
+    Unexpected {
+        /// The thread.
+        tid: i32,
+        /// What we were doing.
+        during: &'static str,
+        /// The wait status, as text.
+        status: String,
+    },
+}
+
+/// How a process stopped being debugged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited with this status.
+    Exited(i32),
+    /// A signal killed it.
+    Killed(dbg_sys::Signal),
+    /// The debugger detached from it.
+    Detached,
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ended::Exited(code) => write!(f, "exited with status {code}"),
+            Ended::Killed(signal) => write!(f, "was killed by {}", signal.as_str()),
+            Ended::Detached => write!(f, "was detached"),
+        }
+    }
+}
+
+/// Why the kernel refused `PTRACE_ATTACH`, as far as `/proc` tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachRefusal {
+    /// No such process.
+    NoSuchProcess,
+    /// The debugger itself.
+    Itself,
+    /// Another tracer holds it.
+    AlreadyTraced {
+        /// The tracer's pid.
+        tracer: i32,
+        /// The tracer's command name, when readable.
+        name: Option<String>,
+    },
+    /// Yama's `ptrace_scope` forbids it.
+    Yama(u8),
+    /// Some other refusal (`EPERM` without a visible cause, ...).
+    Other(Errno),
+}
+
+impl std::fmt::Display for AttachRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttachRefusal::NoSuchProcess => write!(f, "no such process"),
+            AttachRefusal::Itself => write!(f, "that is the debugger itself"),
+            AttachRefusal::AlreadyTraced { tracer, name: Some(name) } => {
+                write!(f, "already traced by process {tracer} ({name})")
+            }
+            AttachRefusal::AlreadyTraced { tracer, name: None } => {
+                write!(f, "already traced by process {tracer}")
+            }
+            AttachRefusal::Yama(scope) => write!(
+                f,
+                "ptrace refused by Yama: /proc/sys/kernel/yama/ptrace_scope is {scope}{}",
+                if *scope >= 3 { " (attaching is disabled)" } else { " (run as root or set it to 0)" }
+            ),
+            AttachRefusal::Other(Errno::EPERM) => write!(
+                f,
+                "operation not permitted (the process may belong to another user; CAP_SYS_PTRACE is needed)"
+            ),
+            AttachRefusal::Other(errno) => write!(f, "{}", errno.desc()),
+        }
+    }
+}
+
+impl Error {
+    /// True when the thread the request was made on no longer exists (killed from outside).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Error::Sys(e) if e.is_gone())
+    }
+}
+
+/// Shorthand.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,178 @@
+//! Starting a program under the debugger: PATH lookup, arguments, environment, standard
+//! stream redirection, address-space randomisation.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::fs::File;
+use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use dbg_sys::spawn::{spawn_traced, ExecFailure, ExecSpec, EXEC_FAILURE_LEN};
+use dbg_sys::wait::{wait_tid, WaitStatus};
+use dbg_sys::{Errno, Signal};
+
+use crate::error::{Error, Result};
+use crate::process::{Origin, Process};
+
+/// What to launch and how; [`Launch::spawn`] starts it stopped at its first instruction.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    program: OsString,
+    args: Vec<OsString>,
+    stdio: [Option<PathBuf>; 3],
+    aslr: bool,
+}
+
+impl Launch {
+    /// Launch `program` (looked up in `PATH` when it has no `/`, as a shell does).
+    pub fn new(program: impl Into<OsString>) -> Self {
+        Launch { program: program.into(), args: Vec::new(), stdio: [None, None, None], aslr: false }
+    }
+
+    /// Add one argument.
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Add arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Read the tracee's standard input from `path`.
+    pub fn stdin(mut self, path: impl Into<PathBuf>) -> Self {
+        self.stdio[0] = Some(path.into());
+        self
+    }
+
+    /// Write the tracee's standard output to `path` (created or truncated).
+    pub fn stdout(mut self, path: impl Into<PathBuf>) -> Self {
+        self.stdio[1] = Some(path.into());
+        self
+    }
+
+    /// Write the tracee's standard error to `path` (created or truncated).
+    pub fn stderr(mut self, path: impl Into<PathBuf>) -> Self {
+        self.stdio[2] = Some(path.into());
+        self
+    }
+
+    /// Keep address-space layout randomisation on (off by default, as in gdb).
+    pub fn aslr(mut self, on: bool) -> Self {
+        self.aslr = on;
+        self
+    }
+
+    /// The program as given.
+    pub fn program(&self) -> &OsStr {
+        &self.program
+    }
+
+    /// Start the program, traced, and wait until it stops at its first instruction after
+    /// `execve` (in the dynamic loader for a dynamically linked program).
+    ///
+    /// The child is killed when the debugger dies (`PTRACE_O_EXITKILL`).
+    pub fn spawn(&self) -> Result<Process> {
+        let display = self.program.to_string_lossy().into_owned();
+        let launch_error = |errno| Error::Launch { program: display.clone(), errno };
+        let path = resolve(&self.program).map_err(launch_error)?;
+        let files = self.open_stdio()?;
+        let cstring = |s: &OsStr| {
+            CString::new(s.as_bytes())
+                .map_err(|_| Error::NulInArgument(s.to_string_lossy().into_owned()))
+        };
+        let mut argv = vec![cstring(&self.program)?];
+        for arg in &self.args {
+            argv.push(cstring(arg)?);
+        }
+        let env = std::env::vars_os()
+            .map(|(key, value)| {
+                let mut pair = key;
+                pair.push("=");
+                pair.push(value);
+                cstring(&pair)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let spec = ExecSpec::new(cstring(path.as_os_str())?, argv, env, !self.aslr);
+
+        let (reader, writer) = dbg_pipe::channel()?;
+        let stdio = [0, 1, 2].map(|i| files.get(i).and_then(Option::as_ref).map(|f| f.as_fd()));
+        let pid = spawn_traced(&spec, stdio, writer.as_fd())?;
+        drop(writer);
+        let report = reader.receive(EXEC_FAILURE_LEN)?;
+        if let Some(failure) = ExecFailure::decode(&report) {
+            // The child reported and `_exit`ed: collect it so it leaves no zombie.
+            let _ = wait_tid(pid);
+            return Err(launch_error(failure.errno));
+        }
+        match wait_tid(pid)? {
+            WaitStatus::Stopped(_, Signal::SIGTRAP) => {
+                Process::adopt(pid, Origin::Launched, vec![(pid, None)])
+            }
+            other => {
+                let _ = dbg_sys::thread::kill(pid, Signal::SIGKILL);
+                let _ = wait_tid(pid);
+                Err(Error::Unexpected {
+                    tid: pid.as_raw(),
+                    during: "launch",
+                    status: format!("{other:?}"),
+                })
+            }
+        }
+    }
+
+    fn open_stdio(&self) -> Result<[Option<File>; 3]> {
+        let names = ["stdin", "stdout", "stderr"];
+        let mut files: [Option<File>; 3] = [None, None, None];
+        for (index, (slot, path)) in files.iter_mut().zip(&self.stdio).enumerate() {
+            let Some(path) = path else { continue };
+            let file = if index == 0 { File::open(path) } else { File::create(path) };
+            *slot = Some(file.map_err(|source| Error::Redirect {
+                stream: names.get(index).copied().unwrap_or("stream"),
+                path: path.display().to_string(),
+                source,
+            })?);
+        }
+        Ok(files)
+    }
+}
+
+/// Find `program` as `execvp` would: a name with a `/` is used as is; otherwise the first
+/// executable regular file of that name in a `PATH` directory.
+fn resolve(program: &OsStr) -> std::result::Result<PathBuf, Errno> {
+    if program.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if program.as_bytes().contains(&b'/') {
+        return Ok(PathBuf::from(program));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let mut denied = false;
+    for dir in std::env::split_paths(&path) {
+        let candidate = if dir.as_os_str().is_empty() { Path::new(".").join(program) } else { dir.join(program) };
+        match std::fs::metadata(&candidate) {
+            Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o111 != 0 => {
+                return Ok(candidate)
+            }
+            Ok(meta) if meta.is_file() => denied = true,
+            _ => {}
+        }
+    }
+    Err(if denied { Errno::EACCES } else { Errno::ENOENT })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_lookup() {
+        assert!(resolve(OsStr::new("sh")).is_ok_and(|p| p.is_absolute()));
+        assert_eq!(resolve(OsStr::new("no-such-program-dbg")), Err(Errno::ENOENT));
+        assert_eq!(resolve(OsStr::new("./relative")), Ok(PathBuf::from("./relative")));
+        assert_eq!(resolve(OsStr::new("")), Err(Errno::ENOENT));
+    }
+}

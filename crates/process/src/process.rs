@@ -1,0 +1,816 @@
+//! A traced process: its threads, the all-stop resume/step/wait cycle, registers, detach and
+//! kill.
+//!
+//! All-stop: when one thread reports a stop, every other running thread is stopped too
+//! (`tgkill(SIGSTOP)`), and any other event a thread reports meanwhile is kept, in order, to be
+//! reported by a later [`Process::wait`] before anything runs again.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use dbg_sys::ptrace::{self, Options};
+use dbg_sys::thread::{self as systhread, Cpus};
+use dbg_sys::user::{self, FpRegs, Regs};
+use dbg_sys::wait::{peek_any, try_wait_tid, wait_tid, WaitStatus};
+use dbg_sys::{Errno, Pid, Signal};
+
+use crate::error::{AttachRefusal, Ended, Error, Result};
+use crate::regs::{Reg, RegClass, RegValue};
+use crate::stop::{Stop, StopReason, ThreadEvent, TrapKind};
+
+/// How the process came under the debugger; decides what happens when the debugger lets go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Launched by us: killed when the `Process` is dropped.
+    Launched,
+    /// Attached by us: detached when the `Process` is dropped.
+    Attached,
+}
+
+/// Where the process is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Every thread is stopped; registers can be read and written.
+    Stopped,
+    /// Resumed; [`Process::wait`] will report the next stop.
+    Running,
+    /// No longer debugged.
+    Ended(Ended),
+}
+
+/// How to resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// Run until a signal or trap (`PTRACE_CONT`).
+    Continue,
+    /// Also stop at every system-call entry and exit (`PTRACE_SYSCALL`).
+    Syscalls,
+}
+
+#[derive(Debug, Default)]
+struct RegCache {
+    gpr: Option<Regs>,
+    gpr_dirty: bool,
+    fpr: Option<FpRegs>,
+    fpr_dirty: bool,
+    debug: [Option<u64>; 8],
+}
+
+#[derive(Debug, Default)]
+struct Thread {
+    running: bool,
+    /// We sent it a SIGSTOP that it has not reported yet.
+    sigstop_queued: bool,
+    /// Between a syscall-entry stop and its exit stop.
+    in_syscall: bool,
+    regs: RegCache,
+}
+
+/// A process under ptrace control. See the crate documentation for an example.
+#[derive(Debug)]
+pub struct Process {
+    pid: Pid,
+    threads: BTreeMap<Pid, Thread>,
+    current: Pid,
+    origin: Origin,
+    state: State,
+    /// Stops collected while stopping other threads, reported before anything resumes.
+    pending: VecDeque<(Pid, WaitStatus)>,
+    events: VecDeque<ThreadEvent>,
+}
+
+const LAUNCH_OPTIONS: Options = Options::PTRACE_O_EXITKILL
+    .union(Options::PTRACE_O_TRACECLONE)
+    .union(Options::PTRACE_O_TRACESYSGOOD);
+const ATTACH_OPTIONS: Options =
+    Options::PTRACE_O_TRACECLONE.union(Options::PTRACE_O_TRACESYSGOOD);
+
+impl Process {
+    /// Take control of `pid`, whose threads are all in a ptrace stop. Each thread may carry
+    /// a status collected while attaching that must be reported later.
+    pub(crate) fn adopt(
+        pid: Pid,
+        origin: Origin,
+        threads: Vec<(Pid, Option<WaitStatus>)>,
+    ) -> Result<Process> {
+        let options = match origin {
+            Origin::Launched => LAUNCH_OPTIONS,
+            Origin::Attached => ATTACH_OPTIONS,
+        };
+        let mut process = Process {
+            pid,
+            threads: BTreeMap::new(),
+            current: pid,
+            origin,
+            state: State::Stopped,
+            pending: VecDeque::new(),
+            events: VecDeque::new(),
+        };
+        for (tid, early) in threads {
+            if let Err(e) = ptrace::set_options(tid, options) {
+                if origin == Origin::Launched {
+                    let _ = systhread::kill(pid, Signal::SIGKILL);
+                    let _ = wait_tid(pid);
+                }
+                return Err(e.into());
+            }
+            let sigstop_queued = early.is_some();
+            process.threads.insert(tid, Thread { sigstop_queued, ..Thread::default() });
+            if let Some(status) = early {
+                process.pending.push_back((tid, status));
+            }
+        }
+        Ok(process)
+    }
+
+    /// Attach to every thread of `pid` and stop them all.
+    pub fn attach(pid: Pid) -> Result<Process> {
+        let refuse = |reason| Error::Attach { pid: pid.as_raw(), reason };
+        if pid.as_raw() <= 0 {
+            return Err(refuse(AttachRefusal::NoSuchProcess));
+        }
+        if pid == nix::unistd::getpid() {
+            return Err(refuse(AttachRefusal::Itself));
+        }
+        let mut attached: Vec<(Pid, Option<WaitStatus>)> = Vec::new();
+        // Threads may be created while we attach: list again until no new one appears.
+        loop {
+            let tids = task_ids(pid).map_err(|_| refuse(AttachRefusal::NoSuchProcess))?;
+            let new: Vec<Pid> =
+                tids.into_iter().filter(|t| !attached.iter().any(|(a, _)| a == t)).collect();
+            if new.is_empty() {
+                break;
+            }
+            for tid in new {
+                match ptrace::attach(tid) {
+                    Ok(()) => {}
+                    // The thread exited between listing and attaching.
+                    Err(e) if e.errno == Errno::ESRCH && tid != pid => continue,
+                    Err(e) => {
+                        release(&attached);
+                        return Err(refuse(diagnose_refusal(pid, e.errno)));
+                    }
+                }
+                match wait_tid(tid)? {
+                    WaitStatus::Stopped(_, Signal::SIGSTOP) => attached.push((tid, None)),
+                    // Another signal arrived before our SIGSTOP: keep it to report.
+                    status @ WaitStatus::Stopped(..) => attached.push((tid, Some(status))),
+                    WaitStatus::Exited(..) | WaitStatus::Signaled(..) if tid != pid => {}
+                    other => {
+                        release(&attached);
+                        return Err(Error::Unexpected {
+                            tid: tid.as_raw(),
+                            during: "attach",
+                            status: format!("{other:?}"),
+                        });
+                    }
+                }
+            }
+        }
+        Process::adopt(pid, Origin::Attached, attached)
+    }
+
+    /// The process id (the thread-group leader).
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// How the process came under the debugger.
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// Where the process is in its life.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The thread that last stopped, or that the user selected.
+    pub fn current_thread(&self) -> Pid {
+        self.current
+    }
+
+    /// Every known thread, in tid order.
+    pub fn threads(&self) -> impl Iterator<Item = Pid> + '_ {
+        self.threads.keys().copied()
+    }
+
+    /// Make `tid` the thread that registers and stepping apply to.
+    pub fn select_thread(&mut self, tid: Pid) -> Result<()> {
+        if !self.threads.contains_key(&tid) {
+            return Err(Error::UnknownThread(tid.as_raw()));
+        }
+        self.current = tid;
+        Ok(())
+    }
+
+    /// Thread events seen since the last call, oldest first.
+    pub fn take_events(&mut self) -> impl Iterator<Item = ThreadEvent> + '_ {
+        self.events.drain(..)
+    }
+
+    fn ensure_stopped(&self) -> Result<()> {
+        match self.state {
+            State::Stopped => Ok(()),
+            State::Running => Err(Error::Running),
+            State::Ended(how) => Err(Error::NoProcess(how)),
+        }
+    }
+
+    fn ensure_running(&self) -> Result<()> {
+        match self.state {
+            State::Running => Ok(()),
+            State::Stopped => Err(Error::Unexpected {
+                tid: self.pid.as_raw(),
+                during: "wait",
+                status: "the process was not resumed".into(),
+            }),
+            State::Ended(how) => Err(Error::NoProcess(how)),
+        }
+    }
+
+    // ── Registers ────────────────────────────────────────────────────────────────────────
+
+    /// Read `reg` of the current thread. Register areas are fetched once per stop.
+    pub fn read_register(&mut self, reg: Reg) -> Result<RegValue> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        let info = reg.info();
+        let thread = self.thread_mut(tid)?;
+        let raw: Vec<u8> = match info.class {
+            RegClass::Gpr | RegClass::SubGpr => {
+                let regs = gprs(tid, &mut thread.regs)?;
+                regs.as_bytes().get(info.offset..info.offset + info.size).unwrap_or(&[]).to_vec()
+            }
+            RegClass::Fpr => {
+                let area = fprs(tid, &mut thread.regs)?;
+                area.as_bytes().get(info.offset..info.offset + info.size).unwrap_or(&[]).to_vec()
+            }
+            RegClass::Debug => {
+                let slot = thread.regs.debug.get_mut(info.offset).ok_or(Error::ValueDoesNotFit {
+                    register: info.name,
+                    size: info.size,
+                })?;
+                let value = match *slot {
+                    Some(value) => value,
+                    None => *slot.insert(ptrace::peek_user(tid, user::debug_reg(info.offset))?),
+                };
+                value.to_le_bytes().to_vec()
+            }
+        };
+        RegValue::from_bytes(&raw, info.format)
+            .filter(|v| v.size() == info.size)
+            .ok_or(Error::ValueDoesNotFit { register: info.name, size: info.size })
+    }
+
+    /// Write `value` to `reg` of the current thread. General and floating-point registers are
+    /// written back to the kernel once, before the thread next runs; debug registers at once.
+    pub fn write_register(&mut self, reg: Reg, value: RegValue) -> Result<()> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        let info = reg.info();
+        if value.size() > info.size {
+            return Err(Error::ValueDoesNotFit { register: info.name, size: info.size });
+        }
+        let mut raw = [0u8; 16];
+        raw.get_mut(..value.size()).unwrap_or(&mut []).copy_from_slice(value.bytes());
+        let raw = raw.get(..info.size).unwrap_or(&[]);
+        let thread = self.thread_mut(tid)?;
+        match info.class {
+            RegClass::Gpr | RegClass::SubGpr => {
+                let mut regs = *gprs(tid, &mut thread.regs)?;
+                copy_into(regs.as_bytes_mut(), info.offset, raw);
+                thread.regs.gpr = Some(regs);
+                thread.regs.gpr_dirty = true;
+            }
+            RegClass::Fpr => {
+                let mut area = *fprs(tid, &mut thread.regs)?;
+                copy_into(area.as_bytes_mut(), info.offset, raw);
+                thread.regs.fpr = Some(area);
+                thread.regs.fpr_dirty = true;
+            }
+            RegClass::Debug => {
+                let word = value.as_u64();
+                ptrace::poke_user(tid, user::debug_reg(info.offset), word)?;
+                if let Some(slot) = thread.regs.debug.get_mut(info.offset) {
+                    *slot = Some(word);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The program counter of the current thread.
+    pub fn pc(&mut self) -> Result<u64> {
+        Ok(self.read_register(Reg::Rip)?.as_u64())
+    }
+
+    fn thread_mut(&mut self, tid: Pid) -> Result<&mut Thread> {
+        self.threads.get_mut(&tid).ok_or(Error::UnknownThread(tid.as_raw()))
+    }
+
+    /// Write back changed registers of `tid` and forget its cached ones (it is about to run).
+    fn flush(&mut self, tid: Pid) -> Result<()> {
+        let thread = self.thread_mut(tid)?;
+        let cache = std::mem::take(&mut thread.regs);
+        if cache.gpr_dirty {
+            if let Some(regs) = &cache.gpr {
+                ptrace::set_regs(tid, regs)?;
+            }
+        }
+        if cache.fpr_dirty {
+            if let Some(area) = &cache.fpr {
+                ptrace::set_fp_regs(tid, area)?;
+            }
+        }
+        Ok(())
+    }
+
+    // ── Running ──────────────────────────────────────────────────────────────────────────
+
+    /// Resume every thread; `signal` is delivered to the current thread. If a stop collected
+    /// earlier is still unreported, nothing runs and the next [`Process::wait`] reports it.
+    pub fn resume(&mut self, mode: Resume, signal: Option<Signal>) -> Result<()> {
+        self.ensure_stopped()?;
+        if self.pending.is_empty() {
+            let tids: Vec<Pid> = self.threads.keys().copied().collect();
+            for tid in tids {
+                self.flush(tid)?;
+                let deliver = if tid == self.current { signal } else { None };
+                self.run_thread(tid, mode, deliver)?;
+            }
+        }
+        self.state = State::Running;
+        Ok(())
+    }
+
+    fn run_thread(&mut self, tid: Pid, mode: Resume, signal: Option<Signal>) -> Result<()> {
+        let result = match mode {
+            Resume::Continue => ptrace::cont(tid, signal),
+            Resume::Syscalls => ptrace::syscall(tid, signal),
+        };
+        match result {
+            Ok(()) => {}
+            // Killed from outside or gone with the process: its exit is collected by wait.
+            Err(e) if e.is_gone() => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.thread_mut(tid)?.running = true;
+        Ok(())
+    }
+
+    /// Execute one instruction on the current thread, the others held stopped.
+    pub fn step_instruction(&mut self, signal: Option<Signal>) -> Result<StopReason> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        self.flush(tid)?;
+        ptrace::step(tid, signal)?;
+        self.thread_mut(tid)?.running = true;
+        self.state = State::Running;
+        loop {
+            let (who, status) = self.next_status()?;
+            if let Some(reason) = self.handle(who, status, false)? {
+                if let StopReason::Stopped(stop) = reason {
+                    if stop.tid != tid {
+                        // Another thread cannot run now; keep whatever it says for later.
+                        self.pending.push_back((who, status));
+                        continue;
+                    }
+                    self.current = tid;
+                    self.state = State::Stopped;
+                }
+                return Ok(reason);
+            }
+        }
+    }
+
+    /// Wait until the process stops (all-stop: every thread is stopped on return) or ends.
+    pub fn wait(&mut self) -> Result<StopReason> {
+        self.ensure_running()?;
+        loop {
+            let (tid, status) = match self.pending.pop_front() {
+                Some(pending) => pending,
+                None => self.next_status()?,
+            };
+            if let Some(reason) = self.handle(tid, status, true)? {
+                if let StopReason::Stopped(stop) = reason {
+                    self.stop_others()?;
+                    self.current = stop.tid;
+                    self.state = State::Stopped;
+                }
+                return Ok(reason);
+            }
+        }
+    }
+
+    /// Ask the running process to stop (as Ctrl-C would): the stop is reported by `wait`.
+    pub fn interrupt(&self) -> Result<()> {
+        systhread::kill(self.pid, Signal::SIGINT).map_err(Error::from)
+    }
+
+    /// The next state change of one of our threads.
+    fn next_status(&mut self) -> Result<(Pid, WaitStatus)> {
+        let tid = if self.threads.len() == 1 {
+            self.pid
+        } else {
+            let tid = peek_any()?;
+            if !self.threads.contains_key(&tid) && !self.is_our_thread(tid) {
+                return Err(Error::ForeignChild(tid.as_raw()));
+            }
+            tid
+        };
+        Ok((tid, wait_tid(tid)?))
+    }
+
+    /// Whether `tid` is a thread of our process we have not heard of yet (a clone whose first
+    /// stop arrives before its parent's clone event).
+    fn is_our_thread(&self, tid: Pid) -> bool {
+        let path = format!("/proc/{}/task/{}", self.pid, tid);
+        std::path::Path::new(&path).exists()
+    }
+
+    /// Turn one wait status into a stop to report, or handle it internally (thread births
+    /// and deaths, our own SIGSTOPs) and return `None`. `running` says whether threads that
+    /// stopped for internal reasons should be resumed.
+    fn handle(&mut self, tid: Pid, status: WaitStatus, running: bool) -> Result<Option<StopReason>> {
+        match status {
+            WaitStatus::Exited(_, code) if tid == self.pid => Ok(Some(self.end(StopReason::Exited { code }))),
+            WaitStatus::Signaled(_, signal, _) if tid == self.pid => {
+                Ok(Some(self.end(StopReason::Killed { signal })))
+            }
+            WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
+                self.thread_gone(tid);
+                Ok(None)
+            }
+            WaitStatus::Stopped(_, signal) => {
+                let Some(thread) = self.threads.get_mut(&tid) else {
+                    // First stop of a thread whose clone event is still to come.
+                    self.threads.insert(tid, Thread::default());
+                    self.events.push_back(ThreadEvent::Created(tid));
+                    if running {
+                        self.run_thread(tid, Resume::Continue, None)?;
+                    }
+                    return Ok(None);
+                };
+                thread.running = false;
+                if signal == Signal::SIGSTOP && thread.sigstop_queued {
+                    thread.sigstop_queued = false;
+                    if running {
+                        self.run_thread(tid, Resume::Continue, None)?;
+                    }
+                    return Ok(None);
+                }
+                let info = ptrace::siginfo(tid)?;
+                Ok(Some(StopReason::Stopped(Stop::from_siginfo(tid, signal, &info))))
+            }
+            WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_CLONE => {
+                let new = Pid::from_raw(ptrace::event_message(tid)? as i32);
+                if let Some(thread) = self.threads.get_mut(&tid) {
+                    thread.running = false;
+                }
+                if !self.threads.contains_key(&new) {
+                    // Its first stop (SIGSTOP) is certain to come; collect it now.
+                    match wait_tid(new)? {
+                        WaitStatus::Stopped(..) => {}
+                        other => {
+                            return Err(Error::Unexpected {
+                                tid: new.as_raw(),
+                                during: "clone",
+                                status: format!("{other:?}"),
+                            })
+                        }
+                    }
+                    self.threads.insert(new, Thread::default());
+                    self.events.push_back(ThreadEvent::Created(new));
+                }
+                if running {
+                    self.run_thread(new, Resume::Continue, None)?;
+                    self.run_thread(tid, Resume::Continue, None)?;
+                }
+                Ok(None)
+            }
+            WaitStatus::PtraceEvent(_, signal, event) => {
+                self.thread_mut(tid)?.running = false;
+                Ok(Some(StopReason::Stopped(Stop {
+                    tid,
+                    signal,
+                    trap: Some(TrapKind::Other(event << 8 | signal as i32)),
+                    fault_addr: None,
+                })))
+            }
+            WaitStatus::PtraceSyscall(_) => {
+                let thread = self.thread_mut(tid)?;
+                thread.running = false;
+                thread.in_syscall = !thread.in_syscall;
+                let trap = if thread.in_syscall { TrapKind::SyscallEntry } else { TrapKind::SyscallExit };
+                Ok(Some(StopReason::Stopped(Stop {
+                    tid,
+                    signal: Signal::SIGTRAP,
+                    trap: Some(trap),
+                    fault_addr: None,
+                })))
+            }
+            WaitStatus::Continued(_) | WaitStatus::StillAlive => Ok(None),
+        }
+    }
+
+    fn thread_gone(&mut self, tid: Pid) {
+        if self.threads.remove(&tid).is_some() {
+            self.events.push_back(ThreadEvent::Exited(tid));
+        }
+        self.pending.retain(|(t, _)| *t != tid);
+        if self.current == tid {
+            self.current = self.pid;
+        }
+    }
+
+    fn end(&mut self, reason: StopReason) -> StopReason {
+        let how = match reason {
+            StopReason::Exited { code } => Ended::Exited(code),
+            StopReason::Killed { signal } => Ended::Killed(signal),
+            StopReason::Stopped(_) => Ended::Detached,
+        };
+        self.threads.clear();
+        self.pending.clear();
+        self.state = State::Ended(how);
+        reason
+    }
+
+    /// Stop every thread still running (all-stop), keeping any other event for later.
+    fn stop_others(&mut self) -> Result<()> {
+        let running: Vec<Pid> =
+            self.threads.iter().filter(|(_, t)| t.running).map(|(tid, _)| *tid).collect();
+        for tid in &running {
+            match systhread::tgkill(self.pid, *tid, Signal::SIGSTOP) {
+                Ok(()) => self.thread_mut(*tid)?.sigstop_queued = true,
+                Err(e) if e.is_gone() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        while self.threads.values().any(|t| t.running) {
+            let (tid, status) = self.next_status()?;
+            if let Some(reason) = self.handle(tid, status, false)? {
+                match reason {
+                    StopReason::Stopped(_) => self.pending.push_back((tid, status)),
+                    // The process ended while we stopped it: report that next.
+                    ended => {
+                        self.state = State::Running;
+                        return Err(Error::NoProcess(match ended {
+                            StopReason::Exited { code } => Ended::Exited(code),
+                            StopReason::Killed { signal } => Ended::Killed(signal),
+                            StopReason::Stopped(_) => Ended::Detached,
+                        }));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Run every thread on the tracer's CPU until the guard is dropped. Stop-heavy work
+    /// (stepping, ignore loops) is several times faster when tracer and tracee share a CPU,
+    /// because each stop then costs no cross-CPU wake-up.
+    pub fn share_cpu(&self) -> Result<CpuShare> {
+        let cpu = systhread::current_cpu()?;
+        let one = systhread::single_cpu(cpu)?;
+        let me = Pid::from_raw(0);
+        let mut saved = vec![(me, systhread::affinity(me)?)];
+        systhread::set_affinity(me, &one)?;
+        for tid in self.threads.keys() {
+            if let Ok(mask) = systhread::affinity(*tid) {
+                if systhread::set_affinity(*tid, &one).is_ok() {
+                    saved.push((*tid, mask));
+                }
+            }
+        }
+        Ok(CpuShare { saved })
+    }
+
+    // ── Letting go ──────────────────────────────────────────────────────────────────────
+
+    /// Kill the process and collect every thread.
+    pub fn kill(&mut self) -> Result<StopReason> {
+        if let State::Ended(how) = self.state {
+            return Err(Error::NoProcess(how));
+        }
+        systhread::kill(self.pid, Signal::SIGKILL)?;
+        Ok(self.collect_death())
+    }
+
+    /// After a request failed with ESRCH on a thread we believed stopped: the process is being
+    /// killed from outside. Collect it and say how it ended.
+    pub fn collect_death(&mut self) -> StopReason {
+        let others: Vec<Pid> = self.threads.keys().copied().filter(|t| *t != self.pid).collect();
+        for tid in others {
+            while let Ok(status) = wait_tid(tid) {
+                if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
+                    break;
+                }
+            }
+        }
+        let reason = loop {
+            match wait_tid(self.pid) {
+                Ok(WaitStatus::Exited(_, code)) => break StopReason::Exited { code },
+                Ok(WaitStatus::Signaled(_, signal, _)) => break StopReason::Killed { signal },
+                Ok(_) => continue,
+                Err(_) => break StopReason::Killed { signal: Signal::SIGKILL },
+            }
+        };
+        self.end(reason)
+    }
+
+    /// Whether the process died while we believed it stopped (killed from outside); if so,
+    /// collect it and say how it ended.
+    pub fn check_alive(&mut self) -> Option<StopReason> {
+        if matches!(self.state, State::Ended(_)) {
+            return None;
+        }
+        let dead = match try_wait_tid(self.pid) {
+            Ok(Some(WaitStatus::Exited(_, code))) => Some(self.end(StopReason::Exited { code })),
+            Ok(Some(WaitStatus::Signaled(_, signal, _))) => Some(self.end(StopReason::Killed { signal })),
+            Ok(Some(status)) => {
+                self.pending.push_back((self.pid, status));
+                None
+            }
+            Ok(None) => None,
+            Err(_) => Some(self.end(StopReason::Killed { signal: Signal::SIGKILL })),
+        };
+        dead.or_else(|| {
+            // A thread we believe stopped that ptrace no longer reaches is dying.
+            let tid = self.current;
+            match ptrace::siginfo(tid) {
+                Err(e) if e.is_gone() => Some(self.collect_death()),
+                _ => None,
+            }
+        })
+    }
+
+    /// Detach from every thread; the process runs on as if never traced: registers written
+    /// back, our queued SIGSTOPs consumed, pending SIGTRAPs of ours dropped.
+    pub fn detach(&mut self) -> Result<()> {
+        self.ensure_stopped()?;
+        let tids: Vec<Pid> = self.threads.keys().copied().collect();
+        let mut deliver: BTreeMap<Pid, Signal> = BTreeMap::new();
+        for (tid, status) in self.pending.drain(..) {
+            if let WaitStatus::Stopped(_, signal) = status {
+                if !matches!(signal, Signal::SIGTRAP | Signal::SIGSTOP) {
+                    deliver.insert(tid, signal);
+                }
+            }
+        }
+        for tid in &tids {
+            self.flush(*tid)?;
+            if self.threads.get(tid).is_some_and(|t| t.sigstop_queued) {
+                // Let our SIGSTOP arrive now, or it would stop the process after we leave.
+                if ptrace::cont(*tid, None).is_ok() {
+                    loop {
+                        match wait_tid(*tid) {
+                            Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => break,
+                            Ok(WaitStatus::Stopped(_, signal)) => {
+                                deliver.insert(*tid, signal);
+                                let _ = ptrace::cont(*tid, None);
+                            }
+                            Ok(WaitStatus::PtraceEvent(..) | WaitStatus::PtraceSyscall(..)) => {
+                                let _ = ptrace::cont(*tid, None);
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+            }
+        }
+        for tid in tids {
+            match ptrace::detach(tid, deliver.get(&tid).copied()) {
+                Ok(()) => {}
+                Err(e) if e.is_gone() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.threads.clear();
+        self.state = State::Ended(Ended::Detached);
+        Ok(())
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        match (self.state, self.origin) {
+            (State::Ended(_), _) => {}
+            (_, Origin::Launched) => {
+                let _ = self.kill();
+            }
+            (State::Stopped, Origin::Attached) => {
+                let _ = self.detach();
+            }
+            (State::Running, Origin::Attached) => {
+                // Stop it first: ptrace can only detach stopped threads.
+                if self.interrupt_and_wait().is_ok() {
+                    let _ = self.detach();
+                }
+            }
+        }
+    }
+}
+
+impl Process {
+    fn interrupt_and_wait(&mut self) -> Result<()> {
+        for tid in self.threads.keys() {
+            let _ = systhread::tgkill(self.pid, *tid, Signal::SIGSTOP);
+        }
+        for thread in self.threads.values_mut() {
+            thread.sigstop_queued = true;
+        }
+        // Each thread now reports our SIGSTOP (swallowed by `handle`) or another stop.
+        self.state = State::Running;
+        while self.threads.values().any(|t| t.running) {
+            let (tid, status) = self.next_status()?;
+            if let Some(StopReason::Stopped(_)) = self.handle(tid, status, false)? {
+                self.pending.push_back((tid, status));
+            } else if matches!(self.state, State::Ended(_)) {
+                return Ok(());
+            }
+        }
+        self.state = State::Stopped;
+        Ok(())
+    }
+}
+
+/// Restores the CPU affinity of the tracer and tracee threads when dropped.
+#[derive(Debug)]
+pub struct CpuShare {
+    saved: Vec<(Pid, Cpus)>,
+}
+
+impl Drop for CpuShare {
+    fn drop(&mut self) {
+        for (tid, mask) in &self.saved {
+            let _ = systhread::set_affinity(*tid, mask);
+        }
+    }
+}
+
+fn gprs(tid: Pid, cache: &mut RegCache) -> Result<&Regs> {
+    if cache.gpr.is_none() {
+        cache.gpr = Some(ptrace::regs(tid)?);
+    }
+    cache.gpr.as_ref().ok_or(Error::UnknownThread(tid.as_raw()))
+}
+
+fn fprs(tid: Pid, cache: &mut RegCache) -> Result<&FpRegs> {
+    if cache.fpr.is_none() {
+        cache.fpr = Some(ptrace::fp_regs(tid)?);
+    }
+    cache.fpr.as_ref().ok_or(Error::UnknownThread(tid.as_raw()))
+}
+
+fn copy_into(area: &mut [u8], offset: usize, raw: &[u8]) {
+    if let Some(target) = area.get_mut(offset..offset + raw.len()) {
+        target.copy_from_slice(raw);
+    }
+}
+
+/// The thread ids in `/proc/PID/task`.
+fn task_ids(pid: Pid) -> std::io::Result<Vec<Pid>> {
+    let mut tids: Vec<Pid> = std::fs::read_dir(format!("/proc/{pid}/task"))?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .map(Pid::from_raw)
+        .collect();
+    tids.sort();
+    Ok(tids)
+}
+
+/// Undo a partial attach.
+fn release(attached: &[(Pid, Option<WaitStatus>)]) {
+    for (tid, _) in attached {
+        let _ = ptrace::detach(*tid, None);
+    }
+}
+
+/// Work out from `/proc` why PTRACE_ATTACH failed with `errno`.
+fn diagnose_refusal(pid: Pid, errno: Errno) -> AttachRefusal {
+    if errno == Errno::ESRCH {
+        return AttachRefusal::NoSuchProcess;
+    }
+    if errno != Errno::EPERM {
+        return AttachRefusal::Other(errno);
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let tracer = status
+        .lines()
+        .find_map(|line| line.strip_prefix("TracerPid:"))
+        .and_then(|value| value.trim().parse::<i32>().ok())
+        .unwrap_or(0);
+    if tracer != 0 {
+        let name = std::fs::read_to_string(format!("/proc/{tracer}/comm"))
+            .ok()
+            .map(|comm| comm.trim().to_string());
+        return AttachRefusal::AlreadyTraced { tracer, name };
+    }
+    let yama = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope")
+        .ok()
+        .and_then(|scope| scope.trim().parse::<u8>().ok())
+        .unwrap_or(0);
+    if yama > 0 {
+        return AttachRefusal::Yama(yama);
+    }
+    AttachRefusal::Other(errno)
+}

@@ -1,0 +1,84 @@
+//! Why a process stopped: typed stop reasons, classified from wait statuses and `si_code`.
+
+use dbg_sys::ptrace::{SigInfo, SI_KERNEL, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE};
+use dbg_sys::{Pid, Signal};
+
+/// What happened when the process last changed state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The process exited with this status.
+    Exited {
+        /// Exit status (0..=255).
+        code: i32,
+    },
+    /// A signal killed the process.
+    Killed {
+        /// The signal.
+        signal: Signal,
+    },
+    /// A thread stopped and every other thread was stopped with it.
+    Stopped(Stop),
+}
+
+/// A stop of one thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop {
+    /// The thread that stopped.
+    pub tid: Pid,
+    /// The signal it stopped with.
+    pub signal: Signal,
+    /// For SIGTRAP: what kind of trap, from `si_code`.
+    pub trap: Option<TrapKind>,
+    /// The fault address (`si_addr`) for SIGSEGV, SIGBUS, SIGILL, SIGFPE.
+    pub fault_addr: Option<u64>,
+}
+
+/// What raised a SIGTRAP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrapKind {
+    /// An `int3` (ours or the program's); the pc is one byte past it.
+    Breakpoint,
+    /// A completed single step.
+    SingleStep,
+    /// A debug-register breakpoint or watchpoint.
+    Hardware,
+    /// Entry to a system call (`PTRACE_SYSCALL` with `PTRACE_O_TRACESYSGOOD`).
+    SyscallEntry,
+    /// Exit from a system call.
+    SyscallExit,
+    /// A SIGTRAP with another `si_code` (sent by `kill`, raised after `execve`, ...).
+    Other(i32),
+}
+
+impl TrapKind {
+    /// Classify a SIGTRAP by its `si_code`.
+    pub fn from_code(code: i32) -> TrapKind {
+        match code {
+            SI_KERNEL | TRAP_BRKPT => TrapKind::Breakpoint,
+            TRAP_TRACE => TrapKind::SingleStep,
+            TRAP_HWBKPT => TrapKind::Hardware,
+            other => TrapKind::Other(other),
+        }
+    }
+}
+
+impl Stop {
+    /// A stop by `signal`, classified from its signal information.
+    pub(crate) fn from_siginfo(tid: Pid, signal: Signal, info: &SigInfo) -> Stop {
+        let trap = (signal == Signal::SIGTRAP).then(|| TrapKind::from_code(info.code));
+        let fault = matches!(
+            signal,
+            Signal::SIGSEGV | Signal::SIGBUS | Signal::SIGILL | Signal::SIGFPE
+        ) && info.code > 0;
+        Stop { tid, signal, trap, fault_addr: fault.then_some(info.addr) }
+    }
+}
+
+/// Thread life-cycle events seen while waiting; the session reports them in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadEvent {
+    /// A new thread appeared (clone).
+    Created(Pid),
+    /// A thread exited.
+    Exited(Pid),
+}

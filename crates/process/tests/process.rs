@@ -1,0 +1,361 @@
+//! dbg-process against the C and assembly fixtures: launch, attach, exits and deaths,
+//! registers, single steps, threads. Every test asserts typed stop reasons and values.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use dbg_process::{
+    AttachRefusal, Ended, Error, Launch, Pid, Process, Reg, RegValue, Resume, Signal, State,
+    Stop, StopReason, ThreadEvent, TrapKind,
+};
+use dbg_sys::Errno;
+
+fn launch(name: &str) -> Process {
+    Launch::new(fixtures::path(name)).spawn().unwrap()
+}
+
+/// Launch `name` with its stdout going to a file in `dir`.
+fn launch_capturing(name: &str, dir: &Path) -> Process {
+    Launch::new(fixtures::path(name)).stdout(dir.join("out")).spawn().unwrap()
+}
+
+fn output(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("out")).unwrap()
+}
+
+fn continue_to_stop(process: &mut Process) -> Stop {
+    process.resume(Resume::Continue, None).unwrap();
+    match process.wait().unwrap() {
+        StopReason::Stopped(stop) => stop,
+        other => panic!("expected a stop, got {other:?}"),
+    }
+}
+
+fn run_to_end(process: &mut Process) -> StopReason {
+    process.resume(Resume::Continue, None).unwrap();
+    process.wait().unwrap()
+}
+
+fn reg(process: &mut Process, reg: Reg) -> u128 {
+    process.read_register(reg).unwrap().as_u128()
+}
+
+fn write_int(process: &mut Process, reg: Reg, value: u128) {
+    let value = RegValue::from_u128(value, reg.info().size).unwrap();
+    process.write_register(reg, value).unwrap();
+}
+
+#[test]
+fn launch_stops_at_the_first_instruction_then_runs_to_exit() {
+    let _deadline = fixtures::deadline("launch hello", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut process = launch_capturing("hello", dir.path());
+    assert_eq!(process.state(), State::Stopped);
+    let pc = process.pc().unwrap();
+    // Stopped in the dynamic loader, which is mapped outside the PIE executable.
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", process.pid())).unwrap();
+    let loader = maps
+        .lines()
+        .find(|line| {
+            let (range, _) = line.split_once(' ').unwrap();
+            let (lo, hi) = range.split_once('-').unwrap();
+            let (lo, hi) = (u64::from_str_radix(lo, 16).unwrap(), u64::from_str_radix(hi, 16).unwrap());
+            (lo..hi).contains(&pc)
+        })
+        .unwrap();
+    assert!(loader.contains("ld-linux"), "pc {pc:#x} in {loader}");
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+    assert_eq!(output(dir.path()), "hello, world\n");
+}
+
+#[test]
+fn launch_without_aslr_loads_pie_at_the_usual_base() {
+    let mut process = launch("hello");
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", process.pid())).unwrap();
+    assert!(maps.starts_with("555555554000-"), "{maps}");
+    process.kill().unwrap();
+}
+
+#[test]
+fn launch_of_a_missing_program_fails_in_the_parent_with_the_errno() {
+    let error = Launch::new("./no-such-program").spawn().unwrap_err();
+    assert!(matches!(error, Error::Launch { errno: Errno::ENOENT, .. }), "{error:?}");
+    assert_eq!(error.to_string(), "cannot launch ./no-such-program: No such file or directory");
+    let error = Launch::new("no-such-program-in-path").spawn().unwrap_err();
+    assert!(matches!(error, Error::Launch { errno: Errno::ENOENT, .. }), "{error:?}");
+}
+
+#[test]
+fn launch_of_a_file_that_is_not_executable_fails_with_eacces() {
+    let source = fixtures::source_dir().join("hello.c");
+    let error = Launch::new(source).spawn().unwrap_err();
+    assert!(matches!(error, Error::Launch { errno: Errno::EACCES, .. }), "{error:?}");
+}
+
+#[test]
+fn exit_codes_and_arguments_reach_the_tracee() {
+    let mut process = Launch::new(fixtures::path("exit_code")).arg("42").spawn().unwrap();
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 42 });
+    assert_eq!(process.state(), State::Ended(Ended::Exited(42)));
+}
+
+#[test]
+fn resume_after_exit_fails_cleanly() {
+    let mut process = launch("exit_code");
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 3 });
+    let error = process.resume(Resume::Continue, None).unwrap_err();
+    assert!(matches!(error, Error::NoProcess(Ended::Exited(3))), "{error:?}");
+    assert!(matches!(process.step_instruction(None), Err(Error::NoProcess(_))));
+    assert!(matches!(process.read_register(Reg::Rip), Err(Error::NoProcess(_))));
+    assert!(matches!(process.kill(), Err(Error::NoProcess(_))));
+}
+
+#[test]
+fn a_fault_stops_with_its_address_and_then_kills() {
+    let _deadline = fixtures::deadline("crash", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut process = launch_capturing("crash", dir.path());
+    let stop = continue_to_stop(&mut process);
+    assert_eq!(stop.signal, Signal::SIGSEGV);
+    assert_eq!(stop.fault_addr, Some(0x10));
+    assert_eq!(stop.trap, None);
+    process.resume(Resume::Continue, Some(Signal::SIGSEGV)).unwrap();
+    assert_eq!(process.wait().unwrap(), StopReason::Killed { signal: Signal::SIGSEGV });
+    assert_eq!(output(dir.path()), "about to crash\n");
+}
+
+#[test]
+fn a_tracee_killed_from_outside_while_stopped_is_reported_as_killed() {
+    let mut process = launch("hello");
+    dbg_sys::thread::kill(process.pid(), Signal::SIGKILL).unwrap();
+    assert_eq!(process.check_alive(), Some(StopReason::Killed { signal: Signal::SIGKILL }));
+    assert!(matches!(process.state(), State::Ended(Ended::Killed(Signal::SIGKILL))));
+}
+
+#[test]
+fn a_tracee_killed_from_outside_while_running_is_reported_as_killed() {
+    let _deadline = fixtures::deadline("killed while running", 30);
+    let mut process = launch("busy");
+    process.resume(Resume::Continue, None).unwrap();
+    dbg_sys::thread::kill(process.pid(), Signal::SIGKILL).unwrap();
+    assert_eq!(process.wait().unwrap(), StopReason::Killed { signal: Signal::SIGKILL });
+}
+
+#[test]
+fn interrupt_stops_a_running_tracee_with_sigint() {
+    let _deadline = fixtures::deadline("interrupt", 30);
+    let mut process = launch("busy");
+    process.resume(Resume::Continue, None).unwrap();
+    process.interrupt().unwrap();
+    let StopReason::Stopped(stop) = process.wait().unwrap() else { panic!() };
+    assert_eq!(stop.signal, Signal::SIGINT);
+    process.kill().unwrap();
+}
+
+/// Start `name` outside the debugger with piped stdio and wait for its "ready PID" line.
+fn start_ready(name: &str) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+    let mut child = Command::new(fixtures::path(name))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), format!("ready {}", child.id()));
+    (child, reader)
+}
+
+fn proc_state(pid: Pid) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().find(|l| l.starts_with("State:")).unwrap().to_string()
+}
+
+#[test]
+fn attach_stops_the_process_and_detach_lets_it_finish() {
+    let _deadline = fixtures::deadline("attach/detach", 30);
+    let (mut child, mut reader) = start_ready("wait_stdin");
+    let pid = Pid::from_raw(child.id() as i32);
+    let mut process = Process::attach(pid).unwrap();
+    assert_eq!(process.state(), State::Stopped);
+    assert!(proc_state(pid).contains("tracing stop"), "{}", proc_state(pid));
+    assert_ne!(process.pc().unwrap(), 0);
+    process.detach().unwrap();
+    assert!(!proc_state(pid).contains("tracing stop"));
+    child.stdin.as_mut().unwrap().write_all(b"after detach\n").unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "got after detach\n");
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn attach_takes_every_thread_and_detach_leaves_them_running() {
+    let _deadline = fixtures::deadline("attach threads", 30);
+    let (mut child, mut reader) = start_ready("threads_wait");
+    let pid = Pid::from_raw(child.id() as i32);
+    let mut process = Process::attach(pid).unwrap();
+    assert_eq!(process.threads().count(), 4);
+    for tid in process.threads().collect::<Vec<_>>() {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status")).unwrap();
+        assert!(status.contains("tracing stop"), "thread {tid}: {status}");
+    }
+    process.detach().unwrap();
+    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "joined 3\n");
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn attach_to_an_invalid_pid_fails() {
+    for raw in [0, -5, i32::MAX] {
+        let error = Process::attach(Pid::from_raw(raw)).unwrap_err();
+        assert!(
+            matches!(error, Error::Attach { reason: AttachRefusal::NoSuchProcess, .. }),
+            "{raw}: {error:?}"
+        );
+    }
+    let error = Process::attach(nix::unistd::getpid()).unwrap_err();
+    assert!(matches!(error, Error::Attach { reason: AttachRefusal::Itself, .. }));
+}
+
+#[test]
+fn attach_to_a_traced_process_names_the_tracer() {
+    let mut process = launch("hello");
+    let error = Process::attach(process.pid()).unwrap_err();
+    // The tracer is the thread that attached, so the kernel names its tid.
+    let me = nix::unistd::gettid().as_raw();
+    match error {
+        Error::Attach { reason: AttachRefusal::AlreadyTraced { tracer, .. }, .. } => {
+            assert_eq!(tracer, me)
+        }
+        other => panic!("{other:?}"),
+    }
+    process.kill().unwrap();
+}
+
+#[test]
+fn registers_read_values_the_tracee_set() {
+    let _deadline = fixtures::deadline("reg_read", 30);
+    let mut process = launch("reg_read");
+    let stop = continue_to_stop(&mut process);
+    assert_eq!((stop.signal, stop.trap), (Signal::SIGTRAP, Some(TrapKind::Breakpoint)));
+    assert_eq!(reg(&mut process, Reg::Rax), 0x0102030405060708);
+    assert_eq!(reg(&mut process, Reg::Eax), 0x05060708);
+    assert_eq!(reg(&mut process, Reg::Ax), 0x0708);
+    assert_eq!(reg(&mut process, Reg::Al), 0x08);
+    assert_eq!(reg(&mut process, Reg::Ah), 0x07);
+    assert_eq!(reg(&mut process, Reg::Rsi), 0xcafef00ddeadbeef);
+    assert_eq!(reg(&mut process, Reg::Sil), 0xef);
+    assert_eq!(reg(&mut process, Reg::R13), 0x1122334455667788);
+    assert_eq!(reg(&mut process, Reg::R13d), 0x55667788);
+    assert_eq!(reg(&mut process, Reg::R13w), 0x7788);
+    assert_eq!(reg(&mut process, Reg::R13b), 0x88);
+
+    continue_to_stop(&mut process);
+    let st0 = process.read_register(Reg::St0).unwrap();
+    assert_eq!(st0.as_f64(), Some(42.5));
+    assert_eq!(st0.size(), 10);
+
+    continue_to_stop(&mut process);
+    assert_eq!(reg(&mut process, Reg::Mm0), 0xba5eba11f00dface);
+
+    continue_to_stop(&mut process);
+    let xmm0 = process.read_register(Reg::Xmm0).unwrap();
+    assert_eq!(&xmm0.bytes()[..8], &64.125f64.to_le_bytes());
+    assert_eq!(&xmm0.bytes()[8..], &[0; 8]);
+    assert_eq!(reg(&mut process, Reg::Mxcsr) & 0xffc0, 0x1f80);
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+}
+
+#[test]
+fn register_writes_are_seen_by_the_tracee() {
+    let _deadline = fixtures::deadline("reg_write", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut process = launch_capturing("reg_write", dir.path());
+    continue_to_stop(&mut process);
+    write_int(&mut process, Reg::R13, 0xfeedfacecafebeef);
+    write_int(&mut process, Reg::R12, 0x1111111111111111);
+    write_int(&mut process, Reg::R12d, 0x22222222);
+    write_int(&mut process, Reg::R12b, 0x33);
+    write_int(&mut process, Reg::Rbx, 0);
+    write_int(&mut process, Reg::Bh, 0x7f);
+    process.write_register(Reg::St0, RegValue::long_double(42.24)).unwrap();
+    let mut xmm = [0u8; 16];
+    xmm[..8].copy_from_slice(&(-3.75f64).to_le_bytes());
+    process.write_register(Reg::Xmm0, RegValue::from_bytes(&xmm, dbg_process::RegFormat::Vector).unwrap()).unwrap();
+    // Written values read back before the tracee runs.
+    assert_eq!(reg(&mut process, Reg::R12), 0x1111111122222233);
+    continue_to_stop(&mut process);
+    write_int(&mut process, Reg::Mm0, 0x0123456789abcdef);
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+    assert_eq!(
+        output(dir.path()),
+        "r13=0xfeedfacecafebeef r12=0x1111111122222233 rbx=0x7f00\n\
+         st0=42.240000000000002 xmm0=-3.75\n\
+         mm0=0x123456789abcdef\n"
+    );
+}
+
+#[test]
+fn values_that_do_not_fit_are_refused_and_change_nothing() {
+    let mut process = launch("hello");
+    let before = reg(&mut process, Reg::Rax);
+    let wide = RegValue::from_u128(0x1_0000_0000, 8).unwrap();
+    let error = process.write_register(Reg::Eax, wide).unwrap_err();
+    assert!(matches!(error, Error::ValueDoesNotFit { register: "eax", size: 4 }), "{error:?}");
+    assert_eq!(reg(&mut process, Reg::Rax), before);
+    process.kill().unwrap();
+}
+
+#[test]
+fn debug_registers_read_and_write() {
+    let mut process = launch("hello");
+    assert_eq!(reg(&mut process, Reg::Dr7), 0);
+    write_int(&mut process, Reg::Dr0, 0x1000);
+    assert_eq!(reg(&mut process, Reg::Dr0), 0x1000);
+    write_int(&mut process, Reg::Dr0, 0);
+    process.kill().unwrap();
+}
+
+#[test]
+fn stepi_advances_exactly_one_instruction() {
+    let _deadline = fixtures::deadline("steps", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut process = launch_capturing("steps", dir.path());
+    continue_to_stop(&mut process);
+    let labels: Vec<u64> = output(dir.path())
+        .split_whitespace()
+        .map(|field| u64::from_str_radix(field.split_once("=0x").unwrap().1, 16).unwrap())
+        .collect();
+    assert_eq!(process.pc().unwrap(), labels[0]);
+    for expected in &labels[1..] {
+        let StopReason::Stopped(stop) = process.step_instruction(None).unwrap() else { panic!() };
+        assert_eq!(stop.trap, Some(TrapKind::SingleStep));
+        assert_eq!(process.pc().unwrap(), *expected);
+    }
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+}
+
+#[test]
+fn a_multithreaded_program_runs_to_completion_and_reports_its_threads() {
+    let _deadline = fixtures::deadline("threads_run", 60);
+    let mut process = launch("threads_run");
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+    let events: Vec<ThreadEvent> = process.take_events().collect();
+    let created = events.iter().filter(|e| matches!(e, ThreadEvent::Created(_))).count();
+    let exited = events.iter().filter(|e| matches!(e, ThreadEvent::Exited(_))).count();
+    assert_eq!((created, exited), (4, 4), "{events:?}");
+}
+
+#[test]
+fn dropping_a_launched_process_kills_it() {
+    let process = launch("busy");
+    let pid = process.pid();
+    drop(process);
+    assert!(!Path::new(&format!("/proc/{pid}")).exists());
+}
