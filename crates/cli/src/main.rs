@@ -1,1 +1,198 @@
-fn main() {}
+//! `dbg-cli`: a native Linux x86-64 debugger. Parses the invocation (SPEC §2), starts a
+//! `dbg-target` session, runs `-e`/`-x` commands and the REPL, and prints events and results
+//! as human text or JSON lines.
+#![forbid(unsafe_code)]
+
+mod command;
+mod output;
+mod repl;
+mod run;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, ArgMatches};
+use dbg_target::{Launch, Pid, Session};
+
+use crate::output::{Mode, Printer};
+use crate::run::Runner;
+
+/// Exit status when the arguments are wrong or the program cannot be launched or attached.
+const EXIT_USAGE: u8 = 2;
+
+fn cli() -> clap::Command {
+    let common = [
+        Arg::new("eval")
+            .short('e')
+            .long("eval")
+            .value_name("CMD")
+            .action(ArgAction::Append)
+            .help("run one debugger command (repeatable, in order)"),
+        Arg::new("script")
+            .short('x')
+            .long("script")
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .action(ArgAction::Append)
+            .help("run the commands in FILE, one per line (# starts a comment)"),
+        Arg::new("batch")
+            .long("batch")
+            .action(ArgAction::SetTrue)
+            .help("exit after the last -e/-x command instead of starting the REPL"),
+        Arg::new("json")
+            .long("json")
+            .action(ArgAction::SetTrue)
+            .help("machine mode: stdout carries only JSON lines"),
+    ];
+    let redirect = |name: &'static str, what: &'static str| {
+        Arg::new(name)
+            .long(name)
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help(what)
+    };
+    clap::Command::new("dbg-cli")
+        .about("dbg: a native debugger for Linux x86-64 programs")
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            clap::Command::new("run")
+                .about("launch PROGRAM under the debugger, stopped at its first instruction")
+                .args(common.clone())
+                .arg(redirect("stdin", "read the tracee's standard input from FILE"))
+                .arg(redirect("stdout", "write the tracee's standard output to FILE"))
+                .arg(redirect("stderr", "write the tracee's standard error to FILE"))
+                .arg(
+                    Arg::new("aslr")
+                        .long("aslr")
+                        .action(ArgAction::SetTrue)
+                        .help("keep address-space randomisation on (off by default, as in gdb)"),
+                )
+                .arg(
+                    Arg::new("program")
+                        .value_name("PROGRAM")
+                        .required(true)
+                        .value_parser(clap::value_parser!(OsString)),
+                )
+                .arg(
+                    Arg::new("args")
+                        .value_name("ARGS")
+                        .num_args(0..)
+                        .trailing_var_arg(true)
+                        .allow_hyphen_values(true)
+                        .value_parser(clap::value_parser!(OsString)),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("attach")
+                .about("attach to the running process PID")
+                .args(common)
+                .arg(Arg::new("pid").value_name("PID").required(true).value_parser(clap::value_parser!(i32))),
+        )
+}
+
+/// The `-e` and `-x` commands in command-line order.
+fn scripted_commands(args: &ArgMatches) -> Result<Vec<String>, String> {
+    let mut ordered: Vec<(usize, String)> = Vec::new();
+    if let (Some(values), Some(indices)) = (args.get_many::<String>("eval"), args.indices_of("eval")) {
+        ordered.extend(indices.zip(values.cloned()));
+    }
+    if let (Some(files), Some(indices)) = (args.get_many::<PathBuf>("script"), args.indices_of("script")) {
+        for (index, file) in indices.zip(files) {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read script {}: {e}", file.display()))?;
+            for line in text.lines() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                if !line.is_empty() {
+                    ordered.push((index, line.to_string()));
+                }
+            }
+        }
+    }
+    // A stable sort keeps a script's lines in order.
+    ordered.sort_by_key(|(index, _)| *index);
+    Ok(ordered.into_iter().map(|(_, command)| command).collect())
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("dbg-cli: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn start(name: &str, args: &ArgMatches, mode: Mode) -> Result<(Session, Vec<dbg_target::Event>), String> {
+    match name {
+        "run" => {
+            let program = args.get_one::<OsString>("program").cloned().unwrap_or_default();
+            let mut launch = Launch::new(program)
+                .args(args.get_many::<OsString>("args").into_iter().flatten().cloned())
+                .aslr(args.get_flag("aslr"));
+            if let Some(path) = args.get_one::<PathBuf>("stdin") {
+                launch = launch.stdin(path);
+            }
+            if let Some(path) = args.get_one::<PathBuf>("stdout") {
+                launch = launch.stdout(path);
+            } else if mode == Mode::Json {
+                // stdout carries only JSON: the tracee's output goes to our stderr.
+                use std::os::fd::AsFd;
+                if let Ok(stderr) = std::io::stderr().as_fd().try_clone_to_owned() {
+                    launch = launch.stdout_fd(stderr);
+                }
+            }
+            if let Some(path) = args.get_one::<PathBuf>("stderr") {
+                launch = launch.stderr(path);
+            }
+            Session::launch(launch).map_err(|e| e.to_string())
+        }
+        _ => {
+            let pid = args.get_one::<i32>("pid").copied().unwrap_or(0);
+            Session::attach(Pid::from_raw(pid)).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let matches = match cli().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    let Some((name, args)) = matches.subcommand() else {
+        return fail("a subcommand is required (run or attach)");
+    };
+    let mode = if args.get_flag("json") { Mode::Json } else { Mode::Human };
+    let batch = args.get_flag("batch");
+    let commands = match scripted_commands(args) {
+        Ok(commands) => commands,
+        Err(message) => return fail(message),
+    };
+    let (session, events) = match start(name, args, mode) {
+        Ok(started) => started,
+        Err(message) => return fail(message),
+    };
+    let printer = Printer::new(mode);
+    printer.events(&events);
+    let mut runner = Runner::new(session, printer);
+    repl::watch_ctrl_c(runner.interrupter());
+    let mut failed = false;
+    for line in &commands {
+        if runner.interrupted_idle() {
+            break;
+        }
+        match runner.execute(line) {
+            run::Flow::Quit => {
+                let failed = failed || runner.last_failed();
+                return runner.finish(failed);
+            }
+            run::Flow::Continue => failed |= runner.last_failed(),
+        }
+    }
+    if !batch {
+        repl::run(&mut runner, mode);
+        return runner.finish(false);
+    }
+    runner.finish(failed)
+}

@@ -3,7 +3,7 @@
 
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -15,12 +15,31 @@ use dbg_sys::{Errno, Signal};
 use crate::error::{Error, Result};
 use crate::process::{Origin, Process};
 
+/// Where a standard stream of the tracee goes.
+#[derive(Debug)]
+enum Redirect {
+    /// A file: read for stdin, created or truncated for stdout and stderr.
+    Path(PathBuf),
+    /// An open descriptor of the debugger's (e.g. its stderr).
+    Fd(OwnedFd),
+}
+
+impl Clone for Redirect {
+    fn clone(&self) -> Self {
+        match self {
+            Redirect::Path(path) => Redirect::Path(path.clone()),
+            // A descriptor that cannot be duplicated falls back to the tracee's own stream.
+            Redirect::Fd(fd) => fd.try_clone().map_or(Redirect::Path("/dev/null".into()), Redirect::Fd),
+        }
+    }
+}
+
 /// What to launch and how; [`Launch::spawn`] starts it stopped at its first instruction.
 #[derive(Debug, Clone)]
 pub struct Launch {
     program: OsString,
     args: Vec<OsString>,
-    stdio: [Option<PathBuf>; 3],
+    stdio: [Option<Redirect>; 3],
     aslr: bool,
 }
 
@@ -44,19 +63,26 @@ impl Launch {
 
     /// Read the tracee's standard input from `path`.
     pub fn stdin(mut self, path: impl Into<PathBuf>) -> Self {
-        self.stdio[0] = Some(path.into());
+        self.stdio[0] = Some(Redirect::Path(path.into()));
         self
     }
 
     /// Write the tracee's standard output to `path` (created or truncated).
     pub fn stdout(mut self, path: impl Into<PathBuf>) -> Self {
-        self.stdio[1] = Some(path.into());
+        self.stdio[1] = Some(Redirect::Path(path.into()));
         self
     }
 
     /// Write the tracee's standard error to `path` (created or truncated).
     pub fn stderr(mut self, path: impl Into<PathBuf>) -> Self {
-        self.stdio[2] = Some(path.into());
+        self.stdio[2] = Some(Redirect::Path(path.into()));
+        self
+    }
+
+    /// Write the tracee's standard output to an open descriptor (JSON front ends send it to
+    /// their stderr so that their stdout carries only JSON).
+    pub fn stdout_fd(mut self, fd: OwnedFd) -> Self {
+        self.stdio[1] = Some(Redirect::Fd(fd));
         self
     }
 
@@ -124,12 +150,24 @@ impl Launch {
         }
     }
 
-    fn open_stdio(&self) -> Result<[Option<File>; 3]> {
+    fn open_stdio(&self) -> Result<[Option<OwnedFd>; 3]> {
         let names = ["stdin", "stdout", "stderr"];
-        let mut files: [Option<File>; 3] = [None, None, None];
-        for (index, (slot, path)) in files.iter_mut().zip(&self.stdio).enumerate() {
-            let Some(path) = path else { continue };
+        let mut files: [Option<OwnedFd>; 3] = [None, None, None];
+        for (index, (slot, redirect)) in files.iter_mut().zip(&self.stdio).enumerate() {
+            let path = match redirect {
+                None => continue,
+                Some(Redirect::Fd(fd)) => {
+                    *slot = Some(fd.try_clone().map_err(|source| Error::Redirect {
+                        stream: names.get(index).copied().unwrap_or("stream"),
+                        path: format!("descriptor {}", fd.as_raw_fd()),
+                        source,
+                    })?);
+                    continue;
+                }
+                Some(Redirect::Path(path)) => path,
+            };
             let file = if index == 0 { File::open(path) } else { File::create(path) };
+            let file = file.map(OwnedFd::from);
             *slot = Some(file.map_err(|source| Error::Redirect {
                 stream: names.get(index).copied().unwrap_or("stream"),
                 path: path.display().to_string(),

@@ -31,4 +31,4 @@ pub use error::{AttachRefusal, Ended, Error, Result};
 pub use launch::Launch;
 pub use process::{CpuShare, Origin, Process, Resume, State};
 pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
-pub use stop::{Stop, StopReason, ThreadEvent, TrapKind};
+pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};

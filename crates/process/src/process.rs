@@ -15,7 +15,7 @@ use dbg_sys::{Errno, Pid, Signal};
 
 use crate::error::{AttachRefusal, Ended, Error, Result};
 use crate::regs::{Reg, RegClass, RegValue};
-use crate::stop::{Stop, StopReason, ThreadEvent, TrapKind};
+use crate::stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
 
 /// How the process came under the debugger; decides what happens when the debugger lets go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -495,6 +495,7 @@ impl Process {
                     signal,
                     trap: Some(TrapKind::Other(event << 8 | signal as i32)),
                     fault_addr: None,
+                    origin: SignalOrigin::Kernel,
                 })))
             }
             WaitStatus::PtraceSyscall(_) => {
@@ -507,6 +508,7 @@ impl Process {
                     signal: Signal::SIGTRAP,
                     trap: Some(trap),
                     fault_addr: None,
+                    origin: SignalOrigin::Kernel,
                 })))
             }
             WaitStatus::Continued(_) | WaitStatus::StillAlive => Ok(None),

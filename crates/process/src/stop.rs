@@ -1,6 +1,6 @@
 //! Why a process stopped: typed stop reasons, classified from wait statuses and `si_code`.
 
-use dbg_sys::ptrace::{SigInfo, SI_KERNEL, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE};
+use dbg_sys::ptrace::{SigInfo, SI_KERNEL, SI_QUEUE, SI_TKILL, SI_USER, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE};
 use dbg_sys::{Pid, Signal};
 
 /// What happened when the process last changed state.
@@ -31,6 +31,31 @@ pub struct Stop {
     pub trap: Option<TrapKind>,
     /// The fault address (`si_addr`) for SIGSEGV, SIGBUS, SIGILL, SIGFPE.
     pub fault_addr: Option<u64>,
+    /// Who raised the signal.
+    pub origin: SignalOrigin,
+}
+
+/// Where a signal came from, from `si_code` and `si_pid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalOrigin {
+    /// The kernel: a fault, a trap, or a terminal key (Ctrl-C).
+    Kernel,
+    /// A process, by `kill`, `tgkill` or `sigqueue`.
+    Process(i32),
+    /// Anything else (timers, I/O, a ptrace event).
+    Other,
+}
+
+impl SignalOrigin {
+    fn from_siginfo(info: &SigInfo) -> SignalOrigin {
+        if info.code > 0 {
+            SignalOrigin::Kernel
+        } else if matches!(info.code, SI_USER | SI_QUEUE | SI_TKILL) {
+            SignalOrigin::Process(info.sender_pid)
+        } else {
+            SignalOrigin::Other
+        }
+    }
 }
 
 /// What raised a SIGTRAP.
@@ -70,7 +95,13 @@ impl Stop {
             signal,
             Signal::SIGSEGV | Signal::SIGBUS | Signal::SIGILL | Signal::SIGFPE
         ) && info.code > 0;
-        Stop { tid, signal, trap, fault_addr: fault.then_some(info.addr) }
+        Stop {
+            tid,
+            signal,
+            trap,
+            fault_addr: fault.then_some(info.addr),
+            origin: SignalOrigin::from_siginfo(info),
+        }
     }
 }
 

@@ -31,6 +31,8 @@ pub struct SigInfo {
 pub const SI_USER: i32 = 0;
 /// `si_code` of a signal raised by the kernel (an `int3` trap is reported with it).
 pub const SI_KERNEL: i32 = 0x80;
+/// `si_code` of a signal sent by `sigqueue(3)`.
+pub const SI_QUEUE: i32 = -1;
 /// `si_code` of a signal sent by `tgkill(2)`.
 pub const SI_TKILL: i32 = -6;
 /// `si_code` of a software breakpoint trap where the kernel says so explicitly.

@@ -1,1 +1,33 @@
-//! placeholder
+//! The dbg debugging session: owns one tracee and answers the debugger's commands with typed
+//! results and events. Front ends (the `dbg-cli` REPL and JSON mode, later a gdbserver or DAP
+//! adapter) talk only to this crate.
+//!
+//! ```no_run
+//! use dbg_target::{Event, Session};
+//! use dbg_process::Launch;
+//!
+//! # fn main() -> Result<(), dbg_target::Error> {
+//! let (mut session, events) = Session::launch(Launch::new("/bin/true"))?;
+//! for event in events.iter().chain(&session.step_instructions(10)?) {
+//!     println!("{event:?}");
+//! }
+//! let events = session.resume()?;
+//! assert!(matches!(events.last(), Some(Event::Exited { code: 0, .. })));
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+mod error;
+mod event;
+mod interrupt;
+mod session;
+mod signals;
+
+pub use dbg_process::regs::REGISTERS;
+pub use dbg_process::{Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal};
+pub use error::{Error, Result};
+pub use event::{Event, StopEvent, StopKind};
+pub use interrupt::Interrupter;
+pub use session::Session;
+pub use signals::SignalPolicy;

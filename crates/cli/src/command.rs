@@ -1,0 +1,377 @@
+//! The command language (SPEC §3): the command table, prefix and alias resolution, and parsing
+//! of one line into a typed [`Command`].
+
+use dbg_target::{Reg, RegFormat, RegValue};
+
+/// A parsed command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `continue [N]`.
+    Continue(u64),
+    /// `stepi [N]`.
+    StepInstruction(u64),
+    /// `register read [all | NAME...]`; an empty list means the general registers.
+    RegisterRead(RegisterSet),
+    /// `register write NAME VALUE`.
+    RegisterWrite(Reg, RegValue),
+    /// `kill`.
+    Kill,
+    /// `detach`.
+    Detach,
+    /// `quit`.
+    Quit,
+    /// `help [COMMAND]`.
+    Help(Option<String>),
+}
+
+/// Which registers `register read` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterSet {
+    /// rax … orig_rax.
+    General,
+    /// Every register but the sub-register views.
+    All,
+    /// These.
+    Named(Vec<Reg>),
+}
+
+/// One entry of the command table.
+#[derive(Debug)]
+pub struct Spec {
+    /// The full command word.
+    pub name: &'static str,
+    /// Exact-word aliases.
+    pub aliases: &'static [&'static str],
+    /// Subcommand words, if any.
+    pub subcommands: &'static [&'static str],
+    /// Usage line.
+    pub usage: &'static str,
+    /// One-line description.
+    pub summary: &'static str,
+    /// Whether this build of dbg implements it.
+    pub available: bool,
+}
+
+macro_rules! spec {
+    ($name:literal, [$($alias:literal),*], [$($sub:literal),*], $usage:literal, $summary:literal, $available:expr) => {
+        Spec {
+            name: $name,
+            aliases: &[$($alias),*],
+            subcommands: &[$($sub),*],
+            usage: $usage,
+            summary: $summary,
+            available: $available,
+        }
+    };
+}
+
+/// Every command of SPEC §3, in help order.
+pub const COMMANDS: &[Spec] = &[
+    spec!("continue", ["c"], [], "continue [N]", "resume all threads (N: ignore the current breakpoint N-1 more times)", true),
+    spec!("stepi", ["si"], [], "stepi [N]", "execute one machine instruction (N times) on the current thread", true),
+    spec!("nexti", ["ni"], [], "nexti [N]", "like stepi, but step over calls", false),
+    spec!("step", ["s"], [], "step", "step into the next source line", false),
+    spec!("next", ["n"], [], "next", "step over the next source line", false),
+    spec!("finish", ["fin"], [], "finish", "run until the current function returns", false),
+    spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
+    spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID", "manage breakpoints", false),
+    spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE | list | enable ID | disable ID | delete ID", "manage hardware watchpoints", false),
+    spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at system calls", false),
+    spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL", false),
+    spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES", "read or write tracee memory", false),
+    spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble instructions", false),
+    spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", false),
+    spec!("up", [], [], "up", "select the caller's frame", false),
+    spec!("down", [], [], "down", "select the callee's frame", false),
+    spec!("frame", [], [], "frame N", "select frame N", false),
+    spec!("print", ["p"], [], "print EXPR", "show the value of an expression", false),
+    spec!("locals", [], [], "locals", "show the local variables of the selected frame", false),
+    spec!("list", ["l"], [], "list [LOCATION]", "show source around a location", false),
+    spec!("thread", [], ["list", "select"], "thread list | thread select TID", "list or select threads", false),
+    spec!("symbol", [], [], "symbol ADDRESS", "which function and line an address belongs to", false),
+    spec!("kill", [], [], "kill", "kill the process", true),
+    spec!("detach", [], [], "detach", "detach from the process and let it run", true),
+    spec!("quit", ["q"], [], "quit", "leave the debugger (kills a launched process, detaches an attached one)", true),
+    spec!("help", [], [], "help [COMMAND]", "list commands, or describe one", true),
+];
+
+/// Find the command named by `word`: an exact alias, an exact name, or a unique prefix.
+pub fn lookup(word: &str) -> Result<&'static Spec, String> {
+    if let Some(spec) = COMMANDS.iter().find(|c| c.name == word || c.aliases.contains(&word)) {
+        return Ok(spec);
+    }
+    let matches: Vec<&Spec> = COMMANDS.iter().filter(|c| c.name.starts_with(word)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("unknown command `{word}` (try `help`)")),
+        many => Err(format!(
+            "ambiguous command `{word}`: {}",
+            many.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn subcommand(spec: &Spec, word: Option<&str>) -> Result<&'static str, String> {
+    let Some(word) = word else {
+        return Err(format!("`{}` needs a subcommand: {}", spec.name, spec.subcommands.join(", ")));
+    };
+    if let Some(exact) = spec.subcommands.iter().find(|s| **s == word) {
+        return Ok(exact);
+    }
+    let matches: Vec<&&str> = spec.subcommands.iter().filter(|s| s.starts_with(word)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("unknown subcommand `{word}` of `{}`: {}", spec.name, spec.subcommands.join(", "))),
+        many => Err(format!(
+            "ambiguous subcommand `{word}` of `{}`: {}",
+            spec.name,
+            many.iter().map(|s| **s).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Parse one command line (already known not to be blank).
+pub fn parse(line: &str) -> Result<Command, String> {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else { return Err("empty command".into()) };
+    let spec = lookup(first)?;
+    if !spec.available {
+        return Err(format!("`{}` is not available in this version of dbg yet", spec.name));
+    }
+    let rest: Vec<&str> = words.collect();
+    let no_more = |rest: &[&str]| match rest.first() {
+        Some(extra) => Err(format!("unexpected argument `{extra}` to `{}`", spec.name)),
+        None => Ok(()),
+    };
+    match spec.name {
+        "continue" => {
+            let count = optional_count(&rest, spec)?;
+            Ok(Command::Continue(count))
+        }
+        "stepi" => Ok(Command::StepInstruction(optional_count(&rest, spec)?)),
+        "register" => {
+            let (sub, args) = rest.split_first().map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            match subcommand(spec, sub)? {
+                "read" => parse_register_read(args),
+                _ => parse_register_write(args),
+            }
+        }
+        "kill" => no_more(&rest).map(|()| Command::Kill),
+        "detach" => no_more(&rest).map(|()| Command::Detach),
+        "quit" => no_more(&rest).map(|()| Command::Quit),
+        "help" => match rest.as_slice() {
+            [] => Ok(Command::Help(None)),
+            [topic] => Ok(Command::Help(Some((*topic).to_string()))),
+            [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `help`")),
+        },
+        other => Err(format!("`{other}` is not available in this version of dbg yet")),
+    }
+}
+
+fn optional_count(rest: &[&str], spec: &Spec) -> Result<u64, String> {
+    match rest {
+        [] => Ok(1),
+        [count] => match parse_integer(count) {
+            Some(n) if n >= 1 && n <= u128::from(u64::MAX) => Ok(n as u64),
+            _ => Err(format!("invalid count `{count}`: expected a positive number")),
+        },
+        [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `{}`", spec.name)),
+    }
+}
+
+fn register_named(name: &str) -> Result<Reg, String> {
+    let lower = name.trim_start_matches('$').to_ascii_lowercase();
+    Reg::from_name(&lower).ok_or_else(|| match lower.as_str() {
+        "dr4" | "dr5" => format!("no such register `{name}` (dr4 and dr5 are reserved aliases of dr6 and dr7)"),
+        _ => format!("no such register `{name}`"),
+    })
+}
+
+fn parse_register_read(args: &[&str]) -> Result<Command, String> {
+    match args {
+        [] => Ok(Command::RegisterRead(RegisterSet::General)),
+        ["all"] => Ok(Command::RegisterRead(RegisterSet::All)),
+        names => {
+            let regs = names.iter().map(|n| register_named(n)).collect::<Result<Vec<_>, _>>()?;
+            Ok(Command::RegisterRead(RegisterSet::Named(regs)))
+        }
+    }
+}
+
+fn parse_register_write(args: &[&str]) -> Result<Command, String> {
+    let [name, value @ ..] = args else {
+        return Err("usage: register write NAME VALUE".into());
+    };
+    if value.is_empty() {
+        return Err("usage: register write NAME VALUE".into());
+    }
+    let reg = register_named(name)?;
+    // A byte list may contain spaces after its commas.
+    let text = value.join(" ");
+    Ok(Command::RegisterWrite(reg, parse_register_value(reg, &text)?))
+}
+
+/// A number: decimal, or hex with `0x`; `None` if it is neither.
+pub fn parse_integer(text: &str) -> Option<u128> {
+    let text = text.replace('_', "");
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) if !hex.is_empty() => u128::from_str_radix(hex, 16).ok(),
+        Some(_) => None,
+        None if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() => text.parse().ok(),
+        None => None,
+    }
+}
+
+/// A byte list `[0x01,0x02,...]`; `None` if `text` is not bracketed, an error if it is
+/// malformed.
+fn parse_byte_list(text: &str) -> Option<Result<Vec<u8>, String>> {
+    let inner = text.trim().strip_prefix('[')?.strip_suffix(']')?;
+    if inner.trim().is_empty() {
+        return Some(Err("empty byte list".into()));
+    }
+    Some(
+        inner
+            .split(',')
+            .map(|item| {
+                let item = item.trim();
+                match parse_integer(item) {
+                    Some(byte) if byte <= 0xff => Ok(byte as u8),
+                    _ => Err(format!("invalid byte `{item}` in byte list")),
+                }
+            })
+            .collect(),
+    )
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    if let Some(n) = parse_integer(text) {
+        return Some(n as f64);
+    }
+    let lower = text.to_ascii_lowercase();
+    let valid = lower.bytes().all(|b| b.is_ascii_digit() || b"+-.e".contains(&b))
+        || matches!(lower.trim_start_matches(['-', '+']), "inf" | "infinity" | "nan");
+    if valid {
+        lower.parse::<f64>().ok()
+    } else {
+        None
+    }
+}
+
+/// Parse `text` as a value for `reg`: an integer for integer registers, a float for `st*` and
+/// `xmm*` (xmm as a double in the low lane), or a byte list for any register.
+pub fn parse_register_value(reg: Reg, text: &str) -> Result<RegValue, String> {
+    let info = reg.info();
+    let too_big = || format!("value `{text}` does not fit register {} ({} bytes)", info.name, info.size);
+    if let Some(bytes) = parse_byte_list(text) {
+        let bytes = bytes?;
+        if bytes.len() != info.size {
+            return Err(format!(
+                "register {} takes exactly {} bytes, the list has {}",
+                info.name,
+                info.size,
+                bytes.len()
+            ));
+        }
+        return RegValue::from_bytes(&bytes, info.format).ok_or_else(too_big);
+    }
+    match info.format {
+        RegFormat::Uint => {
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text),
+            };
+            let magnitude = parse_integer(digits)
+                .ok_or_else(|| format!("invalid value `{text}` for register {}: expected an integer", info.name))?;
+            let bits = info.size * 8;
+            let value = if negative {
+                // Two's complement within the register's width, if it fits as a signed value.
+                if magnitude == 0 || magnitude > 1u128 << (bits - 1) {
+                    return if magnitude == 0 { Ok(RegValue::from_u128(0, info.size).ok_or_else(too_big)?) } else { Err(too_big()) };
+                }
+                let modulus_minus_one = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+                modulus_minus_one - magnitude + 1
+            } else {
+                magnitude
+            };
+            RegValue::from_u128(value, info.size).ok_or_else(too_big)
+        }
+        RegFormat::LongDouble => {
+            let value = parse_float(text)
+                .ok_or_else(|| format!("invalid value `{text}` for register {}: expected a number", info.name))?;
+            Ok(RegValue::long_double(value))
+        }
+        RegFormat::Vector => {
+            let value = parse_float(text).ok_or_else(|| {
+                format!("invalid value `{text}` for register {}: expected a number or a byte list", info.name)
+            })?;
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&value.to_le_bytes());
+            RegValue::from_bytes(&bytes, RegFormat::Vector).ok_or_else(too_big)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(line: &str, expected: Result<Command, &str>) {
+        assert_eq!(parse(line), expected.map_err(str::to_string), "{line}");
+    }
+
+    fn int(reg: Reg, value: u128) -> Command {
+        Command::RegisterWrite(reg, RegValue::from_u128(value, reg.info().size).unwrap_or_else(|| unreachable!()))
+    }
+
+    #[test]
+    fn commands_prefixes_and_aliases() {
+        check("continue", Ok(Command::Continue(1)));
+        check("c 3", Ok(Command::Continue(3)));
+        check("cont", Ok(Command::Continue(1)));
+        check("si", Ok(Command::StepInstruction(1)));
+        check("stepi 0x10", Ok(Command::StepInstruction(16)));
+        check("reg r", Ok(Command::RegisterRead(RegisterSet::General)));
+        check("register read all", Ok(Command::RegisterRead(RegisterSet::All)));
+        check("register read rip eax", Ok(Command::RegisterRead(RegisterSet::Named(vec![Reg::Rip, Reg::Eax]))));
+        check("q", Ok(Command::Quit));
+        check("hel", Ok(Command::Help(None)));
+        check("h", Err("ambiguous command `h`: handle, help"));
+        check("help stepi", Ok(Command::Help(Some("stepi".into()))));
+    }
+
+    #[test]
+    fn errors_name_what_is_wrong() {
+        check("frobnicate", Err("unknown command `frobnicate` (try `help`)"));
+        check("d", Err("ambiguous command `d`: disassemble, down, detach"));
+        check("stepi 0", Err("invalid count `0`: expected a positive number"));
+        check("stepi x", Err("invalid count `x`: expected a positive number"));
+        check("stepi 1 2", Err("unexpected argument `2` to `stepi`"));
+        check("register read foo", Err("no such register `foo`"));
+        check("register", Err("`register` needs a subcommand: read, write"));
+        check("register frob", Err("unknown subcommand `frob` of `register`: read, write"));
+        check("register write rax", Err("usage: register write NAME VALUE"));
+        check("register write eax 0x100000000", Err("value `0x100000000` does not fit register eax (4 bytes)"));
+        check("register write al 256", Err("value `256` does not fit register al (1 bytes)"));
+        check("register write rax pi", Err("invalid value `pi` for register rax: expected an integer"));
+        check("register write rax [0x1,0x2]", Err("register rax takes exactly 8 bytes, the list has 2"));
+        check("register write rax [0x1,zz]", Err("invalid byte `zz` in byte list"));
+        check("breakpoint set main", Err("`breakpoint` is not available in this version of dbg yet"));
+        check("kill now", Err("unexpected argument `now` to `kill`"));
+    }
+
+    #[test]
+    fn register_values() {
+        check("register write rax 0x10", Ok(int(Reg::Rax, 0x10)));
+        check("register write eax -1", Ok(int(Reg::Eax, 0xffff_ffff)));
+        check("register write al -128", Ok(int(Reg::Al, 0x80)));
+        check("register write al -129", Err("value `-129` does not fit register al (1 bytes)"));
+        check("register write st0 42.24", Ok(Command::RegisterWrite(Reg::St0, RegValue::long_double(42.24))));
+        let Ok(Command::RegisterWrite(_, xmm)) = parse("register write xmm0 1.5") else { unreachable!() };
+        assert_eq!(xmm.bytes()[..8], 1.5f64.to_le_bytes());
+        let Ok(Command::RegisterWrite(_, xmm)) = parse("register write xmm1 [0,1,2,3,4,5,6,7, 8,9,10,11,12,13,14,0xff]") else {
+            unreachable!()
+        };
+        assert_eq!(xmm.bytes()[15], 0xff);
+    }
+}

@@ -1,0 +1,209 @@
+//! Printing events and command results: human text, or one JSON object per line (SPEC §5).
+
+use std::io::Write;
+
+use dbg_target::{Event, Reg, RegFormat, RegValue, StopEvent, StopKind};
+use serde_json::{json, Map, Value};
+
+/// Where and how output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Human text on stdout, errors on stderr.
+    Human,
+    /// JSON lines on stdout only.
+    Json,
+}
+
+/// What a successful command has to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    /// Nothing beyond its events.
+    None,
+    /// Register values, in the order asked.
+    Registers(Vec<(Reg, RegValue)>),
+    /// Help text (human) / the command list (JSON).
+    Help(String),
+}
+
+/// The printer.
+#[derive(Debug)]
+pub struct Printer {
+    mode: Mode,
+}
+
+impl Printer {
+    /// A printer for `mode`.
+    pub fn new(mode: Mode) -> Self {
+        Printer { mode }
+    }
+
+    /// Print events, in order.
+    pub fn events(&self, events: &[Event]) {
+        for event in events {
+            match self.mode {
+                Mode::Human => out(&human_event(event)),
+                Mode::Json => out(&json_event(event).to_string()),
+            }
+        }
+    }
+
+    /// Print the result of `command`.
+    pub fn result(&self, command: &str, result: &Result<Data, String>) {
+        match (self.mode, result) {
+            (Mode::Human, Ok(data)) => {
+                if let Some(text) = human_data(data) {
+                    out(&text);
+                }
+            }
+            (Mode::Human, Err(error)) => {
+                let mut stderr = std::io::stderr().lock();
+                let _ = writeln!(stderr, "error: {error}");
+            }
+            (Mode::Json, Ok(data)) => out(
+                &json!({"type": "result", "command": command, "ok": true, "data": json_data(data)})
+                    .to_string(),
+            ),
+            (Mode::Json, Err(error)) => out(
+                &json!({"type": "result", "command": command, "ok": false, "error": error}).to_string(),
+            ),
+        }
+    }
+}
+
+/// One line (or block) to stdout; a closed stdout is not worth a panic.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+    let _ = stdout.flush();
+}
+
+fn human_event(event: &Event) -> String {
+    match event {
+        Event::Launched { pid } => format!("Process {pid} launched"),
+        Event::Attached { pid, threads } => {
+            let count = threads.len();
+            format!("Process {pid} attached ({count} thread{})", if count == 1 { "" } else { "s" })
+        }
+        Event::ThreadCreated { tid } => format!("Thread {tid} created"),
+        Event::ThreadExited { tid } => format!("Thread {tid} exited"),
+        Event::Stopped(stop) => human_stop(stop),
+        Event::Exited { pid, code } => format!("Process {pid} exited with status {code}"),
+        Event::Killed { pid, signal } => format!("Process {pid} killed by signal {}", signal.as_str()),
+        Event::Detached { pid } => format!("Process {pid} detached"),
+    }
+}
+
+fn human_stop(stop: &StopEvent) -> String {
+    let who = if stop.tid == stop.pid {
+        format!("Process {}", stop.pid)
+    } else {
+        format!("Process {} thread {}", stop.pid, stop.tid)
+    };
+    let why = match stop.kind {
+        StopKind::SingleStep => "single step".to_string(),
+        StopKind::SyscallEntry => "syscall entry".to_string(),
+        StopKind::SyscallExit => "syscall exit".to_string(),
+        other => other.name().to_string(),
+    };
+    let fault = stop.fault_addr.map(|addr| format!(", fault address {addr:#018x}")).unwrap_or_default();
+    format!("{who} stopped with signal {} at {:#018x} ({why}{fault})", stop.signal.as_str(), stop.pc)
+}
+
+fn json_event(event: &Event) -> Value {
+    match event {
+        Event::Launched { pid } => json!({"type": "launched", "pid": pid.as_raw()}),
+        Event::Attached { pid, threads } => json!({
+            "type": "attached",
+            "pid": pid.as_raw(),
+            "threads": threads.iter().map(|t| t.as_raw()).collect::<Vec<_>>(),
+        }),
+        Event::ThreadCreated { tid } => json!({"type": "thread", "tid": tid.as_raw(), "event": "created"}),
+        Event::ThreadExited { tid } => json!({"type": "thread", "tid": tid.as_raw(), "event": "exited"}),
+        Event::Stopped(stop) => {
+            let mut object = Map::new();
+            object.insert("type".into(), "stop".into());
+            object.insert("pid".into(), stop.pid.as_raw().into());
+            object.insert("tid".into(), stop.tid.as_raw().into());
+            object.insert("signal".into(), stop.signal.as_str().into());
+            object.insert("pc".into(), format!("{:#x}", stop.pc).into());
+            object.insert("reason".into(), stop.kind.name().into());
+            if let Some(addr) = stop.fault_addr {
+                object.insert("fault_address".into(), format!("{addr:#x}").into());
+            }
+            Value::Object(object)
+        }
+        Event::Exited { pid, code } => json!({"type": "exit", "pid": pid.as_raw(), "code": code}),
+        Event::Killed { pid, signal } => {
+            json!({"type": "killed", "pid": pid.as_raw(), "signal": signal.as_str()})
+        }
+        Event::Detached { pid } => json!({"type": "detached", "pid": pid.as_raw()}),
+    }
+}
+
+/// A register value as SPEC §5 writes it: integers as zero-padded hex, st/xmm as byte lists.
+pub fn register_text(value: &RegValue) -> String {
+    match value.format() {
+        RegFormat::Uint => format!("{:#0width$x}", value.as_u128(), width = value.size() * 2 + 2),
+        RegFormat::LongDouble | RegFormat::Vector => byte_list(value.bytes()),
+    }
+}
+
+fn byte_list(bytes: &[u8]) -> String {
+    let items: Vec<String> = bytes.iter().map(|b| format!("{b:#04x}")).collect();
+    format!("[{}]", items.join(","))
+}
+
+fn human_data(data: &Data) -> Option<String> {
+    match data {
+        Data::None => None,
+        Data::Help(text) => Some(text.clone()),
+        Data::Registers(values) => {
+            let width = values.iter().map(|(reg, _)| reg.name().len()).max().unwrap_or(0);
+            let lines: Vec<String> = values
+                .iter()
+                .map(|(reg, value)| {
+                    let text = register_text(value);
+                    match value.format() {
+                        RegFormat::LongDouble => {
+                            let float = value.as_f64().unwrap_or(f64::NAN);
+                            format!("{:>width$} = {float} {text}", reg.name())
+                        }
+                        _ => format!("{:>width$} = {text}", reg.name()),
+                    }
+                })
+                .collect();
+            Some(lines.join("\n"))
+        }
+    }
+}
+
+fn json_data(data: &Data) -> Value {
+    match data {
+        Data::None => json!({}),
+        Data::Help(text) => json!({ "help": text }),
+        Data::Registers(values) => {
+            let object: Map<String, Value> = values
+                .iter()
+                .map(|(reg, value)| (reg.name().to_string(), Value::String(register_text(value))))
+                .collect();
+            Value::Object(object)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_text_pads_to_the_register_width() {
+        let value = |v: u128, size| RegValue::from_u128(v, size).unwrap_or_else(|| unreachable!());
+        assert_eq!(register_text(&value(0x401126, 8)), "0x0000000000401126");
+        assert_eq!(register_text(&value(0x7, 1)), "0x07");
+        assert_eq!(register_text(&value(0x1f80, 4)), "0x00001f80");
+        assert_eq!(
+            register_text(&RegValue::long_double(1.0)),
+            "[0x00,0x00,0x00,0x00,0x00,0x00,0x00,0x80,0xff,0x3f]"
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The interactive loop: rustyline with persistent history, an empty line repeating the last
+//! command, Ctrl-C stopping a running tracee, Ctrl-D quitting. In JSON mode commands are read
+//! as plain lines with no prompt, so stdout stays pure JSON.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use dbg_target::Interrupter;
+use rustyline::error::ReadlineError;
+
+use crate::output::Mode;
+use crate::run::{Flow, Runner};
+
+const PROMPT: &str = "(dbg) ";
+
+/// Run the REPL until `quit`, Ctrl-D or end of input.
+pub fn run(runner: &mut Runner, mode: Mode) {
+    if mode == Mode::Json {
+        return run_plain(runner);
+    }
+    let Ok(mut editor) = rustyline::DefaultEditor::new() else {
+        return run_plain(runner);
+    };
+    let history = history_file();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    let mut last = String::new();
+    loop {
+        match editor.readline(PROMPT) {
+            Ok(line) => {
+                let line = if line.trim().is_empty() { last.clone() } else { line };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let _ = editor.add_history_entry(line.as_str());
+                if let Some(path) = &history {
+                    let _ = editor.append_history(path);
+                }
+                last = line.clone();
+                if runner.execute(&line) == Flow::Quit {
+                    break;
+                }
+            }
+            // Ctrl-C at the prompt abandons the line.
+            Err(ReadlineError::Interrupted) => continue,
+            Err(_) => break,
+        }
+    }
+}
+
+fn run_plain(runner: &mut Runner) {
+    let stdin = std::io::stdin();
+    let mut last = String::new();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let line = if line.trim().is_empty() { last.clone() } else { line };
+        if line.trim().is_empty() {
+            continue;
+        }
+        last = line.clone();
+        if runner.execute(&line) == Flow::Quit {
+            break;
+        }
+    }
+}
+
+/// `$XDG_STATE_HOME/dbg/history` (default `~/.local/state/dbg/history`), created with mode
+/// 0600 so other users cannot read what was debugged.
+fn history_file() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))?;
+    let dir = state.join("dbg");
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("history");
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).ok()?;
+    Some(path)
+}
+
+/// Watch for SIGINT on a thread of its own: a running tracee is stopped (reported as an
+/// interrupt) and long commands end early; the debugger itself never dies of Ctrl-C.
+pub fn watch_ctrl_c(interrupter: Interrupter) {
+    use signal_hook::consts::SIGINT;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+    use signal_hook::iterator::SignalsInfo;
+    use signal_hook::low_level::siginfo::Cause;
+
+    let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT]) else { return };
+    std::thread::spawn(move || {
+        for origin in signals.forever() {
+            // A key press on the terminal reaches every process of the foreground group:
+            // if the tracee is in ours it has its own SIGINT already.
+            let from_terminal = matches!(origin.cause, Cause::Kernel);
+            interrupter.interrupt(from_terminal && interrupter.tracee_in_my_process_group());
+        }
+    });
+}

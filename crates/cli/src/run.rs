@@ -1,0 +1,140 @@
+//! Executing parsed commands against the session and printing what they produce.
+
+use std::process::ExitCode;
+
+use dbg_target::{Interrupter, Reg, RegClass, Session, REGISTERS};
+
+use crate::command::{self, Command, RegisterSet};
+use crate::output::{Data, Printer};
+
+/// What the caller does after a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Read the next command.
+    Continue,
+    /// The user asked to quit.
+    Quit,
+}
+
+/// Runs commands on one session.
+#[derive(Debug)]
+pub struct Runner {
+    session: Session,
+    printer: Printer,
+    last_failed: bool,
+}
+
+impl Runner {
+    /// A runner over `session`.
+    pub fn new(session: Session, printer: Printer) -> Self {
+        Runner { session, printer, last_failed: false }
+    }
+
+    /// The handle the Ctrl-C watcher uses.
+    pub fn interrupter(&self) -> Interrupter {
+        self.session.interrupter()
+    }
+
+    /// Whether Ctrl-C was pressed while nothing was running (batch mode stops then).
+    pub fn interrupted_idle(&self) -> bool {
+        self.session.interrupted_while_idle()
+    }
+
+    /// Whether the last command failed.
+    pub fn last_failed(&self) -> bool {
+        self.last_failed
+    }
+
+    /// Parse and run one command line, printing its events and result.
+    pub fn execute(&mut self, line: &str) -> Flow {
+        let line = line.trim();
+        // A process killed from outside between commands is reported first.
+        let events = self.session.check_alive();
+        self.printer.events(&events);
+        let parsed = command::parse(line);
+        let mut flow = Flow::Continue;
+        let result = parsed.and_then(|command| {
+            if command == Command::Quit {
+                flow = Flow::Quit;
+            }
+            self.run(command)
+        });
+        self.last_failed = result.is_err();
+        self.printer.result(line, &result);
+        flow
+    }
+
+    fn run(&mut self, command: Command) -> Result<Data, String> {
+        self.session.interrupter().clear();
+        let events = match command {
+            Command::Continue(count) => {
+                if count > 1 {
+                    eprintln!("note: not stopped at a breakpoint; the count is ignored");
+                }
+                self.session.resume()
+            }
+            Command::StepInstruction(count) => self.session.step_instructions(count),
+            Command::RegisterRead(set) => {
+                let regs: Vec<Reg> = match set {
+                    RegisterSet::General => Reg::general().collect(),
+                    RegisterSet::All => {
+                        REGISTERS.iter().filter(|r| r.class != RegClass::SubGpr).map(|r| r.reg).collect()
+                    }
+                    RegisterSet::Named(regs) => regs,
+                };
+                let values = self.session.read_registers(&regs).map_err(|e| e.to_string())?;
+                return Ok(Data::Registers(values));
+            }
+            Command::RegisterWrite(reg, value) => {
+                self.session.write_register(reg, value).map_err(|e| e.to_string())?;
+                return Ok(Data::None);
+            }
+            Command::Kill => self.session.kill(),
+            Command::Detach => self.session.detach(),
+            Command::Quit => return Ok(Data::None),
+            Command::Help(topic) => return help(topic.as_deref()).map(Data::Help),
+        };
+        let events = events.map_err(|e| e.to_string())?;
+        self.printer.events(&events);
+        Ok(Data::None)
+    }
+
+    /// End the session (kill a launched process, detach an attached one) and give the exit
+    /// status.
+    pub fn finish(mut self, failed: bool) -> ExitCode {
+        let _ = self.session.end();
+        if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn help(topic: Option<&str>) -> Result<String, String> {
+    match topic {
+        None => {
+            let width = command::COMMANDS.iter().map(|c| c.name.len()).max().unwrap_or(0);
+            let mut lines = vec!["Commands (any unambiguous prefix works):".to_string()];
+            for spec in command::COMMANDS {
+                let aliases = if spec.aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (alias {})", spec.aliases.join(", "))
+                };
+                let note = if spec.available { "" } else { " [not yet available]" };
+                lines.push(format!("  {:width$}  {}{aliases}{note}", spec.name, spec.summary));
+            }
+            Ok(lines.join("\n"))
+        }
+        Some(word) => {
+            let spec = command::lookup(word)?;
+            let aliases = if spec.aliases.is_empty() {
+                String::new()
+            } else {
+                format!("\nAliases: {}", spec.aliases.join(", "))
+            };
+            Ok(format!("Usage: {}\n{}{aliases}", spec.usage, spec.summary))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Stopping a running tracee from another thread (the Ctrl-C handler), without touching
+//! ptrace, which belongs to the session's thread.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
+
+use dbg_process::{Pid, Signal};
+
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pid: AtomicI32,
+    running: AtomicBool,
+    requested: AtomicBool,
+    requested_idle: AtomicBool,
+}
+
+/// A handle, shareable across threads, that asks the session to stop.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupter(pub(crate) Arc<Shared>);
+
+impl Interrupter {
+    /// Ask for a stop: long commands (`stepi N`) end early, and a running tracee is sent
+    /// SIGINT unless `tracee_has_it` (a terminal Ctrl-C that reached the tracee's process group
+    /// too, which must not be doubled).
+    pub fn interrupt(&self, tracee_has_it: bool) {
+        self.0.requested.store(true, Ordering::SeqCst);
+        let pid = self.0.pid.load(Ordering::SeqCst);
+        if !self.0.running.load(Ordering::SeqCst) {
+            self.0.requested_idle.store(true, Ordering::SeqCst);
+        } else if pid > 0 && !tracee_has_it {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGINT);
+        }
+    }
+
+    /// Whether an interrupt came while no command was running (a batch run stops then).
+    pub fn requested_while_idle(&self) -> bool {
+        self.0.requested_idle.load(Ordering::SeqCst)
+    }
+
+    /// Whether the tracee shares the caller's process group (then a terminal Ctrl-C reaches
+    /// both the debugger and the tracee).
+    pub fn tracee_in_my_process_group(&self) -> bool {
+        let pid = self.0.pid.load(Ordering::SeqCst);
+        pid > 0 && nix::unistd::getpgid(Some(Pid::from_raw(pid))).ok() == Some(nix::unistd::getpgrp())
+    }
+
+    /// Whether an interrupt was asked for since the last [`Interrupter::clear`].
+    pub fn requested(&self) -> bool {
+        self.0.requested.load(Ordering::SeqCst)
+    }
+
+    /// Forget a request.
+    pub fn clear(&self) {
+        self.0.requested.store(false, Ordering::SeqCst);
+    }
+
+    pub(crate) fn set_pid(&self, pid: Pid) {
+        self.0.pid.store(pid.as_raw(), Ordering::SeqCst);
+    }
+
+    pub(crate) fn set_running(&self, running: bool) {
+        self.0.running.store(running, Ordering::SeqCst);
+    }
+}
