@@ -268,7 +268,7 @@ fn ending_the_session_detaches_from_an_attached_process() {
 fn ctrl_c_stops_a_running_tracee_and_the_session_goes_on() {
     let _deadline = fixtures::deadline("ctrl-c", 60);
     let mut child = Command::new(DBG)
-        .args(["run", "--batch", "-e", "continue", "-e", "register read orig_rax", "-e", "kill"])
+        .args(["run", "--batch", "-e", "continue", "-e", "register read rip", "-e", "kill"])
         .arg(fixture("wait_stdin"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
