@@ -97,10 +97,16 @@ pub const COMMANDS: &[Spec] = &[
 
 /// Find the command named by `word`: an exact alias, an exact name, or a unique prefix.
 pub fn lookup(word: &str) -> Result<&'static Spec, String> {
-    if let Some(spec) = COMMANDS.iter().find(|c| c.name == word || c.aliases.contains(&word)) {
+    if let Some(spec) = COMMANDS
+        .iter()
+        .find(|c| c.name == word || c.aliases.contains(&word))
+    {
         return Ok(spec);
     }
-    let matches: Vec<&Spec> = COMMANDS.iter().filter(|c| c.name.starts_with(word)).collect();
+    let matches: Vec<&Spec> = COMMANDS
+        .iter()
+        .filter(|c| c.name.starts_with(word))
+        .collect();
     match matches.as_slice() {
         [one] => Ok(one),
         [] => Err(format!("unknown command `{word}` (try `help`)")),
@@ -113,15 +119,27 @@ pub fn lookup(word: &str) -> Result<&'static Spec, String> {
 
 fn subcommand(spec: &Spec, word: Option<&str>) -> Result<&'static str, String> {
     let Some(word) = word else {
-        return Err(format!("`{}` needs a subcommand: {}", spec.name, spec.subcommands.join(", ")));
+        return Err(format!(
+            "`{}` needs a subcommand: {}",
+            spec.name,
+            spec.subcommands.join(", ")
+        ));
     };
     if let Some(exact) = spec.subcommands.iter().find(|s| **s == word) {
         return Ok(exact);
     }
-    let matches: Vec<&&str> = spec.subcommands.iter().filter(|s| s.starts_with(word)).collect();
+    let matches: Vec<&&str> = spec
+        .subcommands
+        .iter()
+        .filter(|s| s.starts_with(word))
+        .collect();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("unknown subcommand `{word}` of `{}`: {}", spec.name, spec.subcommands.join(", "))),
+        [] => Err(format!(
+            "unknown subcommand `{word}` of `{}`: {}",
+            spec.name,
+            spec.subcommands.join(", ")
+        )),
         many => Err(format!(
             "ambiguous subcommand `{word}` of `{}`: {}",
             spec.name,
@@ -133,10 +151,15 @@ fn subcommand(spec: &Spec, word: Option<&str>) -> Result<&'static str, String> {
 /// Parse one command line (already known not to be blank).
 pub fn parse(line: &str) -> Result<Command, String> {
     let mut words = line.split_whitespace();
-    let Some(first) = words.next() else { return Err("empty command".into()) };
+    let Some(first) = words.next() else {
+        return Err("empty command".into());
+    };
     let spec = lookup(first)?;
     if !spec.available {
-        return Err(format!("`{}` is not available in this version of dbg yet", spec.name));
+        return Err(format!(
+            "`{}` is not available in this version of dbg yet",
+            spec.name
+        ));
     }
     let rest: Vec<&str> = words.collect();
     let no_more = |rest: &[&str]| match rest.first() {
@@ -150,7 +173,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "stepi" => Ok(Command::StepInstruction(optional_count(&rest, spec)?)),
         "register" => {
-            let (sub, args) = rest.split_first().map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
             match subcommand(spec, sub)? {
                 "read" => parse_register_read(args),
                 _ => parse_register_write(args),
@@ -164,7 +189,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
             [topic] => Ok(Command::Help(Some((*topic).to_string()))),
             [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `help`")),
         },
-        other => Err(format!("`{other}` is not available in this version of dbg yet")),
+        other => Err(format!(
+            "`{other}` is not available in this version of dbg yet"
+        )),
     }
 }
 
@@ -173,7 +200,9 @@ fn optional_count(rest: &[&str], spec: &Spec) -> Result<u64, String> {
         [] => Ok(1),
         [count] => match parse_integer(count) {
             Some(n) if n >= 1 && n <= u128::from(u64::MAX) => Ok(n as u64),
-            _ => Err(format!("invalid count `{count}`: expected a positive number")),
+            _ => Err(format!(
+                "invalid count `{count}`: expected a positive number"
+            )),
         },
         [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `{}`", spec.name)),
     }
@@ -182,7 +211,9 @@ fn optional_count(rest: &[&str], spec: &Spec) -> Result<u64, String> {
 fn register_named(name: &str) -> Result<Reg, String> {
     let lower = name.trim_start_matches('$').to_ascii_lowercase();
     Reg::from_name(&lower).ok_or_else(|| match lower.as_str() {
-        "dr4" | "dr5" => format!("no such register `{name}` (dr4 and dr5 are reserved aliases of dr6 and dr7)"),
+        "dr4" | "dr5" => {
+            format!("no such register `{name}` (dr4 and dr5 are reserved aliases of dr6 and dr7)")
+        }
         _ => format!("no such register `{name}`"),
     })
 }
@@ -192,7 +223,10 @@ fn parse_register_read(args: &[&str]) -> Result<Command, String> {
         [] => Ok(Command::RegisterRead(RegisterSet::General)),
         ["all"] => Ok(Command::RegisterRead(RegisterSet::All)),
         names => {
-            let regs = names.iter().map(|n| register_named(n)).collect::<Result<Vec<_>, _>>()?;
+            let regs = names
+                .iter()
+                .map(|n| register_named(n))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(Command::RegisterRead(RegisterSet::Named(regs)))
         }
     }
@@ -208,7 +242,10 @@ fn parse_register_write(args: &[&str]) -> Result<Command, String> {
     let reg = register_named(name)?;
     // A byte list may contain spaces after its commas.
     let text = value.join(" ");
-    Ok(Command::RegisterWrite(reg, parse_register_value(reg, &text)?))
+    Ok(Command::RegisterWrite(
+        reg,
+        parse_register_value(reg, &text)?,
+    ))
 }
 
 /// A number: decimal, or hex with `0x`; `None` if it is neither.
@@ -248,8 +285,13 @@ fn parse_float(text: &str) -> Option<f64> {
         return Some(n as f64);
     }
     let lower = text.to_ascii_lowercase();
-    let valid = lower.bytes().all(|b| b.is_ascii_digit() || b"+-.e".contains(&b))
-        || matches!(lower.trim_start_matches(['-', '+']), "inf" | "infinity" | "nan");
+    let valid = lower
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-.e".contains(&b))
+        || matches!(
+            lower.trim_start_matches(['-', '+']),
+            "inf" | "infinity" | "nan"
+        );
     if valid {
         lower.parse::<f64>().ok()
     } else {
@@ -261,7 +303,12 @@ fn parse_float(text: &str) -> Option<f64> {
 /// `xmm*` (xmm as a double in the low lane), or a byte list for any register.
 pub fn parse_register_value(reg: Reg, text: &str) -> Result<RegValue, String> {
     let info = reg.info();
-    let too_big = || format!("value `{text}` does not fit register {} ({} bytes)", info.name, info.size);
+    let too_big = || {
+        format!(
+            "value `{text}` does not fit register {} ({} bytes)",
+            info.name, info.size
+        )
+    };
     if let Some(bytes) = parse_byte_list(text) {
         let bytes = bytes?;
         if bytes.len() != info.size {
@@ -280,15 +327,27 @@ pub fn parse_register_value(reg: Reg, text: &str) -> Result<RegValue, String> {
                 Some(rest) => (true, rest),
                 None => (false, text),
             };
-            let magnitude = parse_integer(digits)
-                .ok_or_else(|| format!("invalid value `{text}` for register {}: expected an integer", info.name))?;
+            let magnitude = parse_integer(digits).ok_or_else(|| {
+                format!(
+                    "invalid value `{text}` for register {}: expected an integer",
+                    info.name
+                )
+            })?;
             let bits = info.size * 8;
             let value = if negative {
                 // Two's complement within the register's width, if it fits as a signed value.
                 if magnitude == 0 || magnitude > 1u128 << (bits - 1) {
-                    return if magnitude == 0 { Ok(RegValue::from_u128(0, info.size).ok_or_else(too_big)?) } else { Err(too_big()) };
+                    return if magnitude == 0 {
+                        Ok(RegValue::from_u128(0, info.size).ok_or_else(too_big)?)
+                    } else {
+                        Err(too_big())
+                    };
                 }
-                let modulus_minus_one = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+                let modulus_minus_one = if bits == 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << bits) - 1
+                };
                 modulus_minus_one - magnitude + 1
             } else {
                 magnitude
@@ -296,13 +355,20 @@ pub fn parse_register_value(reg: Reg, text: &str) -> Result<RegValue, String> {
             RegValue::from_u128(value, info.size).ok_or_else(too_big)
         }
         RegFormat::LongDouble => {
-            let value = parse_float(text)
-                .ok_or_else(|| format!("invalid value `{text}` for register {}: expected a number", info.name))?;
+            let value = parse_float(text).ok_or_else(|| {
+                format!(
+                    "invalid value `{text}` for register {}: expected a number",
+                    info.name
+                )
+            })?;
             Ok(RegValue::long_double(value))
         }
         RegFormat::Vector => {
             let value = parse_float(text).ok_or_else(|| {
-                format!("invalid value `{text}` for register {}: expected a number or a byte list", info.name)
+                format!(
+                    "invalid value `{text}` for register {}: expected a number or a byte list",
+                    info.name
+                )
             })?;
             let mut bytes = [0u8; 16];
             bytes[..8].copy_from_slice(&value.to_le_bytes());
@@ -321,7 +387,10 @@ mod tests {
     }
 
     fn int(reg: Reg, value: u128) -> Command {
-        Command::RegisterWrite(reg, RegValue::from_u128(value, reg.info().size).unwrap_or_else(|| unreachable!()))
+        Command::RegisterWrite(
+            reg,
+            RegValue::from_u128(value, reg.info().size).unwrap_or_else(|| unreachable!()),
+        )
     }
 
     #[test]
@@ -332,8 +401,17 @@ mod tests {
         check("si", Ok(Command::StepInstruction(1)));
         check("stepi 0x10", Ok(Command::StepInstruction(16)));
         check("reg r", Ok(Command::RegisterRead(RegisterSet::General)));
-        check("register read all", Ok(Command::RegisterRead(RegisterSet::All)));
-        check("register read rip eax", Ok(Command::RegisterRead(RegisterSet::Named(vec![Reg::Rip, Reg::Eax]))));
+        check(
+            "register read all",
+            Ok(Command::RegisterRead(RegisterSet::All)),
+        );
+        check(
+            "register read rip eax",
+            Ok(Command::RegisterRead(RegisterSet::Named(vec![
+                Reg::Rip,
+                Reg::Eax,
+            ]))),
+        );
         check("q", Ok(Command::Quit));
         check("hel", Ok(Command::Help(None)));
         check("h", Err("ambiguous command `h`: handle, help"));
@@ -342,21 +420,57 @@ mod tests {
 
     #[test]
     fn errors_name_what_is_wrong() {
-        check("frobnicate", Err("unknown command `frobnicate` (try `help`)"));
+        check(
+            "frobnicate",
+            Err("unknown command `frobnicate` (try `help`)"),
+        );
         check("d", Err("ambiguous command `d`: disassemble, down, detach"));
-        check("stepi 0", Err("invalid count `0`: expected a positive number"));
-        check("stepi x", Err("invalid count `x`: expected a positive number"));
+        check(
+            "stepi 0",
+            Err("invalid count `0`: expected a positive number"),
+        );
+        check(
+            "stepi x",
+            Err("invalid count `x`: expected a positive number"),
+        );
         check("stepi 1 2", Err("unexpected argument `2` to `stepi`"));
         check("register read foo", Err("no such register `foo`"));
-        check("register", Err("`register` needs a subcommand: read, write"));
-        check("register frob", Err("unknown subcommand `frob` of `register`: read, write"));
-        check("register write rax", Err("usage: register write NAME VALUE"));
-        check("register write eax 0x100000000", Err("value `0x100000000` does not fit register eax (4 bytes)"));
-        check("register write al 256", Err("value `256` does not fit register al (1 bytes)"));
-        check("register write rax pi", Err("invalid value `pi` for register rax: expected an integer"));
-        check("register write rax [0x1,0x2]", Err("register rax takes exactly 8 bytes, the list has 2"));
-        check("register write rax [0x1,zz]", Err("invalid byte `zz` in byte list"));
-        check("breakpoint set main", Err("`breakpoint` is not available in this version of dbg yet"));
+        check(
+            "register",
+            Err("`register` needs a subcommand: read, write"),
+        );
+        check(
+            "register frob",
+            Err("unknown subcommand `frob` of `register`: read, write"),
+        );
+        check(
+            "register write rax",
+            Err("usage: register write NAME VALUE"),
+        );
+        check(
+            "register write eax 0x100000000",
+            Err("value `0x100000000` does not fit register eax (4 bytes)"),
+        );
+        check(
+            "register write al 256",
+            Err("value `256` does not fit register al (1 bytes)"),
+        );
+        check(
+            "register write rax pi",
+            Err("invalid value `pi` for register rax: expected an integer"),
+        );
+        check(
+            "register write rax [0x1,0x2]",
+            Err("register rax takes exactly 8 bytes, the list has 2"),
+        );
+        check(
+            "register write rax [0x1,zz]",
+            Err("invalid byte `zz` in byte list"),
+        );
+        check(
+            "breakpoint set main",
+            Err("`breakpoint` is not available in this version of dbg yet"),
+        );
         check("kill now", Err("unexpected argument `now` to `kill`"));
     }
 
@@ -365,11 +479,24 @@ mod tests {
         check("register write rax 0x10", Ok(int(Reg::Rax, 0x10)));
         check("register write eax -1", Ok(int(Reg::Eax, 0xffff_ffff)));
         check("register write al -128", Ok(int(Reg::Al, 0x80)));
-        check("register write al -129", Err("value `-129` does not fit register al (1 bytes)"));
-        check("register write st0 42.24", Ok(Command::RegisterWrite(Reg::St0, RegValue::long_double(42.24))));
-        let Ok(Command::RegisterWrite(_, xmm)) = parse("register write xmm0 1.5") else { unreachable!() };
+        check(
+            "register write al -129",
+            Err("value `-129` does not fit register al (1 bytes)"),
+        );
+        check(
+            "register write st0 42.24",
+            Ok(Command::RegisterWrite(
+                Reg::St0,
+                RegValue::long_double(42.24),
+            )),
+        );
+        let Ok(Command::RegisterWrite(_, xmm)) = parse("register write xmm0 1.5") else {
+            unreachable!()
+        };
         assert_eq!(xmm.bytes()[..8], 1.5f64.to_le_bytes());
-        let Ok(Command::RegisterWrite(_, xmm)) = parse("register write xmm1 [0,1,2,3,4,5,6,7, 8,9,10,11,12,13,14,0xff]") else {
+        let Ok(Command::RegisterWrite(_, xmm)) =
+            parse("register write xmm1 [0,1,2,3,4,5,6,7, 8,9,10,11,12,13,14,0xff]")
+        else {
             unreachable!()
         };
         assert_eq!(xmm.bytes()[15], 0xff);

@@ -61,9 +61,18 @@ fn cli() -> clap::Command {
             clap::Command::new("run")
                 .about("launch PROGRAM under the debugger, stopped at its first instruction")
                 .args(common.clone())
-                .arg(redirect("stdin", "read the tracee's standard input from FILE"))
-                .arg(redirect("stdout", "write the tracee's standard output to FILE"))
-                .arg(redirect("stderr", "write the tracee's standard error to FILE"))
+                .arg(redirect(
+                    "stdin",
+                    "read the tracee's standard input from FILE",
+                ))
+                .arg(redirect(
+                    "stdout",
+                    "write the tracee's standard output to FILE",
+                ))
+                .arg(redirect(
+                    "stderr",
+                    "write the tracee's standard error to FILE",
+                ))
                 .arg(
                     Arg::new("aslr")
                         .long("aslr")
@@ -89,17 +98,27 @@ fn cli() -> clap::Command {
             clap::Command::new("attach")
                 .about("attach to the running process PID")
                 .args(common)
-                .arg(Arg::new("pid").value_name("PID").required(true).value_parser(clap::value_parser!(i32))),
+                .arg(
+                    Arg::new("pid")
+                        .value_name("PID")
+                        .required(true)
+                        .value_parser(clap::value_parser!(i32)),
+                ),
         )
 }
 
 /// The `-e` and `-x` commands in command-line order.
 fn scripted_commands(args: &ArgMatches) -> Result<Vec<String>, String> {
     let mut ordered: Vec<(usize, String)> = Vec::new();
-    if let (Some(values), Some(indices)) = (args.get_many::<String>("eval"), args.indices_of("eval")) {
+    if let (Some(values), Some(indices)) =
+        (args.get_many::<String>("eval"), args.indices_of("eval"))
+    {
         ordered.extend(indices.zip(values.cloned()));
     }
-    if let (Some(files), Some(indices)) = (args.get_many::<PathBuf>("script"), args.indices_of("script")) {
+    if let (Some(files), Some(indices)) = (
+        args.get_many::<PathBuf>("script"),
+        args.indices_of("script"),
+    ) {
         for (index, file) in indices.zip(files) {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| format!("cannot read script {}: {e}", file.display()))?;
@@ -121,12 +140,24 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
-fn start(name: &str, args: &ArgMatches, mode: Mode) -> Result<(Session, Vec<dbg_target::Event>), String> {
+fn start(
+    name: &str,
+    args: &ArgMatches,
+    mode: Mode,
+) -> Result<(Session, Vec<dbg_target::Event>), String> {
     match name {
         "run" => {
-            let program = args.get_one::<OsString>("program").cloned().unwrap_or_default();
+            let program = args
+                .get_one::<OsString>("program")
+                .cloned()
+                .unwrap_or_default();
             let mut launch = Launch::new(program)
-                .args(args.get_many::<OsString>("args").into_iter().flatten().cloned())
+                .args(
+                    args.get_many::<OsString>("args")
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                )
                 .aslr(args.get_flag("aslr"));
             if let Some(path) = args.get_one::<PathBuf>("stdin") {
                 launch = launch.stdin(path);
@@ -163,7 +194,11 @@ fn main() -> ExitCode {
     let Some((name, args)) = matches.subcommand() else {
         return fail("a subcommand is required (run or attach)");
     };
-    let mode = if args.get_flag("json") { Mode::Json } else { Mode::Human };
+    let mode = if args.get_flag("json") {
+        Mode::Json
+    } else {
+        Mode::Human
+    };
     let batch = args.get_flag("batch");
     let commands = match scripted_commands(args) {
         Ok(commands) => commands,

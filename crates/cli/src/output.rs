@@ -64,7 +64,8 @@ impl Printer {
                     .to_string(),
             ),
             (Mode::Json, Err(error)) => out(
-                &json!({"type": "result", "command": command, "ok": false, "error": error}).to_string(),
+                &json!({"type": "result", "command": command, "ok": false, "error": error})
+                    .to_string(),
             ),
         }
     }
@@ -82,13 +83,18 @@ fn human_event(event: &Event) -> String {
         Event::Launched { pid } => format!("Process {pid} launched"),
         Event::Attached { pid, threads } => {
             let count = threads.len();
-            format!("Process {pid} attached ({count} thread{})", if count == 1 { "" } else { "s" })
+            format!(
+                "Process {pid} attached ({count} thread{})",
+                if count == 1 { "" } else { "s" }
+            )
         }
         Event::ThreadCreated { tid } => format!("Thread {tid} created"),
         Event::ThreadExited { tid } => format!("Thread {tid} exited"),
         Event::Stopped(stop) => human_stop(stop),
         Event::Exited { pid, code } => format!("Process {pid} exited with status {code}"),
-        Event::Killed { pid, signal } => format!("Process {pid} killed by signal {}", signal.as_str()),
+        Event::Killed { pid, signal } => {
+            format!("Process {pid} killed by signal {}", signal.as_str())
+        }
         Event::Detached { pid } => format!("Process {pid} detached"),
     }
 }
@@ -105,8 +111,15 @@ fn human_stop(stop: &StopEvent) -> String {
         StopKind::SyscallExit => "syscall exit".to_string(),
         other => other.name().to_string(),
     };
-    let fault = stop.fault_addr.map(|addr| format!(", fault address {addr:#018x}")).unwrap_or_default();
-    format!("{who} stopped with signal {} at {:#018x} ({why}{fault})", stop.signal.as_str(), stop.pc)
+    let fault = stop
+        .fault_addr
+        .map(|addr| format!(", fault address {addr:#018x}"))
+        .unwrap_or_default();
+    format!(
+        "{who} stopped with signal {} at {:#018x} ({why}{fault})",
+        stop.signal.as_str(),
+        stop.pc
+    )
 }
 
 fn json_event(event: &Event) -> Value {
@@ -117,8 +130,12 @@ fn json_event(event: &Event) -> Value {
             "pid": pid.as_raw(),
             "threads": threads.iter().map(|t| t.as_raw()).collect::<Vec<_>>(),
         }),
-        Event::ThreadCreated { tid } => json!({"type": "thread", "tid": tid.as_raw(), "event": "created"}),
-        Event::ThreadExited { tid } => json!({"type": "thread", "tid": tid.as_raw(), "event": "exited"}),
+        Event::ThreadCreated { tid } => {
+            json!({"type": "thread", "tid": tid.as_raw(), "event": "created"})
+        }
+        Event::ThreadExited { tid } => {
+            json!({"type": "thread", "tid": tid.as_raw(), "event": "exited"})
+        }
         Event::Stopped(stop) => {
             let mut object = Map::new();
             object.insert("type".into(), "stop".into());
@@ -143,7 +160,11 @@ fn json_event(event: &Event) -> Value {
 /// A register value as SPEC §5 writes it: integers as zero-padded hex, st/xmm as byte lists.
 pub fn register_text(value: &RegValue) -> String {
     match value.format() {
-        RegFormat::Uint => format!("{:#0width$x}", value.as_u128(), width = value.size() * 2 + 2),
+        RegFormat::Uint => format!(
+            "{:#0width$x}",
+            value.as_u128(),
+            width = value.size() * 2 + 2
+        ),
         RegFormat::LongDouble | RegFormat::Vector => byte_list(value.bytes()),
     }
 }
@@ -158,7 +179,11 @@ fn human_data(data: &Data) -> Option<String> {
         Data::None => None,
         Data::Help(text) => Some(text.clone()),
         Data::Registers(values) => {
-            let width = values.iter().map(|(reg, _)| reg.name().len()).max().unwrap_or(0);
+            let width = values
+                .iter()
+                .map(|(reg, _)| reg.name().len())
+                .max()
+                .unwrap_or(0);
             let lines: Vec<String> = values
                 .iter()
                 .map(|(reg, value)| {

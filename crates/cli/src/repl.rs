@@ -29,7 +29,11 @@ pub fn run(runner: &mut Runner, mode: Mode) {
     loop {
         match editor.readline(PROMPT) {
             Ok(line) => {
-                let line = if line.trim().is_empty() { last.clone() } else { line };
+                let line = if line.trim().is_empty() {
+                    last.clone()
+                } else {
+                    line
+                };
                 if line.trim().is_empty() {
                     continue;
                 }
@@ -54,7 +58,11 @@ fn run_plain(runner: &mut Runner) {
     let mut last = String::new();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
-        let line = if line.trim().is_empty() { last.clone() } else { line };
+        let line = if line.trim().is_empty() {
+            last.clone()
+        } else {
+            line
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -71,12 +79,19 @@ fn history_file() -> Option<PathBuf> {
     let state = std::env::var_os("XDG_STATE_HOME")
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))?;
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state"))
+        })?;
     let dir = state.join("dbg");
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("history");
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).ok()?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+        .ok()?;
     Some(path)
 }
 
@@ -88,7 +103,9 @@ pub fn watch_ctrl_c(interrupter: Interrupter) {
     use signal_hook::iterator::SignalsInfo;
     use signal_hook::low_level::siginfo::Cause;
 
-    let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT]) else { return };
+    let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT]) else {
+        return;
+    };
     std::thread::spawn(move || {
         for origin in signals.forever() {
             // A key press on the terminal reaches every process of the foreground group:

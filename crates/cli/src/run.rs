@@ -27,7 +27,11 @@ pub struct Runner {
 impl Runner {
     /// A runner over `session`.
     pub fn new(session: Session, printer: Printer) -> Self {
-        Runner { session, printer, last_failed: false }
+        Runner {
+            session,
+            printer,
+            last_failed: false,
+        }
     }
 
     /// The handle the Ctrl-C watcher uses.
@@ -77,16 +81,23 @@ impl Runner {
             Command::RegisterRead(set) => {
                 let regs: Vec<Reg> = match set {
                     RegisterSet::General => Reg::general().collect(),
-                    RegisterSet::All => {
-                        REGISTERS.iter().filter(|r| r.class != RegClass::SubGpr).map(|r| r.reg).collect()
-                    }
+                    RegisterSet::All => REGISTERS
+                        .iter()
+                        .filter(|r| r.class != RegClass::SubGpr)
+                        .map(|r| r.reg)
+                        .collect(),
                     RegisterSet::Named(regs) => regs,
                 };
-                let values = self.session.read_registers(&regs).map_err(|e| e.to_string())?;
+                let values = self
+                    .session
+                    .read_registers(&regs)
+                    .map_err(|e| e.to_string())?;
                 return Ok(Data::Registers(values));
             }
             Command::RegisterWrite(reg, value) => {
-                self.session.write_register(reg, value).map_err(|e| e.to_string())?;
+                self.session
+                    .write_register(reg, value)
+                    .map_err(|e| e.to_string())?;
                 return Ok(Data::None);
             }
             Command::Kill => self.session.kill(),
@@ -114,7 +125,11 @@ impl Runner {
 fn help(topic: Option<&str>) -> Result<String, String> {
     match topic {
         None => {
-            let width = command::COMMANDS.iter().map(|c| c.name.len()).max().unwrap_or(0);
+            let width = command::COMMANDS
+                .iter()
+                .map(|c| c.name.len())
+                .max()
+                .unwrap_or(0);
             let mut lines = vec!["Commands (any unambiguous prefix works):".to_string()];
             for spec in command::COMMANDS {
                 let aliases = if spec.aliases.is_empty() {
@@ -122,8 +137,15 @@ fn help(topic: Option<&str>) -> Result<String, String> {
                 } else {
                     format!(" (alias {})", spec.aliases.join(", "))
                 };
-                let note = if spec.available { "" } else { " [not yet available]" };
-                lines.push(format!("  {:width$}  {}{aliases}{note}", spec.name, spec.summary));
+                let note = if spec.available {
+                    ""
+                } else {
+                    " [not yet available]"
+                };
+                lines.push(format!(
+                    "  {:width$}  {}{aliases}{note}",
+                    spec.name, spec.summary
+                ));
             }
             Ok(lines.join("\n"))
         }

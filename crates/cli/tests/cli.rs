@@ -1,7 +1,12 @@
 //! dbg-cli driven as a user would: invocation, batch and JSON transcripts (snapshot-tested
 //! with insta, pids and loader/stack addresses filtered), errors, exit codes, attach and
 //! detach, Ctrl-C, the REPL.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -19,7 +24,12 @@ fn fixture(name: &str) -> String {
 /// Run dbg-cli to completion with `args` and no stdin.
 fn dbg(args: &[&str]) -> Output {
     let _deadline = fixtures::deadline(&format!("dbg-cli {args:?}"), 60);
-    Command::new(DBG).args(args).stdin(Stdio::null()).env("NO_COLOR", "1").output().unwrap()
+    Command::new(DBG)
+        .args(args)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 /// stdout, stderr and the exit code of a run, as one text to snapshot.
@@ -28,7 +38,10 @@ fn transcript(output: &Output) -> String {
         "{}--- stderr ---\n{}--- exit: {}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
-        output.status.code().map_or("signal".to_string(), |c| c.to_string())
+        output
+            .status
+            .code()
+            .map_or("signal".to_string(), |c| c.to_string())
     )
 }
 
@@ -53,13 +66,20 @@ macro_rules! snapshot {
 #[test]
 fn batch_session_on_hello() {
     let output = dbg(&[
-        "run", "--batch",
-        "-e", "register read rip",
-        "-e", "stepi 3",
-        "-e", "register write rax 0x10",
-        "-e", "register write ah 0x7f",
-        "-e", "register read rax eax ax al ah",
-        "-e", "continue",
+        "run",
+        "--batch",
+        "-e",
+        "register read rip",
+        "-e",
+        "stepi 3",
+        "-e",
+        "register write rax 0x10",
+        "-e",
+        "register write ah 0x7f",
+        "-e",
+        "register read rax eax ax al ah",
+        "-e",
+        "continue",
         &fixture("hello"),
     ]);
     snapshot!("batch_hello", transcript(&output));
@@ -68,11 +88,17 @@ fn batch_session_on_hello() {
 #[test]
 fn json_session_on_hello() {
     let output = dbg(&[
-        "run", "--json", "--batch",
-        "-e", "register read rip",
-        "-e", "si",
-        "-e", "register read st0 xmm0 mxcsr",
-        "-e", "c",
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "register read rip",
+        "-e",
+        "si",
+        "-e",
+        "register read st0 xmm0 mxcsr",
+        "-e",
+        "c",
         &fixture("hello"),
     ]);
     snapshot!("json_hello", transcript(&output));
@@ -87,23 +113,40 @@ fn json_session_on_hello() {
 #[test]
 fn bad_commands_fail_in_one_line_change_nothing_and_exit_1() {
     let output = dbg(&[
-        "run", "--batch",
-        "-e", "register read eax",
-        "-e", "frob",
-        "-e", "d",
-        "-e", "register read foo",
-        "-e", "register read dr4",
-        "-e", "register write eax 0x100000000",
-        "-e", "register write al -129",
-        "-e", "register write st0 [1,2]",
-        "-e", "register write rip",
-        "-e", "stepi 0",
-        "-e", "breakpoint set main",
-        "-e", "register read eax",
-        "-e", "continue",
-        "-e", "stepi",
-        "-e", "register read rip",
-        "-e", "kill",
+        "run",
+        "--batch",
+        "-e",
+        "register read eax",
+        "-e",
+        "frob",
+        "-e",
+        "d",
+        "-e",
+        "register read foo",
+        "-e",
+        "register read dr4",
+        "-e",
+        "register write eax 0x100000000",
+        "-e",
+        "register write al -129",
+        "-e",
+        "register write st0 [1,2]",
+        "-e",
+        "register write rip",
+        "-e",
+        "stepi 0",
+        "-e",
+        "breakpoint set main",
+        "-e",
+        "register read eax",
+        "-e",
+        "continue",
+        "-e",
+        "stepi",
+        "-e",
+        "register read rip",
+        "-e",
+        "kill",
         &fixture("hello"),
     ]);
     snapshot!("bad_commands", transcript(&output));
@@ -139,14 +182,18 @@ fn attach_failures_exit_2_and_name_the_cause() {
         String::from_utf8_lossy(&output.stderr),
         "dbg-cli: cannot attach to process 999999999: no such process\n"
     );
-    let mut traced = dbg_process::Launch::new(fixtures::path("hello")).spawn().unwrap();
+    let mut traced = dbg_process::Launch::new(fixtures::path("hello"))
+        .spawn()
+        .unwrap();
     let pid = traced.pid().to_string();
     let output = dbg(&["attach", &pid]);
     assert_eq!(output.status.code(), Some(2));
     let tracer = nix::unistd::gettid();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.starts_with(&format!("dbg-cli: cannot attach to process {pid}: already traced by process {tracer}")),
+        stderr.starts_with(&format!(
+            "dbg-cli: cannot attach to process {pid}: already traced by process {tracer}"
+        )),
         "{stderr}"
     );
     traced.kill().unwrap();
@@ -155,16 +202,26 @@ fn attach_failures_exit_2_and_name_the_cause() {
 #[test]
 fn registers_the_tracee_set_read_back() {
     let output = dbg(&[
-        "run", "--batch",
-        "-e", "c",
-        "-e", "register read rax eax ax al ah rsi sil r13 r13d r13w r13b",
-        "-e", "c",
-        "-e", "register read st0",
-        "-e", "c",
-        "-e", "register read mm0",
-        "-e", "c",
-        "-e", "register read xmm0",
-        "-e", "c",
+        "run",
+        "--batch",
+        "-e",
+        "c",
+        "-e",
+        "register read rax eax ax al ah rsi sil r13 r13d r13w r13b",
+        "-e",
+        "c",
+        "-e",
+        "register read st0",
+        "-e",
+        "c",
+        "-e",
+        "register read mm0",
+        "-e",
+        "c",
+        "-e",
+        "register read xmm0",
+        "-e",
+        "c",
         &fixture("reg_read"),
     ]);
     snapshot!("reg_read", transcript(&output));
@@ -175,19 +232,34 @@ fn register_writes_reach_the_tracee() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = dbg(&[
-        "run", "--batch", "--stdout", out.to_str().unwrap(),
-        "-e", "c",
-        "-e", "register write r13 0xfeedfacecafebeef",
-        "-e", "register write r12 0x1111111111111111",
-        "-e", "register write r12d 0x22222222",
-        "-e", "register write r12b 0x33",
-        "-e", "register write rbx 0",
-        "-e", "register write bh 0x7f",
-        "-e", "register write st0 42.24",
-        "-e", "register write xmm0 -3.75",
-        "-e", "c",
-        "-e", "register write mm0 0x0123456789abcdef",
-        "-e", "c",
+        "run",
+        "--batch",
+        "--stdout",
+        out.to_str().unwrap(),
+        "-e",
+        "c",
+        "-e",
+        "register write r13 0xfeedfacecafebeef",
+        "-e",
+        "register write r12 0x1111111111111111",
+        "-e",
+        "register write r12d 0x22222222",
+        "-e",
+        "register write r12b 0x33",
+        "-e",
+        "register write rbx 0",
+        "-e",
+        "register write bh 0x7f",
+        "-e",
+        "register write st0 42.24",
+        "-e",
+        "register write xmm0 -3.75",
+        "-e",
+        "c",
+        "-e",
+        "register write mm0 0x0123456789abcdef",
+        "-e",
+        "c",
         &fixture("reg_write"),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
@@ -207,15 +279,30 @@ fn a_fault_is_reported_then_kills_the_tracee() {
 
 #[test]
 fn arguments_and_stdin_reach_the_tracee() {
-    let output = dbg(&["run", "--batch", "-e", "c", "--", &fixture("exit_code"), "7"]);
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "c",
+        "--",
+        &fixture("exit_code"),
+        "7",
+    ]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("exited with status 7\n"));
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     std::fs::write(&input, "from a file\n").unwrap();
     let out = dir.path().join("out");
     let output = dbg(&[
-        "run", "--batch", "--stdin", input.to_str().unwrap(), "--stdout", out.to_str().unwrap(),
-        "-e", "c", &fixture("wait_stdin"),
+        "run",
+        "--batch",
+        "--stdin",
+        input.to_str().unwrap(),
+        "--stdout",
+        out.to_str().unwrap(),
+        "-e",
+        "c",
+        &fixture("wait_stdin"),
     ]);
     assert_eq!(output.status.code(), Some(0));
     let printed = std::fs::read_to_string(out).unwrap();
@@ -224,8 +311,11 @@ fn arguments_and_stdin_reach_the_tracee() {
 
 /// Start `name` outside the debugger, piped, and wait for its "ready PID" line.
 fn start_ready(name: &str) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child =
-        Command::new(fixtures::path(name)).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(fixtures::path(name))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -238,11 +328,25 @@ fn attach_then_detach_leaves_the_process_running() {
     let _deadline = fixtures::deadline("attach/detach", 60);
     let (mut child, mut reader) = start_ready("threads_wait");
     let pid = child.id().to_string();
-    let output = dbg(&["attach", "--batch", "-e", "register read orig_rax", "-e", "detach", &pid]);
+    let output = dbg(&[
+        "attach",
+        "--batch",
+        "-e",
+        "register read orig_rax",
+        "-e",
+        "detach",
+        &pid,
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.starts_with(&format!("Process {pid} attached (4 threads)\n")), "{stdout}");
-    assert!(stdout.ends_with(&format!("Process {pid} detached\n")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("Process {pid} attached (4 threads)\n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(&format!("Process {pid} detached\n")),
+        "{stdout}"
+    );
     child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -255,9 +359,23 @@ fn ending_the_session_detaches_from_an_attached_process() {
     let _deadline = fixtures::deadline("attach/quit", 60);
     let (mut child, mut reader) = start_ready("wait_stdin");
     let pid = child.id().to_string();
-    let output = dbg(&["attach", "--json", "--batch", "-e", "register read rip", "-e", "quit", &pid]);
+    let output = dbg(&[
+        "attach",
+        "--json",
+        "--batch",
+        "-e",
+        "register read rip",
+        "-e",
+        "quit",
+        &pid,
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
-    child.stdin.as_mut().unwrap().write_all(b"still alive\n").unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"still alive\n")
+        .unwrap();
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     assert_eq!(line, "got still alive\n");
@@ -268,7 +386,16 @@ fn ending_the_session_detaches_from_an_attached_process() {
 fn ctrl_c_stops_a_running_tracee_and_the_session_goes_on() {
     let _deadline = fixtures::deadline("ctrl-c", 60);
     let mut child = Command::new(DBG)
-        .args(["run", "--batch", "-e", "continue", "-e", "register read rip", "-e", "kill"])
+        .args([
+            "run",
+            "--batch",
+            "-e",
+            "continue",
+            "-e",
+            "register read rip",
+            "-e",
+            "kill",
+        ])
         .arg(fixture("wait_stdin"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -279,7 +406,11 @@ fn ctrl_c_stops_a_running_tracee_and_the_session_goes_on() {
     let mut transcript = String::new();
     loop {
         let mut line = String::new();
-        assert_ne!(reader.read_line(&mut line).unwrap(), 0, "dbg-cli ended early: {transcript}");
+        assert_ne!(
+            reader.read_line(&mut line).unwrap(),
+            0,
+            "dbg-cli ended early: {transcript}"
+        );
         transcript.push_str(&line);
         // The tracee says it is running (blocked reading our pipe): interrupt the debugger.
         if line.starts_with("ready ") {
@@ -291,7 +422,10 @@ fn ctrl_c_stops_a_running_tracee_and_the_session_goes_on() {
     std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
     transcript.push_str(&rest);
     let status = child.wait().unwrap();
-    snapshot!("ctrl_c", format!("{transcript}--- exit: {:?}", status.code()));
+    snapshot!(
+        "ctrl_c",
+        format!("{transcript}--- exit: {:?}", status.code())
+    );
 }
 
 #[test]
@@ -307,12 +441,19 @@ fn a_tracee_killed_from_outside_is_reported_and_the_session_goes_on() {
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
-    let pid: i32 = first.trim().trim_start_matches("{\"type\":\"launched\",\"pid\":").trim_end_matches('}').parse().unwrap();
+    let pid: i32 = first
+        .trim()
+        .trim_start_matches("{\"type\":\"launched\",\"pid\":")
+        .trim_end_matches('}')
+        .parse()
+        .unwrap();
     let mut entry = String::new();
     reader.read_line(&mut entry).unwrap();
     kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
     let stdin = child.stdin.as_mut().unwrap();
-    stdin.write_all(b"register read rip\nhelp stepi\nquit\n").unwrap();
+    stdin
+        .write_all(b"register read rip\nhelp stepi\nquit\n")
+        .unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
     assert!(child.wait().unwrap().success());
@@ -321,9 +462,21 @@ fn a_tracee_killed_from_outside_is_reported_and_the_session_goes_on() {
 
 #[test]
 fn thread_creation_and_exit_are_reported() {
-    let output = dbg(&["run", "--json", "--batch", "-e", "continue", &fixture("threads_run")]);
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "continue",
+        &fixture("threads_run"),
+    ]);
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let count = |event: &str| stdout.lines().filter(|l| l.contains("\"type\":\"thread\"") && l.contains(event)).count();
+    let count = |event: &str| {
+        stdout
+            .lines()
+            .filter(|l| l.contains("\"type\":\"thread\"") && l.contains(event))
+            .count()
+    };
     assert_eq!((count("created"), count("exited")), (4, 4), "{stdout}");
     assert!(stdout.contains("{\"type\":\"exit\",\"pid\":"), "{stdout}");
     assert!(stdout.contains(",\"code\":0}"), "{stdout}");
@@ -333,20 +486,41 @@ fn thread_creation_and_exit_are_reported() {
 fn scripts_and_evals_run_in_command_line_order() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("script");
-    std::fs::write(&script, "# a comment\nregister read rax   # trailing comment\n\nstepi\n").unwrap();
+    std::fs::write(
+        &script,
+        "# a comment\nregister read rax   # trailing comment\n\nstepi\n",
+    )
+    .unwrap();
     let output = dbg(&[
-        "run", "--json", "--batch",
-        "-e", "register read rip",
-        "-x", script.to_str().unwrap(),
-        "-e", "register read rsp",
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "register read rip",
+        "-x",
+        script.to_str().unwrap(),
+        "-e",
+        "register read rsp",
         &fixture("hello"),
     ]);
     let commands: Vec<String> = String::from_utf8(output.stdout)
         .unwrap()
         .lines()
-        .filter_map(|l| l.split("\"command\":\"").nth(1).map(|c| c.split('"').next().unwrap().to_string()))
+        .filter_map(|l| {
+            l.split("\"command\":\"")
+                .nth(1)
+                .map(|c| c.split('"').next().unwrap().to_string())
+        })
         .collect();
-    assert_eq!(commands, ["register read rip", "register read rax", "stepi", "register read rsp"]);
+    assert_eq!(
+        commands,
+        [
+            "register read rip",
+            "register read rax",
+            "stepi",
+            "register read rsp"
+        ]
+    );
 }
 
 #[test]
@@ -360,20 +534,41 @@ fn the_repl_repeats_an_empty_line_and_keeps_history_private() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.as_mut().unwrap().write_all(b"stepi\n\nregister read rip\nquit\n").unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"stepi\n\nregister read rip\nquit\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.matches("(single step)").count(), 2, "{stdout}");
     let history = state.path().join("dbg/history");
     let text = std::fs::read_to_string(&history).unwrap();
-    assert!(text.contains("stepi\n") && text.contains("register read rip\n"), "{text}");
+    assert!(
+        text.contains("stepi\n") && text.contains("register read rip\n"),
+        "{text}"
+    );
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&history).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&history).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     assert!(Path::new(&history).exists());
 }
 
 #[test]
 fn help_lists_commands_and_describes_one() {
-    let output = dbg(&["run", "--batch", "-e", "help", "-e", "help si", "-e", "help reg", &fixture("hello")]);
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "help",
+        "-e",
+        "help si",
+        "-e",
+        "help reg",
+        &fixture("hello"),
+    ]);
     snapshot!("help", transcript(&output));
 }

@@ -49,7 +49,8 @@ pub struct Writer(File);
 
 /// Create a channel whose two ends are closed on `execve`.
 pub fn channel() -> Result<(Reader, Writer), Error> {
-    let (read, write): (OwnedFd, OwnedFd) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(Error::Create)?;
+    let (read, write): (OwnedFd, OwnedFd) =
+        nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(Error::Create)?;
     Ok((Reader(File::from(read)), Writer(File::from(write))))
 }
 
@@ -76,7 +77,10 @@ impl Reader {
 impl Writer {
     /// Write all of `message`.
     pub fn send(&self, message: &[u8]) -> Result<(), Error> {
-        (&self.0).write_all(message).map_err(|source| Error::Io { op: "write", source })
+        (&self.0).write_all(message).map_err(|source| Error::Io {
+            op: "write",
+            source,
+        })
     }
 }
 
@@ -115,7 +119,11 @@ mod tests {
     fn both_ends_are_close_on_exec() {
         let (reader, writer) = channel().unwrap();
         for fd in [reader.as_fd(), writer.as_fd()] {
-            let flags = nix::fcntl::fcntl(std::os::fd::AsRawFd::as_raw_fd(&fd), nix::fcntl::FcntlArg::F_GETFD).unwrap();
+            let flags = nix::fcntl::fcntl(
+                std::os::fd::AsRawFd::as_raw_fd(&fd),
+                nix::fcntl::FcntlArg::F_GETFD,
+            )
+            .unwrap();
             assert_ne!(flags & libc_fd_cloexec(), 0);
         }
     }

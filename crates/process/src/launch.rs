@@ -29,7 +29,9 @@ impl Clone for Redirect {
         match self {
             Redirect::Path(path) => Redirect::Path(path.clone()),
             // A descriptor that cannot be duplicated falls back to the tracee's own stream.
-            Redirect::Fd(fd) => fd.try_clone().map_or(Redirect::Path("/dev/null".into()), Redirect::Fd),
+            Redirect::Fd(fd) => fd
+                .try_clone()
+                .map_or(Redirect::Path("/dev/null".into()), Redirect::Fd),
         }
     }
 }
@@ -46,7 +48,12 @@ pub struct Launch {
 impl Launch {
     /// Launch `program` (looked up in `PATH` when it has no `/`, as a shell does).
     pub fn new(program: impl Into<OsString>) -> Self {
-        Launch { program: program.into(), args: Vec::new(), stdio: [None, None, None], aslr: false }
+        Launch {
+            program: program.into(),
+            args: Vec::new(),
+            stdio: [None, None, None],
+            aslr: false,
+        }
     }
 
     /// Add one argument.
@@ -103,7 +110,10 @@ impl Launch {
     /// The child is killed when the debugger dies (`PTRACE_O_EXITKILL`).
     pub fn spawn(&self) -> Result<Process> {
         let display = self.program.to_string_lossy().into_owned();
-        let launch_error = |errno| Error::Launch { program: display.clone(), errno };
+        let launch_error = |errno| Error::Launch {
+            program: display.clone(),
+            errno,
+        };
         let path = resolve(&self.program).map_err(launch_error)?;
         let files = self.open_stdio()?;
         let cstring = |s: &OsStr| {
@@ -166,7 +176,11 @@ impl Launch {
                 }
                 Some(Redirect::Path(path)) => path,
             };
-            let file = if index == 0 { File::open(path) } else { File::create(path) };
+            let file = if index == 0 {
+                File::open(path)
+            } else {
+                File::create(path)
+            };
             let file = file.map(OwnedFd::from);
             *slot = Some(file.map_err(|source| Error::Redirect {
                 stream: names.get(index).copied().unwrap_or("stream"),
@@ -190,7 +204,11 @@ fn resolve(program: &OsStr) -> std::result::Result<PathBuf, Errno> {
     let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
     let mut denied = false;
     for dir in std::env::split_paths(&path) {
-        let candidate = if dir.as_os_str().is_empty() { Path::new(".").join(program) } else { dir.join(program) };
+        let candidate = if dir.as_os_str().is_empty() {
+            Path::new(".").join(program)
+        } else {
+            dir.join(program)
+        };
         match std::fs::metadata(&candidate) {
             Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o111 != 0 => {
                 return Ok(candidate)
@@ -209,8 +227,14 @@ mod tests {
     #[test]
     fn path_lookup() {
         assert!(resolve(OsStr::new("sh")).is_ok_and(|p| p.is_absolute()));
-        assert_eq!(resolve(OsStr::new("no-such-program-dbg")), Err(Errno::ENOENT));
-        assert_eq!(resolve(OsStr::new("./relative")), Ok(PathBuf::from("./relative")));
+        assert_eq!(
+            resolve(OsStr::new("no-such-program-dbg")),
+            Err(Errno::ENOENT)
+        );
+        assert_eq!(
+            resolve(OsStr::new("./relative")),
+            Ok(PathBuf::from("./relative"))
+        );
         assert_eq!(resolve(OsStr::new("")), Err(Errno::ENOENT));
     }
 }

@@ -81,8 +81,7 @@ pub struct Process {
 const LAUNCH_OPTIONS: Options = Options::PTRACE_O_EXITKILL
     .union(Options::PTRACE_O_TRACECLONE)
     .union(Options::PTRACE_O_TRACESYSGOOD);
-const ATTACH_OPTIONS: Options =
-    Options::PTRACE_O_TRACECLONE.union(Options::PTRACE_O_TRACESYSGOOD);
+const ATTACH_OPTIONS: Options = Options::PTRACE_O_TRACECLONE.union(Options::PTRACE_O_TRACESYSGOOD);
 
 impl Process {
     /// Take control of `pid`, whose threads are all in a ptrace stop. Each thread may carry
@@ -114,7 +113,13 @@ impl Process {
                 return Err(e.into());
             }
             let sigstop_queued = early.is_some();
-            process.threads.insert(tid, Thread { sigstop_queued, ..Thread::default() });
+            process.threads.insert(
+                tid,
+                Thread {
+                    sigstop_queued,
+                    ..Thread::default()
+                },
+            );
             if let Some(status) = early {
                 process.pending.push_back((tid, status));
             }
@@ -124,7 +129,10 @@ impl Process {
 
     /// Attach to every thread of `pid` and stop them all.
     pub fn attach(pid: Pid) -> Result<Process> {
-        let refuse = |reason| Error::Attach { pid: pid.as_raw(), reason };
+        let refuse = |reason| Error::Attach {
+            pid: pid.as_raw(),
+            reason,
+        };
         if pid.as_raw() <= 0 {
             return Err(refuse(AttachRefusal::NoSuchProcess));
         }
@@ -135,8 +143,10 @@ impl Process {
         // Threads may be created while we attach: list again until no new one appears.
         loop {
             let tids = task_ids(pid).map_err(|_| refuse(AttachRefusal::NoSuchProcess))?;
-            let new: Vec<Pid> =
-                tids.into_iter().filter(|t| !attached.iter().any(|(a, _)| a == t)).collect();
+            let new: Vec<Pid> = tids
+                .into_iter()
+                .filter(|t| !attached.iter().any(|(a, _)| a == t))
+                .collect();
             if new.is_empty() {
                 break;
             }
@@ -239,17 +249,28 @@ impl Process {
         let raw: Vec<u8> = match info.class {
             RegClass::Gpr | RegClass::SubGpr => {
                 let regs = gprs(tid, &mut thread.regs)?;
-                regs.as_bytes().get(info.offset..info.offset + info.size).unwrap_or(&[]).to_vec()
+                regs.as_bytes()
+                    .get(info.offset..info.offset + info.size)
+                    .unwrap_or(&[])
+                    .to_vec()
             }
             RegClass::Fpr => {
                 let area = fprs(tid, &mut thread.regs)?;
-                area.as_bytes().get(info.offset..info.offset + info.size).unwrap_or(&[]).to_vec()
+                area.as_bytes()
+                    .get(info.offset..info.offset + info.size)
+                    .unwrap_or(&[])
+                    .to_vec()
             }
             RegClass::Debug => {
-                let slot = thread.regs.debug.get_mut(info.offset).ok_or(Error::ValueDoesNotFit {
-                    register: info.name,
-                    size: info.size,
-                })?;
+                let slot =
+                    thread
+                        .regs
+                        .debug
+                        .get_mut(info.offset)
+                        .ok_or(Error::ValueDoesNotFit {
+                            register: info.name,
+                            size: info.size,
+                        })?;
                 let value = match *slot {
                     Some(value) => value,
                     None => *slot.insert(ptrace::peek_user(tid, user::debug_reg(info.offset))?),
@@ -259,7 +280,10 @@ impl Process {
         };
         RegValue::from_bytes(&raw, info.format)
             .filter(|v| v.size() == info.size)
-            .ok_or(Error::ValueDoesNotFit { register: info.name, size: info.size })
+            .ok_or(Error::ValueDoesNotFit {
+                register: info.name,
+                size: info.size,
+            })
     }
 
     /// Write `value` to `reg` of the current thread. General and floating-point registers are
@@ -269,10 +293,15 @@ impl Process {
         let tid = self.current;
         let info = reg.info();
         if value.size() > info.size {
-            return Err(Error::ValueDoesNotFit { register: info.name, size: info.size });
+            return Err(Error::ValueDoesNotFit {
+                register: info.name,
+                size: info.size,
+            });
         }
         let mut raw = [0u8; 16];
-        raw.get_mut(..value.size()).unwrap_or(&mut []).copy_from_slice(value.bytes());
+        raw.get_mut(..value.size())
+            .unwrap_or(&mut [])
+            .copy_from_slice(value.bytes());
         let raw = raw.get(..info.size).unwrap_or(&[]);
         let thread = self.thread_mut(tid)?;
         match info.class {
@@ -305,7 +334,9 @@ impl Process {
     }
 
     fn thread_mut(&mut self, tid: Pid) -> Result<&mut Thread> {
-        self.threads.get_mut(&tid).ok_or(Error::UnknownThread(tid.as_raw()))
+        self.threads
+            .get_mut(&tid)
+            .ok_or(Error::UnknownThread(tid.as_raw()))
     }
 
     /// Write back changed registers of `tid` and forget its cached ones (it is about to run).
@@ -431,9 +462,16 @@ impl Process {
     /// Turn one wait status into a stop to report, or handle it internally (thread births
     /// and deaths, our own SIGSTOPs) and return `None`. `running` says whether threads that
     /// stopped for internal reasons should be resumed.
-    fn handle(&mut self, tid: Pid, status: WaitStatus, running: bool) -> Result<Option<StopReason>> {
+    fn handle(
+        &mut self,
+        tid: Pid,
+        status: WaitStatus,
+        running: bool,
+    ) -> Result<Option<StopReason>> {
         match status {
-            WaitStatus::Exited(_, code) if tid == self.pid => Ok(Some(self.end(StopReason::Exited { code }))),
+            WaitStatus::Exited(_, code) if tid == self.pid => {
+                Ok(Some(self.end(StopReason::Exited { code })))
+            }
             WaitStatus::Signaled(_, signal, _) if tid == self.pid => {
                 Ok(Some(self.end(StopReason::Killed { signal })))
             }
@@ -460,14 +498,16 @@ impl Process {
                     return Ok(None);
                 }
                 let info = ptrace::siginfo(tid)?;
-                Ok(Some(StopReason::Stopped(Stop::from_siginfo(tid, signal, &info))))
+                Ok(Some(StopReason::Stopped(Stop::from_siginfo(
+                    tid, signal, &info,
+                ))))
             }
             WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_CLONE => {
                 let new = Pid::from_raw(ptrace::event_message(tid)? as i32);
                 if let Some(thread) = self.threads.get_mut(&tid) {
                     thread.running = false;
                 }
-                if !self.threads.contains_key(&new) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = self.threads.entry(new) {
                     // Its first stop (SIGSTOP) is certain to come; collect it now.
                     match wait_tid(new)? {
                         WaitStatus::Stopped(..) => {}
@@ -479,7 +519,7 @@ impl Process {
                             })
                         }
                     }
-                    self.threads.insert(new, Thread::default());
+                    slot.insert(Thread::default());
                     self.events.push_back(ThreadEvent::Created(new));
                 }
                 if running {
@@ -502,7 +542,11 @@ impl Process {
                 let thread = self.thread_mut(tid)?;
                 thread.running = false;
                 thread.in_syscall = !thread.in_syscall;
-                let trap = if thread.in_syscall { TrapKind::SyscallEntry } else { TrapKind::SyscallExit };
+                let trap = if thread.in_syscall {
+                    TrapKind::SyscallEntry
+                } else {
+                    TrapKind::SyscallExit
+                };
                 Ok(Some(StopReason::Stopped(Stop {
                     tid,
                     signal: Signal::SIGTRAP,
@@ -539,8 +583,12 @@ impl Process {
 
     /// Stop every thread still running (all-stop), keeping any other event for later.
     fn stop_others(&mut self) -> Result<()> {
-        let running: Vec<Pid> =
-            self.threads.iter().filter(|(_, t)| t.running).map(|(tid, _)| *tid).collect();
+        let running: Vec<Pid> = self
+            .threads
+            .iter()
+            .filter(|(_, t)| t.running)
+            .map(|(tid, _)| *tid)
+            .collect();
         for tid in &running {
             match systhread::tgkill(self.pid, *tid, Signal::SIGSTOP) {
                 Ok(()) => self.thread_mut(*tid)?.sigstop_queued = true,
@@ -601,7 +649,12 @@ impl Process {
     /// After a request failed with ESRCH on a thread we believed stopped: the process is being
     /// killed from outside. Collect it and say how it ended.
     pub fn collect_death(&mut self) -> StopReason {
-        let others: Vec<Pid> = self.threads.keys().copied().filter(|t| *t != self.pid).collect();
+        let others: Vec<Pid> = self
+            .threads
+            .keys()
+            .copied()
+            .filter(|t| *t != self.pid)
+            .collect();
         for tid in others {
             while let Ok(status) = wait_tid(tid) {
                 if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
@@ -614,7 +667,11 @@ impl Process {
                 Ok(WaitStatus::Exited(_, code)) => break StopReason::Exited { code },
                 Ok(WaitStatus::Signaled(_, signal, _)) => break StopReason::Killed { signal },
                 Ok(_) => continue,
-                Err(_) => break StopReason::Killed { signal: Signal::SIGKILL },
+                Err(_) => {
+                    break StopReason::Killed {
+                        signal: Signal::SIGKILL,
+                    }
+                }
             }
         };
         self.end(reason)
@@ -628,13 +685,17 @@ impl Process {
         }
         let dead = match try_wait_tid(self.pid) {
             Ok(Some(WaitStatus::Exited(_, code))) => Some(self.end(StopReason::Exited { code })),
-            Ok(Some(WaitStatus::Signaled(_, signal, _))) => Some(self.end(StopReason::Killed { signal })),
+            Ok(Some(WaitStatus::Signaled(_, signal, _))) => {
+                Some(self.end(StopReason::Killed { signal }))
+            }
             Ok(Some(status)) => {
                 self.pending.push_back((self.pid, status));
                 None
             }
             Ok(None) => None,
-            Err(_) => Some(self.end(StopReason::Killed { signal: Signal::SIGKILL })),
+            Err(_) => Some(self.end(StopReason::Killed {
+                signal: Signal::SIGKILL,
+            })),
         };
         dead.or_else(|| {
             // A thread we believe stopped that ptrace no longer reaches is dying.

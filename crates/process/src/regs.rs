@@ -206,13 +206,18 @@ registers! {
 impl Reg {
     /// The description of this register.
     pub fn info(self) -> &'static RegInfo {
-        // The table is generated in the same order as the enum, so the discriminant indexes it.
+        // The table is generated in the same order as the enum, so the discriminant indexes it
+        // (checked by `table_order_matches_enum`); indexing cannot fail.
+        #[allow(clippy::indexing_slicing)]
         &REGISTERS[self as usize]
     }
 
     /// The register called `name` (lowercase, as gdb spells it), if there is one.
     pub fn from_name(name: &str) -> Option<Reg> {
-        REGISTERS.iter().find(|info| info.name == name).map(|info| info.reg)
+        REGISTERS
+            .iter()
+            .find(|info| info.name == name)
+            .map(|info| info.reg)
     }
 
     /// Its name.
@@ -222,7 +227,10 @@ impl Reg {
 
     /// The general-purpose registers `register read` shows by default, in gdb's order.
     pub fn general() -> impl Iterator<Item = Reg> {
-        REGISTERS.iter().filter(|info| info.class == RegClass::Gpr).map(|info| info.reg)
+        REGISTERS
+            .iter()
+            .filter(|info| info.class == RegClass::Gpr)
+            .map(|info| info.reg)
     }
 }
 
@@ -240,14 +248,22 @@ impl RegValue {
         if size < 16 && value >> (size * 8) != 0 {
             return None;
         }
-        Some(RegValue { bytes: value.to_le_bytes(), size, format: RegFormat::Uint })
+        Some(RegValue {
+            bytes: value.to_le_bytes(),
+            size,
+            format: RegFormat::Uint,
+        })
     }
 
     /// A value from raw little-endian bytes in the given format; `bytes` may be at most 16 long.
     pub fn from_bytes(raw: &[u8], format: RegFormat) -> Option<RegValue> {
         let mut bytes = [0u8; 16];
         bytes.get_mut(..raw.len())?.copy_from_slice(raw);
-        Some(RegValue { bytes, size: raw.len(), format })
+        Some(RegValue {
+            bytes,
+            size: raw.len(),
+            format,
+        })
     }
 
     /// An x87 extended-precision value equal to `value` (exact: every f64 is representable).
@@ -325,7 +341,10 @@ pub mod x87 {
                 let unbiased = 63 - shift as i32 - 1074;
                 ((unbiased + F80_BIAS) as u16, fraction << shift)
             }
-            _ => ((exponent - F64_BIAS + F80_BIAS) as u16, (1 << 63) | (fraction << 11)),
+            _ => (
+                (exponent - F64_BIAS + F80_BIAS) as u16,
+                (1 << 63) | (fraction << 11),
+            ),
         };
         let mut out = [0u8; 10];
         out[..8].copy_from_slice(&mantissa.to_le_bytes());
@@ -396,7 +415,16 @@ pub mod x87 {
 
         #[test]
         fn round_trips() {
-            for v in [1.0, -2.5, 42.24, 1e300, -1e-300, 5e-324, f64::MAX, f64::MIN_POSITIVE] {
+            for v in [
+                1.0,
+                -2.5,
+                42.24,
+                1e300,
+                -1e-300,
+                5e-324,
+                f64::MAX,
+                f64::MIN_POSITIVE,
+            ] {
                 assert_eq!(to_f64(from_f64(v)), v, "{v}");
             }
             assert!(to_f64(from_f64(f64::NAN)).is_nan());

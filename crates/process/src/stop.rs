@@ -1,6 +1,8 @@
 //! Why a process stopped: typed stop reasons, classified from wait statuses and `si_code`.
 
-use dbg_sys::ptrace::{SigInfo, SI_KERNEL, SI_QUEUE, SI_TKILL, SI_USER, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE};
+use dbg_sys::ptrace::{
+    SigInfo, SI_KERNEL, SI_QUEUE, SI_TKILL, SI_USER, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE,
+};
 use dbg_sys::{Pid, Signal};
 
 /// What happened when the process last changed state.

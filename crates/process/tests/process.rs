@@ -1,14 +1,19 @@
 //! dbg-process against the C and assembly fixtures: launch, attach, exits and deaths,
 //! registers, single steps, threads. Every test asserts typed stop reasons and values.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use dbg_process::{
-    AttachRefusal, Ended, Error, Launch, Pid, Process, Reg, RegValue, Resume, Signal, State,
-    Stop, StopReason, ThreadEvent, TrapKind,
+    AttachRefusal, Ended, Error, Launch, Pid, Process, Reg, RegValue, Resume, Signal, State, Stop,
+    StopReason, ThreadEvent, TrapKind,
 };
 use dbg_sys::Errno;
 
@@ -18,7 +23,10 @@ fn launch(name: &str) -> Process {
 
 /// Launch `name` with its stdout going to a file in `dir`.
 fn launch_capturing(name: &str, dir: &Path) -> Process {
-    Launch::new(fixtures::path(name)).stdout(dir.join("out")).spawn().unwrap()
+    Launch::new(fixtures::path(name))
+        .stdout(dir.join("out"))
+        .spawn()
+        .unwrap()
 }
 
 fn output(dir: &Path) -> String {
@@ -61,7 +69,10 @@ fn launch_stops_at_the_first_instruction_then_runs_to_exit() {
         .find(|line| {
             let (range, _) = line.split_once(' ').unwrap();
             let (lo, hi) = range.split_once('-').unwrap();
-            let (lo, hi) = (u64::from_str_radix(lo, 16).unwrap(), u64::from_str_radix(hi, 16).unwrap());
+            let (lo, hi) = (
+                u64::from_str_radix(lo, 16).unwrap(),
+                u64::from_str_radix(hi, 16).unwrap(),
+            );
             (lo..hi).contains(&pc)
         })
         .unwrap();
@@ -81,22 +92,55 @@ fn launch_without_aslr_loads_pie_at_the_usual_base() {
 #[test]
 fn launch_of_a_missing_program_fails_in_the_parent_with_the_errno() {
     let error = Launch::new("./no-such-program").spawn().unwrap_err();
-    assert!(matches!(error, Error::Launch { errno: Errno::ENOENT, .. }), "{error:?}");
-    assert_eq!(error.to_string(), "cannot launch ./no-such-program: No such file or directory");
+    assert!(
+        matches!(
+            error,
+            Error::Launch {
+                errno: Errno::ENOENT,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "cannot launch ./no-such-program: No such file or directory"
+    );
     let error = Launch::new("no-such-program-in-path").spawn().unwrap_err();
-    assert!(matches!(error, Error::Launch { errno: Errno::ENOENT, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Launch {
+                errno: Errno::ENOENT,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn launch_of_a_file_that_is_not_executable_fails_with_eacces() {
     let source = fixtures::source_dir().join("hello.c");
     let error = Launch::new(source).spawn().unwrap_err();
-    assert!(matches!(error, Error::Launch { errno: Errno::EACCES, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Launch {
+                errno: Errno::EACCES,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn exit_codes_and_arguments_reach_the_tracee() {
-    let mut process = Launch::new(fixtures::path("exit_code")).arg("42").spawn().unwrap();
+    let mut process = Launch::new(fixtures::path("exit_code"))
+        .arg("42")
+        .spawn()
+        .unwrap();
     assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 42 });
     assert_eq!(process.state(), State::Ended(Ended::Exited(42)));
 }
@@ -106,9 +150,18 @@ fn resume_after_exit_fails_cleanly() {
     let mut process = launch("exit_code");
     assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 3 });
     let error = process.resume(Resume::Continue, None).unwrap_err();
-    assert!(matches!(error, Error::NoProcess(Ended::Exited(3))), "{error:?}");
-    assert!(matches!(process.step_instruction(None), Err(Error::NoProcess(_))));
-    assert!(matches!(process.read_register(Reg::Rip), Err(Error::NoProcess(_))));
+    assert!(
+        matches!(error, Error::NoProcess(Ended::Exited(3))),
+        "{error:?}"
+    );
+    assert!(matches!(
+        process.step_instruction(None),
+        Err(Error::NoProcess(_))
+    ));
+    assert!(matches!(
+        process.read_register(Reg::Rip),
+        Err(Error::NoProcess(_))
+    ));
     assert!(matches!(process.kill(), Err(Error::NoProcess(_))));
 }
 
@@ -121,8 +174,15 @@ fn a_fault_stops_with_its_address_and_then_kills() {
     assert_eq!(stop.signal, Signal::SIGSEGV);
     assert_eq!(stop.fault_addr, Some(0x10));
     assert_eq!(stop.trap, None);
-    process.resume(Resume::Continue, Some(Signal::SIGSEGV)).unwrap();
-    assert_eq!(process.wait().unwrap(), StopReason::Killed { signal: Signal::SIGSEGV });
+    process
+        .resume(Resume::Continue, Some(Signal::SIGSEGV))
+        .unwrap();
+    assert_eq!(
+        process.wait().unwrap(),
+        StopReason::Killed {
+            signal: Signal::SIGSEGV
+        }
+    );
     assert_eq!(output(dir.path()), "about to crash\n");
 }
 
@@ -130,8 +190,16 @@ fn a_fault_stops_with_its_address_and_then_kills() {
 fn a_tracee_killed_from_outside_while_stopped_is_reported_as_killed() {
     let mut process = launch("hello");
     dbg_sys::thread::kill(process.pid(), Signal::SIGKILL).unwrap();
-    assert_eq!(process.check_alive(), Some(StopReason::Killed { signal: Signal::SIGKILL }));
-    assert!(matches!(process.state(), State::Ended(Ended::Killed(Signal::SIGKILL))));
+    assert_eq!(
+        process.check_alive(),
+        Some(StopReason::Killed {
+            signal: Signal::SIGKILL
+        })
+    );
+    assert!(matches!(
+        process.state(),
+        State::Ended(Ended::Killed(Signal::SIGKILL))
+    ));
 }
 
 #[test]
@@ -140,7 +208,12 @@ fn a_tracee_killed_from_outside_while_running_is_reported_as_killed() {
     let mut process = launch("busy");
     process.resume(Resume::Continue, None).unwrap();
     dbg_sys::thread::kill(process.pid(), Signal::SIGKILL).unwrap();
-    assert_eq!(process.wait().unwrap(), StopReason::Killed { signal: Signal::SIGKILL });
+    assert_eq!(
+        process.wait().unwrap(),
+        StopReason::Killed {
+            signal: Signal::SIGKILL
+        }
+    );
 }
 
 #[test]
@@ -149,7 +222,9 @@ fn interrupt_stops_a_running_tracee_with_sigint() {
     let mut process = launch("busy");
     process.resume(Resume::Continue, None).unwrap();
     process.interrupt().unwrap();
-    let StopReason::Stopped(stop) = process.wait().unwrap() else { panic!() };
+    let StopReason::Stopped(stop) = process.wait().unwrap() else {
+        panic!()
+    };
     assert_eq!(stop.signal, Signal::SIGINT);
     process.kill().unwrap();
 }
@@ -170,7 +245,11 @@ fn start_ready(name: &str) -> (std::process::Child, BufReader<std::process::Chil
 
 fn proc_state(pid: Pid) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status.lines().find(|l| l.starts_with("State:")).unwrap().to_string()
+    status
+        .lines()
+        .find(|l| l.starts_with("State:"))
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -180,11 +259,20 @@ fn attach_stops_the_process_and_detach_lets_it_finish() {
     let pid = Pid::from_raw(child.id() as i32);
     let mut process = Process::attach(pid).unwrap();
     assert_eq!(process.state(), State::Stopped);
-    assert!(proc_state(pid).contains("tracing stop"), "{}", proc_state(pid));
+    assert!(
+        proc_state(pid).contains("tracing stop"),
+        "{}",
+        proc_state(pid)
+    );
     assert_ne!(process.pc().unwrap(), 0);
     process.detach().unwrap();
     assert!(!proc_state(pid).contains("tracing stop"));
-    child.stdin.as_mut().unwrap().write_all(b"after detach\n").unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"after detach\n")
+        .unwrap();
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     assert_eq!(line, "got after detach\n");
@@ -215,12 +303,24 @@ fn attach_to_an_invalid_pid_fails() {
     for raw in [0, -5, i32::MAX] {
         let error = Process::attach(Pid::from_raw(raw)).unwrap_err();
         assert!(
-            matches!(error, Error::Attach { reason: AttachRefusal::NoSuchProcess, .. }),
+            matches!(
+                error,
+                Error::Attach {
+                    reason: AttachRefusal::NoSuchProcess,
+                    ..
+                }
+            ),
             "{raw}: {error:?}"
         );
     }
     let error = Process::attach(nix::unistd::getpid()).unwrap_err();
-    assert!(matches!(error, Error::Attach { reason: AttachRefusal::Itself, .. }));
+    assert!(matches!(
+        error,
+        Error::Attach {
+            reason: AttachRefusal::Itself,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -230,7 +330,10 @@ fn attach_to_a_traced_process_names_the_tracer() {
     // The tracer is the thread that attached, so the kernel names its tid.
     let me = nix::unistd::gettid().as_raw();
     match error {
-        Error::Attach { reason: AttachRefusal::AlreadyTraced { tracer, .. }, .. } => {
+        Error::Attach {
+            reason: AttachRefusal::AlreadyTraced { tracer, .. },
+            ..
+        } => {
             assert_eq!(tracer, me)
         }
         other => panic!("{other:?}"),
@@ -243,7 +346,10 @@ fn registers_read_values_the_tracee_set() {
     let _deadline = fixtures::deadline("reg_read", 30);
     let mut process = launch("reg_read");
     let stop = continue_to_stop(&mut process);
-    assert_eq!((stop.signal, stop.trap), (Signal::SIGTRAP, Some(TrapKind::Breakpoint)));
+    assert_eq!(
+        (stop.signal, stop.trap),
+        (Signal::SIGTRAP, Some(TrapKind::Breakpoint))
+    );
     assert_eq!(reg(&mut process, Reg::Rax), 0x0102030405060708);
     assert_eq!(reg(&mut process, Reg::Eax), 0x05060708);
     assert_eq!(reg(&mut process, Reg::Ax), 0x0708);
@@ -284,10 +390,17 @@ fn register_writes_are_seen_by_the_tracee() {
     write_int(&mut process, Reg::R12b, 0x33);
     write_int(&mut process, Reg::Rbx, 0);
     write_int(&mut process, Reg::Bh, 0x7f);
-    process.write_register(Reg::St0, RegValue::long_double(42.24)).unwrap();
+    process
+        .write_register(Reg::St0, RegValue::long_double(42.24))
+        .unwrap();
     let mut xmm = [0u8; 16];
     xmm[..8].copy_from_slice(&(-3.75f64).to_le_bytes());
-    process.write_register(Reg::Xmm0, RegValue::from_bytes(&xmm, dbg_process::RegFormat::Vector).unwrap()).unwrap();
+    process
+        .write_register(
+            Reg::Xmm0,
+            RegValue::from_bytes(&xmm, dbg_process::RegFormat::Vector).unwrap(),
+        )
+        .unwrap();
     // Written values read back before the tracee runs.
     assert_eq!(reg(&mut process, Reg::R12), 0x1111111122222233);
     continue_to_stop(&mut process);
@@ -307,7 +420,16 @@ fn values_that_do_not_fit_are_refused_and_change_nothing() {
     let before = reg(&mut process, Reg::Rax);
     let wide = RegValue::from_u128(0x1_0000_0000, 8).unwrap();
     let error = process.write_register(Reg::Eax, wide).unwrap_err();
-    assert!(matches!(error, Error::ValueDoesNotFit { register: "eax", size: 4 }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::ValueDoesNotFit {
+                register: "eax",
+                size: 4
+            }
+        ),
+        "{error:?}"
+    );
     assert_eq!(reg(&mut process, Reg::Rax), before);
     process.kill().unwrap();
 }
@@ -334,7 +456,9 @@ fn stepi_advances_exactly_one_instruction() {
         .collect();
     assert_eq!(process.pc().unwrap(), labels[0]);
     for expected in &labels[1..] {
-        let StopReason::Stopped(stop) = process.step_instruction(None).unwrap() else { panic!() };
+        let StopReason::Stopped(stop) = process.step_instruction(None).unwrap() else {
+            panic!()
+        };
         assert_eq!(stop.trap, Some(TrapKind::SingleStep));
         assert_eq!(process.pc().unwrap(), *expected);
     }
@@ -347,8 +471,14 @@ fn a_multithreaded_program_runs_to_completion_and_reports_its_threads() {
     let mut process = launch("threads_run");
     assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
     let events: Vec<ThreadEvent> = process.take_events().collect();
-    let created = events.iter().filter(|e| matches!(e, ThreadEvent::Created(_))).count();
-    let exited = events.iter().filter(|e| matches!(e, ThreadEvent::Exited(_))).count();
+    let created = events
+        .iter()
+        .filter(|e| matches!(e, ThreadEvent::Created(_)))
+        .count();
+    let exited = events
+        .iter()
+        .filter(|e| matches!(e, ThreadEvent::Exited(_)))
+        .count();
     assert_eq!((created, exited), (4, 4), "{events:?}");
 }
 

@@ -16,7 +16,11 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn new(op: &'static str, pid: nix::unistd::Pid, errno: Errno) -> Self {
-        Error { op, pid: pid.as_raw(), errno }
+        Error {
+            op,
+            pid: pid.as_raw(),
+            errno,
+        }
     }
 
     /// True when the thread no longer exists or is no longer stopped for us.

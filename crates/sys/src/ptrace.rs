@@ -76,7 +76,9 @@ pub fn set_options(tid: Pid, options: Options) -> Result<(), Error> {
 /// The message of the last ptrace event (`PTRACE_GETEVENTMSG`): the new tid of a clone, the
 /// exit status of an exiting thread, ...
 pub fn event_message(tid: Pid) -> Result<u64, Error> {
-    nptrace::getevent(tid).map(|v| v as u64).ctx("ptrace(PTRACE_GETEVENTMSG)", tid)
+    nptrace::getevent(tid)
+        .map(|v| v as u64)
+        .ctx("ptrace(PTRACE_GETEVENTMSG)", tid)
 }
 
 /// The signal that stopped the thread (`PTRACE_GETSIGINFO`).
@@ -95,12 +97,19 @@ pub fn siginfo(tid: Pid) -> Result<SigInfo, Error> {
         let sender = if info.si_code <= 0 { info.si_pid() } else { 0 };
         (addr, sender)
     };
-    Ok(SigInfo { signo: info.si_signo, code: info.si_code, addr, sender_pid })
+    Ok(SigInfo {
+        signo: info.si_signo,
+        code: info.si_code,
+        addr,
+        sender_pid,
+    })
 }
 
 /// The general-purpose registers (`PTRACE_GETREGS`).
 pub fn regs(tid: Pid) -> Result<Regs, Error> {
-    nptrace::getregs(tid).map(Regs).ctx("ptrace(PTRACE_GETREGS)", tid)
+    nptrace::getregs(tid)
+        .map(Regs)
+        .ctx("ptrace(PTRACE_GETREGS)", tid)
 }
 
 /// Write the general-purpose registers (`PTRACE_SETREGS`).
@@ -122,7 +131,9 @@ pub fn fp_regs(tid: Pid) -> Result<FpRegs, Error> {
             pointer.cast::<c_void>(),
         )
     };
-    Errno::result(ret).map(|_| area).ctx("ptrace(PTRACE_GETFPREGS)", tid)
+    Errno::result(ret)
+        .map(|_| area)
+        .ctx("ptrace(PTRACE_GETFPREGS)", tid)
 }
 
 /// Write the x87/SSE register area (`PTRACE_SETFPREGS`).
@@ -138,7 +149,9 @@ pub fn set_fp_regs(tid: Pid, area: &FpRegs) -> Result<(), Error> {
             pointer.cast_mut().cast::<c_void>(),
         )
     };
-    Errno::result(ret).map(drop).ctx("ptrace(PTRACE_SETFPREGS)", tid)
+    Errno::result(ret)
+        .map(drop)
+        .ctx("ptrace(PTRACE_SETFPREGS)", tid)
 }
 
 /// Read one word of the user area at `offset` (`PTRACE_PEEKUSER`); a word of `-1` is data.

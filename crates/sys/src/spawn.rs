@@ -40,14 +40,19 @@ pub const EXEC_FAILURE_LEN: usize = 5;
 impl ExecFailure {
     /// Decode the record a failed child wrote; `None` if the bytes are not one.
     pub fn decode(bytes: &[u8]) -> Option<ExecFailure> {
-        let [stage, a, b, c, d] = *bytes else { return None };
+        let [stage, a, b, c, d] = *bytes else {
+            return None;
+        };
         let stage = match stage {
             0 => ExecStage::Redirect,
             1 => ExecStage::TraceMe,
             2 => ExecStage::Exec,
             _ => return None,
         };
-        Some(ExecFailure { stage, errno: Errno::from_raw(i32::from_le_bytes([a, b, c, d])) })
+        Some(ExecFailure {
+            stage,
+            errno: Errno::from_raw(i32::from_le_bytes([a, b, c, d])),
+        })
     }
 }
 
@@ -77,15 +82,31 @@ impl std::fmt::Debug for ExecSpec {
 impl ExecSpec {
     /// Prepare `path` to be run with `args` (including `argv[0]`) and `env`.
     pub fn new(path: CString, args: Vec<CString>, env: Vec<CString>, disable_aslr: bool) -> Self {
-        let argv = args.iter().map(|a| a.as_ptr()).chain(std::iter::once(std::ptr::null())).collect();
-        let envp = env.iter().map(|e| e.as_ptr()).chain(std::iter::once(std::ptr::null())).collect();
+        let argv = args
+            .iter()
+            .map(|a| a.as_ptr())
+            .chain(std::iter::once(std::ptr::null()))
+            .collect();
+        let envp = env
+            .iter()
+            .map(|e| e.as_ptr())
+            .chain(std::iter::once(std::ptr::null()))
+            .collect();
         let mut empty_mask = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
         // SAFETY: sigemptyset initialises the set it is given; it cannot fail for a valid pointer.
         let empty_mask = unsafe {
             libc::sigemptyset(empty_mask.as_mut_ptr());
             empty_mask.assume_init()
         };
-        ExecSpec { path, _args: args, _env: env, argv, envp, disable_aslr, empty_mask }
+        ExecSpec {
+            path,
+            _args: args,
+            _env: env,
+            argv,
+            envp,
+            disable_aslr,
+            empty_mask,
+        }
     }
 }
 
@@ -130,7 +151,9 @@ fn child_after_fork(spec: &ExecSpec, redirects: [RawFd; 3], error_fd: RawFd) -> 
         unsafe {
             let current = libc::personality(0xffff_ffff);
             if current != -1 {
-                libc::personality((current as libc::c_ulong) | libc::ADDR_NO_RANDOMIZE as libc::c_ulong);
+                libc::personality(
+                    (current as libc::c_ulong) | libc::ADDR_NO_RANDOMIZE as libc::c_ulong,
+                );
             }
         }
     }

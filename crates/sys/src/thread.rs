@@ -10,7 +10,12 @@ use crate::error::{Context, Error};
 pub fn tgkill(pid: Pid, tid: Pid, signal: Signal) -> Result<(), Error> {
     // SAFETY: tgkill takes three integers and touches no memory of ours.
     let ret = unsafe {
-        libc::syscall(libc::SYS_tgkill, pid.as_raw(), tid.as_raw(), signal as libc::c_int)
+        libc::syscall(
+            libc::SYS_tgkill,
+            pid.as_raw(),
+            tid.as_raw(),
+            signal as libc::c_int,
+        )
     };
     nix::errno::Errno::result(ret).map(drop).ctx("tgkill", tid)
 }

@@ -67,13 +67,19 @@ impl FpRegs {
 
 impl std::fmt::Debug for Regs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Regs").field("rip", &self.0.rip).field("rsp", &self.0.rsp).finish()
+        f.debug_struct("Regs")
+            .field("rip", &self.0.rip)
+            .field("rsp", &self.0.rsp)
+            .finish()
     }
 }
 
 impl std::fmt::Debug for FpRegs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FpRegs").field("cwd", &self.0.cwd).field("mxcsr", &self.0.mxcsr).finish()
+        f.debug_struct("FpRegs")
+            .field("cwd", &self.0.cwd)
+            .field("mxcsr", &self.0.mxcsr)
+            .finish()
     }
 }
 
@@ -151,7 +157,10 @@ mod tests {
     fn byte_views_alias_the_fields() {
         let mut fp = FpRegs::zeroed();
         fp.0.mxcsr = 0x1f80;
-        assert_eq!(fp.as_bytes()[fpr::MXCSR..fpr::MXCSR + 4], [0x80, 0x1f, 0, 0]);
+        assert_eq!(
+            fp.as_bytes()[fpr::MXCSR..fpr::MXCSR + 4],
+            [0x80, 0x1f, 0, 0]
+        );
         fp.as_bytes_mut()[fpr::FCW] = 0x7f;
         assert_eq!(fp.0.cwd, 0x7f);
     }

@@ -41,7 +41,8 @@ impl Interrupter {
     /// both the debugger and the tracee).
     pub fn tracee_in_my_process_group(&self) -> bool {
         let pid = self.0.pid.load(Ordering::SeqCst);
-        pid > 0 && nix::unistd::getpgid(Some(Pid::from_raw(pid))).ok() == Some(nix::unistd::getpgrp())
+        pid > 0
+            && nix::unistd::getpgid(Some(Pid::from_raw(pid))).ok() == Some(nix::unistd::getpgrp())
     }
 
     /// Whether an interrupt was asked for since the last [`Interrupter::clear`].

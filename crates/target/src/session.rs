@@ -30,7 +30,10 @@ impl Session {
         let pid = process.pid();
         let mut session = Session::new(process);
         let entry = session.stop_event(entry_stop(pid), StopKind::Entry)?;
-        Ok((session, vec![Event::Launched { pid }, Event::Stopped(entry)]))
+        Ok((
+            session,
+            vec![Event::Launched { pid }, Event::Stopped(entry)],
+        ))
     }
 
     /// Attach to a running process; it is stopped where it was.
@@ -41,13 +44,20 @@ impl Session {
         let mut stop = entry_stop(pid);
         stop.signal = Signal::SIGSTOP;
         let entry = session.stop_event(stop, StopKind::Entry)?;
-        Ok((session, vec![Event::Attached { pid, threads }, Event::Stopped(entry)]))
+        Ok((
+            session,
+            vec![Event::Attached { pid, threads }, Event::Stopped(entry)],
+        ))
     }
 
     fn new(process: Process) -> Session {
         let interrupter = Interrupter::default();
         interrupter.set_pid(process.pid());
-        Session { process, last_signal: None, interrupter }
+        Session {
+            process,
+            last_signal: None,
+            interrupter,
+        }
     }
 
     /// The handle that stops this session's tracee from another thread.
@@ -90,7 +100,11 @@ impl Session {
     /// than a completed step (a signal, the end of the process, an interrupt).
     pub fn step_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
         self.guard(|process| process.pc().map(drop))?;
-        let _shared = if count >= SHARE_CPU_FROM_STEPS { self.process.share_cpu().ok() } else { None };
+        let _shared = if count >= SHARE_CPU_FROM_STEPS {
+            self.process.share_cpu().ok()
+        } else {
+            None
+        };
         let mut signal = self.signal_to_deliver();
         let mut done = 0;
         let reason = loop {
@@ -99,7 +113,10 @@ impl Session {
             done += 1;
             let stepped = matches!(
                 reason,
-                StopReason::Stopped(Stop { trap: Some(TrapKind::SingleStep), .. })
+                StopReason::Stopped(Stop {
+                    trap: Some(TrapKind::SingleStep),
+                    ..
+                })
             );
             if !stepped || done >= count || self.interrupter.requested() {
                 break reason;
@@ -141,7 +158,11 @@ impl Session {
         if !self.is_alive() {
             return Vec::new();
         }
-        let result = if self.launched() { self.kill() } else { self.detach() };
+        let result = if self.launched() {
+            self.kill()
+        } else {
+            self.detach()
+        };
         result.unwrap_or_default()
     }
 
@@ -155,7 +176,10 @@ impl Session {
 
     /// Run a process request; if it failed because the tracee vanished, the error says how
     /// it ended (the session goes on, with no process).
-    fn guard<T>(&mut self, request: impl FnOnce(&mut Process) -> dbg_process::Result<T>) -> Result<T> {
+    fn guard<T>(
+        &mut self,
+        request: impl FnOnce(&mut Process) -> dbg_process::Result<T>,
+    ) -> Result<T> {
         match request(&mut self.process) {
             Ok(value) => Ok(value),
             Err(error) if error.is_gone() => {
@@ -170,7 +194,8 @@ impl Session {
     }
 
     fn signal_to_deliver(&self) -> Option<Signal> {
-        self.last_signal.filter(|signal| SignalPolicy::default_for(*signal).pass)
+        self.last_signal
+            .filter(|signal| SignalPolicy::default_for(*signal).pass)
     }
 
     /// Turn a stop reason into events (thread events first, then the stop or end).

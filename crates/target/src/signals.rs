@@ -19,11 +19,25 @@ impl SignalPolicy {
     /// print and pass.
     pub fn default_for(signal: Signal) -> SignalPolicy {
         match signal {
-            Signal::SIGINT | Signal::SIGTRAP => SignalPolicy { stop: true, print: true, pass: false },
-            Signal::SIGALRM | Signal::SIGCHLD | Signal::SIGURG | Signal::SIGWINCH | Signal::SIGPROF => {
-                SignalPolicy { stop: false, print: false, pass: true }
-            }
-            _ => SignalPolicy { stop: true, print: true, pass: true },
+            Signal::SIGINT | Signal::SIGTRAP => SignalPolicy {
+                stop: true,
+                print: true,
+                pass: false,
+            },
+            Signal::SIGALRM
+            | Signal::SIGCHLD
+            | Signal::SIGURG
+            | Signal::SIGWINCH
+            | Signal::SIGPROF => SignalPolicy {
+                stop: false,
+                print: false,
+                pass: true,
+            },
+            _ => SignalPolicy {
+                stop: true,
+                print: true,
+                pass: true,
+            },
         }
     }
 }
