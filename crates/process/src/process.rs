@@ -424,7 +424,9 @@ impl Process {
             };
             if let Some(reason) = self.handle(tid, status, true)? {
                 if let StopReason::Stopped(stop) = reason {
-                    self.stop_others()?;
+                    if let Some(ended) = self.stop_others()? {
+                        return Ok(ended);
+                    }
                     self.current = stop.tid;
                     self.state = State::Stopped;
                 }
@@ -581,8 +583,9 @@ impl Process {
         reason
     }
 
-    /// Stop every thread still running (all-stop), keeping any other event for later.
-    fn stop_others(&mut self) -> Result<()> {
+    /// Stop every thread still running (all-stop), keeping any other event for later. If the
+    /// process ends meanwhile, that end is returned: it is what the caller must report.
+    fn stop_others(&mut self) -> Result<Option<StopReason>> {
         let running: Vec<Pid> = self
             .threads
             .iter()
@@ -598,22 +601,13 @@ impl Process {
         }
         while self.threads.values().any(|t| t.running) {
             let (tid, status) = self.next_status()?;
-            if let Some(reason) = self.handle(tid, status, false)? {
-                match reason {
-                    StopReason::Stopped(_) => self.pending.push_back((tid, status)),
-                    // The process ended while we stopped it: report that next.
-                    ended => {
-                        self.state = State::Running;
-                        return Err(Error::NoProcess(match ended {
-                            StopReason::Exited { code } => Ended::Exited(code),
-                            StopReason::Killed { signal } => Ended::Killed(signal),
-                            StopReason::Stopped(_) => Ended::Detached,
-                        }));
-                    }
-                }
+            match self.handle(tid, status, false)? {
+                Some(StopReason::Stopped(_)) => self.pending.push_back((tid, status)),
+                Some(ended) => return Ok(Some(ended)),
+                None => {}
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Run every thread on the tracer's CPU until the guard is dropped. Stop-heavy work

@@ -205,7 +205,7 @@ fn a_tracee_killed_from_outside_while_stopped_is_reported_as_killed() {
 #[test]
 fn a_tracee_killed_from_outside_while_running_is_reported_as_killed() {
     let _deadline = fixtures::deadline("killed while running", 30);
-    let mut process = launch("busy");
+    let mut process = launch("spin");
     process.resume(Resume::Continue, None).unwrap();
     dbg_sys::thread::kill(process.pid(), Signal::SIGKILL).unwrap();
     assert_eq!(
@@ -219,7 +219,7 @@ fn a_tracee_killed_from_outside_while_running_is_reported_as_killed() {
 #[test]
 fn interrupt_stops_a_running_tracee_with_sigint() {
     let _deadline = fixtures::deadline("interrupt", 30);
-    let mut process = launch("busy");
+    let mut process = launch("spin");
     process.resume(Resume::Continue, None).unwrap();
     process.interrupt().unwrap();
     let StopReason::Stopped(stop) = process.wait().unwrap() else {

@@ -32,6 +32,11 @@ impl Interrupter {
         }
     }
 
+    /// Whether the tracee is running (a `continue` is waiting for it).
+    pub fn tracee_running(&self) -> bool {
+        self.0.running.load(Ordering::SeqCst)
+    }
+
     /// Whether an interrupt came while no command was running (a batch run stops then).
     pub fn requested_while_idle(&self) -> bool {
         self.0.requested_idle.load(Ordering::SeqCst)

@@ -99,7 +99,6 @@ impl Session {
     /// Execute `count` instructions on the current thread, stopping early at anything other
     /// than a completed step (a signal, the end of the process, an interrupt).
     pub fn step_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
-        self.guard(|process| process.pc().map(drop))?;
         let _shared = if count >= SHARE_CPU_FROM_STEPS {
             self.process.share_cpu().ok()
         } else {
