@@ -572,3 +572,36 @@ fn help_lists_commands_and_describes_one() {
     ]);
     snapshot!("help", transcript(&output));
 }
+
+#[test]
+fn real_programs_run_under_the_debugger() {
+    // A program from PATH (no slash), and /bin/ls: stripped, PIE, dynamically linked.
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "stepi 2000",
+        "-e",
+        "continue",
+        "true",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).ends_with("exited with status 0\n"));
+    let listing = fixtures::source_dir();
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "stepi 5000",
+        "-e",
+        "continue",
+        "/bin/ls",
+        listing.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert!(
+        stdout.contains("hello.c\n") && stdout.ends_with("exited with status 0\n"),
+        "{stdout}"
+    );
+}

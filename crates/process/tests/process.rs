@@ -489,3 +489,14 @@ fn dropping_a_launched_process_kills_it() {
     drop(process);
     assert!(!Path::new(&format!("/proc/{pid}")).exists());
 }
+
+#[test]
+fn launch_with_aslr_randomises_the_load_address() {
+    let mut process = Launch::new(fixtures::path("hello"))
+        .aslr(true)
+        .spawn()
+        .unwrap();
+    let maps = std::fs::read_to_string(format!("/proc/{}/maps", process.pid())).unwrap();
+    assert!(!maps.starts_with("555555554000-"), "{maps}");
+    process.kill().unwrap();
+}
