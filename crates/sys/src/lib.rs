@@ -22,6 +22,7 @@
 #![allow(unsafe_code)]
 
 mod error;
+pub mod mem;
 pub mod ptrace;
 pub mod spawn;
 pub mod thread;

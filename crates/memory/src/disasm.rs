@@ -1,0 +1,92 @@
+//! x86-64 disassembly in Intel syntax with iced-x86.
+
+use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+
+/// One decoded instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    /// Its address.
+    pub address: u64,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Intel-syntax text, e.g. `push rbp`; `(bad)` for bytes that do not decode.
+    pub text: String,
+}
+
+/// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
+/// only when the bytes run out (an instruction cut off by the end of `code` is not returned).
+pub fn disassemble(code: &[u8], address: u64, count: usize) -> Vec<Instruction> {
+    let mut decoder = Decoder::with_ip(64, code, address, DecoderOptions::NONE);
+    let mut formatter = IntelFormatter::new();
+    formatter.options_mut().set_first_operand_char_index(0);
+    formatter
+        .options_mut()
+        .set_space_after_operand_separator(true);
+    formatter.options_mut().set_hex_prefix("0x");
+    formatter.options_mut().set_hex_suffix("");
+    formatter.options_mut().set_uppercase_hex(false);
+    formatter.options_mut().set_branch_leading_zeros(false);
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count && decoder.can_decode() {
+        let instruction = decoder.decode();
+        let start = (instruction.ip() - address) as usize;
+        let mut bytes = code
+            .get(start..start + instruction.len())
+            .unwrap_or(&[])
+            .to_vec();
+        let text = if instruction.is_invalid() {
+            if decoder.last_error() == iced_x86::DecoderError::NoMoreBytes {
+                break;
+            }
+            // Resynchronise one byte on, as objdump and gdb do.
+            let next = start + 1;
+            if decoder.set_position(next).is_err() {
+                break;
+            }
+            decoder.set_ip(address + next as u64);
+            bytes = code.get(start..next).unwrap_or(&[]).to_vec();
+            "(bad)".to_string()
+        } else {
+            let mut text = String::new();
+            formatter.format(&instruction, &mut text);
+            text
+        };
+        out.push(Instruction {
+            address: instruction.ip(),
+            bytes,
+            text,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_a_prologue_in_intel_syntax() {
+        let code = [0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10, 0xc3];
+        let texts: Vec<String> = disassemble(&code, 0x1000, 10)
+            .into_iter()
+            .map(|i| i.text)
+            .collect();
+        assert_eq!(texts, ["push rbp", "mov rbp, rsp", "sub rsp, 0x10", "ret"]);
+        let first = &disassemble(&code, 0x1000, 1)[0];
+        assert_eq!(
+            (first.address, first.bytes.as_slice()),
+            (0x1000, &[0x55u8][..])
+        );
+    }
+
+    #[test]
+    fn bad_and_truncated_bytes() {
+        let bad = disassemble(&[0x06, 0x90], 0, 5);
+        assert_eq!(
+            bad.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
+            ["(bad)", "nop"]
+        );
+        // A mov with its immediate cut off is not returned.
+        assert!(disassemble(&[0xb8, 0x01], 0, 5).is_empty());
+    }
+}
