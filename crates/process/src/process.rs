@@ -5,7 +5,7 @@
 //! (`tgkill(SIGSTOP)`), and any other event a thread reports meanwhile is kept, in order, to be
 //! reported by a later [`Process::wait`] before anything runs again.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use dbg_sys::ptrace::{self, Options};
 use dbg_sys::thread::{self as systhread, Cpus};
@@ -62,7 +62,21 @@ struct Thread {
     sigstop_queued: bool,
     /// Between a syscall-entry stop and its exit stop.
     in_syscall: bool,
+    /// How it was last set running.
+    stepping: Stepping,
     regs: RegCache,
+}
+
+/// How a thread was last resumed, which decides how its SIGTRAP is classified.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Stepping {
+    /// Continued: a SIGTRAP one byte past one of our breakpoints is that breakpoint.
+    #[default]
+    Continue,
+    /// Single-stepped: ask the kernel what the SIGTRAP is.
+    Step,
+    /// Single-stepped over an instruction known not to trap: a SIGTRAP is the step.
+    Trusted,
 }
 
 /// A process under ptrace control. See the crate documentation for an example.
@@ -74,7 +88,9 @@ pub struct Process {
     origin: Origin,
     state: State,
     /// Stops collected while stopping other threads, reported before anything resumes.
-    pending: VecDeque<(Pid, WaitStatus)>,
+    pending: VecDeque<Stop>,
+    /// Addresses of our software breakpoints: a SIGTRAP one byte past one of them is ours.
+    breakpoints: BTreeSet<u64>,
     events: VecDeque<ThreadEvent>,
 }
 
@@ -102,6 +118,7 @@ impl Process {
             origin,
             state: State::Stopped,
             pending: VecDeque::new(),
+            breakpoints: BTreeSet::new(),
             events: VecDeque::new(),
         };
         for (tid, early) in threads {
@@ -120,8 +137,11 @@ impl Process {
                     ..Thread::default()
                 },
             );
-            if let Some(status) = early {
-                process.pending.push_back((tid, status));
+            if let Some(WaitStatus::Stopped(_, signal)) = early {
+                let info = ptrace::siginfo(tid)?;
+                process
+                    .pending
+                    .push_back(Stop::from_siginfo(tid, signal, &info));
             }
         }
         Ok(process)
@@ -385,17 +405,37 @@ impl Process {
             Err(e) if e.is_gone() => {}
             Err(e) => return Err(e.into()),
         }
-        self.thread_mut(tid)?.running = true;
+        let thread = self.thread_mut(tid)?;
+        thread.running = true;
+        thread.stepping = Stepping::Continue;
         Ok(())
     }
 
     /// Execute one instruction on the current thread, the others held stopped.
     pub fn step_instruction(&mut self, signal: Option<Signal>) -> Result<StopReason> {
+        self.step(signal, false)
+    }
+
+    /// Execute one instruction the caller has decoded and knows cannot trap by itself (not
+    /// `int3`, `int1` or `into`), on a thread with no hardware breakpoint armed — typically the
+    /// original instruction under a breakpoint. A SIGTRAP then can only be the completed step,
+    /// so it is taken as one without asking the kernel why (one system call less per step).
+    pub fn step_known_instruction(&mut self, signal: Option<Signal>) -> Result<StopReason> {
+        self.step(signal, true)
+    }
+
+    fn step(&mut self, signal: Option<Signal>, trusted: bool) -> Result<StopReason> {
         self.ensure_stopped()?;
         let tid = self.current;
         self.flush(tid)?;
         ptrace::step(tid, signal)?;
-        self.thread_mut(tid)?.running = true;
+        let thread = self.thread_mut(tid)?;
+        thread.running = true;
+        thread.stepping = if trusted {
+            Stepping::Trusted
+        } else {
+            Stepping::Step
+        };
         self.state = State::Running;
         loop {
             let (who, status) = self.next_status()?;
@@ -403,7 +443,7 @@ impl Process {
                 if let StopReason::Stopped(stop) = reason {
                     if stop.tid != tid {
                         // Another thread cannot run now; keep whatever it says for later.
-                        self.pending.push_back((who, status));
+                        self.pending.push_back(stop);
                         continue;
                     }
                     self.current = tid;
@@ -418,11 +458,14 @@ impl Process {
     pub fn wait(&mut self) -> Result<StopReason> {
         self.ensure_running()?;
         loop {
-            let (tid, status) = match self.pending.pop_front() {
-                Some(pending) => pending,
-                None => self.next_status()?,
+            let reason = match self.pending.pop_front() {
+                Some(stop) => Some(StopReason::Stopped(stop)),
+                None => {
+                    let (tid, status) = self.next_status()?;
+                    self.handle(tid, status, true)?
+                }
             };
-            if let Some(reason) = self.handle(tid, status, true)? {
+            if let Some(reason) = reason {
                 if let StopReason::Stopped(stop) = reason {
                     if let Some(ended) = self.stop_others()? {
                         return Ok(ended);
@@ -499,6 +542,12 @@ impl Process {
                     }
                     return Ok(None);
                 }
+                let stepping = thread.stepping;
+                if signal == Signal::SIGTRAP {
+                    if let Some(stop) = self.classify_trap_quickly(tid, stepping)? {
+                        return Ok(Some(StopReason::Stopped(stop)));
+                    }
+                }
                 let info = ptrace::siginfo(tid)?;
                 Ok(Some(StopReason::Stopped(Stop::from_siginfo(
                     tid, signal, &info,
@@ -561,11 +610,54 @@ impl Process {
         }
     }
 
+    /// Classify a SIGTRAP without `PTRACE_GETSIGINFO` where that is certain: after a trusted
+    /// step it is the step; after a continue, a pc one byte past one of our breakpoints means
+    /// our `int3` ran, and the pc is rewound to the breakpoint (the register write reaches the
+    /// kernel only when the thread next runs).
+    fn classify_trap_quickly(&mut self, tid: Pid, stepping: Stepping) -> Result<Option<Stop>> {
+        let quick = |trap| Stop {
+            tid,
+            signal: Signal::SIGTRAP,
+            trap: Some(trap),
+            fault_addr: None,
+            origin: SignalOrigin::Kernel,
+        };
+        match stepping {
+            Stepping::Trusted => Ok(Some(quick(TrapKind::SingleStep))),
+            Stepping::Step => Ok(None),
+            Stepping::Continue if self.breakpoints.is_empty() => Ok(None),
+            Stepping::Continue => {
+                let thread = self.thread_mut(tid)?;
+                let mut regs = *gprs(tid, &mut thread.regs)?;
+                let site = regs.0.rip.wrapping_sub(1);
+                if !self.breakpoints.contains(&site) {
+                    return Ok(None);
+                }
+                regs.0.rip = site;
+                let thread = self.thread_mut(tid)?;
+                thread.regs.gpr = Some(regs);
+                thread.regs.gpr_dirty = true;
+                Ok(Some(quick(TrapKind::Breakpoint)))
+            }
+        }
+    }
+
+    /// Tell the process layer that an `int3` of ours is at `addr`, so that its traps are
+    /// recognised (and the pc rewound to `addr`) without asking the kernel.
+    pub fn add_breakpoint_address(&mut self, addr: u64) {
+        self.breakpoints.insert(addr);
+    }
+
+    /// Forget a breakpoint address (its `int3` is gone).
+    pub fn remove_breakpoint_address(&mut self, addr: u64) {
+        self.breakpoints.remove(&addr);
+    }
+
     fn thread_gone(&mut self, tid: Pid) {
         if self.threads.remove(&tid).is_some() {
             self.events.push_back(ThreadEvent::Exited(tid));
         }
-        self.pending.retain(|(t, _)| *t != tid);
+        self.pending.retain(|stop| stop.tid != tid);
         if self.current == tid {
             self.current = self.pid;
         }
@@ -602,7 +694,7 @@ impl Process {
         while self.threads.values().any(|t| t.running) {
             let (tid, status) = self.next_status()?;
             match self.handle(tid, status, false)? {
-                Some(StopReason::Stopped(_)) => self.pending.push_back((tid, status)),
+                Some(StopReason::Stopped(stop)) => self.pending.push_back(stop),
                 Some(ended) => return Ok(Some(ended)),
                 None => {}
             }
@@ -683,7 +775,9 @@ impl Process {
                 Some(self.end(StopReason::Killed { signal }))
             }
             Ok(Some(status)) => {
-                self.pending.push_back((self.pid, status));
+                if let Ok(Some(StopReason::Stopped(stop))) = self.handle(self.pid, status, false) {
+                    self.pending.push_back(stop);
+                }
                 None
             }
             Ok(None) => None,
@@ -707,11 +801,9 @@ impl Process {
         self.ensure_stopped()?;
         let tids: Vec<Pid> = self.threads.keys().copied().collect();
         let mut deliver: BTreeMap<Pid, Signal> = BTreeMap::new();
-        for (tid, status) in self.pending.drain(..) {
-            if let WaitStatus::Stopped(_, signal) = status {
-                if !matches!(signal, Signal::SIGTRAP | Signal::SIGSTOP) {
-                    deliver.insert(tid, signal);
-                }
+        for stop in self.pending.drain(..) {
+            if !matches!(stop.signal, Signal::SIGTRAP | Signal::SIGSTOP) && stop.trap.is_none() {
+                deliver.insert(stop.tid, stop.signal);
             }
         }
         for tid in &tids {
@@ -780,8 +872,8 @@ impl Process {
         self.state = State::Running;
         while self.threads.values().any(|t| t.running) {
             let (tid, status) = self.next_status()?;
-            if let Some(StopReason::Stopped(_)) = self.handle(tid, status, false)? {
-                self.pending.push_back((tid, status));
+            if let Some(StopReason::Stopped(stop)) = self.handle(tid, status, false)? {
+                self.pending.push_back(stop);
             } else if matches!(self.state, State::Ended(_)) {
                 return Ok(());
             }
