@@ -14,6 +14,44 @@ pub enum Command {
     RegisterRead(RegisterSet),
     /// `register write NAME VALUE`.
     RegisterWrite(Reg, RegValue),
+    /// `breakpoint set ADDRESS [--ignore N]` (and `b ADDRESS`).
+    BreakpointSet {
+        /// Where.
+        address: u64,
+        /// Hits to let pass.
+        ignore: u64,
+    },
+    /// `breakpoint list`.
+    BreakpointList,
+    /// `breakpoint enable ID`.
+    BreakpointEnable(u32),
+    /// `breakpoint disable ID`.
+    BreakpointDisable(u32),
+    /// `breakpoint delete ID`.
+    BreakpointDelete(u32),
+    /// `breakpoint ignore ID N`.
+    BreakpointIgnore(u32, u64),
+    /// `memory read ADDRESS [N]` (and `x ADDRESS [N]`).
+    MemoryRead {
+        /// Where.
+        address: u64,
+        /// How many bytes.
+        len: usize,
+    },
+    /// `memory write ADDRESS BYTES`.
+    MemoryWrite {
+        /// Where.
+        address: u64,
+        /// What.
+        bytes: Vec<u8>,
+    },
+    /// `disassemble [-a ADDRESS] [-c COUNT]`.
+    Disassemble {
+        /// From where (default: the pc).
+        address: Option<u64>,
+        /// How many instructions.
+        count: usize,
+    },
     /// `kill`.
     Kill,
     /// `detach`.
@@ -74,12 +112,12 @@ pub const COMMANDS: &[Spec] = &[
     spec!("next", ["n"], [], "next", "step over the next source line", false),
     spec!("finish", ["fin"], [], "finish", "run until the current function returns", false),
     spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
-    spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID", "manage breakpoints", false),
+    spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
     spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE | list | enable ID | disable ID | delete ID", "manage hardware watchpoints", false),
     spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at system calls", false),
     spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL", false),
-    spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES", "read or write tracee memory", false),
-    spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble instructions", false),
+    spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
+    spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
     spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", false),
     spec!("up", [], [], "up", "select the caller's frame", false),
     spec!("down", [], [], "down", "select the callee's frame", false),
@@ -162,6 +200,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ));
     }
     let rest: Vec<&str> = words.collect();
+    // The aliases `b LOCATION` and `x ADDRESS [N]` stand for a subcommand.
+    match first {
+        "b" => return parse_breakpoint_set(&rest),
+        "x" => return parse_memory_read(&rest),
+        _ => {}
+    }
     let no_more = |rest: &[&str]| match rest.first() {
         Some(extra) => Err(format!("unexpected argument `{extra}` to `{}`", spec.name)),
         None => Ok(()),
@@ -181,6 +225,33 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 _ => parse_register_write(args),
             }
         }
+        "breakpoint" => {
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            match subcommand(spec, sub)? {
+                "set" => parse_breakpoint_set(args),
+                "list" => no_more(args).map(|()| Command::BreakpointList),
+                "enable" => one_id(args, "enable").map(Command::BreakpointEnable),
+                "disable" => one_id(args, "disable").map(Command::BreakpointDisable),
+                "delete" => one_id(args, "delete").map(Command::BreakpointDelete),
+                "ignore" => match args {
+                    [id, count] => Ok(Command::BreakpointIgnore(parse_id(id)?, parse_u64(count, "count")?)),
+                    _ => Err("usage: breakpoint ignore ID N".into()),
+                },
+                _ => Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into()),
+            }
+        }
+        "memory" => {
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            match subcommand(spec, sub)? {
+                "read" => parse_memory_read(args),
+                _ => parse_memory_write(args),
+            }
+        }
+        "disassemble" => parse_disassemble(&rest),
         "kill" => no_more(&rest).map(|()| Command::Kill),
         "detach" => no_more(&rest).map(|()| Command::Detach),
         "quit" => no_more(&rest).map(|()| Command::Quit),
@@ -193,6 +264,141 @@ pub fn parse(line: &str) -> Result<Command, String> {
             "`{other}` is not available in this version of dbg yet"
         )),
     }
+}
+
+/// An address: a number (hex with `0x`, or decimal). Symbols come with debug information.
+pub fn parse_address(text: &str) -> Result<u64, String> {
+    match parse_integer(text) {
+        Some(value) if value <= u128::from(u64::MAX) => Ok(value as u64),
+        Some(_) => Err(format!("address `{text}` is beyond 64 bits")),
+        None if text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => Err(format!(
+            "no symbol `{text}`: symbols are not available in this version of dbg yet; use a hex address"
+        )),
+        None => Err(format!("invalid address `{text}`")),
+    }
+}
+
+fn parse_u64(text: &str, what: &str) -> Result<u64, String> {
+    match parse_integer(text) {
+        Some(value) if value <= u128::from(u64::MAX) => Ok(value as u64),
+        _ => Err(format!("invalid {what} `{text}`: expected a number")),
+    }
+}
+
+fn parse_id(text: &str) -> Result<u32, String> {
+    match parse_integer(text) {
+        Some(value) if value <= u128::from(u32::MAX) => Ok(value as u32),
+        _ => Err(format!("invalid breakpoint id `{text}`")),
+    }
+}
+
+fn one_id(args: &[&str], sub: &str) -> Result<u32, String> {
+    match args {
+        [id] => parse_id(id),
+        _ => Err(format!("usage: breakpoint {sub} ID")),
+    }
+}
+
+fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
+    let mut address = None;
+    let mut ignore = 0;
+    let mut rest = args.iter();
+    while let Some(word) = rest.next() {
+        match *word {
+            "--ignore" => {
+                let count = rest.next().ok_or("--ignore needs a count")?;
+                ignore = parse_u64(count, "ignore count")?;
+            }
+            "--hardware" => {
+                return Err("hardware breakpoints are not available in this version of dbg yet".into())
+            }
+            "--if" => {
+                return Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into())
+            }
+            option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
+            location if address.is_none() => address = Some(parse_address(location)?),
+            extra => return Err(format!("unexpected argument `{extra}` to `breakpoint set`")),
+        }
+    }
+    let address = address.ok_or("usage: breakpoint set LOCATION [--ignore N]")?;
+    Ok(Command::BreakpointSet { address, ignore })
+}
+
+fn parse_memory_read(args: &[&str]) -> Result<Command, String> {
+    match args {
+        [address] => Ok(Command::MemoryRead {
+            address: parse_address(address)?,
+            len: 32,
+        }),
+        [address, len] => {
+            let len = parse_u64(len, "length")?;
+            let len = usize::try_from(len).map_err(|_| format!("length {len} is too large"))?;
+            Ok(Command::MemoryRead {
+                address: parse_address(address)?,
+                len,
+            })
+        }
+        _ => Err("usage: memory read ADDRESS [N]".into()),
+    }
+}
+
+fn parse_memory_write(args: &[&str]) -> Result<Command, String> {
+    let [address, bytes @ ..] = args else {
+        return Err("usage: memory write ADDRESS BYTES".into());
+    };
+    if bytes.is_empty() {
+        return Err("usage: memory write ADDRESS BYTES".into());
+    }
+    let text = bytes.join(" ");
+    let bytes = match parse_byte_list(&text) {
+        Some(list) => list?,
+        None => parse_hex_string(&text)?,
+    };
+    Ok(Command::MemoryWrite {
+        address: parse_address(address)?,
+        bytes,
+    })
+}
+
+/// `0102ff` → `[1, 2, 255]`.
+fn parse_hex_string(text: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.is_empty() || digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return Err(format!(
+            "invalid bytes `{text}`: expected [0x01,0x02] or a hex string like 0102"
+        ));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .ok_or_else(|| format!("invalid bytes `{text}`"))
+        })
+        .collect()
+}
+
+fn parse_disassemble(args: &[&str]) -> Result<Command, String> {
+    let mut address = None;
+    let mut count = 5;
+    let mut rest = args.iter();
+    while let Some(word) = rest.next() {
+        match *word {
+            "-a" | "--address" => {
+                address = Some(parse_address(rest.next().ok_or("-a needs an address")?)?);
+            }
+            "-c" | "--count" => {
+                let text = rest.next().ok_or("-c needs a count")?;
+                count = match parse_integer(text) {
+                    Some(n) if (1..=4096).contains(&n) => n as usize,
+                    _ => return Err(format!("invalid count `{text}`: expected 1 to 4096")),
+                };
+            }
+            other => return Err(format!("unexpected argument `{other}` to `disassemble`")),
+        }
+    }
+    Ok(Command::Disassemble { address, count })
 }
 
 fn optional_count(rest: &[&str], spec: &Spec) -> Result<u64, String> {
@@ -416,6 +622,66 @@ mod tests {
         check("hel", Ok(Command::Help(None)));
         check("h", Err("ambiguous command `h`: handle, help"));
         check("help stepi", Ok(Command::Help(Some("stepi".into()))));
+        check(
+            "b 0x1000",
+            Ok(Command::BreakpointSet {
+                address: 0x1000,
+                ignore: 0,
+            }),
+        );
+        check(
+            "br s 4096 --ignore 3",
+            Ok(Command::BreakpointSet {
+                address: 0x1000,
+                ignore: 3,
+            }),
+        );
+        check("breakpoint l", Ok(Command::BreakpointList));
+        check("breakpoint dis 2", Ok(Command::BreakpointDisable(2)));
+        check("breakpoint de 2", Ok(Command::BreakpointDelete(2)));
+        check("breakpoint i 2 10", Ok(Command::BreakpointIgnore(2, 10)));
+        check(
+            "x 0x10",
+            Ok(Command::MemoryRead {
+                address: 0x10,
+                len: 32,
+            }),
+        );
+        check(
+            "mem r 0x10 4",
+            Ok(Command::MemoryRead {
+                address: 0x10,
+                len: 4,
+            }),
+        );
+        check(
+            "memory write 0x10 [0x01, 0x02]",
+            Ok(Command::MemoryWrite {
+                address: 0x10,
+                bytes: vec![1, 2],
+            }),
+        );
+        check(
+            "memory write 0x10 01ff",
+            Ok(Command::MemoryWrite {
+                address: 0x10,
+                bytes: vec![1, 0xff],
+            }),
+        );
+        check(
+            "disas",
+            Ok(Command::Disassemble {
+                address: None,
+                count: 5,
+            }),
+        );
+        check(
+            "disassemble -a 0x10 -c 2",
+            Ok(Command::Disassemble {
+                address: Some(0x10),
+                count: 2,
+            }),
+        );
     }
 
     #[test]
@@ -467,9 +733,34 @@ mod tests {
             "register write rax [0x1,zz]",
             Err("invalid byte `zz` in byte list"),
         );
+        check("breakpoint set main", Err("no symbol `main`: symbols are not available in this version of dbg yet; use a hex address"));
         check(
-            "breakpoint set main",
-            Err("`breakpoint` is not available in this version of dbg yet"),
+            "breakpoint set 0x10 --hardware",
+            Err("hardware breakpoints are not available in this version of dbg yet"),
+        );
+        check(
+            "breakpoint set",
+            Err("usage: breakpoint set LOCATION [--ignore N]"),
+        );
+        check(
+            "breakpoint set 0x10 --ignore",
+            Err("--ignore needs a count"),
+        );
+        check("breakpoint set 0x10 --frob", Err("unknown option `--frob`"));
+        check("breakpoint enable", Err("usage: breakpoint enable ID"));
+        check("breakpoint delete x", Err("invalid breakpoint id `x`"));
+        check(
+            "memory write 0x10 0x1",
+            Err("invalid bytes `0x1`: expected [0x01,0x02] or a hex string like 0102"),
+        );
+        check(
+            "memory write 0x10 123",
+            Err("invalid bytes `123`: expected [0x01,0x02] or a hex string like 0102"),
+        );
+        check("memory read", Err("usage: memory read ADDRESS [N]"));
+        check(
+            "disassemble -c 0",
+            Err("invalid count `0`: expected 1 to 4096"),
         );
         check("kill now", Err("unexpected argument `now` to `kill`"));
     }

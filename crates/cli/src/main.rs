@@ -208,9 +208,8 @@ fn main() -> ExitCode {
         Ok(started) => started,
         Err(message) => return fail(message),
     };
-    let printer = Printer::new(mode);
-    printer.events(&events);
-    let mut runner = Runner::new(session, printer);
+    let mut runner = Runner::new(session, Printer::new(mode));
+    runner.print_events(&events);
     repl::watch_ctrl_c(runner.interrupter());
     let mut failed = false;
     for line in &commands {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use dbg_target::{Event, Reg, RegFormat, RegValue, StopEvent, StopKind};
+use dbg_target::{Breakpoint, Event, Instruction, Reg, RegFormat, RegValue, StopEvent, StopKind};
 use serde_json::{json, Map, Value};
 
 /// Where and how output goes.
@@ -23,6 +23,21 @@ pub enum Data {
     Registers(Vec<(Reg, RegValue)>),
     /// Help text (human) / the command list (JSON).
     Help(String),
+    /// A new breakpoint.
+    BreakpointSet(Breakpoint),
+    /// Every breakpoint.
+    Breakpoints(Vec<Breakpoint>),
+    /// Bytes read at an address, and where reading stopped if short.
+    Memory {
+        /// Where.
+        address: u64,
+        /// What.
+        bytes: Vec<u8>,
+        /// Where memory ended, if before the requested length.
+        stopped_at: Option<u64>,
+    },
+    /// Disassembled instructions.
+    Instructions(Vec<Instruction>),
 }
 
 /// The printer.
@@ -35,6 +50,18 @@ impl Printer {
     /// A printer for `mode`.
     pub fn new(mode: Mode) -> Self {
         Printer { mode }
+    }
+
+    /// The output mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Print the instructions at a stop (human mode only), the first marked as the pc.
+    pub fn code_at_stop(&self, instructions: &[Instruction]) {
+        if self.mode == Mode::Human && !instructions.is_empty() {
+            out(&instruction_lines(instructions, true));
+        }
     }
 
     /// Print events, in order.
@@ -106,6 +133,10 @@ fn human_stop(stop: &StopEvent) -> String {
         format!("Process {} thread {}", stop.pid, stop.tid)
     };
     let why = match stop.kind {
+        StopKind::Breakpoint => match stop.breakpoint {
+            Some(id) => format!("breakpoint {id}"),
+            None => "breakpoint".to_string(),
+        },
         StopKind::SingleStep => "single step".to_string(),
         StopKind::SyscallEntry => "syscall entry".to_string(),
         StopKind::SyscallExit => "syscall exit".to_string(),
@@ -144,6 +175,9 @@ fn json_event(event: &Event) -> Value {
             object.insert("signal".into(), stop.signal.as_str().into());
             object.insert("pc".into(), format!("{:#x}", stop.pc).into());
             object.insert("reason".into(), stop.kind.name().into());
+            if let Some(id) = stop.breakpoint {
+                object.insert("breakpoint".into(), id.into());
+            }
             if let Some(addr) = stop.fault_addr {
                 object.insert("fault_address".into(), format!("{addr:#x}").into());
             }
@@ -174,10 +208,106 @@ fn byte_list(bytes: &[u8]) -> String {
     format!("[{}]", items.join(","))
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Instructions as `0x... bytes text` lines; with `at_pc`, the first is marked `->`.
+fn instruction_lines(instructions: &[Instruction], at_pc: bool) -> String {
+    let width = instructions
+        .iter()
+        .map(|i| i.bytes.len())
+        .max()
+        .unwrap_or(0)
+        * 3;
+    instructions
+        .iter()
+        .enumerate()
+        .map(|(index, i)| {
+            let marker = if at_pc && index == 0 { "->" } else { "  " };
+            let bytes: Vec<String> = i.bytes.iter().map(|b| format!("{b:02x}")).collect();
+            format!(
+                "{marker} {:#018x}  {:<width$} {}",
+                i.address,
+                bytes.join(" "),
+                i.text
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A hex dump: 16 bytes a line, with an ASCII column.
+fn hex_dump(address: u64, bytes: &[u8]) -> String {
+    bytes
+        .chunks(16)
+        .enumerate()
+        .map(|(row, chunk)| {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_graphic() || b == b' ' {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            format!(
+                "{:#018x}: {:<47}  {ascii}",
+                address + row as u64 * 16,
+                hex.join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn breakpoint_json(bp: &Breakpoint) -> Value {
+    json!({
+        "id": bp.id,
+        "enabled": bp.enabled,
+        "hits": bp.hits,
+        "ignore": bp.ignore,
+        "locations": [format!("{:#x}", bp.address)],
+    })
+}
+
 fn human_data(data: &Data) -> Option<String> {
     match data {
         Data::None => None,
         Data::Help(text) => Some(text.clone()),
+        Data::BreakpointSet(bp) => Some(format!("Breakpoint {} at {:#018x}", bp.id, bp.address)),
+        Data::Breakpoints(list) if list.is_empty() => Some("No breakpoints.".to_string()),
+        Data::Breakpoints(list) => {
+            let mut lines = vec!["Id  Enabled  Hits  Ignore  Address".to_string()];
+            for bp in list {
+                lines.push(format!(
+                    "{:<3} {:<8} {:<5} {:<7} {:#018x}",
+                    bp.id,
+                    if bp.enabled { "yes" } else { "no" },
+                    bp.hits,
+                    bp.ignore,
+                    bp.address
+                ));
+            }
+            Some(lines.join("\n"))
+        }
+        Data::Memory {
+            address,
+            bytes,
+            stopped_at,
+        } => {
+            let mut text = hex_dump(*address, bytes);
+            if let Some(at) = stopped_at {
+                text.push_str(&format!(
+                    "\n(memory ends at {at:#x}: not mapped or not readable)"
+                ));
+            }
+            Some(text)
+        }
+        Data::Instructions(list) => Some(instruction_lines(list, false)),
         Data::Registers(values) => {
             let width = values
                 .iter()
@@ -206,6 +336,31 @@ fn json_data(data: &Data) -> Value {
     match data {
         Data::None => json!({}),
         Data::Help(text) => json!({ "help": text }),
+        Data::BreakpointSet(bp) => {
+            json!({"id": bp.id, "locations": [format!("{:#x}", bp.address)]})
+        }
+        Data::Breakpoints(list) => {
+            json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
+        }
+        Data::Memory {
+            address,
+            bytes,
+            stopped_at,
+        } => {
+            let mut object = Map::new();
+            object.insert("address".into(), format!("{address:#x}").into());
+            object.insert("bytes".into(), hex(bytes).into());
+            if let Some(at) = stopped_at {
+                object.insert("stopped_at".into(), format!("{at:#x}").into());
+            }
+            Value::Object(object)
+        }
+        Data::Instructions(list) => json!({
+            "instructions": list
+                .iter()
+                .map(|i| json!({"address": format!("{:#x}", i.address), "bytes": hex(&i.bytes), "text": i.text}))
+                .collect::<Vec<_>>()
+        }),
         Data::Registers(values) => {
             let object: Map<String, Value> = values
                 .iter()

@@ -7,6 +7,9 @@ use dbg_target::{Interrupter, Reg, RegClass, Session, REGISTERS};
 use crate::command::{self, Command, RegisterSet};
 use crate::output::{Data, Printer};
 
+/// Instructions shown after each human stop.
+const STOP_CONTEXT: usize = 3;
+
 /// What the caller does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -54,7 +57,7 @@ impl Runner {
         let line = line.trim();
         // A process killed from outside between commands is reported first.
         let events = self.session.check_alive();
-        self.printer.events(&events);
+        self.print_events(&events);
         let parsed = command::parse(line);
         let mut flow = Flow::Continue;
         let result = parsed.and_then(|command| {
@@ -71,12 +74,7 @@ impl Runner {
     fn run(&mut self, command: Command) -> Result<Data, String> {
         self.session.interrupter().clear();
         let events = match command {
-            Command::Continue(count) => {
-                if count > 1 {
-                    eprintln!("note: not stopped at a breakpoint; the count is ignored");
-                }
-                self.session.resume()
-            }
+            Command::Continue(count) => self.session.resume(count),
             Command::StepInstruction(count) => self.session.step_instructions(count),
             Command::RegisterRead(set) => {
                 let regs: Vec<Reg> = match set {
@@ -100,14 +98,86 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::None);
             }
+            Command::BreakpointSet { address, ignore } => {
+                let bp = self
+                    .session
+                    .set_breakpoint(address, ignore)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::BreakpointSet(bp));
+            }
+            Command::BreakpointList => return Ok(Data::Breakpoints(self.session.breakpoints())),
+            Command::BreakpointEnable(id) => {
+                return self
+                    .session
+                    .enable_breakpoint(id)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::BreakpointDisable(id) => {
+                return self
+                    .session
+                    .disable_breakpoint(id)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::BreakpointDelete(id) => {
+                return self
+                    .session
+                    .delete_breakpoint(id)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::BreakpointIgnore(id, count) => {
+                return self
+                    .session
+                    .ignore_breakpoint(id, count)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::MemoryRead { address, len } => {
+                let read = self
+                    .session
+                    .read_memory(address, len)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::Memory {
+                    address,
+                    bytes: read.bytes,
+                    stopped_at: read.stopped_at,
+                });
+            }
+            Command::MemoryWrite { address, bytes } => {
+                return self
+                    .session
+                    .write_memory(address, &bytes)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::Disassemble { address, count } => {
+                let list = self
+                    .session
+                    .disassemble(address, count)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::Instructions(list));
+            }
             Command::Kill => self.session.kill(),
             Command::Detach => self.session.detach(),
             Command::Quit => return Ok(Data::None),
             Command::Help(topic) => return help(topic.as_deref()).map(Data::Help),
         };
         let events = events.map_err(|e| e.to_string())?;
-        self.printer.events(&events);
+        self.print_events(&events);
         Ok(Data::None)
+    }
+
+    /// Print events; after a stop, in human mode, the next instructions at the pc.
+    pub fn print_events(&mut self, events: &[dbg_target::Event]) {
+        self.printer.events(events);
+        let stopped = matches!(events.last(), Some(dbg_target::Event::Stopped(_)));
+        if stopped && self.printer.mode() == crate::output::Mode::Human {
+            if let Ok(code) = self.session.disassemble(None, STOP_CONTEXT) {
+                self.printer.code_at_stop(&code);
+            }
+        }
     }
 
     /// End the session (kill a launched process, detach an attached one) and give the exit

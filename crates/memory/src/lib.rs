@@ -32,6 +32,7 @@
 
 mod access;
 mod disasm;
+pub mod displaced;
 mod error;
 mod maps;
 mod sites;

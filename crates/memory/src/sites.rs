@@ -88,7 +88,7 @@ impl Sites {
     pub fn lift(&mut self, memory: &Memory, addr: u64) -> Result<()> {
         if let Some(site) = self.sites.get_mut(&addr) {
             if site.inserted {
-                memory.write(addr, &[site.original])?;
+                memory.poke(addr, &[site.original])?;
                 site.inserted = false;
             }
         }
@@ -99,7 +99,7 @@ impl Sites {
     pub fn lower(&mut self, memory: &Memory, addr: u64) -> Result<()> {
         if let Some(site) = self.sites.get_mut(&addr) {
             if !site.inserted {
-                memory.write(addr, &[INT3])?;
+                memory.poke(addr, &[INT3])?;
                 site.inserted = true;
             }
         }

@@ -587,6 +587,7 @@ impl Process {
                     trap: Some(TrapKind::Other(event << 8 | signal as i32)),
                     fault_addr: None,
                     origin: SignalOrigin::Kernel,
+                    breakpoint: None,
                 })))
             }
             WaitStatus::PtraceSyscall(_) => {
@@ -604,6 +605,7 @@ impl Process {
                     trap: Some(trap),
                     fault_addr: None,
                     origin: SignalOrigin::Kernel,
+                    breakpoint: None,
                 })))
             }
             WaitStatus::Continued(_) | WaitStatus::StillAlive => Ok(None),
@@ -615,15 +617,16 @@ impl Process {
     /// our `int3` ran, and the pc is rewound to the breakpoint (the register write reaches the
     /// kernel only when the thread next runs).
     fn classify_trap_quickly(&mut self, tid: Pid, stepping: Stepping) -> Result<Option<Stop>> {
-        let quick = |trap| Stop {
+        let quick = |trap, breakpoint| Stop {
             tid,
             signal: Signal::SIGTRAP,
             trap: Some(trap),
             fault_addr: None,
             origin: SignalOrigin::Kernel,
+            breakpoint,
         };
         match stepping {
-            Stepping::Trusted => Ok(Some(quick(TrapKind::SingleStep))),
+            Stepping::Trusted => Ok(Some(quick(TrapKind::SingleStep, None))),
             Stepping::Step => Ok(None),
             Stepping::Continue if self.breakpoints.is_empty() => Ok(None),
             Stepping::Continue => {
@@ -637,7 +640,7 @@ impl Process {
                 let thread = self.thread_mut(tid)?;
                 thread.regs.gpr = Some(regs);
                 thread.regs.gpr_dirty = true;
-                Ok(Some(quick(TrapKind::Breakpoint)))
+                Ok(Some(quick(TrapKind::Breakpoint, Some(site))))
             }
         }
     }

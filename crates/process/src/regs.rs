@@ -255,6 +255,15 @@ impl RegValue {
         })
     }
 
+    /// A 64-bit integer value (for the full general-purpose registers).
+    pub fn from_u64(value: u64) -> RegValue {
+        RegValue {
+            bytes: u128::from(value).to_le_bytes(),
+            size: 8,
+            format: RegFormat::Uint,
+        }
+    }
+
     /// A value from raw little-endian bytes in the given format; `bytes` may be at most 16 long.
     pub fn from_bytes(raw: &[u8], format: RegFormat) -> Option<RegValue> {
         let mut bytes = [0u8; 16];

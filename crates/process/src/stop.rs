@@ -35,6 +35,9 @@ pub struct Stop {
     pub fault_addr: Option<u64>,
     /// Who raised the signal.
     pub origin: SignalOrigin,
+    /// One of our software breakpoints (registered with
+    /// [`crate::Process::add_breakpoint_address`]) at this address ran; the pc is rewound to it.
+    pub breakpoint: Option<u64>,
 }
 
 /// Where a signal came from, from `si_code` and `si_pid`.
@@ -103,6 +106,7 @@ impl Stop {
             trap,
             fault_addr: fault.then_some(info.addr),
             origin: SignalOrigin::from_siginfo(info),
+            breakpoint: None,
         }
     }
 }

@@ -6,9 +6,18 @@ pub enum Error {
     /// The process layer refused or failed.
     #[error(transparent)]
     Process(#[from] dbg_process::Error),
-    /// No process is being debugged.
-    #[error("no process is being debugged")]
-    NoProcess,
+    /// The memory layer refused or failed.
+    #[error(transparent)]
+    Memory(#[from] dbg_memory::Error),
+    /// No breakpoint has this id.
+    #[error("no breakpoint {0}")]
+    UnknownBreakpoint(u32),
+    /// `continue N` needs the current thread to be at a breakpoint.
+    #[error("not stopped at a breakpoint: `continue N` ignores the current breakpoint N-1 times")]
+    NotAtBreakpoint,
+    /// A feature that this version does not have yet.
+    #[error("{0} not available in this version of dbg yet")]
+    NotYet(&'static str),
 }
 
 /// Shorthand.

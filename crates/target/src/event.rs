@@ -65,6 +65,8 @@ pub struct StopEvent {
     pub kind: StopKind,
     /// For fault signals: the faulting address.
     pub fault_addr: Option<u64>,
+    /// For a breakpoint stop: which breakpoint.
+    pub breakpoint: Option<u32>,
 }
 
 /// Why the process stopped, as SPEC §5's `reason` names it.

@@ -11,23 +11,26 @@
 //! for event in events.iter().chain(&session.step_instructions(10)?) {
 //!     println!("{event:?}");
 //! }
-//! let events = session.resume()?;
+//! let events = session.resume(1)?;
 //! assert!(matches!(events.last(), Some(Event::Exited { code: 0, .. })));
 //! # Ok(())
 //! # }
 //! ```
 #![forbid(unsafe_code)]
 
+mod breakpoints;
 mod error;
 mod event;
 mod interrupt;
 mod session;
 mod signals;
 
+pub use breakpoints::Breakpoint;
+pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;
 pub use dbg_process::{Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal};
 pub use error::{Error, Result};
 pub use event::{Event, StopEvent, StopKind};
 pub use interrupt::Interrupter;
-pub use session::Session;
+pub use session::{Session, MAX_MEMORY_READ};
 pub use signals::SignalPolicy;

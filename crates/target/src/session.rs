@@ -1,11 +1,16 @@
 //! The session: one tracee, the commands that drive it, and the events they produce.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use dbg_memory::displaced::{self, Displaced};
+use dbg_memory::{Instruction, Mappings, Memory, Read, Sites};
 use dbg_process::{
     Origin, Pid, Process, Reg, RegValue, Resume, Signal, SignalOrigin, State, Stop, StopReason,
     ThreadEvent, TrapKind,
 };
 
-use crate::error::Result;
+use crate::breakpoints::{Breakpoint, Breakpoints};
+use crate::error::{Error, Result};
 use crate::event::{Event, StopEvent, StopKind};
 use crate::interrupt::Interrupter;
 use crate::signals::SignalPolicy;
@@ -14,6 +19,16 @@ use crate::signals::SignalPolicy;
 #[derive(Debug)]
 pub struct Session {
     process: Process,
+    memory: Memory,
+    sites: Sites,
+    /// How to run the instruction under each site: emulated if possible, and whether a
+    /// single step of it may be trusted.
+    plans: BTreeMap<u64, (Option<Displaced>, bool)>,
+    breakpoints: Breakpoints,
+    /// Threads whose last reported stop was one of our breakpoints (they sit on its `int3`).
+    at_breakpoint: BTreeSet<Pid>,
+    /// The breakpoint the current thread last stopped at, for `continue N`.
+    last_breakpoint: Option<u32>,
     /// The signal of the last stop, delivered on resume if the policy passes it.
     last_signal: Option<Signal>,
     interrupter: Interrupter,
@@ -23,13 +38,29 @@ pub struct Session {
 /// the same CPU costs no cross-CPU wake-up, several times cheaper).
 const SHARE_CPU_FROM_STEPS: u64 = 16;
 
+/// The longest x86-64 instruction.
+const MAX_INSTRUCTION: usize = 15;
+
+/// The most bytes one `memory read` shows.
+pub const MAX_MEMORY_READ: usize = 1 << 16;
+
+/// What stepping the current thread off a breakpoint site did.
+enum StepOff {
+    /// The thread is not on a site.
+    NotOnSite,
+    /// The instruction under the site ran (or was emulated): one instruction done.
+    Done,
+    /// Something else happened first (a signal, the end of the process).
+    Stopped(StopReason),
+}
+
 impl Session {
     /// Launch a program; it is stopped at its first instruction.
     pub fn launch(launch: dbg_process::Launch) -> Result<(Session, Vec<Event>)> {
         let process = launch.spawn()?;
         let pid = process.pid();
         let mut session = Session::new(process);
-        let entry = session.stop_event(entry_stop(pid), StopKind::Entry)?;
+        let entry = session.stop_event(entry_stop(pid), StopKind::Entry, None)?;
         Ok((
             session,
             vec![Event::Launched { pid }, Event::Stopped(entry)],
@@ -43,7 +74,7 @@ impl Session {
         let mut session = Session::new(process);
         let mut stop = entry_stop(pid);
         stop.signal = Signal::SIGSTOP;
-        let entry = session.stop_event(stop, StopKind::Entry)?;
+        let entry = session.stop_event(stop, StopKind::Entry, None)?;
         Ok((
             session,
             vec![Event::Attached { pid, threads }, Event::Stopped(entry)],
@@ -53,8 +84,15 @@ impl Session {
     fn new(process: Process) -> Session {
         let interrupter = Interrupter::default();
         interrupter.set_pid(process.pid());
+        let memory = Memory::new(process.pid());
         Session {
             process,
+            memory,
+            sites: Sites::new(),
+            plans: BTreeMap::new(),
+            breakpoints: Breakpoints::default(),
+            at_breakpoint: BTreeSet::new(),
+            last_breakpoint: None,
             last_signal: None,
             interrupter,
         }
@@ -80,9 +118,65 @@ impl Session {
         !matches!(self.process.state(), State::Ended(_))
     }
 
-    /// Resume every thread until the next stop or the end of the process.
-    pub fn resume(&mut self) -> Result<Vec<Event>> {
-        let signal = self.signal_to_deliver();
+    fn ensure_stopped(&self) -> Result<()> {
+        match self.process.state() {
+            State::Stopped => Ok(()),
+            State::Running => Err(dbg_process::Error::Running.into()),
+            State::Ended(how) => Err(dbg_process::Error::NoProcess(how).into()),
+        }
+    }
+
+    // ── Running ──────────────────────────────────────────────────────────────────────────
+
+    /// Resume every thread until the next stop or the end of the process. With `count` > 1
+    /// and the current thread at a breakpoint, that breakpoint's next `count - 1` hits are
+    /// ignored (gdb's `continue N`).
+    pub fn resume(&mut self, count: u64) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        if count > 1 {
+            let id = self.last_breakpoint.ok_or(Error::NotAtBreakpoint)?;
+            if let Some(bp) = self.breakpoints.get_mut(id) {
+                bp.ignore = count - 1;
+            }
+        }
+        // Hits to ignore mean many stops: run tracer and tracee on one CPU meanwhile.
+        let _shared = if self.breakpoints.ignoring() {
+            self.process.share_cpu().ok()
+        } else {
+            None
+        };
+        let mut signal = self.signal_to_deliver();
+        let mut events = Vec::new();
+        loop {
+            if let Some(reason) = self.step_off_breakpoints(signal)? {
+                events.extend(self.report(reason, None, None)?);
+                return Ok(events);
+            }
+            let reason = self.run_until_stop(signal.take())?;
+            if let StopReason::Stopped(Stop {
+                breakpoint: Some(addr),
+                tid,
+                ..
+            }) = reason
+            {
+                self.at_breakpoint.insert(tid);
+                match self.breakpoints.hit(addr) {
+                    Some(id) => {
+                        events.extend(self.report(reason, Some(StopKind::Breakpoint), Some(id))?);
+                        return Ok(events);
+                    }
+                    // Every breakpoint here ignores this hit: keep going.
+                    None => events.extend(self.thread_events()),
+                }
+                continue;
+            }
+            events.extend(self.report(reason, None, None)?);
+            return Ok(events);
+        }
+    }
+
+    /// Resume every thread and wait for the next stop.
+    fn run_until_stop(&mut self, signal: Option<Signal>) -> Result<StopReason> {
         // Running from before the resume, so that a Ctrl-C racing with it is forwarded (a
         // SIGINT queued while the tracee is still stopped is reported as soon as it runs).
         self.interrupter.set_running(true);
@@ -92,13 +186,82 @@ impl Session {
         }
         let reason = self.process.wait();
         self.interrupter.set_running(false);
-        let reason = self.guard(|_| reason)?;
-        self.report(reason, None)
+        self.guard(|_| reason)
+    }
+
+    /// Move every thread that sits on one of our `int3`s past the instruction under it, the
+    /// other threads held. A stop other than the completed step (a signal, the end of the
+    /// process) is returned for the caller to report. `signal` goes to the current thread.
+    fn step_off_breakpoints(&mut self, signal: Option<Signal>) -> Result<Option<StopReason>> {
+        let current = self.process.current_thread();
+        let mut threads: Vec<Pid> = std::mem::take(&mut self.at_breakpoint)
+            .into_iter()
+            .collect();
+        if !threads.contains(&current) {
+            threads.push(current);
+        }
+        for tid in threads {
+            if self.process.select_thread(tid).is_err() {
+                continue;
+            }
+            let deliver = if tid == current { signal } else { None };
+            let outcome = self.step_off_site(deliver);
+            if self.is_alive() {
+                let _ = self.process.select_thread(current);
+            }
+            if let StepOff::Stopped(reason) = outcome? {
+                return Ok(Some(reason));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Run the instruction under the site at the current thread's pc, if there is one:
+    /// emulated when dbg can (the tracee does not stop at all), else lift the `int3`,
+    /// single-step with the other threads held, and put it back.
+    fn step_off_site(&mut self, signal: Option<Signal>) -> Result<StepOff> {
+        if self.sites.addresses().next().is_none() {
+            return Ok(StepOff::NotOnSite);
+        }
+        let pc = self.guard(Process::pc)?;
+        if !self.sites.is_inserted(pc) {
+            return Ok(StepOff::NotOnSite);
+        }
+        let (plan, trusted) = self.plans.get(&pc).copied().unwrap_or((None, false));
+        if let (Some(displaced), None) = (plan, signal) {
+            if displaced::emulate(displaced, pc, &mut self.process, &self.memory)? {
+                return Ok(StepOff::Done);
+            }
+        }
+        self.sites.lift(&self.memory, pc)?;
+        let stepped = self.guard(|process| {
+            if trusted {
+                process.step_known_instruction(signal)
+            } else {
+                process.step_instruction(signal)
+            }
+        });
+        let lowered = if self.is_alive() {
+            self.sites.lower(&self.memory, pc)
+        } else {
+            Ok(())
+        };
+        let reason = stepped?;
+        lowered?;
+        Ok(match reason {
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                ..
+            }) => StepOff::Done,
+            other => StepOff::Stopped(other),
+        })
     }
 
     /// Execute `count` instructions on the current thread, stopping early at anything other
-    /// than a completed step (a signal, the end of the process, an interrupt).
+    /// than a completed step (a signal, the end of the process, an interrupt, an enabled
+    /// breakpoint stepped onto).
     pub fn step_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
         let _shared = if count >= SHARE_CPU_FROM_STEPS {
             self.process.share_cpu().ok()
         } else {
@@ -106,8 +269,21 @@ impl Session {
         };
         let mut signal = self.signal_to_deliver();
         let mut done = 0;
-        let reason = loop {
-            let reason = self.guard(|process| process.step_instruction(signal))?;
+        let tid = self.process.current_thread();
+        self.at_breakpoint.remove(&tid);
+        loop {
+            let reason = match self.step_off_site(signal)? {
+                StepOff::NotOnSite => self.guard(|process| process.step_instruction(signal))?,
+                StepOff::Done => StopReason::Stopped(Stop {
+                    tid,
+                    signal: Signal::SIGTRAP,
+                    trap: Some(TrapKind::SingleStep),
+                    fault_addr: None,
+                    origin: SignalOrigin::Kernel,
+                    breakpoint: None,
+                }),
+                StepOff::Stopped(other) => other,
+            };
             signal = None;
             done += 1;
             let stepped = matches!(
@@ -117,12 +293,26 @@ impl Session {
                     ..
                 })
             );
-            if !stepped || done >= count || self.interrupter.requested() {
-                break reason;
+            if !stepped {
+                return self.report(reason, Some(StopKind::SingleStep), None);
             }
-        };
-        self.report(reason, Some(StopKind::SingleStep))
+            // Stepping onto an enabled breakpoint is a hit of it, as in gdb.
+            if self.sites.addresses().next().is_some() {
+                let pc = self.guard(Process::pc)?;
+                if self.sites.is_inserted(pc) {
+                    self.at_breakpoint.insert(tid);
+                    if let Some(id) = self.breakpoints.hit(pc) {
+                        return self.report(reason, Some(StopKind::Breakpoint), Some(id));
+                    }
+                }
+            }
+            if done >= count || self.interrupter.requested() {
+                return self.report(reason, Some(StopKind::SingleStep), None);
+            }
+        }
     }
+
+    // ── Registers and memory ───────────────────────────────────────────────────────────
 
     /// Read registers of the current thread.
     pub fn read_registers(&mut self, regs: &[Reg]) -> Result<Vec<(Reg, RegValue)>> {
@@ -139,15 +329,192 @@ impl Session {
         self.guard(|process| process.write_register(reg, value))
     }
 
+    /// Read up to `len` bytes at `addr` as the program sees them (our `int3`s hidden). Short
+    /// where memory ends; [`Read::stopped_at`] says where.
+    pub fn read_memory(&mut self, addr: u64, len: usize) -> Result<Read> {
+        self.ensure_stopped()?;
+        if len > MAX_MEMORY_READ {
+            return Err(dbg_memory::Error::TooLarge {
+                len,
+                limit: MAX_MEMORY_READ,
+            }
+            .into());
+        }
+        let mut read = self.memory.read(addr, len)?;
+        if read.bytes.is_empty() && len > 0 {
+            return Err(dbg_memory::Error::Read {
+                addr,
+                reason: "address not mapped or not readable".into(),
+            }
+            .into());
+        }
+        self.sites.hide(addr, &mut read.bytes);
+        Ok(read)
+    }
+
+    /// Write `data` at `addr`; bytes over a breakpoint site change what the program will run
+    /// there, and the breakpoint stays.
+    pub fn write_memory(&mut self, addr: u64, data: &[u8]) -> Result<()> {
+        self.ensure_stopped()?;
+        self.sites.write_through(&self.memory, addr, data)?;
+        // The instruction under a site may have changed.
+        let end = addr.saturating_add(data.len() as u64);
+        let touched: Vec<u64> = self
+            .plans
+            .keys()
+            .copied()
+            .filter(|site| *site + MAX_INSTRUCTION as u64 > addr && *site < end)
+            .collect();
+        for site in touched {
+            self.plan_site(site);
+        }
+        Ok(())
+    }
+
+    /// Disassemble `count` instructions from `addr` (the pc by default).
+    pub fn disassemble(&mut self, addr: Option<u64>, count: usize) -> Result<Vec<Instruction>> {
+        self.ensure_stopped()?;
+        let addr = match addr {
+            Some(addr) => addr,
+            None => self.guard(Process::pc)?,
+        };
+        let len = count.saturating_mul(MAX_INSTRUCTION).min(MAX_MEMORY_READ);
+        let mut read = self.memory.read(addr, len)?;
+        if read.bytes.is_empty() && len > 0 {
+            return Err(dbg_memory::Error::Read {
+                addr,
+                reason: "address not mapped or not readable".into(),
+            }
+            .into());
+        }
+        self.sites.hide(addr, &mut read.bytes);
+        Ok(dbg_memory::disassemble(&read.bytes, addr, count))
+    }
+
+    // ── Breakpoints ─────────────────────────────────────────────────────────────────────
+
+    /// Set a software breakpoint at `addr` (which must be mapped and executable); its next
+    /// `ignore` hits will not stop. Several breakpoints may share an address.
+    pub fn set_breakpoint(&mut self, addr: u64, ignore: u64) -> Result<Breakpoint> {
+        self.ensure_stopped()?;
+        Mappings::read(self.pid())?.check_executable(addr)?;
+        self.insert_site(addr)?;
+        Ok(self.breakpoints.add(addr, ignore).clone())
+    }
+
+    /// Every breakpoint, by id.
+    pub fn breakpoints(&self) -> Vec<Breakpoint> {
+        self.breakpoints.all().cloned().collect()
+    }
+
+    /// Enable breakpoint `id` (its `int3` goes back in).
+    pub fn enable_breakpoint(&mut self, id: u32) -> Result<()> {
+        let bp = self
+            .breakpoints
+            .get(id)
+            .ok_or(Error::UnknownBreakpoint(id))?;
+        if !bp.enabled {
+            self.ensure_stopped()?;
+            let addr = bp.address;
+            self.insert_site(addr)?;
+            if let Some(bp) = self.breakpoints.get_mut(id) {
+                bp.enabled = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Disable breakpoint `id` (its `int3` comes out unless another breakpoint uses the site).
+    pub fn disable_breakpoint(&mut self, id: u32) -> Result<()> {
+        let bp = self
+            .breakpoints
+            .get(id)
+            .ok_or(Error::UnknownBreakpoint(id))?;
+        if bp.enabled {
+            self.ensure_stopped()?;
+            let addr = bp.address;
+            self.release_site(addr)?;
+            if let Some(bp) = self.breakpoints.get_mut(id) {
+                bp.enabled = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// Delete breakpoint `id`.
+    pub fn delete_breakpoint(&mut self, id: u32) -> Result<()> {
+        let bp = self
+            .breakpoints
+            .get(id)
+            .ok_or(Error::UnknownBreakpoint(id))?;
+        if bp.enabled && self.is_alive() {
+            self.ensure_stopped()?;
+            let addr = bp.address;
+            self.release_site(addr)?;
+        }
+        self.breakpoints.remove(id);
+        if self.last_breakpoint == Some(id) {
+            self.last_breakpoint = None;
+        }
+        Ok(())
+    }
+
+    /// Let the next `count` hits of breakpoint `id` pass.
+    pub fn ignore_breakpoint(&mut self, id: u32, count: u64) -> Result<()> {
+        let bp = self
+            .breakpoints
+            .get_mut(id)
+            .ok_or(Error::UnknownBreakpoint(id))?;
+        bp.ignore = count;
+        Ok(())
+    }
+
+    fn insert_site(&mut self, addr: u64) -> Result<()> {
+        self.sites.add(&self.memory, addr)?;
+        self.process.add_breakpoint_address(addr);
+        if !self.plans.contains_key(&addr) {
+            self.plan_site(addr);
+        }
+        Ok(())
+    }
+
+    fn release_site(&mut self, addr: u64) -> Result<()> {
+        self.sites.release(&self.memory, addr)?;
+        if self.sites.original(addr).is_none() {
+            self.process.remove_breakpoint_address(addr);
+            self.plans.remove(&addr);
+        }
+        Ok(())
+    }
+
+    /// Decide how to run the original instruction at site `addr`.
+    fn plan_site(&mut self, addr: u64) {
+        let mut code = self
+            .memory
+            .read(addr, MAX_INSTRUCTION)
+            .map(|r| r.bytes)
+            .unwrap_or_default();
+        self.sites.hide(addr, &mut code);
+        self.plans.insert(addr, displaced::plan(&code, addr));
+    }
+
+    // ── Ending ──────────────────────────────────────────────────────────────────────────
+
     /// Kill the process.
     pub fn kill(&mut self) -> Result<Vec<Event>> {
         let reason = self.guard(Process::kill)?;
-        self.report(reason, None)
+        self.report(reason, None, None)
     }
 
-    /// Detach; the process runs on as if it had never been traced.
+    /// Detach; the process runs on as if it had never been traced: every `int3` of ours is
+    /// restored first.
     pub fn detach(&mut self) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
         let pid = self.pid();
+        self.sites.clear(&self.memory)?;
+        for addr in std::mem::take(&mut self.plans).into_keys() {
+            self.process.remove_breakpoint_address(addr);
+        }
         self.guard(Process::detach)?;
         Ok(vec![Event::Detached { pid }])
     }
@@ -155,6 +522,11 @@ impl Session {
     /// End the session as SPEC §2 says: kill a launched process, detach from an attached one.
     pub fn end(&mut self) -> Vec<Event> {
         if !self.is_alive() {
+            return Vec::new();
+        }
+        if self.process.state() == State::Running {
+            // Cannot happen through the session's API; nothing safe to do but let the
+            // process layer's drop handle it.
             return Vec::new();
         }
         let result = if self.launched() {
@@ -168,10 +540,17 @@ impl Session {
     /// If the process died behind our back (killed from outside), the events that say so.
     pub fn check_alive(&mut self) -> Vec<Event> {
         match self.process.check_alive() {
-            Some(reason) => self.report(reason, None).unwrap_or_default(),
+            Some(reason) => self.report(reason, None, None).unwrap_or_default(),
             None => Vec::new(),
         }
     }
+
+    /// Whether Ctrl-C came while no command was running.
+    pub fn interrupted_while_idle(&self) -> bool {
+        self.interrupter.requested_while_idle()
+    }
+
+    // ── Reporting ───────────────────────────────────────────────────────────────────────
 
     /// Run a process request; if it failed because the tracee vanished, the error says how
     /// it ended (the session goes on, with no process).
@@ -184,7 +563,10 @@ impl Session {
             Err(error) if error.is_gone() => {
                 self.process.check_alive();
                 match self.process.state() {
-                    State::Ended(how) => Err(dbg_process::Error::NoProcess(how).into()),
+                    State::Ended(how) => {
+                        self.sites.forget();
+                        Err(dbg_process::Error::NoProcess(how).into())
+                    }
                     _ => Err(error.into()),
                 }
             }
@@ -197,31 +579,51 @@ impl Session {
             .filter(|signal| SignalPolicy::default_for(*signal).pass)
     }
 
-    /// Turn a stop reason into events (thread events first, then the stop or end).
-    fn report(&mut self, reason: StopReason, stepping: Option<StopKind>) -> Result<Vec<Event>> {
-        let pid = self.pid();
-        let mut events: Vec<Event> = self
-            .process
+    fn thread_events(&mut self) -> Vec<Event> {
+        self.process
             .take_events()
             .map(|event| match event {
                 ThreadEvent::Created(tid) => Event::ThreadCreated { tid },
                 ThreadEvent::Exited(tid) => Event::ThreadExited { tid },
             })
-            .collect();
+            .collect()
+    }
+
+    /// Turn a stop reason into events (thread events first, then the stop or end).
+    fn report(
+        &mut self,
+        reason: StopReason,
+        kind: Option<StopKind>,
+        breakpoint: Option<u32>,
+    ) -> Result<Vec<Event>> {
+        let pid = self.pid();
+        let mut events = self.thread_events();
         self.last_signal = None;
+        self.last_breakpoint = breakpoint;
         match reason {
             StopReason::Exited { code } => events.push(Event::Exited { pid, code }),
             StopReason::Killed { signal } => events.push(Event::Killed { pid, signal }),
             StopReason::Stopped(stop) => {
-                let kind = classify(&stop, stepping);
+                let kind = classify(&stop, kind);
                 self.last_signal = Some(stop.signal);
-                events.push(Event::Stopped(self.stop_event(stop, kind)?));
+                events.push(Event::Stopped(self.stop_event(stop, kind, breakpoint)?));
             }
+        }
+        if !self.is_alive() {
+            // The process is gone, and its memory with it.
+            self.sites.forget();
+            self.plans.clear();
+            self.at_breakpoint.clear();
         }
         Ok(events)
     }
 
-    fn stop_event(&mut self, stop: Stop, kind: StopKind) -> Result<StopEvent> {
+    fn stop_event(
+        &mut self,
+        stop: Stop,
+        kind: StopKind,
+        breakpoint: Option<u32>,
+    ) -> Result<StopEvent> {
         Ok(StopEvent {
             pid: self.pid(),
             tid: stop.tid,
@@ -229,12 +631,8 @@ impl Session {
             pc: self.guard(Process::pc)?,
             kind,
             fault_addr: stop.fault_addr,
+            breakpoint,
         })
-    }
-
-    /// Whether Ctrl-C came while no command was running.
-    pub fn interrupted_while_idle(&self) -> bool {
-        self.interrupter.requested_while_idle()
     }
 }
 
@@ -246,14 +644,18 @@ fn entry_stop(pid: Pid) -> Stop {
         trap: None,
         fault_addr: None,
         origin: SignalOrigin::Kernel,
+        breakpoint: None,
     }
 }
 
-fn classify(stop: &Stop, stepping: Option<StopKind>) -> StopKind {
+fn classify(stop: &Stop, kind: Option<StopKind>) -> StopKind {
+    if let Some(kind @ StopKind::Breakpoint) = kind {
+        return kind;
+    }
     match stop.trap {
-        Some(TrapKind::SingleStep) => stepping.unwrap_or(StopKind::SingleStep),
-        // No breakpoint of ours exists yet, so an int3 trap is one compiled into the tracee: a
-        // SIGTRAP signal stop, as gdb reports it.
+        Some(TrapKind::SingleStep) => kind.unwrap_or(StopKind::SingleStep),
+        // Not one of ours (those come with their breakpoint id): an int3 compiled into the
+        // tracee, reported as a SIGTRAP signal stop, as gdb does.
         Some(TrapKind::Breakpoint) => StopKind::Signal,
         Some(TrapKind::Hardware) => StopKind::Watchpoint,
         Some(TrapKind::SyscallEntry) => StopKind::SyscallEntry,

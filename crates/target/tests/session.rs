@@ -44,7 +44,7 @@ fn the_tracees_own_sigtrap_is_a_signal_stop_and_is_not_delivered() {
     let _deadline = fixtures::deadline("reg_read", 30);
     let (mut session, _) = launch("reg_read");
     for _ in 0..4 {
-        let events = session.resume().unwrap();
+        let events = session.resume(1).unwrap();
         let trap = stop(&events);
         assert_eq!(
             (trap.kind, trap.signal),
@@ -52,7 +52,7 @@ fn the_tracees_own_sigtrap_is_a_signal_stop_and_is_not_delivered() {
         );
     }
     // Were SIGTRAP passed on, the tracee would have died of it.
-    let events = session.resume().unwrap();
+    let events = session.resume(1).unwrap();
     assert_eq!(
         events.last(),
         Some(&Event::Exited {
@@ -67,13 +67,13 @@ fn the_tracees_own_sigtrap_is_a_signal_stop_and_is_not_delivered() {
 fn a_fault_is_passed_on_by_default_and_kills() {
     let _deadline = fixtures::deadline("crash", 30);
     let (mut session, _) = launch("crash");
-    let events = session.resume().unwrap();
+    let events = session.resume(1).unwrap();
     let fault = stop(&events);
     assert_eq!(
         (fault.kind, fault.signal, fault.fault_addr),
         (StopKind::Signal, Signal::SIGSEGV, Some(0x10))
     );
-    let events = session.resume().unwrap();
+    let events = session.resume(1).unwrap();
     assert_eq!(
         events,
         vec![Event::Killed {
@@ -96,7 +96,7 @@ fn an_interrupt_is_reported_as_such() {
         }
         interrupter.interrupt(false);
     });
-    let events = session.resume().unwrap();
+    let events = session.resume(1).unwrap();
     waiter.join().unwrap();
     let interrupt = stop(&events);
     assert_eq!(

@@ -1,0 +1,301 @@
+//! Breakpoints, memory and disassembly through the session, against fixtures: stops at the
+//! right pc, step-over keeps the program's behaviour, ignore counts, shared sites, the
+//! tracee's own int3, detach leaving no int3, and bad input changing nothing.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use dbg_target::{Error, Event, Launch, Pid, Reg, Session, Signal, StopEvent, StopKind};
+
+fn launch(name: &str, args: &[&str], dir: &Path) -> Session {
+    let launch = Launch::new(fixtures::path(name))
+        .args(args)
+        .stdout(dir.join("out"));
+    Session::launch(launch).unwrap().0
+}
+
+fn output(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("out")).unwrap()
+}
+
+fn address(session: &Session, fixture: &str, symbol: &str) -> u64 {
+    fixtures::runtime_address(session.pid().as_raw(), fixture, symbol)
+}
+
+fn stop(events: &[Event]) -> StopEvent {
+    match events.last() {
+        Some(Event::Stopped(stop)) => stop.clone(),
+        other => panic!("expected a stop, got {other:?}"),
+    }
+}
+
+fn exited(events: &[Event]) -> i32 {
+    match events.last() {
+        Some(Event::Exited { code, .. }) => *code,
+        other => panic!("expected an exit, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_breakpoint_at_a_function_stops_there_and_the_program_runs_on_intact() {
+    let _deadline = fixtures::deadline("bp_loop", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["10"], dir.path());
+    let target = address(&session, "bp_loop", "target_fn");
+    let bp = session.set_breakpoint(target, 0).unwrap();
+    assert_eq!(
+        (bp.id, bp.address, bp.enabled, bp.hits),
+        (1, target, true, 0)
+    );
+    for hit in 1..=3 {
+        let at = stop(&session.resume(1).unwrap());
+        assert_eq!(
+            (at.kind, at.breakpoint, at.pc),
+            (StopKind::Breakpoint, Some(1), target)
+        );
+        let rip = session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64();
+        assert_eq!(rip, target, "pc rewound to the site");
+        let rdi = session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64();
+        assert_eq!(rdi, hit - 1, "argument of call {hit}");
+        assert_eq!(session.breakpoints()[0].hits, hit);
+    }
+    session.delete_breakpoint(1).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "calls 10 total 45\n");
+}
+
+#[test]
+fn ignore_counts_and_continue_n_skip_hits_but_count_them() {
+    let _deadline = fixtures::deadline("ignore", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["20"], dir.path());
+    let target = address(&session, "bp_loop", "target_fn");
+    session.set_breakpoint(target, 4).unwrap();
+    session.resume(1).unwrap();
+    assert_eq!(
+        session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
+        4
+    );
+    assert_eq!(session.breakpoints()[0].hits, 5);
+    // continue 3: ignore this breakpoint twice more, stop at the third hit.
+    session.resume(3).unwrap();
+    assert_eq!(
+        session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
+        7
+    );
+    session.ignore_breakpoint(1, 10).unwrap();
+    session.resume(1).unwrap();
+    assert_eq!(
+        session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
+        18
+    );
+    assert_eq!(session.breakpoints()[0].hits, 19);
+    session.disable_breakpoint(1).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(
+        session.breakpoints()[0].hits,
+        19,
+        "disabled breakpoints do not count"
+    );
+    assert_eq!(output(dir.path()), "calls 20 total 190\n");
+}
+
+#[test]
+fn continue_n_needs_a_breakpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("hello", &[], dir.path());
+    assert!(matches!(session.resume(2), Err(Error::NotAtBreakpoint)));
+}
+
+#[test]
+fn the_program_sees_the_int3_but_reads_and_disassembly_do_not() {
+    let _deadline = fixtures::deadline("checksum", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("checksum", &[], dir.path());
+    let victim = address(&session, "checksum", "victim");
+    let clean = session.read_memory(victim, 8).unwrap().bytes;
+    session.set_breakpoint(victim, 0).unwrap();
+    let at = stop(&session.resume(1).unwrap());
+    assert_eq!((at.kind, at.pc), (StopKind::Breakpoint, victim));
+    let printed = output(dir.path());
+    assert!(
+        printed.starts_with("bytes cc "),
+        "the program reads its own int3: {printed}"
+    );
+    assert_eq!(session.read_memory(victim, 8).unwrap().bytes, clean);
+    let code = session.disassemble(Some(victim), 2).unwrap();
+    assert_eq!(code[0].text, "push rbp");
+    assert_eq!(code[0].bytes, [0x55]);
+    assert_eq!(
+        exited(&session.resume(1).unwrap()),
+        0,
+        "victim(2) still returns 7"
+    );
+}
+
+#[test]
+fn a_local_is_read_and_rewritten_at_the_programs_own_trap() {
+    let _deadline = fixtures::deadline("local_addr", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("local_addr", &[], dir.path());
+    let main = address(&session, "local_addr", "main");
+    session.set_breakpoint(main, 0).unwrap();
+    assert_eq!(stop(&session.resume(1).unwrap()).kind, StopKind::Breakpoint);
+    // The program's own int3 is a SIGTRAP signal stop, not one of ours.
+    let trap = stop(&session.resume(1).unwrap());
+    assert_eq!(
+        (trap.kind, trap.signal, trap.breakpoint),
+        (StopKind::Signal, Signal::SIGTRAP, None)
+    );
+    let buf = u64::from_str_radix(output(dir.path()).trim().trim_start_matches("0x"), 16).unwrap();
+    assert_eq!(&session.read_memory(buf, 9).unwrap().bytes, b"original\0");
+    session.write_memory(buf, b"changed\0").unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert!(output(dir.path()).ends_with("\nchanged\n"));
+}
+
+#[test]
+fn breakpoints_share_a_site_and_delete_restores_the_byte() {
+    let _deadline = fixtures::deadline("shared site", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["5"], dir.path());
+    let target = address(&session, "bp_loop", "target_fn");
+    let raw = dbg_memory_raw(session.pid(), target);
+    session.set_breakpoint(target, 0).unwrap();
+    session.set_breakpoint(target, 0).unwrap();
+    assert_eq!(dbg_memory_raw(session.pid(), target), 0xcc);
+    let at = stop(&session.resume(1).unwrap());
+    assert_eq!(at.breakpoint, Some(1));
+    assert!(session.breakpoints().iter().all(|bp| bp.hits == 1));
+    session.delete_breakpoint(1).unwrap();
+    assert_eq!(
+        dbg_memory_raw(session.pid(), target),
+        0xcc,
+        "breakpoint 2 still uses it"
+    );
+    assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(2));
+    session.delete_breakpoint(2).unwrap();
+    assert_eq!(dbg_memory_raw(session.pid(), target), raw);
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "calls 5 total 10\n");
+}
+
+/// The byte really in the tracee's memory (our int3 not hidden).
+fn dbg_memory_raw(pid: Pid, addr: u64) -> u8 {
+    use std::os::unix::fs::FileExt;
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    let mut byte = [0u8];
+    mem.read_exact_at(&mut byte, addr).unwrap();
+    byte[0]
+}
+
+#[test]
+fn stepi_steps_off_a_breakpoint_and_onto_one() {
+    let _deadline = fixtures::deadline("stepi and breakpoints", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["3"], dir.path());
+    let target = address(&session, "bp_loop", "target_fn");
+    session.set_breakpoint(target, 0).unwrap();
+    session.resume(1).unwrap();
+    // Off the breakpoint: push rbp (emulated), then mov rbp, rsp.
+    let step = stop(&session.step_instructions(1).unwrap());
+    assert_eq!((step.kind, step.pc), (StopKind::SingleStep, target + 1));
+    let step = stop(&session.step_instructions(1).unwrap());
+    assert_eq!((step.kind, step.pc), (StopKind::SingleStep, target + 4));
+    // Many steps: through the return, the loop, and onto the breakpoint at the next call.
+    let at = stop(&session.step_instructions(1000).unwrap());
+    assert_eq!(
+        (at.kind, at.pc, at.breakpoint),
+        (StopKind::Breakpoint, target, Some(1))
+    );
+    assert_eq!(session.breakpoints()[0].hits, 2);
+    assert_eq!(
+        session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
+        1
+    );
+    session.delete_breakpoint(1).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "calls 3 total 3\n");
+}
+
+#[test]
+fn detach_with_breakpoints_leaves_no_int3_and_the_process_finishes() {
+    let _deadline = fixtures::deadline("detach with breakpoints", 60);
+    let mut child = Command::new(fixtures::path("bp_loop"))
+        .args(["1000", "--wait"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let pid = Pid::from_raw(child.id() as i32);
+    let (mut session, _) = Session::attach(pid).unwrap();
+    let target = fixtures::runtime_address(pid.as_raw(), "bp_loop", "target_fn");
+    let raw = dbg_memory_raw(pid, target);
+    session.set_breakpoint(target, 0).unwrap();
+    session.set_breakpoint(target + 1, 0).unwrap();
+    session.detach().unwrap();
+    assert_eq!(dbg_memory_raw(pid, target), raw);
+    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
+    line.clear();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "calls 1000 total 499500\n");
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn bad_breakpoints_and_memory_requests_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["1"], dir.path());
+    fn err<T>(result: Result<T, Error>) -> String {
+        result.map(drop).unwrap_err().to_string()
+    }
+    assert_eq!(
+        err(session.set_breakpoint(0x10, 0)),
+        "address 0x10 is not mapped"
+    );
+    let total = address(&session, "bp_loop", "total");
+    assert!(err(session.set_breakpoint(total, 0)).contains("is not executable"));
+    assert!(session.breakpoints().is_empty());
+    for id in [0, 7] {
+        assert_eq!(
+            err(session.enable_breakpoint(id)),
+            format!("no breakpoint {id}")
+        );
+        assert_eq!(
+            err(session.disable_breakpoint(id)),
+            format!("no breakpoint {id}")
+        );
+        assert_eq!(
+            err(session.delete_breakpoint(id)),
+            format!("no breakpoint {id}")
+        );
+        assert_eq!(
+            err(session.ignore_breakpoint(id, 1)),
+            format!("no breakpoint {id}")
+        );
+    }
+    assert_eq!(
+        err(session.read_memory(0x10, 4)),
+        "cannot read memory at 0x10: address not mapped or not readable"
+    );
+    assert!(
+        err(session.read_memory(total, 1 << 20)).starts_with("cannot read 1048576 bytes at once")
+    );
+    let before = session.read_memory(total, 8).unwrap().bytes;
+    assert!(err(session.write_memory(0x10, &[1])).starts_with("cannot write memory at 0x10"));
+    // A write running off the end of a mapping writes nothing.
+    let maps = dbg_memory::Mappings::read(session.pid()).unwrap();
+    let end = maps.find(total).unwrap().end;
+    let tail = session.read_memory(end - 2, 2).unwrap().bytes;
+    assert!(session.write_memory(end - 2, &[9, 9, 9, 9]).is_err());
+    assert_eq!(session.read_memory(end - 2, 2).unwrap().bytes, tail);
+    assert_eq!(session.read_memory(total, 8).unwrap().bytes, before);
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    // Breakpoint commands after the exit fail cleanly.
+    assert!(session.set_breakpoint(total, 0).is_err());
+}
