@@ -607,3 +607,126 @@ fn real_programs_run_under_the_debugger() {
         "{stdout}"
     );
 }
+
+#[test]
+fn breakpoints_memory_and_disassembly_in_a_batch_session() {
+    let target = fixtures::launched_address("bp_loop", "target_fn");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "--stdout",
+        out.to_str().unwrap(),
+        "-e",
+        &format!("b {target}"),
+        "-e",
+        "continue",
+        "-e",
+        "breakpoint list",
+        "-e",
+        &format!("x {target} 20"),
+        "-e",
+        "disassemble -c 4",
+        "-e",
+        "continue 3",
+        "-e",
+        "register read rdi",
+        "-e",
+        &format!("breakpoint set {target} --ignore 1"),
+        "-e",
+        "continue",
+        "-e",
+        "breakpoint list",
+        "-e",
+        "breakpoint disable 1",
+        "-e",
+        "breakpoint delete 2",
+        "-e",
+        "continue",
+        &fixture("bp_loop"),
+        "10",
+    ]);
+    snapshot!("breakpoints_human", transcript(&output));
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "calls 10 total 45\n");
+}
+
+#[test]
+fn breakpoints_and_memory_in_json() {
+    let target = fixtures::launched_address("bp_loop", "target_fn");
+    let total = fixtures::launched_address("bp_loop", "total");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "--stdout",
+        out.to_str().unwrap(),
+        "-e",
+        &format!("breakpoint set {target} --ignore 2"),
+        "-e",
+        "c",
+        "-e",
+        &format!("memory read {total} 8"),
+        "-e",
+        &format!("memory write {total} [0x00,0x10,0,0,0,0,0,0]"),
+        "-e",
+        &format!("memory read {total} 8"),
+        "-e",
+        &format!("disassemble -a {target} -c 2"),
+        "-e",
+        "breakpoint list",
+        "-e",
+        "breakpoint delete 1",
+        "-e",
+        "c",
+        &fixture("bp_loop"),
+        "5",
+    ]);
+    snapshot!("breakpoints_json", transcript(&output));
+    // 0 + 1 + 2 were added before the write set total to 0x1000; then 3 and 4.
+    assert_eq!(
+        std::fs::read_to_string(out).unwrap(),
+        "calls 5 total 4103\n"
+    );
+}
+
+#[test]
+fn bad_breakpoint_and_memory_commands() {
+    let total = fixtures::launched_address("bp_loop", "total");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "breakpoint set 0x10",
+        "-e",
+        &format!("breakpoint set {total}"),
+        "-e",
+        "breakpoint set main",
+        "-e",
+        "breakpoint delete 9",
+        "-e",
+        "breakpoint enable 0",
+        "-e",
+        "breakpoint ignore 3 1",
+        "-e",
+        "continue 2",
+        "-e",
+        "memory read 0x10",
+        "-e",
+        &format!("memory read {total} 100000"),
+        "-e",
+        "memory write 0x10 00",
+        "-e",
+        "memory write 0x10 zz",
+        "-e",
+        "disassemble -a 0x10",
+        "-e",
+        "breakpoint list",
+        &fixture("bp_loop"),
+        "1",
+    ]);
+    snapshot!("bad_breakpoints", transcript(&output));
+    assert_eq!(output.status.code(), Some(1));
+}
