@@ -685,10 +685,10 @@ fn breakpoints_and_memory_in_json() {
         "5",
     ]);
     snapshot!("breakpoints_json", transcript(&output));
-    // 0 + 1 + 2 were added before the write set total to 0x1000; then 3 and 4.
+    // Stopped before the third call (0 + 1 added), total set to 0x1000, then 2 + 3 + 4.
     assert_eq!(
         std::fs::read_to_string(out).unwrap(),
-        "calls 5 total 4103\n"
+        "calls 5 total 4105\n"
     );
 }
 
