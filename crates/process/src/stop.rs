@@ -82,10 +82,14 @@ pub enum TrapKind {
 
 impl TrapKind {
     /// Classify a SIGTRAP by its `si_code`.
+    ///
+    /// On x86 an `int3` raises `SI_KERNEL`; `TRAP_BRKPT` comes only from a single step over a
+    /// `syscall` instruction (the kernel reports the step after the system call that way), so
+    /// it is a single step, not a breakpoint.
     pub fn from_code(code: i32) -> TrapKind {
         match code {
-            SI_KERNEL | TRAP_BRKPT => TrapKind::Breakpoint,
-            TRAP_TRACE => TrapKind::SingleStep,
+            SI_KERNEL => TrapKind::Breakpoint,
+            TRAP_TRACE | TRAP_BRKPT => TrapKind::SingleStep,
             TRAP_HWBKPT => TrapKind::Hardware,
             other => TrapKind::Other(other),
         }

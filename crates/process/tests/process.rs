@@ -500,3 +500,34 @@ fn launch_with_aslr_randomises_the_load_address() {
     assert!(!maps.starts_with("555555554000-"), "{maps}");
     process.kill().unwrap();
 }
+
+#[test]
+fn stepping_over_a_syscall_instruction_is_a_single_step() {
+    let _deadline = fixtures::deadline("step_syscall", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut process = launch_capturing("step_syscall", dir.path());
+    continue_to_stop(&mut process);
+    let labels: Vec<u64> = output(dir.path())
+        .split_whitespace()
+        .map(|field| u64::from_str_radix(field.split_once("=0x").unwrap().1, 16).unwrap())
+        .collect();
+    let StopReason::Stopped(stop) = process.step_instruction(None).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (stop.trap, process.pc().unwrap()),
+        (Some(TrapKind::SingleStep), labels[0])
+    );
+    let StopReason::Stopped(stop) = process.step_instruction(None).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (stop.trap, process.pc().unwrap()),
+        (Some(TrapKind::SingleStep), labels[1])
+    );
+    assert_eq!(
+        reg(&mut process, Reg::Rax),
+        u128::from(process.pid().as_raw() as u32)
+    );
+    assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+}
