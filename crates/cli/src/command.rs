@@ -330,8 +330,11 @@ fn parse_memory_read(args: &[&str]) -> Result<Command, String> {
             address: parse_address(address)?,
             len: 32,
         }),
-        [address, len] => {
-            let len = parse_u64(len, "length")?;
+        [address, len_text] => {
+            let len = parse_u64(len_text, "length")?;
+            if len == 0 {
+                return Err(format!("invalid length `{len_text}`: expected at least 1"));
+            }
             let len = usize::try_from(len).map_err(|_| format!("length {len} is too large"))?;
             Ok(Command::MemoryRead {
                 address: parse_address(address)?,
@@ -758,6 +761,7 @@ mod tests {
             Err("invalid bytes `123`: expected [0x01,0x02] or a hex string like 0102"),
         );
         check("memory read", Err("usage: memory read ADDRESS [N]"));
+        check("memory read 0x10 0", Err("invalid length `0`: expected at least 1"));
         check(
             "disassemble -c 0",
             Err("invalid count `0`: expected 1 to 4096"),

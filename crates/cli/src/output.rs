@@ -123,6 +123,7 @@ fn human_event(event: &Event) -> String {
             format!("Process {pid} killed by signal {}", signal.as_str())
         }
         Event::Detached { pid } => format!("Process {pid} detached"),
+        Event::Forked { child } => format!("Process forked child {child} (not followed)"),
     }
 }
 
@@ -138,6 +139,7 @@ fn human_stop(stop: &StopEvent) -> String {
             None => "breakpoint".to_string(),
         },
         StopKind::SingleStep => "single step".to_string(),
+        StopKind::Exec => "exec".to_string(),
         StopKind::SyscallEntry => "syscall entry".to_string(),
         StopKind::SyscallExit => "syscall exit".to_string(),
         other => other.name().to_string(),
@@ -184,6 +186,7 @@ fn json_event(event: &Event) -> Value {
             Value::Object(object)
         }
         Event::Exited { pid, code } => json!({"type": "exit", "pid": pid.as_raw(), "code": code}),
+        Event::Forked { child } => json!({"type": "fork", "child": child.as_raw()}),
         Event::Killed { pid, signal } => {
             json!({"type": "killed", "pid": pid.as_raw(), "signal": signal.as_str()})
         }

@@ -89,15 +89,27 @@ pub struct Process {
     state: State,
     /// Stops collected while stopping other threads, reported before anything resumes.
     pending: VecDeque<Stop>,
-    /// Addresses of our software breakpoints: a SIGTRAP one byte past one of them is ours.
-    breakpoints: BTreeSet<u64>,
+    /// Our software breakpoints, address → the byte the `int3` replaced: a SIGTRAP one byte
+    /// past one of them is ours, and a forked child gets the original bytes back.
+    breakpoints: BTreeMap<u64, u8>,
+    /// Forked children whose first stop was collected before their parent's fork event.
+    early_children: BTreeSet<Pid>,
+    /// Our `int3`s are out of the memory a vfork child shares with us, until VFORK_DONE.
+    vfork_lifted: bool,
     events: VecDeque<ThreadEvent>,
 }
 
-const LAUNCH_OPTIONS: Options = Options::PTRACE_O_EXITKILL
-    .union(Options::PTRACE_O_TRACECLONE)
-    .union(Options::PTRACE_O_TRACESYSGOOD);
-const ATTACH_OPTIONS: Options = Options::PTRACE_O_TRACECLONE.union(Options::PTRACE_O_TRACESYSGOOD);
+/// Threads are followed; forked children are caught so that our breakpoints can be taken out
+/// of them before they run (then they are let go, as gdb's `follow-fork-mode parent`); exec is
+/// a stop of its own.
+const ATTACH_OPTIONS: Options = Options::PTRACE_O_TRACECLONE
+    .union(Options::PTRACE_O_TRACESYSGOOD)
+    .union(Options::PTRACE_O_TRACEFORK)
+    .union(Options::PTRACE_O_TRACEVFORK)
+    .union(Options::PTRACE_O_TRACEVFORKDONE)
+    .union(Options::PTRACE_O_TRACEEXEC);
+/// A launched process also dies with the debugger.
+const LAUNCH_OPTIONS: Options = ATTACH_OPTIONS.union(Options::PTRACE_O_EXITKILL);
 
 impl Process {
     /// Take control of `pid`, whose threads are all in a ptrace stop. Each thread may carry
@@ -118,7 +130,9 @@ impl Process {
             origin,
             state: State::Stopped,
             pending: VecDeque::new(),
-            breakpoints: BTreeSet::new(),
+            breakpoints: BTreeMap::new(),
+            early_children: BTreeSet::new(),
+            vfork_lifted: false,
             events: VecDeque::new(),
         };
         for (tid, early) in threads {
@@ -485,16 +499,23 @@ impl Process {
 
     /// The next state change of one of our threads.
     fn next_status(&mut self) -> Result<(Pid, WaitStatus)> {
-        let tid = if self.threads.len() == 1 {
-            self.pid
-        } else {
+        if self.threads.len() == 1 {
+            return Ok((self.pid, wait_tid(self.pid)?));
+        }
+        loop {
             let tid = peek_any()?;
-            if !self.threads.contains_key(&tid) && !self.is_our_thread(tid) {
-                return Err(Error::ForeignChild(tid.as_raw()));
+            if self.threads.contains_key(&tid) || self.is_our_thread(tid) {
+                return Ok((tid, wait_tid(tid)?));
             }
-            tid
-        };
-        Ok((tid, wait_tid(tid)?))
+            if traced_by_caller(tid) {
+                // A forked child, stopped before its parent's fork event is seen: keep it
+                // stopped for the event's handling.
+                wait_tid(tid)?;
+                self.early_children.insert(tid);
+                continue;
+            }
+            return Err(Error::ForeignChild(tid.as_raw()));
+        }
     }
 
     /// Whether `tid` is a thread of our process we have not heard of yet (a clone whose first
@@ -579,6 +600,44 @@ impl Process {
                 }
                 Ok(None)
             }
+            WaitStatus::PtraceEvent(_, _, event)
+                if event == libc::PTRACE_EVENT_FORK || event == libc::PTRACE_EVENT_VFORK =>
+            {
+                self.thread_mut(tid)?.running = false;
+                let child = Pid::from_raw(ptrace::event_message(tid)? as i32);
+                self.release_child(child, event == libc::PTRACE_EVENT_VFORK)?;
+                self.events.push_back(ThreadEvent::Forked(child));
+                if running {
+                    self.run_thread(tid, Resume::Continue, None)?;
+                }
+                Ok(None)
+            }
+            WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_VFORK_DONE => {
+                self.thread_mut(tid)?.running = false;
+                if std::mem::take(&mut self.vfork_lifted) {
+                    // The child has exec'd or exited: our memory is ours alone again.
+                    for addr in self.breakpoints.keys() {
+                        poke_byte(tid, *addr, INT3)?;
+                    }
+                }
+                if running {
+                    self.run_thread(tid, Resume::Continue, None)?;
+                }
+                Ok(None)
+            }
+            WaitStatus::PtraceEvent(_, signal, event) if event == libc::PTRACE_EVENT_EXEC => {
+                // A new program: none of our breakpoints exist in it.
+                self.breakpoints.clear();
+                self.thread_mut(tid)?.running = false;
+                Ok(Some(StopReason::Stopped(Stop {
+                    tid,
+                    signal,
+                    trap: Some(TrapKind::Exec),
+                    fault_addr: None,
+                    origin: SignalOrigin::Kernel,
+                    breakpoint: None,
+                })))
+            }
             WaitStatus::PtraceEvent(_, signal, event) => {
                 self.thread_mut(tid)?.running = false;
                 Ok(Some(StopReason::Stopped(Stop {
@@ -633,7 +692,7 @@ impl Process {
                 let thread = self.thread_mut(tid)?;
                 let mut regs = *gprs(tid, &mut thread.regs)?;
                 let site = regs.0.rip.wrapping_sub(1);
-                if !self.breakpoints.contains(&site) {
+                if !self.breakpoints.contains_key(&site) {
                     return Ok(None);
                 }
                 regs.0.rip = site;
@@ -645,15 +704,43 @@ impl Process {
         }
     }
 
-    /// Tell the process layer that an `int3` of ours is at `addr`, so that its traps are
-    /// recognised (and the pc rewound to `addr`) without asking the kernel.
-    pub fn add_breakpoint_address(&mut self, addr: u64) {
-        self.breakpoints.insert(addr);
+    /// Tell the process layer that an `int3` of ours is at `addr` in place of `original`, so
+    /// that its traps are recognised (and the pc rewound to `addr`) without asking the kernel,
+    /// and forked children get `original` back before they run.
+    pub fn add_breakpoint(&mut self, addr: u64, original: u8) {
+        self.breakpoints.insert(addr, original);
     }
 
-    /// Forget a breakpoint address (its `int3` is gone).
-    pub fn remove_breakpoint_address(&mut self, addr: u64) {
+    /// Forget a breakpoint (its `int3` is gone).
+    pub fn remove_breakpoint(&mut self, addr: u64) {
         self.breakpoints.remove(&addr);
+    }
+
+    /// Let a forked child go unharmed: wait for its first stop, put back the bytes under our
+    /// `int3`s and clear the debug registers it inherited, then detach. A vfork child shares
+    /// our memory, so the `int3`s stay out until the parent reports VFORK_DONE.
+    fn release_child(&mut self, child: Pid, vfork: bool) -> Result<()> {
+        if !self.early_children.remove(&child) {
+            loop {
+                match wait_tid(child)? {
+                    WaitStatus::Stopped(..) | WaitStatus::PtraceEvent(..) => break,
+                    // It died before it ran: nothing to let go.
+                    WaitStatus::Exited(..) | WaitStatus::Signaled(..) => return Ok(()),
+                    _ => continue,
+                }
+            }
+        }
+        for (addr, original) in &self.breakpoints {
+            poke_byte(child, *addr, *original)?;
+        }
+        if vfork && !self.breakpoints.is_empty() {
+            self.vfork_lifted = true;
+        }
+        let _ = ptrace::poke_user(child, user::debug_reg(7), 0);
+        match ptrace::detach(child, None) {
+            Err(e) if !e.is_gone() => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 
     fn thread_gone(&mut self, tid: Pid) {
@@ -928,6 +1015,35 @@ fn task_ids(pid: Pid) -> std::io::Result<Vec<Pid>> {
         .collect();
     tids.sort();
     Ok(tids)
+}
+
+/// The x86 breakpoint instruction.
+const INT3: u8 = 0xcc;
+
+/// Write one byte into the memory of stopped tracee `tid` with a word-aligned
+/// `PEEKDATA`/`POKEDATA` pair (it works on read-only code, and an aligned word never crosses
+/// into another page).
+fn poke_byte(tid: Pid, addr: u64, byte: u8) -> Result<()> {
+    let aligned = addr & !7;
+    let shift = (addr - aligned) * 8;
+    let word = ptrace::peek_data(tid, aligned)?;
+    let word = (word & !(0xff << shift)) | (u64::from(byte) << shift);
+    ptrace::poke_data(tid, aligned, word)?;
+    Ok(())
+}
+
+/// Whether the calling thread is the tracer of `pid` (a child auto-attached on fork).
+fn traced_by_caller(pid: Pid) -> bool {
+    let me = nix::unistd::gettid().as_raw();
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("TracerPid:"))
+                .and_then(|value| value.trim().parse::<i32>().ok())
+        })
+        == Some(me)
 }
 
 /// Undo a partial attach.

@@ -76,6 +76,8 @@ pub enum TrapKind {
     SyscallEntry,
     /// Exit from a system call.
     SyscallExit,
+    /// The process executed a new program (`PTRACE_EVENT_EXEC`).
+    Exec,
     /// A SIGTRAP with another `si_code` (sent by `kill`, raised after `execve`, ...).
     Other(i32),
 }
@@ -122,4 +124,6 @@ pub enum ThreadEvent {
     Created(Pid),
     /// A thread exited.
     Exited(Pid),
+    /// The process forked this child, which was let go (our breakpoints taken out of it).
+    Forked(Pid),
 }

@@ -36,6 +36,11 @@ pub enum Event {
         /// Its exit status.
         code: i32,
     },
+    /// The process forked a child, which runs on untraced (our breakpoints taken out of it).
+    Forked {
+        /// The child's pid.
+        child: Pid,
+    },
     /// The process was killed by a signal.
     Killed {
         /// Its pid.
@@ -84,6 +89,8 @@ pub enum StopKind {
     SyscallEntry,
     /// A system-call exit.
     SyscallExit,
+    /// The process executed a new program (reported as SPEC §5's `entry`).
+    Exec,
     /// A signal arrived for the tracee.
     Signal,
     /// The user interrupted the running process (Ctrl-C).
@@ -94,7 +101,7 @@ impl StopKind {
     /// The name SPEC §5 gives this reason in JSON.
     pub fn name(self) -> &'static str {
         match self {
-            StopKind::Entry => "entry",
+            StopKind::Entry | StopKind::Exec => "entry",
             StopKind::Breakpoint => "breakpoint",
             StopKind::SingleStep => "single_step",
             StopKind::Watchpoint => "watchpoint",

@@ -153,6 +153,15 @@ impl Session {
                 return Ok(events);
             }
             let reason = self.run_until_stop(signal.take())?;
+            if let StopReason::Stopped(Stop { trap: None, signal: received, .. }) = reason {
+                let policy = SignalPolicy::default_for(received);
+                if !policy.stop {
+                    // gdb's `nostop` signals (SIGCHLD, SIGALRM, ...): deliver them and go on.
+                    signal = policy.pass.then_some(received);
+                    events.extend(self.thread_events());
+                    continue;
+                }
+            }
             if let StopReason::Stopped(Stop {
                 breakpoint: Some(addr),
                 tid,
@@ -367,6 +376,9 @@ impl Session {
             .collect();
         for site in touched {
             self.plan_site(site);
+            if let Some(original) = self.sites.original(site) {
+                self.process.add_breakpoint(site, original);
+            }
         }
         Ok(())
     }
@@ -471,7 +483,9 @@ impl Session {
 
     fn insert_site(&mut self, addr: u64) -> Result<()> {
         self.sites.add(&self.memory, addr)?;
-        self.process.add_breakpoint_address(addr);
+        if let Some(original) = self.sites.original(addr) {
+            self.process.add_breakpoint(addr, original);
+        }
         if !self.plans.contains_key(&addr) {
             self.plan_site(addr);
         }
@@ -481,10 +495,25 @@ impl Session {
     fn release_site(&mut self, addr: u64) -> Result<()> {
         self.sites.release(&self.memory, addr)?;
         if self.sites.original(addr).is_none() {
-            self.process.remove_breakpoint_address(addr);
+            self.process.remove_breakpoint(addr);
             self.plans.remove(&addr);
         }
         Ok(())
+    }
+
+    /// After an exec: the old program's memory, and every `int3` in it, are gone. Breakpoints
+    /// stay listed, disabled; enabling one inserts it into the new program.
+    fn forget_program(&mut self) {
+        self.sites.forget();
+        self.plans.clear();
+        self.at_breakpoint.clear();
+        self.memory = Memory::new(self.pid());
+        let ids: Vec<u32> = self.breakpoints.all().map(|bp| bp.id).collect();
+        for id in ids {
+            if let Some(bp) = self.breakpoints.get_mut(id) {
+                bp.enabled = false;
+            }
+        }
     }
 
     /// Decide how to run the original instruction at site `addr`.
@@ -513,7 +542,7 @@ impl Session {
         let pid = self.pid();
         self.sites.clear(&self.memory)?;
         for addr in std::mem::take(&mut self.plans).into_keys() {
-            self.process.remove_breakpoint_address(addr);
+            self.process.remove_breakpoint(addr);
         }
         self.guard(Process::detach)?;
         Ok(vec![Event::Detached { pid }])
@@ -585,6 +614,7 @@ impl Session {
             .map(|event| match event {
                 ThreadEvent::Created(tid) => Event::ThreadCreated { tid },
                 ThreadEvent::Exited(tid) => Event::ThreadExited { tid },
+                ThreadEvent::Forked(child) => Event::Forked { child },
             })
             .collect()
     }
@@ -605,6 +635,9 @@ impl Session {
             StopReason::Killed { signal } => events.push(Event::Killed { pid, signal }),
             StopReason::Stopped(stop) => {
                 let kind = classify(&stop, kind);
+                if kind == StopKind::Exec {
+                    self.forget_program();
+                }
                 self.last_signal = Some(stop.signal);
                 events.push(Event::Stopped(self.stop_event(stop, kind, breakpoint)?));
             }
@@ -660,6 +693,7 @@ fn classify(stop: &Stop, kind: Option<StopKind>) -> StopKind {
         Some(TrapKind::Hardware) => StopKind::Watchpoint,
         Some(TrapKind::SyscallEntry) => StopKind::SyscallEntry,
         Some(TrapKind::SyscallExit) => StopKind::SyscallExit,
+        Some(TrapKind::Exec) => StopKind::Exec,
         Some(TrapKind::Other(_)) | None => {
             let ours = stop.origin == SignalOrigin::Process(std::process::id() as i32);
             if stop.signal == Signal::SIGINT && (stop.origin == SignalOrigin::Kernel || ours) {

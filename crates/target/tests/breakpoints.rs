@@ -299,3 +299,43 @@ fn bad_breakpoints_and_memory_requests_change_nothing() {
     // Breakpoint commands after the exit fail cleanly.
     assert!(session.set_breakpoint(total, 0).is_err());
 }
+
+#[test]
+fn a_forked_child_runs_unharmed_by_our_breakpoints() {
+    let _deadline = fixtures::deadline("forker", 60);
+    for mode in [&[][..], &["vfork"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch("forker", mode, dir.path());
+        let target = address(&session, "forker", "target_fn");
+        session.set_breakpoint(target, 0).unwrap();
+        assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
+        // The next hit is the parent's call after the child ended: the child hit nothing.
+        let events = session.resume(1).unwrap();
+        assert!(events.iter().any(|e| matches!(e, Event::Forked { .. })), "{events:?}");
+        assert_eq!(stop(&events).breakpoint, Some(1));
+        assert_eq!(session.breakpoints()[0].hits, 2);
+        assert_eq!(exited(&session.resume(1).unwrap()), 0);
+        let expected = if mode.is_empty() { "child exited 7, parent calls 2\n" } else { "child exited 0, parent calls 2\n" };
+        assert_eq!(output(dir.path()), expected, "{mode:?}");
+    }
+}
+
+#[test]
+fn an_exec_is_a_stop_and_the_new_program_can_be_debugged() {
+    let _deadline = fixtures::deadline("execer", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("execer", &[], dir.path());
+    let target = address(&session, "execer", "target_fn");
+    session.set_breakpoint(target, 0).unwrap();
+    assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
+    let exec = stop(&session.resume(1).unwrap());
+    assert_eq!(exec.kind, StopKind::Exec);
+    // The old program's breakpoint no longer applies; it is kept, disabled.
+    assert!(!session.breakpoints()[0].enabled);
+    session.enable_breakpoint(1).unwrap();
+    let again = stop(&session.resume(1).unwrap());
+    assert_eq!((again.breakpoint, again.pc), (Some(1), target));
+    assert_eq!(session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(), 2);
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "round 1\nround 2\n");
+}
