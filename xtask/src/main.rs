@@ -1,6 +1,6 @@
 //! Project automation for dbg, run as `cargo xtask <task>`: build the C fixtures and run every
-//! test, show the debugger working on a sample program, and measure single-stepping against gdb
-//! and a bare ptrace loop.
+//! test, show the debugger working on a sample program, and measure single-stepping, breakpoint
+//! hits and memory reads against gdb and bare ptrace loops.
 //!
 //! Every command it runs is echoed first (`$ ...`), so a failure can be reproduced by hand.
 #![forbid(unsafe_code)]
@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 const USAGE: &str = "\
@@ -21,8 +21,10 @@ tasks:
                   (`cargo test --workspace --all-targets` and the doc tests, each run to the
                   end; ARGS go to both)
   demo            build dbg-cli and show it launching, stepping and continuing a sample program
-  bench           measure single-stepping (dbg-cli against gdb, dbg-process against a bare
-                  ptrace loop, system calls per step) and print a markdown table";
+  bench           measure single-stepping and breakpoint hits (dbg-cli against gdb, the
+                  library against bare ptrace loops, system calls per step and per hit) and
+                  256 MiB memory reads (against bare process_vm_readv), and print a markdown
+                  table";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -190,10 +192,23 @@ impl Workspace {
 
     fn bench(&self) -> Result<(), String> {
         self.run(&mut self.cargo(["build", "--release", "--package", "dbg-cli"]))?;
+        // Every criterion bench is built now, so that no build runs between measurements.
+        for (package, bench) in BENCHES {
+            self.run(&mut self.cargo([
+                "bench",
+                "--no-run",
+                "--package",
+                package,
+                "--bench",
+                bench,
+            ]))?;
+        }
         self.build_fixtures()?;
         let tools = Tools {
             dbg: self.target.join("release").join("dbg-cli"),
             busy: fixtures::output_dir().join("busy"),
+            bp_loop: fixtures::output_dir().join("bp_loop"),
+            bp_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("bp_loop", "target_fn"),
             gdb: find_program("gdb"),
             strace: find_program("strace"),
         };
@@ -212,11 +227,29 @@ impl Workspace {
         let criterion = self.measure_criterion();
         println!("\n## c. system calls per single step (`strace -c`, no `-f`)\n");
         let syscalls = self.measure_syscalls(&tools);
+        println!(
+            "\n## d. {CLI_HITS} ignored breakpoint hits through the command line \
+             (`target_fn` of `bp_loop` at {:#x})\n",
+            tools.bp_addr
+        );
+        let hit_rates = self.measure_hit_rates(&tools);
+        println!("\n## e. criterion: breakpoint hits of a `Session` against a bare ptrace loop\n");
+        let breakpoint = self.measure_breakpoint_criterion();
+        println!(
+            "\n## f. criterion: 256 MiB read by `Memory::read_into` against bare `process_vm_readv`\n"
+        );
+        let read = self.measure_read_criterion();
+        println!("\n## g. system calls per breakpoint hit (`strace -c`, no `-f`)\n");
+        let hit_syscalls = self.measure_hit_syscalls(&tools);
 
         let report = Report {
             rates,
             criterion,
             syscalls,
+            hit_rates,
+            breakpoint,
+            read,
+            hit_syscalls,
         };
         println!("\n{}", report.render(&self.describe_machine(&tools)));
         if report.complete() {
@@ -230,44 +263,77 @@ impl Workspace {
     /// [`RUNS`] interleaved runs; the difference is the time of N-1 steps, with launch and
     /// exit costs cancelled.
     fn measure_rates(&self, tools: &Tools) -> Measured<CliRates> {
-        let dbg_command = |steps: u64| {
-            let mut command = Command::new(&tools.dbg);
-            command
-                .args(["run", "--batch", "-e", &format!("stepi {steps}")])
-                .arg(&tools.busy);
-            command
-        };
-        let gdb_command = |gdb: &Path, steps: u64| {
-            let mut command = Command::new(gdb);
-            command
-                .args([
-                    "-batch",
-                    "-nx",
-                    "-ex",
-                    "starti",
-                    "-ex",
-                    &format!("stepi {steps}"),
-                ])
-                .arg(&tools.busy)
-                .stdout(Stdio::null());
-            command
-        };
-        let mut commands = vec![("dbg", dbg_command(CLI_STEPS), dbg_command(1))];
+        let mut commands = vec![(
+            "dbg",
+            command(&tools.dbg, tools.dbg_stepi(CLI_STEPS)),
+            command(&tools.dbg, tools.dbg_stepi(1)),
+        )];
         if let Some(gdb) = &tools.gdb {
-            commands.push(("gdb", gdb_command(gdb, CLI_STEPS), gdb_command(gdb, 1)));
+            let mut long = command(gdb, tools.gdb_stepi(CLI_STEPS));
+            let mut short = command(gdb, tools.gdb_stepi(1));
+            long.stdout(Stdio::null());
+            short.stdout(Stdio::null());
+            commands.push(("gdb", long, short));
         }
         let dbg_invalid = self.dbg_steps_incomplete(tools, CLI_STEPS);
-        for (_, long, short) in &commands {
+        let long = format!("stepi {CLI_STEPS}");
+        let medians =
+            self.interleaved_medians(&mut commands, [&long, "stepi 1"], |_, _, _| Ok(()))?;
+        cli_rates(CLI_STEPS, &medians, tools.gdb.is_some(), dbg_invalid)
+    }
+
+    /// d. As a., with breakpoint hits: whole-command wall time with a breakpoint at
+    /// `target_fn` ignoring all N hits of `bp_loop N`, and the same with N = 1. Every run must
+    /// have let the program finish (it prints `calls N total ...`).
+    fn measure_hit_rates(&self, tools: &Tools) -> Measured<CliRates> {
+        let mut commands = vec![(
+            "dbg",
+            command(&tools.dbg, tools.dbg_hits(CLI_HITS, false)),
+            command(&tools.dbg, tools.dbg_hits(1, false)),
+        )];
+        if let Some(gdb) = &tools.gdb {
+            commands.push((
+                "gdb",
+                command(gdb, tools.gdb_hits(CLI_HITS)),
+                command(gdb, tools.gdb_hits(1)),
+            ));
+        }
+        let dbg_invalid = self.dbg_hits_incomplete(tools, CLI_HITS);
+        let long = format!("{CLI_HITS} hits");
+        let medians =
+            self.interleaved_medians(&mut commands, [&long, "1 hit"], |_, long, out| {
+                let hits = if long { CLI_HITS } else { 1 };
+                program_finished(&String::from_utf8_lossy(&out.stdout), hits)
+            })?;
+        cli_rates(CLI_HITS, &medians, tools.gdb.is_some(), dbg_invalid)
+    }
+
+    /// Time each tool's long and short command over [`RUNS`] interleaved runs (each command
+    /// echoed once first) and return the medians per tool. `check(tool, long, output)` looks
+    /// at every run: a run that did not do its work fails the measurement.
+    fn interleaved_medians(
+        &self,
+        commands: &mut [(&'static str, Command, Command)],
+        [long_label, short_label]: [&str; 2],
+        check: impl Fn(&str, bool, &Output) -> Result<(), String>,
+    ) -> Measured<BTreeMap<&'static str, (Duration, Duration)>> {
+        for (_, long, short) in commands.iter() {
             println!("$ {}", self.shell_line(long));
             println!("$ {}", self.shell_line(short));
         }
         let mut times: BTreeMap<&str, (Vec<Duration>, Vec<Duration>)> = BTreeMap::new();
         for run in 1..=RUNS {
-            for (tool, long, short) in &mut commands {
-                let long_time = self.timed(long)?;
-                let short_time = self.timed(short)?;
+            for (tool, long, short) in commands.iter_mut() {
+                let time = |command: &mut Command, is_long: bool| {
+                    let (elapsed, output) = self.timed_output(command)?;
+                    check(tool, is_long, &output)
+                        .map_err(|e| format!("`{}`: {e}", self.shell_line(command)))?;
+                    Ok::<_, String>(elapsed)
+                };
+                let long_time = time(long, true)?;
+                let short_time = time(short, false)?;
                 println!(
-                    "run {run}/{RUNS} {tool}: stepi {CLI_STEPS} {:.3} s, stepi 1 {:.3} s",
+                    "run {run}/{RUNS} {tool}: {long_label} {:.3} s, {short_label} {:.3} s",
                     long_time.as_secs_f64(),
                     short_time.as_secs_f64()
                 );
@@ -276,17 +342,10 @@ impl Workspace {
                 entry.1.push(short_time);
             }
         }
-        let rate = |tool: &str| -> Result<StepRate, String> {
-            let (long, short) = times
-                .get(tool)
-                .ok_or_else(|| format!("no times measured for {tool}"))?;
-            StepRate::new(median(long), median(short))
-        };
-        Ok(CliRates {
-            dbg: rate("dbg")?,
-            gdb: tools.gdb.as_ref().map(|_| rate("gdb")).transpose()?,
-            dbg_invalid,
-        })
+        Ok(times
+            .into_iter()
+            .map(|(tool, (long, short))| (tool, (median(&long), median(&short))))
+            .collect())
     }
 
     /// Why `dbg-cli`'s `stepi steps` does not stand for `steps` single steps, if it does not:
@@ -327,9 +386,39 @@ impl Workspace {
         }
     }
 
+    /// Why `dbg-cli`'s ignored breakpoint run does not stand for `hits` breakpoint hits, if it
+    /// does not: the same run in JSON mode, with `breakpoint list` after the `continue`, must
+    /// count `hits` hits, let every one pass, and see the program exit with status 0 after
+    /// printing `calls HITS total ...`.
+    fn dbg_hits_incomplete(&self, tools: &Tools, hits: u64) -> Option<String> {
+        let mut command = command(&tools.dbg, tools.dbg_hits(hits, true));
+        command.current_dir(&self.root).stdin(Stdio::null());
+        let line = self.shell_line(&command);
+        println!("$ {line}    # check: {hits} hits counted, none stops, the program exits with 0");
+        let output = match command.output() {
+            Ok(output) => output,
+            Err(e) => return Some(format!("cannot run `{line}`: {e}")),
+        };
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let problem = if output.status.success() {
+            hits_transcript_problem(&stdout, &String::from_utf8_lossy(&output.stderr), hits)
+        } else {
+            Some(format!("`{line}` failed ({}): {stdout}", output.status))
+        };
+        if let Some(problem) = &problem {
+            println!("xtask: {problem}");
+        }
+        problem
+    }
+
     /// Run `command` with its output captured (unless it goes elsewhere already), and return
     /// its wall time.
     fn timed(&self, command: &mut Command) -> Result<Duration, String> {
+        self.timed_output(command).map(|(elapsed, _)| elapsed)
+    }
+
+    /// [`Workspace::timed`], with the output.
+    fn timed_output(&self, command: &mut Command) -> Result<(Duration, Output), String> {
         command.current_dir(&self.root).stdin(Stdio::null());
         let start = Instant::now();
         let output = command
@@ -337,7 +426,7 @@ impl Workspace {
             .map_err(|e| format!("cannot run `{}`: {e}", self.shell_line(command)))?;
         let elapsed = start.elapsed();
         if output.status.success() {
-            Ok(elapsed)
+            Ok((elapsed, output))
         } else {
             Err(format!(
                 "`{}` failed ({}):\n{}{}",
@@ -351,16 +440,65 @@ impl Workspace {
 
     /// b. Run the criterion bench and read the mean of both functions from its estimates.
     fn measure_criterion(&self) -> Measured<CriterionMeans> {
+        let [dbg_ns, bare_ns] = self.criterion_means(
+            "dbg-process",
+            "step",
+            BENCH_GROUP,
+            ["dbg_process", "bare_ptrace"],
+        )?;
+        Ok(CriterionMeans { dbg_ns, bare_ns })
+    }
+
+    /// e. Run the breakpoint bench and read the mean time per hit of its three functions.
+    fn measure_breakpoint_criterion(&self) -> Measured<BreakpointMeans> {
+        let [dbg_ns, bare_ns, scheduler_ns] = self.criterion_means(
+            "dbg-target",
+            "breakpoint",
+            BREAKPOINT_GROUP,
+            ["dbg_session", "bare_loop", "bare_loop_scheduler"],
+        )?;
+        Ok(BreakpointMeans {
+            dbg_ns,
+            bare_ns,
+            scheduler_ns,
+        })
+    }
+
+    /// f. Run the memory bench and read the mean time per read of both functions, and the
+    /// bytes one read reads (the throughput the bench declares).
+    fn measure_read_criterion(&self) -> Measured<ReadMeans> {
+        let [dbg_ns, bare_ns] = self.criterion_means(
+            "dbg-memory",
+            "read",
+            READ_GROUP,
+            ["dbg_memory", "bare_process_vm_readv"],
+        )?;
+        let path = self.criterion_file(READ_GROUP, "dbg_memory", "benchmark.json");
+        let shown = self.show_path(&path);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let bytes = criterion_bytes(&text).map_err(|e| format!("{shown}: {e}"))?;
+        Ok(ReadMeans {
+            dbg_ns,
+            bare_ns,
+            bytes,
+        })
+    }
+
+    /// Run criterion bench `bench` of `package` and read the mean of each function of `group`
+    /// from the estimates this run wrote.
+    fn criterion_means<const N: usize>(
+        &self,
+        package: &str,
+        bench: &str,
+        group: &str,
+        functions: [&str; N],
+    ) -> Measured<[f64; N]> {
         let started = SystemTime::now();
-        self.run(&mut self.cargo(["bench", "--package", "dbg-process", "--bench", "step"]))?;
-        let mean = |function: &str| -> Result<f64, String> {
-            let path = self
-                .target
-                .join("criterion")
-                .join(BENCH_GROUP)
-                .join(function)
-                .join("new")
-                .join("estimates.json");
+        self.run(&mut self.cargo(["bench", "--package", package, "--bench", bench]))?;
+        let mut means = [0.0; N];
+        for (mean, function) in means.iter_mut().zip(functions) {
+            let path = self.criterion_file(group, function, "estimates.json");
             let shown = self.show_path(&path);
             let fresh = std::fs::metadata(&path)
                 .and_then(|m| m.modified())
@@ -370,12 +508,19 @@ impl Workspace {
             }
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-            criterion_mean(&text).map_err(|e| format!("{shown}: {e}"))
-        };
-        Ok(CriterionMeans {
-            dbg_ns: mean("dbg_process")?,
-            bare_ns: mean("bare_ptrace")?,
-        })
+            *mean = criterion_mean(&text).map_err(|e| format!("{shown}: {e}"))?;
+        }
+        Ok(means)
+    }
+
+    /// A file criterion writes for the newest run of `group/function`.
+    fn criterion_file(&self, group: &str, function: &str, file: &str) -> PathBuf {
+        self.target
+            .join("criterion")
+            .join(group)
+            .join(function)
+            .join("new")
+            .join(file)
     }
 
     /// c. `strace -c` on the tool itself (not its children) with two step counts; the
@@ -387,40 +532,17 @@ impl Workspace {
             return Ok(None);
         };
         let dbg_invalid = self.dbg_steps_incomplete(tools, SYSCALL_STEPS.1);
-        let dir = self.target.join("xtask-bench");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", self.show_path(&dir)))?;
-        let count = |tool: &str, program: &Path, before: &[&str], steps: u64| {
-            let file = dir.join(format!("strace-{tool}-{steps}.txt"));
-            let mut command = Command::new(strace);
-            command
-                .arg("-c")
-                .arg("-o")
-                .arg(&file)
-                .arg(program)
-                .args(before);
-            command
-                .arg(format!("stepi {steps}"))
-                .arg(&tools.busy)
-                .stdout(Stdio::null());
-            println!("$ {}", self.shell_line(&command));
-            self.timed(&mut command)?;
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("cannot read {}: {e}", self.show_path(&file)))?;
-            parse_strace_summary(&text).map_err(|e| format!("{}: {e}", self.show_path(&file)))
-        };
-        let per_step = |tool: &str, program: &Path, before: &[&str]| {
-            let few = count(tool, program, before, SYSCALL_STEPS.0)?;
-            let many = count(tool, program, before, SYSCALL_STEPS.1)?;
-            Ok::<_, String>(StepCalls::between(&few, &many))
-        };
-        let dbg = per_step("dbg", &tools.dbg, &["run", "--batch", "-e"])?;
+        let dbg = self.calls_per_event(strace, "dbg-stepi", &tools.dbg, SYSCALL_STEPS, |n| {
+            tools.dbg_stepi(n)
+        })?;
         let gdb = match &tools.gdb {
-            Some(gdb) => Some(per_step(
-                "gdb",
-                gdb,
-                &["-batch", "-nx", "-ex", "starti", "-ex"],
-            )?),
+            Some(gdb) => {
+                Some(
+                    self.calls_per_event(strace, "gdb-stepi", gdb, SYSCALL_STEPS, |n| {
+                        tools.gdb_stepi(n)
+                    })?,
+                )
+            }
             None => None,
         };
         Ok(Some(SyscallCounts {
@@ -428,6 +550,68 @@ impl Workspace {
             gdb,
             dbg_invalid,
         }))
+    }
+
+    /// g. As c., with breakpoint hits: `bp_loop N` with every hit of `target_fn` ignored, for
+    /// two values of N.
+    fn measure_hit_syscalls(&self, tools: &Tools) -> Measured<Option<SyscallCounts>> {
+        let Some(strace) = &tools.strace else {
+            println!("skipped: strace is not installed");
+            return Ok(None);
+        };
+        let dbg_invalid = self.dbg_hits_incomplete(tools, SYSCALL_HITS.1);
+        let dbg = self.calls_per_event(strace, "dbg-hits", &tools.dbg, SYSCALL_HITS, |n| {
+            tools.dbg_hits(n, false)
+        })?;
+        let gdb = match &tools.gdb {
+            Some(gdb) => {
+                Some(
+                    self.calls_per_event(strace, "gdb-hits", gdb, SYSCALL_HITS, |n| {
+                        tools.gdb_hits(n)
+                    })?,
+                )
+            }
+            None => None,
+        };
+        Ok(Some(SyscallCounts {
+            dbg,
+            gdb,
+            dbg_invalid,
+        }))
+    }
+
+    /// `strace -c` on `program` (not its children) run with `args(n)` for both counts of
+    /// `events`; the difference in calls divided by the difference in events.
+    fn calls_per_event(
+        &self,
+        strace: &Path,
+        name: &str,
+        program: &Path,
+        events: (u64, u64),
+        args: impl Fn(u64) -> Vec<OsString>,
+    ) -> Measured<EventCalls> {
+        let dir = self.target.join("xtask-bench");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", self.show_path(&dir)))?;
+        let count = |n: u64| {
+            let file = dir.join(format!("strace-{name}-{n}.txt"));
+            let mut command = Command::new(strace);
+            command
+                .arg("-c")
+                .arg("-o")
+                .arg(&file)
+                .arg(program)
+                .args(args(n))
+                .stdout(Stdio::null());
+            println!("$ {}", self.shell_line(&command));
+            self.timed(&mut command)?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", self.show_path(&file)))?;
+            parse_strace_summary(&text).map_err(|e| format!("{}: {e}", self.show_path(&file)))
+        };
+        let few = count(events.0)?;
+        let many = count(events.1)?;
+        Ok(EventCalls::between(&few, &many, events.1 - events.0))
     }
 
     fn describe_machine(&self, tools: &Tools) -> String {
@@ -460,45 +644,128 @@ impl Workspace {
 
 /// Steps in the command-line rate measurement.
 const CLI_STEPS: u64 = 100_000;
-/// Runs of each command in the rate measurement; the median is used.
+/// Breakpoint hits (all ignored) in the command-line hit rate measurement.
+const CLI_HITS: u64 = 100_000;
+/// Runs of each command in the rate measurements; the median is used.
 const RUNS: usize = 5;
 /// The two step counts whose system-call totals are compared.
 const SYSCALL_STEPS: (u64, u64) = (1_000, 11_000);
+/// The two hit counts whose system-call totals are compared.
+const SYSCALL_HITS: (u64, u64) = (10_000, 20_000);
+/// The criterion benches, built before anything is measured.
+const BENCHES: [(&str, &str); 3] = [
+    ("dbg-process", "step"),
+    ("dbg-target", "breakpoint"),
+    ("dbg-memory", "read"),
+];
 /// The criterion group of `crates/process/benches/step.rs`.
 const BENCH_GROUP: &str = "single_step";
+/// The criterion group of `crates/target/benches/breakpoint.rs`.
+const BREAKPOINT_GROUP: &str = "breakpoint_hit";
+/// The criterion group of `crates/memory/benches/read.rs`.
+const READ_GROUP: &str = "read_256mib";
 /// From PERFORMANCE.md, for the reader of the table.
 const BARE_LOOP_CALLS_PER_STEP: f64 = 2.0;
 const GDB_CALLS_PER_STEP_MEASURED: f64 = 28.6;
+const BARE_LOOP_CALLS_PER_HIT: f64 = 8.0;
+const GDB_CALLS_PER_HIT_MEASURED: f64 = 88.5;
 
 /// The programs the benchmark runs.
 #[derive(Debug)]
 struct Tools {
     dbg: PathBuf,
     busy: PathBuf,
+    bp_loop: PathBuf,
+    /// `target_fn` of `bp_loop` when it runs without ASLR, as dbg and gdb launch it.
+    bp_addr: u64,
     gdb: Option<PathBuf>,
     strace: Option<PathBuf>,
+}
+
+impl Tools {
+    /// `dbg-cli` arguments: launch `busy` and step `steps` instructions.
+    fn dbg_stepi(&self, steps: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e", &format!("stepi {steps}")]);
+        args.push(self.busy.clone().into());
+        args
+    }
+
+    /// gdb arguments: start `busy` and step `steps` instructions.
+    fn gdb_stepi(&self, steps: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex", "starti", "-ex"]);
+        args.push(format!("stepi {steps}").into());
+        args.push(self.busy.clone().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: run `bp_loop hits` to its end with a breakpoint at `target_fn`
+    /// that ignores all `hits` hits; with `json`, in JSON mode and listing the breakpoints
+    /// at the end.
+    fn dbg_hits(&self, hits: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!("breakpoint set {:#x} --ignore {hits}", self.bp_addr),
+            "-e",
+            "continue",
+        ]));
+        if json {
+            args.extend(os_args(["-e", "breakpoint list"]));
+        }
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_hits`] with `break *ADDR`, `ignore 1 N`, `run`.
+    fn gdb_hits(&self, hits: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break *{:#x}", self.bp_addr).into());
+        args.push("-ex".into());
+        args.push(format!("ignore 1 {hits}").into());
+        args.extend(os_args(["-ex", "run", "--args"]));
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+}
+
+fn os_args<const N: usize>(args: [&str; N]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+fn command(program: &Path, args: Vec<OsString>) -> Command {
+    let mut command = Command::new(program);
+    command.args(args);
+    command
 }
 
 /// A measurement, or why it could not be made.
 type Measured<T> = Result<T, String>;
 
+/// Events per second from a run with many events and a run with one.
 #[derive(Debug)]
-struct StepRate {
+struct Rate {
     long: Duration,
     short: Duration,
     per_second: f64,
 }
 
-impl StepRate {
-    fn new(long: Duration, short: Duration) -> Result<StepRate, String> {
-        let stepping = long.saturating_sub(short).as_secs_f64();
-        if stepping <= 0.0 {
+impl Rate {
+    /// `events - 1` events in the difference between `long` (the run with `events` events)
+    /// and `short` (the run with one): launch and exit costs cancel.
+    fn new(events: u64, long: Duration, short: Duration) -> Result<Rate, String> {
+        let busy = long.saturating_sub(short).as_secs_f64();
+        if busy <= 0.0 {
             return Err(format!(
-                "stepi {CLI_STEPS} ({long:?}) took no longer than stepi 1 ({short:?})"
+                "the run with {events} ({long:?}) took no longer than the run with 1 ({short:?})"
             ));
         }
-        let per_second = (CLI_STEPS - 1) as f64 / stepping;
-        Ok(StepRate {
+        let per_second = (events - 1) as f64 / busy;
+        Ok(Rate {
             long,
             short,
             per_second,
@@ -508,10 +775,92 @@ impl StepRate {
 
 #[derive(Debug)]
 struct CliRates {
-    dbg: StepRate,
-    gdb: Option<StepRate>,
-    /// Why the dbg rate is not a stepping rate.
+    dbg: Rate,
+    gdb: Option<Rate>,
+    /// Why the dbg rate does not stand for what it claims to measure.
     dbg_invalid: Option<String>,
+}
+
+/// The rates of dbg and, if measured, gdb from their median times.
+fn cli_rates(
+    events: u64,
+    medians: &BTreeMap<&str, (Duration, Duration)>,
+    gdb: bool,
+    dbg_invalid: Option<String>,
+) -> Measured<CliRates> {
+    let rate = |tool: &str| -> Result<Rate, String> {
+        let (long, short) = medians
+            .get(tool)
+            .ok_or_else(|| format!("no times measured for {tool}"))?;
+        Rate::new(events, *long, *short).map_err(|e| format!("{tool}: {e}"))
+    };
+    Ok(CliRates {
+        dbg: rate("dbg")?,
+        gdb: if gdb { Some(rate("gdb")?) } else { None },
+        dbg_invalid,
+    })
+}
+
+/// Whether `bp_loop` ran to its end: it prints `calls HITS total T` last.
+fn program_finished(output: &str, hits: u64) -> Result<(), String> {
+    let expected = format!("calls {hits} total ");
+    if output.lines().any(|line| line.starts_with(&expected)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the program did not print `calls {hits} total ...`: it did not run to its end"
+        ))
+    }
+}
+
+/// What is wrong with the JSON transcript of [`Tools::dbg_hits`] run with `json`, if anything:
+/// a command that failed, a process that did not exit with status 0 at the end, a
+/// `breakpoint list` that does not count `hits` hits, or the program's line missing (in JSON
+/// mode the program's output goes to dbg's stderr).
+fn hits_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<String> {
+    fn kind(value: &serde_json::Value) -> Option<&str> {
+        value.get("type").and_then(|t| t.as_str())
+    }
+    let values: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let mut list = None;
+    for value in values.iter().filter(|value| kind(value) == Some("result")) {
+        if value.get("ok").and_then(|ok| ok.as_bool()) != Some(true) {
+            return Some(format!("a command failed: {value}"));
+        }
+        if value.get("command").and_then(|c| c.as_str()) == Some("breakpoint list") {
+            list = Some(value);
+        }
+    }
+    let last_event = values
+        .iter()
+        .rev()
+        .find(|value| kind(value) != Some("result"));
+    let exited = last_event.is_some_and(|event| {
+        kind(event) == Some("exit") && event.get("code").and_then(|c| c.as_i64()) == Some(0)
+    });
+    if !exited {
+        let last = last_event.map_or("none".to_string(), |event| event.to_string());
+        return Some(format!(
+            "the process did not end with an exit with status 0; last event: {last}"
+        ));
+    }
+    let Some(list) = list else {
+        return Some("no `breakpoint list` result".to_string());
+    };
+    let counted: Vec<Option<u64>> = list
+        .pointer("/data/breakpoints")
+        .and_then(|bps| bps.as_array())
+        .map(|bps| bps.iter().map(|bp| bp.get("hits")?.as_u64()).collect())
+        .unwrap_or_default();
+    if counted != [Some(hits)] {
+        return Some(format!(
+            "`breakpoint list` should show one breakpoint with {hits} hits: {list}"
+        ));
+    }
+    program_finished(&format!("{stdout}\n{stderr}"), hits).err()
 }
 
 #[derive(Debug)]
@@ -520,30 +869,60 @@ struct CriterionMeans {
     bare_ns: f64,
 }
 
-/// System calls per single step, in total and by name.
+/// Mean time per breakpoint hit of `crates/target/benches/breakpoint.rs`.
 #[derive(Debug)]
-struct StepCalls {
+struct BreakpointMeans {
+    dbg_ns: f64,
+    /// The bare loop with tracer and tracee on one CPU.
+    bare_ns: f64,
+    /// The bare loop with CPU placement left to the scheduler.
+    scheduler_ns: f64,
+}
+
+/// Mean time per read of `crates/memory/benches/read.rs`, and the bytes of one read.
+#[derive(Debug)]
+struct ReadMeans {
+    dbg_ns: f64,
+    bare_ns: f64,
+    bytes: u64,
+}
+
+impl ReadMeans {
+    /// Bandwidth in MB/s (10^6 bytes per second) of a read taking `ns`.
+    fn mb_per_s(&self, ns: f64) -> f64 {
+        self.bytes as f64 * 1e3 / ns
+    }
+}
+
+/// System calls per event (a single step, a breakpoint hit), in total and by name.
+#[derive(Debug)]
+struct EventCalls {
     total: f64,
     by_name: Vec<(String, f64)>,
 }
 
-impl StepCalls {
-    fn between(few: &BTreeMap<String, u64>, many: &BTreeMap<String, u64>) -> StepCalls {
-        let steps = (SYSCALL_STEPS.1 - SYSCALL_STEPS.0) as f64;
-        let per_step = |name: &str| {
+impl EventCalls {
+    /// The calls per event of `events` more events in `many` than in `few`.
+    fn between(
+        few: &BTreeMap<String, u64>,
+        many: &BTreeMap<String, u64>,
+        events: u64,
+    ) -> EventCalls {
+        let events = events as f64;
+        let per_event = |name: &str| {
             let calls = |map: &BTreeMap<String, u64>| map.get(name).copied().unwrap_or(0) as f64;
-            (calls(many) - calls(few)) / steps
+            (calls(many) - calls(few)) / events
         };
         let names: BTreeSet<&String> = few.keys().chain(many.keys()).collect();
         let mut by_name: Vec<(String, f64)> = names
             .into_iter()
             .filter(|name| name.as_str() != "total")
-            .map(|name| (name.clone(), per_step(name)))
+            .map(|name| (name.clone(), per_event(name)))
             .filter(|(_, calls)| calls.abs() >= 0.005)
             .collect();
         by_name.sort_by(|a, b| b.1.total_cmp(&a.1));
-        StepCalls {
-            total: per_step("total"),
+        EventCalls {
+            total: per_event("total"),
             by_name,
         }
     }
@@ -560,105 +939,243 @@ impl StepCalls {
 
 #[derive(Debug)]
 struct SyscallCounts {
-    dbg: StepCalls,
-    gdb: Option<StepCalls>,
-    /// Why the dbg count is not a count per step.
+    dbg: EventCalls,
+    gdb: Option<EventCalls>,
+    /// Why the dbg count is not a count per event.
     dbg_invalid: Option<String>,
 }
 
-/// The three measurements, rendered as one markdown table with the goals.
+/// How a command-line rate row (a, d) is labelled and judged.
+#[derive(Debug)]
+struct RateRow {
+    letter: char,
+    /// The measure column.
+    measure: String,
+    /// The measure column when the measurement failed.
+    short_measure: String,
+    /// What the long and the short run do, for the notes.
+    runs: [String; 2],
+    events: u64,
+    /// "steps/s".
+    unit: &'static str,
+    /// The goal: this many times gdb's rate.
+    times_gdb: f64,
+}
+
+impl RateRow {
+    fn render(
+        &self,
+        rates: &Measured<CliRates>,
+        rows: &mut Vec<[String; 6]>,
+        notes: &mut Vec<String>,
+    ) {
+        let letter = self.letter;
+        let goal = format!("≥ {}× gdb", self.times_gdb);
+        let rates = match rates {
+            Ok(rates) => rates,
+            Err(e) => {
+                rows.push([
+                    self.short_measure.clone(),
+                    failed(e),
+                    "—".into(),
+                    "—".into(),
+                    goal,
+                    "no".into(),
+                ]);
+                return;
+            }
+        };
+        let (reference, ratio, met) = match &rates.gdb {
+            _ if rates.dbg_invalid.is_some() => {
+                let reference = rates
+                    .gdb
+                    .as_ref()
+                    .map_or("gdb not installed".into(), |gdb| {
+                        format!("gdb: {}", thousands(gdb.per_second))
+                    });
+                (reference, "—".into(), "no".into())
+            }
+            Some(gdb) => {
+                let ratio = rates.dbg.per_second / gdb.per_second;
+                (
+                    format!("gdb: {}", thousands(gdb.per_second)),
+                    format!("{ratio:.2}× gdb"),
+                    yes_no(ratio >= self.times_gdb),
+                )
+            }
+            None => ("gdb not installed".into(), "—".into(), "not checked".into()),
+        };
+        let dbg = match &rates.dbg_invalid {
+            Some(why) => {
+                notes.push(format!("{letter}. dbg is not measured: {}", one_line(why)));
+                "invalid (see below)".into()
+            }
+            None => thousands(rates.dbg.per_second),
+        };
+        rows.push([self.measure.clone(), dbg, reference, ratio, goal, met]);
+        let valid = rates.dbg_invalid.is_none();
+        let [long, short] = &self.runs;
+        for (tool, rate, valid) in [
+            ("dbg", Some(&rates.dbg), valid),
+            ("gdb", rates.gdb.as_ref(), true),
+        ] {
+            let Some(rate) = rate else { continue };
+            let mut note = format!(
+                "{letter}. {tool}: median of {RUNS} runs: {long} {:.3} s, {short} {:.3} s",
+                rate.long.as_secs_f64(),
+                rate.short.as_secs_f64(),
+            );
+            if valid {
+                let _ = write!(
+                    note,
+                    "; {} {} = {} / difference",
+                    thousands(rate.per_second),
+                    self.unit,
+                    thousands((self.events - 1) as f64),
+                );
+            }
+            notes.push(note);
+        }
+    }
+}
+
+/// How a system-call row (c, g) is labelled and judged.
+#[derive(Debug)]
+struct CallsRow {
+    letter: char,
+    /// "single step".
+    event: &'static str,
+    /// "step", in "dbg per step".
+    per: &'static str,
+    /// The goal: at most this many calls per event.
+    goal: f64,
+    bare_loop: f64,
+    gdb_measured_earlier: f64,
+}
+
+impl CallsRow {
+    fn render(
+        &self,
+        counts: &Measured<Option<SyscallCounts>>,
+        rows: &mut Vec<[String; 6]>,
+        notes: &mut Vec<String>,
+    ) {
+        let (letter, event, per) = (self.letter, self.event, self.per);
+        let short_measure = format!("{letter}. system calls per {event}");
+        let goal = format!("≤ {}", self.goal);
+        let counts = match counts {
+            Ok(Some(counts)) => counts,
+            Ok(None) => {
+                rows.push([
+                    short_measure,
+                    "skipped: strace not installed".into(),
+                    "—".into(),
+                    "—".into(),
+                    goal,
+                    "not checked".into(),
+                ]);
+                return;
+            }
+            Err(e) => {
+                rows.push([
+                    short_measure,
+                    failed(e),
+                    "—".into(),
+                    "—".into(),
+                    goal,
+                    "no".into(),
+                ]);
+                return;
+            }
+        };
+        let (reference, ratio) = match &counts.gdb {
+            Some(gdb) => (
+                format!("gdb: {:.1}", gdb.total),
+                format!("{:.2}× gdb", counts.dbg.total / gdb.total),
+            ),
+            None => (
+                format!(
+                    "gdb not installed ({} measured earlier)",
+                    self.gdb_measured_earlier
+                ),
+                "—".into(),
+            ),
+        };
+        let (dbg, ratio, met) = match &counts.dbg_invalid {
+            Some(why) => {
+                notes.push(format!("{letter}. dbg is not measured: {}", one_line(why)));
+                ("invalid (see below)".into(), "—".into(), "no".into())
+            }
+            None => (
+                format!("{:.2}", counts.dbg.total),
+                ratio,
+                yes_no(counts.dbg.total <= self.goal),
+            ),
+        };
+        rows.push([
+            format!("{short_measure} (`strace -c`, no `-f`)"),
+            dbg,
+            format!("{reference}; bare loop: {}", self.bare_loop),
+            ratio,
+            goal,
+            met,
+        ]);
+        notes.push(format!(
+            "{letter}. dbg per {per}: {}",
+            counts.dbg.breakdown()
+        ));
+        if let Some(gdb) = &counts.gdb {
+            notes.push(format!("{letter}. gdb per {per}: {}", gdb.breakdown()));
+        }
+    }
+}
+
+/// The measurements, rendered as one markdown table with the goals.
 #[derive(Debug)]
 struct Report {
     rates: Measured<CliRates>,
     criterion: Measured<CriterionMeans>,
     /// `None` when strace is not installed.
     syscalls: Measured<Option<SyscallCounts>>,
+    hit_rates: Measured<CliRates>,
+    breakpoint: Measured<BreakpointMeans>,
+    read: Measured<ReadMeans>,
+    /// `None` when strace is not installed.
+    hit_syscalls: Measured<Option<SyscallCounts>>,
 }
 
 impl Report {
     fn complete(&self) -> bool {
-        self.rates.as_ref().is_ok_and(|r| r.dbg_invalid.is_none())
-            && self.criterion.is_ok()
-            && self
-                .syscalls
+        let rates_valid =
+            |rates: &Measured<CliRates>| rates.as_ref().is_ok_and(|r| r.dbg_invalid.is_none());
+        let calls_valid = |calls: &Measured<Option<SyscallCounts>>| {
+            calls
                 .as_ref()
                 .is_ok_and(|c| c.as_ref().is_none_or(|c| c.dbg_invalid.is_none()))
+        };
+        rates_valid(&self.rates)
+            && self.criterion.is_ok()
+            && calls_valid(&self.syscalls)
+            && rates_valid(&self.hit_rates)
+            && self.breakpoint.is_ok()
+            && self.read.is_ok()
+            && calls_valid(&self.hit_syscalls)
     }
 
     fn render(&self, machine: &str) -> String {
         let mut rows: Vec<[String; 6]> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
-        let failed = |e: &str| one_line(&format!("failed: {e}"));
 
-        match &self.rates {
-            Ok(rates) => {
-                let (reference, ratio, met) = match &rates.gdb {
-                    _ if rates.dbg_invalid.is_some() => {
-                        let reference = rates
-                            .gdb
-                            .as_ref()
-                            .map_or("gdb not installed".into(), |gdb| {
-                                format!("gdb: {}", thousands(gdb.per_second))
-                            });
-                        (reference, "—".into(), "no".into())
-                    }
-                    Some(gdb) => {
-                        let ratio = rates.dbg.per_second / gdb.per_second;
-                        (
-                            format!("gdb: {}", thousands(gdb.per_second)),
-                            format!("{ratio:.2}× gdb"),
-                            yes_no(ratio >= 5.0),
-                        )
-                    }
-                    None => ("gdb not installed".into(), "—".into(), "not checked".into()),
-                };
-                let dbg = match &rates.dbg_invalid {
-                    Some(why) => {
-                        notes.push(format!("a. dbg is not measured: {}", one_line(why)));
-                        "invalid (see below)".into()
-                    }
-                    None => thousands(rates.dbg.per_second),
-                };
-                rows.push([
-                    format!("a. `dbg-cli run --batch -e \"stepi {CLI_STEPS}\"`, steps/s"),
-                    dbg,
-                    reference,
-                    ratio,
-                    "≥ 5× gdb".into(),
-                    met,
-                ]);
-                let valid = rates.dbg_invalid.is_none();
-                for (tool, rate, valid) in [
-                    ("dbg", Some(&rates.dbg), valid),
-                    ("gdb", rates.gdb.as_ref(), true),
-                ] {
-                    let Some(rate) = rate else { continue };
-                    let mut note = format!(
-                        "a. {tool}: median of {RUNS} runs: stepi {CLI_STEPS} {:.3} s, \
-                         stepi 1 {:.3} s",
-                        rate.long.as_secs_f64(),
-                        rate.short.as_secs_f64(),
-                    );
-                    if valid {
-                        let _ = write!(
-                            note,
-                            "; {} steps/s = {} / difference",
-                            thousands(rate.per_second),
-                            thousands((CLI_STEPS - 1) as f64),
-                        );
-                    }
-                    notes.push(note);
-                }
-            }
-            Err(e) => rows.push([
-                "a. `stepi` through the command line".into(),
-                failed(e),
-                "—".into(),
-                "—".into(),
-                "≥ 5× gdb".into(),
-                "no".into(),
-            ]),
+        RateRow {
+            letter: 'a',
+            measure: format!("a. `dbg-cli run --batch -e \"stepi {CLI_STEPS}\"`, steps/s"),
+            short_measure: "a. `stepi` through the command line".into(),
+            runs: [format!("stepi {CLI_STEPS}"), "stepi 1".into()],
+            events: CLI_STEPS,
+            unit: "steps/s",
+            times_gdb: 5.0,
         }
+        .render(&self.rates, &mut rows, &mut notes);
 
         match &self.criterion {
             Ok(means) => {
@@ -690,63 +1207,116 @@ impl Report {
             ]),
         }
 
-        match &self.syscalls {
-            Ok(None) => rows.push([
-                "c. system calls per single step".into(),
-                "skipped: strace not installed".into(),
-                "—".into(),
-                "—".into(),
-                "≤ 3".into(),
-                "not checked".into(),
-            ]),
-            Ok(Some(counts)) => {
-                let (reference, ratio) = match &counts.gdb {
-                    Some(gdb) => (
-                        format!("gdb: {:.1}", gdb.total),
-                        format!("{:.2}× gdb", counts.dbg.total / gdb.total),
-                    ),
-                    None => (
-                        format!(
-                            "gdb not installed ({GDB_CALLS_PER_STEP_MEASURED} measured earlier)"
-                        ),
-                        "—".into(),
-                    ),
-                };
-                let (dbg, ratio, met) = match &counts.dbg_invalid {
-                    Some(why) => {
-                        notes.push(format!("c. dbg is not measured: {}", one_line(why)));
-                        ("invalid (see below)".into(), "—".into(), "no".into())
-                    }
-                    None => (
-                        format!("{:.2}", counts.dbg.total),
-                        ratio,
-                        yes_no(counts.dbg.total <= 3.0),
-                    ),
-                };
+        CallsRow {
+            letter: 'c',
+            event: "single step",
+            per: "step",
+            goal: 3.0,
+            bare_loop: BARE_LOOP_CALLS_PER_STEP,
+            gdb_measured_earlier: GDB_CALLS_PER_STEP_MEASURED,
+        }
+        .render(&self.syscalls, &mut rows, &mut notes);
+
+        RateRow {
+            letter: 'd',
+            measure: format!(
+                "d. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore {CLI_HITS}\" \
+                 -e continue`, hits/s"
+            ),
+            short_measure: "d. ignored breakpoint hits through the command line".into(),
+            runs: [format!("{CLI_HITS} hits"), "1 hit".into()],
+            events: CLI_HITS,
+            unit: "hits/s",
+            times_gdb: 3.0,
+        }
+        .render(&self.hit_rates, &mut rows, &mut notes);
+
+        match &self.breakpoint {
+            Ok(means) => {
+                let ratio = means.dbg_ns / means.bare_ns;
                 rows.push([
-                    "c. system calls per single step (`strace -c`, no `-f`)".into(),
-                    dbg,
-                    format!("{reference}; bare loop: {BARE_LOOP_CALLS_PER_STEP}"),
-                    ratio,
-                    "≤ 3".into(),
-                    met,
+                    format!("e. criterion `{BREAKPOINT_GROUP}`, mean time per hit"),
+                    format!(
+                        "{:.2} µs ({}/s), 1 stop per hit",
+                        means.dbg_ns / 1e3,
+                        thousands(1e9 / means.dbg_ns)
+                    ),
+                    format!(
+                        "bare ptrace loop, same CPU: {:.2} µs ({}/s), 2 stops per hit",
+                        means.bare_ns / 1e3,
+                        thousands(1e9 / means.bare_ns)
+                    ),
+                    format!("{ratio:.2}× bare"),
+                    "≤ 1.2× bare".into(),
+                    yes_no(ratio <= 1.2),
                 ]);
-                notes.push(format!("c. dbg per step: {}", counts.dbg.breakdown()));
-                if let Some(gdb) = &counts.gdb {
-                    notes.push(format!("c. gdb per step: {}", gdb.breakdown()));
-                }
+                notes.push(format!(
+                    "e. bare ptrace loop with CPU placement left to the scheduler: {:.2} µs \
+                     ({}/s) per hit. dbg needs one stop per hit because it emulates the \
+                     `push rbp` under the site instead of stepping it; the bare loop stops at \
+                     the int3 and again after its single step",
+                    means.scheduler_ns / 1e3,
+                    thousands(1e9 / means.scheduler_ns)
+                ));
             }
             Err(e) => rows.push([
-                "c. system calls per single step".into(),
+                format!("e. criterion `{BREAKPOINT_GROUP}`"),
                 failed(e),
                 "—".into(),
                 "—".into(),
-                "≤ 3".into(),
+                "≤ 1.2× bare".into(),
                 "no".into(),
             ]),
         }
 
-        let mut out = String::from("## Single-step benchmarks\n\n");
+        match &self.read {
+            Ok(means) => {
+                let (dbg, bare) = (means.mb_per_s(means.dbg_ns), means.mb_per_s(means.bare_ns));
+                let ratio = dbg / bare;
+                rows.push([
+                    format!(
+                        "f. criterion `{READ_GROUP}`, {} MiB of a stopped tracee, MB/s",
+                        means.bytes >> 20
+                    ),
+                    thousands(dbg),
+                    format!(
+                        "bare `process_vm_readv`, 1 MiB per call: {}",
+                        thousands(bare)
+                    ),
+                    format!("{ratio:.2}× bare"),
+                    "≥ 0.8× bare".into(),
+                    yes_no(ratio >= 0.8),
+                ]);
+                notes.push(format!(
+                    "f. mean time per read: dbg {:.1} ms, bare {:.1} ms (MB = 10^6 bytes); \
+                     both read into one buffer allocated once (`Memory::read_into`; \
+                     `Memory::read` also page-faults a fresh 256 MiB buffer each time)",
+                    means.dbg_ns / 1e6,
+                    means.bare_ns / 1e6
+                ));
+            }
+            Err(e) => rows.push([
+                format!("f. criterion `{READ_GROUP}`"),
+                failed(e),
+                "—".into(),
+                "—".into(),
+                "≥ 0.8× bare".into(),
+                "no".into(),
+            ]),
+        }
+
+        CallsRow {
+            letter: 'g',
+            event: "breakpoint hit",
+            per: "hit",
+            goal: 5.0,
+            bare_loop: BARE_LOOP_CALLS_PER_HIT,
+            gdb_measured_earlier: GDB_CALLS_PER_HIT_MEASURED,
+        }
+        .render(&self.hit_syscalls, &mut rows, &mut notes);
+
+        let mut out =
+            String::from("## Benchmarks: single steps, breakpoint hits, memory reads\n\n");
         let _ = writeln!(out, "Measured in one run on {machine}.\n");
         out.push_str("| measure | dbg | reference | ratio | goal | met |\n");
         out.push_str("|---|---:|---:|---:|---|---|\n");
@@ -761,6 +1331,10 @@ impl Report {
         }
         out
     }
+}
+
+fn failed(e: &str) -> String {
+    one_line(&format!("failed: {e}"))
 }
 
 fn yes_no(met: bool) -> String {
@@ -802,6 +1376,16 @@ fn criterion_mean(json: &str) -> Result<f64, String> {
         .pointer("/mean/point_estimate")
         .and_then(serde_json::Value::as_f64)
         .ok_or_else(|| "no mean.point_estimate".to_string())
+}
+
+/// The bytes per iteration criterion's `benchmark.json` declares (`Throughput::Bytes`).
+fn criterion_bytes(json: &str) -> Result<u64, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    value
+        .pointer("/throughput/Bytes")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| "no throughput in bytes".to_string())
 }
 
 /// Calls per system call name (and `total`) from the table `strace -c` writes. The calls
@@ -925,7 +1509,7 @@ mod tests {
             ("mmap", 40),
             ("total", 33_040),
         ]);
-        let calls = StepCalls::between(&few, &many);
+        let calls = EventCalls::between(&few, &many, 10_000);
         assert!((calls.total - 3.0).abs() < 1e-9);
         assert_eq!(calls.breakdown(), "ptrace 2.00, wait4 1.00");
     }
@@ -954,8 +1538,8 @@ mod tests {
         let secs = Duration::from_secs_f64;
         Ok(Report {
             rates: Ok(CliRates {
-                dbg: StepRate::new(secs(2.0), secs(0.000_01))?,
-                gdb: StepRate::new(secs(13.0), secs(0.1)).ok(),
+                dbg: Rate::new(CLI_STEPS, secs(2.0), secs(0.000_01))?,
+                gdb: Rate::new(CLI_STEPS, secs(13.0), secs(0.1)).ok(),
                 dbg_invalid,
             }),
             criterion: Ok(CriterionMeans {
@@ -963,6 +1547,29 @@ mod tests {
                 bare_ns: 16_000.0,
             }),
             syscalls: Ok(None),
+            hit_rates: Ok(CliRates {
+                dbg: Rate::new(CLI_HITS, secs(1.1), secs(0.1))?,
+                gdb: Rate::new(CLI_HITS, secs(20.1), secs(0.1)).ok(),
+                dbg_invalid: None,
+            }),
+            breakpoint: Ok(BreakpointMeans {
+                dbg_ns: 11_000.0,
+                bare_ns: 22_000.0,
+                scheduler_ns: 125_000.0,
+            }),
+            read: Ok(ReadMeans {
+                dbg_ns: 100e6,
+                bare_ns: 50e6,
+                bytes: 256 << 20,
+            }),
+            hit_syscalls: Ok(Some(SyscallCounts {
+                dbg: EventCalls {
+                    total: 5.0,
+                    by_name: vec![("ptrace".into(), 3.0), ("wait4".into(), 1.0)],
+                },
+                gdb: None,
+                dbg_invalid: None,
+            })),
         })
     }
 
@@ -981,6 +1588,19 @@ mod tests {
              | bare ptrace loop: 16.00 µs (62,500/s) | 1.12× bare | ≤ 1.3× bare | yes |",
             "| c. system calls per single step | skipped: strace not installed | — | — | ≤ 3 \
              | not checked |",
+            "| d. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore 100000\" -e continue`, \
+             hits/s | 99,999 | gdb: 5,000 | 20.00× gdb | ≥ 3× gdb | yes |",
+            "| e. criterion `breakpoint_hit`, mean time per hit | 11.00 µs (90,909/s), 1 stop \
+             per hit | bare ptrace loop, same CPU: 22.00 µs (45,455/s), 2 stops per hit \
+             | 0.50× bare | ≤ 1.2× bare | yes |",
+            "| f. criterion `read_256mib`, 256 MiB of a stopped tracee, MB/s | 2,684 \
+             | bare `process_vm_readv`, 1 MiB per call: 5,369 | 0.50× bare | ≥ 0.8× bare | no |",
+            "| g. system calls per breakpoint hit (`strace -c`, no `-f`) | 5.00 \
+             | gdb not installed (88.5 measured earlier); bare loop: 8 | — | ≤ 5 | yes |",
+            "- d. dbg: median of 5 runs: 100000 hits 1.100 s, 1 hit 0.100 s; 99,999 hits/s \
+             = 99,999 / difference",
+            "- e. bare ptrace loop with CPU placement left to the scheduler: 125.00 µs (8,000/s)",
+            "- g. dbg per hit: ptrace 3.00, wait4 1.00",
         ] {
             assert!(table.contains(row), "no row\n{row}\nin\n{table}");
         }
@@ -1006,6 +1626,63 @@ mod tests {
         assert!(table.contains("| 50,000 | gdb not installed | — | ≥ 5× gdb | not checked |"));
         assert!(report.complete());
         Ok(())
+    }
+
+    #[test]
+    fn a_failed_measurement_is_a_row_that_says_why() -> Result<(), String> {
+        let mut report = sample_report(None)?;
+        report.read =
+            Err("`cargo bench --package dbg-memory --bench read` failed\n(exit 1)".into());
+        report.hit_syscalls = Err("strace: | oops".into());
+        let table = report.render("");
+        assert!(!report.complete());
+        assert!(table.contains(
+            "| f. criterion `read_256mib` | failed: `cargo bench --package dbg-memory --bench \
+             read` failed (exit 1) | — | — | ≥ 0.8× bare | no |"
+        ));
+        assert!(table.contains(
+            "| g. system calls per breakpoint hit | failed: strace: \\| oops | — | — | ≤ 5 | no |"
+        ));
+        Ok(())
+    }
+
+    const HITS_TRANSCRIPT: &str = r#"{"type":"launched","pid":7}
+{"type":"stop","pid":7,"tid":7,"signal":"SIGTRAP","pc":"0x7ffff7fe4b70","reason":"entry"}
+{"type":"result","command":"breakpoint set 0x555555555189 --ignore 3","ok":true,"data":{"id":1}}
+{"type":"exit","pid":7,"code":0}
+{"type":"result","command":"continue","ok":true,"data":{}}
+{"type":"result","command":"breakpoint list","ok":true,"data":{"breakpoints":[{"id":1,"enabled":true,"hits":3,"ignore":0,"locations":["0x555555555189"]}]}}
+"#;
+
+    #[test]
+    fn a_hits_transcript_must_count_every_hit_and_exit_0() {
+        let program = "calls 3 total 3
+";
+        assert_eq!(hits_transcript_problem(HITS_TRANSCRIPT, program, 3), None);
+        let problem = |stdout: &str, stderr: &str, hits: u64| {
+            hits_transcript_problem(stdout, stderr, hits).unwrap_or_default()
+        };
+        assert!(problem(HITS_TRANSCRIPT, program, 4).contains("one breakpoint with 4 hits"));
+        assert!(problem(HITS_TRANSCRIPT, "", 3).contains("did not print `calls 3 total"));
+        let stopped = HITS_TRANSCRIPT.replace(
+            r#"{"type":"exit","pid":7,"code":0}"#,
+            r#"{"type":"stop","pid":7,"tid":7,"signal":"SIGTRAP","pc":"0x555555555189","reason":"breakpoint"}"#,
+        );
+        assert!(problem(&stopped, program, 3).contains("did not end with an exit with status 0"));
+        let failed = HITS_TRANSCRIPT.replace(
+            r#""command":"continue","ok":true"#,
+            r#""command":"continue","ok":false"#,
+        );
+        assert!(problem(&failed, program, 3).contains("a command failed"));
+        assert!(program_finished("x\ncalls 100000 total 4999950000\n", 100_000).is_ok());
+        assert!(program_finished("calls 1000 total 499500\n", 100).is_err());
+    }
+
+    #[test]
+    fn the_bytes_of_a_read_come_from_the_declared_throughput() {
+        let json = r#"{"group_id":"read_256mib","throughput":{"Bytes":268435456}}"#;
+        assert_eq!(criterion_bytes(json), Ok(268_435_456));
+        assert!(criterion_bytes(r#"{"throughput":null}"#).is_err());
     }
 
     #[test]

@@ -761,7 +761,10 @@ mod tests {
             Err("invalid bytes `123`: expected [0x01,0x02] or a hex string like 0102"),
         );
         check("memory read", Err("usage: memory read ADDRESS [N]"));
-        check("memory read 0x10 0", Err("invalid length `0`: expected at least 1"));
+        check(
+            "memory read 0x10 0",
+            Err("invalid length `0`: expected at least 1"),
+        );
         check(
             "disassemble -c 0",
             Err("invalid count `0`: expected 1 to 4096"),

@@ -27,6 +27,15 @@ pub struct Memory {
     proc_mem: OnceLock<std::io::Result<File>>,
 }
 
+/// How much of a caller's buffer [`Memory::read_into`] filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filled {
+    /// Bytes filled from the start of the buffer.
+    pub len: usize,
+    /// The first address that could not be read, if the read is short.
+    pub stopped_at: Option<u64>,
+}
+
 /// The result of a read: the bytes that could be read from the start of the range, and where
 /// reading stopped if it did not reach the end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,41 +81,51 @@ impl Memory {
                 limit: MAX_READ,
             });
         }
+        let mut bytes = vec![0u8; len];
+        let filled = self.read_into(addr, &mut bytes)?;
+        bytes.truncate(filled.len);
+        Ok(Read {
+            bytes,
+            stopped_at: filled.stopped_at,
+        })
+    }
+
+    /// Fill `buffer` from `addr` — the allocation-free form of [`Memory::read`], for callers
+    /// that read big ranges repeatedly. Says how much was filled and, if short, where memory
+    /// ended.
+    pub fn read_into(&self, addr: u64, buffer: &mut [u8]) -> Result<Filled> {
+        let len = buffer.len();
         if addr.checked_add(len as u64).is_none() {
             return Err(Error::OutOfRange { addr, len });
         }
-        let mut bytes = vec![0u8; len];
         let mut done = 0usize;
         while done < len {
             let want = (len - done).min(CHUNK);
             let at = addr + done as u64;
-            let Some(buffer) = bytes.get_mut(done..done + want) else {
+            let Some(chunk) = buffer.get_mut(done..done + want) else {
                 break;
             };
-            // Fast path: the whole chunk in one call.
+            // Fast path: the whole chunk in one call (one remote iovec: all or nothing).
             let remote = [RemoteIoVec {
                 base: at as usize,
                 len: want,
             }];
-            if let Ok(n) = read_vectored(self.pid, buffer, &remote) {
-                done += n;
-                if n == want {
-                    continue;
-                }
+            if read_vectored(self.pid, chunk, &remote) == Ok(want) {
+                done += want;
+                continue;
             }
             // Something in the chunk is not readable: go page by page.
-            let got = self.read_pages(at, buffer);
+            let got = self.read_pages(at, chunk);
             done += got;
             if got < want {
-                bytes.truncate(done);
-                return Ok(Read {
-                    bytes,
+                return Ok(Filled {
+                    len: done,
                     stopped_at: Some(addr + done as u64),
                 });
             }
         }
-        Ok(Read {
-            bytes,
+        Ok(Filled {
+            len: done,
             stopped_at: None,
         })
     }

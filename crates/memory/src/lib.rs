@@ -37,7 +37,7 @@ mod error;
 mod maps;
 mod sites;
 
-pub use access::{Memory, Read, MAX_READ};
+pub use access::{Filled, Memory, Read, MAX_READ};
 pub use disasm::{disassemble, Instruction};
 pub use error::{Error, Result};
 pub use maps::{Mapping, Mappings};

@@ -153,7 +153,12 @@ impl Session {
                 return Ok(events);
             }
             let reason = self.run_until_stop(signal.take())?;
-            if let StopReason::Stopped(Stop { trap: None, signal: received, .. }) = reason {
+            if let StopReason::Stopped(Stop {
+                trap: None,
+                signal: received,
+                ..
+            }) = reason
+            {
                 let policy = SignalPolicy::default_for(received);
                 if !policy.stop {
                     // gdb's `nostop` signals (SIGCHLD, SIGALRM, ...): deliver them and go on.

@@ -311,11 +311,18 @@ fn a_forked_child_runs_unharmed_by_our_breakpoints() {
         assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
         // The next hit is the parent's call after the child ended: the child hit nothing.
         let events = session.resume(1).unwrap();
-        assert!(events.iter().any(|e| matches!(e, Event::Forked { .. })), "{events:?}");
+        assert!(
+            events.iter().any(|e| matches!(e, Event::Forked { .. })),
+            "{events:?}"
+        );
         assert_eq!(stop(&events).breakpoint, Some(1));
         assert_eq!(session.breakpoints()[0].hits, 2);
         assert_eq!(exited(&session.resume(1).unwrap()), 0);
-        let expected = if mode.is_empty() { "child exited 7, parent calls 2\n" } else { "child exited 0, parent calls 2\n" };
+        let expected = if mode.is_empty() {
+            "child exited 7, parent calls 2\n"
+        } else {
+            "child exited 0, parent calls 2\n"
+        };
         assert_eq!(output(dir.path()), expected, "{mode:?}");
     }
 }
@@ -335,7 +342,10 @@ fn an_exec_is_a_stop_and_the_new_program_can_be_debugged() {
     session.enable_breakpoint(1).unwrap();
     let again = stop(&session.resume(1).unwrap());
     assert_eq!((again.breakpoint, again.pc), (Some(1), target));
-    assert_eq!(session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(), 2);
+    assert_eq!(
+        session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
+        2
+    );
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "round 1\nround 2\n");
 }
