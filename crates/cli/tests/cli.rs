@@ -730,3 +730,46 @@ fn bad_breakpoint_and_memory_commands() {
     snapshot!("bad_breakpoints", transcript(&output));
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn a_launched_tracee_dies_with_the_debugger() {
+    let _deadline = fixtures::deadline("exitkill", 60);
+    let mut child = Command::new(DBG)
+        .args(["run", "--json"])
+        .arg(fixture("spin"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let pid: i32 = first
+        .trim()
+        .trim_start_matches("{\"type\":\"launched\",\"pid\":")
+        .trim_end_matches('}')
+        .parse()
+        .unwrap();
+    // Let the tracee run, then kill the debugger outright: no cleanup code of ours runs.
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"continue\n")
+        .unwrap();
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    // PTRACE_O_EXITKILL: the kernel kills the tracee as the tracer exits.
+    let gone = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|stat| {
+                stat.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X']))
+            })
+            .unwrap_or(true)
+    };
+    while !gone() {
+        std::thread::yield_now();
+    }
+}
