@@ -14,13 +14,34 @@ pub enum Command {
     RegisterRead(RegisterSet),
     /// `register write NAME VALUE`.
     RegisterWrite(Reg, RegValue),
-    /// `breakpoint set ADDRESS [--ignore N]` (and `b ADDRESS`).
+    /// `breakpoint set ADDRESS [--hardware] [--ignore N]` (and `b ADDRESS`).
     BreakpointSet {
         /// Where.
         address: u64,
         /// Hits to let pass.
         ignore: u64,
+        /// A debug-register breakpoint.
+        hardware: bool,
     },
+    /// `watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]` (and `watch ...`).
+    WatchpointSet {
+        /// Where.
+        address: u64,
+        /// What for.
+        kind: dbg_target::WatchKind,
+        /// How many bytes.
+        size: u64,
+        /// Hits to let pass.
+        ignore: u64,
+    },
+    /// `watchpoint list`.
+    WatchpointList,
+    /// `watchpoint enable ID`.
+    WatchpointEnable(u32),
+    /// `watchpoint disable ID`.
+    WatchpointDisable(u32),
+    /// `watchpoint delete ID`.
+    WatchpointDelete(u32),
     /// `breakpoint list`.
     BreakpointList,
     /// `breakpoint enable ID`.
@@ -113,7 +134,7 @@ pub const COMMANDS: &[Spec] = &[
     spec!("finish", ["fin"], [], "finish", "run until the current function returns", false),
     spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
     spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
-    spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE | list | enable ID | disable ID | delete ID", "manage hardware watchpoints", false),
+    spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE [--ignore N] | list | enable ID | disable ID | delete ID; watch ADDRESS KIND SIZE", "manage hardware watchpoints (they share the 4 debug registers with hardware breakpoints)", true),
     spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at system calls", false),
     spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL", false),
     spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
@@ -204,6 +225,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
     match first {
         "b" => return parse_breakpoint_set(&rest),
         "x" => return parse_memory_read(&rest),
+        "watch" => return parse_watchpoint_set(&rest),
         _ => {}
     }
     let no_more = |rest: &[&str]| match rest.first() {
@@ -240,6 +262,18 @@ pub fn parse(line: &str) -> Result<Command, String> {
                     _ => Err("usage: breakpoint ignore ID N".into()),
                 },
                 _ => Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into()),
+            }
+        }
+        "watchpoint" => {
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            match subcommand(spec, sub)? {
+                "set" => parse_watchpoint_set(args),
+                "list" => no_more(args).map(|()| Command::WatchpointList),
+                "enable" => one_watch_id(args, "enable").map(Command::WatchpointEnable),
+                "disable" => one_watch_id(args, "disable").map(Command::WatchpointDisable),
+                _ => one_watch_id(args, "delete").map(Command::WatchpointDelete),
             }
         }
         "memory" => {
@@ -299,8 +333,19 @@ fn one_id(args: &[&str], sub: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
-    let mut address = None;
+fn one_watch_id(args: &[&str], sub: &str) -> Result<u32, String> {
+    match args {
+        [id] => parse_integer(id)
+            .filter(|v| *v <= u128::from(u32::MAX))
+            .map(|v| v as u32)
+            .ok_or_else(|| format!("invalid watchpoint id `{id}`")),
+        _ => Err(format!("usage: watchpoint {sub} ID")),
+    }
+}
+
+fn parse_watchpoint_set(args: &[&str]) -> Result<Command, String> {
+    let usage = "usage: watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]";
+    let mut positional = Vec::new();
     let mut ignore = 0;
     let mut rest = args.iter();
     while let Some(word) = rest.next() {
@@ -309,9 +354,36 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
                 let count = rest.next().ok_or("--ignore needs a count")?;
                 ignore = parse_u64(count, "ignore count")?;
             }
-            "--hardware" => {
-                return Err("hardware breakpoints are not available in this version of dbg yet".into())
+            option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
+            value => positional.push(value),
+        }
+    }
+    let [address, kind, size] = positional.as_slice() else {
+        return Err(usage.into());
+    };
+    let address = parse_address(address)?;
+    let kind = dbg_target::WatchKind::parse(kind)?;
+    let size = parse_u64(size, "size")?;
+    Ok(Command::WatchpointSet {
+        address,
+        kind,
+        size,
+        ignore,
+    })
+}
+
+fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
+    let mut address = None;
+    let mut ignore = 0;
+    let mut hardware = false;
+    let mut rest = args.iter();
+    while let Some(word) = rest.next() {
+        match *word {
+            "--ignore" => {
+                let count = rest.next().ok_or("--ignore needs a count")?;
+                ignore = parse_u64(count, "ignore count")?;
             }
+            "--hardware" => hardware = true,
             "--if" => {
                 return Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into())
             }
@@ -321,7 +393,11 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
         }
     }
     let address = address.ok_or("usage: breakpoint set LOCATION [--ignore N]")?;
-    Ok(Command::BreakpointSet { address, ignore })
+    Ok(Command::BreakpointSet {
+        address,
+        ignore,
+        hardware,
+    })
 }
 
 fn parse_memory_read(args: &[&str]) -> Result<Command, String> {
@@ -630,6 +706,7 @@ mod tests {
             Ok(Command::BreakpointSet {
                 address: 0x1000,
                 ignore: 0,
+                hardware: false,
             }),
         );
         check(
@@ -637,7 +714,48 @@ mod tests {
             Ok(Command::BreakpointSet {
                 address: 0x1000,
                 ignore: 3,
+                hardware: false,
             }),
+        );
+        check(
+            "b 0x1000 --hardware",
+            Ok(Command::BreakpointSet {
+                address: 0x1000,
+                ignore: 0,
+                hardware: true,
+            }),
+        );
+        check(
+            "watch 0x1000 write 8",
+            Ok(Command::WatchpointSet {
+                address: 0x1000,
+                kind: dbg_target::WatchKind::Write,
+                size: 8,
+                ignore: 0,
+            }),
+        );
+        check(
+            "watchpoint s 0x1000 rw 4 --ignore 2",
+            Ok(Command::WatchpointSet {
+                address: 0x1000,
+                kind: dbg_target::WatchKind::ReadWrite,
+                size: 4,
+                ignore: 2,
+            }),
+        );
+        check("watchpoint l", Ok(Command::WatchpointList));
+        check("watchpoint del 3", Ok(Command::WatchpointDelete(3)));
+        check(
+            "watch 0x1000 read 4",
+            Err("x86 has no read-only watchpoints: use rw (reads and writes)"),
+        );
+        check(
+            "watch 0x1000 write",
+            Err("usage: watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]"),
+        );
+        check(
+            "watch 0x1000 sniff 4",
+            Err("unknown watchpoint kind `sniff`: expected write, rw or execute"),
         );
         check("breakpoint l", Ok(Command::BreakpointList));
         check("breakpoint dis 2", Ok(Command::BreakpointDisable(2)));
@@ -737,10 +855,7 @@ mod tests {
             Err("invalid byte `zz` in byte list"),
         );
         check("breakpoint set main", Err("no symbol `main`: symbols are not available in this version of dbg yet; use a hex address"));
-        check(
-            "breakpoint set 0x10 --hardware",
-            Err("hardware breakpoints are not available in this version of dbg yet"),
-        );
+
         check(
             "breakpoint set",
             Err("usage: breakpoint set LOCATION [--ignore N]"),

@@ -2,7 +2,10 @@
 
 use std::io::Write;
 
-use dbg_target::{Breakpoint, Event, Instruction, Reg, RegFormat, RegValue, StopEvent, StopKind};
+use dbg_target::{
+    Breakpoint, Event, Instruction, Reg, RegFormat, RegValue, StopEvent, StopKind, WatchHit,
+    Watchpoint,
+};
 use serde_json::{json, Map, Value};
 
 /// Where and how output goes.
@@ -27,6 +30,10 @@ pub enum Data {
     BreakpointSet(Breakpoint),
     /// Every breakpoint.
     Breakpoints(Vec<Breakpoint>),
+    /// A new watchpoint.
+    WatchpointSet(Watchpoint),
+    /// Every watchpoint.
+    Watchpoints(Vec<Watchpoint>),
     /// Bytes read at an address, and where reading stopped if short.
     Memory {
         /// Where.
@@ -138,6 +145,15 @@ fn human_stop(stop: &StopEvent) -> String {
             Some(id) => format!("breakpoint {id}"),
             None => "breakpoint".to_string(),
         },
+        StopKind::Watchpoint => match stop.watchpoint {
+            Some(hit) => format!(
+                "watchpoint {}: old {} new {}",
+                hit.id,
+                watch_value(hit.old, hit.size),
+                watch_value(hit.new, hit.size)
+            ),
+            None => "watchpoint".to_string(),
+        },
         StopKind::SingleStep => "single step".to_string(),
         StopKind::Exec => "exec".to_string(),
         StopKind::SyscallEntry => "syscall entry".to_string(),
@@ -179,6 +195,11 @@ fn json_event(event: &Event) -> Value {
             object.insert("reason".into(), stop.kind.name().into());
             if let Some(id) = stop.breakpoint {
                 object.insert("breakpoint".into(), id.into());
+            }
+            if let Some(WatchHit { id, old, new, size }) = stop.watchpoint {
+                object.insert("watchpoint".into(), id.into());
+                object.insert("old".into(), watch_value(old, size).into());
+                object.insert("new".into(), watch_value(new, size).into());
             }
             if let Some(addr) = stop.fault_addr {
                 object.insert("fault_address".into(), format!("{addr:#x}").into());
@@ -273,25 +294,78 @@ fn breakpoint_json(bp: &Breakpoint) -> Value {
         "enabled": bp.enabled,
         "hits": bp.hits,
         "ignore": bp.ignore,
+        "hardware": bp.hardware,
         "locations": [format!("{:#x}", bp.address)],
     })
+}
+
+fn watchpoint_json(wp: &Watchpoint) -> Value {
+    json!({
+        "id": wp.id,
+        "enabled": wp.enabled,
+        "hits": wp.hits,
+        "ignore": wp.ignore,
+        "address": format!("{:#x}", wp.address),
+        "kind": wp.kind.name(),
+        "size": wp.size,
+    })
+}
+
+/// A watched value: zero-padded hex of its size (SPEC §5).
+fn watch_value(value: u64, size: u64) -> String {
+    format!("{value:#0width$x}", width = size as usize * 2 + 2)
 }
 
 fn human_data(data: &Data) -> Option<String> {
     match data {
         Data::None => None,
         Data::Help(text) => Some(text.clone()),
-        Data::BreakpointSet(bp) => Some(format!("Breakpoint {} at {:#018x}", bp.id, bp.address)),
+        Data::BreakpointSet(bp) => Some(format!(
+            "{} {} at {:#018x}",
+            if bp.hardware {
+                "Hardware breakpoint"
+            } else {
+                "Breakpoint"
+            },
+            bp.id,
+            bp.address
+        )),
+        Data::WatchpointSet(wp) => Some(format!(
+            "Watchpoint {} at {:#018x} ({} {} byte{})",
+            wp.id,
+            wp.address,
+            wp.kind.name(),
+            wp.size,
+            if wp.size == 1 { "" } else { "s" }
+        )),
+        Data::Watchpoints(list) if list.is_empty() => Some("No watchpoints.".to_string()),
+        Data::Watchpoints(list) => {
+            let mut lines = vec!["Id  Enabled  Hits  Ignore  Kind     Size  Address".to_string()];
+            for wp in list {
+                lines.push(format!(
+                    "{:<3} {:<8} {:<5} {:<7} {:<8} {:<5} {:#018x}",
+                    wp.id,
+                    if wp.enabled { "yes" } else { "no" },
+                    wp.hits,
+                    wp.ignore,
+                    wp.kind.name(),
+                    wp.size,
+                    wp.address
+                ));
+            }
+            Some(lines.join("\n"))
+        }
         Data::Breakpoints(list) if list.is_empty() => Some("No breakpoints.".to_string()),
         Data::Breakpoints(list) => {
-            let mut lines = vec!["Id  Enabled  Hits  Ignore  Address".to_string()];
+            let mut lines = vec!["Id  Enabled  Hits  Ignore  Type  Address".to_string()];
             for bp in list {
                 lines.push(format!(
-                    "{:<3} {:<8} {:<5} {:<7} {:#018x}",
+                    "{:<3} {:<8} {:<5} {:<7} {:<5} {:#018x}",
                     bp.id,
                     if bp.enabled { "yes" } else { "no" },
                     bp.hits,
                     bp.ignore,
+                    if bp.hardware { "hw" } else { "sw" },
                     bp.address
                 ));
             }
@@ -344,6 +418,10 @@ fn json_data(data: &Data) -> Value {
         }
         Data::Breakpoints(list) => {
             json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
+        }
+        Data::WatchpointSet(wp) => json!({"id": wp.id}),
+        Data::Watchpoints(list) => {
+            json!({"watchpoints": list.iter().map(watchpoint_json).collect::<Vec<_>>()})
         }
         Data::Memory {
             address,

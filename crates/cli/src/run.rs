@@ -98,12 +98,50 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::None);
             }
-            Command::BreakpointSet { address, ignore } => {
+            Command::BreakpointSet {
+                address,
+                ignore,
+                hardware,
+            } => {
                 let bp = self
                     .session
-                    .set_breakpoint(address, ignore)
+                    .set_breakpoint(address, ignore, hardware)
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::BreakpointSet(bp));
+            }
+            Command::WatchpointSet {
+                address,
+                kind,
+                size,
+                ignore,
+            } => {
+                let wp = self
+                    .session
+                    .set_watchpoint(address, kind, size, ignore)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::WatchpointSet(wp));
+            }
+            Command::WatchpointList => return Ok(Data::Watchpoints(self.session.watchpoints())),
+            Command::WatchpointEnable(id) => {
+                return self
+                    .session
+                    .enable_watchpoint(id)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::WatchpointDisable(id) => {
+                return self
+                    .session
+                    .disable_watchpoint(id)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
+            }
+            Command::WatchpointDelete(id) => {
+                return self
+                    .session
+                    .delete_watchpoint(id)
+                    .map(|()| Data::None)
+                    .map_err(|e| e.to_string())
             }
             Command::BreakpointList => return Ok(Data::Breakpoints(self.session.breakpoints())),
             Command::BreakpointEnable(id) => {

@@ -773,3 +773,86 @@ fn a_launched_tracee_dies_with_the_debugger() {
         std::thread::yield_now();
     }
 }
+
+#[test]
+fn watchpoints_and_hardware_breakpoints_in_a_batch_session() {
+    let wide = fixtures::launched_address("watch_values", "wide");
+    let main = fixtures::launched_address("watch_values", "main");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "--stdout",
+        out.to_str().unwrap(),
+        "-e",
+        &format!("breakpoint set {main} --hardware"),
+        "-e",
+        "continue",
+        "-e",
+        &format!("watch {wide} write 8"),
+        "-e",
+        "continue",
+        "-e",
+        "continue 2",
+        "-e",
+        "watchpoint list",
+        "-e",
+        "breakpoint list",
+        "-e",
+        "register read dr0 dr1 dr7",
+        "-e",
+        "watchpoint disable 1",
+        "-e",
+        "continue",
+        &fixture("watch_values"),
+    ]);
+    snapshot!("watchpoints_human", transcript(&output));
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "done\n");
+}
+
+#[test]
+fn watchpoints_in_json_and_bad_watchpoint_commands() {
+    let wide = fixtures::launched_address("watch_values", "wide");
+    let half = fixtures::launched_address("watch_values", "half_value");
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        &format!("watchpoint set {wide} write 8"),
+        "-e",
+        &format!("watchpoint set {half} rw 2"),
+        "-e",
+        "c",
+        "-e",
+        "watchpoint list",
+        "-e",
+        &format!("watchpoint set {wide} read 8"),
+        "-e",
+        "watchpoint set 0x1001 write 8",
+        "-e",
+        "watchpoint set 0x1000 write 3",
+        "-e",
+        "watchpoint set 0x1000 execute 2",
+        "-e",
+        "watchpoint set 0x7ffffffff000 write 8",
+        "-e",
+        &format!("watchpoint set {wide} rw 4"),
+        "-e",
+        &format!("watchpoint set {wide} rw 1"),
+        "-e",
+        &format!("watchpoint set {wide} write 2"),
+        "-e",
+        "watchpoint delete 7",
+        "-e",
+        "watchpoint delete 1",
+        "-e",
+        "watchpoint delete 2",
+        "-e",
+        "c",
+        &fixture("watch_values"),
+    ]);
+    snapshot!("watchpoints_json", transcript(&output));
+    assert_eq!(output.status.code(), Some(1));
+}

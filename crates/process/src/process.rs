@@ -96,6 +96,8 @@ pub struct Process {
     early_children: BTreeSet<Pid>,
     /// Our `int3`s are out of the memory a vfork child shares with us, until VFORK_DONE.
     vfork_lifted: bool,
+    /// The debug registers every thread carries (new threads get them before they run).
+    debug: DebugRegisters,
     events: VecDeque<ThreadEvent>,
 }
 
@@ -133,6 +135,7 @@ impl Process {
             breakpoints: BTreeMap::new(),
             early_children: BTreeSet::new(),
             vfork_lifted: false,
+            debug: DebugRegisters::default(),
             events: VecDeque::new(),
         };
         for (tid, early) in threads {
@@ -550,6 +553,7 @@ impl Process {
                     // First stop of a thread whose clone event is still to come.
                     self.threads.insert(tid, Thread::default());
                     self.events.push_back(ThreadEvent::Created(tid));
+                    self.debug.apply(tid, &DebugRegisters::default())?;
                     if running {
                         self.run_thread(tid, Resume::Continue, None)?;
                     }
@@ -593,6 +597,8 @@ impl Process {
                     }
                     slot.insert(Thread::default());
                     self.events.push_back(ThreadEvent::Created(new));
+                    // Linux does not copy debug registers to a new thread: arm it before it runs.
+                    self.debug.apply(new, &DebugRegisters::default())?;
                 }
                 if running {
                     self.run_thread(new, Resume::Continue, None)?;
@@ -628,6 +634,8 @@ impl Process {
             WaitStatus::PtraceEvent(_, signal, event) if event == libc::PTRACE_EVENT_EXEC => {
                 // A new program: none of our breakpoints exist in it.
                 self.breakpoints.clear();
+                // Exec clears the debug registers of the thread that survives it.
+                self.debug = DebugRegisters::default();
                 self.thread_mut(tid)?.running = false;
                 Ok(Some(StopReason::Stopped(Stop {
                     tid,
@@ -636,6 +644,7 @@ impl Process {
                     fault_addr: None,
                     origin: SignalOrigin::Kernel,
                     breakpoint: None,
+                    debug_status: None,
                 })))
             }
             WaitStatus::PtraceEvent(_, signal, event) => {
@@ -647,6 +656,7 @@ impl Process {
                     fault_addr: None,
                     origin: SignalOrigin::Kernel,
                     breakpoint: None,
+                    debug_status: None,
                 })))
             }
             WaitStatus::PtraceSyscall(_) => {
@@ -665,6 +675,7 @@ impl Process {
                     fault_addr: None,
                     origin: SignalOrigin::Kernel,
                     breakpoint: None,
+                    debug_status: None,
                 })))
             }
             WaitStatus::Continued(_) | WaitStatus::StillAlive => Ok(None),
@@ -683,7 +694,22 @@ impl Process {
             fault_addr: None,
             origin: SignalOrigin::Kernel,
             breakpoint,
+            debug_status: None,
         };
+        if self.debug.armed() {
+            // A debug-register hit says so in DR6 (which Linux resets at every debug exception,
+            // so its slot bits are this trap's alone); that one read replaces GETSIGINFO.
+            let status = self.read_debug_status(tid)?;
+            if status & DR6_SLOTS != 0 {
+                let mut stop = quick(TrapKind::Hardware, None);
+                stop.debug_status = Some(status);
+                return Ok(Some(stop));
+            }
+            if stepping == Stepping::Trusted {
+                // Not a hardware hit, so the completed step (see `step_known_instruction`).
+                return Ok(Some(quick(TrapKind::SingleStep, None)));
+            }
+        }
         match stepping {
             Stepping::Trusted => Ok(Some(quick(TrapKind::SingleStep, None))),
             Stepping::Step => Ok(None),
@@ -709,6 +735,43 @@ impl Process {
     /// and forked children get `original` back before they run.
     pub fn add_breakpoint(&mut self, addr: u64, original: u8) {
         self.breakpoints.insert(addr, original);
+    }
+
+    /// Give every thread — and every thread created from now on — these debug registers
+    /// (`addresses` in DR0–DR3, `control` in DR7). All threads or none: if a thread refuses
+    /// (e.g. an address the kernel rejects), the threads already changed are set back.
+    pub fn set_debug_registers(&mut self, addresses: [u64; 4], control: u64) -> Result<()> {
+        self.ensure_stopped()?;
+        let new = DebugRegisters { addresses, control };
+        let old = self.debug;
+        let tids: Vec<Pid> = self.threads.keys().copied().collect();
+        for (done, tid) in tids.iter().enumerate() {
+            if let Err(error) = new.apply(*tid, &old) {
+                for undo in tids.iter().take(done + 1) {
+                    let _ = old.apply(*undo, &new);
+                }
+                return Err(error);
+            }
+            if let Ok(thread) = self.thread_mut(*tid) {
+                // Cached values are stale now.
+                thread.regs.debug = [None; 8];
+            }
+        }
+        self.debug = new;
+        Ok(())
+    }
+
+    /// The debug registers every thread carries: DR0–DR3 and DR7.
+    pub fn debug_registers(&self) -> ([u64; 4], u64) {
+        (self.debug.addresses, self.debug.control)
+    }
+
+    fn read_debug_status(&mut self, tid: Pid) -> Result<u64> {
+        let status = ptrace::peek_user(tid, user::debug_reg(6))?;
+        if let Ok(thread) = self.thread_mut(tid) {
+            thread.regs.debug[6] = Some(status);
+        }
+        Ok(status)
     }
 
     /// Forget a breakpoint (its `int3` is gone).
@@ -917,6 +980,11 @@ impl Process {
                 }
             }
         }
+        // No debug register of ours may outlive us.
+        for tid in &tids {
+            let _ = DebugRegisters::default().apply(*tid, &self.debug);
+        }
+        self.debug = DebugRegisters::default();
         for tid in tids {
             match ptrace::detach(tid, deliver.get(&tid).copied()) {
                 Ok(()) => {}
@@ -1019,6 +1087,48 @@ fn task_ids(pid: Pid) -> std::io::Result<Vec<Pid>> {
 
 /// The x86 breakpoint instruction.
 const INT3: u8 = 0xcc;
+
+/// DR6 bits B0–B3: which debug-register slot fired.
+const DR6_SLOTS: u64 = 0xf;
+
+/// DR0–DR3 and DR7 as the process layer keeps them for every thread.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct DebugRegisters {
+    addresses: [u64; 4],
+    control: u64,
+}
+
+impl DebugRegisters {
+    /// Whether any slot is enabled.
+    fn armed(&self) -> bool {
+        self.control & 0xff != 0
+    }
+
+    /// Write these registers to thread `tid`, which holds `current`: first take down the slots
+    /// that change (the kernel checks each address against DR7 as it is written), then the
+    /// addresses, then the final DR7. Registers that do not change are not written.
+    fn apply(&self, tid: Pid, current: &DebugRegisters) -> Result<()> {
+        let dr7 = user::debug_reg(7);
+        let changed: Vec<usize> = (0..4)
+            .filter(|i| self.addresses.get(*i) != current.addresses.get(*i))
+            .collect();
+        let mut keep = current.control & self.control;
+        for slot in &changed {
+            keep &= !(0b11 << (slot * 2));
+        }
+        if keep != current.control {
+            ptrace::poke_user(tid, dr7, keep)?;
+        }
+        for slot in changed {
+            let addr = self.addresses.get(slot).copied().unwrap_or(0);
+            ptrace::poke_user(tid, user::debug_reg(slot), addr)?;
+        }
+        if self.control != keep {
+            ptrace::poke_user(tid, dr7, self.control)?;
+        }
+        Ok(())
+    }
+}
 
 /// Write one byte into the memory of stopped tracee `tid` with a word-aligned
 /// `PEEKDATA`/`POKEDATA` pair (it works on read-only code, and an aligned word never crosses

@@ -38,6 +38,8 @@ pub struct Stop {
     /// One of our software breakpoints (registered with
     /// [`crate::Process::add_breakpoint_address`]) at this address ran; the pc is rewound to it.
     pub breakpoint: Option<u64>,
+    /// For a debug-register hit: DR6, whose bits 0–3 say which slot fired.
+    pub debug_status: Option<u64>,
 }
 
 /// Where a signal came from, from `si_code` and `si_pid`.
@@ -113,6 +115,7 @@ impl Stop {
             fault_addr: fault.then_some(info.addr),
             origin: SignalOrigin::from_siginfo(info),
             breakpoint: None,
+            debug_status: None,
         }
     }
 }

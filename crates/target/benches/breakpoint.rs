@@ -73,7 +73,7 @@ impl DbgTracee {
         let (mut session, _) = Session::launch(fixture.launch())
             .unwrap_or_else(|e| panic!("cannot launch {}: {e}", fixture.program.display()));
         let id = session
-            .set_breakpoint(fixture.addr, 0)
+            .set_breakpoint(fixture.addr, 0, false)
             .unwrap_or_else(|e| panic!("cannot set a breakpoint at {:#x}: {e}", fixture.addr))
             .id;
         let mut tracee = DbgTracee {

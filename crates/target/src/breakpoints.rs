@@ -15,6 +15,8 @@ pub struct Breakpoint {
     pub hits: u64,
     /// How many more hits to let pass without stopping.
     pub ignore: u64,
+    /// A hardware (debug-register) breakpoint rather than an `int3`.
+    pub hardware: bool,
 }
 
 /// The breakpoints of a session, by id.
@@ -25,7 +27,7 @@ pub(crate) struct Breakpoints {
 }
 
 impl Breakpoints {
-    pub(crate) fn add(&mut self, address: u64, ignore: u64) -> &Breakpoint {
+    pub(crate) fn add(&mut self, address: u64, ignore: u64, hardware: bool) -> &Breakpoint {
         self.next_id += 1;
         let id = self.next_id;
         self.by_id.entry(id).or_insert(Breakpoint {
@@ -34,7 +36,27 @@ impl Breakpoints {
             enabled: true,
             hits: 0,
             ignore,
+            hardware,
         })
+    }
+
+    /// The id the next breakpoint will get.
+    pub(crate) fn next_id(&self) -> u32 {
+        self.next_id + 1
+    }
+
+    /// Count a hit of hardware breakpoint `id`; true when it is to be reported.
+    pub(crate) fn hit_id(&mut self, id: u32) -> bool {
+        let Some(bp) = self.by_id.get_mut(&id) else {
+            return false;
+        };
+        bp.hits += 1;
+        if bp.ignore > 0 {
+            bp.ignore -= 1;
+            false
+        } else {
+            true
+        }
     }
 
     pub(crate) fn get(&self, id: u32) -> Option<&Breakpoint> {
@@ -60,7 +82,7 @@ impl Breakpoints {
         for bp in self
             .by_id
             .values_mut()
-            .filter(|bp| bp.enabled && bp.address == address)
+            .filter(|bp| bp.enabled && !bp.hardware && bp.address == address)
         {
             bp.hits += 1;
             if bp.ignore > 0 {
@@ -86,9 +108,9 @@ mod tests {
     #[test]
     fn hits_count_ignored_ones_and_report_the_first_due() {
         let mut bps = Breakpoints::default();
-        let one = bps.add(0x10, 2).id;
-        let two = bps.add(0x10, 0).id;
-        bps.add(0x20, 0);
+        let one = bps.add(0x10, 2, false).id;
+        let two = bps.add(0x10, 0, false).id;
+        bps.add(0x20, 0, false);
         assert_eq!(bps.hit(0x10), Some(two));
         assert_eq!(bps.hit(0x10), Some(two));
         if let Some(bp) = bps.get_mut(two) {

@@ -72,6 +72,8 @@ pub struct StopEvent {
     pub fault_addr: Option<u64>,
     /// For a breakpoint stop: which breakpoint.
     pub breakpoint: Option<u32>,
+    /// For a watchpoint stop: which watchpoint, and the values before and after.
+    pub watchpoint: Option<crate::WatchHit>,
 }
 
 /// Why the process stopped, as SPEC §5's `reason` names it.

@@ -24,13 +24,16 @@ mod event;
 mod interrupt;
 mod session;
 mod signals;
+mod watchpoints;
 
 pub use breakpoints::Breakpoint;
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;
 pub use dbg_process::{Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal};
+pub use dbg_watch::{WatchKind, WatchSize};
 pub use error::{Error, Result};
 pub use event::{Event, StopEvent, StopKind};
 pub use interrupt::Interrupter;
 pub use session::{Session, MAX_MEMORY_READ};
 pub use signals::SignalPolicy;
+pub use watchpoints::{WatchHit, Watchpoint};

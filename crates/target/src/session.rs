@@ -9,11 +9,14 @@ use dbg_process::{
     ThreadEvent, TrapKind,
 };
 
+use dbg_watch::{Slots, Watch, WatchKind, WatchSize};
+
 use crate::breakpoints::{Breakpoint, Breakpoints};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopEvent, StopKind};
 use crate::interrupt::Interrupter;
 use crate::signals::SignalPolicy;
+use crate::watchpoints::{SlotOwner, WatchHit, Watchpoint, Watchpoints};
 
 /// A debugging session over one process.
 #[derive(Debug)]
@@ -29,6 +32,13 @@ pub struct Session {
     at_breakpoint: BTreeSet<Pid>,
     /// The breakpoint the current thread last stopped at, for `continue N`.
     last_breakpoint: Option<u32>,
+    /// The watchpoint the last stop was at, for `continue N`.
+    last_watchpoint: Option<u32>,
+    /// Whether the last stop was a debug-register hit.
+    stopped_by_hardware: bool,
+    /// The four debug-register slots, shared by watchpoints and hardware breakpoints.
+    slots: Slots<SlotOwner>,
+    watchpoints: Watchpoints,
     /// The signal of the last stop, delivered on resume if the policy passes it.
     last_signal: Option<Signal>,
     interrupter: Interrupter,
@@ -43,6 +53,37 @@ const MAX_INSTRUCTION: usize = 15;
 
 /// The most bytes one `memory read` shows.
 pub const MAX_MEMORY_READ: usize = 1 << 16;
+
+/// Why a stop is reported, beyond what the kernel said: the kind the command implies and the
+/// breakpoint or watchpoint that caused it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Why {
+    kind: Option<StopKind>,
+    breakpoint: Option<u32>,
+    watchpoint: Option<WatchHit>,
+    /// A debug-register hit (the kernel set RF, so resuming will not fire it again).
+    hardware: bool,
+}
+
+impl Why {
+    fn breakpoint(id: u32) -> Why {
+        Why {
+            kind: Some(StopKind::Breakpoint),
+            breakpoint: Some(id),
+            ..Why::default()
+        }
+    }
+
+    fn stepping() -> Why {
+        Why {
+            kind: Some(StopKind::SingleStep),
+            ..Why::default()
+        }
+    }
+}
+
+/// The resume flag of EFLAGS: the next instruction's execution breakpoint does not fire.
+const EFLAGS_RF: u64 = 1 << 16;
 
 /// What stepping the current thread off a breakpoint site did.
 enum StepOff {
@@ -60,7 +101,7 @@ impl Session {
         let process = launch.spawn()?;
         let pid = process.pid();
         let mut session = Session::new(process);
-        let entry = session.stop_event(entry_stop(pid), StopKind::Entry, None)?;
+        let entry = session.stop_event(entry_stop(pid), StopKind::Entry, &Why::default())?;
         Ok((
             session,
             vec![Event::Launched { pid }, Event::Stopped(entry)],
@@ -74,7 +115,7 @@ impl Session {
         let mut session = Session::new(process);
         let mut stop = entry_stop(pid);
         stop.signal = Signal::SIGSTOP;
-        let entry = session.stop_event(stop, StopKind::Entry, None)?;
+        let entry = session.stop_event(stop, StopKind::Entry, &Why::default())?;
         Ok((
             session,
             vec![Event::Attached { pid, threads }, Event::Stopped(entry)],
@@ -93,6 +134,10 @@ impl Session {
             breakpoints: Breakpoints::default(),
             at_breakpoint: BTreeSet::new(),
             last_breakpoint: None,
+            last_watchpoint: None,
+            stopped_by_hardware: false,
+            slots: Slots::new(),
+            watchpoints: Watchpoints::default(),
             last_signal: None,
             interrupter,
         }
@@ -134,13 +179,29 @@ impl Session {
     pub fn resume(&mut self, count: u64) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         if count > 1 {
-            let id = self.last_breakpoint.ok_or(Error::NotAtBreakpoint)?;
-            if let Some(bp) = self.breakpoints.get_mut(id) {
-                bp.ignore = count - 1;
+            if let Some(id) = self.last_watchpoint {
+                if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
+                    wp.ignore = count - 1;
+                }
+            } else {
+                let id = self.last_breakpoint.ok_or(Error::NotAtBreakpoint)?;
+                if let Some(bp) = self.breakpoints.get_mut(id) {
+                    bp.ignore = count - 1;
+                }
             }
         }
+        // The values watchpoints compare against are those of now (the user may have written
+        // memory since the last stop).
+        self.refresh_watch_values();
+        let mut after_hardware_hit = self.stopped_by_hardware;
         // Hits to ignore mean many stops: run tracer and tracee on one CPU meanwhile.
-        let _shared = if self.breakpoints.ignoring() {
+        let ignoring = self.breakpoints.ignoring()
+            || self
+                .watchpoints
+                .by_id
+                .values()
+                .any(|wp| wp.enabled && wp.ignore > 0);
+        let _shared = if ignoring {
             self.process.share_cpu().ok()
         } else {
             None
@@ -149,10 +210,34 @@ impl Session {
         let mut events = Vec::new();
         loop {
             if let Some(reason) = self.step_off_breakpoints(signal)? {
-                events.extend(self.report(reason, None, None)?);
+                events.extend(self.report(reason, Why::default())?);
                 return Ok(events);
             }
+            if !after_hardware_hit {
+                self.set_resume_flag_at_hardware_breakpoint()?;
+            }
             let reason = self.run_until_stop(signal.take())?;
+            after_hardware_hit = false;
+            if let StopReason::Stopped(Stop {
+                trap: Some(TrapKind::Hardware),
+                debug_status: Some(status),
+                ..
+            }) = reason
+            {
+                match self.hardware_hit(status)? {
+                    Some(why) => {
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
+                    None => {
+                        // Every owner ignores this hit; the kernel set RF for an execution
+                        // breakpoint, so going on does not fire it again.
+                        after_hardware_hit = true;
+                        events.extend(self.thread_events());
+                        continue;
+                    }
+                }
+            }
             if let StopReason::Stopped(Stop {
                 trap: None,
                 signal: received,
@@ -176,7 +261,7 @@ impl Session {
                 self.at_breakpoint.insert(tid);
                 match self.breakpoints.hit(addr) {
                     Some(id) => {
-                        events.extend(self.report(reason, Some(StopKind::Breakpoint), Some(id))?);
+                        events.extend(self.report(reason, Why::breakpoint(id))?);
                         return Ok(events);
                     }
                     // Every breakpoint here ignores this hit: keep going.
@@ -184,7 +269,7 @@ impl Session {
                 }
                 continue;
             }
-            events.extend(self.report(reason, None, None)?);
+            events.extend(self.report(reason, Why::default())?);
             return Ok(events);
         }
     }
@@ -242,7 +327,12 @@ impl Session {
             return Ok(StepOff::NotOnSite);
         }
         let (plan, trusted) = self.plans.get(&pc).copied().unwrap_or((None, false));
-        if let (Some(displaced), None) = (plan, signal) {
+        // A displaced write (push) must trap a watchpoint over it: step it for real then.
+        let watching_data = self
+            .slots
+            .in_use()
+            .any(|(_, watch, _)| watch.kind != WatchKind::Execute);
+        if let (Some(displaced), None, false) = (plan, signal, watching_data) {
             if displaced::emulate(displaced, pc, &mut self.process, &self.memory)? {
                 return Ok(StepOff::Done);
             }
@@ -295,6 +385,7 @@ impl Session {
                     fault_addr: None,
                     origin: SignalOrigin::Kernel,
                     breakpoint: None,
+                    debug_status: None,
                 }),
                 StepOff::Stopped(other) => other,
             };
@@ -307,8 +398,17 @@ impl Session {
                     ..
                 })
             );
-            if !stepped {
-                return self.report(reason, Some(StopKind::SingleStep), None);
+            if let StopReason::Stopped(Stop {
+                trap: Some(TrapKind::Hardware),
+                debug_status: Some(status),
+                ..
+            }) = reason
+            {
+                if let Some(why) = self.hardware_hit(status)? {
+                    return self.report(reason, why);
+                }
+            } else if !stepped {
+                return self.report(reason, Why::stepping());
             }
             // Stepping onto an enabled breakpoint is a hit of it, as in gdb.
             if self.sites.addresses().next().is_some() {
@@ -316,12 +416,12 @@ impl Session {
                 if self.sites.is_inserted(pc) {
                     self.at_breakpoint.insert(tid);
                     if let Some(id) = self.breakpoints.hit(pc) {
-                        return self.report(reason, Some(StopKind::Breakpoint), Some(id));
+                        return self.report(reason, Why::breakpoint(id));
                     }
                 }
             }
             if done >= count || self.interrupter.requested() {
-                return self.report(reason, Some(StopKind::SingleStep), None);
+                return self.report(reason, Why::stepping());
             }
         }
     }
@@ -410,13 +510,19 @@ impl Session {
 
     // ── Breakpoints ─────────────────────────────────────────────────────────────────────
 
-    /// Set a software breakpoint at `addr` (which must be mapped and executable); its next
-    /// `ignore` hits will not stop. Several breakpoints may share an address.
-    pub fn set_breakpoint(&mut self, addr: u64, ignore: u64) -> Result<Breakpoint> {
+    /// Set a breakpoint at `addr` (which must be mapped and executable): an `int3`, or with
+    /// `hardware` a debug-register slot (invisible to the program, one stop per hit); its next
+    /// `ignore` hits will not stop. Several software breakpoints may share an address.
+    pub fn set_breakpoint(&mut self, addr: u64, ignore: u64, hardware: bool) -> Result<Breakpoint> {
         self.ensure_stopped()?;
         Mappings::read(self.pid())?.check_executable(addr)?;
-        self.insert_site(addr)?;
-        Ok(self.breakpoints.add(addr, ignore).clone())
+        if hardware {
+            let id = self.breakpoints.next_id();
+            self.take_slot(Watch::execute(addr)?, SlotOwner::Breakpoint(id))?;
+        } else {
+            self.insert_site(addr)?;
+        }
+        Ok(self.breakpoints.add(addr, ignore, hardware).clone())
     }
 
     /// Every breakpoint, by id.
@@ -424,7 +530,7 @@ impl Session {
         self.breakpoints.all().cloned().collect()
     }
 
-    /// Enable breakpoint `id` (its `int3` goes back in).
+    /// Enable breakpoint `id` (its `int3` goes back in, or it takes a slot again).
     pub fn enable_breakpoint(&mut self, id: u32) -> Result<()> {
         let bp = self
             .breakpoints
@@ -432,8 +538,12 @@ impl Session {
             .ok_or(Error::UnknownBreakpoint(id))?;
         if !bp.enabled {
             self.ensure_stopped()?;
-            let addr = bp.address;
-            self.insert_site(addr)?;
+            let (addr, hardware) = (bp.address, bp.hardware);
+            if hardware {
+                self.take_slot(Watch::execute(addr)?, SlotOwner::Breakpoint(id))?;
+            } else {
+                self.insert_site(addr)?;
+            }
             if let Some(bp) = self.breakpoints.get_mut(id) {
                 bp.enabled = true;
             }
@@ -441,7 +551,8 @@ impl Session {
         Ok(())
     }
 
-    /// Disable breakpoint `id` (its `int3` comes out unless another breakpoint uses the site).
+    /// Disable breakpoint `id` (its `int3` comes out unless another breakpoint uses the site;
+    /// a hardware one frees its slot).
     pub fn disable_breakpoint(&mut self, id: u32) -> Result<()> {
         let bp = self
             .breakpoints
@@ -449,8 +560,12 @@ impl Session {
             .ok_or(Error::UnknownBreakpoint(id))?;
         if bp.enabled {
             self.ensure_stopped()?;
-            let addr = bp.address;
-            self.release_site(addr)?;
+            let (addr, hardware) = (bp.address, bp.hardware);
+            if hardware {
+                self.free_slot(SlotOwner::Breakpoint(id))?;
+            } else {
+                self.release_site(addr)?;
+            }
             if let Some(bp) = self.breakpoints.get_mut(id) {
                 bp.enabled = false;
             }
@@ -465,9 +580,7 @@ impl Session {
             .get(id)
             .ok_or(Error::UnknownBreakpoint(id))?;
         if bp.enabled && self.is_alive() {
-            self.ensure_stopped()?;
-            let addr = bp.address;
-            self.release_site(addr)?;
+            self.disable_breakpoint(id)?;
         }
         self.breakpoints.remove(id);
         if self.last_breakpoint == Some(id) {
@@ -483,6 +596,257 @@ impl Session {
             .get_mut(id)
             .ok_or(Error::UnknownBreakpoint(id))?;
         bp.ignore = count;
+        Ok(())
+    }
+
+    // ── Watchpoints ─────────────────────────────────────────────────────────────────────
+
+    /// Watch `size` bytes at `addr` (aligned to `size`) for `kind` accesses, in a debug-register
+    /// slot on every thread; its next `ignore` hits will not stop.
+    pub fn set_watchpoint(
+        &mut self,
+        addr: u64,
+        kind: WatchKind,
+        size: u64,
+        ignore: u64,
+    ) -> Result<Watchpoint> {
+        self.ensure_stopped()?;
+        let watch = Watch::new(addr, kind, WatchSize::from_bytes(size)?)?;
+        let value = if kind == WatchKind::Execute {
+            0
+        } else {
+            self.read_watched(addr, size)?
+        };
+        let id = self.watchpoints.next_id();
+        self.take_slot(watch, SlotOwner::Watchpoint(id))?;
+        let watchpoint = Watchpoint {
+            id,
+            address: addr,
+            kind,
+            size,
+            enabled: true,
+            hits: 0,
+            ignore,
+            value,
+        };
+        self.watchpoints.add(watchpoint.clone());
+        Ok(watchpoint)
+    }
+
+    /// Every watchpoint, by id.
+    pub fn watchpoints(&self) -> Vec<Watchpoint> {
+        self.watchpoints.by_id.values().cloned().collect()
+    }
+
+    /// Enable watchpoint `id`: it takes a slot again.
+    pub fn enable_watchpoint(&mut self, id: u32) -> Result<()> {
+        let wp = self
+            .watchpoints
+            .by_id
+            .get(&id)
+            .ok_or(Error::UnknownWatchpoint(id))?;
+        if !wp.enabled {
+            self.ensure_stopped()?;
+            let watch = Watch::new(wp.address, wp.kind, WatchSize::from_bytes(wp.size)?)?;
+            let (addr, size, kind) = (wp.address, wp.size, wp.kind);
+            self.take_slot(watch, SlotOwner::Watchpoint(id))?;
+            let value = if kind == WatchKind::Execute {
+                0
+            } else {
+                self.read_watched(addr, size).unwrap_or(0)
+            };
+            if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
+                wp.enabled = true;
+                wp.value = value;
+            }
+        }
+        Ok(())
+    }
+
+    /// Disable watchpoint `id`: its slot is freed.
+    pub fn disable_watchpoint(&mut self, id: u32) -> Result<()> {
+        let wp = self
+            .watchpoints
+            .by_id
+            .get(&id)
+            .ok_or(Error::UnknownWatchpoint(id))?;
+        if wp.enabled {
+            self.ensure_stopped()?;
+            self.free_slot(SlotOwner::Watchpoint(id))?;
+            if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
+                wp.enabled = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// Delete watchpoint `id`.
+    pub fn delete_watchpoint(&mut self, id: u32) -> Result<()> {
+        let wp = self
+            .watchpoints
+            .by_id
+            .get(&id)
+            .ok_or(Error::UnknownWatchpoint(id))?;
+        if wp.enabled && self.is_alive() {
+            self.disable_watchpoint(id)?;
+        }
+        self.watchpoints.by_id.remove(&id);
+        if self.last_watchpoint == Some(id) {
+            self.last_watchpoint = None;
+        }
+        Ok(())
+    }
+
+    fn take_slot(&mut self, watch: Watch, owner: SlotOwner) -> Result<()> {
+        if self.slots.full() {
+            let owners: Vec<SlotOwner> = self.slots.in_use().map(|(_, _, owner)| owner).collect();
+            let watchpoints = owners
+                .iter()
+                .filter_map(|o| {
+                    if let SlotOwner::Watchpoint(id) = o {
+                        Some(*id)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let breakpoints = owners
+                .iter()
+                .filter_map(|o| {
+                    if let SlotOwner::Breakpoint(id) = o {
+                        Some(*id)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            return Err(Error::NoFreeDebugRegister {
+                watchpoints,
+                breakpoints,
+            });
+        }
+        self.slots.take(&mut self.process, watch, owner)?;
+        Ok(())
+    }
+
+    fn free_slot(&mut self, owner: SlotOwner) -> Result<()> {
+        let index = self
+            .slots
+            .in_use()
+            .find(|(_, _, o)| *o == owner)
+            .map(|(index, _, _)| index);
+        if let Some(index) = index {
+            self.slots.free(&mut self.process, index)?;
+        }
+        Ok(())
+    }
+
+    /// The watched value: `size` bytes at `addr`, little-endian.
+    fn read_watched(&self, addr: u64, size: u64) -> Result<u64> {
+        let bytes = self.memory.read_exact(addr, size as usize)?;
+        let mut word = [0u8; 8];
+        for (slot, byte) in word.iter_mut().zip(bytes) {
+            *slot = byte;
+        }
+        Ok(u64::from_le_bytes(word))
+    }
+
+    fn refresh_watch_values(&mut self) {
+        let ids: Vec<u32> = self
+            .watchpoints
+            .by_id
+            .values()
+            .filter(|wp| wp.enabled && wp.kind != WatchKind::Execute)
+            .map(|wp| wp.id)
+            .collect();
+        for id in ids {
+            self.refresh_watch_value(id);
+        }
+    }
+
+    fn refresh_watch_value(&mut self, id: u32) {
+        let Some(wp) = self.watchpoints.by_id.get(&id) else {
+            return;
+        };
+        if let Ok(value) = self.read_watched(wp.address, wp.size) {
+            if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
+                wp.value = value;
+            }
+        }
+    }
+
+    /// Count a debug-register hit (DR6 `status`) on every owner that fired; the stop to report,
+    /// or `None` when every one of them lets it pass.
+    fn hardware_hit(&mut self, status: u64) -> Result<Option<Why>> {
+        let mut report = None;
+        for (_, owner) in self.slots.fired(status) {
+            match owner {
+                SlotOwner::Breakpoint(id) => {
+                    if self.breakpoints.hit_id(id) && report.is_none() {
+                        report = Some(Why {
+                            hardware: true,
+                            ..Why::breakpoint(id)
+                        });
+                    }
+                }
+                SlotOwner::Watchpoint(id) => {
+                    let Some(wp) = self.watchpoints.by_id.get_mut(&id) else {
+                        continue;
+                    };
+                    wp.hits += 1;
+                    if wp.ignore > 0 {
+                        wp.ignore -= 1;
+                        if wp.ignore == 0 {
+                            // The next hit is reported: its "old" is the value as of now.
+                            self.refresh_watch_value(id);
+                        }
+                        continue;
+                    }
+                    if report.is_some() {
+                        continue;
+                    }
+                    let (addr, size, old, kind) = (wp.address, wp.size, wp.value, wp.kind);
+                    let new = if kind == WatchKind::Execute {
+                        0
+                    } else {
+                        self.read_watched(addr, size)?
+                    };
+                    if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
+                        wp.value = new;
+                    }
+                    report = Some(Why {
+                        kind: Some(StopKind::Watchpoint),
+                        watchpoint: Some(WatchHit { id, old, new, size }),
+                        hardware: true,
+                        ..Why::default()
+                    });
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Resuming at the address of a hardware execution breakpoint would fire it at once: set
+    /// the resume flag so the instruction runs (the kernel does so itself after a hit).
+    fn set_resume_flag_at_hardware_breakpoint(&mut self) -> Result<()> {
+        let hardware: Vec<u64> = self
+            .breakpoints
+            .all()
+            .filter(|bp| bp.hardware && bp.enabled)
+            .map(|bp| bp.address)
+            .collect();
+        if hardware.is_empty() {
+            return Ok(());
+        }
+        let pc = self.guard(Process::pc)?;
+        if hardware.contains(&pc) {
+            let flags = self
+                .guard(|process| process.read_register(Reg::Eflags))?
+                .as_u64();
+            self.guard(|process| {
+                process.write_register(Reg::Eflags, RegValue::from_u64(flags | EFLAGS_RF))
+            })?;
+        }
         Ok(())
     }
 
@@ -512,6 +876,10 @@ impl Session {
         self.sites.forget();
         self.plans.clear();
         self.at_breakpoint.clear();
+        self.slots.forget();
+        for wp in self.watchpoints.by_id.values_mut() {
+            wp.enabled = false;
+        }
         self.memory = Memory::new(self.pid());
         let ids: Vec<u32> = self.breakpoints.all().map(|bp| bp.id).collect();
         for id in ids {
@@ -537,7 +905,7 @@ impl Session {
     /// Kill the process.
     pub fn kill(&mut self) -> Result<Vec<Event>> {
         let reason = self.guard(Process::kill)?;
-        self.report(reason, None, None)
+        self.report(reason, Why::default())
     }
 
     /// Detach; the process runs on as if it had never been traced: every `int3` of ours is
@@ -550,6 +918,7 @@ impl Session {
             self.process.remove_breakpoint(addr);
         }
         self.guard(Process::detach)?;
+        self.slots.forget();
         Ok(vec![Event::Detached { pid }])
     }
 
@@ -574,7 +943,7 @@ impl Session {
     /// If the process died behind our back (killed from outside), the events that say so.
     pub fn check_alive(&mut self) -> Vec<Event> {
         match self.process.check_alive() {
-            Some(reason) => self.report(reason, None, None).unwrap_or_default(),
+            Some(reason) => self.report(reason, Why::default()).unwrap_or_default(),
             None => Vec::new(),
         }
     }
@@ -625,43 +994,36 @@ impl Session {
     }
 
     /// Turn a stop reason into events (thread events first, then the stop or end).
-    fn report(
-        &mut self,
-        reason: StopReason,
-        kind: Option<StopKind>,
-        breakpoint: Option<u32>,
-    ) -> Result<Vec<Event>> {
+    fn report(&mut self, reason: StopReason, why: Why) -> Result<Vec<Event>> {
         let pid = self.pid();
         let mut events = self.thread_events();
         self.last_signal = None;
-        self.last_breakpoint = breakpoint;
+        self.last_breakpoint = why.breakpoint;
+        self.last_watchpoint = why.watchpoint.map(|hit| hit.id);
+        self.stopped_by_hardware = why.hardware;
         match reason {
             StopReason::Exited { code } => events.push(Event::Exited { pid, code }),
             StopReason::Killed { signal } => events.push(Event::Killed { pid, signal }),
             StopReason::Stopped(stop) => {
-                let kind = classify(&stop, kind);
+                let kind = classify(&stop, why.kind);
                 if kind == StopKind::Exec {
                     self.forget_program();
                 }
                 self.last_signal = Some(stop.signal);
-                events.push(Event::Stopped(self.stop_event(stop, kind, breakpoint)?));
+                events.push(Event::Stopped(self.stop_event(stop, kind, &why)?));
             }
         }
         if !self.is_alive() {
-            // The process is gone, and its memory with it.
+            // The process is gone, and its memory and debug registers with it.
             self.sites.forget();
             self.plans.clear();
             self.at_breakpoint.clear();
+            self.slots.forget();
         }
         Ok(events)
     }
 
-    fn stop_event(
-        &mut self,
-        stop: Stop,
-        kind: StopKind,
-        breakpoint: Option<u32>,
-    ) -> Result<StopEvent> {
+    fn stop_event(&mut self, stop: Stop, kind: StopKind, why: &Why) -> Result<StopEvent> {
         Ok(StopEvent {
             pid: self.pid(),
             tid: stop.tid,
@@ -669,7 +1031,8 @@ impl Session {
             pc: self.guard(Process::pc)?,
             kind,
             fault_addr: stop.fault_addr,
-            breakpoint,
+            breakpoint: why.breakpoint,
+            watchpoint: why.watchpoint,
         })
     }
 }
@@ -683,6 +1046,7 @@ fn entry_stop(pid: Pid) -> Stop {
         fault_addr: None,
         origin: SignalOrigin::Kernel,
         breakpoint: None,
+        debug_status: None,
     }
 }
 

@@ -44,7 +44,7 @@ fn a_breakpoint_at_a_function_stops_there_and_the_program_runs_on_intact() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("bp_loop", &["10"], dir.path());
     let target = address(&session, "bp_loop", "target_fn");
-    let bp = session.set_breakpoint(target, 0).unwrap();
+    let bp = session.set_breakpoint(target, 0, false).unwrap();
     assert_eq!(
         (bp.id, bp.address, bp.enabled, bp.hits),
         (1, target, true, 0)
@@ -72,7 +72,7 @@ fn ignore_counts_and_continue_n_skip_hits_but_count_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("bp_loop", &["20"], dir.path());
     let target = address(&session, "bp_loop", "target_fn");
-    session.set_breakpoint(target, 4).unwrap();
+    session.set_breakpoint(target, 4, false).unwrap();
     session.resume(1).unwrap();
     assert_eq!(
         session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
@@ -116,7 +116,7 @@ fn the_program_sees_the_int3_but_reads_and_disassembly_do_not() {
     let mut session = launch("checksum", &[], dir.path());
     let victim = address(&session, "checksum", "victim");
     let clean = session.read_memory(victim, 8).unwrap().bytes;
-    session.set_breakpoint(victim, 0).unwrap();
+    session.set_breakpoint(victim, 0, false).unwrap();
     let at = stop(&session.resume(1).unwrap());
     assert_eq!((at.kind, at.pc), (StopKind::Breakpoint, victim));
     let printed = output(dir.path());
@@ -141,7 +141,7 @@ fn a_local_is_read_and_rewritten_at_the_programs_own_trap() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("local_addr", &[], dir.path());
     let main = address(&session, "local_addr", "main");
-    session.set_breakpoint(main, 0).unwrap();
+    session.set_breakpoint(main, 0, false).unwrap();
     assert_eq!(stop(&session.resume(1).unwrap()).kind, StopKind::Breakpoint);
     // The program's own int3 is a SIGTRAP signal stop, not one of ours.
     let trap = stop(&session.resume(1).unwrap());
@@ -163,8 +163,8 @@ fn breakpoints_share_a_site_and_delete_restores_the_byte() {
     let mut session = launch("bp_loop", &["5"], dir.path());
     let target = address(&session, "bp_loop", "target_fn");
     let raw = dbg_memory_raw(session.pid(), target);
-    session.set_breakpoint(target, 0).unwrap();
-    session.set_breakpoint(target, 0).unwrap();
+    session.set_breakpoint(target, 0, false).unwrap();
+    session.set_breakpoint(target, 0, false).unwrap();
     assert_eq!(dbg_memory_raw(session.pid(), target), 0xcc);
     let at = stop(&session.resume(1).unwrap());
     assert_eq!(at.breakpoint, Some(1));
@@ -197,7 +197,7 @@ fn stepi_steps_off_a_breakpoint_and_onto_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("bp_loop", &["3"], dir.path());
     let target = address(&session, "bp_loop", "target_fn");
-    session.set_breakpoint(target, 0).unwrap();
+    session.set_breakpoint(target, 0, false).unwrap();
     session.resume(1).unwrap();
     // Off the breakpoint: push rbp (emulated), then mov rbp, rsp.
     let step = stop(&session.step_instructions(1).unwrap());
@@ -236,8 +236,8 @@ fn detach_with_breakpoints_leaves_no_int3_and_the_process_finishes() {
     let (mut session, _) = Session::attach(pid).unwrap();
     let target = fixtures::runtime_address(pid.as_raw(), "bp_loop", "target_fn");
     let raw = dbg_memory_raw(pid, target);
-    session.set_breakpoint(target, 0).unwrap();
-    session.set_breakpoint(target + 1, 0).unwrap();
+    session.set_breakpoint(target, 0, false).unwrap();
+    session.set_breakpoint(target + 1, 0, false).unwrap();
     session.detach().unwrap();
     assert_eq!(dbg_memory_raw(pid, target), raw);
     child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
@@ -255,11 +255,11 @@ fn bad_breakpoints_and_memory_requests_change_nothing() {
         result.map(drop).unwrap_err().to_string()
     }
     assert_eq!(
-        err(session.set_breakpoint(0x10, 0)),
+        err(session.set_breakpoint(0x10, 0, false)),
         "address 0x10 is not mapped"
     );
     let total = address(&session, "bp_loop", "total");
-    assert!(err(session.set_breakpoint(total, 0)).contains("is not executable"));
+    assert!(err(session.set_breakpoint(total, 0, false)).contains("is not executable"));
     assert!(session.breakpoints().is_empty());
     for id in [0, 7] {
         assert_eq!(
@@ -297,7 +297,7 @@ fn bad_breakpoints_and_memory_requests_change_nothing() {
     assert_eq!(session.read_memory(total, 8).unwrap().bytes, before);
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     // Breakpoint commands after the exit fail cleanly.
-    assert!(session.set_breakpoint(total, 0).is_err());
+    assert!(session.set_breakpoint(total, 0, false).is_err());
 }
 
 #[test]
@@ -307,7 +307,7 @@ fn a_forked_child_runs_unharmed_by_our_breakpoints() {
         let dir = tempfile::tempdir().unwrap();
         let mut session = launch("forker", mode, dir.path());
         let target = address(&session, "forker", "target_fn");
-        session.set_breakpoint(target, 0).unwrap();
+        session.set_breakpoint(target, 0, false).unwrap();
         assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
         // The next hit is the parent's call after the child ended: the child hit nothing.
         let events = session.resume(1).unwrap();
@@ -333,7 +333,7 @@ fn an_exec_is_a_stop_and_the_new_program_can_be_debugged() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("execer", &[], dir.path());
     let target = address(&session, "execer", "target_fn");
-    session.set_breakpoint(target, 0).unwrap();
+    session.set_breakpoint(target, 0, false).unwrap();
     assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
     let exec = stop(&session.resume(1).unwrap());
     assert_eq!(exec.kind, StopKind::Exec);
