@@ -73,6 +73,21 @@ pub enum Command {
         /// How many instructions.
         count: usize,
     },
+    /// `thread list`.
+    ThreadList,
+    /// `thread select TID`.
+    ThreadSelect(i32),
+    /// `handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]`.
+    Handle {
+        /// The signal.
+        signal: dbg_target::Signal,
+        /// `stop`/`nostop`, if given.
+        stop: Option<bool>,
+        /// `print`/`noprint`, if given.
+        print: Option<bool>,
+        /// `pass`/`nopass`, if given.
+        pass: Option<bool>,
+    },
     /// `kill`.
     Kill,
     /// `detach`.
@@ -136,7 +151,7 @@ pub const COMMANDS: &[Spec] = &[
     spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
     spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE [--ignore N] | list | enable ID | disable ID | delete ID; watch ADDRESS KIND SIZE", "manage hardware watchpoints (they share the 4 debug registers with hardware breakpoints)", true),
     spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at system calls", false),
-    spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL", false),
+    spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL (no keyword: show it)", true),
     spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
     spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
     spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", false),
@@ -146,7 +161,7 @@ pub const COMMANDS: &[Spec] = &[
     spec!("print", ["p"], [], "print EXPR", "show the value of an expression", false),
     spec!("locals", [], [], "locals", "show the local variables of the selected frame", false),
     spec!("list", ["l"], [], "list [LOCATION]", "show source around a location", false),
-    spec!("thread", [], ["list", "select"], "thread list | thread select TID", "list or select threads", false),
+    spec!("thread", [], ["list", "select"], "thread list | thread select TID", "list the threads, or select the one registers and stepi apply to", true),
     spec!("symbol", [], [], "symbol ADDRESS", "which function and line an address belongs to", false),
     spec!("kill", [], [], "kill", "kill the process", true),
     spec!("detach", [], [], "detach", "detach from the process and let it run", true),
@@ -286,6 +301,22 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
         }
         "disassemble" => parse_disassemble(&rest),
+        "thread" => {
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            match subcommand(spec, sub)? {
+                "list" => no_more(args).map(|()| Command::ThreadList),
+                _ => match args {
+                    [tid] => parse_integer(tid)
+                        .filter(|t| *t > 0 && *t <= i32::MAX as u128)
+                        .map(|t| Command::ThreadSelect(t as i32))
+                        .ok_or_else(|| format!("invalid thread id `{tid}`")),
+                    _ => Err("usage: thread select TID".into()),
+                },
+            }
+        }
+        "handle" => parse_handle(&rest),
         "kill" => no_more(&rest).map(|()| Command::Kill),
         "detach" => no_more(&rest).map(|()| Command::Detach),
         "quit" => no_more(&rest).map(|()| Command::Quit),
@@ -456,6 +487,53 @@ fn parse_hex_string(text: &str) -> Result<Vec<u8>, String> {
                 .ok_or_else(|| format!("invalid bytes `{text}`"))
         })
         .collect()
+}
+
+/// A signal by name (`SIGUSR1`, `usr1`) or number.
+pub fn parse_signal(text: &str) -> Result<dbg_target::Signal, String> {
+    if let Some(number) = parse_integer(text) {
+        return i32::try_from(number)
+            .ok()
+            .and_then(|n| dbg_target::Signal::try_from(n).ok())
+            .ok_or_else(|| format!("no signal number {text}"));
+    }
+    let upper = text.to_ascii_uppercase();
+    let name = if upper.starts_with("SIG") {
+        upper
+    } else {
+        format!("SIG{upper}")
+    };
+    name.parse::<dbg_target::Signal>()
+        .map_err(|_| format!("unknown signal `{text}`"))
+}
+
+fn parse_handle(args: &[&str]) -> Result<Command, String> {
+    let [signal, keywords @ ..] = args else {
+        return Err("usage: handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]".into());
+    };
+    let signal = parse_signal(signal)?;
+    let (mut stop, mut print, mut pass) = (None, None, None);
+    for keyword in keywords {
+        match keyword.to_ascii_lowercase().as_str() {
+            "stop" => stop = Some(true),
+            "nostop" => stop = Some(false),
+            "print" => print = Some(true),
+            "noprint" => print = Some(false),
+            "pass" | "noignore" => pass = Some(true),
+            "nopass" | "ignore" => pass = Some(false),
+            other => {
+                return Err(format!(
+                "unknown keyword `{other}`: expected stop, nostop, print, noprint, pass or nopass"
+            ))
+            }
+        }
+    }
+    Ok(Command::Handle {
+        signal,
+        stop,
+        print,
+        pass,
+    })
 }
 
 fn parse_disassemble(args: &[&str]) -> Result<Command, String> {
@@ -744,6 +822,42 @@ mod tests {
             }),
         );
         check("watchpoint l", Ok(Command::WatchpointList));
+        check("thread l", Ok(Command::ThreadList));
+        check("thread s 42", Ok(Command::ThreadSelect(42)));
+        check("thread select x", Err("invalid thread id `x`"));
+        check(
+            "handle usr1 nostop noprint",
+            Ok(Command::Handle {
+                signal: dbg_target::Signal::SIGUSR1,
+                stop: Some(false),
+                print: Some(false),
+                pass: None,
+            }),
+        );
+        check(
+            "handle SIGALRM stop pass",
+            Ok(Command::Handle {
+                signal: dbg_target::Signal::SIGALRM,
+                stop: Some(true),
+                print: None,
+                pass: Some(true),
+            }),
+        );
+        check(
+            "handle 10",
+            Ok(Command::Handle {
+                signal: dbg_target::Signal::SIGUSR1,
+                stop: None,
+                print: None,
+                pass: None,
+            }),
+        );
+        check("handle SIGFOO stop", Err("unknown signal `SIGFOO`"));
+        check("handle 99", Err("no signal number 99"));
+        check(
+            "handle usr1 frob",
+            Err("unknown keyword `frob`: expected stop, nostop, print, noprint, pass or nopass"),
+        );
         check("watchpoint del 3", Ok(Command::WatchpointDelete(3)));
         check(
             "watch 0x1000 read 4",

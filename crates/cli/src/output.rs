@@ -30,6 +30,10 @@ pub enum Data {
     BreakpointSet(Breakpoint),
     /// Every breakpoint.
     Breakpoints(Vec<Breakpoint>),
+    /// Threads: tid, current, pc.
+    Threads(Vec<(dbg_target::Pid, bool, u64)>),
+    /// A signal's handling.
+    Policy(dbg_target::Signal, dbg_target::SignalPolicy),
     /// A new watchpoint.
     WatchpointSet(Watchpoint),
     /// Every watchpoint.
@@ -130,6 +134,19 @@ fn human_event(event: &Event) -> String {
             format!("Process {pid} killed by signal {}", signal.as_str())
         }
         Event::Detached { pid } => format!("Process {pid} detached"),
+        Event::SignalReceived {
+            tid,
+            signal,
+            passed,
+        } => format!(
+            "Thread {tid} received signal {} ({})",
+            signal.as_str(),
+            if *passed {
+                "passed to the program"
+            } else {
+                "not passed"
+            }
+        ),
         Event::Forked { child } => format!("Process forked child {child} (not followed)"),
     }
 }
@@ -212,6 +229,16 @@ fn json_event(event: &Event) -> Value {
             json!({"type": "killed", "pid": pid.as_raw(), "signal": signal.as_str()})
         }
         Event::Detached { pid } => json!({"type": "detached", "pid": pid.as_raw()}),
+        Event::SignalReceived {
+            tid,
+            signal,
+            passed,
+        } => json!({
+            "type": "signal",
+            "tid": tid.as_raw(),
+            "signal": signal.as_str(),
+            "passed": passed,
+        }),
     }
 }
 
@@ -338,6 +365,28 @@ fn human_data(data: &Data) -> Option<String> {
             wp.size,
             if wp.size == 1 { "" } else { "s" }
         )),
+        Data::Threads(threads) => Some(
+            threads
+                .iter()
+                .map(|(tid, current, pc)| {
+                    format!(
+                        "{} Thread {tid} at {pc:#018x}",
+                        if *current { "*" } else { " " }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Data::Policy(signal, policy) => {
+            let yes = |b: bool| if b { "Yes" } else { "No" };
+            Some(format!(
+                "Signal     Stop  Print  Pass\n{:<10} {:<5} {:<6} {}",
+                signal.as_str(),
+                yes(policy.stop),
+                yes(policy.print),
+                yes(policy.pass)
+            ))
+        }
         Data::Watchpoints(list) if list.is_empty() => Some("No watchpoints.".to_string()),
         Data::Watchpoints(list) => {
             let mut lines = vec!["Id  Enabled  Hits  Ignore  Kind     Size  Address".to_string()];
@@ -420,6 +469,18 @@ fn json_data(data: &Data) -> Value {
             json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
         }
         Data::WatchpointSet(wp) => json!({"id": wp.id}),
+        Data::Threads(threads) => json!({
+            "threads": threads
+                .iter()
+                .map(|(tid, current, pc)| json!({"tid": tid.as_raw(), "current": current, "pc": format!("{pc:#x}")}))
+                .collect::<Vec<_>>()
+        }),
+        Data::Policy(signal, policy) => json!({
+            "signal": signal.as_str(),
+            "stop": policy.stop,
+            "print": policy.print,
+            "pass": policy.pass,
+        }),
         Data::Watchpoints(list) => {
             json!({"watchpoints": list.iter().map(watchpoint_json).collect::<Vec<_>>()})
         }

@@ -197,6 +197,25 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::Instructions(list));
             }
+            Command::ThreadList => {
+                let threads = self.session.threads().map_err(|e| e.to_string())?;
+                return Ok(Data::Threads(threads));
+            }
+            Command::ThreadSelect(tid) => {
+                self.session
+                    .select_thread(dbg_target::Pid::from_raw(tid))
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::None);
+            }
+            Command::Handle {
+                signal,
+                stop,
+                print,
+                pass,
+            } => {
+                let policy = self.session.set_policy(signal, stop, print, pass);
+                return Ok(Data::Policy(signal, policy));
+            }
             Command::Kill => self.session.kill(),
             Command::Detach => self.session.detach(),
             Command::Quit => return Ok(Data::None),

@@ -856,3 +856,36 @@ fn watchpoints_in_json_and_bad_watchpoint_commands() {
     snapshot!("watchpoints_json", transcript(&output));
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn handle_and_thread_commands() {
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "thread list",
+        "-e",
+        "handle SIGUSR1",
+        "-e",
+        "handle usr1 nostop pass",
+        "-e",
+        "handle SIGFOO stop",
+        "-e",
+        "thread select 1",
+        "-e",
+        "continue",
+        &fixture("sigusr"),
+    ]);
+    snapshot!("handle_thread_json", transcript(&output));
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "handle SIGUSR1 nostop noprint nopass",
+        "-e",
+        "c",
+        &fixture("sigusr"),
+    ]);
+    snapshot!("handle_human", transcript(&output));
+}

@@ -36,6 +36,15 @@ pub enum Event {
         /// Its exit status.
         code: i32,
     },
+    /// A signal arrived that is set not to stop (`handle ... nostop print`).
+    SignalReceived {
+        /// The thread.
+        tid: Pid,
+        /// The signal.
+        signal: Signal,
+        /// Whether it was delivered.
+        passed: bool,
+    },
     /// The process forked a child, which runs on untraced (our breakpoints taken out of it).
     Forked {
         /// The child's pid.

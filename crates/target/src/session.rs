@@ -41,6 +41,8 @@ pub struct Session {
     watchpoints: Watchpoints,
     /// The signal of the last stop, delivered on resume if the policy passes it.
     last_signal: Option<Signal>,
+    /// `handle` settings that differ from gdb's defaults.
+    policies: BTreeMap<Signal, SignalPolicy>,
     interrupter: Interrupter,
 }
 
@@ -139,6 +141,7 @@ impl Session {
             slots: Slots::new(),
             watchpoints: Watchpoints::default(),
             last_signal: None,
+            policies: BTreeMap::new(),
             interrupter,
         }
     }
@@ -241,14 +244,23 @@ impl Session {
             if let StopReason::Stopped(Stop {
                 trap: None,
                 signal: received,
+                tid,
                 ..
             }) = reason
             {
-                let policy = SignalPolicy::default_for(received);
+                let policy = self.policy(received);
                 if !policy.stop {
-                    // gdb's `nostop` signals (SIGCHLD, SIGALRM, ...): deliver them and go on.
+                    // `nostop` signals (by default SIGCHLD, SIGALRM, ...): deliver them (if
+                    // `pass`) and go on, saying so if `print`.
                     signal = policy.pass.then_some(received);
                     events.extend(self.thread_events());
+                    if policy.print {
+                        events.push(Event::SignalReceived {
+                            tid,
+                            signal: received,
+                            passed: policy.pass,
+                        });
+                    }
                     continue;
                 }
             }
@@ -978,8 +990,68 @@ impl Session {
     }
 
     fn signal_to_deliver(&self) -> Option<Signal> {
-        self.last_signal
-            .filter(|signal| SignalPolicy::default_for(*signal).pass)
+        self.last_signal.filter(|signal| self.policy(*signal).pass)
+    }
+
+    /// What to do with `signal`: the user's `handle` setting, else gdb's default.
+    pub fn policy(&self, signal: Signal) -> SignalPolicy {
+        self.policies
+            .get(&signal)
+            .copied()
+            .unwrap_or_else(|| SignalPolicy::default_for(signal))
+    }
+
+    /// Change what happens when the tracee receives `signal` (`handle`); `None` leaves a
+    /// setting as it is. As in gdb, `stop` implies `print` and `noprint` implies `nostop`.
+    pub fn set_policy(
+        &mut self,
+        signal: Signal,
+        stop: Option<bool>,
+        print: Option<bool>,
+        pass: Option<bool>,
+    ) -> SignalPolicy {
+        let mut policy = self.policy(signal);
+        if let Some(stop) = stop {
+            policy.stop = stop;
+            if stop {
+                policy.print = true;
+            }
+        }
+        if let Some(print) = print {
+            policy.print = print;
+            if !print {
+                policy.stop = false;
+            }
+        }
+        if let Some(pass) = pass {
+            policy.pass = pass;
+        }
+        self.policies.insert(signal, policy);
+        policy
+    }
+
+    /// Every thread, in tid order: whether it is the current one, and its pc.
+    pub fn threads(&mut self) -> Result<Vec<(Pid, bool, u64)>> {
+        self.ensure_stopped()?;
+        let current = self.process.current_thread();
+        let tids: Vec<Pid> = self.process.threads().collect();
+        let mut threads = Vec::with_capacity(tids.len());
+        for tid in tids {
+            self.process.select_thread(tid)?;
+            let pc = self.guard(Process::pc);
+            if self.is_alive() {
+                self.process.select_thread(current)?;
+            }
+            threads.push((tid, tid == current, pc?));
+        }
+        Ok(threads)
+    }
+
+    /// Make `tid` the thread that registers and `stepi` apply to.
+    pub fn select_thread(&mut self, tid: Pid) -> Result<()> {
+        self.ensure_stopped()?;
+        self.process.select_thread(tid)?;
+        Ok(())
     }
 
     fn thread_events(&mut self) -> Vec<Event> {

@@ -1,0 +1,120 @@
+//! Signal policy (`handle`) and threads through the session, against fixtures.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use dbg_target::{Event, Launch, Pid, Reg, Session, Signal, StopKind};
+
+fn launch(name: &str, dir: &Path) -> Session {
+    Session::launch(Launch::new(fixtures::path(name)).stdout(dir.join("out")))
+        .unwrap()
+        .0
+}
+
+fn output(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("out")).unwrap()
+}
+
+#[test]
+fn a_signal_stops_the_tracee_and_then_reaches_its_handler() {
+    let _deadline = fixtures::deadline("sigusr default", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("sigusr", dir.path());
+    for _ in 0..3 {
+        let events = session.resume(1).unwrap();
+        let Some(Event::Stopped(stop)) = events.last() else {
+            panic!("{events:?}")
+        };
+        assert_eq!(
+            (stop.kind, stop.signal),
+            (StopKind::Signal, Signal::SIGUSR1)
+        );
+    }
+    assert!(matches!(
+        session.resume(1).unwrap().last(),
+        Some(Event::Exited { code: 0, .. })
+    ));
+    assert_eq!(output(dir.path()), "handled 3\n");
+}
+
+#[test]
+fn nostop_pass_delivers_without_stopping_and_nopass_swallows() {
+    let _deadline = fixtures::deadline("sigusr handle", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("sigusr", dir.path());
+    let policy = session.set_policy(Signal::SIGUSR1, Some(false), None, Some(true));
+    assert!(!policy.stop && policy.print && policy.pass);
+    let events = session.resume(1).unwrap();
+    let said = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::SignalReceived {
+                    signal: Signal::SIGUSR1,
+                    passed: true,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(said, 3, "{events:?}");
+    assert!(matches!(events.last(), Some(Event::Exited { code: 0, .. })));
+    assert_eq!(output(dir.path()), "handled 3\n");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("sigusr", dir.path());
+    let policy = session.set_policy(Signal::SIGUSR1, None, Some(false), Some(false));
+    assert!(
+        !policy.stop && !policy.print && !policy.pass,
+        "noprint implies nostop"
+    );
+    let events = session.resume(1).unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(output(dir.path()), "handled 0\n");
+}
+
+#[test]
+fn threads_are_listed_and_selected() {
+    let _deadline = fixtures::deadline("threads", 30);
+    let mut child = Command::new(fixtures::path("threads_wait"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let pid = Pid::from_raw(child.id() as i32);
+    let (mut session, _) = Session::attach(pid).unwrap();
+    let threads = session.threads().unwrap();
+    assert_eq!(threads.len(), 4);
+    assert_eq!(threads.iter().filter(|(_, current, _)| *current).count(), 1);
+    assert!(threads
+        .iter()
+        .any(|(tid, current, _)| *tid == pid && *current));
+    let (other, _, pc) = threads
+        .iter()
+        .copied()
+        .find(|(tid, _, _)| *tid != pid)
+        .unwrap();
+    session.select_thread(other).unwrap();
+    assert_eq!(
+        session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64(),
+        pc
+    );
+    assert!(session
+        .threads()
+        .unwrap()
+        .iter()
+        .any(|(tid, current, _)| *tid == other && *current));
+    assert!(session.select_thread(Pid::from_raw(1)).is_err());
+    session.detach().unwrap();
+    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
+    line.clear();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "joined 3\n");
+    assert!(child.wait().unwrap().success());
+}
