@@ -73,6 +73,8 @@ pub enum Command {
         /// How many instructions.
         count: usize,
     },
+    /// `catchpoint syscall [all | none | LIST]`.
+    CatchSyscalls(dbg_target::SyscallCatch),
     /// `thread list`.
     ThreadList,
     /// `thread select TID`.
@@ -150,7 +152,7 @@ pub const COMMANDS: &[Spec] = &[
     spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
     spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
     spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE [--ignore N] | list | enable ID | disable ID | delete ID; watch ADDRESS KIND SIZE", "manage hardware watchpoints (they share the 4 debug registers with hardware breakpoints)", true),
-    spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at system calls", false),
+    spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at the entry and exit of system calls (LIST: names or numbers, comma-separated)", true),
     spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL (no keyword: show it)", true),
     spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
     spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
@@ -317,6 +319,18 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
         }
         "handle" => parse_handle(&rest),
+        "catchpoint" => {
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            subcommand(spec, sub)?;
+            let catch = match args {
+                [] | ["all"] => dbg_target::SyscallCatch::All,
+                ["none"] => dbg_target::SyscallCatch::None,
+                list => dbg_target::SyscallCatch::parse_list(&list.join(","))?,
+            };
+            Ok(Command::CatchSyscalls(catch))
+        }
         "kill" => no_more(&rest).map(|()| Command::Kill),
         "detach" => no_more(&rest).map(|()| Command::Detach),
         "quit" => no_more(&rest).map(|()| Command::Quit),
@@ -823,6 +837,25 @@ mod tests {
         );
         check("watchpoint l", Ok(Command::WatchpointList));
         check("thread l", Ok(Command::ThreadList));
+        check(
+            "catchpoint syscall",
+            Ok(Command::CatchSyscalls(dbg_target::SyscallCatch::All)),
+        );
+        check(
+            "catch s none",
+            Ok(Command::CatchSyscalls(dbg_target::SyscallCatch::None)),
+        );
+        check(
+            "catchpoint syscall write,1 read",
+            Ok(Command::CatchSyscalls(dbg_target::SyscallCatch::Only(
+                [0, 1].into_iter().collect(),
+            ))),
+        );
+        check("catchpoint syscall frob", Err("unknown system call `frob`"));
+        check(
+            "catchpoint signal",
+            Err("unknown subcommand `signal` of `catchpoint`: syscall"),
+        );
         check("thread s 42", Ok(Command::ThreadSelect(42)));
         check("thread select x", Err("invalid thread id `x`"));
         check(

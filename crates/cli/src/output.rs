@@ -171,6 +171,9 @@ fn human_stop(stop: &StopEvent) -> String {
             ),
             None => "watchpoint".to_string(),
         },
+        StopKind::SyscallEntry | StopKind::SyscallExit if stop.syscall.is_some() => {
+            syscall_text(stop.syscall)
+        }
         StopKind::SingleStep => "single step".to_string(),
         StopKind::Exec => "exec".to_string(),
         StopKind::SyscallEntry => "syscall entry".to_string(),
@@ -212,6 +215,19 @@ fn json_event(event: &Event) -> Value {
             object.insert("reason".into(), stop.kind.name().into());
             if let Some(id) = stop.breakpoint {
                 object.insert("breakpoint".into(), id.into());
+            }
+            if let Some(call) = stop.syscall {
+                let mut syscall = Map::new();
+                syscall.insert("name".into(), call.name.into());
+                syscall.insert("number".into(), call.number.into());
+                if let Some(args) = call.args {
+                    let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+                    syscall.insert("args".into(), args.into());
+                }
+                if let Some(ret) = call.ret {
+                    syscall.insert("ret".into(), ret.into());
+                }
+                object.insert("syscall".into(), Value::Object(syscall));
             }
             if let Some(WatchHit { id, old, new, size }) = stop.watchpoint {
                 object.insert("watchpoint".into(), id.into());
@@ -336,6 +352,21 @@ fn watchpoint_json(wp: &Watchpoint) -> Value {
         "kind": wp.kind.name(),
         "size": wp.size,
     })
+}
+
+/// `syscall entry write(0x1, 0x5555..., 0xd, ...)` / `syscall exit write = 13`.
+fn syscall_text(call: Option<dbg_target::SyscallInfo>) -> String {
+    let Some(call) = call else {
+        return "syscall".to_string();
+    };
+    match (call.args, call.ret) {
+        (Some(args), _) => {
+            let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+            format!("syscall entry {}({})", call.name, args.join(", "))
+        }
+        (None, Some(ret)) => format!("syscall exit {} = {ret}", call.name),
+        (None, None) => format!("syscall {}", call.name),
+    }
 }
 
 /// A watched value: zero-padded hex of its size (SPEC §5).

@@ -197,6 +197,12 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::Instructions(list));
             }
+            Command::CatchSyscalls(catch) => {
+                self.session
+                    .catch_syscalls(catch)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::None);
+            }
             Command::ThreadList => {
                 let threads = self.session.threads().map_err(|e| e.to_string())?;
                 return Ok(Data::Threads(threads));

@@ -889,3 +889,26 @@ fn handle_and_thread_commands() {
     ]);
     snapshot!("handle_human", transcript(&output));
 }
+
+#[test]
+fn syscall_catchpoints_in_json() {
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "catchpoint syscall write",
+        "-e",
+        "c",
+        "-e",
+        "c",
+        "-e",
+        "catchpoint syscall frob",
+        "-e",
+        "catchpoint syscall none",
+        "-e",
+        "c",
+        &fixture("hello"),
+    ]);
+    snapshot!("catchpoints_json", transcript(&output));
+}

@@ -1,17 +1,20 @@
-//! Criterion benchmark of software breakpoint hits on the `bp_loop` fixture, one iteration per
-//! hit: a `Session` letting ignored hits pass against a bare ptrace loop written here that does
-//! the classic int3 / rewind / restore / single-step / re-insert dance.
+//! Criterion benchmark of breakpoint hits on the `bp_loop` fixture, one iteration per hit: a
+//! `Session` letting ignored hits pass, with a software and with a hardware breakpoint, against
+//! a bare ptrace loop written here that does the classic int3 / rewind / restore / single-step /
+//! re-insert dance.
 //!
 //! - `dbg_session`: [`Session::resume`] with the breakpoint's ignore count set so that it
 //!   returns at the `iters`-th hit. The session runs tracer and tracee on one CPU by itself
 //!   while hits are ignored, and emulates the `push rbp` under the site: one stop per hit.
+//! - `dbg_session_hardware`: the same with a hardware breakpoint (a debug-register slot): one
+//!   stop per hit, since the kernel sets RF on the hit and there is nothing to step.
 //! - `bare_loop`: `PTRACE_CONT`, `waitpid`, `GETREGS`, rip rewound, `SETREGS`, the original word
 //!   poked back, `PTRACE_SINGLESTEP`, `waitpid`, the int3 word poked again: two stops per hit,
 //!   tracer and tracee on one CPU ([`Process::share_cpu`]).
 //! - `bare_loop_scheduler`: the same loop, CPU placement left to the scheduler.
 //!
-//! `cargo xtask bench` reads the estimates and prints the ratio; the goal is `dbg_session`
-//! within 1.2× of `bare_loop`.
+//! `cargo xtask bench` reads the estimates and prints the ratios; the goal is `dbg_session`
+//! within 1.2× of `bare_loop`; hardware against software breakpoint is only reported.
 #![forbid(unsafe_code)]
 // A benchmark that cannot launch or drive its tracee has nothing to measure: it stops loudly
 // with the reason instead of reporting numbers for something else.
@@ -61,6 +64,8 @@ impl Fixture {
 #[derive(Debug)]
 struct DbgTracee {
     fixture: Fixture,
+    /// Whether the breakpoint is a hardware one.
+    hardware: bool,
     session: Session,
     id: u32,
     /// Hits so far, as the session must count them.
@@ -68,16 +73,18 @@ struct DbgTracee {
 }
 
 impl DbgTracee {
-    /// Launch, set the breakpoint and run (untimed) to its first hit.
-    fn launch(fixture: Fixture) -> DbgTracee {
+    /// Launch, set the breakpoint (in a debug-register slot with `hardware`) and run
+    /// (untimed) to its first hit.
+    fn launch(fixture: Fixture, hardware: bool) -> DbgTracee {
         let (mut session, _) = Session::launch(fixture.launch())
             .unwrap_or_else(|e| panic!("cannot launch {}: {e}", fixture.program.display()));
         let id = session
-            .set_breakpoint(fixture.addr, 0, false)
+            .set_breakpoint(fixture.addr, 0, hardware)
             .unwrap_or_else(|e| panic!("cannot set a breakpoint at {:#x}: {e}", fixture.addr))
             .id;
         let mut tracee = DbgTracee {
             fixture,
+            hardware,
             session,
             id,
             hits: 0,
@@ -117,7 +124,7 @@ impl DbgTracee {
 
     fn hits(&mut self, iters: u64) -> Duration {
         if self.hits + iters > CALLS {
-            *self = DbgTracee::launch(self.fixture.clone());
+            *self = DbgTracee::launch(self.fixture.clone(), self.hardware);
         }
         self.run_to_hit(iters)
     }
@@ -235,9 +242,9 @@ fn expect_trap(tid: Pid, during: &str) {
 fn breakpoint_hit(c: &mut Criterion) {
     let fixture = Fixture::new();
     let mut group = c.benchmark_group("breakpoint_hit");
-    {
-        let mut tracee = DbgTracee::launch(fixture.clone());
-        group.bench_function("dbg_session", |b| {
+    for (name, hardware) in [("dbg_session", false), ("dbg_session_hardware", true)] {
+        let mut tracee = DbgTracee::launch(fixture.clone(), hardware);
+        group.bench_function(name, |b| {
             b.iter_custom(|iters| tracee.hits(iters));
         });
     }

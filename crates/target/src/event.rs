@@ -83,6 +83,8 @@ pub struct StopEvent {
     pub breakpoint: Option<u32>,
     /// For a watchpoint stop: which watchpoint, and the values before and after.
     pub watchpoint: Option<crate::WatchHit>,
+    /// For a system-call stop: which call, with its arguments (entry) or result (exit).
+    pub syscall: Option<crate::SyscallInfo>,
 }
 
 /// Why the process stopped, as SPEC §5's `reason` names it.

@@ -24,8 +24,10 @@ mod event;
 mod interrupt;
 mod session;
 mod signals;
+mod syscalls;
 mod watchpoints;
 
+pub use crate::syscalls::{SyscallCatch, SyscallInfo};
 pub use breakpoints::Breakpoint;
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::event::{Event, StopEvent, StopKind};
 use crate::interrupt::Interrupter;
 use crate::signals::SignalPolicy;
+use crate::syscalls::{SyscallCatch, SyscallInfo};
 use crate::watchpoints::{SlotOwner, WatchHit, Watchpoint, Watchpoints};
 
 /// A debugging session over one process.
@@ -41,6 +42,10 @@ pub struct Session {
     watchpoints: Watchpoints,
     /// The signal of the last stop, delivered on resume if the policy passes it.
     last_signal: Option<Signal>,
+    /// The system calls to stop at (`catchpoint syscall`).
+    catch: SyscallCatch,
+    /// Threads stopped at the entry of a caught system call, whose exit is caught too.
+    caught_entries: BTreeSet<Pid>,
     /// `handle` settings that differ from gdb's defaults.
     policies: BTreeMap<Signal, SignalPolicy>,
     interrupter: Interrupter,
@@ -63,6 +68,7 @@ struct Why {
     kind: Option<StopKind>,
     breakpoint: Option<u32>,
     watchpoint: Option<WatchHit>,
+    syscall: Option<SyscallInfo>,
     /// A debug-register hit (the kernel set RF, so resuming will not fire it again).
     hardware: bool,
 }
@@ -141,6 +147,8 @@ impl Session {
             slots: Slots::new(),
             watchpoints: Watchpoints::default(),
             last_signal: None,
+            catch: SyscallCatch::None,
+            caught_entries: BTreeSet::new(),
             policies: BTreeMap::new(),
             interrupter,
         }
@@ -222,6 +230,23 @@ impl Session {
             let reason = self.run_until_stop(signal.take())?;
             after_hardware_hit = false;
             if let StopReason::Stopped(Stop {
+                trap: Some(trap @ (TrapKind::SyscallEntry | TrapKind::SyscallExit)),
+                tid,
+                ..
+            }) = reason
+            {
+                match self.syscall_stop(tid, trap == TrapKind::SyscallEntry)? {
+                    Some(why) => {
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
+                    None => {
+                        events.extend(self.thread_events());
+                        continue;
+                    }
+                }
+            }
+            if let StopReason::Stopped(Stop {
                 trap: Some(TrapKind::Hardware),
                 debug_status: Some(status),
                 ..
@@ -291,7 +316,13 @@ impl Session {
         // Running from before the resume, so that a Ctrl-C racing with it is forwarded (a
         // SIGINT queued while the tracee is still stopped is reported as soon as it runs).
         self.interrupter.set_running(true);
-        if let Err(error) = self.guard(|process| process.resume(Resume::Continue, signal)) {
+        // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
+        let mode = if self.catch.is_empty() {
+            Resume::Continue
+        } else {
+            Resume::Syscalls
+        };
+        if let Err(error) = self.guard(|process| process.resume(mode, signal)) {
             self.interrupter.set_running(false);
             return Err(error);
         }
@@ -993,6 +1024,72 @@ impl Session {
         self.last_signal.filter(|signal| self.policy(*signal).pass)
     }
 
+    /// Stop at the entry and exit of these system calls from now on.
+    pub fn catch_syscalls(&mut self, catch: SyscallCatch) -> Result<()> {
+        self.ensure_stopped()?;
+        self.catch = catch;
+        self.caught_entries.clear();
+        Ok(())
+    }
+
+    /// At a system-call stop of thread `tid`: the stop to report when the call is caught.
+    /// Registers are read once, at the entry (the number, to filter) and at a caught exit.
+    fn syscall_stop(&mut self, tid: Pid, entry: bool) -> Result<Option<Why>> {
+        if !entry && !self.caught_entries.remove(&tid) {
+            return Ok(None);
+        }
+        let current = self.process.current_thread();
+        self.process.select_thread(tid)?;
+        let regs = [
+            Reg::OrigRax,
+            Reg::Rdi,
+            Reg::Rsi,
+            Reg::Rdx,
+            Reg::R10,
+            Reg::R8,
+            Reg::R9,
+            Reg::Rax,
+        ];
+        let values = self.read_registers(&regs);
+        if self.is_alive() {
+            let _ = self.process.select_thread(current);
+        }
+        let values: Vec<u64> = values?.into_iter().map(|(_, v)| v.as_u64()).collect();
+        let [number, a0, a1, a2, a3, a4, a5, rax] = values[..] else {
+            return Ok(None);
+        };
+        if entry && !self.catch.catches(number) {
+            return Ok(None);
+        }
+        let name = syscalls::Sysno::new(number as usize).map_or("unknown", |sysno| sysno.name());
+        let info = if entry {
+            self.caught_entries.insert(tid);
+            SyscallInfo {
+                name,
+                number,
+                args: Some([a0, a1, a2, a3, a4, a5]),
+                ret: None,
+            }
+        } else {
+            SyscallInfo {
+                name,
+                number,
+                args: None,
+                ret: Some(rax as i64),
+            }
+        };
+        let kind = if entry {
+            StopKind::SyscallEntry
+        } else {
+            StopKind::SyscallExit
+        };
+        Ok(Some(Why {
+            kind: Some(kind),
+            syscall: Some(info),
+            ..Why::default()
+        }))
+    }
+
     /// What to do with `signal`: the user's `handle` setting, else gdb's default.
     pub fn policy(&self, signal: Signal) -> SignalPolicy {
         self.policies
@@ -1105,6 +1202,7 @@ impl Session {
             fault_addr: stop.fault_addr,
             breakpoint: why.breakpoint,
             watchpoint: why.watchpoint,
+            syscall: why.syscall,
         })
     }
 }

@@ -118,3 +118,81 @@ fn threads_are_listed_and_selected() {
     assert_eq!(line, "joined 3\n");
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn syscall_catchpoints_see_entry_and_exit_of_write() {
+    let _deadline = fixtures::deadline("catch write", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("hello", dir.path());
+    session
+        .catch_syscalls(dbg_target::SyscallCatch::parse_list("write").unwrap())
+        .unwrap();
+    let events = session.resume(1).unwrap();
+    let Some(Event::Stopped(entry)) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(entry.kind, StopKind::SyscallEntry);
+    let call = entry.syscall.unwrap();
+    assert_eq!((call.name, call.number, call.ret), ("write", 1, None));
+    let args = call.args.unwrap();
+    assert_eq!((args[0], args[2]), (1, 13));
+    let text = session.read_memory(args[1], 13).unwrap().bytes;
+    assert_eq!(text, b"hello, world\n");
+    let events = session.resume(1).unwrap();
+    let Some(Event::Stopped(exit)) = events.last() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(exit.kind, StopKind::SyscallExit);
+    assert_eq!(
+        exit.syscall.map(|c| (c.name, c.ret)),
+        Some(("write", Some(13)))
+    );
+    session
+        .catch_syscalls(dbg_target::SyscallCatch::None)
+        .unwrap();
+    assert!(matches!(
+        session.resume(1).unwrap().last(),
+        Some(Event::Exited { code: 0, .. })
+    ));
+    assert_eq!(output(dir.path()), "hello, world\n");
+    assert!(
+        session
+            .catch_syscalls(dbg_target::SyscallCatch::All)
+            .is_err(),
+        "no process"
+    );
+}
+
+#[test]
+fn catching_every_syscall_pairs_entries_with_exits() {
+    let _deadline = fixtures::deadline("catch all", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("hello", dir.path());
+    session
+        .catch_syscalls(dbg_target::SyscallCatch::All)
+        .unwrap();
+    let mut last_entry = None;
+    let mut calls = 0;
+    loop {
+        let events = session.resume(1).unwrap();
+        match events.last() {
+            Some(Event::Stopped(stop)) if stop.kind == StopKind::SyscallEntry => {
+                assert_eq!(last_entry, None, "two entries in a row");
+                last_entry = stop.syscall.map(|c| c.number);
+            }
+            Some(Event::Stopped(stop)) if stop.kind == StopKind::SyscallExit => {
+                assert_eq!(
+                    stop.syscall.map(|c| c.number),
+                    last_entry.take(),
+                    "exit of the call entered"
+                );
+                calls += 1;
+            }
+            Some(Event::Exited { code: 0, .. }) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    // exit_group has an entry and no exit.
+    assert_eq!(last_entry, Some(231));
+    assert!(calls > 10, "{calls}");
+}
