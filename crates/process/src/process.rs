@@ -831,10 +831,13 @@ impl Process {
     /// Stop every thread still running (all-stop), keeping any other event for later. If the
     /// process ends meanwhile, that end is returned: it is what the caller must report.
     fn stop_others(&mut self) -> Result<Option<StopReason>> {
+        // A thread that still has one of our SIGSTOPs on its way will stop with it: sending
+        // another could leave a second one pending (the first already dequeued, its stop not
+        // yet collected), which would later look like a SIGSTOP from outside.
         let running: Vec<Pid> = self
             .threads
             .iter()
-            .filter(|(_, t)| t.running)
+            .filter(|(_, t)| t.running && !t.sigstop_queued)
             .map(|(tid, _)| *tid)
             .collect();
         for tid in &running {
@@ -1020,11 +1023,11 @@ impl Drop for Process {
 
 impl Process {
     fn interrupt_and_wait(&mut self) -> Result<()> {
-        for tid in self.threads.keys() {
-            let _ = systhread::tgkill(self.pid, *tid, Signal::SIGSTOP);
-        }
-        for thread in self.threads.values_mut() {
-            thread.sigstop_queued = true;
+        for (tid, thread) in self.threads.iter_mut() {
+            if !thread.sigstop_queued && systhread::tgkill(self.pid, *tid, Signal::SIGSTOP).is_ok()
+            {
+                thread.sigstop_queued = true;
+            }
         }
         // Each thread now reports our SIGSTOP (swallowed by `handle`) or another stop.
         self.state = State::Running;

@@ -349,3 +349,44 @@ fn an_exec_is_a_stop_and_the_new_program_can_be_debugged() {
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "round 1\nround 2\n");
 }
+
+#[test]
+fn eight_threads_hitting_one_breakpoint_give_exactly_8000_stops() {
+    let _deadline = fixtures::deadline("threads_bp", 240);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("threads_bp", &[], dir.path());
+    let target = address(&session, "threads_bp", "target_fn");
+    session.set_breakpoint(target, 0, false).unwrap();
+    let mut stops = 0;
+    let mut threads = std::collections::BTreeSet::new();
+    loop {
+        let events = session.resume(1).unwrap();
+        match events.last() {
+            Some(Event::Stopped(stop)) => {
+                assert_eq!((stop.breakpoint, stop.pc), (Some(1), target), "{stop:?}");
+                threads.insert(stop.tid);
+                stops += 1;
+            }
+            Some(Event::Exited { code: 0, .. }) => break,
+            other => panic!("after {stops} stops: {other:?}"),
+        }
+    }
+    assert_eq!(stops, 8000);
+    assert_eq!(threads.len(), 8);
+    assert_eq!(session.breakpoints()[0].hits, 8000);
+    assert_eq!(output(dir.path()), "calls 8000\n");
+}
+
+#[test]
+fn eight_threads_with_an_ignore_count_lose_no_hit() {
+    let _deadline = fixtures::deadline("threads_bp ignore", 240);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("threads_bp", &[], dir.path());
+    let target = address(&session, "threads_bp", "target_fn");
+    session.set_breakpoint(target, 7999, false).unwrap();
+    let at = stop(&session.resume(1).unwrap());
+    assert_eq!(at.breakpoint, Some(1));
+    assert_eq!(session.breakpoints()[0].hits, 8000);
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "calls 8000\n");
+}
