@@ -573,7 +573,20 @@ impl Process {
                         return Ok(Some(StopReason::Stopped(stop)));
                     }
                 }
-                let info = ptrace::siginfo(tid)?;
+                let info = match ptrace::siginfo(tid) {
+                    Ok(info) => info,
+                    // A group-stop (the process was stopped by SIGSTOP/SIGTSTP after the
+                    // signal's own stop was reported and passed on) has no signal information.
+                    // Under ptrace the thread can simply be resumed: the process is not left
+                    // stopped by mistake, and the stop is not reported twice.
+                    Err(e) if e.errno == Errno::EINVAL => {
+                        if running {
+                            self.run_thread(tid, Resume::Continue, None)?;
+                        }
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 Ok(Some(StopReason::Stopped(Stop::from_siginfo(
                     tid, signal, &info,
                 ))))

@@ -531,3 +531,26 @@ fn stepping_over_a_syscall_instruction_is_a_single_step() {
     );
     assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
 }
+
+#[test]
+fn a_sigstop_from_outside_is_reported_once_and_the_process_is_not_left_stopped() {
+    let _deadline = fixtures::deadline("group stop", 30);
+    let mut process = launch("spin");
+    process.resume(Resume::Continue, None).unwrap();
+    dbg_sys::thread::kill(process.pid(), Signal::SIGSTOP).unwrap();
+    let StopReason::Stopped(stop) = process.wait().unwrap() else {
+        panic!()
+    };
+    assert_eq!(stop.signal, Signal::SIGSTOP);
+    // Passing it on puts the process in a group-stop, which is resumed, not reported again:
+    // the next stop is the interrupt below.
+    process
+        .resume(Resume::Continue, Some(Signal::SIGSTOP))
+        .unwrap();
+    process.interrupt().unwrap();
+    let StopReason::Stopped(stop) = process.wait().unwrap() else {
+        panic!()
+    };
+    assert_eq!(stop.signal, Signal::SIGINT);
+    process.kill().unwrap();
+}
