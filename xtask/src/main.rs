@@ -1,6 +1,6 @@
 //! Project automation for dbg, run as `cargo xtask <task>`: build the C fixtures and run every
 //! test, show the debugger working on a sample program, and measure single-stepping, breakpoint
-//! hits and memory reads against gdb and bare ptrace loops.
+//! and watchpoint hits and memory reads against gdb and bare ptrace loops.
 //!
 //! Every command it runs is echoed first (`$ ...`), so a failure can be reproduced by hand.
 #![forbid(unsafe_code)]
@@ -21,10 +21,10 @@ tasks:
                   (`cargo test --workspace --all-targets` and the doc tests, each run to the
                   end; ARGS go to both)
   demo            build dbg-cli and show it launching, stepping and continuing a sample program
-  bench           measure single-stepping and breakpoint hits (dbg-cli against gdb, the
-                  library against bare ptrace loops, system calls per step and per hit) and
-                  256 MiB memory reads (against bare process_vm_readv), and print a markdown
-                  table";
+  bench           measure single-stepping, breakpoint hits and watchpoint hits (dbg-cli
+                  against gdb, the library against bare ptrace loops, system calls per step
+                  and per hit), hardware against software breakpoints, and 256 MiB memory
+                  reads (against bare process_vm_readv), and print a markdown table";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -209,6 +209,8 @@ impl Workspace {
             busy: fixtures::output_dir().join("busy"),
             bp_loop: fixtures::output_dir().join("bp_loop"),
             bp_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("bp_loop", "target_fn"),
+            watch_loop: fixtures::output_dir().join("watch_loop"),
+            watch_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("watch_loop", "counter"),
             gdb: find_program("gdb"),
             strace: find_program("strace"),
         };
@@ -233,14 +235,41 @@ impl Workspace {
             tools.bp_addr
         );
         let hit_rates = self.measure_hit_rates(&tools);
-        println!("\n## e. criterion: breakpoint hits of a `Session` against a bare ptrace loop\n");
-        let breakpoint = self.measure_breakpoint_criterion();
+        println!(
+            "\n## e. criterion: breakpoint hits of a `Session` (software, and hardware for j.) \
+             against a bare ptrace loop\n"
+        );
+        let (breakpoint, hardware_means) = self.measure_breakpoint_criterion();
         println!(
             "\n## f. criterion: 256 MiB read by `Memory::read_into` against bare `process_vm_readv`\n"
         );
         let read = self.measure_read_criterion();
         println!("\n## g. system calls per breakpoint hit (`strace -c`, no `-f`)\n");
         let hit_syscalls = self.measure_hit_syscalls(&tools);
+        println!(
+            "\n## h. {CLI_WATCH_HITS} ignored watchpoint hits through the command line \
+             (`counter` of `watch_loop` at {:#x})\n",
+            tools.watch_addr
+        );
+        let watch_rates = self.measure_watch_rates(&tools);
+        println!("\n## i. criterion: watchpoint hits of a `Session` against a bare ptrace loop\n");
+        let watch = self.measure_watch_criterion();
+        println!(
+            "\n## j. hardware against software breakpoint hits: times from e.'s criterion run; \
+             stops per hit counted as wait4 calls per hit (`strace -c`, no `-f`)\n"
+        );
+        let hardware = match hardware_means {
+            Ok(means) => Ok(HardwareBreakpoints {
+                means,
+                stops: self.measure_breakpoint_stops(&tools),
+            }),
+            Err(e) => {
+                println!("skipped: e.'s criterion run failed");
+                Err(e)
+            }
+        };
+        println!("\n## k. system calls per watchpoint hit (`strace -c`, no `-f`)\n");
+        let watch_syscalls = self.measure_watch_syscalls(&tools);
 
         let report = Report {
             rates,
@@ -250,6 +279,10 @@ impl Workspace {
             breakpoint,
             read,
             hit_syscalls,
+            watch_rates,
+            watch,
+            hardware,
+            watch_syscalls,
         };
         println!("\n{}", report.render(&self.describe_machine(&tools)));
         if report.complete() {
@@ -306,6 +339,80 @@ impl Workspace {
                 program_finished(&String::from_utf8_lossy(&out.stdout), hits)
             })?;
         cli_rates(CLI_HITS, &medians, tools.gdb.is_some(), dbg_invalid)
+    }
+
+    /// h. As d., with watchpoint hits: whole-command wall time with a write watchpoint on
+    /// `counter` ignoring all N writes of `watch_loop N`, and the same with N = 1. gdb watches
+    /// from `starti`, when the process exists, so that it can use a debug register; a gdb that
+    /// does not say `Hardware watchpoint` is not timed and its rate is marked invalid. Every run
+    /// must have let the program finish (it prints `counter N`), and gdb's must say the program
+    /// exited normally.
+    fn measure_watch_rates(&self, tools: &Tools) -> Measured<CliRates> {
+        let mut commands = vec![(
+            "dbg",
+            command(&tools.dbg, tools.dbg_watch(CLI_WATCH_HITS, false)),
+            command(&tools.dbg, tools.dbg_watch(1, false)),
+        )];
+        let dbg_invalid = self.dbg_watch_incomplete(tools, CLI_WATCH_HITS);
+        let gdb_invalid = match &tools.gdb {
+            Some(gdb) => self.gdb_watch_unusable(gdb, tools),
+            None => None,
+        };
+        if let (Some(gdb), None) = (&tools.gdb, &gdb_invalid) {
+            commands.push((
+                "gdb",
+                command(gdb, tools.gdb_watch(CLI_WATCH_HITS)),
+                command(gdb, tools.gdb_watch(1)),
+            ));
+        }
+        let long = format!("{CLI_WATCH_HITS} hits");
+        let medians =
+            self.interleaved_medians(&mut commands, [&long, "1 hit"], |tool, long, out| {
+                let hits = if long { CLI_WATCH_HITS } else { 1 };
+                let text = format!(
+                    "{}\n{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                if tool == "gdb" {
+                    gdb_watch_problem(&text, hits).map_or(Ok(()), Err)
+                } else {
+                    watch_loop_finished(&text, hits)
+                }
+            })?;
+        let timed_gdb = tools.gdb.is_some() && gdb_invalid.is_none();
+        Ok(CliRates {
+            gdb_invalid,
+            ..cli_rates(CLI_WATCH_HITS, &medians, timed_gdb, dbg_invalid)?
+        })
+    }
+
+    /// Why gdb's watchpoint runs of h. would not measure hardware watchpoint hits, if they
+    /// would not: a short run must say `Hardware watchpoint` and that the program exited
+    /// normally after printing `counter 1`.
+    fn gdb_watch_unusable(&self, gdb: &Path, tools: &Tools) -> Option<String> {
+        let mut command = command(gdb, tools.gdb_watch(1));
+        command.current_dir(&self.root).stdin(Stdio::null());
+        let line = self.shell_line(&command);
+        println!("$ {line}    # check: gdb uses a hardware watchpoint, the program exits normally");
+        let output = match command.output() {
+            Ok(output) => output,
+            Err(e) => return Some(format!("cannot run `{line}`: {e}")),
+        };
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let problem = if output.status.success() {
+            gdb_watch_problem(&text, 1).map(|problem| format!("`{line}`: {problem}"))
+        } else {
+            Some(format!("`{line}` failed ({}): {text}", output.status))
+        };
+        if let Some(problem) = &problem {
+            println!("xtask: {problem}");
+        }
+        problem
     }
 
     /// Time each tool's long and short command over [`RUNS`] interleaved runs (each command
@@ -391,7 +498,37 @@ impl Workspace {
     /// count `hits` hits, let every one pass, and see the program exit with status 0 after
     /// printing `calls HITS total ...`.
     fn dbg_hits_incomplete(&self, tools: &Tools, hits: u64) -> Option<String> {
-        let mut command = command(&tools.dbg, tools.dbg_hits(hits, true));
+        self.dbg_transcript_incomplete(tools.dbg_hits(hits, true), tools, hits, |out, err| {
+            hits_transcript_problem(out, err, hits)
+        })
+    }
+
+    /// [`Workspace::dbg_hits_incomplete`] with a hardware breakpoint.
+    fn dbg_hardware_hits_incomplete(&self, tools: &Tools, hits: u64) -> Option<String> {
+        let args = tools.dbg_breakpoint_hits(Breakpoint::Hardware, hits, true);
+        self.dbg_transcript_incomplete(args, tools, hits, |out, err| {
+            hits_transcript_problem(out, err, hits)
+        })
+    }
+
+    /// As [`Workspace::dbg_hits_incomplete`], for the watchpoint run: `watchpoint list` must
+    /// count `hits` hits, and the program must print `counter HITS` and exit with status 0.
+    fn dbg_watch_incomplete(&self, tools: &Tools, hits: u64) -> Option<String> {
+        self.dbg_transcript_incomplete(tools.dbg_watch(hits, true), tools, hits, |out, err| {
+            watch_transcript_problem(out, err, hits)
+        })
+    }
+
+    /// Run `dbg-cli` with `args` (a JSON-mode run) and say what `problem(stdout, stderr)` finds
+    /// wrong with its transcript, if anything.
+    fn dbg_transcript_incomplete(
+        &self,
+        args: Vec<OsString>,
+        tools: &Tools,
+        hits: u64,
+        problem: impl Fn(&str, &str) -> Option<String>,
+    ) -> Option<String> {
+        let mut command = command(&tools.dbg, args);
         command.current_dir(&self.root).stdin(Stdio::null());
         let line = self.shell_line(&command);
         println!("$ {line}    # check: {hits} hits counted, none stops, the program exits with 0");
@@ -401,7 +538,7 @@ impl Workspace {
         };
         let stdout = String::from_utf8_lossy(&output.stdout);
         let problem = if output.status.success() {
-            hits_transcript_problem(&stdout, &String::from_utf8_lossy(&output.stderr), hits)
+            problem(&stdout, &String::from_utf8_lossy(&output.stderr))
         } else {
             Some(format!("`{line}` failed ({}): {stdout}", output.status))
         };
@@ -449,19 +586,46 @@ impl Workspace {
         Ok(CriterionMeans { dbg_ns, bare_ns })
     }
 
-    /// e. Run the breakpoint bench and read the mean time per hit of its three functions.
-    fn measure_breakpoint_criterion(&self) -> Measured<BreakpointMeans> {
-        let [dbg_ns, bare_ns, scheduler_ns] = self.criterion_means(
+    /// e. and j. Run the breakpoint bench and read the mean time per hit of its functions: the
+    /// software breakpoint against the bare loops for e., hardware against software for j.
+    fn measure_breakpoint_criterion(&self) -> (Measured<BreakpointMeans>, Measured<HardwareMeans>) {
+        let started = match self.run_criterion("dbg-target", "breakpoint") {
+            Ok(started) => started,
+            Err(e) => return (Err(e.clone()), Err(e)),
+        };
+        let software = self
+            .read_means(
+                BREAKPOINT_GROUP,
+                ["dbg_session", "bare_loop", "bare_loop_scheduler"],
+                started,
+            )
+            .map(|[dbg_ns, bare_ns, scheduler_ns]| BreakpointMeans {
+                dbg_ns,
+                bare_ns,
+                scheduler_ns,
+            });
+        let hardware = self
+            .read_means(
+                BREAKPOINT_GROUP,
+                ["dbg_session_hardware", "dbg_session"],
+                started,
+            )
+            .map(|[hardware_ns, software_ns]| HardwareMeans {
+                hardware_ns,
+                software_ns,
+            });
+        (software, hardware)
+    }
+
+    /// i. Run the watchpoint bench and read the mean time per hit of both functions.
+    fn measure_watch_criterion(&self) -> Measured<CriterionMeans> {
+        let [dbg_ns, bare_ns] = self.criterion_means(
             "dbg-target",
-            "breakpoint",
-            BREAKPOINT_GROUP,
-            ["dbg_session", "bare_loop", "bare_loop_scheduler"],
+            "watchpoint",
+            WATCH_GROUP,
+            ["dbg_session", "bare_loop"],
         )?;
-        Ok(BreakpointMeans {
-            dbg_ns,
-            bare_ns,
-            scheduler_ns,
-        })
+        Ok(CriterionMeans { dbg_ns, bare_ns })
     }
 
     /// f. Run the memory bench and read the mean time per read of both functions, and the
@@ -494,8 +658,25 @@ impl Workspace {
         group: &str,
         functions: [&str; N],
     ) -> Measured<[f64; N]> {
+        let started = self.run_criterion(package, bench)?;
+        self.read_means(group, functions, started)
+    }
+
+    /// Run criterion bench `bench` of `package`; when it started.
+    fn run_criterion(&self, package: &str, bench: &str) -> Measured<SystemTime> {
         let started = SystemTime::now();
         self.run(&mut self.cargo(["bench", "--package", package, "--bench", bench]))?;
+        Ok(started)
+    }
+
+    /// The mean of each function of `group` from the estimates a run that began at `started`
+    /// wrote.
+    fn read_means<const N: usize>(
+        &self,
+        group: &str,
+        functions: [&str; N],
+        started: SystemTime,
+    ) -> Measured<[f64; N]> {
         let mut means = [0.0; N];
         for (mean, function) in means.iter_mut().zip(functions) {
             let path = self.criterion_file(group, function, "estimates.json");
@@ -580,6 +761,57 @@ impl Workspace {
         }))
     }
 
+    /// k. As g., with watchpoint hits: `watch_loop N` with every write of `counter` ignored,
+    /// for two values of N.
+    fn measure_watch_syscalls(&self, tools: &Tools) -> Measured<Option<SyscallCounts>> {
+        let Some(strace) = &tools.strace else {
+            println!("skipped: strace is not installed");
+            return Ok(None);
+        };
+        let dbg_invalid = self.dbg_watch_incomplete(tools, SYSCALL_HITS.1);
+        let dbg = self.calls_per_event(strace, "dbg-watch", &tools.dbg, SYSCALL_HITS, |n| {
+            tools.dbg_watch(n, false)
+        })?;
+        let gdb = match &tools.gdb {
+            Some(gdb) => {
+                Some(
+                    self.calls_per_event(strace, "gdb-watch", gdb, SYSCALL_HITS, |n| {
+                        tools.gdb_watch(n)
+                    })?,
+                )
+            }
+            None => None,
+        };
+        Ok(Some(SyscallCounts {
+            dbg,
+            gdb,
+            dbg_invalid,
+        }))
+    }
+
+    /// j. The stops per breakpoint hit of dbg-cli, hardware and software: its wait calls per
+    /// hit under `strace -c` (no `-f`), every hit ignored, for two values of N (as g.).
+    fn measure_breakpoint_stops(&self, tools: &Tools) -> Measured<Option<BreakpointStops>> {
+        let Some(strace) = &tools.strace else {
+            println!("skipped: strace is not installed");
+            return Ok(None);
+        };
+        let mut invalid = self.dbg_hardware_hits_incomplete(tools, SYSCALL_HITS.1);
+        if invalid.is_none() {
+            invalid = self.dbg_hits_incomplete(tools, SYSCALL_HITS.1);
+        }
+        let calls = |name: &str, kind: Breakpoint| {
+            self.calls_per_event(strace, name, &tools.dbg, SYSCALL_HITS, |n| {
+                tools.dbg_breakpoint_hits(kind, n, false)
+            })
+        };
+        Ok(Some(BreakpointStops {
+            hardware: calls("dbg-hardware-hits", Breakpoint::Hardware)?,
+            software: calls("dbg-software-hits", Breakpoint::Software)?,
+            invalid,
+        }))
+    }
+
     /// `strace -c` on `program` (not its children) run with `args(n)` for both counts of
     /// `events`; the difference in calls divided by the difference in events.
     fn calls_per_event(
@@ -646,17 +878,20 @@ impl Workspace {
 const CLI_STEPS: u64 = 100_000;
 /// Breakpoint hits (all ignored) in the command-line hit rate measurement.
 const CLI_HITS: u64 = 100_000;
+/// Watchpoint hits (all ignored) in the command-line watchpoint hit rate measurement.
+const CLI_WATCH_HITS: u64 = 100_000;
 /// Runs of each command in the rate measurements; the median is used.
 const RUNS: usize = 5;
 /// The two step counts whose system-call totals are compared.
 const SYSCALL_STEPS: (u64, u64) = (1_000, 11_000);
-/// The two hit counts whose system-call totals are compared.
+/// The two hit counts whose system-call totals are compared (breakpoint and watchpoint hits).
 const SYSCALL_HITS: (u64, u64) = (10_000, 20_000);
 /// The criterion benches, built before anything is measured.
-const BENCHES: [(&str, &str); 3] = [
+const BENCHES: [(&str, &str); 4] = [
     ("dbg-process", "step"),
     ("dbg-target", "breakpoint"),
     ("dbg-memory", "read"),
+    ("dbg-target", "watchpoint"),
 ];
 /// The criterion group of `crates/process/benches/step.rs`.
 const BENCH_GROUP: &str = "single_step";
@@ -664,11 +899,15 @@ const BENCH_GROUP: &str = "single_step";
 const BREAKPOINT_GROUP: &str = "breakpoint_hit";
 /// The criterion group of `crates/memory/benches/read.rs`.
 const READ_GROUP: &str = "read_256mib";
+/// The criterion group of `crates/target/benches/watchpoint.rs`.
+const WATCH_GROUP: &str = "watchpoint_hit";
 /// From PERFORMANCE.md, for the reader of the table.
 const BARE_LOOP_CALLS_PER_STEP: f64 = 2.0;
 const GDB_CALLS_PER_STEP_MEASURED: f64 = 28.6;
 const BARE_LOOP_CALLS_PER_HIT: f64 = 8.0;
 const GDB_CALLS_PER_HIT_MEASURED: f64 = 88.5;
+const BARE_LOOP_CALLS_PER_WATCH_HIT: f64 = 2.0;
+const GDB_CALLS_PER_WATCH_HIT_MEASURED: f64 = 57.3;
 
 /// The programs the benchmark runs.
 #[derive(Debug)]
@@ -678,6 +917,9 @@ struct Tools {
     bp_loop: PathBuf,
     /// `target_fn` of `bp_loop` when it runs without ASLR, as dbg and gdb launch it.
     bp_addr: u64,
+    watch_loop: PathBuf,
+    /// `counter` of `watch_loop` when it runs without ASLR.
+    watch_addr: u64,
     gdb: Option<PathBuf>,
     strace: Option<PathBuf>,
 }
@@ -702,13 +944,25 @@ impl Tools {
     /// that ignores all `hits` hits; with `json`, in JSON mode and listing the breakpoints
     /// at the end.
     fn dbg_hits(&self, hits: u64, json: bool) -> Vec<OsString> {
+        self.dbg_breakpoint_hits(Breakpoint::Software, hits, json)
+    }
+
+    /// [`Tools::dbg_hits`] with a software or a hardware breakpoint.
+    fn dbg_breakpoint_hits(&self, kind: Breakpoint, hits: u64, json: bool) -> Vec<OsString> {
         let mut args = os_args(["run", "--batch"]);
         if json {
             args.push("--json".into());
         }
+        let hardware = match kind {
+            Breakpoint::Software => "",
+            Breakpoint::Hardware => " --hardware",
+        };
         args.extend(os_args([
             "-e",
-            &format!("breakpoint set {:#x} --ignore {hits}", self.bp_addr),
+            &format!(
+                "breakpoint set {:#x}{hardware} --ignore {hits}",
+                self.bp_addr
+            ),
             "-e",
             "continue",
         ]));
@@ -731,6 +985,51 @@ impl Tools {
         args.push(hits.to_string().into());
         args
     }
+
+    /// `dbg-cli` arguments: run `watch_loop hits` to its end with a write watchpoint on
+    /// `counter` that ignores all `hits` writes; with `json`, in JSON mode and listing the
+    /// watchpoints at the end.
+    fn dbg_watch(&self, hits: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!(
+                "watchpoint set {:#x} write 8 --ignore {hits}",
+                self.watch_addr
+            ),
+            "-e",
+            "continue",
+        ]));
+        if json {
+            args.extend(os_args(["-e", "watchpoint list"]));
+        }
+        args.push(self.watch_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_watch`] with `starti` (so that the process
+    /// exists and gdb can use a debug register), `watch`, `ignore 1 N`, `continue`.
+    fn gdb_watch(&self, hits: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex", "starti", "-ex"]);
+        args.push(format!("watch *(long *){:#x}", self.watch_addr).into());
+        args.push("-ex".into());
+        args.push(format!("ignore 1 {hits}").into());
+        args.extend(os_args(["-ex", "continue", "--args"]));
+        args.push(self.watch_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+}
+
+/// A software (`int3`) or hardware (debug-register) breakpoint.
+#[derive(Debug, Clone, Copy)]
+enum Breakpoint {
+    Software,
+    Hardware,
 }
 
 fn os_args<const N: usize>(args: [&str; N]) -> Vec<OsString> {
@@ -779,6 +1078,8 @@ struct CliRates {
     gdb: Option<Rate>,
     /// Why the dbg rate does not stand for what it claims to measure.
     dbg_invalid: Option<String>,
+    /// Why gdb was not timed although it is installed (it would measure something else).
+    gdb_invalid: Option<String>,
 }
 
 /// The rates of dbg and, if measured, gdb from their median times.
@@ -798,6 +1099,7 @@ fn cli_rates(
         dbg: rate("dbg")?,
         gdb: if gdb { Some(rate("gdb")?) } else { None },
         dbg_invalid,
+        gdb_invalid: None,
     })
 }
 
@@ -813,11 +1115,64 @@ fn program_finished(output: &str, hits: u64) -> Result<(), String> {
     }
 }
 
+/// Whether `watch_loop` ran to its end: it prints `counter HITS` last.
+fn watch_loop_finished(output: &str, hits: u64) -> Result<(), String> {
+    let expected = format!("counter {hits}");
+    if output.lines().any(|line| line.trim_end() == expected) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the program did not print `{expected}`: it did not run to its end"
+        ))
+    }
+}
+
+/// What is wrong with gdb's output of a [`Tools::gdb_watch`] run, if anything: it must have
+/// set a hardware watchpoint (a software one single-steps the program: another measurement),
+/// and the program must have printed `counter HITS` and exited normally.
+fn gdb_watch_problem(output: &str, hits: u64) -> Option<String> {
+    if !output.contains("Hardware watchpoint") {
+        let said = output
+            .lines()
+            .find(|line| line.contains("atchpoint"))
+            .unwrap_or("nothing about a watchpoint");
+        return Some(format!(
+            "gdb did not say `Hardware watchpoint` (it said: {said})"
+        ));
+    }
+    if !output.contains("exited normally") {
+        let last = output
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        return Some(format!(
+            "gdb did not say the program exited normally (last line: {last})"
+        ));
+    }
+    watch_loop_finished(output, hits).err()
+}
+
 /// What is wrong with the JSON transcript of [`Tools::dbg_hits`] run with `json`, if anything:
 /// a command that failed, a process that did not exit with status 0 at the end, a
 /// `breakpoint list` that does not count `hits` hits, or the program's line missing (in JSON
 /// mode the program's output goes to dbg's stderr).
 fn hits_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<String> {
+    transcript_problem(stdout, hits, "breakpoint")
+        .or_else(|| program_finished(&format!("{stdout}\n{stderr}"), hits).err())
+}
+
+/// [`hits_transcript_problem`] for [`Tools::dbg_watch`] run with `json`: `watchpoint list`
+/// must count `hits` hits, and `watch_loop` must print `counter HITS`.
+fn watch_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<String> {
+    transcript_problem(stdout, hits, "watchpoint")
+        .or_else(|| watch_loop_finished(&format!("{stdout}\n{stderr}"), hits).err())
+}
+
+/// What is wrong with a JSON transcript that ends with `NOUN list`, if anything: a command
+/// that failed, a process that did not exit with status 0 at the end, or a list without
+/// exactly one NOUN (`breakpoint`, `watchpoint`) with `hits` hits.
+fn transcript_problem(stdout: &str, hits: u64, noun: &str) -> Option<String> {
     fn kind(value: &serde_json::Value) -> Option<&str> {
         value.get("type").and_then(|t| t.as_str())
     }
@@ -825,12 +1180,13 @@ fn hits_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<Stri
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect();
+    let list_command = format!("{noun} list");
     let mut list = None;
     for value in values.iter().filter(|value| kind(value) == Some("result")) {
         if value.get("ok").and_then(|ok| ok.as_bool()) != Some(true) {
             return Some(format!("a command failed: {value}"));
         }
-        if value.get("command").and_then(|c| c.as_str()) == Some("breakpoint list") {
+        if value.get("command").and_then(|c| c.as_str()) == Some(list_command.as_str()) {
             list = Some(value);
         }
     }
@@ -848,19 +1204,24 @@ fn hits_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<Stri
         ));
     }
     let Some(list) = list else {
-        return Some("no `breakpoint list` result".to_string());
+        return Some(format!("no `{list_command}` result"));
     };
     let counted: Vec<Option<u64>> = list
-        .pointer("/data/breakpoints")
-        .and_then(|bps| bps.as_array())
-        .map(|bps| bps.iter().map(|bp| bp.get("hits")?.as_u64()).collect())
+        .pointer(&format!("/data/{noun}s"))
+        .and_then(|items| items.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| item.get("hits")?.as_u64())
+                .collect()
+        })
         .unwrap_or_default();
     if counted != [Some(hits)] {
         return Some(format!(
-            "`breakpoint list` should show one breakpoint with {hits} hits: {list}"
+            "`{list_command}` should show one {noun} with {hits} hits: {list}"
         ));
     }
-    program_finished(&format!("{stdout}\n{stderr}"), hits).err()
+    None
 }
 
 #[derive(Debug)]
@@ -877,6 +1238,36 @@ struct BreakpointMeans {
     bare_ns: f64,
     /// The bare loop with CPU placement left to the scheduler.
     scheduler_ns: f64,
+}
+
+/// Mean time per hit of the hardware and the software breakpoint of
+/// `crates/target/benches/breakpoint.rs`.
+#[derive(Debug)]
+struct HardwareMeans {
+    hardware_ns: f64,
+    software_ns: f64,
+}
+
+/// j.: the times per hit, and the stops per hit counted with strace (`None` when strace is
+/// not installed).
+#[derive(Debug)]
+struct HardwareBreakpoints {
+    means: HardwareMeans,
+    stops: Measured<Option<BreakpointStops>>,
+}
+
+/// System calls per ignored breakpoint hit of dbg-cli, hardware and software.
+#[derive(Debug)]
+struct BreakpointStops {
+    hardware: EventCalls,
+    software: EventCalls,
+    /// Why the counts are not counts per hit.
+    invalid: Option<String>,
+}
+
+/// Stops per event: a stop is one wait for the tracee.
+fn stops(calls: &EventCalls) -> f64 {
+    calls.calls("wait4") + calls.calls("waitid")
 }
 
 /// Mean time per read of `crates/memory/benches/read.rs`, and the bytes of one read.
@@ -925,6 +1316,14 @@ impl EventCalls {
             total: per_event("total"),
             by_name,
         }
+    }
+
+    /// Calls of system call `name` per event.
+    fn calls(&self, name: &str) -> f64 {
+        self.by_name
+            .iter()
+            .find(|(called, _)| called == name)
+            .map_or(0.0, |(_, calls)| *calls)
     }
 
     fn breakdown(&self) -> String {
@@ -986,6 +1385,9 @@ impl RateRow {
             }
         };
         let (reference, ratio, met) = match &rates.gdb {
+            _ if rates.gdb_invalid.is_some() => {
+                ("gdb: invalid (see below)".into(), "—".into(), "no".into())
+            }
             _ if rates.dbg_invalid.is_some() => {
                 let reference = rates
                     .gdb
@@ -1012,6 +1414,9 @@ impl RateRow {
             }
             None => thousands(rates.dbg.per_second),
         };
+        if let Some(why) = &rates.gdb_invalid {
+            notes.push(format!("{letter}. gdb is not measured: {}", one_line(why)));
+        }
         rows.push([self.measure.clone(), dbg, reference, ratio, goal, met]);
         let valid = rates.dbg_invalid.is_none();
         let [long, short] = &self.runs;
@@ -1142,12 +1547,20 @@ struct Report {
     read: Measured<ReadMeans>,
     /// `None` when strace is not installed.
     hit_syscalls: Measured<Option<SyscallCounts>>,
+    watch_rates: Measured<CliRates>,
+    watch: Measured<CriterionMeans>,
+    hardware: Measured<HardwareBreakpoints>,
+    /// `None` when strace is not installed.
+    watch_syscalls: Measured<Option<SyscallCounts>>,
 }
 
 impl Report {
     fn complete(&self) -> bool {
-        let rates_valid =
-            |rates: &Measured<CliRates>| rates.as_ref().is_ok_and(|r| r.dbg_invalid.is_none());
+        let rates_valid = |rates: &Measured<CliRates>| {
+            rates
+                .as_ref()
+                .is_ok_and(|r| r.dbg_invalid.is_none() && r.gdb_invalid.is_none())
+        };
         let calls_valid = |calls: &Measured<Option<SyscallCounts>>| {
             calls
                 .as_ref()
@@ -1160,6 +1573,15 @@ impl Report {
             && self.breakpoint.is_ok()
             && self.read.is_ok()
             && calls_valid(&self.hit_syscalls)
+            && rates_valid(&self.watch_rates)
+            && self.watch.is_ok()
+            && self.hardware.as_ref().is_ok_and(|hardware| {
+                hardware
+                    .stops
+                    .as_ref()
+                    .is_ok_and(|s| s.as_ref().is_none_or(|s| s.invalid.is_none()))
+            })
+            && calls_valid(&self.watch_syscalls)
     }
 
     fn render(&self, machine: &str) -> String {
@@ -1315,8 +1737,71 @@ impl Report {
         }
         .render(&self.hit_syscalls, &mut rows, &mut notes);
 
-        let mut out =
-            String::from("## Benchmarks: single steps, breakpoint hits, memory reads\n\n");
+        RateRow {
+            letter: 'h',
+            measure: format!(
+                "h. `dbg-cli run --batch -e \"watchpoint set ADDR write 8 --ignore \
+                 {CLI_WATCH_HITS}\" -e continue`, hits/s"
+            ),
+            short_measure: "h. ignored watchpoint hits through the command line".into(),
+            runs: [format!("{CLI_WATCH_HITS} hits"), "1 hit".into()],
+            events: CLI_WATCH_HITS,
+            unit: "hits/s",
+            times_gdb: 3.0,
+        }
+        .render(&self.watch_rates, &mut rows, &mut notes);
+
+        match &self.watch {
+            Ok(means) => {
+                let ratio = means.dbg_ns / means.bare_ns;
+                rows.push([
+                    format!("i. criterion `{WATCH_GROUP}`, mean time per hit"),
+                    format!(
+                        "{:.2} µs ({}/s), 1 stop per hit",
+                        means.dbg_ns / 1e3,
+                        thousands(1e9 / means.dbg_ns)
+                    ),
+                    format!(
+                        "bare ptrace loop, same CPU: {:.2} µs ({}/s), 1 stop per hit",
+                        means.bare_ns / 1e3,
+                        thousands(1e9 / means.bare_ns)
+                    ),
+                    format!("{ratio:.2}× bare"),
+                    "≤ 1.2× bare".into(),
+                    yes_no(ratio <= 1.2),
+                ]);
+                notes.push(
+                    "i. one hit = one write of `counter` by `watch_loop`, a debug-register \
+                     (#DB) stop; the bare loop arms DR0/DR7 with `PTRACE_POKEUSER` and does \
+                     `PTRACE_CONT` + `waitpid` per hit"
+                        .to_string(),
+                );
+            }
+            Err(e) => rows.push([
+                format!("i. criterion `{WATCH_GROUP}`"),
+                failed(e),
+                "—".into(),
+                "—".into(),
+                "≤ 1.2× bare".into(),
+                "no".into(),
+            ]),
+        }
+
+        self.render_hardware(&mut rows, &mut notes);
+
+        CallsRow {
+            letter: 'k',
+            event: "watchpoint hit",
+            per: "hit",
+            goal: 3.0,
+            bare_loop: BARE_LOOP_CALLS_PER_WATCH_HIT,
+            gdb_measured_earlier: GDB_CALLS_PER_WATCH_HIT_MEASURED,
+        }
+        .render(&self.watch_syscalls, &mut rows, &mut notes);
+
+        let mut out = String::from(
+            "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads\n\n",
+        );
         let _ = writeln!(out, "Measured in one run on {machine}.\n");
         out.push_str("| measure | dbg | reference | ratio | goal | met |\n");
         out.push_str("|---|---:|---:|---:|---|---|\n");
@@ -1330,6 +1815,101 @@ impl Report {
             }
         }
         out
+    }
+}
+
+impl Report {
+    /// Row j.: hardware against software breakpoint, time and stops per hit.
+    fn render_hardware(&self, rows: &mut Vec<[String; 6]>, notes: &mut Vec<String>) {
+        const GOAL: &str = "none: reported";
+        let hardware = match &self.hardware {
+            Ok(hardware) => hardware,
+            Err(e) => {
+                rows.push([
+                    "j. hardware against software breakpoint hits".into(),
+                    failed(e),
+                    "—".into(),
+                    "—".into(),
+                    GOAL.into(),
+                    "no".into(),
+                ]);
+                return;
+            }
+        };
+        let means = &hardware.means;
+        let (hardware_stops, software_stops) = match &hardware.stops {
+            Ok(Some(counted)) if counted.invalid.is_none() => {
+                let shown = |calls: &EventCalls| {
+                    let stops = stops(calls);
+                    let noun = if (stops - 1.0).abs() < 0.005 {
+                        "stop"
+                    } else {
+                        "stops"
+                    };
+                    format!("{stops:.2} {noun} per hit")
+                };
+                notes.push(format!(
+                    "j. stops per hit: wait4 calls per hit of `dbg-cli run --batch -e \
+                     \"breakpoint set ADDR [--hardware] --ignore N\" -e continue` on `bp_loop \
+                     N`, N = {} and {} (`strace -c`, no `-f`); hardware per hit: {}; software \
+                     per hit: {}",
+                    SYSCALL_HITS.0,
+                    SYSCALL_HITS.1,
+                    counted.hardware.breakdown(),
+                    counted.software.breakdown()
+                ));
+                (shown(&counted.hardware), shown(&counted.software))
+            }
+            Ok(Some(counted)) => {
+                let why = counted.invalid.as_deref().unwrap_or_default();
+                notes.push(format!("j. stops are not counted: {}", one_line(why)));
+                let invalid = "stops per hit invalid (see below)".to_string();
+                (invalid.clone(), invalid)
+            }
+            Ok(None) => {
+                let skipped = "stops not counted (strace not installed)".to_string();
+                (skipped.clone(), skipped)
+            }
+            Err(e) => {
+                let failed = format!("stops per hit {}", failed(e));
+                (failed.clone(), failed)
+            }
+        };
+        let ratio = means.hardware_ns / means.software_ns;
+        rows.push([
+            "j. criterion `breakpoint_hit`, hardware breakpoint (`dbg_session_hardware`) \
+             against software (`dbg_session`), mean time per hit"
+                .into(),
+            format!(
+                "hardware: {:.2} µs ({}/s), {hardware_stops}",
+                means.hardware_ns / 1e3,
+                thousands(1e9 / means.hardware_ns)
+            ),
+            format!(
+                "software: {:.2} µs ({}/s), {software_stops}",
+                means.software_ns / 1e3,
+                thousands(1e9 / means.software_ns)
+            ),
+            format!("{ratio:.2}× software"),
+            GOAL.into(),
+            "—".into(),
+        ]);
+        let expected = "One stop per hit is expected of both (hardware: the kernel sets RF on \
+                        the hit and there is nothing to step; software: dbg emulates the \
+                        `push rbp` under the `int3`)";
+        notes.push(if ratio > 1.0 {
+            format!(
+                "j. software breakpoint hits are faster: a hardware hit takes {ratio:.2}× as \
+                 long. {expected}, and a debug-register (#DB) stop costs more than an int3 \
+                 (#BP) stop (PERFORMANCE.md: about 16–17 µs against 4.3 µs)"
+            )
+        } else {
+            format!(
+                "j. hardware breakpoint hits are faster: a software hit takes {:.2}× as long. \
+                 {expected}",
+                1.0 / ratio
+            )
+        });
     }
 }
 
@@ -1541,6 +2121,7 @@ mod tests {
                 dbg: Rate::new(CLI_STEPS, secs(2.0), secs(0.000_01))?,
                 gdb: Rate::new(CLI_STEPS, secs(13.0), secs(0.1)).ok(),
                 dbg_invalid,
+                gdb_invalid: None,
             }),
             criterion: Ok(CriterionMeans {
                 dbg_ns: 18_000.0,
@@ -1551,6 +2132,7 @@ mod tests {
                 dbg: Rate::new(CLI_HITS, secs(1.1), secs(0.1))?,
                 gdb: Rate::new(CLI_HITS, secs(20.1), secs(0.1)).ok(),
                 dbg_invalid: None,
+                gdb_invalid: None,
             }),
             breakpoint: Ok(BreakpointMeans {
                 dbg_ns: 11_000.0,
@@ -1568,6 +2150,48 @@ mod tests {
                     by_name: vec![("ptrace".into(), 3.0), ("wait4".into(), 1.0)],
                 },
                 gdb: None,
+                dbg_invalid: None,
+            })),
+            watch_rates: Ok(CliRates {
+                dbg: Rate::new(CLI_WATCH_HITS, secs(2.6), secs(0.1))?,
+                gdb: Rate::new(CLI_WATCH_HITS, secs(10.1), secs(0.1)).ok(),
+                dbg_invalid: None,
+                gdb_invalid: None,
+            }),
+            watch: Ok(CriterionMeans {
+                dbg_ns: 20_500.0,
+                bare_ns: 19_000.0,
+            }),
+            hardware: Ok(HardwareBreakpoints {
+                means: HardwareMeans {
+                    hardware_ns: 21_000.0,
+                    software_ns: 12_000.0,
+                },
+                stops: Ok(Some(BreakpointStops {
+                    hardware: EventCalls {
+                        total: 3.0,
+                        by_name: vec![("ptrace".into(), 2.0), ("wait4".into(), 1.0)],
+                    },
+                    software: EventCalls {
+                        total: 6.0,
+                        by_name: vec![
+                            ("ptrace".into(), 3.0),
+                            ("pwrite64".into(), 1.0),
+                            ("wait4".into(), 1.0),
+                        ],
+                    },
+                    invalid: None,
+                })),
+            }),
+            watch_syscalls: Ok(Some(SyscallCounts {
+                dbg: EventCalls {
+                    total: 3.0,
+                    by_name: vec![("ptrace".into(), 2.0), ("wait4".into(), 1.0)],
+                },
+                gdb: Some(EventCalls {
+                    total: 57.3,
+                    by_name: vec![("ptrace".into(), 40.0)],
+                }),
                 dbg_invalid: None,
             })),
         })
@@ -1601,6 +2225,23 @@ mod tests {
              = 99,999 / difference",
             "- e. bare ptrace loop with CPU placement left to the scheduler: 125.00 µs (8,000/s)",
             "- g. dbg per hit: ptrace 3.00, wait4 1.00",
+            "| h. `dbg-cli run --batch -e \"watchpoint set ADDR write 8 --ignore 100000\" -e \
+             continue`, hits/s | 40,000 | gdb: 10,000 | 4.00× gdb | ≥ 3× gdb | yes |",
+            "- h. gdb: median of 5 runs: 100000 hits 10.100 s, 1 hit 0.100 s; 10,000 hits/s \
+             = 99,999 / difference",
+            "| i. criterion `watchpoint_hit`, mean time per hit | 20.50 µs (48,780/s), 1 stop \
+             per hit | bare ptrace loop, same CPU: 19.00 µs (52,632/s), 1 stop per hit \
+             | 1.08× bare | ≤ 1.2× bare | yes |",
+            "| j. criterion `breakpoint_hit`, hardware breakpoint (`dbg_session_hardware`) \
+             against software (`dbg_session`), mean time per hit | hardware: 21.00 µs \
+             (47,619/s), 1.00 stop per hit | software: 12.00 µs (83,333/s), 1.00 stop per hit \
+             | 1.75× software | none: reported | — |",
+            "- j. software breakpoint hits are faster: a hardware hit takes 1.75× as long.",
+            "hardware per hit: ptrace 2.00, wait4 1.00; software per hit: ptrace 3.00, \
+             pwrite64 1.00, wait4 1.00",
+            "| k. system calls per watchpoint hit (`strace -c`, no `-f`) | 3.00 | gdb: 57.3; \
+             bare loop: 2 | 0.05× gdb | ≤ 3 | yes |",
+            "- k. gdb per hit: ptrace 40.00",
         ] {
             assert!(table.contains(row), "no row\n{row}\nin\n{table}");
         }
@@ -1676,6 +2317,153 @@ mod tests {
         assert!(problem(&failed, program, 3).contains("a command failed"));
         assert!(program_finished("x\ncalls 100000 total 4999950000\n", 100_000).is_ok());
         assert!(program_finished("calls 1000 total 499500\n", 100).is_err());
+    }
+
+    #[test]
+    fn a_gdb_without_a_hardware_watchpoint_makes_its_rate_invalid() -> Result<(), String> {
+        let mut report = sample_report(None)?;
+        if let Ok(rates) = &mut report.watch_rates {
+            rates.gdb = None;
+            rates.gdb_invalid = Some("gdb did not say `Hardware watchpoint`".into());
+        }
+        let table = report.render("");
+        assert!(!report.complete(), "an invalid measurement fails the run");
+        assert!(
+            table.contains("hits/s | 40,000 | gdb: invalid (see below) | — | ≥ 3× gdb | no |"),
+            "{table}"
+        );
+        assert!(table.contains("- h. gdb is not measured: gdb did not say `Hardware watchpoint`"));
+        assert!(table.contains("- h. dbg: median of 5 runs: 100000 hits 2.600 s"));
+        Ok(())
+    }
+
+    #[test]
+    fn hardware_against_software_says_which_is_faster_and_how_stops_were_counted(
+    ) -> Result<(), String> {
+        let mut report = sample_report(None)?;
+        if let Ok(hardware) = &mut report.hardware {
+            hardware.means.hardware_ns = 6_000.0;
+            hardware.stops = Ok(None);
+        }
+        let table = report.render("");
+        assert!(report.complete(), "strace missing skips the stop count");
+        assert!(table.contains(
+            "| hardware: 6.00 µs (166,667/s), stops not counted (strace not installed) \
+             | software: 12.00 µs (83,333/s), stops not counted (strace not installed) \
+             | 0.50× software | none: reported | — |"
+        ));
+        assert!(table.contains(
+            "- j. hardware breakpoint hits are faster: a software hit takes 2.00× as long."
+        ));
+        if let Ok(hardware) = &mut report.hardware {
+            hardware.stops = Ok(Some(BreakpointStops {
+                hardware: EventCalls {
+                    total: 6.0,
+                    by_name: vec![("ptrace".into(), 4.0), ("wait4".into(), 2.0)],
+                },
+                software: EventCalls {
+                    total: 3.0,
+                    by_name: vec![("waitid".into(), 1.0)],
+                },
+                invalid: None,
+            }));
+        }
+        let table = report.render("");
+        assert!(
+            table.contains("(166,667/s), 2.00 stops per hit |"),
+            "{table}"
+        );
+        assert!(table.contains("(83,333/s), 1.00 stop per hit |"), "{table}");
+        if let Ok(hardware) = &mut report.hardware {
+            if let Ok(Some(stops)) = &mut hardware.stops {
+                stops.invalid = Some("`breakpoint list` should show one breakpoint".into());
+            }
+        }
+        let table = report.render("");
+        assert!(!report.complete());
+        assert!(table.contains("stops per hit invalid (see below)"));
+        assert!(table.contains("- j. stops are not counted: `breakpoint list` should show"));
+        report.hardware =
+            Err("`cargo bench --package dbg-target --bench breakpoint` failed".into());
+        let table = report.render("");
+        assert!(table.contains(
+            "| j. hardware against software breakpoint hits | failed: `cargo bench --package \
+             dbg-target --bench breakpoint` failed | — | — | none: reported | no |"
+        ));
+        Ok(())
+    }
+
+    const WATCH_TRANSCRIPT: &str = r#"{"type":"launched","pid":7}
+{"type":"stop","pid":7,"tid":7,"signal":"SIGTRAP","pc":"0x7ffff7fe4b70","reason":"entry"}
+{"type":"result","command":"watchpoint set 0x555555558028 write 8 --ignore 3","ok":true,"data":{"id":1}}
+{"type":"exit","pid":7,"code":0}
+{"type":"result","command":"continue","ok":true,"data":{}}
+{"type":"result","command":"watchpoint list","ok":true,"data":{"watchpoints":[{"id":1,"enabled":true,"hits":3,"ignore":0,"address":"0x555555558028","kind":"write","size":8}]}}
+"#;
+
+    #[test]
+    fn a_watch_transcript_must_count_every_write_and_exit_0() {
+        assert_eq!(
+            watch_transcript_problem(WATCH_TRANSCRIPT, "counter 3\n", 3),
+            None
+        );
+        let problem = |stdout: &str, stderr: &str, hits: u64| {
+            watch_transcript_problem(stdout, stderr, hits).unwrap_or_default()
+        };
+        assert!(problem(WATCH_TRANSCRIPT, "counter 3\n", 4)
+            .contains("`watchpoint list` should show one watchpoint with 4 hits"));
+        assert!(problem(WATCH_TRANSCRIPT, "counter 30\n", 3).contains("did not print `counter 3`"));
+        let unlisted = WATCH_TRANSCRIPT.replace("watchpoint list", "breakpoint list");
+        assert!(problem(&unlisted, "counter 3\n", 3).contains("no `watchpoint list` result"));
+        let stopped = WATCH_TRANSCRIPT.replace(
+            r#"{"type":"exit","pid":7,"code":0}"#,
+            r#"{"type":"stop","pid":7,"tid":7,"signal":"SIGTRAP","pc":"0x555555555139","reason":"watchpoint"}"#,
+        );
+        assert!(problem(&stopped, "", 3).contains("did not end with an exit with status 0"));
+    }
+
+    #[test]
+    fn gdb_must_use_a_hardware_watchpoint_and_let_the_program_exit() {
+        let good =
+            "Program stopped.\n0x00007ffff7fe4b70 in _start () from /lib64/ld-linux-x86-64.so.2\n\
+                    Hardware watchpoint 1: *(long *)0x555555558028\ncounter 5\n\
+                    [Inferior 1 (process 8328) exited normally]\n";
+        assert_eq!(gdb_watch_problem(good, 5), None);
+        let software = good.replace("Hardware watchpoint", "Watchpoint");
+        let problem = gdb_watch_problem(&software, 5).unwrap_or_default();
+        assert!(
+            problem.contains("did not say `Hardware watchpoint`"),
+            "{problem}"
+        );
+        assert!(
+            problem.contains("Watchpoint 1: *(long *)0x555555558028"),
+            "{problem}"
+        );
+        let stopped = good.replace(
+            "[Inferior 1 (process 8328) exited normally]",
+            "Hardware watchpoint 1: *(long *)0x555555558028\n\nOld value = 4\nNew value = 5",
+        );
+        assert!(gdb_watch_problem(&stopped, 5)
+            .unwrap_or_default()
+            .contains("did not say the program exited normally (last line: New value = 5)"));
+        assert!(gdb_watch_problem(good, 6)
+            .unwrap_or_default()
+            .contains("did not print `counter 6`"));
+    }
+
+    #[test]
+    fn stops_are_the_wait_calls_per_event() {
+        let calls = EventCalls {
+            total: 4.0,
+            by_name: vec![
+                ("ptrace".into(), 2.0),
+                ("wait4".into(), 1.5),
+                ("waitid".into(), 0.5),
+            ],
+        };
+        assert!((stops(&calls) - 2.0).abs() < 1e-9);
+        assert!((calls.calls("ptrace") - 2.0).abs() < 1e-9);
+        assert_eq!(calls.calls("pwrite64"), 0.0);
     }
 
     #[test]

@@ -112,11 +112,16 @@ impl DbgTracee {
             })) if *id == self.id && *pc == self.fixture.addr => {}
             _ => panic!("expected a stop at breakpoint {}, got {events:?}", self.id),
         }
-        let counted = self.session.breakpoints().first().map(|bp| bp.hits);
-        if counted != Some(self.hits) {
+        let counted = self
+            .session
+            .breakpoints()
+            .first()
+            .map(|bp| (bp.hits, bp.hardware));
+        if counted != Some((self.hits, self.hardware)) {
             panic!(
-                "the session counts {counted:?} hits of breakpoint {}, expected {}",
-                self.id, self.hits
+                "the session counts (hits, hardware) {counted:?} of breakpoint {}, expected \
+                 ({}, {})",
+                self.id, self.hits, self.hardware
             );
         }
         elapsed
