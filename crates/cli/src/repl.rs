@@ -99,19 +99,16 @@ fn history_file() -> Option<PathBuf> {
 /// interrupt) and long commands end early; the debugger itself never dies of Ctrl-C.
 pub fn watch_ctrl_c(interrupter: Interrupter) {
     use signal_hook::consts::SIGINT;
-    use signal_hook::iterator::exfiltrator::WithOrigin;
-    use signal_hook::iterator::SignalsInfo;
-    use signal_hook::low_level::siginfo::Cause;
+    use signal_hook::iterator::Signals;
 
-    let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT]) else {
+    let Ok(mut signals) = Signals::new([SIGINT]) else {
         return;
     };
     std::thread::spawn(move || {
-        for origin in signals.forever() {
-            // A key press on the terminal reaches every process of the foreground group:
-            // if the tracee is in ours it has its own SIGINT already.
-            let from_terminal = matches!(origin.cause, Cause::Kernel);
-            interrupter.interrupt(from_terminal && interrupter.tracee_in_my_process_group());
+        // A key press on the terminal may also have reached the tracee (same process group);
+        // the session swallows whichever of the two stops comes second.
+        for _ in signals.forever() {
+            interrupter.interrupt();
         }
     });
 }

@@ -29,6 +29,6 @@ mod stop;
 pub use dbg_sys::{Pid, Signal};
 pub use error::{AttachRefusal, Ended, Error, Result};
 pub use launch::Launch;
-pub use process::{CpuShare, Origin, Process, Resume, State};
+pub use process::{request_stop, CpuShare, Origin, Process, Resume, State};
 pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
 pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};

@@ -98,6 +98,9 @@ pub struct Process {
     vfork_lifted: bool,
     /// The debug registers every thread carries (new threads get them before they run).
     debug: DebugRegisters,
+    /// A signal already answered (a terminal Ctrl-C after our interrupt): its stop, when it
+    /// comes, is resumed without a report and without delivering it.
+    swallow: Option<Signal>,
     events: VecDeque<ThreadEvent>,
 }
 
@@ -136,6 +139,7 @@ impl Process {
             early_children: BTreeSet::new(),
             vfork_lifted: false,
             debug: DebugRegisters::default(),
+            swallow: None,
             events: VecDeque::new(),
         };
         for (tid, early) in threads {
@@ -500,6 +504,41 @@ impl Process {
         systhread::kill(self.pid, Signal::SIGINT).map_err(Error::from)
     }
 
+    /// Resume the next stop by `signal` without reporting or delivering it (it answers a
+    /// request already answered, e.g. the terminal's SIGINT after an interrupt).
+    pub fn swallow_next(&mut self, signal: Signal) {
+        self.swallow = Some(signal);
+    }
+
+    /// Whether `signal` is pending for the process or one of its threads (`/proc`), e.g. a
+    /// terminal Ctrl-C that has not been delivered yet.
+    pub fn signal_pending(&self, signal: Signal) -> bool {
+        let bit = 1u64 << (signal as i32 - 1);
+        let pending = |path: String| {
+            std::fs::read_to_string(path).ok().is_some_and(|status| {
+                status.lines().any(|line| {
+                    let mask = line
+                        .strip_prefix("ShdPnd:")
+                        .or_else(|| line.strip_prefix("SigPnd:"));
+                    mask.and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+                        .is_some_and(|m| m & bit != 0)
+                })
+            })
+        };
+        self.threads
+            .keys()
+            .any(|tid| pending(format!("/proc/{}/task/{tid}/status", self.pid)))
+    }
+
+    /// Note that a SIGSTOP of ours is on its way to `tid` (sent with [`request_stop`] from
+    /// another thread) and is to be swallowed when it arrives: another stop answered the
+    /// request first.
+    pub fn expect_sigstop(&mut self, tid: Pid) {
+        if let Some(thread) = self.threads.get_mut(&tid) {
+            thread.sigstop_queued = true;
+        }
+    }
+
     /// The next state change of one of our threads.
     fn next_status(&mut self) -> Result<(Pid, WaitStatus)> {
         if self.threads.len() == 1 {
@@ -568,6 +607,13 @@ impl Process {
                     return Ok(None);
                 }
                 let stepping = thread.stepping;
+                if self.swallow == Some(signal) {
+                    self.swallow = None;
+                    if running {
+                        self.run_thread(tid, Resume::Continue, None)?;
+                    }
+                    return Ok(None);
+                }
                 if signal == Signal::SIGTRAP {
                     if let Some(stop) = self.classify_trap_quickly(tid, stepping)? {
                         return Ok(Some(StopReason::Stopped(stop)));
@@ -1099,6 +1145,13 @@ fn task_ids(pid: Pid) -> std::io::Result<Vec<Pid>> {
         .collect();
     tids.sort();
     Ok(tids)
+}
+
+/// Ask the running process `pid` to stop, from any thread (a Ctrl-C handler): SIGSTOP to its
+/// main thread, which no program can block or ignore. Its stop is reported by `wait` with
+/// `SignalOrigin::Process` of the caller.
+pub fn request_stop(pid: Pid) -> Result<()> {
+    systhread::tgkill(pid, pid, Signal::SIGSTOP).map_err(Error::from)
 }
 
 /// The x86 breakpoint instruction.

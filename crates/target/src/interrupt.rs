@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 
-use dbg_process::{Pid, Signal};
+use dbg_process::Pid;
 
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
@@ -12,6 +12,8 @@ pub(crate) struct Shared {
     running: AtomicBool,
     requested: AtomicBool,
     requested_idle: AtomicBool,
+    /// A SIGSTOP was sent and its stop not seen yet.
+    stop_sent: AtomicBool,
 }
 
 /// A handle, shareable across threads, that asks the session to stop.
@@ -19,17 +21,22 @@ pub(crate) struct Shared {
 pub struct Interrupter(pub(crate) Arc<Shared>);
 
 impl Interrupter {
-    /// Ask for a stop: long commands (`stepi N`) end early, and a running tracee is sent
-    /// SIGINT unless `tracee_has_it` (a terminal Ctrl-C that reached the tracee's process group
-    /// too, which must not be doubled).
-    pub fn interrupt(&self, tracee_has_it: bool) {
+    /// Ask for a stop: long commands (`stepi N`) end early, and a running tracee is sent a
+    /// SIGSTOP, which it cannot block (a SIGINT from the terminal may reach it too; whichever
+    /// stop comes first is the interrupt, and the session swallows the other).
+    pub fn interrupt(&self) {
         self.0.requested.store(true, Ordering::SeqCst);
         let pid = self.0.pid.load(Ordering::SeqCst);
         if !self.0.running.load(Ordering::SeqCst) {
             self.0.requested_idle.store(true, Ordering::SeqCst);
-        } else if pid > 0 && !tracee_has_it {
-            let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGINT);
+        } else if pid > 0 && dbg_process::request_stop(Pid::from_raw(pid)).is_ok() {
+            self.0.stop_sent.store(true, Ordering::SeqCst);
         }
+    }
+
+    /// Whether a SIGSTOP was sent since the last call.
+    pub(crate) fn take_stop_sent(&self) -> bool {
+        self.0.stop_sent.swap(false, Ordering::SeqCst)
     }
 
     /// Whether the tracee is running (a `continue` is waiting for it).
@@ -40,14 +47,6 @@ impl Interrupter {
     /// Whether an interrupt came while no command was running (a batch run stops then).
     pub fn requested_while_idle(&self) -> bool {
         self.0.requested_idle.load(Ordering::SeqCst)
-    }
-
-    /// Whether the tracee shares the caller's process group (then a terminal Ctrl-C reaches
-    /// both the debugger and the tracee).
-    pub fn tracee_in_my_process_group(&self) -> bool {
-        let pid = self.0.pid.load(Ordering::SeqCst);
-        pid > 0
-            && nix::unistd::getpgid(Some(Pid::from_raw(pid))).ok() == Some(nix::unistd::getpgrp())
     }
 
     /// Whether an interrupt was asked for since the last [`Interrupter::clear`].

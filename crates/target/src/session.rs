@@ -1178,7 +1178,18 @@ impl Session {
                 if kind == StopKind::Exec {
                     self.forget_program();
                 }
-                self.last_signal = Some(stop.signal);
+                let our_sigstop = kind == StopKind::Interrupt && stop.signal == Signal::SIGSTOP;
+                if our_sigstop && self.process.signal_pending(Signal::SIGINT) {
+                    // The same Ctrl-C also reached the tracee from the terminal: one stop.
+                    self.process.swallow_next(Signal::SIGINT);
+                }
+                if self.interrupter.take_stop_sent() && !our_sigstop {
+                    // Another stop answered the Ctrl-C first: the SIGSTOP sent for it is
+                    // still on its way and must not stop the process again later.
+                    self.process.expect_sigstop(pid);
+                }
+                // An interrupt is the debugger's, never delivered to the program.
+                self.last_signal = (kind != StopKind::Interrupt).then_some(stop.signal);
                 events.push(Event::Stopped(self.stop_event(stop, kind, &why)?));
             }
         }
@@ -1235,7 +1246,10 @@ fn classify(stop: &Stop, kind: Option<StopKind>) -> StopKind {
         Some(TrapKind::Exec) => StopKind::Exec,
         Some(TrapKind::Other(_)) | None => {
             let ours = stop.origin == SignalOrigin::Process(std::process::id() as i32);
-            if stop.signal == Signal::SIGINT && (stop.origin == SignalOrigin::Kernel || ours) {
+            let interrupt_signal = stop.signal == Signal::SIGINT || stop.signal == Signal::SIGSTOP;
+            if (stop.signal == Signal::SIGINT && stop.origin == SignalOrigin::Kernel)
+                || (interrupt_signal && ours)
+            {
                 StopKind::Interrupt
             } else {
                 StopKind::Signal

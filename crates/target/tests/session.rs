@@ -84,34 +84,46 @@ fn a_fault_is_passed_on_by_default_and_kills() {
 }
 
 #[test]
-fn an_interrupt_is_reported_as_such() {
-    let _deadline = fixtures::deadline("interrupt", 30);
-    let (mut session, _) = launch("spin");
-    let interrupter = session.interrupter();
-    // The tracee spins forever, so resume only returns once the interrupt lands; the waiter
-    // interrupts as soon as the session marks the tracee running.
-    let waiter = std::thread::spawn(move || {
-        while !interrupter.tracee_running() {
-            std::thread::yield_now();
-        }
-        interrupter.interrupt(false);
-    });
-    let events = session.resume(1).unwrap();
-    waiter.join().unwrap();
-    let interrupt = stop(&events);
-    assert_eq!(
-        (interrupt.kind, interrupt.signal),
-        (StopKind::Interrupt, Signal::SIGINT)
-    );
-    // SIGINT is not passed: the tracee is still spinning, and kill ends it.
-    let events = session.kill().unwrap();
-    assert_eq!(
-        events,
-        vec![Event::Killed {
-            pid: session.pid(),
-            signal: Signal::SIGKILL
-        }]
-    );
+fn an_interrupt_is_reported_as_such_even_when_the_tracee_blocks_every_signal() {
+    for fixture in ["spin", "blocker"] {
+        let _deadline = fixtures::deadline("interrupt", 30);
+        let (mut session, _) = launch(fixture);
+        let interrupter = session.interrupter();
+        // The tracee spins forever, so resume only returns once the interrupt lands; the waiter
+        // interrupts as soon as the session marks the tracee running.
+        let waiter = std::thread::spawn(move || {
+            while !interrupter.tracee_running() {
+                std::thread::yield_now();
+            }
+            interrupter.interrupt();
+        });
+        let events = session.resume(1).unwrap();
+        waiter.join().unwrap();
+        let interrupt = stop(&events);
+        assert_eq!(
+            (interrupt.kind, interrupt.signal),
+            (StopKind::Interrupt, Signal::SIGSTOP),
+            "{fixture}"
+        );
+        // The interrupt is not delivered: the tracee runs on, and a second one stops it again.
+        let interrupter = session.interrupter();
+        let waiter = std::thread::spawn(move || {
+            while !interrupter.tracee_running() {
+                std::thread::yield_now();
+            }
+            interrupter.interrupt();
+        });
+        assert_eq!(stop(&session.resume(1).unwrap()).kind, StopKind::Interrupt);
+        waiter.join().unwrap();
+        let events = session.kill().unwrap();
+        assert_eq!(
+            events,
+            vec![Event::Killed {
+                pid: session.pid(),
+                signal: Signal::SIGKILL
+            }]
+        );
+    }
 }
 
 #[test]
