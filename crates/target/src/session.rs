@@ -188,6 +188,42 @@ impl Session {
     /// and the current thread at a breakpoint, that breakpoint's next `count - 1` hits are
     /// ignored (gdb's `continue N`).
     pub fn resume(&mut self, count: u64) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let result = self.resume_inner(count);
+        self.death_as_event(alive, result)
+    }
+
+    /// A process that died during a command (killed from outside) is that command's last
+    /// event, not an error: the session goes on without it.
+    fn death_as_event(
+        &mut self,
+        was_alive: bool,
+        result: Result<Vec<Event>>,
+    ) -> Result<Vec<Event>> {
+        let Err(error) = result else { return result };
+        if !was_alive {
+            return Err(error);
+        }
+        // A failed memory write or register read may be the first sign of the death.
+        if self.is_alive() {
+            self.process.check_alive();
+        }
+        let pid = self.pid();
+        let end = match self.process.state() {
+            State::Ended(dbg_process::Ended::Exited(code)) => Event::Exited { pid, code },
+            State::Ended(dbg_process::Ended::Killed(signal)) => Event::Killed { pid, signal },
+            _ => return Err(error),
+        };
+        let mut events = self.thread_events();
+        events.push(end);
+        self.sites.forget();
+        self.plans.clear();
+        self.at_breakpoint.clear();
+        self.slots.forget();
+        Ok(events)
+    }
+
+    fn resume_inner(&mut self, count: u64) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         if count > 1 {
             if let Some(id) = self.last_watchpoint {
@@ -408,6 +444,12 @@ impl Session {
     /// than a completed step (a signal, the end of the process, an interrupt, an enabled
     /// breakpoint stepped onto).
     pub fn step_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let result = self.step_instructions_inner(count);
+        self.death_as_event(alive, result)
+    }
+
+    fn step_instructions_inner(&mut self, count: u64) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         let _shared = if count >= SHARE_CPU_FROM_STEPS {
             self.process.share_cpu().ok()

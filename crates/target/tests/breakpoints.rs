@@ -390,3 +390,50 @@ fn eight_threads_with_an_ignore_count_lose_no_hit() {
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "calls 8000\n");
 }
+
+#[test]
+fn a_hundred_forked_children_run_unharmed() {
+    let _deadline = fixtures::deadline("fork100", 120);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("fork100", &[], dir.path());
+    let target = address(&session, "fork100", "target_fn");
+    session.set_breakpoint(target, 0, false).unwrap();
+    let events = session.resume(1).unwrap();
+    let forks = events
+        .iter()
+        .filter(|e| matches!(e, Event::Forked { .. }))
+        .count();
+    assert_eq!(forks, 100);
+    assert_eq!(
+        stop(&events).breakpoint,
+        Some(1),
+        "only the parent's own call stops"
+    );
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "100 ok\n");
+}
+
+#[test]
+fn a_multithreaded_tracee_killed_from_outside_is_reported_and_nothing_hangs() {
+    let _deadline = fixtures::deadline("killed threads", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("threads_bp", &[], dir.path());
+    let target = address(&session, "threads_bp", "target_fn");
+    session.set_breakpoint(target, 0, false).unwrap();
+    stop(&session.resume(1).unwrap());
+    // Killed while stopped, every thread in all-stop.
+    nix::sys::signal::kill(session.pid(), nix::sys::signal::Signal::SIGKILL).unwrap();
+    let events = session.resume(1).unwrap();
+    assert!(
+        matches!(
+            events.last(),
+            Some(Event::Killed {
+                signal: dbg_target::Signal::SIGKILL,
+                ..
+            })
+        ),
+        "{events:?}"
+    );
+    assert!(!session.is_alive());
+    assert!(session.resume(1).is_err());
+}
