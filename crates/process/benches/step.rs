@@ -72,7 +72,7 @@ fn dbg_process_steps(tracee: &mut Tracee, iters: u64) -> Duration {
         while left > 0 {
             left -= 1;
             match tracee.process.step_instruction(None) {
-                Ok(StopReason::Stopped(_)) => {}
+                Ok(StopReason::Stopped(_) | StopReason::ThreadExited { .. }) => {}
                 Ok(StopReason::Exited { .. } | StopReason::Killed { .. }) => {
                     ended = true;
                     break;

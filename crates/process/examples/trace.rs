@@ -72,6 +72,7 @@ fn run() -> Result<u8, String> {
                 out.flush().map_err(|e| e.to_string())?;
                 return Ok(128 + signal as u8);
             }
+            StopReason::ThreadExited { .. } => {}
             StopReason::Stopped(stop) => match stop.trap {
                 Some(TrapKind::SyscallEntry) => {}
                 Some(TrapKind::SyscallExit) => {

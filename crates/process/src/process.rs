@@ -460,7 +460,14 @@ impl Process {
         self.state = State::Running;
         loop {
             let (who, status) = self.next_status()?;
-            if let Some(reason) = self.handle(who, status, false)? {
+            let reason = self.handle(who, status, false)?;
+            if reason.is_none() && !self.threads.contains_key(&tid) {
+                // The stepped instruction ended the thread (its `exit`); the others are still
+                // stopped, so the step is over.
+                self.state = State::Stopped;
+                return Ok(StopReason::ThreadExited { tid });
+            }
+            if let Some(reason) = reason {
                 if let StopReason::Stopped(stop) = reason {
                     if stop.tid != tid {
                         // Another thread cannot run now; keep whatever it says for later.
@@ -879,7 +886,7 @@ impl Process {
         let how = match reason {
             StopReason::Exited { code } => Ended::Exited(code),
             StopReason::Killed { signal } => Ended::Killed(signal),
-            StopReason::Stopped(_) => Ended::Detached,
+            StopReason::Stopped(_) | StopReason::ThreadExited { .. } => Ended::Detached,
         };
         self.threads.clear();
         self.pending.clear();

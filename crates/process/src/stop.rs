@@ -20,6 +20,12 @@ pub enum StopReason {
     },
     /// A thread stopped and every other thread was stopped with it.
     Stopped(Stop),
+    /// The thread being single-stepped exited (the instruction was its `exit`); the other
+    /// threads are stopped, and the current thread is now the main one.
+    ThreadExited {
+        /// The thread that is gone.
+        tid: Pid,
+    },
 }
 
 /// A stop of one thread.

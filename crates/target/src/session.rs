@@ -388,6 +388,10 @@ impl Session {
                 let _ = self.process.select_thread(current);
             }
             if let StepOff::Stopped(reason) = outcome? {
+                // A thread that ran its exit is simply gone: the others go on.
+                if let StopReason::ThreadExited { .. } = reason {
+                    continue;
+                }
                 return Ok(Some(reason));
             }
         }
@@ -1215,6 +1219,9 @@ impl Session {
         match reason {
             StopReason::Exited { code } => events.push(Event::Exited { pid, code }),
             StopReason::Killed { signal } => events.push(Event::Killed { pid, signal }),
+            // The stepped thread exited: its `thread exited` event (above) is the report; the
+            // process is stopped, on its main thread.
+            StopReason::ThreadExited { .. } => {}
             StopReason::Stopped(stop) => {
                 let kind = classify(&stop, why.kind);
                 if kind == StopKind::Exec {

@@ -437,3 +437,28 @@ fn a_multithreaded_tracee_killed_from_outside_is_reported_and_nothing_hangs() {
     assert!(!session.is_alive());
     assert!(session.resume(1).is_err());
 }
+
+#[test]
+fn a_thread_that_exits_while_stepping_over_a_breakpoint_does_not_hang_anything() {
+    let _deadline = fixtures::deadline("thread_exit", 60);
+    for stepi in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch("thread_exit", &[], dir.path());
+        let site = address(&session, "thread_exit", "exit_site");
+        session.set_breakpoint(site, 0, false).unwrap();
+        let at = stop(&session.resume(1).unwrap());
+        assert_ne!(at.tid, session.pid());
+        if stepi {
+            let events = session.step_instructions(1).unwrap();
+            assert!(
+                events
+                    .iter()
+                    .any(|e| matches!(e, Event::ThreadExited { tid } if *tid == at.tid)),
+                "{events:?}"
+            );
+        }
+        let events = session.resume(1).unwrap();
+        assert_eq!(exited(&events), 0, "{events:?}");
+        assert_eq!(output(dir.path()), "joined\n");
+    }
+}
