@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -311,25 +311,11 @@ fn arguments_and_stdin_reach_the_tracee() {
     assert!(printed.ends_with("got from a file\n"), "{printed}");
 }
 
-/// Start `name` outside the debugger, piped, and wait for its "ready PID" line.
-fn start_ready(name: &str) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(fixtures::path(name))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert!(line.starts_with("ready "), "{line}");
-    (child, reader)
-}
-
 #[test]
 fn attach_then_detach_leaves_the_process_running() {
     let _deadline = fixtures::deadline("attach/detach", 60);
-    let (mut child, mut reader) = start_ready("threads_wait");
-    let pid = child.id().to_string();
+    let mut fixture = fixtures::Ready::start("threads_wait", &[]);
+    let pid = fixture.pid().to_string();
     let output = dbg(&[
         "attach",
         "--batch",
@@ -349,18 +335,16 @@ fn attach_then_detach_leaves_the_process_running() {
         stdout.ends_with(&format!("Process {pid} detached\n")),
         "{stdout}"
     );
-    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "joined 3\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("go");
+    assert_eq!(fixture.read_line(), "joined 3\n");
+    assert!(fixture.succeeded());
 }
 
 #[test]
 fn ending_the_session_detaches_from_an_attached_process() {
     let _deadline = fixtures::deadline("attach/quit", 60);
-    let (mut child, mut reader) = start_ready("wait_stdin");
-    let pid = child.id().to_string();
+    let mut fixture = fixtures::Ready::start("wait_stdin", &[]);
+    let pid = fixture.pid().to_string();
     let output = dbg(&[
         "attach",
         "--json",
@@ -372,16 +356,9 @@ fn ending_the_session_detaches_from_an_attached_process() {
         &pid,
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
-    child
-        .stdin
-        .as_mut()
-        .unwrap()
-        .write_all(b"still alive\n")
-        .unwrap();
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "got still alive\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("still alive");
+    assert_eq!(fixture.read_line(), "got still alive\n");
+    assert!(fixture.succeeded());
 }
 
 #[test]

@@ -7,9 +7,7 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use dbg_process::{
     AttachRefusal, Ended, Error, Launch, Pid, Process, Reg, RegValue, Resume, Signal, State, Stop,
@@ -229,20 +227,6 @@ fn interrupt_stops_a_running_tracee_with_sigint() {
     process.kill().unwrap();
 }
 
-/// Start `name` outside the debugger with piped stdio and wait for its "ready PID" line.
-fn start_ready(name: &str) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(fixtures::path(name))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), format!("ready {}", child.id()));
-    (child, reader)
-}
-
 fn proc_state(pid: Pid) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
@@ -255,8 +239,8 @@ fn proc_state(pid: Pid) -> String {
 #[test]
 fn attach_stops_the_process_and_detach_lets_it_finish() {
     let _deadline = fixtures::deadline("attach/detach", 30);
-    let (mut child, mut reader) = start_ready("wait_stdin");
-    let pid = Pid::from_raw(child.id() as i32);
+    let mut fixture = fixtures::Ready::start("wait_stdin", &[]);
+    let pid = Pid::from_raw(fixture.pid());
     let mut process = Process::attach(pid).unwrap();
     assert_eq!(process.state(), State::Stopped);
     assert!(
@@ -267,23 +251,16 @@ fn attach_stops_the_process_and_detach_lets_it_finish() {
     assert_ne!(process.pc().unwrap(), 0);
     process.detach().unwrap();
     assert!(!proc_state(pid).contains("tracing stop"));
-    child
-        .stdin
-        .as_mut()
-        .unwrap()
-        .write_all(b"after detach\n")
-        .unwrap();
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "got after detach\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("after detach");
+    assert_eq!(fixture.read_line(), "got after detach\n");
+    assert!(fixture.succeeded());
 }
 
 #[test]
 fn attach_takes_every_thread_and_detach_leaves_them_running() {
     let _deadline = fixtures::deadline("attach threads", 30);
-    let (mut child, mut reader) = start_ready("threads_wait");
-    let pid = Pid::from_raw(child.id() as i32);
+    let mut fixture = fixtures::Ready::start("threads_wait", &[]);
+    let pid = Pid::from_raw(fixture.pid());
     let mut process = Process::attach(pid).unwrap();
     assert_eq!(process.threads().count(), 4);
     for tid in process.threads().collect::<Vec<_>>() {
@@ -291,11 +268,9 @@ fn attach_takes_every_thread_and_detach_leaves_them_running() {
         assert!(status.contains("tracing stop"), "thread {tid}: {status}");
     }
     process.detach().unwrap();
-    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "joined 3\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("go");
+    assert_eq!(fixture.read_line(), "joined 3\n");
+    assert!(fixture.succeeded());
 }
 
 #[test]

@@ -3,9 +3,7 @@
 //! tracee's own int3, detach leaving no int3, and bad input changing nothing.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use dbg_target::{Error, Event, Launch, Pid, Reg, Session, Signal, StopEvent, StopKind};
 
@@ -223,16 +221,8 @@ fn stepi_steps_off_a_breakpoint_and_onto_one() {
 #[test]
 fn detach_with_breakpoints_leaves_no_int3_and_the_process_finishes() {
     let _deadline = fixtures::deadline("detach with breakpoints", 60);
-    let mut child = Command::new(fixtures::path("bp_loop"))
-        .args(["1000", "--wait"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let pid = Pid::from_raw(child.id() as i32);
+    let mut fixture = fixtures::Ready::start("bp_loop", &["1000", "--wait"]);
+    let pid = Pid::from_raw(fixture.pid());
     let (mut session, _) = Session::attach(pid).unwrap();
     let target = fixtures::runtime_address(pid.as_raw(), "bp_loop", "target_fn");
     let raw = dbg_memory_raw(pid, target);
@@ -240,11 +230,9 @@ fn detach_with_breakpoints_leaves_no_int3_and_the_process_finishes() {
     session.set_breakpoint(target + 1, 0, false).unwrap();
     session.detach().unwrap();
     assert_eq!(dbg_memory_raw(pid, target), raw);
-    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
-    line.clear();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "calls 1000 total 499500\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("go");
+    assert_eq!(fixture.read_line(), "calls 1000 total 499500\n");
+    assert!(fixture.succeeded());
 }
 
 #[test]

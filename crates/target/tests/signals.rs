@@ -1,9 +1,7 @@
 //! Signal policy (`handle`) and threads through the session, against fixtures.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use dbg_target::{Event, Launch, Pid, Reg, Session, Signal, StopKind};
 
@@ -79,15 +77,8 @@ fn nostop_pass_delivers_without_stopping_and_nopass_swallows() {
 #[test]
 fn threads_are_listed_and_selected() {
     let _deadline = fixtures::deadline("threads", 30);
-    let mut child = Command::new(fixtures::path("threads_wait"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let pid = Pid::from_raw(child.id() as i32);
+    let mut fixture = fixtures::Ready::start("threads_wait", &[]);
+    let pid = Pid::from_raw(fixture.pid());
     let (mut session, _) = Session::attach(pid).unwrap();
     let threads = session.threads().unwrap();
     assert_eq!(threads.len(), 4);
@@ -112,11 +103,9 @@ fn threads_are_listed_and_selected() {
         .any(|(tid, current, _)| *tid == other && *current));
     assert!(session.select_thread(Pid::from_raw(1)).is_err());
     session.detach().unwrap();
-    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
-    line.clear();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "joined 3\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("go");
+    assert_eq!(fixture.read_line(), "joined 3\n");
+    assert!(fixture.succeeded());
 }
 
 #[test]

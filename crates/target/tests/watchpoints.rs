@@ -3,9 +3,7 @@
 //! threads created later, and nothing left in the debug registers after detach.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use dbg_target::{
     Error, Event, Launch, Pid, Reg, Session, StopEvent, StopKind, WatchHit, WatchKind,
@@ -306,15 +304,8 @@ fn an_execute_watchpoint_fires_when_continued_to_and_when_stepped_to() {
 #[test]
 fn detach_clears_the_debug_registers_of_every_thread() {
     let _deadline = fixtures::deadline("detach clears DRs", 60);
-    let mut child = Command::new(fixtures::path("threads_wait"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let pid = Pid::from_raw(child.id() as i32);
+    let mut fixture = fixtures::Ready::start("threads_wait", &[]);
+    let pid = Pid::from_raw(fixture.pid());
     let (mut session, _) = Session::attach(pid).unwrap();
     let pipe = fixtures::runtime_address(pid.as_raw(), "threads_wait", "release_pipe");
     session
@@ -338,9 +329,7 @@ fn detach_clears_the_debug_registers_of_every_thread() {
         }
     }
     process.detach().unwrap();
-    child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
-    line.clear();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line, "joined 3\n");
-    assert!(child.wait().unwrap().success());
+    fixture.send_line("go");
+    assert_eq!(fixture.read_line(), "joined 3\n");
+    assert!(fixture.succeeded());
 }
