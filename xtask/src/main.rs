@@ -1,6 +1,7 @@
 //! Project automation for dbg, run as `cargo xtask <task>`: build the C fixtures and run every
 //! test, show the debugger working on a sample program, and measure single-stepping, breakpoint
-//! and watchpoint hits and memory reads against gdb and bare ptrace loops.
+//! and watchpoint hits, memory reads and system-call tracing against gdb, strace and bare
+//! ptrace loops.
 //!
 //! Every command it runs is echoed first (`$ ...`), so a failure can be reproduced by hand.
 #![forbid(unsafe_code)]
@@ -23,8 +24,11 @@ tasks:
   demo            build dbg-cli and show it launching, stepping and continuing a sample program
   bench           measure single-stepping, breakpoint hits and watchpoint hits (dbg-cli
                   against gdb, the library against bare ptrace loops, system calls per step
-                  and per hit), hardware against software breakpoints, and 256 MiB memory
-                  reads (against bare process_vm_readv), and print a markdown table";
+                  and per hit), hardware against software breakpoints, 256 MiB memory
+                  reads (against bare process_vm_readv), system-call tracing (the trace
+                  example against strace and a bare ptrace loop, system calls per traced
+                  call) and breakpoint hits from 8 threads (against gdb), and print a
+                  markdown table";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -192,6 +196,14 @@ impl Workspace {
 
     fn bench(&self) -> Result<(), String> {
         self.run(&mut self.cargo(["build", "--release", "--package", "dbg-cli"]))?;
+        self.run(&mut self.cargo([
+            "build",
+            "--release",
+            "--package",
+            "dbg-process",
+            "--example",
+            "trace",
+        ]))?;
         // Every criterion bench is built now, so that no build runs between measurements.
         for (package, bench) in BENCHES {
             self.run(&mut self.cargo([
@@ -211,6 +223,11 @@ impl Workspace {
             bp_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("bp_loop", "target_fn"),
             watch_loop: fixtures::output_dir().join("watch_loop"),
             watch_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("watch_loop", "counter"),
+            trace: self.target.join("release").join("examples").join("trace"),
+            syscall_loop: fixtures::output_dir().join("syscall_loop"),
+            threads_bp: fixtures::output_dir().join("threads_bp"),
+            threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
+                + fixtures::symbol("threads_bp", "target_fn"),
             gdb: find_program("gdb"),
             strace: find_program("strace"),
         };
@@ -270,6 +287,27 @@ impl Workspace {
         };
         println!("\n## k. system calls per watchpoint hit (`strace -c`, no `-f`)\n");
         let watch_syscalls = self.measure_watch_syscalls(&tools);
+        println!(
+            "\n## l. system-call tracing: the trace example of dbg-process against `strace -f`, \
+             `syscall_loop {TRACE_CALLS}`\n"
+        );
+        let trace_rates = self.measure_trace_rates(&tools);
+        println!(
+            "\n## m. criterion: a traced system call through `Process` against a bare ptrace \
+             loop\n"
+        );
+        let syscall_stop = self.measure_syscall_criterion();
+        println!(
+            "\n## n. {THREAD_HITS} ignored breakpoint hits from 8 threads through the command \
+             line (`target_fn` of `threads_bp` at {:#x})\n",
+            tools.threads_addr
+        );
+        let thread_hit_rates = self.measure_thread_hit_rates(&tools);
+        println!(
+            "\n## o. system calls per system call traced by the trace example (`strace -c`, no \
+             `-f`)\n"
+        );
+        let trace_syscalls = self.measure_trace_syscalls(&tools);
 
         let report = Report {
             rates,
@@ -283,6 +321,10 @@ impl Workspace {
             watch,
             hardware,
             watch_syscalls,
+            trace_rates,
+            syscall_stop,
+            thread_hit_rates,
+            trace_syscalls,
         };
         println!("\n{}", report.render(&self.describe_machine(&tools)));
         if report.complete() {
@@ -382,7 +424,7 @@ impl Workspace {
             })?;
         let timed_gdb = tools.gdb.is_some() && gdb_invalid.is_none();
         Ok(CliRates {
-            gdb_invalid,
+            reference_invalid: gdb_invalid,
             ..cli_rates(CLI_WATCH_HITS, &medians, timed_gdb, dbg_invalid)?
         })
     }
@@ -728,7 +770,7 @@ impl Workspace {
         };
         Ok(Some(SyscallCounts {
             dbg,
-            gdb,
+            reference: gdb,
             dbg_invalid,
         }))
     }
@@ -756,7 +798,7 @@ impl Workspace {
         };
         Ok(Some(SyscallCounts {
             dbg,
-            gdb,
+            reference: gdb,
             dbg_invalid,
         }))
     }
@@ -784,7 +826,7 @@ impl Workspace {
         };
         Ok(Some(SyscallCounts {
             dbg,
-            gdb,
+            reference: gdb,
             dbg_invalid,
         }))
     }
@@ -809,6 +851,151 @@ impl Workspace {
             hardware: calls("dbg-hardware-hits", Breakpoint::Hardware)?,
             software: calls("dbg-software-hits", Breakpoint::Software)?,
             invalid,
+        }))
+    }
+
+    /// l. Whole-command wall time of the trace example and of `strace -f`, both writing their
+    /// trace to /dev/null, on `syscall_loop N` and on `syscall_loop 1`, median of each over
+    /// [`RUNS`] interleaved runs; the difference is the time of N-1 traced `getppid` calls (the
+    /// program's start-up calls are in both runs and cancel). Every run must have let the
+    /// program finish (it prints `calls N`).
+    fn measure_trace_rates(&self, tools: &Tools) -> Measured<CliRates> {
+        let mut commands = vec![(
+            "trace",
+            command(&tools.trace, tools.trace_args(TRACE_CALLS, "/dev/null")),
+            command(&tools.trace, tools.trace_args(1, "/dev/null")),
+        )];
+        if let Some(strace) = &tools.strace {
+            commands.push((
+                "strace",
+                command(strace, tools.strace_args(TRACE_CALLS)),
+                command(strace, tools.strace_args(1)),
+            ));
+        }
+        let trace_invalid = self.trace_incomplete(tools, TRACE_CALLS);
+        let long = format!("{TRACE_CALLS} calls");
+        let medians =
+            self.interleaved_medians(&mut commands, [&long, "1 call"], |_, long, out| {
+                let calls = if long { TRACE_CALLS } else { 1 };
+                syscall_loop_finished(&String::from_utf8_lossy(&out.stdout), calls)
+            })?;
+        let strace = tools.strace.is_some().then_some("strace");
+        tool_rates(TRACE_CALLS, &medians, "trace", strace, trace_invalid)
+    }
+
+    /// Why the trace example's run of `syscall_loop calls` does not stand for `calls` traced
+    /// system calls, if it does not: the same run with its trace written to a file must let
+    /// the program print `calls N`, and the trace must show at least `calls` `getppid` calls
+    /// and end with `+++ exited with 0 +++`.
+    fn trace_incomplete(&self, tools: &Tools, calls: u64) -> Option<String> {
+        let dir = self.target.join("xtask-bench");
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            return Some(format!("cannot create {}: {e}", self.show_path(&dir)));
+        }
+        let file = dir.join(format!("trace-syscall_loop-{calls}.txt"));
+        let mut command = command(&tools.trace, tools.trace_args(calls, &file));
+        command.current_dir(&self.root).stdin(Stdio::null());
+        let line = self.shell_line(&command);
+        println!("$ {line}    # check: the trace shows {calls} getppid calls and the exit with 0");
+        let problem = match command.output() {
+            Err(e) => Some(format!("cannot run `{line}`: {e}")),
+            Ok(output) if !output.status.success() => Some(format!(
+                "`{line}` failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            )),
+            Ok(output) => syscall_loop_finished(&String::from_utf8_lossy(&output.stdout), calls)
+                .err()
+                .or_else(|| match std::fs::read_to_string(&file) {
+                    Ok(text) => trace_problem(&text, calls)
+                        .map(|problem| format!("{}: {problem}", self.show_path(&file))),
+                    Err(e) => Some(format!("cannot read {}: {e}", self.show_path(&file))),
+                }),
+        };
+        if let Some(problem) = &problem {
+            println!("xtask: {problem}");
+        }
+        problem
+    }
+
+    /// m. Run the syscall bench and read the mean time per traced system call of both
+    /// functions.
+    fn measure_syscall_criterion(&self) -> Measured<CriterionMeans> {
+        let [dbg_ns, bare_ns] = self.criterion_means(
+            "dbg-process",
+            "syscall",
+            SYSCALL_GROUP,
+            ["dbg_process", "bare_loop"],
+        )?;
+        Ok(CriterionMeans { dbg_ns, bare_ns })
+    }
+
+    /// n. As d., with the 8 threads of `threads_bp` hitting `target_fn` 8,000 times in all:
+    /// whole-command wall time with every hit ignored, and with the first hit stopping the
+    /// program and a `kill` (launch, thread start-up and one hit cancel). Every long run must
+    /// have let the program finish (it prints `calls 8000`; gdb must say it exited normally),
+    /// every short run must have stopped at the breakpoint.
+    fn measure_thread_hit_rates(&self, tools: &Tools) -> Measured<CliRates> {
+        let mut commands = vec![(
+            "dbg",
+            command(&tools.dbg, tools.dbg_thread_hits(THREAD_HITS, false)),
+            command(&tools.dbg, tools.dbg_thread_hits(0, false)),
+        )];
+        if let Some(gdb) = &tools.gdb {
+            commands.push((
+                "gdb",
+                command(gdb, tools.gdb_thread_hits(THREAD_HITS)),
+                command(gdb, tools.gdb_thread_hits(0)),
+            ));
+        }
+        let dbg_invalid = self.dbg_transcript_incomplete(
+            tools.dbg_thread_hits(THREAD_HITS, true),
+            tools,
+            THREAD_HITS,
+            |out, err| {
+                transcript_problem(out, THREAD_HITS, "breakpoint")
+                    .or_else(|| threads_finished(&format!("{out}\n{err}"), THREAD_HITS).err())
+            },
+        );
+        let long = format!("{THREAD_HITS} hits");
+        let medians =
+            self.interleaved_medians(&mut commands, [&long, "1 hit + kill"], |tool, long, out| {
+                let text = format!(
+                    "{}\n{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                thread_run_problem(tool, long, &text, THREAD_HITS).map_or(Ok(()), Err)
+            })?;
+        cli_rates(THREAD_HITS, &medians, tools.gdb.is_some(), dbg_invalid)
+    }
+
+    /// o. As c., for the trace example: `strace -c` on the example (not its tracee) tracing
+    /// `syscall_loop N` for two values of N; and the same for `strace -f` itself.
+    fn measure_trace_syscalls(&self, tools: &Tools) -> Measured<Option<SyscallCounts>> {
+        let Some(strace) = &tools.strace else {
+            println!("skipped: strace is not installed");
+            return Ok(None);
+        };
+        let dbg_invalid = self.trace_incomplete(tools, TRACE_SYSCALL_CALLS.1);
+        let dbg = self.calls_per_event(
+            strace,
+            "trace-syscalls",
+            &tools.trace,
+            TRACE_SYSCALL_CALLS,
+            |n| tools.trace_args(n, "/dev/null"),
+        )?;
+        let reference = self.calls_per_event(
+            strace,
+            "strace-syscalls",
+            strace,
+            TRACE_SYSCALL_CALLS,
+            |n| tools.strace_args(n),
+        )?;
+        Ok(Some(SyscallCounts {
+            dbg,
+            reference: Some(reference),
+            dbg_invalid,
         }))
     }
 
@@ -886,12 +1073,19 @@ const RUNS: usize = 5;
 const SYSCALL_STEPS: (u64, u64) = (1_000, 11_000);
 /// The two hit counts whose system-call totals are compared (breakpoint and watchpoint hits).
 const SYSCALL_HITS: (u64, u64) = (10_000, 20_000);
+/// System calls of `syscall_loop` in the tracing rate measurement (l.).
+const TRACE_CALLS: u64 = 200_000;
+/// The two `syscall_loop` counts whose tracer system-call totals are compared (o.).
+const TRACE_SYSCALL_CALLS: (u64, u64) = (10_000, 20_000);
+/// Breakpoint hits of `threads_bp`: 8 threads each call `target_fn` 1,000 times (n.).
+const THREAD_HITS: u64 = 8_000;
 /// The criterion benches, built before anything is measured.
-const BENCHES: [(&str, &str); 4] = [
+const BENCHES: [(&str, &str); 5] = [
     ("dbg-process", "step"),
     ("dbg-target", "breakpoint"),
     ("dbg-memory", "read"),
     ("dbg-target", "watchpoint"),
+    ("dbg-process", "syscall"),
 ];
 /// The criterion group of `crates/process/benches/step.rs`.
 const BENCH_GROUP: &str = "single_step";
@@ -901,13 +1095,18 @@ const BREAKPOINT_GROUP: &str = "breakpoint_hit";
 const READ_GROUP: &str = "read_256mib";
 /// The criterion group of `crates/target/benches/watchpoint.rs`.
 const WATCH_GROUP: &str = "watchpoint_hit";
+/// The criterion group of `crates/process/benches/syscall.rs`.
+const SYSCALL_GROUP: &str = "syscall_stop";
 /// From PERFORMANCE.md, for the reader of the table.
 const BARE_LOOP_CALLS_PER_STEP: f64 = 2.0;
-const GDB_CALLS_PER_STEP_MEASURED: f64 = 28.6;
+const GDB_CALLS_PER_STEP_MEASURED: &str = "28.6";
 const BARE_LOOP_CALLS_PER_HIT: f64 = 8.0;
-const GDB_CALLS_PER_HIT_MEASURED: f64 = 88.5;
+const GDB_CALLS_PER_HIT_MEASURED: &str = "88.5";
 const BARE_LOOP_CALLS_PER_WATCH_HIT: f64 = 2.0;
-const GDB_CALLS_PER_WATCH_HIT_MEASURED: f64 = 57.3;
+const GDB_CALLS_PER_WATCH_HIT_MEASURED: &str = "57.3";
+/// PTRACE_SYSCALL and a wait at the entry and at the exit.
+const BARE_LOOP_CALLS_PER_SYSCALL: f64 = 4.0;
+const STRACE_CALLS_PER_SYSCALL_MEASURED: &str = "8–10";
 
 /// The programs the benchmark runs.
 #[derive(Debug)]
@@ -920,6 +1119,12 @@ struct Tools {
     watch_loop: PathBuf,
     /// `counter` of `watch_loop` when it runs without ASLR.
     watch_addr: u64,
+    /// The strace-like example of dbg-process, built in release mode.
+    trace: PathBuf,
+    syscall_loop: PathBuf,
+    threads_bp: PathBuf,
+    /// `target_fn` of `threads_bp` when it runs without ASLR.
+    threads_addr: u64,
     gdb: Option<PathBuf>,
     strace: Option<PathBuf>,
 }
@@ -1025,6 +1230,66 @@ impl Tools {
     }
 }
 
+impl Tools {
+    /// Trace example arguments: trace `syscall_loop calls`, the trace written to `out`.
+    fn trace_args(&self, calls: u64, out: impl Into<OsString>) -> Vec<OsString> {
+        vec![
+            "-o".into(),
+            out.into(),
+            self.syscall_loop.clone().into(),
+            calls.to_string().into(),
+        ]
+    }
+
+    /// strace arguments: the same as [`Tools::trace_args`] with `strace -f -o /dev/null`.
+    fn strace_args(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args(["-f", "-o", "/dev/null"]);
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: run `threads_bp` with a breakpoint at `target_fn` that ignores
+    /// `ignore` hits. With all of its hits ignored the program runs to its end; with fewer, it
+    /// stops at the next hit and is killed. With `json`, in JSON mode and listing the
+    /// breakpoints at the end.
+    fn dbg_thread_hits(&self, ignore: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!("breakpoint set {:#x} --ignore {ignore}", self.threads_addr),
+            "-e",
+            "continue",
+        ]));
+        if ignore < THREAD_HITS {
+            args.extend(os_args(["-e", "kill"]));
+        }
+        if json {
+            args.extend(os_args(["-e", "breakpoint list"]));
+        }
+        args.push(self.threads_bp.clone().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_thread_hits`] with `break *ADDR`, `ignore 1 N`,
+    /// `run` (and `kill` when the program stops at a hit).
+    fn gdb_thread_hits(&self, ignore: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break *{:#x}", self.threads_addr).into());
+        args.push("-ex".into());
+        args.push(format!("ignore 1 {ignore}").into());
+        args.extend(os_args(["-ex", "run"]));
+        if ignore < THREAD_HITS {
+            args.extend(os_args(["-ex", "kill"]));
+        }
+        args.push(self.threads_bp.clone().into());
+        args
+    }
+}
+
 /// A software (`int3`) or hardware (debug-register) breakpoint.
 #[derive(Debug, Clone, Copy)]
 enum Breakpoint {
@@ -1072,14 +1337,18 @@ impl Rate {
     }
 }
 
+/// The rates of dbg (for l., its trace example) and of the tool it is compared with (gdb; for
+/// l., strace).
 #[derive(Debug)]
 struct CliRates {
     dbg: Rate,
-    gdb: Option<Rate>,
+    /// `None` when the reference tool is not installed (or not timed, see `reference_invalid`).
+    reference: Option<Rate>,
     /// Why the dbg rate does not stand for what it claims to measure.
     dbg_invalid: Option<String>,
-    /// Why gdb was not timed although it is installed (it would measure something else).
-    gdb_invalid: Option<String>,
+    /// Why the reference was not timed although it is installed (it would measure something
+    /// else).
+    reference_invalid: Option<String>,
 }
 
 /// The rates of dbg and, if measured, gdb from their median times.
@@ -1089,6 +1358,17 @@ fn cli_rates(
     gdb: bool,
     dbg_invalid: Option<String>,
 ) -> Measured<CliRates> {
+    tool_rates(events, medians, "dbg", gdb.then_some("gdb"), dbg_invalid)
+}
+
+/// The rates of `tool` and, if measured, `reference` from their median times.
+fn tool_rates(
+    events: u64,
+    medians: &BTreeMap<&str, (Duration, Duration)>,
+    tool: &str,
+    reference: Option<&str>,
+    dbg_invalid: Option<String>,
+) -> Measured<CliRates> {
     let rate = |tool: &str| -> Result<Rate, String> {
         let (long, short) = medians
             .get(tool)
@@ -1096,10 +1376,10 @@ fn cli_rates(
         Rate::new(events, *long, *short).map_err(|e| format!("{tool}: {e}"))
     };
     Ok(CliRates {
-        dbg: rate("dbg")?,
-        gdb: if gdb { Some(rate("gdb")?) } else { None },
+        dbg: rate(tool)?,
+        reference: reference.map(rate).transpose()?,
         dbg_invalid,
-        gdb_invalid: None,
+        reference_invalid: None,
     })
 }
 
@@ -1123,6 +1403,79 @@ fn watch_loop_finished(output: &str, hits: u64) -> Result<(), String> {
     } else {
         Err(format!(
             "the program did not print `{expected}`: it did not run to its end"
+        ))
+    }
+}
+
+/// Whether `syscall_loop` ran to its end: it prints `calls N` last.
+fn syscall_loop_finished(output: &str, calls: u64) -> Result<(), String> {
+    let expected = format!("calls {calls}");
+    if output.lines().any(|line| line.trim_end() == expected) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the program did not print `{expected}`: it did not run to its end"
+        ))
+    }
+}
+
+/// What is wrong with the trace the example wrote for `syscall_loop calls`, if anything: it
+/// must show at least `calls` `getppid` calls and end with `+++ exited with 0 +++`.
+fn trace_problem(text: &str, calls: u64) -> Option<String> {
+    let traced = text
+        .lines()
+        .filter(|line| line.contains("getppid("))
+        .count() as u64;
+    if traced < calls {
+        return Some(format!(
+            "the trace shows {traced} getppid calls, fewer than the program's {calls}"
+        ));
+    }
+    let last = text
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
+    if last != "+++ exited with 0 +++" {
+        return Some(format!(
+            "the trace does not end with `+++ exited with 0 +++` (last line: {last})"
+        ));
+    }
+    None
+}
+
+/// Whether `threads_bp` ran to its end: it prints `calls HITS` last.
+fn threads_finished(output: &str, hits: u64) -> Result<(), String> {
+    syscall_loop_finished(output, hits)
+}
+
+/// What is wrong with the output of one timed run of n., if anything. A long run (every hit
+/// ignored) must let the program print `calls HITS`, and gdb must say it exited normally; a
+/// short run must have stopped at the breakpoint (dbg says `(breakpoint 1)`, gdb `hit
+/// Breakpoint 1`) before the kill.
+fn thread_run_problem(tool: &str, long: bool, output: &str, hits: u64) -> Option<String> {
+    if long {
+        if tool == "gdb" && !output.contains("exited normally") {
+            let last = output
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("");
+            return Some(format!(
+                "gdb did not say the program exited normally (last line: {last})"
+            ));
+        }
+        return threads_finished(output, hits).err();
+    }
+    let stopped = match tool {
+        "gdb" => "hit Breakpoint 1",
+        _ => "(breakpoint 1)",
+    };
+    if output.contains(stopped) {
+        None
+    } else {
+        Some(format!(
+            "{tool} did not stop at the breakpoint (no `{stopped}` in its output)"
         ))
     }
 }
@@ -1339,15 +1692,20 @@ impl EventCalls {
 #[derive(Debug)]
 struct SyscallCounts {
     dbg: EventCalls,
-    gdb: Option<EventCalls>,
+    /// gdb's calls per event (strace's for o.); `None` when it is not installed.
+    reference: Option<EventCalls>,
     /// Why the dbg count is not a count per event.
     dbg_invalid: Option<String>,
 }
 
-/// How a command-line rate row (a, d) is labelled and judged.
+/// How a command-line rate row (a, d, h, l, n) is labelled and judged.
 #[derive(Debug)]
 struct RateRow {
     letter: char,
+    /// Whose rate the dbg column shows, in the notes: "dbg" (for l., "trace").
+    tool: &'static str,
+    /// The tool compared with: "gdb" (for l., "strace").
+    reference: &'static str,
     /// The measure column.
     measure: String,
     /// The measure column when the measurement failed.
@@ -1357,8 +1715,8 @@ struct RateRow {
     events: u64,
     /// "steps/s".
     unit: &'static str,
-    /// The goal: this many times gdb's rate.
-    times_gdb: f64,
+    /// The goal: this many times the reference's rate.
+    times_reference: f64,
 }
 
 impl RateRow {
@@ -1368,8 +1726,8 @@ impl RateRow {
         rows: &mut Vec<[String; 6]>,
         notes: &mut Vec<String>,
     ) {
-        let letter = self.letter;
-        let goal = format!("≥ {}× gdb", self.times_gdb);
+        let (letter, tool, reference) = (self.letter, self.tool, self.reference);
+        let goal = format!("≥ {}× {reference}", self.times_reference);
         let rates = match rates {
             Ok(rates) => rates,
             Err(e) => {
@@ -1384,45 +1742,57 @@ impl RateRow {
                 return;
             }
         };
-        let (reference, ratio, met) = match &rates.gdb {
-            _ if rates.gdb_invalid.is_some() => {
-                ("gdb: invalid (see below)".into(), "—".into(), "no".into())
-            }
+        let (shown, ratio, met) = match &rates.reference {
+            _ if rates.reference_invalid.is_some() => (
+                format!("{reference}: invalid (see below)"),
+                "—".into(),
+                "no".into(),
+            ),
             _ if rates.dbg_invalid.is_some() => {
-                let reference = rates
-                    .gdb
+                let shown = rates
+                    .reference
                     .as_ref()
-                    .map_or("gdb not installed".into(), |gdb| {
-                        format!("gdb: {}", thousands(gdb.per_second))
+                    .map_or(format!("{reference} not installed"), |rate| {
+                        format!("{reference}: {}", thousands(rate.per_second))
                     });
-                (reference, "—".into(), "no".into())
+                (shown, "—".into(), "no".into())
             }
-            Some(gdb) => {
-                let ratio = rates.dbg.per_second / gdb.per_second;
+            Some(rate) => {
+                let ratio = rates.dbg.per_second / rate.per_second;
                 (
-                    format!("gdb: {}", thousands(gdb.per_second)),
-                    format!("{ratio:.2}× gdb"),
-                    yes_no(ratio >= self.times_gdb),
+                    format!("{reference}: {}", thousands(rate.per_second)),
+                    format!("{ratio:.2}× {reference}"),
+                    yes_no(ratio >= self.times_reference),
                 )
             }
-            None => ("gdb not installed".into(), "—".into(), "not checked".into()),
+            None => (
+                format!("{reference} not installed"),
+                "—".into(),
+                "not checked".into(),
+            ),
         };
         let dbg = match &rates.dbg_invalid {
             Some(why) => {
-                notes.push(format!("{letter}. dbg is not measured: {}", one_line(why)));
+                notes.push(format!(
+                    "{letter}. {tool} is not measured: {}",
+                    one_line(why)
+                ));
                 "invalid (see below)".into()
             }
             None => thousands(rates.dbg.per_second),
         };
-        if let Some(why) = &rates.gdb_invalid {
-            notes.push(format!("{letter}. gdb is not measured: {}", one_line(why)));
+        if let Some(why) = &rates.reference_invalid {
+            notes.push(format!(
+                "{letter}. {reference} is not measured: {}",
+                one_line(why)
+            ));
         }
-        rows.push([self.measure.clone(), dbg, reference, ratio, goal, met]);
+        rows.push([self.measure.clone(), dbg, shown, ratio, goal, met]);
         let valid = rates.dbg_invalid.is_none();
         let [long, short] = &self.runs;
         for (tool, rate, valid) in [
-            ("dbg", Some(&rates.dbg), valid),
-            ("gdb", rates.gdb.as_ref(), true),
+            (tool, Some(&rates.dbg), valid),
+            (reference, rates.reference.as_ref(), true),
         ] {
             let Some(rate) = rate else { continue };
             let mut note = format!(
@@ -1444,10 +1814,14 @@ impl RateRow {
     }
 }
 
-/// How a system-call row (c, g) is labelled and judged.
+/// How a system-call row (c, g, k, o) is labelled and judged.
 #[derive(Debug)]
 struct CallsRow {
     letter: char,
+    /// Whose calls the dbg column shows, in the notes: "dbg" (for o., "trace").
+    tool: &'static str,
+    /// The tool compared with: "gdb" (for o., "strace").
+    reference: &'static str,
     /// "single step".
     event: &'static str,
     /// "step", in "dbg per step".
@@ -1455,7 +1829,8 @@ struct CallsRow {
     /// The goal: at most this many calls per event.
     goal: f64,
     bare_loop: f64,
-    gdb_measured_earlier: f64,
+    /// Shown when the reference is not installed.
+    reference_measured_earlier: &'static str,
 }
 
 impl CallsRow {
@@ -1466,6 +1841,7 @@ impl CallsRow {
         notes: &mut Vec<String>,
     ) {
         let (letter, event, per) = (self.letter, self.event, self.per);
+        let (tool, reference) = (self.tool, self.reference);
         let short_measure = format!("{letter}. system calls per {event}");
         let goal = format!("≤ {}", self.goal);
         let counts = match counts {
@@ -1493,26 +1869,29 @@ impl CallsRow {
                 return;
             }
         };
-        let (reference, ratio) = match &counts.gdb {
-            Some(gdb) => (
-                format!("gdb: {:.1}", gdb.total),
-                format!("{:.2}× gdb", counts.dbg.total / gdb.total),
+        let (shown, ratio) = match &counts.reference {
+            Some(calls) => (
+                format!("{reference}: {:.1}", calls.total),
+                format!("{:.2}× {reference}", counts.dbg.total / calls.total),
             ),
             None => (
                 format!(
-                    "gdb not installed ({} measured earlier)",
-                    self.gdb_measured_earlier
+                    "{reference} not installed ({} measured earlier)",
+                    self.reference_measured_earlier
                 ),
                 "—".into(),
             ),
         };
         let (dbg, ratio, met) = match &counts.dbg_invalid {
             Some(why) => {
-                notes.push(format!("{letter}. dbg is not measured: {}", one_line(why)));
+                notes.push(format!(
+                    "{letter}. {tool} is not measured: {}",
+                    one_line(why)
+                ));
                 ("invalid (see below)".into(), "—".into(), "no".into())
             }
             None => (
-                format!("{:.2}", counts.dbg.total),
+                calls_shown(counts.dbg.total, self.goal),
                 ratio,
                 yes_no(counts.dbg.total <= self.goal),
             ),
@@ -1520,18 +1899,39 @@ impl CallsRow {
         rows.push([
             format!("{short_measure} (`strace -c`, no `-f`)"),
             dbg,
-            format!("{reference}; bare loop: {}", self.bare_loop),
+            format!("{shown}; bare loop: {}", self.bare_loop),
             ratio,
             goal,
             met,
         ]);
         notes.push(format!(
-            "{letter}. dbg per {per}: {}",
+            "{letter}. {tool} per {per}: {}",
             counts.dbg.breakdown()
         ));
-        if let Some(gdb) = &counts.gdb {
-            notes.push(format!("{letter}. gdb per {per}: {}", gdb.breakdown()));
+        if let Some(calls) = &counts.reference {
+            notes.push(format!(
+                "{letter}. {reference} per {per}: {}",
+                calls.breakdown()
+            ));
         }
+    }
+}
+
+/// Calls per event with two decimals, or four when two would round a miss of `goal` down to
+/// it (5.0018 is shown as 5.0018, not as a 5.00 that fails a goal of ≤ 5).
+fn calls_shown(total: f64, goal: f64) -> String {
+    let shown = format!("{total:.2}");
+    if total > goal && shown.parse::<f64>().is_ok_and(|rounded| rounded <= goal) {
+        format!("{total:.4}")
+    } else {
+        shown
+    }
+}
+
+impl EventCalls {
+    /// Calls per event not in the breakdown: the calls of names too rare to list one by one.
+    fn unlisted(&self) -> f64 {
+        self.total - self.by_name.iter().map(|(_, calls)| calls).sum::<f64>()
     }
 }
 
@@ -1552,6 +1952,12 @@ struct Report {
     hardware: Measured<HardwareBreakpoints>,
     /// `None` when strace is not installed.
     watch_syscalls: Measured<Option<SyscallCounts>>,
+    /// The trace example against strace.
+    trace_rates: Measured<CliRates>,
+    syscall_stop: Measured<CriterionMeans>,
+    thread_hit_rates: Measured<CliRates>,
+    /// `None` when strace is not installed.
+    trace_syscalls: Measured<Option<SyscallCounts>>,
 }
 
 impl Report {
@@ -1559,7 +1965,7 @@ impl Report {
         let rates_valid = |rates: &Measured<CliRates>| {
             rates
                 .as_ref()
-                .is_ok_and(|r| r.dbg_invalid.is_none() && r.gdb_invalid.is_none())
+                .is_ok_and(|r| r.dbg_invalid.is_none() && r.reference_invalid.is_none())
         };
         let calls_valid = |calls: &Measured<Option<SyscallCounts>>| {
             calls
@@ -1582,6 +1988,10 @@ impl Report {
                     .is_ok_and(|s| s.as_ref().is_none_or(|s| s.invalid.is_none()))
             })
             && calls_valid(&self.watch_syscalls)
+            && rates_valid(&self.trace_rates)
+            && self.syscall_stop.is_ok()
+            && rates_valid(&self.thread_hit_rates)
+            && calls_valid(&self.trace_syscalls)
     }
 
     fn render(&self, machine: &str) -> String {
@@ -1590,12 +2000,14 @@ impl Report {
 
         RateRow {
             letter: 'a',
+            tool: "dbg",
+            reference: "gdb",
             measure: format!("a. `dbg-cli run --batch -e \"stepi {CLI_STEPS}\"`, steps/s"),
             short_measure: "a. `stepi` through the command line".into(),
             runs: [format!("stepi {CLI_STEPS}"), "stepi 1".into()],
             events: CLI_STEPS,
             unit: "steps/s",
-            times_gdb: 5.0,
+            times_reference: 5.0,
         }
         .render(&self.rates, &mut rows, &mut notes);
 
@@ -1631,16 +2043,20 @@ impl Report {
 
         CallsRow {
             letter: 'c',
+            tool: "dbg",
+            reference: "gdb",
             event: "single step",
             per: "step",
             goal: 3.0,
             bare_loop: BARE_LOOP_CALLS_PER_STEP,
-            gdb_measured_earlier: GDB_CALLS_PER_STEP_MEASURED,
+            reference_measured_earlier: GDB_CALLS_PER_STEP_MEASURED,
         }
         .render(&self.syscalls, &mut rows, &mut notes);
 
         RateRow {
             letter: 'd',
+            tool: "dbg",
+            reference: "gdb",
             measure: format!(
                 "d. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore {CLI_HITS}\" \
                  -e continue`, hits/s"
@@ -1649,7 +2065,7 @@ impl Report {
             runs: [format!("{CLI_HITS} hits"), "1 hit".into()],
             events: CLI_HITS,
             unit: "hits/s",
-            times_gdb: 3.0,
+            times_reference: 3.0,
         }
         .render(&self.hit_rates, &mut rows, &mut notes);
 
@@ -1729,16 +2145,20 @@ impl Report {
 
         CallsRow {
             letter: 'g',
+            tool: "dbg",
+            reference: "gdb",
             event: "breakpoint hit",
             per: "hit",
             goal: 5.0,
             bare_loop: BARE_LOOP_CALLS_PER_HIT,
-            gdb_measured_earlier: GDB_CALLS_PER_HIT_MEASURED,
+            reference_measured_earlier: GDB_CALLS_PER_HIT_MEASURED,
         }
         .render(&self.hit_syscalls, &mut rows, &mut notes);
 
         RateRow {
             letter: 'h',
+            tool: "dbg",
+            reference: "gdb",
             measure: format!(
                 "h. `dbg-cli run --batch -e \"watchpoint set ADDR write 8 --ignore \
                  {CLI_WATCH_HITS}\" -e continue`, hits/s"
@@ -1747,7 +2167,7 @@ impl Report {
             runs: [format!("{CLI_WATCH_HITS} hits"), "1 hit".into()],
             events: CLI_WATCH_HITS,
             unit: "hits/s",
-            times_gdb: 3.0,
+            times_reference: 3.0,
         }
         .render(&self.watch_rates, &mut rows, &mut notes);
 
@@ -1791,16 +2211,21 @@ impl Report {
 
         CallsRow {
             letter: 'k',
+            tool: "dbg",
+            reference: "gdb",
             event: "watchpoint hit",
             per: "hit",
             goal: 3.0,
             bare_loop: BARE_LOOP_CALLS_PER_WATCH_HIT,
-            gdb_measured_earlier: GDB_CALLS_PER_WATCH_HIT_MEASURED,
+            reference_measured_earlier: GDB_CALLS_PER_WATCH_HIT_MEASURED,
         }
         .render(&self.watch_syscalls, &mut rows, &mut notes);
 
+        self.render_syscall_tracing(&mut rows, &mut notes);
+
         let mut out = String::from(
-            "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads\n\n",
+            "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads, \
+             system-call tracing\n\n",
         );
         let _ = writeln!(out, "Measured in one run on {machine}.\n");
         out.push_str("| measure | dbg | reference | ratio | goal | met |\n");
@@ -1819,6 +2244,132 @@ impl Report {
 }
 
 impl Report {
+    /// Rows l. to o.: the trace example against strace, a traced system call through the
+    /// library against a bare loop, breakpoint hits from 8 threads against gdb, and system
+    /// calls per traced system call.
+    fn render_syscall_tracing(&self, rows: &mut Vec<[String; 6]>, notes: &mut Vec<String>) {
+        RateRow {
+            letter: 'l',
+            tool: "trace",
+            reference: "strace",
+            measure: format!(
+                "l. `target/release/examples/trace -o /dev/null syscall_loop {TRACE_CALLS}` \
+                 (dbg-process's strace-like example) against `strace -f -o /dev/null`, \
+                 system calls/s"
+            ),
+            short_measure: "l. system-call tracing by the trace example".into(),
+            runs: [format!("{TRACE_CALLS} calls"), "1 call".into()],
+            events: TRACE_CALLS,
+            unit: "syscalls/s",
+            times_reference: 2.0,
+        }
+        .render(&self.trace_rates, rows, notes);
+        if let (Ok(rates), Ok(means)) = (&self.trace_rates, &self.syscall_stop) {
+            if rates.dbg_invalid.is_none() {
+                notes.push(format!(
+                    "l. m.'s bare ptrace loop traces {}/s on one CPU: the example takes {:.2}× \
+                     its time per system call (and also formats and writes each line)",
+                    thousands(1e9 / means.bare_ns),
+                    1e9 / means.bare_ns / rates.dbg.per_second
+                ));
+            }
+        }
+
+        match &self.syscall_stop {
+            Ok(means) => {
+                let ratio = means.dbg_ns / means.bare_ns;
+                rows.push([
+                    format!(
+                        "m. criterion `{SYSCALL_GROUP}`, mean time per traced system call \
+                         (entry + exit stop)"
+                    ),
+                    format!(
+                        "{:.2} µs ({}/s)",
+                        means.dbg_ns / 1e3,
+                        thousands(1e9 / means.dbg_ns)
+                    ),
+                    format!(
+                        "bare ptrace loop, same CPU: {:.2} µs ({}/s)",
+                        means.bare_ns / 1e3,
+                        thousands(1e9 / means.bare_ns)
+                    ),
+                    format!("{ratio:.2}× bare"),
+                    "≤ 1.2× bare".into(),
+                    yes_no(ratio <= 1.2),
+                ]);
+                notes.push(
+                    "m. one iteration = one `getppid` of `syscall_loop`: `Process::resume(\
+                     Resume::Syscalls)` + `wait` to the entry and to the exit, then \
+                     `read_register` of orig_rax, rdi and rax (one cached GETREGS), as the \
+                     trace example does; the bare loop does `PTRACE_SYSCALL` + `waitpid` twice \
+                     and one `PTRACE_GETREGS`; both with tracer and tracee on one CPU"
+                        .to_string(),
+                );
+            }
+            Err(e) => rows.push([
+                format!("m. criterion `{SYSCALL_GROUP}`"),
+                failed(e),
+                "—".into(),
+                "—".into(),
+                "≤ 1.2× bare".into(),
+                "no".into(),
+            ]),
+        }
+
+        RateRow {
+            letter: 'n',
+            tool: "dbg",
+            reference: "gdb",
+            measure: format!(
+                "n. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore {THREAD_HITS}\" -e \
+                 continue threads_bp`, 8 threads, hits/s"
+            ),
+            short_measure: "n. ignored breakpoint hits of 8 threads through the command line"
+                .into(),
+            runs: [format!("{THREAD_HITS} hits"), "1 hit + kill".into()],
+            events: THREAD_HITS,
+            unit: "hits/s",
+            times_reference: 3.0,
+        }
+        .render(&self.thread_hit_rates, rows, notes);
+        if self.thread_hit_rates.is_ok() {
+            notes.push(format!(
+                "n. the short run stops at the first hit (`--ignore 0`; gdb `ignore 1 0`) and \
+                 kills the program, so launch, thread start-up and one hit cancel; the \
+                 difference is {} hits and the rest of the program's run",
+                thousands((THREAD_HITS - 1) as f64)
+            ));
+        }
+
+        CallsRow {
+            letter: 'o',
+            tool: "trace",
+            reference: "strace",
+            event: "system call traced by the trace example",
+            per: "syscall",
+            goal: 5.0,
+            bare_loop: BARE_LOOP_CALLS_PER_SYSCALL,
+            reference_measured_earlier: STRACE_CALLS_PER_SYSCALL_MEASURED,
+        }
+        .render(&self.trace_syscalls, rows, notes);
+        if let Ok(Some(counts)) = &self.trace_syscalls {
+            let unlisted = counts.dbg.unlisted();
+            if unlisted.abs() >= 0.000_05 {
+                notes.push(format!(
+                    "o. trace per syscall besides those listed: {unlisted:.4} (calls under \
+                     0.005 per syscall each; the example writes its output through a 64 KiB \
+                     buffer)"
+                ));
+            }
+            notes.push(format!(
+                "o. `strace -c -o FILE target/release/examples/trace -o /dev/null syscall_loop \
+                 N` and `strace -c -o FILE strace -f -o /dev/null syscall_loop N`, N = {} and \
+                 {}: the difference in calls over the difference in N",
+                TRACE_SYSCALL_CALLS.0, TRACE_SYSCALL_CALLS.1
+            ));
+        }
+    }
+
     /// Row j.: hardware against software breakpoint, time and stops per hit.
     fn render_hardware(&self, rows: &mut Vec<[String; 6]>, notes: &mut Vec<String>) {
         const GOAL: &str = "none: reported";
@@ -2119,9 +2670,9 @@ mod tests {
         Ok(Report {
             rates: Ok(CliRates {
                 dbg: Rate::new(CLI_STEPS, secs(2.0), secs(0.000_01))?,
-                gdb: Rate::new(CLI_STEPS, secs(13.0), secs(0.1)).ok(),
+                reference: Rate::new(CLI_STEPS, secs(13.0), secs(0.1)).ok(),
                 dbg_invalid,
-                gdb_invalid: None,
+                reference_invalid: None,
             }),
             criterion: Ok(CriterionMeans {
                 dbg_ns: 18_000.0,
@@ -2130,9 +2681,9 @@ mod tests {
             syscalls: Ok(None),
             hit_rates: Ok(CliRates {
                 dbg: Rate::new(CLI_HITS, secs(1.1), secs(0.1))?,
-                gdb: Rate::new(CLI_HITS, secs(20.1), secs(0.1)).ok(),
+                reference: Rate::new(CLI_HITS, secs(20.1), secs(0.1)).ok(),
                 dbg_invalid: None,
-                gdb_invalid: None,
+                reference_invalid: None,
             }),
             breakpoint: Ok(BreakpointMeans {
                 dbg_ns: 11_000.0,
@@ -2149,14 +2700,14 @@ mod tests {
                     total: 5.0,
                     by_name: vec![("ptrace".into(), 3.0), ("wait4".into(), 1.0)],
                 },
-                gdb: None,
+                reference: None,
                 dbg_invalid: None,
             })),
             watch_rates: Ok(CliRates {
                 dbg: Rate::new(CLI_WATCH_HITS, secs(2.6), secs(0.1))?,
-                gdb: Rate::new(CLI_WATCH_HITS, secs(10.1), secs(0.1)).ok(),
+                reference: Rate::new(CLI_WATCH_HITS, secs(10.1), secs(0.1)).ok(),
                 dbg_invalid: None,
-                gdb_invalid: None,
+                reference_invalid: None,
             }),
             watch: Ok(CriterionMeans {
                 dbg_ns: 20_500.0,
@@ -2188,9 +2739,36 @@ mod tests {
                     total: 3.0,
                     by_name: vec![("ptrace".into(), 2.0), ("wait4".into(), 1.0)],
                 },
-                gdb: Some(EventCalls {
+                reference: Some(EventCalls {
                     total: 57.3,
                     by_name: vec![("ptrace".into(), 40.0)],
+                }),
+                dbg_invalid: None,
+            })),
+            trace_rates: Ok(CliRates {
+                dbg: Rate::new(TRACE_CALLS, secs(2.5), secs(0.000_01))?,
+                reference: Rate::new(TRACE_CALLS, secs(20.1), secs(0.1)).ok(),
+                dbg_invalid: None,
+                reference_invalid: None,
+            }),
+            syscall_stop: Ok(CriterionMeans {
+                dbg_ns: 11_000.0,
+                bare_ns: 10_000.0,
+            }),
+            thread_hit_rates: Ok(CliRates {
+                dbg: Rate::new(THREAD_HITS, secs(0.2), secs(0.1))?,
+                reference: Rate::new(THREAD_HITS, secs(1.1), secs(0.3)).ok(),
+                dbg_invalid: None,
+                reference_invalid: None,
+            }),
+            trace_syscalls: Ok(Some(SyscallCounts {
+                dbg: EventCalls {
+                    total: 5.0,
+                    by_name: vec![("ptrace".into(), 3.0), ("wait4".into(), 2.0)],
+                },
+                reference: Some(EventCalls {
+                    total: 10.0,
+                    by_name: vec![("wait4".into(), 4.0), ("ptrace".into(), 4.0)],
                 }),
                 dbg_invalid: None,
             })),
@@ -2249,6 +2827,139 @@ mod tests {
     }
 
     #[test]
+    fn syscall_tracing_rows_compare_with_strace_a_bare_loop_and_gdb() -> Result<(), String> {
+        let report = sample_report(None)?;
+        let table = report.render("a test machine");
+        assert!(report.complete());
+        for row in [
+            "| l. `target/release/examples/trace -o /dev/null syscall_loop 200000` \
+             (dbg-process's strace-like example) against `strace -f -o /dev/null`, system \
+             calls/s | 80,000 | strace: 10,000 | 8.00× strace | ≥ 2× strace | yes |",
+            "- l. trace: median of 5 runs: 200000 calls 2.500 s, 1 call 0.000 s; 80,000 \
+             syscalls/s = 199,999 / difference",
+            "- l. strace: median of 5 runs: 200000 calls 20.100 s, 1 call 0.100 s; 10,000 \
+             syscalls/s = 199,999 / difference",
+            "- l. m.'s bare ptrace loop traces 100,000/s on one CPU: the example takes 1.25× \
+             its time per system call",
+            "| m. criterion `syscall_stop`, mean time per traced system call (entry + exit \
+             stop) | 11.00 µs (90,909/s) | bare ptrace loop, same CPU: 10.00 µs (100,000/s) \
+             | 1.10× bare | ≤ 1.2× bare | yes |",
+            "| n. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore 8000\" -e continue \
+             threads_bp`, 8 threads, hits/s | 79,990 | gdb: 9,999 | 8.00× gdb | ≥ 3× gdb \
+             | yes |",
+            "- n. dbg: median of 5 runs: 8000 hits 0.200 s, 1 hit + kill 0.100 s; 79,990 \
+             hits/s = 7,999 / difference",
+            "| o. system calls per system call traced by the trace example (`strace -c`, no \
+             `-f`) | 5.00 | strace: 10.0; bare loop: 4 | 0.50× strace | ≤ 5 | yes |",
+            "- o. trace per syscall: ptrace 3.00, wait4 2.00",
+            "- o. strace per syscall: wait4 4.00, ptrace 4.00",
+        ] {
+            assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn missing_strace_and_failed_tracing_measurements_are_rows_that_say_so() -> Result<(), String> {
+        let mut report = sample_report(None)?;
+        if let Ok(rates) = &mut report.trace_rates {
+            rates.reference = None;
+        }
+        report.trace_syscalls = Ok(None);
+        let table = report.render("");
+        assert!(report.complete(), "a missing strace is skipped, not failed");
+        assert!(table.contains(
+            "system calls/s | 80,000 | strace not installed | — | ≥ 2× strace | not checked |"
+        ));
+        assert!(table.contains(
+            "| o. system calls per system call traced by the trace example | skipped: strace \
+             not installed | — | — | ≤ 5 | not checked |"
+        ));
+        if let Ok(rates) = &mut report.trace_rates {
+            rates.dbg_invalid = Some("the trace shows 3 getppid calls".into());
+        }
+        report.syscall_stop =
+            Err("`cargo bench --package dbg-process --bench syscall` failed".into());
+        report.thread_hit_rates = Err("`dbg-cli ...`: the program did not print".into());
+        let table = report.render("");
+        assert!(!report.complete());
+        assert!(table.contains("| invalid (see below) | strace not installed | — |"));
+        assert!(table.contains("- l. trace is not measured: the trace shows 3 getppid calls"));
+        assert!(!table.contains("m.'s bare ptrace loop"), "{table}");
+        assert!(table.contains(
+            "| m. criterion `syscall_stop` | failed: `cargo bench --package dbg-process \
+             --bench syscall` failed | — | — | ≤ 1.2× bare | no |"
+        ));
+        assert!(table.contains(
+            "| n. ignored breakpoint hits of 8 threads through the command line | failed: \
+             `dbg-cli ...`: the program did not print | — | — | ≥ 3× gdb | no |"
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn a_miss_of_a_calls_goal_is_not_rounded_away() -> Result<(), String> {
+        assert_eq!(calls_shown(5.0, 5.0), "5.00");
+        assert_eq!(calls_shown(4.9999, 5.0), "5.00");
+        assert_eq!(calls_shown(5.0018, 5.0), "5.0018");
+        assert_eq!(calls_shown(5.2, 5.0), "5.20");
+        let mut report = sample_report(None)?;
+        if let Ok(Some(counts)) = &mut report.trace_syscalls {
+            counts.dbg.total = 5.0018;
+        }
+        let table = report.render("");
+        assert!(
+            table.contains(
+                "`-f`) | 5.0018 | strace: 10.0; bare loop: 4 | 0.50× strace | ≤ 5 | no |"
+            ),
+            "{table}"
+        );
+        assert!(table.contains("- o. trace per syscall besides those listed: 0.0018 (calls"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_trace_must_show_every_call_and_the_exit() {
+        let good = "[7] brk(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = 93824992235520\n\
+                    [7] getppid(0x0, 0x1, 0x2, 0x3, 0x4, 0x5) = 6\n\
+                    [7] getppid(0x0, 0x1, 0x2, 0x3, 0x4, 0x5) = 6\n\
+                    +++ exited with 0 +++\n";
+        assert_eq!(trace_problem(good, 2), None);
+        assert!(trace_problem(good, 3)
+            .unwrap_or_default()
+            .contains("shows 2 getppid calls, fewer than the program's 3"));
+        let killed = good.replace("+++ exited with 0 +++", "+++ killed by SIGKILL +++");
+        assert!(trace_problem(&killed, 2)
+            .unwrap_or_default()
+            .contains("(last line: +++ killed by SIGKILL +++)"));
+        assert!(syscall_loop_finished("calls 200000\n", 200_000).is_ok());
+        assert!(syscall_loop_finished("calls 2000000\n", 200_000).is_err());
+    }
+
+    #[test]
+    fn a_thread_run_must_finish_or_stop_at_the_breakpoint() {
+        let dbg_long = "Breakpoint 1 at 0x0000555555555179\ncalls 8000\nThread 9 created\n\
+                        Process 7 exited with status 0\n";
+        assert_eq!(thread_run_problem("dbg", true, dbg_long, 8000), None);
+        assert!(thread_run_problem("dbg", true, "calls 7999\n", 8000)
+            .unwrap_or_default()
+            .contains("did not print `calls 8000`"));
+        let gdb_long = "calls 8000\n[Inferior 1 (process 8) exited normally]\n";
+        assert_eq!(thread_run_problem("gdb", true, gdb_long, 8000), None);
+        assert!(thread_run_problem("gdb", true, "calls 8000\n", 8000)
+            .unwrap_or_default()
+            .contains("gdb did not say the program exited normally"));
+        let dbg_short = "Process 7 thread 9 stopped with signal SIGTRAP at 0x0000555555555179 \
+                         (breakpoint 1)\nProcess 7 killed by signal SIGKILL\n";
+        assert_eq!(thread_run_problem("dbg", false, dbg_short, 8000), None);
+        let gdb_short = "Thread 2 \"threads_bp\" hit Breakpoint 1, target_fn () at x.c:10\n";
+        assert_eq!(thread_run_problem("gdb", false, gdb_short, 8000), None);
+        assert!(thread_run_problem("gdb", false, dbg_short, 8000)
+            .unwrap_or_default()
+            .contains("gdb did not stop at the breakpoint"));
+    }
+
+    #[test]
     fn an_early_stop_makes_the_cli_rate_invalid() -> Result<(), String> {
         let table = sample_report(Some("`stepi 100000` ended early".to_string()))?.render("");
         assert!(table.contains("| invalid (see below) | gdb: 7,752 | — | ≥ 5× gdb | no |"));
@@ -2261,7 +2972,7 @@ mod tests {
     fn a_missing_gdb_leaves_the_goal_unchecked() -> Result<(), String> {
         let mut report = sample_report(None)?;
         if let Ok(rates) = &mut report.rates {
-            rates.gdb = None;
+            rates.reference = None;
         }
         let table = report.render("");
         assert!(table.contains("| 50,000 | gdb not installed | — | ≥ 5× gdb | not checked |"));
@@ -2323,8 +3034,8 @@ mod tests {
     fn a_gdb_without_a_hardware_watchpoint_makes_its_rate_invalid() -> Result<(), String> {
         let mut report = sample_report(None)?;
         if let Ok(rates) = &mut report.watch_rates {
-            rates.gdb = None;
-            rates.gdb_invalid = Some("gdb did not say `Hardware watchpoint`".into());
+            rates.reference = None;
+            rates.reference_invalid = Some("gdb did not say `Hardware watchpoint`".into());
         }
         let table = report.render("");
         assert!(!report.complete(), "an invalid measurement fails the run");
