@@ -26,6 +26,7 @@ mod process;
 pub mod regs;
 mod stop;
 
+pub use dbg_sys::ptrace::SyscallStop;
 pub use dbg_sys::{Pid, Signal};
 pub use error::{AttachRefusal, Ended, Error, Result};
 pub use launch::Launch;

@@ -511,6 +511,22 @@ impl Process {
         systhread::kill(self.pid, Signal::SIGINT).map_err(Error::from)
     }
 
+    /// At a system-call stop of the current thread: the kernel's account of it (entry with
+    /// number and arguments, or exit with the result), which also corrects the per-thread
+    /// entry/exit bookkeeping should it have drifted (e.g. attached in the middle of a call).
+    pub fn syscall_info(&mut self) -> Result<ptrace::SyscallStop> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        let info = ptrace::syscall_info(tid)?;
+        let thread = self.thread_mut(tid)?;
+        match info {
+            ptrace::SyscallStop::Entry { .. } => thread.in_syscall = true,
+            ptrace::SyscallStop::Exit { .. } => thread.in_syscall = false,
+            ptrace::SyscallStop::Other => {}
+        }
+        Ok(info)
+    }
+
     /// Resume the next stop by `signal` without reporting or delivering it (it answers a
     /// request already answered, e.g. the terminal's SIGINT after an interrupt).
     pub fn swallow_next(&mut self, signal: Signal) {

@@ -179,3 +179,59 @@ pub fn poke_data(tid: Pid, addr: u64, word: u64) -> Result<(), Error> {
     nptrace::write(tid, addr as nptrace::AddressType, word as libc::c_long)
         .ctx("ptrace(PTRACE_POKEDATA)", tid)
 }
+
+/// What `PTRACE_GET_SYSCALL_INFO` says about a system-call stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyscallStop {
+    /// The entry: the call's number and six arguments.
+    Entry {
+        /// System-call number.
+        number: u64,
+        /// rdi, rsi, rdx, r10, r8, r9.
+        args: [u64; 6],
+    },
+    /// The exit: the result, negative for an errno.
+    Exit {
+        /// Return value.
+        ret: i64,
+    },
+    /// Not a system-call stop (or a seccomp one).
+    Other,
+}
+
+/// The kernel's own account of a system-call stop (`PTRACE_GET_SYSCALL_INFO`, Linux 5.3+):
+/// entry or exit, authoritative where a debugger's own bookkeeping could drift.
+pub fn syscall_info(tid: Pid) -> Result<SyscallStop, Error> {
+    let mut info = std::mem::MaybeUninit::<libc::ptrace_syscall_info>::zeroed();
+    let size = std::mem::size_of::<libc::ptrace_syscall_info>();
+    // SAFETY: the kernel writes at most `size` bytes (passed as `addr`) into `data`, which
+    // points at a buffer of exactly that size that we own for the duration of the call.
+    let ret = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GET_SYSCALL_INFO,
+            tid.as_raw(),
+            size as *mut c_void,
+            info.as_mut_ptr().cast::<c_void>(),
+        )
+    };
+    Errno::result(ret).ctx("ptrace(PTRACE_GET_SYSCALL_INFO)", tid)?;
+    // SAFETY: the buffer was zero-initialised, which is a valid value of this all-integer
+    // struct, and the kernel only wrote integers into it.
+    let info = unsafe { info.assume_init() };
+    Ok(match info.op {
+        libc::PTRACE_SYSCALL_INFO_ENTRY => {
+            // SAFETY: op ENTRY means the kernel filled the `entry` member of the union.
+            let entry = unsafe { info.u.entry };
+            SyscallStop::Entry {
+                number: entry.nr,
+                args: entry.args,
+            }
+        }
+        libc::PTRACE_SYSCALL_INFO_EXIT => {
+            // SAFETY: op EXIT means the kernel filled the `exit` member of the union.
+            let exit = unsafe { info.u.exit };
+            SyscallStop::Exit { ret: exit.sval }
+        }
+        _ => SyscallStop::Other,
+    })
+}

@@ -44,8 +44,9 @@ pub struct Session {
     last_signal: Option<Signal>,
     /// The system calls to stop at (`catchpoint syscall`).
     catch: SyscallCatch,
-    /// Threads stopped at the entry of a caught system call, whose exit is caught too.
-    caught_entries: BTreeSet<Pid>,
+    /// Threads stopped at the entry of a caught system call (and its number), whose exit is
+    /// caught too.
+    caught_entries: BTreeMap<Pid, u64>,
     /// `handle` settings that differ from gdb's defaults.
     policies: BTreeMap<Signal, SignalPolicy>,
     interrupter: Interrupter,
@@ -148,7 +149,7 @@ impl Session {
             watchpoints: Watchpoints::default(),
             last_signal: None,
             catch: SyscallCatch::None,
-            caught_entries: BTreeSet::new(),
+            caught_entries: BTreeMap::new(),
             policies: BTreeMap::new(),
             interrupter,
         }
@@ -1079,55 +1080,44 @@ impl Session {
     }
 
     /// At a system-call stop of thread `tid`: the stop to report when the call is caught.
-    /// Registers are read once, at the entry (the number, to filter) and at a caught exit.
-    fn syscall_stop(&mut self, tid: Pid, entry: bool) -> Result<Option<Why>> {
-        if !entry && !self.caught_entries.remove(&tid) {
-            return Ok(None);
-        }
+    /// The kernel says whether it is an entry or an exit (`PTRACE_GET_SYSCALL_INFO`, one call,
+    /// the same cost as reading the registers), so our bookkeeping cannot drift.
+    fn syscall_stop(&mut self, tid: Pid, _entry_by_count: bool) -> Result<Option<Why>> {
         let current = self.process.current_thread();
         self.process.select_thread(tid)?;
-        let regs = [
-            Reg::OrigRax,
-            Reg::Rdi,
-            Reg::Rsi,
-            Reg::Rdx,
-            Reg::R10,
-            Reg::R8,
-            Reg::R9,
-            Reg::Rax,
-        ];
-        let values = self.read_registers(&regs);
+        let info = self.guard(Process::syscall_info);
         if self.is_alive() {
             let _ = self.process.select_thread(current);
         }
-        let values: Vec<u64> = values?.into_iter().map(|(_, v)| v.as_u64()).collect();
-        let [number, a0, a1, a2, a3, a4, a5, rax] = values[..] else {
-            return Ok(None);
-        };
-        if entry && !self.catch.catches(number) {
-            return Ok(None);
-        }
-        let name = syscalls::Sysno::new(number as usize).map_or("unknown", |sysno| sysno.name());
-        let info = if entry {
-            self.caught_entries.insert(tid);
-            SyscallInfo {
-                name,
-                number,
-                args: Some([a0, a1, a2, a3, a4, a5]),
-                ret: None,
+        let name =
+            |number: u64| syscalls::Sysno::new(number as usize).map_or("unknown", |s| s.name());
+        let (kind, info) = match info? {
+            dbg_process::SyscallStop::Entry { number, args } => {
+                if !self.catch.catches(number) {
+                    return Ok(None);
+                }
+                self.caught_entries.insert(tid, number);
+                let info = SyscallInfo {
+                    name: name(number),
+                    number,
+                    args: Some(args),
+                    ret: None,
+                };
+                (StopKind::SyscallEntry, info)
             }
-        } else {
-            SyscallInfo {
-                name,
-                number,
-                args: None,
-                ret: Some(rax as i64),
+            dbg_process::SyscallStop::Exit { ret } => {
+                let Some(number) = self.caught_entries.remove(&tid) else {
+                    return Ok(None);
+                };
+                let info = SyscallInfo {
+                    name: name(number),
+                    number,
+                    args: None,
+                    ret: Some(ret),
+                };
+                (StopKind::SyscallExit, info)
             }
-        };
-        let kind = if entry {
-            StopKind::SyscallEntry
-        } else {
-            StopKind::SyscallExit
+            dbg_process::SyscallStop::Other => return Ok(None),
         };
         Ok(Some(Why {
             kind: Some(kind),
@@ -1281,7 +1271,15 @@ fn entry_stop(pid: Pid) -> Stop {
 }
 
 fn classify(stop: &Stop, kind: Option<StopKind>) -> StopKind {
-    if let Some(kind @ StopKind::Breakpoint) = kind {
+    // What the session found out (our breakpoint, a watchpoint, the kernel's word on a system
+    // call) overrides the guess from si_code.
+    if let Some(
+        kind @ (StopKind::Breakpoint
+        | StopKind::Watchpoint
+        | StopKind::SyscallEntry
+        | StopKind::SyscallExit),
+    ) = kind
+    {
         return kind;
     }
     match stop.trap {
