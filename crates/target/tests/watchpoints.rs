@@ -3,40 +3,10 @@
 //! threads created later, and nothing left in the debug registers after detach.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::Path;
+use dbg_target::{Error, Event, Pid, Reg, Session, StopKind, WatchHit, WatchKind};
 
-use dbg_target::{
-    Error, Event, Launch, Pid, Reg, Session, StopEvent, StopKind, WatchHit, WatchKind,
-};
-
-fn launch(name: &str, args: &[&str], dir: &Path) -> Session {
-    let launch = Launch::new(fixtures::path(name))
-        .args(args)
-        .stdout(dir.join("out"));
-    Session::launch(launch).unwrap().0
-}
-
-fn output(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("out")).unwrap()
-}
-
-fn address(session: &Session, fixture: &str, symbol: &str) -> u64 {
-    fixtures::runtime_address(session.pid().as_raw(), fixture, symbol)
-}
-
-fn stop(events: &[Event]) -> StopEvent {
-    match events.last() {
-        Some(Event::Stopped(stop)) => stop.clone(),
-        other => panic!("expected a stop, got {other:?}"),
-    }
-}
-
-fn exited(events: &[Event]) -> i32 {
-    match events.last() {
-        Some(Event::Exited { code, .. }) => *code,
-        other => panic!("expected an exit, got {other:?}"),
-    }
-}
+mod common;
+use common::{address, exited, launch, output, stop};
 
 fn watch_hit(events: &[Event]) -> WatchHit {
     let stop = stop(events);
