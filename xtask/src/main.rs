@@ -750,78 +750,62 @@ impl Workspace {
     /// difference in calls divided by the difference in steps. `None` when strace is not
     /// installed.
     fn measure_syscalls(&self, tools: &Tools) -> Measured<Option<SyscallCounts>> {
-        let Some(strace) = &tools.strace else {
-            println!("skipped: strace is not installed");
-            return Ok(None);
-        };
-        let dbg_invalid = self.dbg_steps_incomplete(tools, SYSCALL_STEPS.1);
-        let dbg = self.calls_per_event(strace, "dbg-stepi", &tools.dbg, SYSCALL_STEPS, |n| {
-            tools.dbg_stepi(n)
-        })?;
-        let gdb = match &tools.gdb {
-            Some(gdb) => {
-                Some(
-                    self.calls_per_event(strace, "gdb-stepi", gdb, SYSCALL_STEPS, |n| {
-                        tools.gdb_stepi(n)
-                    })?,
-                )
-            }
-            None => None,
-        };
-        Ok(Some(SyscallCounts {
-            dbg,
-            reference: gdb,
-            dbg_invalid,
-        }))
+        self.syscalls_against_gdb(
+            tools,
+            ("dbg-stepi", "gdb-stepi"),
+            SYSCALL_STEPS,
+            |n| self.dbg_steps_incomplete(tools, n),
+            |n| tools.dbg_stepi(n),
+            |n| tools.gdb_stepi(n),
+        )
     }
 
     /// g. As c., with breakpoint hits: `bp_loop N` with every hit of `target_fn` ignored, for
     /// two values of N.
     fn measure_hit_syscalls(&self, tools: &Tools) -> Measured<Option<SyscallCounts>> {
-        let Some(strace) = &tools.strace else {
-            println!("skipped: strace is not installed");
-            return Ok(None);
-        };
-        let dbg_invalid = self.dbg_hits_incomplete(tools, SYSCALL_HITS.1);
-        let dbg = self.calls_per_event(strace, "dbg-hits", &tools.dbg, SYSCALL_HITS, |n| {
-            tools.dbg_hits(n, false)
-        })?;
-        let gdb = match &tools.gdb {
-            Some(gdb) => {
-                Some(
-                    self.calls_per_event(strace, "gdb-hits", gdb, SYSCALL_HITS, |n| {
-                        tools.gdb_hits(n)
-                    })?,
-                )
-            }
-            None => None,
-        };
-        Ok(Some(SyscallCounts {
-            dbg,
-            reference: gdb,
-            dbg_invalid,
-        }))
+        self.syscalls_against_gdb(
+            tools,
+            ("dbg-hits", "gdb-hits"),
+            SYSCALL_HITS,
+            |n| self.dbg_hits_incomplete(tools, n),
+            |n| tools.dbg_hits(n, false),
+            |n| tools.gdb_hits(n),
+        )
     }
 
     /// k. As g., with watchpoint hits: `watch_loop N` with every write of `counter` ignored,
     /// for two values of N.
     fn measure_watch_syscalls(&self, tools: &Tools) -> Measured<Option<SyscallCounts>> {
+        self.syscalls_against_gdb(
+            tools,
+            ("dbg-watch", "gdb-watch"),
+            SYSCALL_HITS,
+            |n| self.dbg_watch_incomplete(tools, n),
+            |n| tools.dbg_watch(n, false),
+            |n| tools.gdb_watch(n),
+        )
+    }
+
+    /// System calls per event of dbg-cli and of gdb (when installed) under `strace -c`, for
+    /// the two event counts in `counts`; dbg's run is checked first with `invalid` (at the
+    /// larger count). `None` when strace is not installed.
+    fn syscalls_against_gdb(
+        &self,
+        tools: &Tools,
+        (dbg_name, gdb_name): (&str, &str),
+        counts: (u64, u64),
+        invalid: impl Fn(u64) -> Option<String>,
+        dbg_args: impl Fn(u64) -> Vec<OsString>,
+        gdb_args: impl Fn(u64) -> Vec<OsString>,
+    ) -> Measured<Option<SyscallCounts>> {
         let Some(strace) = &tools.strace else {
             println!("skipped: strace is not installed");
             return Ok(None);
         };
-        let dbg_invalid = self.dbg_watch_incomplete(tools, SYSCALL_HITS.1);
-        let dbg = self.calls_per_event(strace, "dbg-watch", &tools.dbg, SYSCALL_HITS, |n| {
-            tools.dbg_watch(n, false)
-        })?;
+        let dbg_invalid = invalid(counts.1);
+        let dbg = self.calls_per_event(strace, dbg_name, &tools.dbg, counts, &dbg_args)?;
         let gdb = match &tools.gdb {
-            Some(gdb) => {
-                Some(
-                    self.calls_per_event(strace, "gdb-watch", gdb, SYSCALL_HITS, |n| {
-                        tools.gdb_watch(n)
-                    })?,
-                )
-            }
+            Some(gdb) => Some(self.calls_per_event(strace, gdb_name, gdb, counts, &gdb_args)?),
             None => None,
         };
         Ok(Some(SyscallCounts {
