@@ -1,0 +1,340 @@
+//! Call-frame information (`.eh_frame` through `.eh_frame_hdr`'s search table, else
+//! `.debug_frame`) through gimli's unwinder: given one frame's registers and a way to read
+//! memory, the caller's registers.
+
+use std::cell::RefCell;
+
+use gimli::{
+    BaseAddresses, CfaRule, EhFrame, EvaluationResult, Location, RegisterRule, RunTimeEndian,
+    UnwindContext, UnwindSection, UnwindTableRow, Value,
+};
+use object::{Object, ObjectSection};
+
+use crate::dwarf::Reader;
+use crate::error::{Error, Result};
+
+/// The number of x86-64 DWARF registers kept while unwinding: rax, rdx, rcx, rbx, rsi, rdi,
+/// rbp, rsp, r8–r15, and 16, the return address (the pc of the frame).
+pub const UNWIND_REGISTERS: usize = 17;
+/// DWARF number of rsp.
+pub const RSP: usize = 7;
+/// DWARF number of rbp.
+pub const RBP: usize = 6;
+/// DWARF number of the return-address column (rip).
+pub const RIP: usize = 16;
+
+/// The registers of one frame, by DWARF number; `None` where unwinding could not recover one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnwindRegs(pub [Option<u64>; UNWIND_REGISTERS]);
+
+impl UnwindRegs {
+    /// Register `n` (DWARF numbering), if known.
+    pub fn get(&self, n: usize) -> Option<u64> {
+        self.0.get(n).copied().flatten()
+    }
+
+    /// Set register `n`; numbers past the table are ignored.
+    pub fn set(&mut self, n: usize, value: Option<u64>) {
+        if let Some(slot) = self.0.get_mut(n) {
+            *slot = value;
+        }
+    }
+
+    /// The frame's pc.
+    pub fn pc(&self) -> Option<u64> {
+        self.get(RIP)
+    }
+
+    /// The frame's stack pointer.
+    pub fn sp(&self) -> Option<u64> {
+        self.get(RSP)
+    }
+}
+
+/// What unwinding one frame found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unwound {
+    /// The frame's canonical frame address (the caller's rsp before its `call`), which
+    /// identifies the frame.
+    pub cfa: u64,
+    /// The caller's registers.
+    pub caller: UnwindRegs,
+}
+
+pub(crate) struct Cfi<'a> {
+    eh_frame: Option<(
+        EhFrame<Reader<'a>>,
+        Option<gimli::ParsedEhFrameHdr<Reader<'a>>>,
+    )>,
+    debug_frame: Option<gimli::DebugFrame<Reader<'a>>>,
+    bases: BaseAddresses,
+    context: RefCell<Box<UnwindContext<usize>>>,
+}
+
+impl std::fmt::Debug for Cfi<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cfi")
+            .field("eh_frame", &self.eh_frame.is_some())
+            .field("debug_frame", &self.debug_frame.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Cfi<'a> {
+    pub(crate) fn read(elf: &object::read::elf::ElfFile64<'a>) -> Cfi<'a> {
+        let endian = RunTimeEndian::Little;
+        let section = |name: &str| {
+            elf.section_by_name(name)
+                .and_then(|s| Some((s.address(), s.data().ok()?)))
+                .filter(|(_, data)| !data.is_empty())
+        };
+        let mut bases = BaseAddresses::default();
+        if let Some(text) = elf.section_by_name(".text") {
+            bases = bases.set_text(text.address());
+        }
+        if let Some(got) = elf.section_by_name(".got") {
+            bases = bases.set_got(got.address());
+        }
+        let eh_frame = section(".eh_frame").map(|(address, data)| {
+            bases = bases.clone().set_eh_frame(address);
+            let header = section(".eh_frame_hdr").and_then(|(hdr_address, hdr)| {
+                bases = bases.clone().set_eh_frame_hdr(hdr_address);
+                gimli::EhFrameHdr::new(hdr, endian).parse(&bases, 8).ok()
+            });
+            let mut frame = EhFrame::new(data, endian);
+            frame.set_address_size(8);
+            (frame, header)
+        });
+        let debug_frame = section(".debug_frame").map(|(_, data)| {
+            let mut frame = gimli::DebugFrame::new(data, endian);
+            frame.set_address_size(8);
+            frame
+        });
+        Cfi {
+            eh_frame,
+            debug_frame,
+            bases,
+            context: RefCell::new(Box::new(UnwindContext::new())),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.eh_frame.is_none() && self.debug_frame.is_none()
+    }
+
+    /// Unwind the frame whose registers are `regs` (runtime addresses; `bias` is added to
+    /// the binary's addresses). `caller_frame` says `regs` belong to a caller (its pc is a
+    /// return address, so the call instruction is looked up, at pc − 1). `Ok(None)` when no
+    /// CFI covers the pc.
+    pub(crate) fn unwind(
+        &self,
+        regs: &UnwindRegs,
+        bias: u64,
+        caller_frame: bool,
+        memory: &mut dyn FnMut(u64) -> Option<u64>,
+    ) -> Result<Option<Unwound>> {
+        let Some(pc) = regs.pc() else {
+            return Ok(None);
+        };
+        let lookup = pc.wrapping_sub(bias).wrapping_sub(u64::from(caller_frame));
+        let Some((row, source)) = self.row(lookup)? else {
+            return Ok(None);
+        };
+        self.apply(&row, source, regs, memory).map(Some)
+    }
+
+    /// The unwind row for `address` (a binary address), and which section it came from.
+    fn row(&self, address: u64) -> Result<Option<(UnwindTableRow<usize>, Source)>> {
+        let mut context = self.context.borrow_mut();
+        if let Some((frame, header)) = &self.eh_frame {
+            let found = match header {
+                Some(header) => {
+                    fde_from_header(header, frame, &self.bases, address).and_then(|fde| {
+                        fde.unwind_info_for_address(frame, &self.bases, &mut context, address)
+                            .cloned()
+                    })
+                }
+                None => frame
+                    .unwind_info_for_address(
+                        &self.bases,
+                        &mut context,
+                        address,
+                        EhFrame::cie_from_offset,
+                    )
+                    .cloned(),
+            };
+            match found {
+                Ok(row) => return Ok(Some((row, Source::EhFrame))),
+                Err(gimli::Error::NoUnwindInfoForAddress) => {}
+                Err(e) => return Err(Error::dwarf(".eh_frame", e)),
+            }
+        }
+        if let Some(frame) = &self.debug_frame {
+            match frame.unwind_info_for_address(
+                &self.bases,
+                &mut context,
+                address,
+                gimli::DebugFrame::cie_from_offset,
+            ) {
+                Ok(row) => return Ok(Some((row.clone(), Source::DebugFrame))),
+                Err(gimli::Error::NoUnwindInfoForAddress) => {}
+                Err(e) => return Err(Error::dwarf(".debug_frame", e)),
+            }
+        }
+        Ok(None)
+    }
+
+    fn apply(
+        &self,
+        row: &UnwindTableRow<usize>,
+        source: Source,
+        regs: &UnwindRegs,
+        memory: &mut dyn FnMut(u64) -> Option<u64>,
+    ) -> Result<Unwound> {
+        let missing = |what: &str| Error::Malformed {
+            section: "call-frame information",
+            reason: format!("needs {what}, which is not known in this frame"),
+        };
+        let cfa = match row.cfa() {
+            CfaRule::RegisterAndOffset { register, offset } => regs
+                .get(usize::from(register.0))
+                .ok_or_else(|| missing(&format!("register {}", register.0)))?
+                .wrapping_add_signed(*offset),
+            CfaRule::Expression(expression) => {
+                self.evaluate(expression, source, regs, None, memory)?
+            }
+        };
+        let mut caller = UnwindRegs::default();
+        for n in 0..UNWIND_REGISTERS {
+            let number = gimli::Register(u16::try_from(n).unwrap_or(u16::MAX));
+            let value = match row.register(number) {
+                None if n == RSP => Some(cfa),
+                // Callee-saved registers survive a call unless the CFI says where they went.
+                None if matches!(n, 3 | 6 | 12..=15) => regs.get(n),
+                None => None,
+                Some(rule) => match rule {
+                    RegisterRule::Undefined => None,
+                    RegisterRule::SameValue => regs.get(n),
+                    RegisterRule::Offset(offset) => memory(cfa.wrapping_add_signed(offset)),
+                    RegisterRule::ValOffset(offset) => Some(cfa.wrapping_add_signed(offset)),
+                    RegisterRule::Register(other) => regs.get(usize::from(other.0)),
+                    RegisterRule::Expression(expression) => {
+                        let at = self.evaluate(&expression, source, regs, Some(cfa), memory)?;
+                        memory(at)
+                    }
+                    RegisterRule::ValExpression(expression) => {
+                        Some(self.evaluate(&expression, source, regs, Some(cfa), memory)?)
+                    }
+                    RegisterRule::Constant(value) => Some(value),
+                    RegisterRule::Architectural => None,
+                },
+            };
+            caller.set(n, value);
+        }
+        Ok(Unwound { cfa, caller })
+    }
+
+    /// Run a CFI expression (`initial` is pushed first: the CFA, for register rules) and
+    /// return the value it leaves.
+    fn evaluate(
+        &self,
+        expression: &gimli::UnwindExpression<usize>,
+        source: Source,
+        regs: &UnwindRegs,
+        initial: Option<u64>,
+        memory: &mut dyn FnMut(u64) -> Option<u64>,
+    ) -> Result<u64> {
+        let bad = |e| Error::dwarf("call-frame expression", e);
+        let expression = match (source, &self.eh_frame, &self.debug_frame) {
+            (Source::EhFrame, Some((frame, _)), _) => expression.get(frame),
+            (Source::DebugFrame, _, Some(frame)) => expression.get(frame),
+            _ => return Err(bad(gimli::Error::NoUnwindInfoForAddress)),
+        }
+        .map_err(bad)?;
+        let encoding = gimli::Encoding {
+            format: gimli::Format::Dwarf32,
+            version: 4,
+            address_size: 8,
+        };
+        let mut evaluation = expression.evaluation(encoding);
+        if let Some(value) = initial {
+            evaluation.set_initial_value(value);
+        }
+        let mut state = evaluation.evaluate().map_err(bad)?;
+        // Each step asks for at most one value; a bounded number of steps keeps a hostile
+        // expression from looping forever.
+        for _ in 0..256 {
+            state = match state {
+                EvaluationResult::Complete => {
+                    let pieces = evaluation.result();
+                    return match pieces.first().map(|p| &p.location) {
+                        Some(Location::Address { address }) => Ok(*address),
+                        Some(Location::Value { value }) => Ok(value.to_u64(u64::MAX).unwrap_or(0)),
+                        _ => Err(bad(gimli::Error::UnsupportedEvaluation)),
+                    };
+                }
+                EvaluationResult::RequiresMemory { address, size, .. } => {
+                    let word = memory(address).ok_or_else(|| Error::Malformed {
+                        section: "call-frame expression",
+                        reason: format!("cannot read memory at {address:#x}"),
+                    })?;
+                    let value = match size {
+                        1 => word & 0xff,
+                        2 => word & 0xffff,
+                        4 => word & 0xffff_ffff,
+                        _ => word,
+                    };
+                    evaluation
+                        .resume_with_memory(Value::Generic(value))
+                        .map_err(bad)?
+                }
+                EvaluationResult::RequiresRegister { register, .. } => {
+                    let value =
+                        regs.get(usize::from(register.0))
+                            .ok_or_else(|| Error::Malformed {
+                                section: "call-frame expression",
+                                reason: format!("needs register {}", register.0),
+                            })?;
+                    evaluation
+                        .resume_with_register(Value::Generic(value))
+                        .map_err(bad)?
+                }
+                _ => return Err(bad(gimli::Error::UnsupportedEvaluation)),
+            };
+        }
+        Err(bad(gimli::Error::UnsupportedEvaluation))
+    }
+}
+
+/// The FDE for `address` through `.eh_frame_hdr`'s binary-search table. (gimli's own
+/// lookup subtracts the table's pointers unchecked; a corrupt table must be an error here.)
+fn fde_from_header<'a>(
+    header: &gimli::ParsedEhFrameHdr<Reader<'a>>,
+    frame: &EhFrame<Reader<'a>>,
+    bases: &BaseAddresses,
+    address: u64,
+) -> gimli::Result<gimli::FrameDescriptionEntry<Reader<'a>>> {
+    let table = header.table().ok_or(gimli::Error::NoUnwindInfoForAddress)?;
+    let pointer = table.lookup(address, bases)?.direct()?;
+    let base = header.eh_frame_ptr().direct()?;
+    let offset = pointer
+        .checked_sub(base)
+        .and_then(|o| usize::try_from(o).ok())
+        .ok_or(gimli::Error::NoUnwindInfoForAddress)?;
+    let fde = frame.fde_from_offset(
+        bases,
+        gimli::EhFrameOffset(offset),
+        EhFrame::cie_from_offset,
+    )?;
+    if fde.contains(address) {
+        Ok(fde)
+    } else {
+        Err(gimli::Error::NoUnwindInfoForAddress)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    EhFrame,
+    DebugFrame,
+}

@@ -1,0 +1,568 @@
+//! DWARF debug information through gimli: compile units and their address ranges, line tables
+//! (owned, compact, built per unit on first use), and function frames (with inlined callers)
+//! through addr2line. Everything is read on the first question that needs it.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gimli::{EndianSlice, RunTimeEndian};
+use object::{Object, ObjectSection};
+
+use crate::error::{Error, Result};
+
+pub(crate) type Reader<'a> = EndianSlice<'a, RunTimeEndian>;
+
+/// A source position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine {
+    /// The source file's path as the compiler recorded it (absolute when it knew the
+    /// compilation directory).
+    pub file: String,
+    /// The line, from 1.
+    pub line: u32,
+}
+
+/// One function frame at an address: the function itself, or one inlined into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// The function's name (demangled), when DWARF names it.
+    pub function: Option<String>,
+    /// Where in the source this frame is.
+    pub location: Option<SourceLine>,
+    /// An inlined copy (not the outermost function at that address).
+    pub inlined: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row {
+    pub(crate) address: u64,
+    pub(crate) file: u32,
+    pub(crate) line: u32,
+    pub(crate) is_stmt: bool,
+    pub(crate) prologue_end: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Sequence {
+    /// Rows `start..end` of the table; the end-of-sequence row is not kept.
+    start: usize,
+    end: usize,
+    low: u64,
+    high: u64,
+}
+
+/// The line table of one compile unit.
+#[derive(Debug, Default)]
+pub(crate) struct LineTable {
+    pub(crate) files: Vec<String>,
+    rows: Vec<Row>,
+    /// Sorted by `low`.
+    sequences: Vec<Sequence>,
+}
+
+impl LineTable {
+    fn sequence_at(&self, address: u64) -> Option<&[Row]> {
+        let index = self.sequences.partition_point(|s| s.low <= address);
+        let sequence = self.sequences.get(index.checked_sub(1)?)?;
+        if address >= sequence.high {
+            return None;
+        }
+        self.rows.get(sequence.start..sequence.end)
+    }
+
+    fn sequences(&self) -> impl Iterator<Item = &[Row]> + '_ {
+        self.sequences
+            .iter()
+            .filter_map(|s| self.rows.get(s.start..s.end))
+    }
+
+    fn file(&self, index: u32) -> String {
+        self.files
+            .get(index as usize)
+            .cloned()
+            .unwrap_or_else(|| "??".to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct UnitRange {
+    low: u64,
+    high: u64,
+    unit: usize,
+}
+
+/// The DWARF of one binary.
+pub(crate) struct Debug<'a> {
+    dwarf: gimli::Dwarf<Reader<'a>>,
+    units: Vec<gimli::DebugInfoOffset>,
+    /// Per unit: produced by an LLVM compiler (clang, rustc), whose line tables mark the end
+    /// of a prologue with a line entry of its own.
+    llvm: Vec<bool>,
+    /// Sorted by `low`.
+    ranges: Vec<UnitRange>,
+    lines: RefCell<HashMap<usize, Rc<LineTable>>>,
+    frames: OnceCell<Option<addr2line::Context<Reader<'a>>>>,
+    sections: Sections<'a>,
+}
+
+impl std::fmt::Debug for Debug<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Debug")
+            .field("units", &self.units.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The raw DWARF sections, kept to build addr2line's context from on demand.
+#[derive(Clone, Default)]
+struct Sections<'a>(Vec<(gimli::SectionId, &'a [u8])>);
+
+impl<'a> Sections<'a> {
+    fn get(&self, id: gimli::SectionId) -> &'a [u8] {
+        self.0
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map_or(&[], |(_, data)| data)
+    }
+
+    fn dwarf(&self) -> gimli::Dwarf<Reader<'a>> {
+        let load = |id: gimli::SectionId| -> std::result::Result<Reader<'a>, ()> {
+            Ok(EndianSlice::new(self.get(id), RunTimeEndian::Little))
+        };
+        gimli::Dwarf::load(load).unwrap_or_default()
+    }
+}
+
+/// Load the DWARF sections of `elf` (absent ones are empty). `None` when it has no
+/// `.debug_info`; compressed sections count as absent.
+pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<Debug<'a>>> {
+    use gimli::SectionId::*;
+    let ids = [
+        DebugAbbrev,
+        DebugAddr,
+        DebugAranges,
+        DebugInfo,
+        DebugLine,
+        DebugLineStr,
+        DebugLoc,
+        DebugLocLists,
+        DebugRanges,
+        DebugRngLists,
+        DebugStr,
+        DebugStrOffsets,
+        DebugTypes,
+    ];
+    let sections = Sections(
+        ids.iter()
+            .map(|id| (*id, section_data(elf, *id)))
+            .filter(|(_, data)| !data.is_empty())
+            .collect(),
+    );
+    if sections.get(DebugInfo).is_empty() {
+        return Ok(None);
+    }
+    let dwarf = sections.dwarf();
+    let mut units = Vec::new();
+    let mut llvm = Vec::new();
+    let mut ranges = Vec::new();
+    let mut headers = dwarf.units();
+    while let Some(header) = headers.next().map_err(|e| Error::dwarf(".debug_info", e))? {
+        let Some(offset) = header.debug_info_offset() else {
+            continue;
+        };
+        let unit = match dwarf.unit(header) {
+            Ok(unit) => unit,
+            // One bad unit does not hide the others.
+            Err(_) => continue,
+        };
+        let index = units.len();
+        units.push(offset);
+        let producer = unit
+            .entry(unit.header.root_offset())
+            .ok()
+            .and_then(|root| root.attr_value(gimli::DW_AT_producer))
+            .and_then(|value| dwarf.attr_string(&unit, value).ok())
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        llvm.push(producer.contains("clang") || producer.contains("rustc"));
+        if let Ok(mut iter) = dwarf.unit_ranges(&unit) {
+            while let Ok(Some(range)) = iter.next() {
+                if range.begin < range.end {
+                    ranges.push(UnitRange {
+                        low: range.begin,
+                        high: range.end,
+                        unit: index,
+                    });
+                }
+            }
+        }
+    }
+    ranges.sort_by_key(|r| (r.low, r.high));
+    Ok(Some(Debug {
+        dwarf,
+        units,
+        llvm,
+        ranges,
+        lines: RefCell::new(HashMap::new()),
+        frames: OnceCell::new(),
+        sections,
+    }))
+}
+
+/// The bytes of section `id` in `elf`, empty when it is absent or compressed.
+pub(crate) fn section_data<'a>(
+    elf: &object::read::elf::ElfFile64<'a>,
+    id: gimli::SectionId,
+) -> &'a [u8] {
+    let Some(section) = elf.section_by_name(id.name()) else {
+        return &[];
+    };
+    let compressed = section
+        .compressed_file_range()
+        .is_ok_and(|r| r.format != object::CompressionFormat::None);
+    if compressed {
+        return &[];
+    }
+    section.data().unwrap_or(&[])
+}
+
+impl<'a> Debug<'a> {
+    /// How many compile units there are.
+    pub(crate) fn unit_count(&self) -> usize {
+        self.units.len()
+    }
+
+    fn units_at(&self, address: u64) -> impl Iterator<Item = usize> + '_ {
+        let end = self.ranges.partition_point(|r| r.low <= address);
+        self.ranges
+            .get(..end)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .filter(move |r| address < r.high)
+            .map(|r| r.unit)
+    }
+
+    pub(crate) fn line_table(&self, unit: usize) -> Result<Rc<LineTable>> {
+        if let Some(table) = self.lines.borrow().get(&unit) {
+            return Ok(Rc::clone(table));
+        }
+        let table = Rc::new(self.read_line_table(unit)?);
+        self.lines.borrow_mut().insert(unit, Rc::clone(&table));
+        Ok(table)
+    }
+
+    fn read_line_table(&self, unit: usize) -> Result<LineTable> {
+        let bad = |e: gimli::Error| Error::dwarf(".debug_line", e);
+        let Some(offset) = self.units.get(unit) else {
+            return Ok(LineTable::default());
+        };
+        let header = self
+            .dwarf
+            .debug_info
+            .header_from_offset(*offset)
+            .map_err(|e| Error::dwarf(".debug_info", e))?;
+        let unit = self
+            .dwarf
+            .unit(header)
+            .map_err(|e| Error::dwarf(".debug_info", e))?;
+        let Some(program) = unit.line_program.clone() else {
+            return Ok(LineTable::default());
+        };
+        let mut table = LineTable::default();
+        let mut file_index: HashMap<u64, u32> = HashMap::new();
+        let mut rows = program.rows();
+        let mut start = 0;
+        while let Some((header, row)) = rows.next_row().map_err(bad)? {
+            if row.end_sequence() {
+                let low = table.rows.get(start).map(|r| r.address);
+                if let Some(low) = low {
+                    table.sequences.push(Sequence {
+                        start,
+                        end: table.rows.len(),
+                        low,
+                        high: row.address(),
+                    });
+                }
+                start = table.rows.len();
+                continue;
+            }
+            let index = row.file_index();
+            let file = match file_index.get(&index) {
+                Some(file) => *file,
+                None => {
+                    let path = header
+                        .file(index)
+                        .map(|entry| self.file_path(&unit, header, entry))
+                        .unwrap_or_else(|| "??".to_string());
+                    let file = u32::try_from(table.files.len()).unwrap_or(u32::MAX);
+                    table.files.push(path);
+                    file_index.insert(index, file);
+                    file
+                }
+            };
+            table.rows.push(Row {
+                address: row.address(),
+                file,
+                line: row
+                    .line()
+                    .map_or(0, |l| u32::try_from(l.get()).unwrap_or(u32::MAX)),
+                is_stmt: row.is_stmt(),
+                prologue_end: row.prologue_end(),
+            });
+        }
+        // Rows after the last end_sequence belong to no sequence: drop them.
+        table.rows.truncate(start);
+        // Linkers leave sequences of discarded functions at address 0: they overlap real code
+        // in a PIE, so they go.
+        table.sequences.retain(|s| s.low != 0 || s.high > 0x1000);
+        table.sequences.sort_by_key(|s| s.low);
+        Ok(table)
+    }
+
+    fn file_path(
+        &self,
+        unit: &gimli::Unit<Reader<'a>>,
+        header: &gimli::LineProgramHeader<Reader<'a>>,
+        entry: &gimli::FileEntry<Reader<'a>>,
+    ) -> String {
+        let text = |value| {
+            self.dwarf
+                .attr_string(unit, value)
+                .map(|s| s.to_string_lossy().into_owned())
+                .ok()
+        };
+        let name = text(entry.path_name()).unwrap_or_else(|| "??".to_string());
+        if name.starts_with('/') {
+            return name;
+        }
+        let mut path = std::path::PathBuf::new();
+        if let Some(dir) = unit.comp_dir {
+            path.push(dir.to_string_lossy().as_ref());
+        }
+        if let Some(dir) = entry.directory(header).and_then(text) {
+            path.push(dir);
+        }
+        path.push(name);
+        path.to_string_lossy().into_owned()
+    }
+
+    /// The rows of the sequence containing `address`, in the unit that covers it.
+    fn with_sequence<T>(
+        &self,
+        address: u64,
+        f: impl FnOnce(&LineTable, &[Row]) -> T,
+    ) -> Result<Option<T>> {
+        for unit in self.units_at(address) {
+            let table = self.line_table(unit)?;
+            if let Some(rows) = table.sequence_at(address) {
+                return Ok(Some(f(&table, rows)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The source line of `address`: the last row at or before it (line 0 rows skipped).
+    pub(crate) fn line_at(&self, address: u64) -> Result<Option<SourceLine>> {
+        Ok(self
+            .with_sequence(address, |table, rows| {
+                let end = rows.partition_point(|r| r.address <= address);
+                rows.get(..end)?
+                    .iter()
+                    .rev()
+                    .find(|r| r.line != 0)
+                    .map(|r| SourceLine {
+                        file: table.file(r.file),
+                        line: r.line,
+                    })
+            })?
+            .flatten())
+    }
+
+    /// Whether `address` starts a statement row with a line (where `step` and `next` stop).
+    pub(crate) fn is_statement_start(&self, address: u64) -> Result<bool> {
+        Ok(self
+            .with_sequence(address, |_, rows| {
+                let first = rows.partition_point(|r| r.address < address);
+                rows.get(first..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|r| r.address == address)
+                    .any(|r| r.is_stmt && r.line != 0)
+            })?
+            .unwrap_or(false))
+    }
+
+    /// The address a breakpoint on the function at `low..high` goes to, as gdb 13 chooses
+    /// it: the first line entry marked `prologue_end` in the function; else, for LLVM
+    /// compilers, the end of the function's first line entry (unless several entries share
+    /// the entry address: then the entry); else (gcc) past `push rbp; mov rbp, rsp` when the
+    /// code starts with them, moved on to the start of the next line entry when that leaves
+    /// it mid-line. `code` is the function's first bytes. `None`: no line information.
+    pub(crate) fn after_prologue(&self, low: u64, high: u64, code: &[u8]) -> Result<Option<u64>> {
+        let Some(unit) = self.units_at(low).next() else {
+            return Ok(None);
+        };
+        let llvm = self.llvm.get(unit).copied().unwrap_or(false);
+        Ok(self
+            .with_sequence(low, |_, rows| {
+                let first = rows.partition_point(|r| r.address < low);
+                let in_function = rows.get(first..)?;
+                let in_function =
+                    in_function.get(..in_function.partition_point(|r| r.address < high))?;
+                if let Some(marked) = in_function.iter().find(|r| r.prologue_end) {
+                    return Some(marked.address);
+                }
+                if llvm {
+                    return after_first_line(rows, low, high);
+                }
+                let pc = match frame_setup_length(code) {
+                    Some(length) => low + length,
+                    None => return Some(low),
+                };
+                match line_entry(rows, pc) {
+                    Some((start, end)) if start != pc && end < high => Some(end),
+                    _ => Some(pc),
+                }
+            })?
+            .flatten())
+    }
+
+    /// Every unit's line table, built now if needed (for questions by file and line).
+    pub(crate) fn all_line_tables(&self) -> Result<Vec<Rc<LineTable>>> {
+        (0..self.units.len()).map(|u| self.line_table(u)).collect()
+    }
+
+    /// The frames at `address`, innermost (an inlined function) first.
+    pub(crate) fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
+        let Some(context) = self
+            .frames
+            .get_or_init(|| addr2line::Context::from_dwarf(self.sections.dwarf()).ok())
+        else {
+            return Ok(Vec::new());
+        };
+        let bad = |e| Error::dwarf(".debug_info", e);
+        let mut iter = context.find_frames(address).skip_all_loads().map_err(bad)?;
+        let mut frames = Vec::new();
+        while let Some(frame) = iter.next().map_err(bad)? {
+            let function = frame
+                .function
+                .as_ref()
+                .and_then(|f| f.demangle().ok())
+                .map(|name| name.into_owned());
+            let location = frame.location.as_ref().and_then(|l| {
+                Some(SourceLine {
+                    file: l.file?.to_string(),
+                    line: l.line?,
+                })
+            });
+            frames.push(FrameInfo {
+                function,
+                location,
+                inlined: false,
+            });
+        }
+        let count = frames.len();
+        for frame in frames.iter_mut().take(count.saturating_sub(1)) {
+            frame.inlined = true;
+        }
+        Ok(frames)
+    }
+}
+
+/// Addresses in `table` for line `line` of files whose path ends with `file`: each
+/// statement row of that line, the lowest of each run. `None` when no file matches.
+pub(crate) fn rows_for_line(table: &LineTable, file: &str, line: u32) -> Option<Vec<(u32, u64)>> {
+    let matching: Vec<u32> = table
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, path)| path_matches(path, file))
+        .filter_map(|(i, _)| u32::try_from(i).ok())
+        .collect();
+    if matching.is_empty() {
+        return None;
+    }
+    let mut found = Vec::new();
+    for rows in table.sequences() {
+        for row in rows {
+            if row.is_stmt && row.line >= line && matching.contains(&row.file) {
+                found.push((row.line, row.address));
+            }
+        }
+    }
+    Some(found)
+}
+
+/// Whether the recorded `path` is the file the user named: equal, or ending with it at a
+/// `/` boundary (`hello.c` and `src/hello.c` match `/home/u/src/hello.c`).
+pub(crate) fn path_matches(path: &str, file: &str) -> bool {
+    path == file
+        || path
+            .strip_suffix(file)
+            .is_some_and(|prefix| prefix.ends_with('/'))
+}
+
+/// The length of `[endbr64] push rbp; mov rbp, rsp` at the start of `code`, if it starts so
+/// (gdb's amd64 prologue analysis: without that frame setup the function is "frameless" and
+/// the breakpoint goes to its entry).
+fn frame_setup_length(code: &[u8]) -> Option<u64> {
+    let skip = if code.starts_with(&[0xf3, 0x0f, 0x1e, 0xfa]) {
+        4
+    } else {
+        0
+    };
+    let rest = code.get(skip..)?;
+    let framed = rest.first() == Some(&0x55)
+        && matches!(
+            rest.get(1..4),
+            Some([0x48, 0x89, 0xe5] | [0x48, 0x8b, 0xec])
+        );
+    framed.then_some(skip as u64 + 4)
+}
+
+/// The line entry containing `pc` in a sequence: from the last row at or before it to the
+/// next row that has another line or is a statement (gdb's `find_pc_line` range).
+fn line_entry(rows: &[Row], pc: u64) -> Option<(u64, u64)> {
+    let next = rows.partition_point(|r| r.address <= pc);
+    let previous = rows.get(next.checked_sub(1)?)?;
+    let end = rows
+        .get(next..)?
+        .iter()
+        .find(|r| r.line != previous.line || r.is_stmt)
+        .map(|r| r.address)?;
+    Some((previous.address, end))
+}
+
+/// gdb's `skip_prologue_using_sal`: the end of the function's first line entry, extended
+/// over following entries of earlier lines; the entry itself when two entries share it.
+fn after_first_line(rows: &[Row], low: u64, high: u64) -> Option<u64> {
+    let first = rows.partition_point(|r| r.address < low);
+    let start = rows.get(first)?;
+    if start.address != low || start.line == 0 {
+        return None;
+    }
+    if rows
+        .get(first + 1)
+        .is_some_and(|r| r.line != 0 && r.address == low)
+    {
+        return Some(low);
+    }
+    let (_, mut end) = line_entry(rows, low)?;
+    if end >= high {
+        return None;
+    }
+    while end < high {
+        let next = rows.partition_point(|r| r.address <= end);
+        let Some(row) = rows.get(next.checked_sub(1)?) else {
+            break;
+        };
+        if row.line == 0 || row.line >= start.line {
+            break;
+        }
+        let (_, after) = line_entry(rows, end)?;
+        end = after;
+    }
+    (end < high).then_some(end)
+}

@@ -1,0 +1,34 @@
+//! Symbols and debug information of ELF binaries, for a debugger: ELF symbols (demangled Rust
+//! and C++ names), DWARF line tables and functions (through gimli and addr2line), and
+//! call-frame information for unwinding.
+//!
+//! The crate is pure: it never touches a process. It is given a binary's bytes (a memory map,
+//! typically) and answers in the binary's own addresses; the caller adds the load bias. It is
+//! lazy: [`Module::parse`] reads the ELF header and section table only, and each table is read
+//! the first time a question needs it, so a large debug binary opens in microseconds.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let bytes = std::fs::read("/bin/true")?;
+//! let module = dbg_symbols::Module::parse(Box::new(bytes))?;
+//! for symbol in module.symbols_named("main") {
+//!     println!("{} at {:#x}", symbol.name, symbol.address);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+mod cfi;
+mod demangle;
+mod dwarf;
+mod error;
+mod module;
+mod symtab;
+
+pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
+pub use demangle::{demangle, matches as name_matches};
+pub use dwarf::{FrameInfo, SourceLine};
+pub use error::{Error, Result};
+pub use module::{Bytes, Function, Kind, LineLookup, Module};
+pub use symtab::Symbol;

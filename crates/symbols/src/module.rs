@@ -1,0 +1,366 @@
+//! One ELF binary (an executable or a shared library): its bytes, and everything read from
+//! them on demand.
+
+use std::cell::OnceCell;
+
+use object::read::elf::ElfFile64;
+use object::{Object, ObjectKind, ObjectSection, ObjectSegment};
+
+use crate::cfi::{Cfi, UnwindRegs, Unwound};
+use crate::dwarf::{self, Debug, FrameInfo, SourceLine};
+use crate::error::{Error, Result};
+use crate::symtab::{Symbol, SymbolTable};
+
+/// The bytes of a binary: a memory map, a `Vec<u8>`, anything that can lend them.
+pub type Bytes = Box<dyn AsRef<[u8]> + Send>;
+
+struct Parsed<'a> {
+    elf: ElfFile64<'a>,
+    symbols: OnceCell<SymbolTable<'a>>,
+    debug: OnceCell<Result<Option<Debug<'a>>, String>>,
+    cfi: OnceCell<Cfi<'a>>,
+}
+
+self_cell::self_cell!(
+    struct Cell {
+        owner: Bytes,
+        #[not_covariant]
+        dependent: Parsed,
+    }
+);
+
+/// An ELF binary, read lazily: opening one checks its header and section table only; the
+/// symbol table, the DWARF units and line tables, and the CFI are each read the first time a
+/// question needs them, and kept. All addresses are the binary's own (before the load bias).
+pub struct Module {
+    cell: Cell,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("bytes", &self.cell.borrow_owner().as_ref().as_ref().len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the binary is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A position-dependent executable: loaded at its own addresses.
+    Executable,
+    /// A position-independent executable or a shared library: loaded anywhere.
+    Dynamic,
+}
+
+/// Where a function's code is, and how it is named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// Readable (demangled) name.
+    pub name: String,
+    /// First address.
+    pub low: u64,
+    /// One past the last address (equal to `low` when the size is unknown).
+    pub high: u64,
+}
+
+/// The result of looking up a source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineLookup {
+    /// Code for the line (or the next line with code, `line`): one address per function.
+    Found {
+        /// The line the addresses belong to (≥ the one asked for).
+        line: u32,
+        /// The files that matched (full paths as recorded).
+        files: Vec<String>,
+        /// One address per function the line has code in, lowest first.
+        addresses: Vec<u64>,
+    },
+    /// A file matched, but it has no code at or after that line.
+    NoCode {
+        /// The matching files.
+        files: Vec<String>,
+    },
+    /// No source file of the binary ends with that name.
+    NoFile,
+}
+
+impl Module {
+    /// Read `bytes` as an ELF binary. Only the header and section table are parsed now.
+    pub fn parse(bytes: Bytes) -> Result<Module> {
+        let cell = Cell::try_new(bytes, |bytes| {
+            let data: &[u8] = (**bytes).as_ref();
+            let elf = ElfFile64::parse(data).map_err(|e| Error::NotElf(e.to_string()))?;
+            Ok::<_, Error>(Parsed {
+                elf,
+                symbols: OnceCell::new(),
+                debug: OnceCell::new(),
+                cfi: OnceCell::new(),
+            })
+        })?;
+        Ok(Module { cell })
+    }
+
+    fn with<T>(&self, f: impl for<'a> FnOnce(&Parsed<'a>) -> T) -> T {
+        self.cell.with_dependent(|_, parsed| f(parsed))
+    }
+
+    /// Whether the binary is loaded at its own addresses or anywhere.
+    pub fn kind(&self) -> Kind {
+        self.with(|p| match p.elf.kind() {
+            ObjectKind::Executable => Kind::Executable,
+            _ => Kind::Dynamic,
+        })
+    }
+
+    /// The entry point (`e_entry`).
+    pub fn entry(&self) -> u64 {
+        self.with(|p| p.elf.entry())
+    }
+
+    /// The lowest address of a loadable segment (what a load bias is measured from).
+    pub fn base_address(&self) -> u64 {
+        self.with(|p| p.elf.segments().map(|s| s.address()).min().unwrap_or(0))
+    }
+
+    /// Whether the binary has a `.symtab` (not stripped).
+    pub fn has_symtab(&self) -> bool {
+        self.with(|p| !symbols(p).dynamic_only)
+    }
+
+    /// How many ELF symbols were read (from `.symtab`, or `.dynsym` when stripped).
+    pub fn symbol_count(&self) -> usize {
+        self.with(|p| symbols(p).len())
+    }
+
+    /// Whether the binary has DWARF line information.
+    pub fn has_debug_info(&self) -> bool {
+        self.with(|p| matches!(debug(p), Ok(Some(_))))
+    }
+
+    /// The symbol `address` is in, with the offset from its start.
+    pub fn symbol_at(&self, address: u64) -> Option<(Symbol, u64)> {
+        self.with(|p| {
+            let symbol = symbols(p).containing(address)?;
+            let offset = address - symbol.address;
+            Some((symbol, offset))
+        })
+    }
+
+    /// The symbols `name` names: exactly, or demangled with gdb's wild matching.
+    pub fn symbols_named(&self, name: &str) -> Vec<Symbol> {
+        self.with(|p| symbols(p).named(name))
+    }
+
+    /// Function names close to `name`, for suggestions.
+    pub fn similar_names(&self, name: &str, limit: usize) -> Vec<String> {
+        self.with(|p| symbols(p).similar(name, limit))
+    }
+
+    /// The function `address` is in, by the symbol table.
+    pub fn function_at(&self, address: u64) -> Option<Function> {
+        let (symbol, _) = self.symbol_at(address)?;
+        symbol.is_function.then(|| Function {
+            high: symbol.address + symbol.size,
+            low: symbol.address,
+            name: symbol.name,
+        })
+    }
+
+    /// Functions named `name`, with the address a breakpoint on each goes to: after the
+    /// prologue where line information says where that ends (as gdb chooses), else the
+    /// entry.
+    pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, u64)>> {
+        let mut found = Vec::new();
+        for symbol in self.symbols_named(name) {
+            if !symbol.is_function {
+                continue;
+            }
+            let function = Function {
+                high: symbol.address + symbol.size,
+                low: symbol.address,
+                name: symbol.name,
+            };
+            let address = self
+                .after_prologue(function.low, function.high)?
+                .unwrap_or(function.low);
+            found.push((function, address));
+        }
+        Ok(found)
+    }
+
+    /// The first address after the prologue of the function at `low..high`, from the line
+    /// table; `None` without line information for it.
+    pub fn after_prologue(&self, low: u64, high: u64) -> Result<Option<u64>> {
+        self.with(|p| match debug(p)? {
+            Some(debug) => debug.after_prologue(low, high, code_at(&p.elf, low, 16)),
+            None => Ok(None),
+        })
+    }
+
+    /// The source line of `address`.
+    pub fn line_at(&self, address: u64) -> Result<Option<SourceLine>> {
+        self.with(|p| match debug(p)? {
+            Some(debug) => debug.line_at(address),
+            None => Ok(None),
+        })
+    }
+
+    /// Whether `address` is where a source statement starts (a line-table row with
+    /// `is_stmt`).
+    pub fn is_statement_start(&self, address: u64) -> Result<bool> {
+        self.with(|p| match debug(p)? {
+            Some(debug) => debug.is_statement_start(address),
+            None => Ok(false),
+        })
+    }
+
+    /// The function frames at `address`: inlined functions first, then the function that
+    /// contains them, each with its source position.
+    pub fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
+        self.with(|p| match debug(p)? {
+            Some(debug) => debug.frames_at(address),
+            None => Ok(Vec::new()),
+        })
+    }
+
+    /// How many DWARF compile units the binary has (reads their headers).
+    pub fn unit_count(&self) -> Result<usize> {
+        self.with(|p| Ok(debug(p)?.map_or(0, |d| d.unit_count())))
+    }
+
+    /// The addresses of source line `line` in files ending with `file` (a path suffix at a
+    /// `/` boundary). A line without code moves to the next line that has some, as in gdb;
+    /// a line with code in several functions (or inlined copies) gives one address each,
+    /// and an address at a function's entry moves past its prologue.
+    pub fn line_addresses(&self, file: &str, line: u32) -> Result<LineLookup> {
+        let tables = self.with(|p| match debug(p)? {
+            Some(debug) => debug.all_line_tables(),
+            None => Ok(Vec::new()),
+        })?;
+        let mut files: Vec<String> = Vec::new();
+        let mut rows: Vec<(u32, u64)> = Vec::new();
+        for table in &tables {
+            if let Some(found) = dwarf::rows_for_line(table, file, line) {
+                for path in table.files.iter().filter(|p| dwarf::path_matches(p, file)) {
+                    if !files.contains(path) {
+                        files.push(path.clone());
+                    }
+                }
+                rows.extend(found);
+            }
+        }
+        if files.is_empty() {
+            return Ok(LineLookup::NoFile);
+        }
+        let Some(best) = rows.iter().map(|(l, _)| *l).min() else {
+            return Ok(LineLookup::NoCode { files });
+        };
+        let mut addresses: Vec<u64> = rows
+            .iter()
+            .filter(|(l, _)| *l == best)
+            .map(|(_, a)| *a)
+            .collect();
+        addresses.sort_unstable();
+        addresses.dedup();
+        // One location per function: the lowest address of the line in it, past the
+        // prologue when it is the function's entry.
+        let mut chosen: Vec<u64> = Vec::new();
+        let mut seen: Vec<u64> = Vec::new();
+        for address in addresses {
+            let function = self.function_at(address);
+            let key = function.as_ref().map_or(address, |f| f.low);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let address = match function {
+                Some(f) if f.low == address => {
+                    self.after_prologue(f.low, f.high)?.unwrap_or(address)
+                }
+                _ => address,
+            };
+            chosen.push(address);
+        }
+        Ok(LineLookup::Found {
+            line: best,
+            files,
+            addresses: chosen,
+        })
+    }
+
+    /// Every source file named in the line tables (reads them all).
+    pub fn source_files(&self) -> Result<Vec<String>> {
+        let tables = self.with(|p| match debug(p)? {
+            Some(debug) => debug.all_line_tables(),
+            None => Ok(Vec::new()),
+        })?;
+        let mut files: Vec<String> = tables.iter().flat_map(|t| t.files.clone()).collect();
+        files.sort();
+        files.dedup();
+        Ok(files)
+    }
+
+    /// Whether the binary has call-frame information.
+    pub fn has_cfi(&self) -> bool {
+        self.with(|p| !cfi(p).is_empty())
+    }
+
+    /// Unwind one frame with the binary's CFI: `regs` are the frame's registers (runtime
+    /// addresses), `bias` the binary's load bias, `caller_frame` whether `regs` belong to a
+    /// caller (pc is a return address), `memory` reads a word of the tracee. `Ok(None)` when
+    /// no CFI covers the pc.
+    pub fn unwind(
+        &self,
+        regs: &UnwindRegs,
+        bias: u64,
+        caller_frame: bool,
+        memory: &mut dyn FnMut(u64) -> Option<u64>,
+    ) -> Result<Option<Unwound>> {
+        self.with(|p| cfi(p).unwind(regs, bias, caller_frame, memory))
+    }
+
+    /// The name of the section containing `address`, if any.
+    pub fn section_at(&self, address: u64) -> Option<String> {
+        self.with(|p| {
+            p.elf
+                .sections()
+                .find(|s| s.address() <= address && address < s.address() + s.size())
+                .and_then(|s| s.name().ok().map(str::to_string))
+        })
+    }
+}
+
+/// Up to `length` bytes of the section data at `address`.
+fn code_at<'a>(elf: &ElfFile64<'a>, address: u64, length: u64) -> &'a [u8] {
+    elf.sections()
+        .find(|s| s.address() <= address && address < s.address() + s.size())
+        .and_then(|s| {
+            let data = s.data().ok()?;
+            let start = usize::try_from(address - s.address()).ok()?;
+            let end = start.saturating_add(usize::try_from(length).ok()?);
+            data.get(start..end.min(data.len()))
+        })
+        .unwrap_or(&[])
+}
+
+fn symbols<'p, 'a>(p: &'p Parsed<'a>) -> &'p SymbolTable<'a> {
+    p.symbols.get_or_init(|| SymbolTable::read(&p.elf))
+}
+
+fn debug<'p, 'a>(p: &'p Parsed<'a>) -> Result<Option<&'p Debug<'a>>> {
+    match p
+        .debug
+        .get_or_init(|| dwarf::load(&p.elf).map_err(|e| e.to_string()))
+    {
+        Ok(debug) => Ok(debug.as_ref()),
+        Err(reason) => Err(Error::Malformed {
+            section: ".debug_info",
+            reason: reason.clone(),
+        }),
+    }
+}
+
+fn cfi<'p, 'a>(p: &'p Parsed<'a>) -> &'p Cfi<'a> {
+    p.cfi.get_or_init(|| Cfi::read(&p.elf))
+}

@@ -1,0 +1,297 @@
+//! dbg-symbols against the C and C++ fixtures: ELF symbols, line tables, breakpoint
+//! placement compared with gdb's own choice on the same binary, and corrupt input.
+#![allow(clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::process::Command;
+
+use dbg_symbols::{Kind, LineLookup, Module};
+
+fn module(fixture: &str) -> Module {
+    let bytes = std::fs::read(fixtures::path(fixture)).expect("fixture readable");
+    Module::parse(Box::new(bytes)).expect("fixture is ELF")
+}
+
+/// The line of `// L:NAME` in a fixture source.
+fn marker(source: &str, name: &str) -> u32 {
+    let text = std::fs::read_to_string(fixtures::source_dir().join(source)).expect("source");
+    let tag = format!("// L:{name}");
+    let index = text
+        .lines()
+        .position(|line| line.trim_end().ends_with(&tag))
+        .unwrap_or_else(|| panic!("no marker {name} in {source}"));
+    u32::try_from(index + 1).expect("small file")
+}
+
+/// Where gdb puts `break SPEC` in `fixture`, before running it (binary addresses), from
+/// `info breakpoints`. gdb is installed by `.ci/run`; without it the test fails, loudly.
+fn gdb_breakpoint(fixture: &str, spec: &str) -> Vec<u64> {
+    let output = Command::new("gdb")
+        .args(["-nx", "-batch", "-ex"])
+        .arg(format!("break {spec}"))
+        .args(["-ex", "info breakpoints"])
+        .arg(fixtures::path(fixture))
+        .output()
+        .expect("gdb is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut addresses: Vec<u64> = text
+        .lines()
+        .filter(|line| line.contains(" in "))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .find_map(|word| word.strip_prefix("0x"))
+                .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+        })
+        .collect();
+    addresses.sort_unstable();
+    assert!(!addresses.is_empty(), "gdb set no breakpoint: {text}");
+    addresses
+}
+
+fn our_breakpoint(module: &Module, name: &str) -> Vec<u64> {
+    let mut addresses: Vec<u64> = module
+        .breakpoint_addresses(name)
+        .expect("lookup")
+        .into_iter()
+        .map(|(_, address)| address)
+        .collect();
+    addresses.sort_unstable();
+    addresses
+}
+
+#[test]
+fn start_and_main_by_name_and_by_address() {
+    for fixture in ["nested", "nested_dwarf4", "hello"] {
+        let module = module(fixture);
+        for name in ["_start", "main"] {
+            let found = module.symbols_named(name);
+            assert_eq!(found.len(), 1, "{fixture}: {name}: {found:?}");
+            let symbol = &found[0];
+            assert_eq!(symbol.address, fixtures::symbol(fixture, name));
+            assert!(symbol.is_function);
+            let (at, offset) = module.symbol_at(symbol.address + 3).expect("symbol");
+            assert_eq!((at.name.as_str(), offset), (name, 3));
+        }
+    }
+    assert_eq!(module("nested").kind(), Kind::Dynamic);
+    assert_eq!(module("nested_dwarf4").kind(), Kind::Executable);
+    assert!(module("nested_dwarf4").base_address() >= 0x400000);
+}
+
+#[test]
+fn line_table_of_a_small_fixture() {
+    for fixture in ["nested", "nested_dwarf4"] {
+        let module = module(fixture);
+        assert!(module.has_debug_info());
+        let (_, leaf) = module.breakpoint_addresses("leaf").expect("leaf")[0].clone();
+        let line = module.line_at(leaf).expect("lines").expect("a line");
+        assert!(line.file.ends_with("/test-programs/nested.c"), "{line:?}");
+        assert_eq!(line.line, marker("nested.c", "leaf-first"), "{fixture}");
+        assert!(module.is_statement_start(leaf).expect("lines"));
+        // The second compile unit has its own line table.
+        let (_, util) = module.breakpoint_addresses("util_scale").expect("util")[0].clone();
+        let line = module.line_at(util).expect("lines").expect("a line");
+        assert!(line.file.ends_with("parts/nested_util.c"), "{line:?}");
+        assert_eq!(line.line, marker("parts/nested_util.c", "util-body"));
+        assert!(module.unit_count().expect("units") >= 2);
+    }
+}
+
+#[test]
+fn function_breakpoints_go_where_gdb_puts_them() {
+    for fixture in ["nested", "nested_dwarf4", "nested_o2", "hello"] {
+        let module = module(fixture);
+        let names: &[&str] = if fixture == "hello" {
+            &["main"]
+        } else {
+            &[
+                "main",
+                "leaf",
+                "inner",
+                "outer",
+                "factorial",
+                "ratio",
+                "util_scale",
+            ]
+        };
+        for name in names {
+            assert_eq!(
+                our_breakpoint(&module, name),
+                gdb_breakpoint(fixture, name),
+                "{fixture}: break {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_overloaded_cpp_function_gets_one_location_per_overload() {
+    let module = module("overloads");
+    let found = module.breakpoint_addresses("add").expect("lookup");
+    let mut names: Vec<&str> = found.iter().map(|(f, _)| f.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["add(double, double)", "add(int, int)"]);
+    assert_eq!(
+        our_breakpoint(&module, "add"),
+        gdb_breakpoint("overloads", "add")
+    );
+    let area = module.breakpoint_addresses("Square::area").expect("lookup");
+    assert_eq!(area.len(), 1);
+    assert_eq!(area[0].0.name, "geo::Square::area() const");
+    assert_eq!(
+        our_breakpoint(&module, "geo::Square::area"),
+        gdb_breakpoint("overloads", "geo::Square::area")
+    );
+    let line = module.line_at(area[0].1).expect("lines").expect("line");
+    assert_eq!(line.line, marker("overloads.cpp", "area"));
+}
+
+#[test]
+fn file_and_line_breakpoints_go_where_gdb_puts_them() {
+    for fixture in ["nested", "nested_dwarf4"] {
+        let module = module(fixture);
+        for (file, name) in [
+            ("nested.c", "inner-call"),
+            ("nested.c", "main-print"),
+            ("nested.c", "fact-recurse"),
+            ("nested_util.c", "util-body"),
+        ] {
+            let source = if file == "nested.c" {
+                "nested.c"
+            } else {
+                "parts/nested_util.c"
+            };
+            let line = marker(source, name);
+            let LineLookup::Found {
+                line: found,
+                addresses,
+                ..
+            } = module.line_addresses(file, line).expect("lookup")
+            else {
+                panic!("{fixture}: {file}:{line} not found");
+            };
+            assert_eq!(found, line);
+            assert_eq!(
+                addresses,
+                gdb_breakpoint(fixture, &format!("{file}:{line}")),
+                "{fixture}: {file}:{line}"
+            );
+        }
+        // A line without code (a blank line) moves to the next line with code, as in gdb.
+        let blank = marker("nested.c", "main-ratio") + 1;
+        let LineLookup::Found {
+            line, addresses, ..
+        } = module.line_addresses("nested.c", blank).expect("lookup")
+        else {
+            panic!("blank line not moved");
+        };
+        assert_eq!(line, marker("nested.c", "main-print"));
+        assert_eq!(
+            addresses,
+            gdb_breakpoint(fixture, &format!("nested.c:{blank}"))
+        );
+        assert_eq!(
+            module.line_addresses("nope.c", 3).expect("lookup"),
+            LineLookup::NoFile
+        );
+        assert!(matches!(
+            module.line_addresses("nested.c", 100_000).expect("lookup"),
+            LineLookup::NoCode { .. }
+        ));
+    }
+}
+
+#[test]
+fn inlined_function_frames() {
+    let module = module("nested_o2");
+    let line = marker("nested.c", "twice");
+    let LineLookup::Found { addresses, .. } =
+        module.line_addresses("nested.c", line).expect("lookup")
+    else {
+        panic!("no code for twice");
+    };
+    let frames = module.frames_at(addresses[0]).expect("frames");
+    assert!(frames.len() >= 2, "{frames:?}");
+    assert_eq!(frames[0].function.as_deref(), Some("twice"));
+    assert!(frames[0].inlined);
+    assert_eq!(frames[0].location.as_ref().map(|l| l.line), Some(line));
+}
+
+#[test]
+fn a_stripped_binary_falls_back_to_dynamic_symbols() {
+    let module = module("nested_stripped");
+    assert!(!module.has_symtab());
+    assert!(!module.has_debug_info());
+    assert!(module.symbols_named("leaf").is_empty());
+    assert!(module.line_at(module.entry()).expect("no error").is_none());
+    // /bin/ls is a stripped PIE with .dynsym only.
+    let ls = Module::parse(Box::new(std::fs::read("/bin/ls").expect("/bin/ls"))).expect("ELF");
+    assert!(!ls.has_symtab());
+    assert!(ls.symbol_count() > 0);
+    assert!(ls.has_cfi());
+}
+
+#[test]
+fn rust_names_are_demangled() {
+    assert_eq!(
+        dbg_symbols::demangle("_ZN6bigbin4main17h0123456789abcdefE"),
+        "bigbin::main"
+    );
+    assert!(dbg_symbols::name_matches("bigbin::main", "main"));
+}
+
+#[test]
+fn similar_names_are_suggested() {
+    let module = module("nested");
+    let names = module.similar_names("factorail", 5);
+    assert!(names.iter().any(|n| n == "factorial"), "{names:?}");
+}
+
+/// Every question on truncated and bit-flipped copies of real binaries: errors, never panics.
+#[test]
+fn corrupt_binaries_give_errors_not_panics() {
+    for fixture in ["nested", "overloads"] {
+        let bytes = std::fs::read(fixtures::path(fixture)).expect("fixture");
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for cut in [
+            0,
+            3,
+            16,
+            63,
+            64,
+            200,
+            bytes.len() / 3,
+            bytes.len() / 2,
+            bytes.len() - 1,
+        ] {
+            cases.push(bytes[..cut].to_vec());
+        }
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..60 {
+            let mut copy = bytes.clone();
+            for _ in 0..64 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let at = (state as usize) % copy.len();
+                copy[at] ^= (state >> 32) as u8 | 1;
+            }
+            cases.push(copy);
+        }
+        for case in cases {
+            let Ok(module) = Module::parse(Box::new(case)) else {
+                continue;
+            };
+            let _ = module.symbols_named("main");
+            let _ = module.breakpoint_addresses("leaf");
+            let entry = module.entry();
+            let _ = module.line_at(entry);
+            let _ = module.frames_at(entry);
+            let _ = module.line_addresses("nested.c", 20);
+            let _ = module.similar_names("mian", 3);
+            let mut regs = dbg_symbols::UnwindRegs::default();
+            regs.set(dbg_symbols::RIP, Some(entry));
+            regs.set(dbg_symbols::RSP, Some(0x7fff_0000));
+            let _ = module.unwind(&regs, 0, false, &mut |_| Some(0));
+        }
+    }
+}
