@@ -1,7 +1,7 @@
 //! The command language (SPEC §3): the command table, prefix and alias resolution, and parsing
 //! of one line into a typed [`Command`].
 
-use dbg_target::{Reg, RegFormat, RegValue};
+use dbg_target::{Location, Reg, RegFormat, RegValue};
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,14 +10,35 @@ pub enum Command {
     Continue(u64),
     /// `stepi [N]`.
     StepInstruction(u64),
+    /// `step`: into the next source line.
+    Step,
+    /// `next`: over the next source line.
+    Next,
+    /// `finish`: out of the selected frame.
+    Finish,
+    /// `backtrace`.
+    Backtrace,
+    /// `up [N]`.
+    Up(u64),
+    /// `down [N]`.
+    Down(u64),
+    /// `frame [N]`: select frame N, or show the selected one.
+    Frame(Option<u64>),
+    /// `list [LOCATION]`: source around a location (default: the pc, then on from the last
+    /// listing).
+    List(Option<Location>),
+    /// `symbol ADDRESS|NAME`.
+    Symbol(Location),
     /// `register read [all | NAME...]`; an empty list means the general registers.
     RegisterRead(RegisterSet),
     /// `register write NAME VALUE`.
     RegisterWrite(Reg, RegValue),
-    /// `breakpoint set ADDRESS [--hardware] [--ignore N]` (and `b ADDRESS`).
+    /// `breakpoint set LOCATION [--hardware] [--ignore N]` (and `b LOCATION`).
     BreakpointSet {
         /// Where.
-        address: u64,
+        location: Location,
+        /// The location as written.
+        spec: String,
         /// Hits to let pass.
         ignore: u64,
         /// A debug-register breakpoint.
@@ -26,7 +47,7 @@ pub enum Command {
     /// `watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]` (and `watch ...`).
     WatchpointSet {
         /// Where.
-        address: u64,
+        address: Location,
         /// What for.
         kind: dbg_target::WatchKind,
         /// How many bytes.
@@ -55,21 +76,21 @@ pub enum Command {
     /// `memory read ADDRESS [N]` (and `x ADDRESS [N]`).
     MemoryRead {
         /// Where.
-        address: u64,
+        address: Location,
         /// How many bytes.
         len: usize,
     },
     /// `memory write ADDRESS BYTES`.
     MemoryWrite {
         /// Where.
-        address: u64,
+        address: Location,
         /// What.
         bytes: Vec<u8>,
     },
     /// `disassemble [-a ADDRESS] [-c COUNT]`.
     Disassemble {
         /// From where (default: the pc).
-        address: Option<u64>,
+        address: Option<Location>,
         /// How many instructions.
         count: usize,
     },
@@ -146,9 +167,9 @@ pub const COMMANDS: &[Spec] = &[
     spec!("continue", ["c"], [], "continue [N]", "resume all threads (N: ignore the current breakpoint N-1 more times)", true),
     spec!("stepi", ["si"], [], "stepi [N]", "execute one machine instruction (N times) on the current thread", true),
     spec!("nexti", ["ni"], [], "nexti [N]", "like stepi, but step over calls", false),
-    spec!("step", ["s"], [], "step", "step into the next source line", false),
-    spec!("next", ["n"], [], "next", "step over the next source line", false),
-    spec!("finish", ["fin"], [], "finish", "run until the current function returns", false),
+    spec!("step", ["s"], [], "step", "run to the next source line, entering functions that have line information", true),
+    spec!("next", ["n"], [], "next", "run to the next source line of this function, over calls", true),
+    spec!("finish", ["fin"], [], "finish", "run until the selected frame returns, and show the returned value", true),
     spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
     spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
     spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE [--ignore N] | list | enable ID | disable ID | delete ID; watch ADDRESS KIND SIZE", "manage hardware watchpoints (they share the 4 debug registers with hardware breakpoints)", true),
@@ -156,15 +177,15 @@ pub const COMMANDS: &[Spec] = &[
     spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL (no keyword: show it)", true),
     spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
     spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
-    spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", false),
-    spec!("up", [], [], "up", "select the caller's frame", false),
-    spec!("down", [], [], "down", "select the callee's frame", false),
-    spec!("frame", [], [], "frame N", "select frame N", false),
+    spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", true),
+    spec!("up", [], [], "up [N]", "select the caller's frame (N frames up)", true),
+    spec!("down", [], [], "down [N]", "select the callee's frame (N frames down)", true),
+    spec!("frame", [], [], "frame [N]", "select frame N (no N: show the selected frame)", true),
     spec!("print", ["p"], [], "print EXPR", "show the value of an expression", false),
     spec!("locals", [], [], "locals", "show the local variables of the selected frame", false),
-    spec!("list", ["l"], [], "list [LOCATION]", "show source around a location", false),
+    spec!("list", ["l"], [], "list [LOCATION]", "show source around a location", true),
     spec!("thread", [], ["list", "select"], "thread list | thread select TID", "list the threads, or select the one registers and stepi apply to", true),
-    spec!("symbol", [], [], "symbol ADDRESS", "which function and line an address belongs to", false),
+    spec!("symbol", [], [], "symbol ADDRESS|NAME", "which function and line an address belongs to, or where a symbol is", true),
     spec!("kill", [], [], "kill", "kill the process", true),
     spec!("detach", [], [], "detach", "detach from the process and let it run", true),
     spec!("quit", ["q"], [], "quit", "leave the debugger (kills a launched process, detaches an attached one)", true),
@@ -255,6 +276,25 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Continue(count))
         }
         "stepi" => Ok(Command::StepInstruction(optional_count(&rest, spec)?)),
+        "step" => no_more(&rest).map(|()| Command::Step),
+        "next" => no_more(&rest).map(|()| Command::Next),
+        "finish" => no_more(&rest).map(|()| Command::Finish),
+        "backtrace" => no_more(&rest).map(|()| Command::Backtrace),
+        "up" => Ok(Command::Up(optional_count(&rest, spec)?)),
+        "down" => Ok(Command::Down(optional_count(&rest, spec)?)),
+        "frame" => match rest.as_slice() {
+            [] => Ok(Command::Frame(None)),
+            [n] => Ok(Command::Frame(Some(parse_u64(n, "frame number")?))),
+            [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `frame`")),
+        },
+        "list" => match rest.as_slice() {
+            [] => Ok(Command::List(None)),
+            words => Ok(Command::List(Some(Location::parse(&words.join(" "))?))),
+        },
+        "symbol" => match rest.as_slice() {
+            [] => Err("usage: symbol ADDRESS|NAME".into()),
+            words => Ok(Command::Symbol(Location::parse(&words.join(" "))?)),
+        },
         "register" => {
             let (sub, args) = rest
                 .split_first()
@@ -345,16 +385,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
     }
 }
 
-/// An address: a number (hex with `0x`, or decimal). Symbols come with debug information.
-pub fn parse_address(text: &str) -> Result<u64, String> {
-    match parse_integer(text) {
-        Some(value) if value <= u128::from(u64::MAX) => Ok(value as u64),
-        Some(_) => Err(format!("address `{text}` is beyond 64 bits")),
-        None if text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => Err(format!(
-            "no symbol `{text}`: symbols are not available in this version of dbg yet; use a hex address"
-        )),
-        None => Err(format!("invalid address `{text}`")),
-    }
+/// An address: a number (hex with `0x`, or decimal), `symbol` or `symbol+offset`; resolved
+/// against the program's symbols when the command runs.
+pub fn parse_address(text: &str) -> Result<Location, String> {
+    Location::parse(text)
 }
 
 fn parse_u64(text: &str, what: &str) -> Result<u64, String> {
@@ -418,7 +452,7 @@ fn parse_watchpoint_set(args: &[&str]) -> Result<Command, String> {
 }
 
 fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
-    let mut address = None;
+    let mut location = None;
     let mut ignore = 0;
     let mut hardware = false;
     let mut rest = args.iter();
@@ -433,13 +467,14 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
                 return Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into())
             }
             option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
-            location if address.is_none() => address = Some(parse_address(location)?),
+            text if location.is_none() => location = Some((Location::parse(text)?, text.to_string())),
             extra => return Err(format!("unexpected argument `{extra}` to `breakpoint set`")),
         }
     }
-    let address = address.ok_or("usage: breakpoint set LOCATION [--ignore N]")?;
+    let (location, spec) = location.ok_or("usage: breakpoint set LOCATION [--ignore N]")?;
     Ok(Command::BreakpointSet {
-        address,
+        location,
+        spec,
         ignore,
         hardware,
     })
@@ -796,7 +831,8 @@ mod tests {
         check(
             "b 0x1000",
             Ok(Command::BreakpointSet {
-                address: 0x1000,
+                location: Location::Address(0x1000),
+                spec: "0x1000".into(),
                 ignore: 0,
                 hardware: false,
             }),
@@ -804,7 +840,8 @@ mod tests {
         check(
             "br s 4096 --ignore 3",
             Ok(Command::BreakpointSet {
-                address: 0x1000,
+                location: Location::Address(0x1000),
+                spec: "4096".into(),
                 ignore: 3,
                 hardware: false,
             }),
@@ -812,7 +849,8 @@ mod tests {
         check(
             "b 0x1000 --hardware",
             Ok(Command::BreakpointSet {
-                address: 0x1000,
+                location: Location::Address(0x1000),
+                spec: "0x1000".into(),
                 ignore: 0,
                 hardware: true,
             }),
@@ -820,7 +858,7 @@ mod tests {
         check(
             "watch 0x1000 write 8",
             Ok(Command::WatchpointSet {
-                address: 0x1000,
+                address: Location::Address(0x1000),
                 kind: dbg_target::WatchKind::Write,
                 size: 8,
                 ignore: 0,
@@ -829,7 +867,7 @@ mod tests {
         check(
             "watchpoint s 0x1000 rw 4 --ignore 2",
             Ok(Command::WatchpointSet {
-                address: 0x1000,
+                address: Location::Address(0x1000),
                 kind: dbg_target::WatchKind::ReadWrite,
                 size: 4,
                 ignore: 2,
@@ -911,28 +949,28 @@ mod tests {
         check(
             "x 0x10",
             Ok(Command::MemoryRead {
-                address: 0x10,
+                address: Location::Address(0x10),
                 len: 32,
             }),
         );
         check(
             "mem r 0x10 4",
             Ok(Command::MemoryRead {
-                address: 0x10,
+                address: Location::Address(0x10),
                 len: 4,
             }),
         );
         check(
             "memory write 0x10 [0x01, 0x02]",
             Ok(Command::MemoryWrite {
-                address: 0x10,
+                address: Location::Address(0x10),
                 bytes: vec![1, 2],
             }),
         );
         check(
             "memory write 0x10 01ff",
             Ok(Command::MemoryWrite {
-                address: 0x10,
+                address: Location::Address(0x10),
                 bytes: vec![1, 0xff],
             }),
         );
@@ -946,7 +984,7 @@ mod tests {
         check(
             "disassemble -a 0x10 -c 2",
             Ok(Command::Disassemble {
-                address: Some(0x10),
+                address: Some(Location::Address(0x10)),
                 count: 2,
             }),
         );
@@ -1001,7 +1039,52 @@ mod tests {
             "register write rax [0x1,zz]",
             Err("invalid byte `zz` in byte list"),
         );
-        check("breakpoint set main", Err("no symbol `main`: symbols are not available in this version of dbg yet; use a hex address"));
+        check(
+            "b main",
+            Ok(Command::BreakpointSet {
+                location: Location::Function("main".into()),
+                spec: "main".into(),
+                ignore: 0,
+                hardware: false,
+            }),
+        );
+        check(
+            "b hello.c:5",
+            Ok(Command::BreakpointSet {
+                location: Location::Line {
+                    file: "hello.c".into(),
+                    line: 5,
+                },
+                spec: "hello.c:5".into(),
+                ignore: 0,
+                hardware: false,
+            }),
+        );
+        check("b main+zz", Err("invalid offset in `main+zz`"));
+        check("x 12ab", Err("invalid address `12ab`"));
+        check("fin", Ok(Command::Finish));
+        check("s", Ok(Command::Step));
+        check("n", Ok(Command::Next));
+        check("bt", Ok(Command::Backtrace));
+        check("up 2", Ok(Command::Up(2)));
+        check("do", Ok(Command::Down(1)));
+        check("fr", Ok(Command::Frame(None)));
+        check("frame 3", Ok(Command::Frame(Some(3))));
+        check(
+            "l hello.c:3",
+            Ok(Command::List(Some(Location::Line {
+                file: "hello.c".into(),
+                line: 3,
+            }))),
+        );
+        check("symbol", Err("usage: symbol ADDRESS|NAME"));
+        check(
+            "symbol main+4",
+            Ok(Command::Symbol(Location::Symbol {
+                name: "main".into(),
+                offset: 4,
+            })),
+        );
 
         check(
             "breakpoint set",

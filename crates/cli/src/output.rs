@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use dbg_target::{
-    Breakpoint, Event, Instruction, Reg, RegFormat, RegValue, StopEvent, StopKind, WatchHit,
-    Watchpoint,
+    Breakpoint, CodePlace, Event, Frame, Instruction, Listing, Reg, RegFormat, RegValue,
+    ReturnValue, StopEvent, StopKind, WatchHit, Watchpoint,
 };
 use serde_json::{json, Map, Value};
 
@@ -26,8 +26,8 @@ pub enum Data {
     Registers(Vec<(Reg, RegValue)>),
     /// Help text (human) / the command list (JSON).
     Help(String),
-    /// A new breakpoint.
-    BreakpointSet(Breakpoint),
+    /// A new breakpoint, and where each of its locations is.
+    BreakpointSet(Breakpoint, Vec<Option<CodePlace>>),
     /// Every breakpoint.
     Breakpoints(Vec<Breakpoint>),
     /// Threads: tid, current, pc.
@@ -47,8 +47,18 @@ pub enum Data {
         /// Where memory ended, if before the requested length.
         stopped_at: Option<u64>,
     },
-    /// Disassembled instructions.
-    Instructions(Vec<Instruction>),
+    /// Disassembled instructions, each with its `function+offset` if known.
+    Instructions(Vec<Instruction>, Vec<Option<String>>),
+    /// The call stack, and the selected frame's index.
+    Frames(Vec<Frame>, usize),
+    /// The selected frame.
+    Frame(Box<Frame>),
+    /// What `finish` found the function returned.
+    Returned(ReturnValue),
+    /// Source lines.
+    Listing(Listing),
+    /// What the symbols say about an address.
+    Symbol(u64, Option<Box<CodePlace>>),
 }
 
 /// The printer.
@@ -69,9 +79,16 @@ impl Printer {
     }
 
     /// Print the instructions at a stop (human mode only), the first marked as the pc.
-    pub fn code_at_stop(&self, instructions: &[Instruction]) {
+    pub fn code_at_stop(&self, instructions: &[Instruction], symbols: &[Option<String>]) {
         if self.mode == Mode::Human && !instructions.is_empty() {
-            out(&instruction_lines(instructions, true));
+            out(&instruction_lines(instructions, symbols, true));
+        }
+    }
+
+    /// Print the source lines around the pc at a stop (human mode only).
+    pub fn source_at_stop(&self, listing: &Listing) {
+        if self.mode == Mode::Human && !listing.lines.is_empty() {
+            out(&listing_lines(listing));
         }
     }
 
@@ -184,11 +201,95 @@ fn human_stop(stop: &StopEvent) -> String {
         .fault_addr
         .map(|addr| format!(", fault address {addr:#018x}"))
         .unwrap_or_default();
+    let place = stop
+        .place
+        .as_deref()
+        .and_then(place_text)
+        .map(|text| format!("\n  in {text}"))
+        .unwrap_or_default();
     format!(
-        "{who} stopped with signal {} at {:#018x} ({why}{fault})",
+        "{who} stopped with signal {} at {:#018x} ({why}{fault}){place}",
         stop.signal.as_str(),
         stop.pc
     )
+}
+
+/// `main+8 at hello.c:5`, `twice at nested.c:11`, `puts+16 in /lib/.../libc.so.6`.
+fn place_text(place: &CodePlace) -> Option<String> {
+    let function = place.function.as_ref().map(|name| match place.offset {
+        Some(offset) => format!("{name}+{offset}"),
+        None => name.clone(),
+    });
+    match (function, &place.source, &place.module) {
+        (Some(function), Some(source), _) => {
+            Some(format!("{function} at {}:{}", source.file, source.line))
+        }
+        (None, Some(source), _) => Some(format!("{}:{}", source.file, source.line)),
+        (Some(function), None, Some(module)) => Some(format!("{function} in {module}")),
+        (Some(function), None, None) => Some(function),
+        (None, None, Some(module)) => Some(format!("?? in {module}")),
+        (None, None, None) => None,
+    }
+}
+
+/// The fields SPEC §5 gives a place: `function`, `offset`, `file`, `line`.
+fn place_fields(object: &mut Map<String, Value>, place: Option<&CodePlace>) {
+    let Some(place) = place else { return };
+    if let Some(function) = &place.function {
+        object.insert("function".into(), function.clone().into());
+    }
+    if let Some(offset) = place.offset {
+        object.insert("offset".into(), offset.into());
+    }
+    if let Some(source) = &place.source {
+        object.insert("file".into(), source.file.clone().into());
+        object.insert("line".into(), source.line.into());
+    }
+}
+
+/// Numbered source lines, the current one marked `->`.
+fn listing_lines(listing: &Listing) -> String {
+    let width = listing
+        .lines
+        .last()
+        .map(|(n, _)| n.to_string().len())
+        .unwrap_or(1);
+    listing
+        .lines
+        .iter()
+        .map(|(number, text)| {
+            let marker = if Some(*number) == listing.current {
+                "->"
+            } else {
+                "  "
+            };
+            format!("{marker} {number:>width$}  {text}")
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `#1  0x000055555555518e in inner+24 at nested.c:20`.
+fn frame_line(frame: &Frame) -> String {
+    let place = frame
+        .place
+        .as_ref()
+        .and_then(place_text)
+        .unwrap_or_else(|| "??".to_string());
+    let inlined = if frame.inlined { " [inlined]" } else { "" };
+    format!("#{:<2} {:#018x} in {place}{inlined}", frame.index, frame.pc)
+}
+
+fn frame_json(frame: &Frame) -> Value {
+    let mut object = Map::new();
+    object.insert("pc".into(), format!("{:#x}", frame.pc).into());
+    place_fields(&mut object, frame.place.as_ref());
+    if frame.inlined {
+        object.insert("inlined".into(), true.into());
+    }
+    Value::Object(object)
 }
 
 fn json_event(event: &Event) -> Value {
@@ -216,6 +317,7 @@ fn json_event(event: &Event) -> Value {
             if let Some(id) = stop.breakpoint {
                 object.insert("breakpoint".into(), id.into());
             }
+            place_fields(&mut object, stop.place.as_deref());
             if let Some(call) = stop.syscall {
                 let mut syscall = Map::new();
                 syscall.insert("name".into(), call.name.into());
@@ -279,8 +381,21 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Instructions as `0x... bytes text` lines; with `at_pc`, the first is marked `->`.
-fn instruction_lines(instructions: &[Instruction], at_pc: bool) -> String {
+/// Instructions as `0x... <symbol> bytes text` lines; with `at_pc`, the first is marked `->`.
+fn instruction_lines(
+    instructions: &[Instruction],
+    symbols: &[Option<String>],
+    at_pc: bool,
+) -> String {
+    let labels: Vec<String> = instructions
+        .iter()
+        .enumerate()
+        .map(|(index, _)| match symbols.get(index).cloned().flatten() {
+            Some(symbol) => format!("<{symbol}>"),
+            None => String::new(),
+        })
+        .collect();
+    let label_width = labels.iter().map(String::len).max().unwrap_or(0);
     let width = instructions
         .iter()
         .map(|i| i.bytes.len())
@@ -293,8 +408,14 @@ fn instruction_lines(instructions: &[Instruction], at_pc: bool) -> String {
         .map(|(index, i)| {
             let marker = if at_pc && index == 0 { "->" } else { "  " };
             let bytes: Vec<String> = i.bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let label = labels.get(index).map(String::as_str).unwrap_or_default();
+            let label = if label_width > 0 {
+                format!(" {label:<label_width$}")
+            } else {
+                String::new()
+            };
             format!(
-                "{marker} {:#018x}  {:<width$} {}",
+                "{marker} {:#018x}{label}  {:<width$} {}",
                 i.address,
                 bytes.join(" "),
                 i.text
@@ -338,7 +459,8 @@ fn breakpoint_json(bp: &Breakpoint) -> Value {
         "hits": bp.hits,
         "ignore": bp.ignore,
         "hardware": bp.hardware,
-        "locations": [format!("{:#x}", bp.address)],
+        "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
+        "location": bp.spec,
     })
 }
 
@@ -378,16 +500,67 @@ fn human_data(data: &Data) -> Option<String> {
     match data {
         Data::None => None,
         Data::Help(text) => Some(text.clone()),
-        Data::BreakpointSet(bp) => Some(format!(
-            "{} {} at {:#018x}",
-            if bp.hardware {
+        Data::BreakpointSet(bp, places) => {
+            let kind = if bp.hardware {
                 "Hardware breakpoint"
             } else {
                 "Breakpoint"
-            },
-            bp.id,
-            bp.address
+            };
+            let described: Vec<String> = bp
+                .locations
+                .iter()
+                .enumerate()
+                .map(|(index, address)| {
+                    match places
+                        .get(index)
+                        .cloned()
+                        .flatten()
+                        .as_ref()
+                        .and_then(place_text)
+                    {
+                        Some(text) => format!("{address:#018x}: {text}"),
+                        None => format!("{address:#018x}"),
+                    }
+                })
+                .collect();
+            Some(match described.as_slice() {
+                [one] => format!("{kind} {} at {one}", bp.id),
+                many => format!(
+                    "{kind} {} at {} locations:\n{}",
+                    bp.id,
+                    many.len(),
+                    many.iter()
+                        .enumerate()
+                        .map(|(i, text)| format!("  {}.{}  {text}", bp.id, i + 1))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            })
+        }
+        Data::Frames(frames, selected) => Some(
+            frames
+                .iter()
+                .map(|frame| {
+                    let mark = if frame.index == *selected && *selected != 0 {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    format!("{mark}{}", frame_line(frame))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Data::Frame(frame) => Some(frame_line(frame)),
+        Data::Returned(value) => Some(format!(
+            "Value returned: {} ({})",
+            value.value, value.type_name
         )),
+        Data::Listing(listing) => Some(listing_lines(listing)),
+        Data::Symbol(address, place) => Some(match place.as_deref().and_then(place_text) {
+            Some(text) => format!("{address:#018x} is {text}"),
+            None => format!("{address:#018x}: no symbol matches"),
+        }),
         Data::WatchpointSet(wp) => Some(format!(
             "Watchpoint {} at {:#018x} ({} {} byte{})",
             wp.id,
@@ -437,16 +610,20 @@ fn human_data(data: &Data) -> Option<String> {
         }
         Data::Breakpoints(list) if list.is_empty() => Some("No breakpoints.".to_string()),
         Data::Breakpoints(list) => {
-            let mut lines = vec!["Id  Enabled  Hits  Ignore  Type  Address".to_string()];
+            let mut lines =
+                vec!["Id  Enabled  Hits  Ignore  Type  Address             What".to_string()];
             for bp in list {
+                let addresses: Vec<String> =
+                    bp.locations.iter().map(|a| format!("{a:#018x}")).collect();
                 lines.push(format!(
-                    "{:<3} {:<8} {:<5} {:<7} {:<5} {:#018x}",
+                    "{:<3} {:<8} {:<5} {:<7} {:<5} {} {}",
                     bp.id,
                     if bp.enabled { "yes" } else { "no" },
                     bp.hits,
                     bp.ignore,
                     if bp.hardware { "hw" } else { "sw" },
-                    bp.address
+                    addresses.join(","),
+                    bp.spec
                 ));
             }
             Some(lines.join("\n"))
@@ -464,7 +641,7 @@ fn human_data(data: &Data) -> Option<String> {
             }
             Some(text)
         }
-        Data::Instructions(list) => Some(instruction_lines(list, false)),
+        Data::Instructions(list, symbols) => Some(instruction_lines(list, symbols, false)),
         Data::Registers(values) => {
             let width = values
                 .iter()
@@ -493,8 +670,35 @@ fn json_data(data: &Data) -> Value {
     match data {
         Data::None => json!({}),
         Data::Help(text) => json!({ "help": text }),
-        Data::BreakpointSet(bp) => {
-            json!({"id": bp.id, "locations": [format!("{:#x}", bp.address)]})
+        Data::BreakpointSet(bp, _) => json!({
+            "id": bp.id,
+            "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
+        }),
+        Data::Frames(frames, _) => {
+            json!({"frames": frames.iter().map(frame_json).collect::<Vec<_>>()})
+        }
+        Data::Frame(frame) => {
+            let mut object = match frame_json(frame) {
+                Value::Object(object) => object,
+                _ => Map::new(),
+            };
+            object.insert("index".into(), frame.index.into());
+            Value::Object(object)
+        }
+        Data::Returned(value) => json!({"value": value.value, "type": value.type_name}),
+        Data::Listing(listing) => json!({
+            "file": listing.file,
+            "lines": listing
+                .lines
+                .iter()
+                .map(|(line, text)| json!({"line": line, "text": text}))
+                .collect::<Vec<_>>(),
+        }),
+        Data::Symbol(address, place) => {
+            let mut object = Map::new();
+            object.insert("address".into(), format!("{address:#x}").into());
+            place_fields(&mut object, place.as_deref());
+            Value::Object(object)
         }
         Data::Breakpoints(list) => {
             json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
@@ -528,10 +732,20 @@ fn json_data(data: &Data) -> Value {
             }
             Value::Object(object)
         }
-        Data::Instructions(list) => json!({
+        Data::Instructions(list, symbols) => json!({
             "instructions": list
                 .iter()
-                .map(|i| json!({"address": format!("{:#x}", i.address), "bytes": hex(&i.bytes), "text": i.text}))
+                .enumerate()
+                .map(|(index, i)| {
+                    let mut object = Map::new();
+                    object.insert("address".into(), format!("{:#x}", i.address).into());
+                    object.insert("bytes".into(), hex(&i.bytes).into());
+                    object.insert("text".into(), i.text.clone().into());
+                    if let Some(symbol) = symbols.get(index).cloned().flatten() {
+                        object.insert("symbol".into(), symbol.into());
+                    }
+                    Value::Object(object)
+                })
                 .collect::<Vec<_>>()
         }),
         Data::Registers(values) => {

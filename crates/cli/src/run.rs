@@ -99,15 +99,69 @@ impl Runner {
                 return Ok(Data::None);
             }
             Command::BreakpointSet {
-                address,
+                location,
+                spec,
                 ignore,
                 hardware,
             } => {
                 let bp = self
                     .session
-                    .set_breakpoint(address, ignore, hardware)
+                    .set_breakpoint_at(&location, &spec, ignore, hardware)
                     .map_err(|e| e.to_string())?;
-                return Ok(Data::BreakpointSet(bp));
+                let places = bp
+                    .locations
+                    .iter()
+                    .map(|address| self.session.place(*address))
+                    .collect();
+                return Ok(Data::BreakpointSet(bp, places));
+            }
+            Command::Step => self.session.step_line(),
+            Command::Next => self.session.next_line(),
+            Command::Finish => {
+                let (events, value) = self.session.finish().map_err(|e| e.to_string())?;
+                self.print_events(&events);
+                return Ok(match value {
+                    Some(value) => Data::Returned(value),
+                    None => Data::None,
+                });
+            }
+            Command::Backtrace => {
+                let frames = self.session.backtrace().map_err(|e| e.to_string())?;
+                let selected = self.session.selected_frame().map(|f| f.index).unwrap_or(0);
+                return Ok(Data::Frames(frames, selected));
+            }
+            Command::Up(count) | Command::Down(count) => {
+                let up = matches!(command, Command::Up(_));
+                let frame = self
+                    .session
+                    .move_frame(up, count)
+                    .map_err(|e| e.to_string())?;
+                return Ok(self.frame_data(frame));
+            }
+            Command::Frame(index) => {
+                let frame = match index {
+                    Some(index) => self
+                        .session
+                        .select_frame(usize::try_from(index).unwrap_or(usize::MAX)),
+                    None => self.session.selected_frame(),
+                }
+                .map_err(|e| e.to_string())?;
+                return Ok(self.frame_data(frame));
+            }
+            Command::List(location) => {
+                let listing = self
+                    .session
+                    .list(location.as_ref())
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::Listing(listing));
+            }
+            Command::Symbol(location) => {
+                let address = self
+                    .session
+                    .resolve_address(&location)
+                    .map_err(|e| e.to_string())?;
+                let place = self.session.place(address).map(Box::new);
+                return Ok(Data::Symbol(address, place));
             }
             Command::WatchpointSet {
                 address,
@@ -115,6 +169,7 @@ impl Runner {
                 size,
                 ignore,
             } => {
+                let address = self.address(&address)?;
                 let wp = self
                     .session
                     .set_watchpoint(address, kind, size, ignore)
@@ -173,6 +228,7 @@ impl Runner {
                     .map_err(|e| e.to_string())
             }
             Command::MemoryRead { address, len } => {
+                let address = self.address(&address)?;
                 let read = self
                     .session
                     .read_memory(address, len)
@@ -184,18 +240,24 @@ impl Runner {
                 });
             }
             Command::MemoryWrite { address, bytes } => {
+                let address = self.address(&address)?;
                 return self
                     .session
                     .write_memory(address, &bytes)
                     .map(|()| Data::None)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string());
             }
             Command::Disassemble { address, count } => {
+                let address = match address {
+                    Some(location) => Some(self.address(&location)?),
+                    None => None,
+                };
                 let list = self
                     .session
                     .disassemble(address, count)
                     .map_err(|e| e.to_string())?;
-                return Ok(Data::Instructions(list));
+                let symbols = self.symbols(&list);
+                return Ok(Data::Instructions(list, symbols));
             }
             Command::CatchSyscalls(catch) => {
                 self.session
@@ -232,15 +294,38 @@ impl Runner {
         Ok(Data::None)
     }
 
-    /// Print events; after a stop, in human mode, the next instructions at the pc.
+    /// Print events; after a stop, in human mode, the source lines around the pc, or the
+    /// next instructions where there is no line information.
     pub fn print_events(&mut self, events: &[dbg_target::Event]) {
         self.printer.events(events);
         let stopped = matches!(events.last(), Some(dbg_target::Event::Stopped(_)));
         if stopped && self.printer.mode() == crate::output::Mode::Human {
-            if let Ok(code) = self.session.disassemble(None, STOP_CONTEXT) {
-                self.printer.code_at_stop(&code);
+            if let Some(listing) = self.session.source_at_pc() {
+                self.printer.source_at_stop(&listing);
+            } else if let Ok(code) = self.session.disassemble(None, STOP_CONTEXT) {
+                let symbols = self.symbols(&code);
+                self.printer.code_at_stop(&code, &symbols);
             }
         }
+    }
+
+    /// Resolve an address expression (a number, `symbol`, `symbol+offset`).
+    fn address(&mut self, location: &dbg_target::Location) -> Result<u64, String> {
+        self.session
+            .resolve_address(location)
+            .map_err(|e| e.to_string())
+    }
+
+    /// `function+offset` of each instruction, where the symbols say.
+    fn symbols(&mut self, code: &[dbg_target::Instruction]) -> Vec<Option<String>> {
+        code.iter()
+            .map(|i| self.session.symbolize(i.address))
+            .collect()
+    }
+
+    /// A selected frame, with the source line it is at.
+    fn frame_data(&mut self, frame: dbg_target::Frame) -> Data {
+        Data::Frame(Box::new(frame))
     }
 
     /// End the session (kill a launched process, detach an attached one) and give the exit

@@ -16,11 +16,70 @@ pub(crate) type Reader<'a> = EndianSlice<'a, RunTimeEndian>;
 /// A source position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceLine {
-    /// The source file's path as the compiler recorded it (absolute when it knew the
-    /// compilation directory).
+    /// The file as gdb names it: as the compiler recorded it, with its directory unless
+    /// that is the compilation directory (`hello.c`, `src/util.c`, `/usr/include/stdio.h`).
     pub file: String,
+    /// The file's full path (the compilation directory joined in), to read the source.
+    pub path: String,
     /// The line, from 1.
     pub line: u32,
+}
+
+/// The type of a value, as far as a debugger shows values without a full type system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueType {
+    /// No value (`void`).
+    Void,
+    /// A signed integer of `size` bytes.
+    Signed {
+        /// Its name (`int`, `long`).
+        name: String,
+        /// Bytes.
+        size: u8,
+    },
+    /// An unsigned integer of `size` bytes.
+    Unsigned {
+        /// Its name.
+        name: String,
+        /// Bytes.
+        size: u8,
+    },
+    /// A floating-point number of `size` bytes (4, 8, or 16 for x87 long double).
+    Float {
+        /// Its name.
+        name: String,
+        /// Bytes.
+        size: u8,
+    },
+    /// A boolean.
+    Bool {
+        /// Its name.
+        name: String,
+    },
+    /// A character type.
+    Char {
+        /// Its name.
+        name: String,
+        /// Signed or not.
+        signed: bool,
+    },
+    /// A pointer (or reference).
+    Pointer {
+        /// The type, as `T *`.
+        name: String,
+    },
+    /// Anything else (structures, unions, arrays).
+    Other {
+        /// Its name, if it has one.
+        name: String,
+    },
+}
+
+/// A file of a line table: how it is shown, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileName {
+    pub(crate) display: String,
+    pub(crate) full: String,
 }
 
 /// One function frame at an address: the function itself, or one inlined into it.
@@ -55,7 +114,7 @@ struct Sequence {
 /// The line table of one compile unit.
 #[derive(Debug, Default)]
 pub(crate) struct LineTable {
-    pub(crate) files: Vec<String>,
+    pub(crate) files: Vec<FileName>,
     rows: Vec<Row>,
     /// Sorted by `low`.
     sequences: Vec<Sequence>,
@@ -77,11 +136,12 @@ impl LineTable {
             .filter_map(|s| self.rows.get(s.start..s.end))
     }
 
-    fn file(&self, index: u32) -> String {
-        self.files
-            .get(index as usize)
-            .cloned()
-            .unwrap_or_else(|| "??".to_string())
+    fn source_line(&self, file: u32, line: u32) -> SourceLine {
+        let (file, path) = match self.files.get(file as usize) {
+            Some(name) => (name.display.clone(), name.full.clone()),
+            None => ("??".to_string(), "??".to_string()),
+        };
+        SourceLine { file, path, line }
     }
 }
 
@@ -294,8 +354,11 @@ impl<'a> Debug<'a> {
                 None => {
                     let path = header
                         .file(index)
-                        .map(|entry| self.file_path(&unit, header, entry))
-                        .unwrap_or_else(|| "??".to_string());
+                        .map(|entry| self.file_name(&unit, header, entry))
+                        .unwrap_or_else(|| FileName {
+                            display: "??".to_string(),
+                            full: "??".to_string(),
+                        });
                     let file = u32::try_from(table.files.len()).unwrap_or(u32::MAX);
                     table.files.push(path);
                     file_index.insert(index, file);
@@ -321,12 +384,12 @@ impl<'a> Debug<'a> {
         Ok(table)
     }
 
-    fn file_path(
+    fn file_name(
         &self,
         unit: &gimli::Unit<Reader<'a>>,
         header: &gimli::LineProgramHeader<Reader<'a>>,
         entry: &gimli::FileEntry<Reader<'a>>,
-    ) -> String {
+    ) -> FileName {
         let text = |value| {
             self.dwarf
                 .attr_string(unit, value)
@@ -334,18 +397,34 @@ impl<'a> Debug<'a> {
                 .ok()
         };
         let name = text(entry.path_name()).unwrap_or_else(|| "??".to_string());
-        if name.starts_with('/') {
-            return name;
-        }
-        let mut path = std::path::PathBuf::new();
-        if let Some(dir) = unit.comp_dir {
-            path.push(dir.to_string_lossy().as_ref());
-        }
-        if let Some(dir) = entry.directory(header).and_then(text) {
-            path.push(dir);
-        }
-        path.push(name);
-        path.to_string_lossy().into_owned()
+        let comp_dir = unit
+            .comp_dir
+            .map(|dir| dir.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Directory 0 is the compilation directory (DWARF 5 names it, DWARF 4 implies it).
+        let directory = match entry.directory_index() {
+            0 => None,
+            _ => entry.directory(header).and_then(text),
+        };
+        let join = |dir: &str, name: &str| {
+            if name.starts_with('/') || dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{}/{name}", dir.trim_end_matches('/'))
+            }
+        };
+        let relative = match &directory {
+            Some(dir) => join(dir, &name),
+            None => name,
+        };
+        let full = join(&comp_dir, &relative);
+        // gdb names the unit's own source file as the unit does (`DW_AT_name`).
+        let unit_name = unit.name.map(|n| n.to_string_lossy().into_owned());
+        let display = match unit_name {
+            Some(unit_name) if join(&comp_dir, &unit_name) == full => unit_name,
+            _ => relative,
+        };
+        FileName { display, full }
     }
 
     /// The rows of the sequence containing `address`, in the unit that covers it.
@@ -372,10 +451,7 @@ impl<'a> Debug<'a> {
                     .iter()
                     .rev()
                     .find(|r| r.line != 0)
-                    .map(|r| SourceLine {
-                        file: table.file(r.file),
-                        line: r.line,
-                    })
+                    .map(|r| table.source_line(r.file, r.line))
             })?
             .flatten())
     }
@@ -429,6 +505,131 @@ impl<'a> Debug<'a> {
             .flatten())
     }
 
+    /// The return type of the function whose code starts at `low`, from its
+    /// `DW_TAG_subprogram`. `None` when DWARF does not describe the function.
+    pub(crate) fn return_type(&self, low: u64) -> Result<Option<ValueType>> {
+        let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
+        for unit_index in self.units_at(low).collect::<Vec<_>>() {
+            let Some(offset) = self.units.get(unit_index) else {
+                continue;
+            };
+            let header = self
+                .dwarf
+                .debug_info
+                .header_from_offset(*offset)
+                .map_err(bad)?;
+            let unit = self.dwarf.unit(header).map_err(bad)?;
+            let mut entries = unit.entries();
+            while let Some(entry) = entries.next_dfs().map_err(bad)? {
+                if entry.tag() != gimli::DW_TAG_subprogram {
+                    continue;
+                }
+                let starts_here = match entry.attr_value(gimli::DW_AT_low_pc) {
+                    Some(value) => {
+                        self.dwarf.attr_address(&unit, value).ok().flatten() == Some(low)
+                    }
+                    None => false,
+                };
+                if !starts_here {
+                    continue;
+                }
+                return Ok(Some(match entry.attr_value(gimli::DW_AT_type) {
+                    Some(gimli::AttributeValue::UnitRef(offset)) => {
+                        self.value_type(&unit, offset, 0)
+                    }
+                    Some(_) => ValueType::Other { name: "?".into() },
+                    None => ValueType::Void,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn value_type(
+        &self,
+        unit: &gimli::Unit<Reader<'a>>,
+        offset: gimli::UnitOffset,
+        depth: u32,
+    ) -> ValueType {
+        let unknown = || ValueType::Other { name: "?".into() };
+        if depth > 16 {
+            return unknown();
+        }
+        let Ok(entry) = unit.entry(offset) else {
+            return unknown();
+        };
+        let name = entry
+            .attr_value(gimli::DW_AT_name)
+            .and_then(|v| self.dwarf.attr_string(unit, v).ok())
+            .map(|n| n.to_string_lossy().into_owned());
+        let size = entry
+            .attr_value(gimli::DW_AT_byte_size)
+            .and_then(|v| v.udata_value())
+            .and_then(|v| u8::try_from(v).ok())
+            .unwrap_or(0);
+        let inner = || match entry.attr_value(gimli::DW_AT_type) {
+            Some(gimli::AttributeValue::UnitRef(next)) => {
+                Some(self.value_type(unit, next, depth + 1))
+            }
+            _ => None,
+        };
+        match entry.tag() {
+            gimli::DW_TAG_typedef | gimli::DW_TAG_const_type | gimli::DW_TAG_volatile_type => {
+                match inner() {
+                    // A typedef keeps its own name (`size_t`, `uint32_t`).
+                    Some(resolved) => rename(
+                        resolved,
+                        name.filter(|_| entry.tag() == gimli::DW_TAG_typedef),
+                    ),
+                    None => ValueType::Void,
+                }
+            }
+            gimli::DW_TAG_pointer_type
+            | gimli::DW_TAG_reference_type
+            | gimli::DW_TAG_rvalue_reference_type => {
+                let target = inner().map_or_else(|| "void".to_string(), |t| type_name(&t));
+                ValueType::Pointer {
+                    name: name.unwrap_or_else(|| format!("{target} *")),
+                }
+            }
+            gimli::DW_TAG_base_type => {
+                let name = name.unwrap_or_else(|| "?".into());
+                let encoding = entry.attr_value(gimli::DW_AT_encoding);
+                match encoding {
+                    Some(gimli::AttributeValue::Encoding(gimli::DW_ATE_float)) => {
+                        ValueType::Float { name, size }
+                    }
+                    Some(gimli::AttributeValue::Encoding(gimli::DW_ATE_boolean)) => {
+                        ValueType::Bool { name }
+                    }
+                    Some(gimli::AttributeValue::Encoding(gimli::DW_ATE_signed_char)) => {
+                        ValueType::Char { name, signed: true }
+                    }
+                    Some(gimli::AttributeValue::Encoding(gimli::DW_ATE_unsigned_char)) => {
+                        ValueType::Char {
+                            name,
+                            signed: false,
+                        }
+                    }
+                    Some(gimli::AttributeValue::Encoding(gimli::DW_ATE_signed)) => {
+                        ValueType::Signed { name, size }
+                    }
+                    Some(gimli::AttributeValue::Encoding(gimli::DW_ATE_unsigned)) => {
+                        ValueType::Unsigned { name, size }
+                    }
+                    _ => ValueType::Other { name },
+                }
+            }
+            gimli::DW_TAG_enumeration_type => ValueType::Signed {
+                name: name.unwrap_or_else(|| "enum".into()),
+                size: size.max(4),
+            },
+            _ => ValueType::Other {
+                name: name.unwrap_or_else(|| "?".into()),
+            },
+        }
+    }
+
     /// Every unit's line table, built now if needed (for questions by file and line).
     pub(crate) fn all_line_tables(&self) -> Result<Vec<Rc<LineTable>>> {
         (0..self.units.len()).map(|u| self.line_table(u)).collect()
@@ -452,8 +653,10 @@ impl<'a> Debug<'a> {
                 .and_then(|f| f.demangle().ok())
                 .map(|name| name.into_owned());
             let location = frame.location.as_ref().and_then(|l| {
+                let path = l.file?.to_string();
                 Some(SourceLine {
-                    file: l.file?.to_string(),
+                    file: path.clone(),
+                    path,
                     line: l.line?,
                 })
             });
@@ -478,7 +681,7 @@ pub(crate) fn rows_for_line(table: &LineTable, file: &str, line: u32) -> Option<
         .files
         .iter()
         .enumerate()
-        .filter(|(_, path)| path_matches(path, file))
+        .filter(|(_, name)| path_matches(&name.full, file) || path_matches(&name.display, file))
         .filter_map(|(i, _)| u32::try_from(i).ok())
         .collect();
     if matching.is_empty() {
@@ -565,4 +768,40 @@ fn after_first_line(rows: &[Row], low: u64, high: u64) -> Option<u64> {
         end = after;
     }
     (end < high).then_some(end)
+}
+
+fn type_name(value: &ValueType) -> String {
+    match value {
+        ValueType::Void => "void".into(),
+        ValueType::Signed { name, .. }
+        | ValueType::Unsigned { name, .. }
+        | ValueType::Float { name, .. }
+        | ValueType::Bool { name }
+        | ValueType::Char { name, .. }
+        | ValueType::Pointer { name }
+        | ValueType::Other { name } => name.clone(),
+    }
+}
+
+fn rename(value: ValueType, name: Option<String>) -> ValueType {
+    let Some(name) = name else {
+        return value;
+    };
+    match value {
+        ValueType::Signed { size, .. } => ValueType::Signed { name, size },
+        ValueType::Unsigned { size, .. } => ValueType::Unsigned { name, size },
+        ValueType::Float { size, .. } => ValueType::Float { name, size },
+        ValueType::Bool { .. } => ValueType::Bool { name },
+        ValueType::Char { signed, .. } => ValueType::Char { name, signed },
+        ValueType::Pointer { .. } => ValueType::Pointer { name },
+        ValueType::Other { .. } => ValueType::Other { name },
+        ValueType::Void => ValueType::Void,
+    }
+}
+
+impl ValueType {
+    /// The type's name as C writes it.
+    pub fn name(&self) -> String {
+        type_name(self)
+    }
 }

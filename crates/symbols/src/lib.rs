@@ -28,7 +28,7 @@ mod symtab;
 
 pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
 pub use demangle::{demangle, matches as name_matches};
-pub use dwarf::{FrameInfo, SourceLine};
+pub use dwarf::{FrameInfo, SourceLine, ValueType};
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module};
 pub use symtab::Symbol;

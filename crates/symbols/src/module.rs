@@ -224,6 +224,14 @@ impl Module {
         })
     }
 
+    /// The return type of the function whose code starts at `low`, from DWARF.
+    pub fn return_type(&self, low: u64) -> Result<Option<dwarf::ValueType>> {
+        self.with(|p| match debug(p)? {
+            Some(debug) => debug.return_type(low),
+            None => Ok(None),
+        })
+    }
+
     /// How many DWARF compile units the binary has (reads their headers).
     pub fn unit_count(&self) -> Result<usize> {
         self.with(|p| Ok(debug(p)?.map_or(0, |d| d.unit_count())))
@@ -242,9 +250,11 @@ impl Module {
         let mut rows: Vec<(u32, u64)> = Vec::new();
         for table in &tables {
             if let Some(found) = dwarf::rows_for_line(table, file, line) {
-                for path in table.files.iter().filter(|p| dwarf::path_matches(p, file)) {
-                    if !files.contains(path) {
-                        files.push(path.clone());
+                for name in &table.files {
+                    let matched = dwarf::path_matches(&name.full, file)
+                        || dwarf::path_matches(&name.display, file);
+                    if matched && !files.contains(&name.full) {
+                        files.push(name.full.clone());
                     }
                 }
                 rows.extend(found);
@@ -295,7 +305,10 @@ impl Module {
             Some(debug) => debug.all_line_tables(),
             None => Ok(Vec::new()),
         })?;
-        let mut files: Vec<String> = tables.iter().flat_map(|t| t.files.clone()).collect();
+        let mut files: Vec<String> = tables
+            .iter()
+            .flat_map(|t| t.files.iter().map(|f| f.full.clone()))
+            .collect();
         files.sort();
         files.dedup();
         Ok(files)

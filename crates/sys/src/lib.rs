@@ -22,6 +22,7 @@
 #![allow(unsafe_code)]
 
 mod error;
+pub mod file;
 pub mod mem;
 pub mod ptrace;
 pub mod spawn;

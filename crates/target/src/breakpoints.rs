@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 pub struct Breakpoint {
     /// Its id, from 1, never reused in a session.
     pub id: u32,
-    /// Where it is.
-    pub address: u64,
+    /// Where it is: one address per location (a function with several copies has several).
+    pub locations: Vec<u64>,
+    /// What the user asked for (`main`, `hello.c:5`, `0x401126`).
+    pub spec: String,
     /// Whether it is inserted and can stop the process.
     pub enabled: bool,
     /// How many times the process reached it while enabled, ignored hits included.
@@ -27,12 +29,19 @@ pub(crate) struct Breakpoints {
 }
 
 impl Breakpoints {
-    pub(crate) fn add(&mut self, address: u64, ignore: u64, hardware: bool) -> &Breakpoint {
+    pub(crate) fn add(
+        &mut self,
+        locations: Vec<u64>,
+        spec: String,
+        ignore: u64,
+        hardware: bool,
+    ) -> &Breakpoint {
         self.next_id += 1;
         let id = self.next_id;
         self.by_id.entry(id).or_insert(Breakpoint {
             id,
-            address,
+            locations,
+            spec,
             enabled: true,
             hits: 0,
             ignore,
@@ -82,7 +91,7 @@ impl Breakpoints {
         for bp in self
             .by_id
             .values_mut()
-            .filter(|bp| bp.enabled && !bp.hardware && bp.address == address)
+            .filter(|bp| bp.enabled && !bp.hardware && bp.locations.contains(&address))
         {
             bp.hits += 1;
             if bp.ignore > 0 {
@@ -108,9 +117,9 @@ mod tests {
     #[test]
     fn hits_count_ignored_ones_and_report_the_first_due() {
         let mut bps = Breakpoints::default();
-        let one = bps.add(0x10, 2, false).id;
-        let two = bps.add(0x10, 0, false).id;
-        bps.add(0x20, 0, false);
+        let one = bps.add(vec![0x10], "a".into(), 2, false).id;
+        let two = bps.add(vec![0x30, 0x10], "b".into(), 0, false).id;
+        bps.add(vec![0x20], "c".into(), 0, false);
         assert_eq!(bps.hit(0x10), Some(two));
         assert_eq!(bps.hit(0x10), Some(two));
         if let Some(bp) = bps.get_mut(two) {
@@ -119,6 +128,7 @@ mod tests {
         assert_eq!(bps.hit(0x10), Some(one));
         assert_eq!(bps.get(one).map(|bp| (bp.hits, bp.ignore)), Some((3, 0)));
         assert_eq!(bps.get(two).map(|bp| bp.hits), Some(2));
-        assert_eq!(bps.hit(0x30), None);
+        assert_eq!(bps.hit(0x40), None);
+        assert_eq!(bps.hit(0x30), None, "two is disabled");
     }
 }

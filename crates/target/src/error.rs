@@ -29,6 +29,39 @@ pub enum Error {
     /// `continue N` needs the current thread to be at a breakpoint.
     #[error("not stopped at a breakpoint: `continue N` ignores the current breakpoint N-1 times")]
     NotAtBreakpoint,
+    /// A hardware breakpoint was asked for on several locations.
+    #[error("a hardware breakpoint takes one debug register, so one location; this one has {0}")]
+    HardwareLocations(usize),
+    /// No symbol or function has this name.
+    #[error("no function or symbol named `{name}`{}", suggest(.suggestions))]
+    NoSymbol {
+        /// What was asked for.
+        name: String,
+        /// Close names that exist.
+        suggestions: Vec<String>,
+    },
+    /// No source file of the program has this name.
+    #[error("no source file named `{file}`{}", suggest(.suggestions))]
+    NoSourceFile {
+        /// What was asked for.
+        file: String,
+        /// Close names that exist.
+        suggestions: Vec<String>,
+    },
+    /// The file has no code at or after this line.
+    #[error("no code at or after line {line} of {file}")]
+    NoCodeAtLine {
+        /// The file.
+        file: String,
+        /// The line.
+        line: u32,
+    },
+    /// The program has no line information.
+    #[error("no line information in {0} (built without -g?); use a function name or an address")]
+    NoLineInfo(String),
+    /// Source-level stepping needs line information where the thread is.
+    #[error("{0}")]
+    Source(String),
     /// A feature that this version does not have yet.
     #[error("{0} not available in this version of dbg yet")]
     NotYet(&'static str),
@@ -55,6 +88,15 @@ fn describe_owners(watchpoints: &[u32], breakpoints: &[u32]) -> String {
         (false, true) => part("watchpoint", watchpoints),
         _ => part("breakpoint", breakpoints),
     }
+}
+
+/// `; did you mean `a`, `b`?` or nothing.
+fn suggest(names: &[String]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    format!("; did you mean {}?", quoted.join(", "))
 }
 
 /// Shorthand.

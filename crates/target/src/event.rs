@@ -75,6 +75,8 @@ pub struct StopEvent {
     pub signal: Signal,
     /// Its program counter.
     pub pc: u64,
+    /// Where the pc is, as far as the symbols tell.
+    pub place: Option<Box<crate::CodePlace>>,
     /// Why.
     pub kind: StopKind,
     /// For fault signals: the faulting address.
@@ -108,6 +110,8 @@ pub enum StopKind {
     Signal,
     /// The user interrupted the running process (Ctrl-C).
     Interrupt,
+    /// A `step`, `next` or `finish` got where it was going.
+    StepDone,
 }
 
 impl StopKind {
@@ -122,6 +126,7 @@ impl StopKind {
             StopKind::SyscallExit => "syscall_exit",
             StopKind::Signal => "signal",
             StopKind::Interrupt => "interrupt",
+            StopKind::StepDone => "step_done",
         }
     }
 }

@@ -14,10 +14,21 @@ use dbg_watch::{Slots, Watch, WatchKind, WatchSize};
 use crate::breakpoints::{Breakpoint, Breakpoints};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopEvent, StopKind};
+use crate::images::Images;
 use crate::interrupt::Interrupter;
 use crate::signals::SignalPolicy;
 use crate::syscalls::{SyscallCatch, SyscallInfo};
 use crate::watchpoints::{SlotOwner, WatchHit, Watchpoint, Watchpoints};
+
+mod frames;
+mod listing;
+mod source;
+mod stepping;
+
+pub use frames::Frame;
+pub use listing::Listing;
+pub use source::Location;
+pub use stepping::ReturnValue;
 
 /// A debugging session over one process.
 #[derive(Debug)]
@@ -50,6 +61,30 @@ pub struct Session {
     /// `handle` settings that differ from gdb's defaults.
     policies: BTreeMap<Signal, SignalPolicy>,
     interrupter: Interrupter,
+    /// The binaries mapped in the process, and their symbols.
+    images: Images,
+    /// The current thread's call stack, unwound on demand and kept until it runs.
+    frames: Option<Vec<Frame>>,
+    /// The frame `up`/`down`/`frame` selected (0: the innermost).
+    selected_frame: usize,
+    /// Where a source-level step or `finish` is running to.
+    temporary: Option<Temporary>,
+    /// At a stop where an inlined function starts, gdb shows the call site first: the
+    /// number of inlined frames hidden (the next `step` enters them).
+    inline_skip: usize,
+    /// Source files read for listings, by path.
+    sources: BTreeMap<String, std::rc::Rc<Vec<String>>>,
+    /// Where a bare `list` goes on from.
+    list_state: Option<listing::ListState>,
+}
+
+/// A temporary stop of stepping: thread `tid` at `address`, with the stack pointer at `sp`
+/// when given (the frame that called, not a recursive one).
+#[derive(Debug, Clone, Copy)]
+struct Temporary {
+    address: u64,
+    tid: Pid,
+    sp: Option<u64>,
 }
 
 /// `stepi N` above this count runs tracer and tracee on one CPU (PERFORMANCE.md: a stop on
@@ -93,6 +128,14 @@ impl Why {
 
 /// The resume flag of EFLAGS: the next instruction's execution breakpoint does not fire.
 const EFLAGS_RF: u64 = 1 << 16;
+
+/// What one single step of the current thread did.
+enum SingleStep {
+    /// One instruction ran; nothing to report.
+    Done(StopReason),
+    /// Something to report instead (a signal, a breakpoint, the end of the process).
+    Report(StopReason, Why),
+}
 
 /// What stepping the current thread off a breakpoint site did.
 enum StepOff {
@@ -152,6 +195,13 @@ impl Session {
             caught_entries: BTreeMap::new(),
             policies: BTreeMap::new(),
             interrupter,
+            images: Images::default(),
+            frames: None,
+            selected_frame: 0,
+            temporary: None,
+            inline_skip: 0,
+            sources: BTreeMap::new(),
+            list_state: None,
         }
     }
 
@@ -338,6 +388,14 @@ impl Session {
                         events.extend(self.report(reason, Why::breakpoint(id))?);
                         return Ok(events);
                     }
+                    None if self.reached_temporary(addr, tid)? => {
+                        let why = Why {
+                            kind: Some(StopKind::StepDone),
+                            ..Why::default()
+                        };
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
                     // Every breakpoint here ignores this hit: keep going.
                     None => events.extend(self.thread_events()),
                 }
@@ -348,11 +406,30 @@ impl Session {
         }
     }
 
+    /// Whether thread `tid`, at our `int3` at `addr`, is where a step is running to.
+    fn reached_temporary(&mut self, addr: u64, tid: Pid) -> Result<bool> {
+        let Some(temporary) = self.temporary else {
+            return Ok(false);
+        };
+        if temporary.address != addr || temporary.tid != tid {
+            return Ok(false);
+        }
+        let Some(sp) = temporary.sp else {
+            return Ok(true);
+        };
+        let here = self.process.current_thread();
+        self.guard(|process| process.select_thread(tid))?;
+        let rsp = self.guard(|process| process.read_register(Reg::Rsp));
+        self.guard(|process| process.select_thread(here))?;
+        Ok(rsp?.as_u64() == sp)
+    }
+
     /// Resume every thread and wait for the next stop.
     fn run_until_stop(&mut self, signal: Option<Signal>) -> Result<StopReason> {
         // Running from before the resume, so that a Ctrl-C racing with it is forwarded (a
         // SIGINT queued while the tracee is still stopped is reported as soon as it runs).
         self.interrupter.set_running(true);
+        self.images.mark_stale();
         // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
         let mode = if self.catch.is_empty() {
             Resume::Continue
@@ -463,74 +540,93 @@ impl Session {
         };
         let mut signal = self.signal_to_deliver();
         let mut done = 0;
-        let tid = self.process.current_thread();
-        self.at_breakpoint.remove(&tid);
         loop {
-            let reason = match self.step_off_site(signal)? {
-                StepOff::NotOnSite => self.guard(|process| process.step_instruction(signal))?,
-                StepOff::Done => StopReason::Stopped(Stop {
-                    tid,
-                    signal: Signal::SIGTRAP,
-                    trap: Some(TrapKind::SingleStep),
-                    fault_addr: None,
-                    origin: SignalOrigin::Kernel,
-                    breakpoint: None,
-                    debug_status: None,
-                }),
-                StepOff::Stopped(other) => other,
-            };
-            signal = None;
+            let step = self.single_step(signal.take())?;
             done += 1;
-            let stepped = matches!(
-                reason,
-                StopReason::Stopped(Stop {
-                    trap: Some(TrapKind::SingleStep),
-                    ..
-                })
-            );
-            if let StopReason::Stopped(Stop {
-                trap: Some(TrapKind::Hardware),
-                debug_status: Some(status),
-                ..
-            }) = reason
-            {
-                if let Some(why) = self.hardware_hit(status)? {
-                    return self.report(reason, why);
-                }
-            } else if !stepped {
-                return self.report(reason, Why::stepping());
-            }
-            // Stepping onto an enabled breakpoint is a hit of it, as in gdb.
-            if self.sites.addresses().next().is_some() {
-                let pc = self.guard(Process::pc)?;
-                if self.sites.is_inserted(pc) {
-                    self.at_breakpoint.insert(tid);
-                    if let Some(id) = self.breakpoints.hit(pc) {
-                        return self.report(reason, Why::breakpoint(id));
+            match step {
+                SingleStep::Report(reason, why) => return self.report(reason, why),
+                SingleStep::Done(reason) => {
+                    if done >= count || self.interrupter.requested() {
+                        return self.report(reason, Why::stepping());
                     }
                 }
-            }
-            if done >= count || self.interrupter.requested() {
-                return self.report(reason, Why::stepping());
             }
         }
     }
 
+    /// Execute one instruction on the current thread (stepping off a breakpoint site the
+    /// way resuming does). Anything but a plain completed step — a signal, the end of the
+    /// process, a hardware hit to report, an enabled breakpoint stepped onto — comes back as
+    /// a stop to report, with why.
+    fn single_step(&mut self, signal: Option<Signal>) -> Result<SingleStep> {
+        let tid = self.process.current_thread();
+        self.at_breakpoint.remove(&tid);
+        let reason = match self.step_off_site(signal)? {
+            StepOff::NotOnSite => self.guard(|process| process.step_instruction(signal))?,
+            StepOff::Done => StopReason::Stopped(Stop {
+                tid,
+                signal: Signal::SIGTRAP,
+                trap: Some(TrapKind::SingleStep),
+                fault_addr: None,
+                origin: SignalOrigin::Kernel,
+                breakpoint: None,
+                debug_status: None,
+            }),
+            StepOff::Stopped(other) => other,
+        };
+        let stepped = matches!(
+            reason,
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                ..
+            })
+        );
+        if let StopReason::Stopped(Stop {
+            trap: Some(TrapKind::Hardware),
+            debug_status: Some(status),
+            ..
+        }) = reason
+        {
+            if let Some(why) = self.hardware_hit(status)? {
+                return Ok(SingleStep::Report(reason, why));
+            }
+        } else if !stepped {
+            return Ok(SingleStep::Report(reason, Why::stepping()));
+        }
+        // Stepping onto an enabled breakpoint is a hit of it, as in gdb.
+        if self.sites.addresses().next().is_some() {
+            let pc = self.guard(Process::pc)?;
+            if self.sites.is_inserted(pc) {
+                self.at_breakpoint.insert(tid);
+                if let Some(id) = self.breakpoints.hit(pc) {
+                    return Ok(SingleStep::Report(reason, Why::breakpoint(id)));
+                }
+            }
+        }
+        Ok(SingleStep::Done(reason))
+    }
+
     // ── Registers and memory ───────────────────────────────────────────────────────────
 
-    /// Read registers of the current thread.
+    /// Read registers of the current thread, as its selected frame sees them.
     pub fn read_registers(&mut self, regs: &[Reg]) -> Result<Vec<(Reg, RegValue)>> {
         let mut values = Vec::with_capacity(regs.len());
         for reg in regs {
-            let value = self.guard(|process| process.read_register(*reg))?;
-            values.push((*reg, value));
+            values.push((*reg, self.frame_register(*reg)?));
         }
         Ok(values)
     }
 
     /// Write a register of the current thread.
     pub fn write_register(&mut self, reg: Reg, value: RegValue) -> Result<()> {
-        self.guard(|process| process.write_register(reg, value))
+        if self.selected_frame != 0 {
+            return Err(Error::Source(
+                "registers can be written in the innermost frame only (`frame 0` first)".into(),
+            ));
+        }
+        self.guard(|process| process.write_register(reg, value))?;
+        self.forget_frames();
+        Ok(())
     }
 
     /// Read up to `len` bytes at `addr` as the program sees them (our `int3`s hidden). Short
@@ -560,6 +656,7 @@ impl Session {
     /// there, and the breakpoint stays.
     pub fn write_memory(&mut self, addr: u64, data: &[u8]) -> Result<()> {
         self.ensure_stopped()?;
+        self.forget_frames();
         self.sites.write_through(&self.memory, addr, data)?;
         // The instruction under a site may have changed.
         let end = addr.saturating_add(data.len() as u64);
@@ -604,15 +701,43 @@ impl Session {
     /// `hardware` a debug-register slot (invisible to the program, one stop per hit); its next
     /// `ignore` hits will not stop. Several software breakpoints may share an address.
     pub fn set_breakpoint(&mut self, addr: u64, ignore: u64, hardware: bool) -> Result<Breakpoint> {
+        self.set_breakpoint_locations(vec![addr], format!("{addr:#x}"), ignore, hardware)
+    }
+
+    /// Set one breakpoint over `locations` (all inserted, or none); `spec` is what the user
+    /// typed. A hardware breakpoint takes one debug register, so it has one location.
+    pub(crate) fn set_breakpoint_locations(
+        &mut self,
+        locations: Vec<u64>,
+        spec: String,
+        ignore: u64,
+        hardware: bool,
+    ) -> Result<Breakpoint> {
         self.ensure_stopped()?;
-        Mappings::read(self.pid())?.check_executable(addr)?;
-        if hardware {
-            let id = self.breakpoints.next_id();
-            self.take_slot(Watch::execute(addr)?, SlotOwner::Breakpoint(id))?;
-        } else {
-            self.insert_site(addr)?;
+        let mappings = Mappings::read(self.pid())?;
+        for addr in &locations {
+            mappings.check_executable(*addr)?;
         }
-        Ok(self.breakpoints.add(addr, ignore, hardware).clone())
+        if hardware {
+            let [addr] = locations.as_slice() else {
+                return Err(Error::HardwareLocations(locations.len()));
+            };
+            let id = self.breakpoints.next_id();
+            self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
+        } else {
+            for (done, addr) in locations.iter().enumerate() {
+                if let Err(error) = self.insert_site(*addr) {
+                    for inserted in locations.iter().take(done) {
+                        let _ = self.release_site(*inserted);
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Ok(self
+            .breakpoints
+            .add(locations, spec, ignore, hardware)
+            .clone())
     }
 
     /// Every breakpoint, by id.
@@ -628,11 +753,20 @@ impl Session {
             .ok_or(Error::UnknownBreakpoint(id))?;
         if !bp.enabled {
             self.ensure_stopped()?;
-            let (addr, hardware) = (bp.address, bp.hardware);
+            let (locations, hardware) = (bp.locations.clone(), bp.hardware);
             if hardware {
-                self.take_slot(Watch::execute(addr)?, SlotOwner::Breakpoint(id))?;
+                for addr in &locations {
+                    self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
+                }
             } else {
-                self.insert_site(addr)?;
+                for (done, addr) in locations.iter().enumerate() {
+                    if let Err(error) = self.insert_site(*addr) {
+                        for inserted in locations.iter().take(done) {
+                            let _ = self.release_site(*inserted);
+                        }
+                        return Err(error);
+                    }
+                }
             }
             if let Some(bp) = self.breakpoints.get_mut(id) {
                 bp.enabled = true;
@@ -650,11 +784,13 @@ impl Session {
             .ok_or(Error::UnknownBreakpoint(id))?;
         if bp.enabled {
             self.ensure_stopped()?;
-            let (addr, hardware) = (bp.address, bp.hardware);
+            let (locations, hardware) = (bp.locations.clone(), bp.hardware);
             if hardware {
                 self.free_slot(SlotOwner::Breakpoint(id))?;
             } else {
-                self.release_site(addr)?;
+                for addr in locations {
+                    self.release_site(addr)?;
+                }
             }
             if let Some(bp) = self.breakpoints.get_mut(id) {
                 bp.enabled = false;
@@ -923,7 +1059,7 @@ impl Session {
             .breakpoints
             .all()
             .filter(|bp| bp.hardware && bp.enabled)
-            .map(|bp| bp.address)
+            .flat_map(|bp| bp.locations.iter().copied())
             .collect();
         if hardware.is_empty() {
             return Ok(());
@@ -963,6 +1099,7 @@ impl Session {
     /// After an exec: the old program's memory, and every `int3` in it, are gone. Breakpoints
     /// stay listed, disabled; enabling one inserts it into the new program.
     fn forget_program(&mut self) {
+        self.images.reset();
         self.sites.forget();
         self.plans.clear();
         self.at_breakpoint.clear();
@@ -1184,6 +1321,7 @@ impl Session {
     pub fn select_thread(&mut self, tid: Pid) -> Result<()> {
         self.ensure_stopped()?;
         self.process.select_thread(tid)?;
+        self.forget_frames();
         Ok(())
     }
 
@@ -1201,6 +1339,11 @@ impl Session {
     /// Turn a stop reason into events (thread events first, then the stop or end).
     fn report(&mut self, reason: StopReason, why: Why) -> Result<Vec<Event>> {
         let pid = self.pid();
+        self.forget_frames();
+        if why.kind != Some(StopKind::StepDone) {
+            self.inline_skip = 0;
+        }
+        self.list_state = None;
         let mut events = self.thread_events();
         self.last_signal = None;
         self.last_breakpoint = why.breakpoint;
@@ -1243,11 +1386,20 @@ impl Session {
     }
 
     fn stop_event(&mut self, stop: Stop, kind: StopKind, why: &Why) -> Result<StopEvent> {
+        let pc = self.guard(Process::pc)?;
+        let place = if self.inline_skip > 0 {
+            let pid = self.pid();
+            let frames = self.images.logical_frames(pid, pc, false);
+            frames.get(self.inline_skip).or(frames.last()).cloned()
+        } else {
+            self.place(pc)
+        };
         Ok(StopEvent {
             pid: self.pid(),
             tid: stop.tid,
             signal: stop.signal,
-            pc: self.guard(Process::pc)?,
+            pc,
+            place: place.map(Box::new),
             kind,
             fault_addr: stop.fault_addr,
             breakpoint: why.breakpoint,
@@ -1275,6 +1427,7 @@ fn classify(stop: &Stop, kind: Option<StopKind>) -> StopKind {
     // call) overrides the guess from si_code.
     if let Some(
         kind @ (StopKind::Breakpoint
+        | StopKind::StepDone
         | StopKind::Watchpoint
         | StopKind::SyscallEntry
         | StopKind::SyscallExit),

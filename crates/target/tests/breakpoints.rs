@@ -16,8 +16,8 @@ fn a_breakpoint_at_a_function_stops_there_and_the_program_runs_on_intact() {
     let target = address(&session, "bp_loop", "target_fn");
     let bp = session.set_breakpoint(target, 0, false).unwrap();
     assert_eq!(
-        (bp.id, bp.address, bp.enabled, bp.hits),
-        (1, target, true, 0)
+        (bp.id, bp.locations.clone(), bp.enabled, bp.hits),
+        (1, vec![target], true, 0)
     );
     for hit in 1..=3 {
         let at = stop(&session.resume(1).unwrap());

@@ -1,0 +1,307 @@
+//! The binaries mapped in the tracee — the executable, the dynamic loader, shared libraries —
+//! with their load biases and their symbols, opened lazily from the files `/proc/PID/maps`
+//! names (memory-mapped, never copied).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use dbg_memory::Mappings;
+use dbg_process::Pid;
+use dbg_symbols::{Module, SourceLine};
+
+/// Where an address is in the program's code, as far as the symbols tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodePlace {
+    /// The function: the innermost one from DWARF (an inlined function included), else the
+    /// ELF symbol.
+    pub function: Option<String>,
+    /// The address's offset from the function's start, when the function is an ELF symbol.
+    pub offset: Option<u64>,
+    /// The source line, with line information.
+    pub source: Option<SourceLine>,
+    /// The binary the address is in (its path), or the kind of mapping (`[stack]`, `[heap]`).
+    pub module: Option<String>,
+}
+
+/// One mapped binary.
+#[derive(Debug, Clone)]
+pub(crate) struct Image {
+    pub(crate) path: PathBuf,
+    /// The lowest and one past the highest address of its mappings.
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    /// Runtime address minus the binary's own address.
+    pub(crate) bias: u64,
+}
+
+/// The tracee's binaries, by the start of their mappings.
+#[derive(Debug, Default)]
+pub(crate) struct Images {
+    images: Vec<Image>,
+    /// Opened binaries, by path; `None` for a file that could not be read as ELF.
+    modules: BTreeMap<PathBuf, Option<Module>>,
+    /// The main executable's path.
+    executable: Option<PathBuf>,
+    /// The mappings may have changed since they were read (the process ran).
+    stale: bool,
+}
+
+/// `AT_ENTRY` in the auxiliary vector.
+const AT_ENTRY: u64 = 9;
+
+impl Images {
+    /// Forget everything (a new program after exec).
+    pub(crate) fn reset(&mut self) {
+        self.images.clear();
+        self.executable = None;
+        self.stale = true;
+    }
+
+    /// The process ran: libraries may have been loaded or unloaded.
+    pub(crate) fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    /// Read the mappings again if they may have changed.
+    fn refresh(&mut self, pid: Pid) {
+        if !self.stale && !self.images.is_empty() {
+            return;
+        }
+        self.stale = false;
+        let Ok(mappings) = Mappings::read(pid) else {
+            return;
+        };
+        let executable = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+        let mut images: Vec<Image> = Vec::new();
+        for mapping in mappings.0.iter().filter(|m| m.path.starts_with('/')) {
+            let path = PathBuf::from(&mapping.path);
+            match images.iter_mut().find(|i| i.path == path) {
+                Some(image) => {
+                    image.start = image.start.min(mapping.start);
+                    image.end = image.end.max(mapping.end);
+                }
+                None => images.push(Image {
+                    path,
+                    start: mapping.start,
+                    end: mapping.end,
+                    bias: 0,
+                }),
+            }
+        }
+        for image in &mut images {
+            let Some(module) = open(&mut self.modules, &image.path) else {
+                continue;
+            };
+            let is_executable = executable.as_deref() == Some(image.path.as_path());
+            image.bias = match auxv_entry(pid).filter(|_| is_executable) {
+                // The executable's bias from the kernel's own record of its entry point.
+                Some(entry) => entry.wrapping_sub(module.entry()),
+                None => {
+                    let first = mappings
+                        .0
+                        .iter()
+                        .filter(|m| Path::new(&m.path) == image.path && m.offset == 0)
+                        .map(|m| m.start)
+                        .min()
+                        .unwrap_or(image.start);
+                    first.wrapping_sub(module.base_address() & !0xfff)
+                }
+            };
+        }
+        images.sort_by_key(|i| i.start);
+        self.images = images;
+        self.executable = executable;
+    }
+
+    /// The image containing `address`, reading the mappings again if it is in none.
+    pub(crate) fn image_at(&mut self, pid: Pid, address: u64) -> Option<Image> {
+        self.refresh(pid);
+        let find = |images: &[Image]| {
+            images
+                .iter()
+                .find(|i| i.start <= address && address < i.end)
+                .cloned()
+        };
+        if let Some(image) = find(&self.images) {
+            return Some(image);
+        }
+        self.stale = true;
+        self.refresh(pid);
+        find(&self.images)
+    }
+
+    /// The opened binary at `path`.
+    pub(crate) fn module(&mut self, path: &Path) -> Option<&Module> {
+        open(&mut self.modules, path)
+    }
+
+    /// Every image, the main executable first.
+    pub(crate) fn all(&mut self, pid: Pid) -> Vec<Image> {
+        self.refresh(pid);
+        let mut images = self.images.clone();
+        let executable = self.executable.clone();
+        images.sort_by_key(|i| Some(&i.path) != executable.as_ref());
+        images
+    }
+
+    /// The functions at `address`, innermost (an inlined one) first, each with its source
+    /// position (for the ones an inlined function was inlined into: the call's). `caller`
+    /// says `address` is a return address: the call before it is looked up.
+    pub(crate) fn logical_frames(
+        &mut self,
+        pid: Pid,
+        address: u64,
+        caller: bool,
+    ) -> Vec<CodePlace> {
+        let lookup = address.wrapping_sub(u64::from(caller));
+        let Some(mut place) = self.place(pid, lookup) else {
+            return Vec::new();
+        };
+        if let Some(offset) = place.offset.as_mut() {
+            *offset += u64::from(caller);
+        }
+        let Some(image) = self.image_at(pid, lookup) else {
+            return vec![place];
+        };
+        let Some(module) = self.module(&image.path) else {
+            return vec![place];
+        };
+        let local = lookup.wrapping_sub(image.bias);
+        let frames = module.frames_at(local).unwrap_or_default();
+        if frames.len() < 2 {
+            return vec![place];
+        }
+        let symbol = module.symbol_at(local);
+        let count = frames.len();
+        frames
+            .into_iter()
+            .enumerate()
+            .map(|(index, frame)| {
+                let outermost = index + 1 == count;
+                let source = if index == 0 {
+                    place.source.clone()
+                } else {
+                    frame.location
+                };
+                CodePlace {
+                    function: frame.function.or_else(|| place.function.clone()),
+                    offset: match (&symbol, outermost) {
+                        (Some((_, offset)), true) => Some(offset + u64::from(caller)),
+                        _ => None,
+                    },
+                    source,
+                    module: place.module.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The source line of `address` (line table only: cheap enough for every step).
+    pub(crate) fn line_at(&mut self, pid: Pid, address: u64) -> Option<SourceLine> {
+        let (image, module) = self.module_at(pid, address)?;
+        module
+            .line_at(address.wrapping_sub(image.bias))
+            .ok()
+            .flatten()
+    }
+
+    /// How many functions are at `address`: 1, plus one per inlined function it is in.
+    pub(crate) fn inline_depth(&mut self, pid: Pid, address: u64) -> usize {
+        self.module_at(pid, address)
+            .map(|(image, module)| {
+                module
+                    .frames_at(address.wrapping_sub(image.bias))
+                    .map(|f| f.len())
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0)
+            .max(1)
+    }
+
+    /// Whether a source statement starts at `address`.
+    pub(crate) fn is_statement_start(&mut self, pid: Pid, address: u64) -> bool {
+        self.module_at(pid, address).is_some_and(|(image, module)| {
+            module
+                .is_statement_start(address.wrapping_sub(image.bias))
+                .unwrap_or(false)
+        })
+    }
+
+    /// For the function that starts at `address`: where its body starts, past the prologue.
+    pub(crate) fn after_prologue(&mut self, pid: Pid, address: u64) -> Option<u64> {
+        let (image, module) = self.module_at(pid, address)?;
+        let local = address.wrapping_sub(image.bias);
+        let function = module.function_at(local)?;
+        if function.low != local {
+            return None;
+        }
+        let body = module
+            .after_prologue(function.low, function.high)
+            .ok()
+            .flatten()?;
+        Some(body.wrapping_add(image.bias))
+    }
+
+    /// The return type of the function containing `address`, from DWARF.
+    pub(crate) fn return_type(&mut self, pid: Pid, address: u64) -> Option<dbg_symbols::ValueType> {
+        let (image, module) = self.module_at(pid, address)?;
+        let function = module.function_at(address.wrapping_sub(image.bias))?;
+        module.return_type(function.low).ok().flatten()
+    }
+
+    /// `function+offset` for `address`, from the ELF symbols alone (cheap: for listings).
+    pub(crate) fn symbol_at(&mut self, pid: Pid, address: u64) -> Option<String> {
+        let (image, module) = self.module_at(pid, address)?;
+        let (symbol, offset) = module.symbol_at(address.wrapping_sub(image.bias))?;
+        Some(format!("{}+{offset}", symbol.name))
+    }
+
+    /// The image and opened binary for `address`.
+    pub(crate) fn module_at(&mut self, pid: Pid, address: u64) -> Option<(Image, &Module)> {
+        let image = self.image_at(pid, address)?;
+        let module = self.module(&image.path)?;
+        Some((image, module))
+    }
+
+    /// What the symbols say about `address`.
+    pub(crate) fn place(&mut self, pid: Pid, address: u64) -> Option<CodePlace> {
+        let image = self.image_at(pid, address)?;
+        let module = self.module(&image.path)?;
+        let local = address.wrapping_sub(image.bias);
+        let symbol = module.symbol_at(local);
+        let frames = module.frames_at(local).unwrap_or_default();
+        let source = module.line_at(local).ok().flatten();
+        let innermost = frames.first().filter(|f| f.inlined);
+        let (function, offset) = match (innermost, symbol) {
+            (Some(inlined), _) if inlined.function.is_some() => (inlined.function.clone(), None),
+            (_, Some((symbol, offset))) => (Some(symbol.name), Some(offset)),
+            (_, None) => (frames.last().and_then(|f| f.function.clone()), None),
+        };
+        Some(CodePlace {
+            function,
+            offset,
+            source,
+            module: Some(image.path.to_string_lossy().into_owned()),
+        })
+    }
+}
+
+fn open<'m>(modules: &'m mut BTreeMap<PathBuf, Option<Module>>, path: &Path) -> Option<&'m Module> {
+    modules
+        .entry(path.to_path_buf())
+        .or_insert_with(|| {
+            let file = dbg_sys::file::MappedFile::open(path).ok()?;
+            Module::parse(Box::new(file)).ok()
+        })
+        .as_ref()
+}
+
+/// `AT_ENTRY` of the process, from `/proc/PID/auxv`.
+fn auxv_entry(pid: Pid) -> Option<u64> {
+    let bytes = std::fs::read(format!("/proc/{pid}/auxv")).ok()?;
+    bytes.chunks_exact(16).find_map(|pair| {
+        let key = u64::from_ne_bytes(pair.get(..8)?.try_into().ok()?);
+        let value = u64::from_ne_bytes(pair.get(8..16)?.try_into().ok()?);
+        (key == AT_ENTRY).then_some(value)
+    })
+}

@@ -1,0 +1,229 @@
+//! The call stack: frames unwound with the binaries' call-frame information (frame pointers
+//! where a binary has none), inlined functions as frames of their own, and the selected
+//! frame that `up`, `down`, `frame` and `register read` work on.
+
+use dbg_process::{Process, Reg, RegValue};
+use dbg_symbols::{UnwindRegs, RIP, RSP};
+
+use super::Session;
+use crate::error::{Error, Result};
+use crate::images::CodePlace;
+
+/// The most frames a backtrace walks (a corrupt stack must not loop forever).
+const MAX_FRAMES: usize = 1024;
+
+/// The registers unwinding tracks, by DWARF number (rax 0, rdx 1, rcx 2, rbx 3, rsi 4, rdi 5,
+/// rbp 6, rsp 7, r8–r15 8–15, rip 16).
+const DWARF_REGS: [Reg; 17] = [
+    Reg::Rax,
+    Reg::Rdx,
+    Reg::Rcx,
+    Reg::Rbx,
+    Reg::Rsi,
+    Reg::Rdi,
+    Reg::Rbp,
+    Reg::Rsp,
+    Reg::R8,
+    Reg::R9,
+    Reg::R10,
+    Reg::R11,
+    Reg::R12,
+    Reg::R13,
+    Reg::R14,
+    Reg::R15,
+    Reg::Rip,
+];
+
+/// One frame of the call stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// Its number: 0 is the innermost.
+    pub index: usize,
+    /// Where it is: the pc (frame 0) or the address it returns to.
+    pub pc: u64,
+    /// Function and source position (for a caller, the line of the call).
+    pub place: Option<CodePlace>,
+    /// A function inlined into the frame above it (they share registers).
+    pub inlined: bool,
+    /// The canonical frame address (the stack pointer before the call into this frame),
+    /// which identifies the frame while it lives.
+    pub cfa: Option<u64>,
+    /// The registers unwinding recovered for it (DWARF numbering).
+    pub(crate) regs: UnwindRegs,
+}
+
+impl Frame {
+    /// The frame's value of a 64-bit general register, when unwinding recovered it.
+    pub fn register(&self, reg: Reg) -> Option<u64> {
+        let n = DWARF_REGS.iter().position(|r| *r == reg)?;
+        self.regs.get(n)
+    }
+}
+
+impl Session {
+    /// The call stack of the current thread, innermost first, ending at `main` (as gdb's
+    /// does) or where unwinding can go no further.
+    pub fn backtrace(&mut self) -> Result<Vec<Frame>> {
+        self.ensure_stopped()?;
+        if let Some(frames) = &self.frames {
+            return Ok(frames.clone());
+        }
+        let mut regs = UnwindRegs::default();
+        for (n, reg) in DWARF_REGS.iter().enumerate() {
+            let value = self.guard(|process| process.read_register(*reg))?.as_u64();
+            regs.set(n, Some(value));
+        }
+        let pid = self.pid();
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut physical = 0usize;
+        while frames.len() < MAX_FRAMES {
+            let Some(pc) = regs.pc() else { break };
+            let caller = physical > 0;
+            let places = self.images.logical_frames(pid, pc, caller);
+            let lookup = pc.wrapping_sub(u64::from(caller));
+            let unwound = self.unwind_one(&regs, lookup, caller);
+            let cfa = unwound.map(|(cfa, _)| cfa);
+            let count = places.len().max(1);
+            let mut reached_main = false;
+            for index in 0..count {
+                let place = places.get(index).cloned();
+                reached_main |= index + 1 == count
+                    && place.as_ref().and_then(|p| p.function.as_deref()) == Some("main");
+                frames.push(Frame {
+                    index: frames.len(),
+                    pc,
+                    place,
+                    inlined: index + 1 < count,
+                    cfa,
+                    regs,
+                });
+            }
+            if reached_main {
+                break;
+            }
+            let Some((_, next)) = unwound else { break };
+            // The stack grows down: a caller's frame is above ours, or the walk is lost.
+            let progressed = matches!((next.sp(), regs.sp()), (Some(new), Some(old)) if new > old);
+            if !progressed || next.pc().is_none_or(|pc| pc == 0) {
+                break;
+            }
+            regs = next;
+            physical += 1;
+        }
+        // At an inlined function's call site, its frames are not entered yet (as in gdb).
+        let skip = self.inline_skip.min(frames.len().saturating_sub(1));
+        let frames: Vec<Frame> = frames
+            .into_iter()
+            .skip(skip)
+            .enumerate()
+            .map(|(index, frame)| Frame { index, ..frame })
+            .collect();
+        self.frames = Some(frames.clone());
+        Ok(frames)
+    }
+
+    /// Unwind one physical frame: its CFA and its caller's registers. With CFI when the
+    /// binary has it for the pc, else by the frame-pointer chain.
+    fn unwind_one(
+        &mut self,
+        regs: &UnwindRegs,
+        lookup: u64,
+        caller: bool,
+    ) -> Option<(u64, UnwindRegs)> {
+        let pid = self.pid();
+        let memory = &self.memory;
+        let mut read = |address: u64| -> Option<u64> {
+            let bytes = memory.read(address, 8).ok()?.bytes;
+            Some(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?))
+        };
+        if let Some((image, module)) = self.images.module_at(pid, lookup) {
+            if let Ok(Some(unwound)) = module.unwind(regs, image.bias, caller, &mut read) {
+                return Some((unwound.cfa, unwound.caller));
+            }
+        }
+        // No CFI: rbp points at the saved rbp, with the return address above it.
+        let rbp = regs.get(dbg_symbols::RBP)?;
+        let saved_rbp = read(rbp)?;
+        let return_address = read(rbp.checked_add(8)?)?;
+        let cfa = rbp.checked_add(16)?;
+        let mut next = *regs;
+        next.set(RIP, Some(return_address));
+        next.set(RSP, Some(cfa));
+        next.set(dbg_symbols::RBP, Some(saved_rbp));
+        Some((cfa, next))
+    }
+
+    /// The frame `up`, `down`, `register read` and `finish` apply to.
+    pub fn selected_frame(&mut self) -> Result<Frame> {
+        let index = self.selected_frame;
+        let frames = self.backtrace()?;
+        frames
+            .get(index)
+            .or_else(|| frames.first())
+            .cloned()
+            .ok_or_else(|| Error::Source("no frames".into()))
+    }
+
+    /// Select frame `index` (0 is the innermost).
+    pub fn select_frame(&mut self, index: usize) -> Result<Frame> {
+        let frames = self.backtrace()?;
+        let frame = frames.get(index).cloned().ok_or_else(|| {
+            Error::Source(format!(
+                "no frame {index}: the stack has {} frame{}",
+                frames.len(),
+                if frames.len() == 1 { "" } else { "s" }
+            ))
+        })?;
+        self.selected_frame = index;
+        Ok(frame)
+    }
+
+    /// Move the selection `count` frames towards the callers (`up`) or the callees.
+    pub fn move_frame(&mut self, up: bool, count: u64) -> Result<Frame> {
+        let frames = self.backtrace()?;
+        let current = self.selected_frame;
+        let count = usize::try_from(count).unwrap_or(usize::MAX);
+        let target = if up {
+            if current + 1 >= frames.len() {
+                return Err(Error::Source(
+                    "Initial frame selected; you cannot go up.".into(),
+                ));
+            }
+            current.saturating_add(count).min(frames.len() - 1)
+        } else {
+            if current == 0 {
+                return Err(Error::Source(
+                    "Bottom (innermost) frame selected; you cannot go down.".into(),
+                ));
+            }
+            current.saturating_sub(count)
+        };
+        self.select_frame(target)
+    }
+
+    /// Registers as the selected frame sees them: for an outer frame, the pc, stack pointer,
+    /// frame pointer and callee-saved registers unwinding recovered (the rest as in the
+    /// innermost frame, as gdb shows them).
+    pub(crate) fn frame_register(&mut self, reg: Reg) -> Result<RegValue> {
+        let value = self.guard(|process| process.read_register(reg))?;
+        if self.selected_frame == 0 {
+            return Ok(value);
+        }
+        let frame = self.selected_frame()?;
+        match frame.register(reg) {
+            Some(unwound) => Ok(RegValue::from_u128(u128::from(unwound), 8).unwrap_or(value)),
+            None => Ok(value),
+        }
+    }
+
+    /// Forget the unwound stack (the thread ran, or another was selected).
+    pub(crate) fn forget_frames(&mut self) {
+        self.frames = None;
+        self.selected_frame = 0;
+    }
+
+    /// The pc of the current thread.
+    pub(crate) fn current_pc(&mut self) -> Result<u64> {
+        self.guard(Process::pc)
+    }
+}

@@ -1,0 +1,157 @@
+//! Source listings: `list [LOCATION]` and the lines around the pc at a stop. Source files are
+//! read once (up to a size limit) and kept.
+
+use super::{Location, Session};
+use crate::error::{Error, Result};
+
+/// The largest source file read (a listing of anything bigger is refused).
+const MAX_SOURCE: u64 = 16 << 20;
+
+/// Lines of one source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The file as it is named in stops.
+    pub file: String,
+    /// Its path.
+    pub path: String,
+    /// `(number, text)`, in order.
+    pub lines: Vec<(u32, String)>,
+    /// The line the pc (or the location) is at, if it is among them.
+    pub current: Option<u32>,
+}
+
+/// Where the last `list` ended, so that a bare `list` goes on from there.
+#[derive(Debug, Clone)]
+pub(crate) struct ListState {
+    file: String,
+    path: String,
+    next: u32,
+}
+
+impl Session {
+    /// Lines `first..=last` of a source file (read once, then kept).
+    fn source_text(&mut self, path: &str) -> Result<std::rc::Rc<Vec<String>>> {
+        if let Some(text) = self.sources.get(path) {
+            return Ok(std::rc::Rc::clone(text));
+        }
+        let unreadable =
+            |why: String| Error::Source(format!("cannot read source file {path}: {why}"));
+        let size = std::fs::metadata(path)
+            .map_err(|e| unreadable(e.to_string()))?
+            .len();
+        if size > MAX_SOURCE {
+            return Err(unreadable(format!("larger than {} MiB", MAX_SOURCE >> 20)));
+        }
+        let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+        let text: Vec<String> = String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(|line| line.replace('\t', "    "))
+            .collect();
+        let text = std::rc::Rc::new(text);
+        self.sources
+            .insert(path.to_string(), std::rc::Rc::clone(&text));
+        Ok(text)
+    }
+
+    fn listing(
+        &mut self,
+        file: &str,
+        path: &str,
+        first: u32,
+        last: u32,
+        current: Option<u32>,
+    ) -> Result<Listing> {
+        let text = self.source_text(path)?;
+        let count = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        if first > count {
+            return Err(Error::Source(format!(
+                "line {first} is beyond the end of {file} ({count} lines)"
+            )));
+        }
+        let first = first.max(1);
+        let last = last.min(count);
+        let lines = (first..=last)
+            .filter_map(|n| Some((n, text.get(n as usize - 1)?.clone())))
+            .collect();
+        self.list_state = Some(ListState {
+            file: file.to_string(),
+            path: path.to_string(),
+            next: last + 1,
+        });
+        Ok(Listing {
+            file: file.to_string(),
+            path: path.to_string(),
+            lines,
+            current: current.filter(|c| (first..=last).contains(c)),
+        })
+    }
+
+    /// `list [LOCATION]`: ten lines centred on the location (a function, a line, an
+    /// address); without one, around the selected frame's line the first time, then the
+    /// ten lines after the last listing.
+    pub fn list(&mut self, location: Option<&Location>) -> Result<Listing> {
+        let pid = self.pid();
+        let target = match location {
+            None => {
+                if let Some(state) = self.list_state.clone() {
+                    return self.listing(
+                        &state.file,
+                        &state.path,
+                        state.next,
+                        state.next + 9,
+                        None,
+                    );
+                }
+                let frame = self.selected_frame()?;
+                frame.place.and_then(|p| p.source).ok_or_else(|| {
+                    Error::Source("no line information where the program is stopped".into())
+                })?
+            }
+            Some(location) => {
+                let address = match location {
+                    Location::Line { .. } | Location::Function(_) => {
+                        self.breakpoint_addresses(location)?.first().copied()
+                    }
+                    other => Some(self.resolve_address(other)?),
+                };
+                let Some(address) = address else {
+                    return Err(Error::Source("no code at that location".into()));
+                };
+                let mut line = self.images.line_at(pid, address).ok_or_else(|| {
+                    Error::Source(format!("no line information for {address:#x}"))
+                })?;
+                if let Location::Line { line: wanted, .. } = location {
+                    line.line = *wanted;
+                }
+                line
+            }
+        };
+        let first = target.line.saturating_sub(5).max(1);
+        self.listing(
+            &target.file,
+            &target.path,
+            first,
+            first + 9,
+            Some(target.line),
+        )
+    }
+
+    /// The lines around the pc of the current thread (two before, two after), for a stop.
+    pub fn source_at_pc(&mut self) -> Option<Listing> {
+        let pid = self.pid();
+        let pc = self.current_pc().ok()?;
+        let line = self.images.line_at(pid, pc)?;
+        let listing = self
+            .listing(
+                &line.file,
+                &line.path,
+                line.line.saturating_sub(2).max(1),
+                line.line + 2,
+                Some(line.line),
+            )
+            .ok();
+        // A stop does not move where `list` goes on from: that starts at the stop.
+        self.list_state = None;
+        listing
+    }
+}

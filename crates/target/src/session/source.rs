@@ -1,0 +1,341 @@
+//! Symbolic locations: addresses by symbol name, breakpoints by function and by source line,
+//! and what the symbols say about an address.
+
+use dbg_symbols::LineLookup;
+
+use super::Session;
+use crate::breakpoints::Breakpoint;
+use crate::error::{Error, Result};
+use crate::images::CodePlace;
+
+/// A place in the program as the command language writes it (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A number (hex with `0x`, or decimal).
+    Address(u64),
+    /// `symbol+offset` (or `*symbol`): exactly that address.
+    Symbol {
+        /// The symbol.
+        name: String,
+        /// Bytes past it.
+        offset: u64,
+    },
+    /// `FUNCTION`: as a breakpoint, after the function's prologue (where gdb puts it); as an
+    /// address, the function's entry.
+    Function(String),
+    /// `FILE:LINE`.
+    Line {
+        /// A source file, matched by path suffix.
+        file: String,
+        /// The line, from 1.
+        line: u32,
+    },
+}
+
+impl Location {
+    /// Parse a location (a breakpoint's) or an address (`memory read`'s): a number,
+    /// `symbol`, `symbol+offset`, `*address`, or `FILE:LINE`.
+    pub fn parse(text: &str) -> std::result::Result<Location, String> {
+        let text = text.trim();
+        if let Some(exact) = text.strip_prefix('*') {
+            return match Location::parse(exact)? {
+                Location::Function(name) => Ok(Location::Symbol { name, offset: 0 }),
+                Location::Line { .. } => Err(format!("invalid address `{text}`")),
+                other => Ok(other),
+            };
+        }
+        if text.is_empty() {
+            return Err("missing location".into());
+        }
+        if let Some(value) = parse_number(text) {
+            return value
+                .ok_or_else(|| format!("address `{text}` is beyond 64 bits"))
+                .map(Location::Address);
+        }
+        if text.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!("invalid address `{text}`"));
+        }
+        if let Some((file, line)) = text.rsplit_once(':') {
+            if !file.is_empty() && !file.ends_with(':') && line.bytes().all(|b| b.is_ascii_digit())
+            {
+                let line: u32 = line
+                    .parse()
+                    .ok()
+                    .filter(|l| *l > 0)
+                    .ok_or_else(|| format!("invalid line number in `{text}`"))?;
+                return Ok(Location::Line {
+                    file: file.to_string(),
+                    line,
+                });
+            }
+        }
+        if let Some((name, offset)) = text.rsplit_once('+') {
+            let offset = match parse_number(offset.trim()) {
+                Some(Some(offset)) => offset,
+                _ => return Err(format!("invalid offset in `{text}`")),
+            };
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(format!("invalid address `{text}`"));
+            }
+            return Ok(Location::Symbol {
+                name: name.to_string(),
+                offset,
+            });
+        }
+        Ok(Location::Function(text.to_string()))
+    }
+}
+
+/// `Some(Some(n))` for a number that fits, `Some(None)` for one that does not, `None` for
+/// text that is not a number.
+fn parse_number(text: &str) -> Option<Option<u64>> {
+    let (digits, radix) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (text, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    Some(u64::from_str_radix(digits, radix).ok())
+}
+
+impl Session {
+    /// What the symbols say about `address`: function, offset, source line, binary.
+    pub fn place(&mut self, address: u64) -> Option<CodePlace> {
+        let pid = self.pid();
+        self.images.place(pid, address)
+    }
+
+    /// `function+offset` for `address` from the ELF symbols (no line information): how
+    /// disassembly is symbolised.
+    pub fn symbolize(&mut self, address: u64) -> Option<String> {
+        let pid = self.pid();
+        self.images.symbol_at(pid, address)
+    }
+
+    /// The address a location names (a function's entry, not past its prologue).
+    pub fn resolve_address(&mut self, location: &Location) -> Result<u64> {
+        match location {
+            Location::Address(address) => Ok(*address),
+            Location::Function(name) => self.symbol_address(name),
+            Location::Symbol { name, offset } => {
+                Ok(self.symbol_address(name)?.wrapping_add(*offset))
+            }
+            Location::Line { .. } => self
+                .breakpoint_addresses(location)?
+                .first()
+                .copied()
+                .ok_or_else(|| Error::Source("no code for that line".into())),
+        }
+    }
+
+    /// The runtime address of symbol `name` (its entry): the main executable first, then the
+    /// other loaded binaries.
+    fn symbol_address(&mut self, name: &str) -> Result<u64> {
+        let pid = self.pid();
+        for image in self.images.all(pid) {
+            let Some(module) = self.images.module(&image.path) else {
+                continue;
+            };
+            if let Some(symbol) = module.symbols_named(name).first() {
+                return Ok(symbol.address.wrapping_add(image.bias));
+            }
+        }
+        Err(self.no_symbol(name))
+    }
+
+    fn no_symbol(&mut self, name: &str) -> Error {
+        let pid = self.pid();
+        let mut suggestions = Vec::new();
+        if let Some(image) = self.images.all(pid).first() {
+            if let Some(module) = self.images.module(&image.path) {
+                suggestions = module.similar_names(name, 5);
+            }
+        }
+        Error::NoSymbol {
+            name: name.to_string(),
+            suggestions,
+        }
+    }
+
+    /// The addresses a breakpoint at `location` goes to: past the prologue of every function
+    /// so named (each overload or copy), or every function a source line has code in.
+    pub fn breakpoint_addresses(&mut self, location: &Location) -> Result<Vec<u64>> {
+        let pid = self.pid();
+        match location {
+            Location::Address(address) => Ok(vec![*address]),
+            Location::Symbol { .. } => Ok(vec![self.resolve_address(location)?]),
+            Location::Function(name) => {
+                for image in self.images.all(pid) {
+                    let Some(module) = self.images.module(&image.path) else {
+                        continue;
+                    };
+                    let found = module
+                        .breakpoint_addresses(name)
+                        .map_err(|e| Error::Source(e.to_string()))?;
+                    if !found.is_empty() {
+                        return Ok(found
+                            .into_iter()
+                            .map(|(_, address)| address.wrapping_add(image.bias))
+                            .collect());
+                    }
+                }
+                Err(self.no_symbol(name))
+            }
+            Location::Line { file, line } => {
+                let mut any_debug_info = None;
+                let mut suggestions = Vec::new();
+                for image in self.images.all(pid) {
+                    let Some(module) = self.images.module(&image.path) else {
+                        continue;
+                    };
+                    if !module.has_debug_info() {
+                        continue;
+                    }
+                    any_debug_info.get_or_insert(image.path.clone());
+                    match module
+                        .line_addresses(file, *line)
+                        .map_err(|e| Error::Source(e.to_string()))?
+                    {
+                        LineLookup::Found { addresses, .. } => {
+                            return Ok(addresses
+                                .into_iter()
+                                .map(|a| a.wrapping_add(image.bias))
+                                .collect())
+                        }
+                        LineLookup::NoCode { .. } => {
+                            return Err(Error::NoCodeAtLine {
+                                file: file.clone(),
+                                line: *line,
+                            })
+                        }
+                        LineLookup::NoFile => {
+                            if suggestions.is_empty() {
+                                suggestions =
+                                    similar_files(&module.source_files().unwrap_or_default(), file);
+                            }
+                        }
+                    }
+                }
+                match any_debug_info {
+                    None => {
+                        let program = self
+                            .images
+                            .all(pid)
+                            .first()
+                            .map(|i| i.path.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| "the program".into());
+                        Err(Error::NoLineInfo(program))
+                    }
+                    Some(_) => Err(Error::NoSourceFile {
+                        file: file.clone(),
+                        suggestions,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Set a breakpoint at `location`, with one location per function it names (all
+    /// inserted, or none); `spec` is how the user wrote it.
+    pub fn set_breakpoint_at(
+        &mut self,
+        location: &Location,
+        spec: &str,
+        ignore: u64,
+        hardware: bool,
+    ) -> Result<Breakpoint> {
+        self.ensure_stopped()?;
+        let addresses = self.breakpoint_addresses(location)?;
+        self.set_breakpoint_locations(addresses, spec.to_string(), ignore, hardware)
+    }
+}
+
+/// Source files whose name is close to `file` (same file name in another directory, or a
+/// name that contains it), for suggestions.
+fn similar_files(files: &[String], file: &str) -> Vec<String> {
+    let wanted = file.rsplit('/').next().unwrap_or(file).to_ascii_lowercase();
+    let stem = wanted.split('.').next().unwrap_or(&wanted).to_string();
+    let mut found: Vec<String> = files
+        .iter()
+        .filter(|path| !path.starts_with("/usr/"))
+        .filter(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+            name == wanted || (!stem.is_empty() && name.contains(&stem))
+        })
+        .map(|path| path.rsplit('/').next().unwrap_or(path).to_string())
+        .collect();
+    found.sort();
+    found.dedup();
+    found.truncate(5);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_parse_as_the_command_language_writes_them() {
+        let ok = |text: &str| Location::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(ok("0x401126"), Location::Address(0x401126));
+        assert_eq!(ok("42"), Location::Address(42));
+        assert_eq!(ok("main"), Location::Function("main".into()));
+        assert_eq!(
+            ok("bigbin::main"),
+            Location::Function("bigbin::main".into())
+        );
+        assert_eq!(
+            ok("main+4"),
+            Location::Symbol {
+                name: "main".into(),
+                offset: 4
+            }
+        );
+        assert_eq!(
+            ok("main+0x10"),
+            Location::Symbol {
+                name: "main".into(),
+                offset: 16
+            }
+        );
+        assert_eq!(
+            ok("*main"),
+            Location::Symbol {
+                name: "main".into(),
+                offset: 0
+            }
+        );
+        assert_eq!(
+            ok("hello.c:5"),
+            Location::Line {
+                file: "hello.c".into(),
+                line: 5
+            }
+        );
+        assert_eq!(
+            ok("src/a b.c:12"),
+            Location::Line {
+                file: "src/a b.c".into(),
+                line: 12
+            }
+        );
+        assert_eq!(
+            ok("geo::Square::area"),
+            Location::Function("geo::Square::area".into())
+        );
+        for bad in [
+            "",
+            "0xzz",
+            "12abc",
+            "main+",
+            "main+zz",
+            "+4",
+            "hello.c:0",
+            "0x1ffffffffffffffff",
+        ] {
+            assert!(Location::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

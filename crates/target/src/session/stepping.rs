@@ -1,0 +1,407 @@
+//! Source-level stepping with gdb's semantics: `step` (into functions that have line
+//! information), `next` (over calls, recursion included) and `finish` (out of the selected
+//! frame, with the returned value).
+//!
+//! Stepping runs the current thread one instruction at a time within the line (the other
+//! threads held); a call is stepped over by running every thread to its return address,
+//! where the stack pointer tells the returning frame from a recursive one. Anything else
+//! that happens on the way — a breakpoint, a signal, the end of the process — ends the step
+//! and is reported as itself.
+
+use dbg_process::{Pid, Reg};
+use dbg_symbols::{SourceLine, ValueType};
+
+use super::{Session, SingleStep, Temporary, Why};
+use crate::error::{Error, Result};
+use crate::event::{Event, StopKind};
+
+/// What an instruction does to the flow of control, for stepping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// A call of `length` bytes.
+    Call { length: u64 },
+    /// A return.
+    Return,
+    /// Anything else.
+    Other,
+}
+
+/// How running to an address ended.
+enum RunTo {
+    /// The thread got there; these events happened meanwhile, the last one the stop there.
+    Reached(Vec<Event>),
+    /// Something else stopped the process first: report these events.
+    Stopped(Vec<Event>),
+}
+
+/// A value a function returned, as `finish` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnValue {
+    /// The value, as C would print it.
+    pub value: String,
+    /// Its type's name.
+    pub type_name: String,
+}
+
+impl Session {
+    /// `step`: run to the next source line, entering called functions that have line
+    /// information (stopping past their prologue) and stepping over the others.
+    pub fn step_line(&mut self) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let result = self.source_step(false);
+        self.death_as_event(alive, result)
+    }
+
+    /// `next`: run to the next source line of this function, over calls.
+    pub fn next_line(&mut self) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let result = self.source_step(true);
+        self.death_as_event(alive, result)
+    }
+
+    /// `finish`: run until the selected frame returns to its caller; the value it returned
+    /// (when DWARF gives its type).
+    pub fn finish(&mut self) -> Result<(Vec<Event>, Option<ReturnValue>)> {
+        let alive = self.is_alive();
+        let mut value = None;
+        let result = self.finish_inner(&mut value);
+        self.death_as_event(alive, result)
+            .map(|events| (events, value))
+    }
+
+    fn source_step(&mut self, over: bool) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let pid = self.pid();
+        let tid = self.process.current_thread();
+        let pc = self.current_pc()?;
+        let Some(mut line) = self.stepping_line(pc) else {
+            let name = self
+                .place(pc)
+                .and_then(|p| p.function)
+                .map_or_else(|| format!("{pc:#x}"), |f| format!("`{f}`"));
+            return Err(Error::Source(format!(
+                "no line information for {name}; use `finish` to leave it, or `stepi`"
+            )));
+        };
+        // The function depth (inlined functions count) stepping is at: `next` does not stop
+        // deeper, `step` stops where it gets deeper (at the inlined call site first).
+        if self.inline_skip > 0 && !over {
+            // Stopped at an inlined call site: `step` enters the inlined function, which
+            // starts right here (as in gdb, nothing runs).
+            self.inline_skip -= 1;
+            return self.step_done(Vec::new());
+        }
+        let mut depth = self
+            .images
+            .inline_depth(pid, pc)
+            .saturating_sub(self.inline_skip);
+        self.inline_skip = 0;
+        let mut signal = self.signal_to_deliver();
+        let mut events = Vec::new();
+        loop {
+            let pc = self.current_pc()?;
+            let flow = self.flow_at(pc)?;
+            let sp = self
+                .guard(|process| process.read_register(Reg::Rsp))?
+                .as_u64();
+            let reason = match self.single_step(signal.take())? {
+                SingleStep::Report(reason, why) => {
+                    events.extend(self.report(reason, why)?);
+                    return Ok(events);
+                }
+                SingleStep::Done(reason) => reason,
+            };
+            let mut now = self.current_pc()?;
+            match flow {
+                Flow::Call { length } => {
+                    let into = !over && self.images.line_at(pid, now).is_some();
+                    if into {
+                        // Into the function, to where its body starts.
+                        if let Some(body) = self.images.after_prologue(pid, now) {
+                            if body != now {
+                                match self.run_to(body, tid, None)? {
+                                    RunTo::Reached(mut more) => {
+                                        more.pop();
+                                        events.extend(more);
+                                    }
+                                    RunTo::Stopped(more) => {
+                                        events.extend(more);
+                                        return Ok(events);
+                                    }
+                                }
+                            }
+                        }
+                        return self.step_done(events);
+                    }
+                    // Over the call: on to the return address, in this frame (the stack
+                    // pointer as before the call), not in a recursive call's.
+                    match self.run_to(pc.wrapping_add(length), tid, Some(sp))? {
+                        RunTo::Reached(mut more) => {
+                            more.pop();
+                            events.extend(more);
+                        }
+                        RunTo::Stopped(more) => {
+                            events.extend(more);
+                            return Ok(events);
+                        }
+                    }
+                    now = self.current_pc()?;
+                }
+                Flow::Return => {
+                    match self.images.line_at(pid, now) {
+                        // Back in the caller, mid-line: on to the caller's next line.
+                        Some(caller) => line = caller,
+                        // A caller without line information (the C library calling main):
+                        // stop here, as there is no line to step to.
+                        None => return self.step_done(events),
+                    }
+                    continue;
+                }
+                Flow::Other => {}
+            }
+            let _ = reason;
+            let now_depth = self.images.inline_depth(pid, now);
+            if now_depth > depth {
+                if over {
+                    // Inside an inlined call: `next` goes over it like over a call.
+                    continue;
+                }
+                // Into an inlined function: first stop at its call site, as gdb does.
+                self.inline_skip = now_depth - depth;
+                return self.step_done(events);
+            }
+            if now_depth < depth {
+                depth = now_depth;
+            }
+            if self.images.is_statement_start(pid, now) {
+                if let Some(here) = self.images.line_at(pid, now) {
+                    if !same_line(&here, &line) {
+                        return self.step_done(events);
+                    }
+                }
+            } else if self.images.line_at(pid, now).is_none() && !matches!(flow, Flow::Call { .. })
+            {
+                // Jumped into code without line information (not by a call): out of it, back
+                // to where lines are.
+                match self.leave_frame(tid)? {
+                    RunTo::Reached(mut more) => {
+                        more.pop();
+                        events.extend(more);
+                        let here = self.current_pc()?;
+                        if let Some(caller) = self.images.line_at(pid, here) {
+                            line = caller;
+                        }
+                    }
+                    RunTo::Stopped(more) => {
+                        events.extend(more);
+                        return Ok(events);
+                    }
+                }
+            }
+            if self.interrupter.requested() {
+                return self.step_done(events);
+            }
+        }
+    }
+
+    /// The line stepping starts from: the pc's, or an inlined call site's when the stop
+    /// presented one.
+    fn stepping_line(&mut self, pc: u64) -> Option<SourceLine> {
+        let pid = self.pid();
+        if self.inline_skip > 0 {
+            let frames = self.images.logical_frames(pid, pc, false);
+            if let Some(source) = frames.get(self.inline_skip).and_then(|f| f.source.clone()) {
+                return Some(source);
+            }
+        }
+        self.images.line_at(pid, pc)
+    }
+
+    /// Report the end of a step where the current thread is now.
+    fn step_done(&mut self, mut events: Vec<Event>) -> Result<Vec<Event>> {
+        let tid = self.process.current_thread();
+        let stop = dbg_process::Stop {
+            tid,
+            signal: dbg_process::Signal::SIGTRAP,
+            trap: Some(dbg_process::TrapKind::SingleStep),
+            fault_addr: None,
+            origin: dbg_process::SignalOrigin::Kernel,
+            breakpoint: None,
+            debug_status: None,
+        };
+        let why = Why {
+            kind: Some(StopKind::StepDone),
+            ..Why::default()
+        };
+        events.extend(self.report(dbg_process::StopReason::Stopped(stop), why)?);
+        Ok(events)
+    }
+
+    fn finish_inner(&mut self, value: &mut Option<ReturnValue>) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let pid = self.pid();
+        let frames = self.backtrace()?;
+        let selected = self.selected_frame.min(frames.len().saturating_sub(1));
+        let Some(frame) = frames.get(selected) else {
+            return Err(Error::Source("no frames".into()));
+        };
+        if frame.inlined {
+            return Err(Error::Source(
+                "`finish` out of an inlined function is not supported yet; use `next`".into(),
+            ));
+        }
+        let Some(caller) = frames.get(selected + 1) else {
+            return Err(Error::Source(
+                "\"finish\" not meaningful in the outermost frame.".into(),
+            ));
+        };
+        let (return_address, cfa) = (caller.pc, frame.cfa);
+        let returns = self.images.return_type(pid, frame.pc);
+        let tid = self.process.current_thread();
+        match self.run_to(return_address, tid, cfa)? {
+            RunTo::Reached(events) => {
+                *value = match returns {
+                    Some(kind) => self.return_value(&kind)?,
+                    None => None,
+                };
+                Ok(events)
+            }
+            RunTo::Stopped(events) => Ok(events),
+        }
+    }
+
+    /// Run out of the current thread's innermost frame, to its return address.
+    fn leave_frame(&mut self, tid: Pid) -> Result<RunTo> {
+        let frames = self.backtrace()?;
+        let physical = frames.iter().position(|f| !f.inlined).unwrap_or(0);
+        let (Some(frame), Some(caller)) = (frames.get(physical), frames.get(physical + 1)) else {
+            return Err(Error::Source(
+                "cannot find the caller to step back to".into(),
+            ));
+        };
+        let (address, cfa) = (caller.pc, frame.cfa);
+        self.run_to(address, tid, cfa)
+    }
+
+    /// Run every thread until thread `tid` reaches `address` (with the stack pointer at
+    /// `sp`, when given), through a temporary breakpoint there.
+    fn run_to(&mut self, address: u64, tid: Pid, sp: Option<u64>) -> Result<RunTo> {
+        self.insert_site(address)?;
+        self.temporary = Some(Temporary { address, tid, sp });
+        let result = self.resume_inner(1);
+        self.temporary = None;
+        if self.is_alive() {
+            self.release_site(address)?;
+        }
+        let events = result?;
+        let reached = matches!(
+            events.last(),
+            Some(Event::Stopped(stop)) if stop.kind == StopKind::StepDone
+        );
+        Ok(if reached {
+            RunTo::Reached(events)
+        } else {
+            RunTo::Stopped(events)
+        })
+    }
+
+    /// What the instruction at `pc` does to the flow of control.
+    fn flow_at(&mut self, pc: u64) -> Result<Flow> {
+        let code = self.disassemble(Some(pc), 1)?;
+        let Some(instruction) = code.first() else {
+            return Ok(Flow::Other);
+        };
+        let mnemonic = instruction
+            .text
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        Ok(match mnemonic {
+            "call" => Flow::Call {
+                length: instruction.bytes.len() as u64,
+            },
+            "ret" | "retf" => Flow::Return,
+            _ => Flow::Other,
+        })
+    }
+
+    /// The value a function of type `kind` just returned, from rax / xmm0 / st0.
+    fn return_value(&mut self, kind: &ValueType) -> Result<Option<ReturnValue>> {
+        let rax = self
+            .guard(|process| process.read_register(Reg::Rax))?
+            .as_u64();
+        let text = match kind {
+            ValueType::Void => return Ok(None),
+            ValueType::Signed { size, .. } => signed(rax, *size).to_string(),
+            ValueType::Unsigned { size, .. } => unsigned(rax, *size).to_string(),
+            ValueType::Bool { .. } => (rax & 0xff != 0).to_string(),
+            ValueType::Char {
+                signed: is_signed, ..
+            } => {
+                let byte = rax as u8;
+                let number = if *is_signed {
+                    i64::from(byte as i8).to_string()
+                } else {
+                    byte.to_string()
+                };
+                if byte.is_ascii_graphic() || byte == b' ' {
+                    format!("{number} '{}'", byte as char)
+                } else {
+                    number
+                }
+            }
+            ValueType::Pointer { .. } => format!("{rax:#x}"),
+            ValueType::Float { size, .. } => match size {
+                4 | 8 => {
+                    let xmm = self.guard(|process| process.read_register(Reg::Xmm0))?;
+                    let bytes = xmm.bytes();
+                    if *size == 4 {
+                        let raw: [u8; 4] = bytes
+                            .get(..4)
+                            .and_then(|b| b.try_into().ok())
+                            .unwrap_or_default();
+                        f32::from_le_bytes(raw).to_string()
+                    } else {
+                        let raw: [u8; 8] = bytes
+                            .get(..8)
+                            .and_then(|b| b.try_into().ok())
+                            .unwrap_or_default();
+                        f64::from_le_bytes(raw).to_string()
+                    }
+                }
+                _ => {
+                    let st0 = self.guard(|process| process.read_register(Reg::St0))?;
+                    st0.as_f64()
+                        .map_or_else(|| "?".to_string(), |v| v.to_string())
+                }
+            },
+            ValueType::Other { .. } => format!("{rax:#x} (rax; the type is not shown)"),
+        };
+        Ok(Some(ReturnValue {
+            value: text,
+            type_name: kind.name(),
+        }))
+    }
+}
+
+fn same_line(a: &SourceLine, b: &SourceLine) -> bool {
+    a.line == b.line && a.path == b.path
+}
+
+fn signed(value: u64, size: u8) -> i64 {
+    match size {
+        1 => i64::from(value as i8),
+        2 => i64::from(value as i16),
+        4 => i64::from(value as i32),
+        _ => value as i64,
+    }
+}
+
+fn unsigned(value: u64, size: u8) -> u64 {
+    match size {
+        1 => value & 0xff,
+        2 => value & 0xffff,
+        4 => value & 0xffff_ffff,
+        _ => value,
+    }
+}
