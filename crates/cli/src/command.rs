@@ -308,6 +308,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
             let (sub, args) = rest
                 .split_first()
                 .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            // `break main`, as gdb users type it: a word that is no subcommand is a location.
+            if let Some(word) = sub {
+                if !spec.subcommands.iter().any(|s| s.starts_with(word)) {
+                    return parse_breakpoint_set(&rest);
+                }
+            }
             match subcommand(spec, sub)? {
                 "set" => parse_breakpoint_set(args),
                 "list" => no_more(args).map(|()| Command::BreakpointList),
@@ -1061,6 +1067,15 @@ mod tests {
             }),
         );
         check("b main+zz", Err("invalid offset in `main+zz`"));
+        check(
+            "break factorial --ignore 2",
+            Ok(Command::BreakpointSet {
+                location: Location::Function("factorial".into()),
+                spec: "factorial".into(),
+                ignore: 2,
+                hardware: false,
+            }),
+        );
         check("x 12ab", Err("invalid address `12ab`"));
         check("fin", Ok(Command::Finish));
         check("s", Ok(Command::Step));

@@ -59,7 +59,7 @@ macro_rules! snapshot {
                 (r"(?m)^  in .* in /\S+\.so[.\d]*$", "  in [library code]"),
                 (r#""function":"_[^"]*","offset":\d+,"#, r#""function":"[library code]","offset":[N],"#),
                 (r"0x0*5555[0-9a-f]{8}", "[EXE]"),
-                (r"/\S*/test-programs/", "[FIXTURES]/"),
+                (r#"/[^\s"]*/test-programs/"#, "[FIXTURES]/"),
             ],
         }, {
             insta::assert_snapshot!($name, $text);
@@ -892,4 +892,64 @@ fn syscall_catchpoints_in_json() {
         &fixture("hello"),
     ]);
     snapshot!("catchpoints_json", transcript(&output));
+}
+
+#[test]
+fn source_level_session() {
+    let args = [
+        "break main",
+        "continue",
+        "step",
+        "step",
+        "next",
+        "backtrace",
+        "up",
+        "frame",
+        "down",
+        "finish",
+        "list",
+        "list nested.c:46",
+        "symbol main+4",
+        "symbol 0x10",
+        "disassemble -a factorial -c 2",
+        "b nested.c:9999",
+        "b factorail",
+        "breakpoint list",
+        "kill",
+    ];
+    let mut command: Vec<String> = vec!["run".into(), "--batch".into()];
+    for arg in args {
+        command.push("-e".into());
+        command.push(arg.into());
+    }
+    command.push(fixture("nested"));
+    let refs: Vec<&str> = command.iter().map(String::as_str).collect();
+    let output = dbg(&refs);
+    snapshot!("source_human", transcript(&output));
+    assert_eq!(output.status.code(), Some(1));
+
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "b leaf",
+        "-e",
+        "c",
+        "-e",
+        "bt",
+        "-e",
+        "finish",
+        "-e",
+        "symbol leaf",
+        "-e",
+        "list leaf",
+        "-e",
+        "disassemble -a leaf -c 1",
+        "-e",
+        "kill",
+        &fixture("nested"),
+    ]);
+    snapshot!("source_json", transcript(&output));
+    assert_eq!(output.status.code(), Some(0));
 }

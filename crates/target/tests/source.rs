@@ -1,0 +1,361 @@
+//! Source-level debugging through the session, against the `nested` fixtures: symbolic
+//! locations (where gdb puts them), stops with function and line, backtraces through nested,
+//! inlined, recursive and libc frames, and `step`/`next`/`finish` sequences recorded from gdb
+//! 13 on the same binaries.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{exited, launch, output, stop};
+use dbg_target::{Event, Location, Reg, Session, StopEvent, StopKind};
+
+/// The line of `// L:NAME` in a fixture source.
+fn marker(source: &str, name: &str) -> u32 {
+    let text = std::fs::read_to_string(fixtures::source_dir().join(source)).unwrap();
+    let tag = format!("// L:{name}");
+    let index = text
+        .lines()
+        .position(|line| line.trim_end().ends_with(&tag))
+        .unwrap_or_else(|| panic!("no marker {name} in {source}"));
+    u32::try_from(index + 1).unwrap()
+}
+
+fn location(text: &str) -> Location {
+    Location::parse(text).unwrap()
+}
+
+/// `(function, line)` of a stop.
+fn at(stop: &StopEvent) -> (String, u32) {
+    let place = stop.place.as_deref().expect("symbols for the stop");
+    (
+        place.function.clone().unwrap_or_default(),
+        place.source.as_ref().map_or(0, |s| s.line),
+    )
+}
+
+fn run_to(session: &mut Session, spec: &str) -> StopEvent {
+    let bp = session
+        .set_breakpoint_at(&location(spec), spec, 0, false)
+        .unwrap();
+    let stop = stop(&session.resume(1).unwrap());
+    assert_eq!(stop.breakpoint, Some(bp.id), "{spec}");
+    session.delete_breakpoint(bp.id).unwrap();
+    stop
+}
+
+/// gdb 13's answers on `nested` (recorded once): `break main`, `run`, then `step` ×12 and
+/// `next` ×6, as (function, line).
+fn gdb_step_sequence() -> Vec<(&'static str, u32)> {
+    let m = |name| marker("nested.c", name);
+    vec![
+        ("outer", m("outer-call")),
+        ("middle", m("middle-call")),
+        ("inner", m("inner-call")),
+        ("leaf", m("leaf-first")),
+        ("leaf", m("leaf-return")),
+        ("twice", m("twice")),
+        ("leaf", m("leaf-return") + 1),
+        ("inner", m("inner-call") + 1),
+        ("inner", m("inner-call") + 2),
+        ("middle", m("middle-call") + 1),
+        ("middle", m("middle-call") + 2),
+        ("outer", m("outer-util")),
+        // next ×6
+        ("outer", m("outer-util") + 1),
+        ("outer", m("outer-util") + 2),
+        ("main", m("main-fact")),
+        ("main", m("main-ratio")),
+        ("main", m("main-print")),
+        ("main", m("main-print") + 1),
+    ]
+}
+
+#[test]
+fn step_and_next_follow_gdb_on_pie_and_non_pie_builds() {
+    for fixture in ["nested", "nested_dwarf4"] {
+        let _deadline = fixtures::deadline(fixture, 60);
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch(fixture, &[], dir.path());
+        let first = run_to(&mut session, "main");
+        assert_eq!(
+            at(&first),
+            ("main".into(), marker("nested.c", "main-outer"))
+        );
+        let mut seen = Vec::new();
+        for index in 0..18 {
+            let events = if index < 12 {
+                session.step_line().unwrap()
+            } else {
+                session.next_line().unwrap()
+            };
+            let stop = stop(&events);
+            assert_eq!(stop.kind, StopKind::StepDone, "{fixture}: step {index}");
+            seen.push(at(&stop));
+        }
+        let expected: Vec<(String, u32)> = gdb_step_sequence()
+            .into_iter()
+            .map(|(f, l)| (f.to_string(), l))
+            .collect();
+        assert_eq!(seen, expected, "{fixture}");
+        assert_eq!(exited(&session.resume(1).unwrap()), 0);
+        assert_eq!(output(dir.path()), "value 363\nfactorial 120 ratio 3.50\n");
+    }
+}
+
+#[test]
+fn next_over_recursion_and_finish_with_values() {
+    let _deadline = fixtures::deadline("nested", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("nested", &[], dir.path());
+    let bp = session
+        .set_breakpoint_at(&location("factorial"), "factorial", 0, false)
+        .unwrap();
+    let first = stop(&session.resume(1).unwrap());
+    assert_eq!(
+        at(&first),
+        ("factorial".into(), marker("nested.c", "fact-test"))
+    );
+    let recurse = marker("nested.c", "fact-recurse");
+    assert_eq!(at(&stop(&session.next_line().unwrap())).1, recurse);
+    // The recursive call hits the breakpoint (n = 4), as in gdb: `next` ends there.
+    let hit = stop(&session.next_line().unwrap());
+    assert_eq!(
+        (hit.kind, hit.breakpoint),
+        (StopKind::Breakpoint, Some(bp.id))
+    );
+    let frames = session.backtrace().unwrap();
+    let names: Vec<&str> = frames
+        .iter()
+        .map(|f| {
+            f.place
+                .as_ref()
+                .and_then(|p| p.function.as_deref())
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(names, ["factorial", "factorial", "main"]);
+    assert_eq!(at(&stop(&session.next_line().unwrap())).1, recurse);
+    session.delete_breakpoint(bp.id).unwrap();
+    // Out of the n = 4 call: back in the n = 5 frame, on the same line, with 4! returned.
+    let (events, value) = session.finish().unwrap();
+    let back = stop(&events);
+    assert_eq!(
+        (back.kind, at(&back)),
+        (StopKind::StepDone, ("factorial".into(), recurse))
+    );
+    let value = value.unwrap();
+    assert_eq!(
+        (value.value.as_str(), value.type_name.as_str()),
+        ("24", "int")
+    );
+    // With the breakpoint gone, `next` over the line's call does not stop inside the
+    // recursion: it gets to the end of this frame's function.
+    assert_eq!(at(&stop(&session.next_line().unwrap())).1, recurse + 1);
+    // A double comes back in xmm0.
+    run_to(&mut session, "ratio");
+    let (events, value) = session.finish().unwrap();
+    assert_eq!(
+        at(&stop(&events)),
+        ("main".into(), marker("nested.c", "main-ratio"))
+    );
+    let value = value.unwrap();
+    assert_eq!(
+        (value.value.as_str(), value.type_name.as_str()),
+        ("3.5", "double")
+    );
+    assert!(
+        session.move_frame(true, 1).is_err(),
+        "main is the outermost frame"
+    );
+    assert!(session.finish().is_err(), "finish in the outermost frame");
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+}
+
+#[test]
+fn backtrace_through_nested_and_inlined_frames_selects_frames() {
+    let _deadline = fixtures::deadline("nested_o2", 60);
+    for fixture in ["nested", "nested_o2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch(fixture, &[], dir.path());
+        let twice = marker("nested.c", "twice");
+        let stop = run_to(&mut session, &format!("nested.c:{twice}"));
+        let frames = session.backtrace().unwrap();
+        let names: Vec<&str> = frames
+            .iter()
+            .map(|f| {
+                f.place
+                    .as_ref()
+                    .and_then(|p| p.function.as_deref())
+                    .unwrap_or("?")
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["twice", "leaf", "inner", "middle", "outer", "main"],
+            "{fixture}"
+        );
+        assert!(frames[0].inlined && !frames[1].inlined);
+        assert_eq!(frames[0].pc, stop.pc);
+        let line = |index: usize| {
+            frames[index]
+                .place
+                .as_ref()
+                .unwrap()
+                .source
+                .as_ref()
+                .unwrap()
+                .line
+        };
+        assert_eq!(line(0), twice);
+        assert_eq!(line(1), marker("nested.c", "leaf-return"));
+        assert_eq!(line(2), marker("nested.c", "inner-call"));
+        assert_eq!(line(5), marker("nested.c", "main-outer"));
+        if fixture == "nested" {
+            // Frames up the stack see their own stack and frame pointers.
+            let outer = session.select_frame(4).unwrap();
+            let rsp = session.read_registers(&[Reg::Rsp, Reg::Rip]).unwrap();
+            assert_eq!(rsp[1].1.as_u64(), outer.pc);
+            assert_eq!(Some(rsp[0].1.as_u64()), outer.register(Reg::Rsp));
+            assert!(outer.register(Reg::Rsp) > frames[0].register(Reg::Rsp));
+            assert!(session
+                .write_register(Reg::Rax, dbg_target::RegValue::from_u128(1, 8).unwrap())
+                .is_err());
+            assert_eq!(session.move_frame(false, 10).unwrap().index, 0);
+            // `finish` out of middle (frame 3): back in outer with 33.
+            session.select_frame(3).unwrap();
+            let (events, value) = session.finish().unwrap();
+            assert_eq!(at(&common::stop(&events)).0, "outer");
+            assert_eq!(value.unwrap().value, "33");
+        }
+        assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    }
+}
+
+#[test]
+fn breakpoints_by_function_and_line_and_symbolic_addresses() {
+    let _deadline = fixtures::deadline("nested", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("nested", &[], dir.path());
+    // FILE:LINE in the second compile unit, by path suffix.
+    let util = marker("parts/nested_util.c", "util-body");
+    let stop = run_to(&mut session, &format!("parts/nested_util.c:{util}"));
+    assert_eq!(at(&stop), ("util_scale".into(), util));
+    assert_eq!(
+        stop.place.as_ref().unwrap().source.as_ref().unwrap().file,
+        "parts/nested_util.c"
+    );
+    // symbol and symbol+offset are exact addresses; a function name as an address is its entry.
+    let main = session.resolve_address(&location("main")).unwrap();
+    assert_eq!(main, common::address(&session, "nested", "main"));
+    assert_eq!(
+        session.resolve_address(&location("main+4")).unwrap(),
+        main + 4
+    );
+    let place = session.place(main + 4).unwrap();
+    assert_eq!(
+        (place.function.as_deref(), place.offset),
+        (Some("main"), Some(4))
+    );
+    assert_eq!(session.symbolize(main + 4).as_deref(), Some("main+4"));
+    // Library functions resolve in the loaded C library.
+    let puts = session.resolve_address(&location("puts")).unwrap();
+    assert!(session
+        .place(puts)
+        .unwrap()
+        .module
+        .unwrap()
+        .contains("libc"));
+    // Bad locations change nothing.
+    for (bad, message) in [
+        (
+            "nosuchfunction",
+            "no function or symbol named `nosuchfunction`",
+        ),
+        ("factorail", "did you mean `factorial`?"),
+        (
+            "nested.c:100000",
+            "no code at or after line 100000 of nested.c",
+        ),
+        ("nope.c:3", "no source file named `nope.c`"),
+    ] {
+        let error = session
+            .set_breakpoint_at(&location(bad), bad, 0, false)
+            .unwrap_err();
+        assert!(error.to_string().contains(message), "{bad}: {error}");
+    }
+    assert!(session.breakpoints().is_empty());
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+}
+
+#[test]
+fn overloads_get_one_location_each_and_a_stripped_binary_has_no_lines() {
+    let _deadline = fixtures::deadline("overloads", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("overloads", &[], dir.path());
+    let bp = session
+        .set_breakpoint_at(&location("add"), "add", 0, false)
+        .unwrap();
+    assert_eq!(bp.locations.len(), 2);
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let stop = stop(&session.resume(1).unwrap());
+        assert_eq!(stop.breakpoint, Some(bp.id));
+        seen.push(stop.place.unwrap().function.unwrap());
+    }
+    seen.sort();
+    assert_eq!(seen, ["add(double, double)", "add(int, int)"]);
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "5 3.5 9.0\n");
+
+    let mut session = launch("nested_stripped", &[], dir.path());
+    let error = session
+        .set_breakpoint_at(&location("nested.c:20"), "nested.c:20", 0, false)
+        .unwrap_err();
+    assert!(error.to_string().contains("no line information"), "{error}");
+    let error = session.step_line().unwrap_err();
+    assert!(error.to_string().contains("no line information"), "{error}");
+    // Still a backtrace from the dynamic loader's CFI, and a clean run.
+    assert!(!session.backtrace().unwrap().is_empty());
+    assert!(matches!(
+        session.resume(1).unwrap().last(),
+        Some(Event::Exited { code: 0, .. })
+    ));
+}
+
+#[test]
+fn backtrace_from_inside_the_c_library_reaches_main() {
+    let _deadline = fixtures::deadline("crash", 60);
+    let dir = tempfile::tempdir().unwrap();
+    // `crash` writes with printf + fflush from main (then faults).
+    let mut session = launch("crash", &[], dir.path());
+    session
+        .catch_syscalls(dbg_target::SyscallCatch::parse_list("write").unwrap())
+        .unwrap();
+    let entry = stop(&session.resume(1).unwrap());
+    assert_eq!(entry.kind, StopKind::SyscallEntry);
+    let frames = session.backtrace().unwrap();
+    let module = |index: usize| {
+        frames[index]
+            .place
+            .as_ref()
+            .and_then(|p| p.module.clone())
+            .unwrap_or_default()
+    };
+    assert!(module(0).contains("libc"), "{frames:?}");
+    let last = frames.last().unwrap();
+    let place = last.place.as_ref().unwrap();
+    assert_eq!(place.function.as_deref(), Some("main"), "{frames:?}");
+    // The call of fflush that led here.
+    let source = place.source.as_ref().unwrap();
+    assert!(source.file.ends_with("crash.c"), "{source:?}");
+    let text = std::fs::read_to_string(fixtures::source_dir().join("crash.c")).unwrap();
+    let line = text.lines().nth(source.line as usize - 1).unwrap();
+    assert!(line.contains("fflush"), "{line}");
+    assert!(frames.len() > 2);
+    session.kill().unwrap();
+}
