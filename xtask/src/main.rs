@@ -1,7 +1,7 @@
 //! Project automation for dbg, run as `cargo xtask <task>`: build the C fixtures and run every
 //! test, show the debugger working on a sample program, and measure single-stepping, breakpoint
-//! and watchpoint hits, memory reads and system-call tracing against gdb, strace and bare
-//! ptrace loops.
+//! and watchpoint hits, memory reads, system-call tracing and a breakpoint by name in a large
+//! binary against gdb, strace and bare ptrace loops.
 //!
 //! Every command it runs is echoed first (`$ ...`), so a failure can be reproduced by hand.
 #![forbid(unsafe_code)]
@@ -10,9 +10,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
+
+use nix::sys::resource::{getrusage, UsageWho};
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -22,13 +25,19 @@ tasks:
                   (`cargo test --workspace --all-targets` and the doc tests, each run to the
                   end; ARGS go to both)
   demo            build dbg-cli and show it launching, stepping and continuing a sample program
-  bench           measure single-stepping, breakpoint hits and watchpoint hits (dbg-cli
+  bench [ROW...]  measure single-stepping, breakpoint hits and watchpoint hits (dbg-cli
                   against gdb, the library against bare ptrace loops, system calls per step
                   and per hit), hardware against software breakpoints, 256 MiB memory
                   reads (against bare process_vm_readv), system-call tracing (the trace
                   example against strace and a bare ptrace loop, system calls per traced
-                  call) and breakpoint hits from 8 threads (against gdb), and print a
-                  markdown table";
+                  call), breakpoint hits from 8 threads (against gdb), and the time and peak
+                  memory of stopping at `bigbin::main` in the 80+ MB debug build of
+                  xtask/bigbin (against gdb), and print a markdown table; with ROWs (letters
+                  a to q, e.g. `bench p q`), measure and show only those rows
+  rusage PROGRAM [ARGS...]
+                  run PROGRAM, then print its wall time and the peak RSS of it and of the
+                  processes it waited for (`getrusage(RUSAGE_CHILDREN)`), as bench does for
+                  rows p and q; exit with PROGRAM's status";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,7 +45,8 @@ fn main() -> ExitCode {
         Some((task, rest)) => match task.as_str() {
             "test" => Workspace::locate().test(rest),
             "demo" => Workspace::locate().demo(),
-            "bench" => Workspace::locate().bench(),
+            "bench" => Rows::parse(rest).and_then(|rows| Workspace::locate().bench(&rows)),
+            "rusage" => return rusage(rest),
             "help" | "-h" | "--help" => {
                 println!("{USAGE}");
                 Ok(())
@@ -52,6 +62,42 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `xtask rusage PROGRAM [ARGS...]`: run PROGRAM with our standard streams, then print its
+/// wall time and `ru_maxrss` of `getrusage(RUSAGE_CHILDREN)` as the last line of standard
+/// output ([`RUSAGE_LINE`]), and exit with PROGRAM's status (128 + the signal that killed it).
+/// The bench runs a fresh one per measurement so that PROGRAM is the only child it has waited
+/// for: the figure is the largest peak of PROGRAM and of the processes PROGRAM waited for (the
+/// kernel folds a reaped child's peak into its parent's), never the helper's own or that of an
+/// earlier run.
+fn rusage(args: &[String]) -> ExitCode {
+    let Some((program, args)) = args.split_first() else {
+        eprintln!("xtask: rusage: no program given\n\n{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let start = Instant::now();
+    let status = match Command::new(program).args(args).status() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("xtask: cannot run `{program}`: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let wall = start.elapsed();
+    match getrusage(UsageWho::RUSAGE_CHILDREN) {
+        Ok(usage) => println!("{RUSAGE_LINE} {} {}", wall.as_nanos(), usage.max_rss()),
+        Err(e) => {
+            eprintln!("xtask: getrusage(RUSAGE_CHILDREN) failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let code = status
+        .code()
+        .or_else(|| status.signal().map(|signal| 128 + signal))
+        .and_then(|code| u8::try_from(code).ok())
+        .unwrap_or(1);
+    ExitCode::from(code)
 }
 
 /// Where things are: the workspace root (every command runs there), the cargo target
@@ -194,28 +240,38 @@ impl Workspace {
 
     // ── bench ───────────────────────────────────────────────────────────────────────────
 
-    fn bench(&self) -> Result<(), String> {
+    fn bench(&self, rows: &Rows) -> Result<(), String> {
         self.run(&mut self.cargo(["build", "--release", "--package", "dbg-cli"]))?;
-        self.run(&mut self.cargo([
-            "build",
-            "--release",
-            "--package",
-            "dbg-process",
-            "--example",
-            "trace",
-        ]))?;
-        // Every criterion bench is built now, so that no build runs between measurements.
-        for (package, bench) in BENCHES {
+        if rows.has("lo") {
             self.run(&mut self.cargo([
-                "bench",
-                "--no-run",
+                "build",
+                "--release",
                 "--package",
-                package,
-                "--bench",
-                bench,
+                "dbg-process",
+                "--example",
+                "trace",
             ]))?;
         }
+        // Every criterion bench is built now, so that no build runs between measurements.
+        for (package, bench, letters) in BENCHES {
+            if rows.has(letters) {
+                self.run(&mut self.cargo([
+                    "bench",
+                    "--no-run",
+                    "--package",
+                    package,
+                    "--bench",
+                    bench,
+                ]))?;
+            }
+        }
         self.build_fixtures()?;
+        // A failed build of bigbin (it needs crates.io the first time) fails rows p and q only.
+        let bigbin_built = if rows.has("pq") {
+            self.build_bigbin()
+        } else {
+            Err(NOT_SELECTED.into())
+        };
         let tools = Tools {
             dbg: self.target.join("release").join("dbg-cli"),
             busy: fixtures::output_dir().join("busy"),
@@ -228,6 +284,7 @@ impl Workspace {
             threads_bp: fixtures::output_dir().join("threads_bp"),
             threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
                 + fixtures::symbol("threads_bp", "target_fn"),
+            bigbin: self.bigbin_target().join("debug").join("bigbin"),
             gdb: find_program("gdb"),
             strace: find_program("strace"),
         };
@@ -240,76 +297,121 @@ impl Workspace {
             }
         }
 
-        println!("\n## a. `stepi {CLI_STEPS}` through the command line\n");
-        let rates = self.measure_rates(&tools);
-        println!("\n## b. criterion: `Process::step_instruction` against a bare ptrace loop\n");
-        let criterion = self.measure_criterion();
-        println!("\n## c. system calls per single step (`strace -c`, no `-f`)\n");
-        let syscalls = self.measure_syscalls(&tools);
-        println!(
-            "\n## d. {CLI_HITS} ignored breakpoint hits through the command line \
-             (`target_fn` of `bp_loop` at {:#x})\n",
-            tools.bp_addr
+        let rates = rows.measure(
+            "a",
+            format!("a. `stepi {CLI_STEPS}` through the command line"),
+            || self.measure_rates(&tools),
         );
-        let hit_rates = self.measure_hit_rates(&tools);
-        println!(
-            "\n## e. criterion: breakpoint hits of a `Session` (software, and hardware for j.) \
-             against a bare ptrace loop\n"
+        let criterion = rows.measure(
+            "b",
+            "b. criterion: `Process::step_instruction` against a bare ptrace loop",
+            || self.measure_criterion(),
         );
-        let (breakpoint, hardware_means) = self.measure_breakpoint_criterion();
-        println!(
-            "\n## f. criterion: 256 MiB read by `Memory::read_into` against bare `process_vm_readv`\n"
+        let syscalls = rows.measure(
+            "c",
+            "c. system calls per single step (`strace -c`, no `-f`)",
+            || self.measure_syscalls(&tools),
         );
-        let read = self.measure_read_criterion();
-        println!("\n## g. system calls per breakpoint hit (`strace -c`, no `-f`)\n");
-        let hit_syscalls = self.measure_hit_syscalls(&tools);
-        println!(
-            "\n## h. {CLI_WATCH_HITS} ignored watchpoint hits through the command line \
-             (`counter` of `watch_loop` at {:#x})\n",
-            tools.watch_addr
+        let hit_rates = rows.measure(
+            "d",
+            format!(
+                "d. {CLI_HITS} ignored breakpoint hits through the command line \
+                 (`target_fn` of `bp_loop` at {:#x})",
+                tools.bp_addr
+            ),
+            || self.measure_hit_rates(&tools),
         );
-        let watch_rates = self.measure_watch_rates(&tools);
-        println!("\n## i. criterion: watchpoint hits of a `Session` against a bare ptrace loop\n");
-        let watch = self.measure_watch_criterion();
-        println!(
-            "\n## j. hardware against software breakpoint hits: times from e.'s criterion run; \
-             stops per hit counted as wait4 calls per hit (`strace -c`, no `-f`)\n"
-        );
-        let hardware = match hardware_means {
-            Ok(means) => Ok(HardwareBreakpoints {
-                means,
-                stops: self.measure_breakpoint_stops(&tools),
-            }),
-            Err(e) => {
-                println!("skipped: e.'s criterion run failed");
-                Err(e)
-            }
+        let (breakpoint, hardware_means) = if rows.has("ej") {
+            println!(
+                "\n## e. criterion: breakpoint hits of a `Session` (software, and hardware for \
+                 j.) against a bare ptrace loop\n"
+            );
+            self.measure_breakpoint_criterion()
+        } else {
+            (Err(NOT_SELECTED.into()), Err(NOT_SELECTED.into()))
         };
-        println!("\n## k. system calls per watchpoint hit (`strace -c`, no `-f`)\n");
-        let watch_syscalls = self.measure_watch_syscalls(&tools);
-        println!(
-            "\n## l. system-call tracing: the trace example of dbg-process against `strace -f`, \
-             `syscall_loop {TRACE_CALLS}`\n"
+        let read = rows.measure(
+            "f",
+            "f. criterion: 256 MiB read by `Memory::read_into` against bare `process_vm_readv`",
+            || self.measure_read_criterion(),
         );
-        let trace_rates = self.measure_trace_rates(&tools);
-        println!(
-            "\n## m. criterion: a traced system call through `Process` against a bare ptrace \
-             loop\n"
+        let hit_syscalls = rows.measure(
+            "g",
+            "g. system calls per breakpoint hit (`strace -c`, no `-f`)",
+            || self.measure_hit_syscalls(&tools),
         );
-        let syscall_stop = self.measure_syscall_criterion();
-        println!(
-            "\n## n. {THREAD_HITS} ignored breakpoint hits from 8 threads through the command \
-             line (`target_fn` of `threads_bp` at {:#x})\n",
-            tools.threads_addr
+        let watch_rates = rows.measure(
+            "h",
+            format!(
+                "h. {CLI_WATCH_HITS} ignored watchpoint hits through the command line \
+                 (`counter` of `watch_loop` at {:#x})",
+                tools.watch_addr
+            ),
+            || self.measure_watch_rates(&tools),
         );
-        let thread_hit_rates = self.measure_thread_hit_rates(&tools);
-        println!(
-            "\n## o. system calls per system call traced by the trace example (`strace -c`, no \
-             `-f`)\n"
+        let watch = rows.measure(
+            "i",
+            "i. criterion: watchpoint hits of a `Session` against a bare ptrace loop",
+            || self.measure_watch_criterion(),
         );
-        let trace_syscalls = self.measure_trace_syscalls(&tools);
+        let hardware = rows.measure(
+            "j",
+            "j. hardware against software breakpoint hits: times from e.'s criterion run; \
+             stops per hit counted as wait4 calls per hit (`strace -c`, no `-f`)",
+            || match hardware_means {
+                Ok(means) => Ok(HardwareBreakpoints {
+                    means,
+                    stops: self.measure_breakpoint_stops(&tools),
+                }),
+                Err(e) => {
+                    println!("skipped: e.'s criterion run failed");
+                    Err(e)
+                }
+            },
+        );
+        let watch_syscalls = rows.measure(
+            "k",
+            "k. system calls per watchpoint hit (`strace -c`, no `-f`)",
+            || self.measure_watch_syscalls(&tools),
+        );
+        let trace_rates = rows.measure(
+            "l",
+            format!(
+                "l. system-call tracing: the trace example of dbg-process against \
+                 `strace -f`, `syscall_loop {TRACE_CALLS}`"
+            ),
+            || self.measure_trace_rates(&tools),
+        );
+        let syscall_stop = rows.measure(
+            "m",
+            "m. criterion: a traced system call through `Process` against a bare ptrace loop",
+            || self.measure_syscall_criterion(),
+        );
+        let thread_hit_rates = rows.measure(
+            "n",
+            format!(
+                "n. {THREAD_HITS} ignored breakpoint hits from 8 threads through the \
+                 command line (`target_fn` of `threads_bp` at {:#x})",
+                tools.threads_addr
+            ),
+            || self.measure_thread_hit_rates(&tools),
+        );
+        let trace_syscalls = rows.measure(
+            "o",
+            "o. system calls per system call traced by the trace example (`strace -c`, no `-f`)",
+            || self.measure_trace_syscalls(&tools),
+        );
+        let symbols = rows.measure(
+            "pq",
+            format!(
+                "p. and q. wall time and peak memory of stopping at `{BIGBIN_MAIN}` in \
+                 the debug build of xtask/bigbin, a backtrace and a kill"
+            ),
+            || self.measure_symbols(&tools, bigbin_built),
+        );
 
         let report = Report {
+            rows: rows.clone(),
             rates,
             criterion,
             syscalls,
@@ -325,6 +427,7 @@ impl Workspace {
             syscall_stop,
             thread_hit_rates,
             trace_syscalls,
+            symbols,
         };
         println!("\n{}", report.render(&self.describe_machine(&tools)));
         if report.complete() {
@@ -983,6 +1086,146 @@ impl Workspace {
         }))
     }
 
+    /// Where bigbin is built: its own target directory (it is not part of our workspace).
+    fn bigbin_target(&self) -> PathBuf {
+        self.target.join("bigbin")
+    }
+
+    /// Build xtask/bigbin in the debug profile with its own lockfile; cargo reuses a build
+    /// that is fresh.
+    fn build_bigbin(&self) -> Measured<()> {
+        let manifest = self.root.join("xtask").join("bigbin").join("Cargo.toml");
+        let mut command = self.cargo(["build", "--locked", "--manifest-path"]);
+        command
+            .arg(manifest)
+            .arg("--target-dir")
+            .arg(self.bigbin_target());
+        let result = self.run(&mut command);
+        if let Err(e) = &result {
+            println!("xtask: {e}: rows p and q fail");
+        }
+        result
+    }
+
+    /// p. and q. Stop at `bigbin::main` in the large debug binary, show the backtrace and kill
+    /// the program, with dbg-cli and with gdb: [`RUNS`] interleaved runs, each under a fresh
+    /// `xtask rusage` process, and the median wall time and median peak RSS of each debugger.
+    /// Every run must have stopped at `bigbin::main` ([`symbol_stop_problem`]); a debugger
+    /// whose run fails or does not stop there is not run again, and its figures say why. Also
+    /// one run of bigbin alone, to its end: its peak bounds what the tracee adds to a
+    /// debugger's.
+    fn measure_symbols(&self, tools: &Tools, built: Measured<()>) -> Measured<SymbolRuns> {
+        built?;
+        let shown = self.show_path(&tools.bigbin);
+        let bytes = std::fs::metadata(&tools.bigbin)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?
+            .len();
+        println!("{shown}: {bytes} bytes ({:.1} MB)", bytes as f64 / 1e6);
+        let alone = Command::new(&tools.bigbin);
+        println!(
+            "$ {}    # check: it runs to its end",
+            self.shell_line(&alone)
+        );
+        let program = self.rusage_output(&alone).and_then(|(usage, output)| {
+            if output.contains(BIGBIN_DONE) {
+                Ok(usage)
+            } else {
+                Err(format!("{shown} did not print `{BIGBIN_DONE}`: {output}"))
+            }
+        })?;
+        println!(
+            "bigbin alone: {:.3} s, peak {}",
+            program.wall.as_secs_f64(),
+            program.peak_shown()
+        );
+
+        let mut debuggers = vec![(
+            "dbg",
+            command(&tools.dbg, tools.dbg_symbol_stop()),
+            Ok(Vec::new()),
+        )];
+        if let Some(gdb) = &tools.gdb {
+            debuggers.push(("gdb", command(gdb, tools.gdb_symbol_stop()), Ok(Vec::new())));
+        }
+        for (_, command, _) in &debuggers {
+            println!("$ {}", self.shell_line(command));
+        }
+        for run in 1..=RUNS {
+            for (tool, command, runs) in debuggers.iter_mut() {
+                let Ok(usages) = runs else { continue };
+                let measured = self.rusage_output(command).and_then(|(usage, output)| {
+                    symbol_stop_problem(&output)
+                        .map_or(Ok(usage), |problem| Err(format!("{tool} {problem}")))
+                });
+                match measured {
+                    Ok(usage) => {
+                        println!(
+                            "run {run}/{RUNS} {tool}: {:.3} s, peak {}",
+                            usage.wall.as_secs_f64(),
+                            usage.peak_shown()
+                        );
+                        usages.push(usage);
+                    }
+                    Err(e) => {
+                        println!("xtask: {e}");
+                        *runs = Err(e);
+                    }
+                }
+            }
+        }
+        let mut medians = debuggers
+            .into_iter()
+            .map(|(tool, _, runs)| (tool, runs.map(|usages| RunUsage::median(&usages))));
+        let dbg = medians
+            .next()
+            .map_or_else(|| Err("dbg-cli was not run".to_string()), |(_, dbg)| dbg);
+        let gdb = medians.next().map(|(_, gdb)| gdb);
+        Ok(SymbolRuns {
+            binary: shown,
+            bytes,
+            dbg,
+            gdb,
+            program,
+        })
+    }
+
+    /// Run `command` under a fresh `xtask rusage` process, with no input: its wall time and
+    /// peak RSS, and its output (stdout, then stderr, without the helper's line). A run that
+    /// fails is an error that says why in a line: the program, its status and the first line
+    /// it wrote to stderr that says why.
+    fn rusage_output(&self, command: &Command) -> Measured<(RunUsage, String)> {
+        let line = self.shell_line(command);
+        let helper = std::env::current_exe()
+            .map_err(|e| format!("cannot find xtask's own executable: {e}"))?;
+        let output = Command::new(helper)
+            .arg("rusage")
+            .arg(command.get_program())
+            .args(command.get_args())
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run `{line}`: {e}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            let program = Path::new(command.get_program())
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            // dbg-cli's first error is the cause (the later ones follow from it); gdb says
+            // what went wrong last, after its warnings.
+            let said = stderr
+                .lines()
+                .find(|text| text.starts_with("error"))
+                .or_else(|| stderr.lines().rev().find(|text| !text.trim().is_empty()))
+                .unwrap_or("nothing on stderr");
+            return Err(format!("{program} failed ({}): {said}", output.status));
+        }
+        let (usage, stdout) =
+            RunUsage::parse(&stdout).map_err(|e| format!("`xtask rusage {line}`: {e}"))?;
+        Ok((usage, format!("{stdout}\n{stderr}")))
+    }
+
     /// `strace -c` on `program` (not its children) run with `args(n)` for both counts of
     /// `events`; the difference in calls divided by the difference in events.
     fn calls_per_event(
@@ -1063,14 +1306,26 @@ const TRACE_CALLS: u64 = 200_000;
 const TRACE_SYSCALL_CALLS: (u64, u64) = (10_000, 20_000);
 /// Breakpoint hits of `threads_bp`: 8 threads each call `target_fn` 1,000 times (n.).
 const THREAD_HITS: u64 = 8_000;
-/// The criterion benches, built before anything is measured.
-const BENCHES: [(&str, &str); 5] = [
-    ("dbg-process", "step"),
-    ("dbg-target", "breakpoint"),
-    ("dbg-memory", "read"),
-    ("dbg-target", "watchpoint"),
-    ("dbg-process", "syscall"),
+/// The criterion benches (package, bench, the rows that use it), built before anything is
+/// measured.
+const BENCHES: [(&str, &str, &str); 5] = [
+    ("dbg-process", "step", "b"),
+    ("dbg-target", "breakpoint", "ej"),
+    ("dbg-memory", "read", "f"),
+    ("dbg-target", "watchpoint", "i"),
+    ("dbg-process", "syscall", "m"),
 ];
+/// The last row of the table: `cargo xtask bench` measures rows a to this one.
+const LAST_ROW: char = 'q';
+/// The error of a measurement whose rows were not asked for (never shown: the rows are left out).
+const NOT_SELECTED: &str = "not selected";
+/// The function rows p and q stop at, by its Rust path, so that the debugger must consult DWARF.
+const BIGBIN_MAIN: &str = "bigbin::main";
+/// What bigbin prints last when it runs to its end.
+const BIGBIN_DONE: &str = "bigbin done";
+/// The line `xtask rusage` ends its standard output with: this, the wall time in nanoseconds
+/// and the peak RSS in KiB.
+const RUSAGE_LINE: &str = "xtask-rusage:";
 /// The criterion group of `crates/process/benches/step.rs`.
 const BENCH_GROUP: &str = "single_step";
 /// The criterion group of `crates/target/benches/breakpoint.rs`.
@@ -1109,6 +1364,8 @@ struct Tools {
     threads_bp: PathBuf,
     /// `target_fn` of `threads_bp` when it runs without ASLR.
     threads_addr: u64,
+    /// The debug build of xtask/bigbin.
+    bigbin: PathBuf,
     gdb: Option<PathBuf>,
     strace: Option<PathBuf>,
 }
@@ -1274,6 +1531,26 @@ impl Tools {
     }
 }
 
+impl Tools {
+    /// `dbg-cli` arguments: launch bigbin, stop at `bigbin::main`, show the backtrace, kill.
+    fn dbg_symbol_stop(&self) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e"]);
+        args.push(format!("breakpoint set {BIGBIN_MAIN}").into());
+        args.extend(os_args(["-e", "continue", "-e", "backtrace", "-e", "kill"]));
+        args.push(self.bigbin.clone().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_symbol_stop`] with `break`, `run`, `bt`, `kill`.
+    fn gdb_symbol_stop(&self) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break {BIGBIN_MAIN}").into());
+        args.extend(os_args(["-ex", "run", "-ex", "bt", "-ex", "kill"]));
+        args.push(self.bigbin.clone().into());
+        args
+    }
+}
+
 /// A software (`int3`) or hardware (debug-register) breakpoint.
 #[derive(Debug, Clone, Copy)]
 enum Breakpoint {
@@ -1289,6 +1566,74 @@ fn command(program: &Path, args: Vec<OsString>) -> Command {
     let mut command = Command::new(program);
     command.args(args);
     command
+}
+
+/// The rows `cargo xtask bench [ROW...]` measures and shows: the letters given, or all.
+#[derive(Debug, Clone)]
+struct Rows(BTreeSet<char>);
+
+impl Rows {
+    /// The rows named by `args`, each one letter or several (`p q` or `pq`) from `a` to
+    /// [`LAST_ROW`]; every row when there are none.
+    fn parse(args: &[String]) -> Result<Rows, String> {
+        let all: BTreeSet<char> = ('a'..=LAST_ROW).collect();
+        if args.is_empty() {
+            return Ok(Rows(all));
+        }
+        let mut rows = BTreeSet::new();
+        for arg in args {
+            for letter in arg.chars() {
+                if !all.contains(&letter) {
+                    return Err(format!(
+                        "`{arg}` is not a row: rows are the letters a to {LAST_ROW}\n\n{USAGE}"
+                    ));
+                }
+                rows.insert(letter);
+            }
+        }
+        Ok(Rows(rows))
+    }
+
+    /// Whether any of the rows `letters` is selected.
+    fn has(&self, letters: &str) -> bool {
+        letters.chars().any(|letter| self.0.contains(&letter))
+    }
+
+    /// When a row of `letters` is selected, print `heading` and `measure`; otherwise measure
+    /// nothing.
+    fn measure<T>(
+        &self,
+        letters: &str,
+        heading: impl std::fmt::Display,
+        measure: impl FnOnce() -> Measured<T>,
+    ) -> Measured<T> {
+        if !self.has(letters) {
+            return Err(NOT_SELECTED.into());
+        }
+        println!("\n## {heading}\n");
+        measure()
+    }
+
+    /// Whether a table row or a note (which starts with its row's letter: `p. ...`) belongs
+    /// to a selected row.
+    fn shows(&self, text: &str) -> bool {
+        let mut chars = text.chars();
+        match (chars.next(), chars.next(), chars.next()) {
+            (Some(letter), Some('.'), Some(' ')) if letter.is_ascii_lowercase() => {
+                self.0.contains(&letter)
+            }
+            _ => true,
+        }
+    }
+
+    /// The selected letters, when not every row is: `p, q`.
+    fn partial(&self) -> Option<String> {
+        let all = ('a'..=LAST_ROW).count();
+        (self.0.len() < all).then(|| {
+            let letters: Vec<String> = self.0.iter().map(char::to_string).collect();
+            letters.join(", ")
+        })
+    }
 }
 
 /// A measurement, or why it could not be made.
@@ -1682,6 +2027,99 @@ struct SyscallCounts {
     dbg_invalid: Option<String>,
 }
 
+/// The wall time and peak RSS of one run under `xtask rusage`, or the medians of several.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RunUsage {
+    wall: Duration,
+    /// `ru_maxrss`, in KiB.
+    peak_kib: u64,
+}
+
+impl RunUsage {
+    /// The usage from the [`RUSAGE_LINE`] that ends `stdout`, and the output before it.
+    fn parse(stdout: &str) -> Result<(RunUsage, &str), String> {
+        let at = stdout
+            .rfind(RUSAGE_LINE)
+            .ok_or_else(|| format!("no `{RUSAGE_LINE}` line"))?;
+        let (before, line) = stdout.split_at(at);
+        let numbers: Vec<u64> = line
+            .get(RUSAGE_LINE.len()..)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("a bad `{RUSAGE_LINE}` line ({e}): {}", line.trim_end()))?;
+        match numbers.as_slice() {
+            &[wall_ns, peak_kib] => Ok((
+                RunUsage {
+                    wall: Duration::from_nanos(wall_ns),
+                    peak_kib,
+                },
+                before,
+            )),
+            _ => Err(format!(
+                "a `{RUSAGE_LINE}` line without two numbers: {}",
+                line.trim_end()
+            )),
+        }
+    }
+
+    /// The median wall time and the median peak, each over `runs`.
+    fn median(runs: &[RunUsage]) -> RunUsage {
+        let walls: Vec<Duration> = runs.iter().map(|run| run.wall).collect();
+        let peaks: Vec<u64> = runs.iter().map(|run| run.peak_kib).collect();
+        RunUsage {
+            wall: median(&walls),
+            peak_kib: median(&peaks),
+        }
+    }
+
+    /// The peak in MB (10^6 bytes).
+    fn peak_mb(&self) -> f64 {
+        (self.peak_kib * 1024) as f64 / 1e6
+    }
+
+    fn peak_shown(&self) -> String {
+        format!("{:.1} MB", self.peak_mb())
+    }
+}
+
+/// p. and q.: each debugger stopping at `bigbin::main` in the debug build of xtask/bigbin.
+#[derive(Debug)]
+struct SymbolRuns {
+    /// The binary, as shown (relative to the workspace root).
+    binary: String,
+    bytes: u64,
+    /// dbg-cli's medians.
+    dbg: Measured<RunUsage>,
+    /// gdb's medians; `None` when gdb is not installed.
+    gdb: Option<Measured<RunUsage>>,
+    /// bigbin run alone to its end: its peak bounds the tracee's share of a debugger's.
+    program: RunUsage,
+}
+
+/// What is wrong with the output of a debugger's run of p. and q., if anything: it must name
+/// `bigbin::main` (gdb's stop and backtrace do, and dbg's must: the run's `kill` succeeding
+/// shows the program was stopped somewhere) and the program must not have run to its end.
+fn symbol_stop_problem(output: &str) -> Option<String> {
+    if output.contains(BIGBIN_DONE) {
+        Some(format!(
+            "let the program run to its end (it printed `{BIGBIN_DONE}`)"
+        ))
+    } else if !output.contains(BIGBIN_MAIN) {
+        let last = output
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        Some(format!(
+            "did not stop at `{BIGBIN_MAIN}` (its output does not name it; last line: {last})"
+        ))
+    } else {
+        None
+    }
+}
+
 /// How a command-line rate row (a, d, h, l, n) is labelled and judged.
 #[derive(Debug)]
 struct RateRow {
@@ -1922,6 +2360,8 @@ impl EventCalls {
 /// The measurements, rendered as one markdown table with the goals.
 #[derive(Debug)]
 struct Report {
+    /// The rows measured and shown; the measurements of the others are [`NOT_SELECTED`].
+    rows: Rows,
     rates: Measured<CliRates>,
     criterion: Measured<CriterionMeans>,
     /// `None` when strace is not installed.
@@ -1942,6 +2382,7 @@ struct Report {
     thread_hit_rates: Measured<CliRates>,
     /// `None` when strace is not installed.
     trace_syscalls: Measured<Option<SyscallCounts>>,
+    symbols: Measured<SymbolRuns>,
 }
 
 impl Report {
@@ -1956,26 +2397,39 @@ impl Report {
                 .as_ref()
                 .is_ok_and(|c| c.as_ref().is_none_or(|c| c.dbg_invalid.is_none()))
         };
-        rates_valid(&self.rates)
-            && self.criterion.is_ok()
-            && calls_valid(&self.syscalls)
-            && rates_valid(&self.hit_rates)
-            && self.breakpoint.is_ok()
-            && self.read.is_ok()
-            && calls_valid(&self.hit_syscalls)
-            && rates_valid(&self.watch_rates)
-            && self.watch.is_ok()
-            && self.hardware.as_ref().is_ok_and(|hardware| {
-                hardware
-                    .stops
-                    .as_ref()
-                    .is_ok_and(|s| s.as_ref().is_none_or(|s| s.invalid.is_none()))
-            })
-            && calls_valid(&self.watch_syscalls)
-            && rates_valid(&self.trace_rates)
-            && self.syscall_stop.is_ok()
-            && rates_valid(&self.thread_hit_rates)
-            && calls_valid(&self.trace_syscalls)
+        [
+            ("a", rates_valid(&self.rates)),
+            ("b", self.criterion.is_ok()),
+            ("c", calls_valid(&self.syscalls)),
+            ("d", rates_valid(&self.hit_rates)),
+            ("e", self.breakpoint.is_ok()),
+            ("f", self.read.is_ok()),
+            ("g", calls_valid(&self.hit_syscalls)),
+            ("h", rates_valid(&self.watch_rates)),
+            ("i", self.watch.is_ok()),
+            (
+                "j",
+                self.hardware.as_ref().is_ok_and(|hardware| {
+                    hardware
+                        .stops
+                        .as_ref()
+                        .is_ok_and(|s| s.as_ref().is_none_or(|s| s.invalid.is_none()))
+                }),
+            ),
+            ("k", calls_valid(&self.watch_syscalls)),
+            ("l", rates_valid(&self.trace_rates)),
+            ("m", self.syscall_stop.is_ok()),
+            ("n", rates_valid(&self.thread_hit_rates)),
+            ("o", calls_valid(&self.trace_syscalls)),
+            (
+                "pq",
+                self.symbols.as_ref().is_ok_and(|symbols| {
+                    symbols.dbg.is_ok() && symbols.gdb.as_ref().is_none_or(Result::is_ok)
+                }),
+            ),
+        ]
+        .into_iter()
+        .all(|(letters, valid)| valid || !self.rows.has(letters))
     }
 
     fn render(&self, machine: &str) -> String {
@@ -2206,12 +2660,22 @@ impl Report {
         .render(&self.watch_syscalls, &mut rows, &mut notes);
 
         self.render_syscall_tracing(&mut rows, &mut notes);
+        self.render_symbols(&mut rows, &mut notes);
+        rows.retain(|row| self.rows.shows(&row[0]));
+        notes.retain(|note| self.rows.shows(note));
 
         let mut out = String::from(
             "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads, \
-             system-call tracing\n\n",
+             system-call tracing, a breakpoint by name in a large binary\n\n",
         );
-        let _ = writeln!(out, "Measured in one run on {machine}.\n");
+        match self.rows.partial() {
+            Some(letters) => {
+                let _ = writeln!(out, "Rows {letters}, measured in one run on {machine}.\n");
+            }
+            None => {
+                let _ = writeln!(out, "Measured in one run on {machine}.\n");
+            }
+        }
         out.push_str("| measure | dbg | reference | ratio | goal | met |\n");
         out.push_str("|---|---:|---:|---:|---|---|\n");
         for row in rows {
@@ -2354,6 +2818,112 @@ impl Report {
         }
     }
 
+    /// Rows p. and q.: the wall time and the peak memory of stopping at `bigbin::main`, dbg-cli
+    /// against gdb. A failed dbg leaves gdb's figures shown; an invalid gdb says why below.
+    fn render_symbols(&self, rows: &mut Vec<[String; 6]>, notes: &mut Vec<String>) {
+        type Figure = fn(&RunUsage) -> f64;
+        let judged: [(char, f64, Figure, &str); 2] = [
+            ('p', 0.3, |usage| usage.wall.as_secs_f64(), "wall time"),
+            ('q', 0.5, RunUsage::peak_mb, "peak memory (max RSS)"),
+        ];
+        let shown = |letter: char, usage: &RunUsage| match letter {
+            'p' => format!("{:.3} s", usage.wall.as_secs_f64()),
+            _ => usage.peak_shown(),
+        };
+        let symbols = match &self.symbols {
+            Ok(symbols) => symbols,
+            Err(e) => {
+                for (letter, times, _, what) in judged {
+                    rows.push([
+                        format!(
+                            "{letter}. a breakpoint at `{BIGBIN_MAIN}` of a large debug binary, \
+                             {what}"
+                        ),
+                        failed(e),
+                        "—".into(),
+                        "—".into(),
+                        format!("≤ {times}× gdb"),
+                        "no".into(),
+                    ]);
+                }
+                return;
+            }
+        };
+        let mb = symbols.bytes as f64 / 1e6;
+        for (letter, times, figure, what) in judged {
+            let measure = match letter {
+                'p' => format!(
+                    "p. `dbg-cli run --batch -e \"breakpoint set {BIGBIN_MAIN}\" -e continue -e \
+                     backtrace -e kill bigbin`, {mb:.1} MB debug binary, {what}"
+                ),
+                _ => format!("{letter}. the same, the debugger's {what}"),
+            };
+            let dbg = match &symbols.dbg {
+                Ok(usage) => shown(letter, usage),
+                Err(e) => failed(e),
+            };
+            let (reference, ratio, met) = match (&symbols.dbg, &symbols.gdb) {
+                (Ok(_), None) => ("gdb not installed".into(), "—".into(), "not checked".into()),
+                (Err(_), None) => ("gdb not installed".into(), "—".into(), "no".into()),
+                (_, Some(Err(_))) => ("gdb: invalid (see below)".into(), "—".into(), "no".into()),
+                (Ok(dbg), Some(Ok(gdb))) => {
+                    let ratio = figure(dbg) / figure(gdb);
+                    (
+                        format!("gdb: {}", shown(letter, gdb)),
+                        format!("{ratio:.2}× gdb"),
+                        yes_no(ratio <= times),
+                    )
+                }
+                (Err(_), Some(Ok(gdb))) => (
+                    format!("gdb: {}", shown(letter, gdb)),
+                    "—".into(),
+                    "no".into(),
+                ),
+            };
+            rows.push([
+                measure,
+                dbg,
+                reference,
+                ratio,
+                format!("≤ {times}× gdb"),
+                met,
+            ]);
+        }
+        notes.push(format!(
+            "p. bigbin: `{}`, {} bytes ({mb:.1} MB; MB = 10^6 bytes), the debug build of \
+             `xtask/bigbin`, a program that uses a little of each of tokio, syn, regex, \
+             serde_json, clap, axum, hyper, reqwest, tracing-subscriber, chrono, rand, toml, \
+             serde_yaml and more; gdb runs `gdb -batch -nx -ex \"break {BIGBIN_MAIN}\" -ex \
+             run -ex bt -ex kill bigbin`; every run must name `{BIGBIN_MAIN}` in its output \
+             and not let the program run to its end",
+            symbols.binary,
+            thousands(symbols.bytes as f64)
+        ));
+        for (tool, usage) in [("dbg", Some(&symbols.dbg)), ("gdb", symbols.gdb.as_ref())] {
+            match usage {
+                Some(Ok(usage)) => notes.push(format!(
+                    "p. {tool}: median of {RUNS} runs: {:.3} s, peak {}",
+                    usage.wall.as_secs_f64(),
+                    usage.peak_shown()
+                )),
+                Some(Err(why)) if tool == "gdb" => {
+                    notes.push(format!("p. gdb is not measured: {}", one_line(why)));
+                }
+                _ => {}
+            }
+        }
+        notes.push(format!(
+            "q. peak memory: `ru_maxrss` of `getrusage(RUSAGE_CHILDREN)` in a fresh `xtask \
+             rusage` process whose only child is the debugger, so the largest peak RSS of the \
+             debugger and of the processes it waited for: the fork that becomes the tracee \
+             (at most the debugger's RSS when it forks) and the tracee, killed at \
+             `{BIGBIN_MAIN}`. bigbin run alone to its end peaks at {} ({:.3} s), more than \
+             the tracee reaches by `main`: a figure above that is the debugger's own",
+            symbols.program.peak_shown(),
+            symbols.program.wall.as_secs_f64()
+        ));
+    }
+
     /// Row j.: hardware against software breakpoint, time and stops per hit.
     fn render_hardware(&self, rows: &mut Vec<[String; 6]>, notes: &mut Vec<String>) {
         const GOAL: &str = "none: reported";
@@ -2477,7 +3047,7 @@ fn thousands(value: f64) -> String {
     out
 }
 
-fn median(values: &[Duration]) -> Duration {
+fn median<T: Ord + Copy + Default>(values: &[T]) -> T {
     let mut sorted = values.to_vec();
     sorted.sort();
     sorted.get(sorted.len() / 2).copied().unwrap_or_default()
@@ -2652,6 +3222,7 @@ mod tests {
     fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
         let secs = Duration::from_secs_f64;
         Ok(Report {
+            rows: Rows::parse(&[])?,
             rates: Ok(CliRates {
                 dbg: Rate::new(CLI_STEPS, secs(2.0), secs(0.000_01))?,
                 reference: Rate::new(CLI_STEPS, secs(13.0), secs(0.1)).ok(),
@@ -2756,7 +3327,141 @@ mod tests {
                 }),
                 dbg_invalid: None,
             })),
+            symbols: Ok(SymbolRuns {
+                binary: "target/bigbin/debug/bigbin".into(),
+                bytes: 91_054_208,
+                dbg: Ok(RunUsage {
+                    wall: secs(0.25),
+                    peak_kib: 48_828,
+                }),
+                gdb: Some(Ok(RunUsage {
+                    wall: secs(1.0),
+                    peak_kib: 202_148,
+                })),
+                program: RunUsage {
+                    wall: secs(0.006),
+                    peak_kib: 13_316,
+                },
+            }),
         })
+    }
+
+    #[test]
+    fn symbol_rows_compare_time_and_peak_memory_with_gdb() -> Result<(), String> {
+        let report = sample_report(None)?;
+        let table = report.render("");
+        assert!(report.complete());
+        for row in [
+            "| p. `dbg-cli run --batch -e \"breakpoint set bigbin::main\" -e continue -e \
+             backtrace -e kill bigbin`, 91.1 MB debug binary, wall time | 0.250 s | gdb: 1.000 s \
+             | 0.25× gdb | ≤ 0.3× gdb | yes |",
+            "| q. the same, the debugger's peak memory (max RSS) | 50.0 MB | gdb: 207.0 MB \
+             | 0.24× gdb | ≤ 0.5× gdb | yes |",
+            "- p. bigbin: `target/bigbin/debug/bigbin`, 91,054,208 bytes (91.1 MB;",
+            "- p. dbg: median of 5 runs: 0.250 s, peak 50.0 MB",
+            "- p. gdb: median of 5 runs: 1.000 s, peak 207.0 MB",
+            "bigbin run alone to its end peaks at 13.6 MB (0.006 s)",
+        ] {
+            assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_failed_dbg_keeps_gdbs_symbol_figures_and_an_invalid_gdb_says_why() -> Result<(), String> {
+        let mut report = sample_report(None)?;
+        if let Ok(symbols) = &mut report.symbols {
+            symbols.dbg =
+                Err("dbg-cli failed (exit status: 1): error: no symbol `bigbin::main`\n".into());
+        }
+        let table = report.render("");
+        assert!(!report.complete());
+        assert!(table.contains(
+            "wall time | failed: dbg-cli failed (exit status: 1): error: no symbol \
+             `bigbin::main` | gdb: 1.000 s | — | ≤ 0.3× gdb | no |"
+        ));
+        assert!(table.contains("max RSS) | failed: dbg-cli failed"));
+        assert!(!table.contains("- p. dbg: median"), "{table}");
+        if let Ok(symbols) = &mut report.symbols {
+            symbols.gdb = Some(Err("gdb did not stop at `bigbin::main`".into()));
+        }
+        let table = report.render("");
+        assert!(table.contains("| gdb: invalid (see below) | — | ≤ 0.5× gdb | no |"));
+        assert!(table.contains("- p. gdb is not measured: gdb did not stop at `bigbin::main`"));
+        report.symbols = Err("`cargo build --locked --manifest-path ...` failed".into());
+        let table = report.render("");
+        assert!(table.contains(
+            "| q. a breakpoint at `bigbin::main` of a large debug binary, peak memory (max RSS) \
+             | failed: `cargo build --locked --manifest-path ...` failed | — | — | ≤ 0.5× gdb \
+             | no |"
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn selected_rows_are_the_only_ones_measured_judged_and_shown() -> Result<(), String> {
+        let rows =
+            |args: &[&str]| Rows::parse(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+        let selected = rows(&["p", "q"])?;
+        assert!(selected.has("pq") && selected.has("ap") && !selected.has("a"));
+        assert_eq!(rows(&["pq"])?.partial().as_deref(), Some("p, q"));
+        assert_eq!(rows(&[])?.partial(), None);
+        assert!(rows(&["r"]).is_err());
+        assert!(rows(&["--all"]).is_err());
+        let mut report = sample_report(None)?;
+        report.rows = selected;
+        report.rates = Err(NOT_SELECTED.into());
+        report.read = Err(NOT_SELECTED.into());
+        assert!(report.complete(), "rows not selected do not fail the run");
+        let table = report.render("");
+        assert!(table.contains("Rows p, q, measured in one run"));
+        assert!(table.contains("| p. `dbg-cli run"));
+        assert!(table.contains("- q. peak memory"));
+        assert!(!table.contains("| a. "), "{table}");
+        assert!(!table.contains("- d. "), "{table}");
+        assert!(!table.contains(NOT_SELECTED), "{table}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_rusage_line_ends_the_output_and_a_stop_must_name_main() -> Result<(), String> {
+        let out =
+            "Breakpoint 1, bigbin::main () at src/main.rs:54\nxtask-rusage: 1500000000 216460\n";
+        let (usage, before) = RunUsage::parse(out)?;
+        assert_eq!(usage.wall, Duration::from_millis(1500));
+        assert_eq!(usage.peak_kib, 216_460);
+        assert_eq!(before, "Breakpoint 1, bigbin::main () at src/main.rs:54\n");
+        assert!(RunUsage::parse("no line\n").is_err());
+        assert!(RunUsage::parse("xtask-rusage: 12\n").is_err());
+        let median = RunUsage::median(&[
+            RunUsage {
+                wall: Duration::from_secs(3),
+                peak_kib: 10,
+            },
+            RunUsage {
+                wall: Duration::from_secs(1),
+                peak_kib: 30,
+            },
+            RunUsage {
+                wall: Duration::from_secs(2),
+                peak_kib: 20,
+            },
+        ]);
+        assert_eq!(
+            median,
+            RunUsage {
+                wall: Duration::from_secs(2),
+                peak_kib: 20
+            }
+        );
+        assert_eq!(symbol_stop_problem(before), None);
+        assert!(symbol_stop_problem("Process 7 exited with status 0\n")
+            .unwrap_or_default()
+            .contains("did not stop at `bigbin::main`"));
+        assert!(symbol_stop_problem("bigbin::main\nbigbin done\n")
+            .unwrap_or_default()
+            .contains("run to its end"));
+        Ok(())
     }
 
     #[test]
