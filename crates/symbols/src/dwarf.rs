@@ -650,8 +650,8 @@ impl<'a> Debug<'a> {
             let function = frame
                 .function
                 .as_ref()
-                .and_then(|f| f.demangle().ok())
-                .map(|name| name.into_owned());
+                .and_then(|f| f.raw_name().ok())
+                .map(|name| crate::demangle::demangle(&name).into_owned());
             let location = frame.location.as_ref().and_then(|l| {
                 let path = l.file?.to_string();
                 Some(SourceLine {
