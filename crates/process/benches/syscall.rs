@@ -2,17 +2,20 @@
 //! `syscall_loop` fixture (its entry and its exit stop), through the library against a bare
 //! `PTRACE_SYSCALL` + `waitpid` loop written here.
 //!
-//! - `dbg_process`: what `examples/trace.rs` does per system call: [`Process::resume`] with
-//!   [`Resume::Syscalls`] and [`Process::wait`] to the entry stop, the same to the exit stop,
-//!   then the system call's number, first argument and result read with
-//!   [`Process::read_register`] (`orig_rax`, `rdi`, `rax`: one `PTRACE_GETREGS`, cached).
+//! - `dbg_process`: the all-stop [`Process`]: [`Process::resume`] with [`Resume::Syscalls`]
+//!   and [`Process::wait`] to the entry stop, the same to the exit stop, then the system
+//!   call's number, first argument and result read with [`Process::read_register`]
+//!   (`orig_rax`, `rdi`, `rax`: one `PTRACE_GETREGS`, cached).
+//! - `tracer`: what `examples/trace.rs` does per system call, with the non-stop [`Tracer`]:
+//!   [`Tracer::next_event`] to the entry, [`Tracer::resume`], the same to the exit, then
+//!   [`Tracer::syscall_regs`] (one `PTRACE_GETREGS`) and [`Tracer::resume`].
 //! - `bare_loop`: `PTRACE_SYSCALL` + `waitpid` twice and one `PTRACE_GETREGS` at the exit,
 //!   with nix only, on the same kind of tracee.
 //!
-//! Both run with the tracer and the tracee on one CPU ([`Process::share_cpu`]), as the example
-//! does, so the ratio measures the library's own overhead and not CPU placement (see
-//! `PERFORMANCE.md`). `cargo xtask bench` reads the estimates and prints the ratio; the goal
-//! is `dbg_process` within 1.2× of `bare_loop`.
+//! All run with the tracer and the tracee on one CPU ([`Process::share_cpu`],
+//! [`Tracer::share_cpu`]), as the example does, so the ratios measure the library's own
+//! overhead and not CPU placement (see `PERFORMANCE.md`). `cargo xtask bench` reads the
+//! estimates and prints the ratio; the goal is `dbg_process` within 1.2× of `bare_loop`.
 #![forbid(unsafe_code)]
 // A benchmark that cannot launch or drive its tracee has nothing to measure: it stops loudly
 // with the reason instead of reporting numbers for something else.
@@ -23,7 +26,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dbg_process::{CpuShare, Launch, Pid, Process, Reg, Resume, StopReason, TrapKind};
+use dbg_process::{
+    CpuShare, Launch, Pid, Process, Reg, Resume, StopReason, TraceEvent, Tracer, TrapKind,
+};
 use nix::sys::ptrace;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 
@@ -136,6 +141,82 @@ impl Tracee {
     }
 }
 
+/// A `syscall_loop CALLS` tracee under the non-stop [`Tracer`], running, with tracer and
+/// tracee on one CPU.
+#[derive(Debug)]
+struct Traced {
+    program: PathBuf,
+    /// Declared before `tracer` so that the affinities are restored before the tracee dies.
+    share: Option<CpuShare>,
+    tracer: Tracer,
+    /// System calls traced so far.
+    traced: u64,
+}
+
+impl Traced {
+    fn launch(program: PathBuf) -> Traced {
+        let launch = Launch::new(&program)
+            .arg(CALLS.to_string())
+            .stdout("/dev/null");
+        let tracer = Tracer::launch(&launch, Resume::Syscalls)
+            .unwrap_or_else(|e| panic!("cannot launch {}: {e}", program.display()));
+        let share = Some(
+            tracer
+                .share_cpu()
+                .unwrap_or_else(|e| panic!("cannot put tracer and tracee on one CPU: {e}")),
+        );
+        Traced {
+            program,
+            share,
+            tracer,
+            traced: 0,
+        }
+    }
+
+    /// As [`Tracee::make_room`].
+    fn make_room(&mut self, iters: u64) {
+        if self.traced + iters > CALLS {
+            self.share = None;
+            *self = Traced::launch(self.program.clone());
+        }
+        self.traced += iters;
+    }
+
+    /// One system call as `examples/trace.rs` traces it.
+    fn call(&mut self) {
+        let tid = match self.tracer.next_event() {
+            Ok(Some(TraceEvent::SyscallEntry { tid })) => tid,
+            other => panic!("expected a system-call entry, got {other:?}"),
+        };
+        if let Err(e) = self.tracer.resume(tid, None) {
+            panic!("resume after a system-call entry failed: {e}");
+        }
+        let tid = match self.tracer.next_event() {
+            Ok(Some(TraceEvent::SyscallExit { tid })) => tid,
+            other => panic!("expected a system-call exit, got {other:?}"),
+        };
+        match self.tracer.syscall_regs(tid) {
+            Ok(call) => {
+                black_box((call.number, call.args, call.ret));
+            }
+            Err(e) => panic!("cannot read the registers at a system-call exit: {e}"),
+        }
+        if let Err(e) = self.tracer.resume(tid, None) {
+            panic!("resume after a system-call exit failed: {e}");
+        }
+    }
+
+    /// `iters` system calls through the tracer.
+    fn calls(&mut self, iters: u64) -> Duration {
+        self.make_room(iters);
+        let start = Instant::now();
+        for _ in 0..iters {
+            self.call();
+        }
+        start.elapsed()
+    }
+}
+
 /// `PTRACE_SYSCALL` and wait for the next system-call stop (`SIGTRAP | 0x80`: the library set
 /// `PTRACE_O_TRACESYSGOOD`) of `tid`.
 fn bare_stop(tid: Pid, which: &str) {
@@ -158,6 +239,12 @@ fn syscall_stop(c: &mut Criterion) {
         let mut tracee = Tracee::launch(program.clone());
         group.bench_function("dbg_process", |b| {
             b.iter_custom(|iters| tracee.dbg_process_calls(iters));
+        });
+    }
+    {
+        let mut traced = Traced::launch(program.clone());
+        group.bench_function("tracer", |b| {
+            b.iter_custom(|iters| traced.calls(iters));
         });
     }
     {

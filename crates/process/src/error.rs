@@ -48,6 +48,14 @@ pub enum Error {
     /// The request needs the process stopped, and it is running.
     #[error("the process is running")]
     Running,
+    /// The request needs this thread stopped at an event the caller was given, and it is
+    /// running.
+    #[error("thread {0} is running")]
+    ThreadRunning(i32),
+    /// Every traced thread is stopped at an event the caller was given: waiting for another
+    /// would never end.
+    #[error("every traced thread is stopped; resume one before waiting")]
+    AllThreadsStopped,
     /// No thread with this id belongs to the process.
     #[error("no thread {0} in the process")]
     UnknownThread(i32),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use dbg_sys::spawn::{spawn_traced, ExecFailure, ExecSpec, EXEC_FAILURE_LEN};
 use dbg_sys::wait::{wait_tid, WaitStatus};
-use dbg_sys::{Errno, Signal};
+use dbg_sys::{Errno, Pid, Signal};
 
 use crate::error::{Error, Result};
 use crate::process::{Origin, Process};
@@ -36,7 +36,8 @@ impl Clone for Redirect {
     }
 }
 
-/// What to launch and how; [`Launch::spawn`] starts it stopped at its first instruction.
+/// What to launch and how; [`Launch::spawn`] starts it stopped at its first instruction,
+/// [`crate::Tracer::launch`] runs it under a non-stop tracer that follows its forks.
 #[derive(Debug, Clone)]
 pub struct Launch {
     program: OsString,
@@ -109,6 +110,14 @@ impl Launch {
     ///
     /// The child is killed when the debugger dies (`PTRACE_O_EXITKILL`).
     pub fn spawn(&self) -> Result<Process> {
+        let pid = self.start()?;
+        Process::adopt(pid, Origin::Launched, vec![(pid, None)])
+    }
+
+    /// Fork and exec the program traced (`PTRACE_TRACEME`) and wait until it stops with the
+    /// SIGTRAP that follows `execve`: its pid, stopped there, with no ptrace option set yet.
+    /// An exec failure is reported with its errno and leaves no zombie.
+    pub(crate) fn start(&self) -> Result<Pid> {
         let display = self.program.to_string_lossy().into_owned();
         let launch_error = |errno| Error::Launch {
             program: display.clone(),
@@ -145,9 +154,7 @@ impl Launch {
             return Err(launch_error(failure.errno));
         }
         match wait_tid(pid)? {
-            WaitStatus::Stopped(_, Signal::SIGTRAP) => {
-                Process::adopt(pid, Origin::Launched, vec![(pid, None)])
-            }
+            WaitStatus::Stopped(_, Signal::SIGTRAP) => Ok(pid),
             other => {
                 let _ = dbg_sys::thread::kill(pid, Signal::SIGKILL);
                 let _ = wait_tid(pid);

@@ -1,8 +1,13 @@
 //! Process control for Linux x86-64 tracees through ptrace: launch or attach, resume, single
 //! step, wait for typed stop reasons, read and write every register, detach or kill.
 //!
-//! The model is all-stop, as in gdb: when one thread stops, every thread is stopped; when the
-//! process resumes, every thread runs. Exits and deaths are [`StopReason`]s, not errors.
+//! [`Process`] is all-stop, as in gdb: when one thread stops, every thread is stopped; when
+//! the process resumes, every thread runs. Exits and deaths are [`StopReason`]s, not errors.
+//!
+//! [`Tracer`] is non-stop, as strace: it follows every thread and every forked process of a
+//! launched program, an event ([`TraceEvent`]: system-call entry and exit, signal, exec, thread
+//! and process births and ends) stops only the thread that reports it, and each event costs
+//! one `wait4`. `examples/trace.rs` is a small strace built on it.
 //!
 //! ```no_run
 //! use dbg_process::{Launch, Reg, Resume, StopReason};
@@ -25,6 +30,7 @@ mod launch;
 mod process;
 pub mod regs;
 mod stop;
+mod tracer;
 
 pub use dbg_sys::ptrace::SyscallStop;
 pub use dbg_sys::{Pid, Signal};
@@ -33,3 +39,4 @@ pub use launch::Launch;
 pub use process::{request_stop, CpuShare, Origin, Process, Resume, State};
 pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
 pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
+pub use tracer::{SyscallRegs, TraceEvent, Tracer};

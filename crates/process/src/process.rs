@@ -403,6 +403,16 @@ impl Process {
     /// earlier is still unreported, nothing runs and the next [`Process::wait`] reports it.
     pub fn resume(&mut self, mode: Resume, signal: Option<Signal>) -> Result<()> {
         self.ensure_stopped()?;
+        if let Some(stop) = self.pending.front() {
+            // A stop kept from before is stale if the process was killed since (SIGKILL
+            // takes a thread out of its ptrace stop): then its death is what `wait` reports.
+            if matches!(ptrace::peek_user(stop.tid, 0), Err(e) if e.is_gone()) {
+                self.pending.clear();
+                for thread in self.threads.values_mut() {
+                    thread.running = true;
+                }
+            }
+        }
         if self.pending.is_empty() {
             let tids: Vec<Pid> = self.threads.keys().copied().collect();
             for tid in tids {
@@ -944,19 +954,7 @@ impl Process {
     /// (stepping, ignore loops) is several times faster when tracer and tracee share a CPU,
     /// because each stop then costs no cross-CPU wake-up.
     pub fn share_cpu(&self) -> Result<CpuShare> {
-        let cpu = systhread::current_cpu()?;
-        let one = systhread::single_cpu(cpu)?;
-        let me = Pid::from_raw(0);
-        let mut saved = vec![(me, systhread::affinity(me)?)];
-        systhread::set_affinity(me, &one)?;
-        for tid in self.threads.keys() {
-            if let Ok(mask) = systhread::affinity(*tid) {
-                if systhread::set_affinity(*tid, &one).is_ok() {
-                    saved.push((*tid, mask));
-                }
-            }
-        }
-        Ok(CpuShare { saved })
+        CpuShare::pin(self.threads.keys().copied())
     }
 
     // ── Letting go ──────────────────────────────────────────────────────────────────────
@@ -1130,6 +1128,26 @@ impl Process {
 #[derive(Debug)]
 pub struct CpuShare {
     saved: Vec<(Pid, Cpus)>,
+}
+
+impl CpuShare {
+    /// Restrict the calling thread and threads `tids` to the CPU the caller runs on, keeping
+    /// their former masks to restore. A thread that refuses (it exited) is skipped.
+    pub(crate) fn pin(tids: impl IntoIterator<Item = Pid>) -> Result<CpuShare> {
+        let cpu = systhread::current_cpu()?;
+        let one = systhread::single_cpu(cpu)?;
+        let me = Pid::from_raw(0);
+        let mut saved = vec![(me, systhread::affinity(me)?)];
+        systhread::set_affinity(me, &one)?;
+        for tid in tids {
+            if let Ok(mask) = systhread::affinity(tid) {
+                if systhread::set_affinity(tid, &one).is_ok() {
+                    saved.push((tid, mask));
+                }
+            }
+        }
+        Ok(CpuShare { saved })
+    }
 }
 
 impl Drop for CpuShare {

@@ -42,7 +42,7 @@ pub struct Stop {
     /// Who raised the signal.
     pub origin: SignalOrigin,
     /// One of our software breakpoints (registered with
-    /// [`crate::Process::add_breakpoint_address`]) at this address ran; the pc is rewound to it.
+    /// [`crate::Process::add_breakpoint`]) at this address ran; the pc is rewound to it.
     pub breakpoint: Option<u64>,
     /// For a debug-register hit: DR6, whose bits 0–3 say which slot fired.
     pub debug_status: Option<u64>,

@@ -265,7 +265,25 @@ impl Images {
 
     /// What the symbols say about `address`.
     pub(crate) fn place(&mut self, pid: Pid, address: u64) -> Option<CodePlace> {
-        let image = self.image_at(pid, address)?;
+        let Some(image) = self.image_at(pid, address) else {
+            // No binary there: name the mapping (`[stack]`, `[heap]`, anonymous memory).
+            let mappings = Mappings::read(pid).ok()?;
+            let mapping = mappings.find(address)?;
+            let name = if mapping.path.is_empty() {
+                format!(
+                    "anonymous memory {:#x}-{:#x} ({})",
+                    mapping.start, mapping.end, mapping.perms
+                )
+            } else {
+                mapping.path.clone()
+            };
+            return Some(CodePlace {
+                function: None,
+                offset: None,
+                source: None,
+                module: Some(name),
+            });
+        };
         let module = self.module(&image.path)?;
         let local = address.wrapping_sub(image.bias);
         let symbol = module.symbol_at(local);
