@@ -24,7 +24,8 @@ tasks:
   test [ARGS...]  build the fixtures in test-programs/, then run every test of the workspace
                   (`cargo test --workspace --all-targets` and the doc tests, each run to the
                   end; ARGS go to both)
-  demo            build dbg-cli and show it launching, stepping and continuing a sample program
+  demo            build dbg-cli and show it stopping in a function of a sample program, its
+                  call stack, finish and next
   bench [ROW...]  measure single-stepping, breakpoint hits and watchpoint hits (dbg-cli
                   against gdb, the library against bare ptrace loops, system calls per step
                   and per hit), hardware against software breakpoints, 256 MiB memory
@@ -223,18 +224,29 @@ impl Workspace {
         self.run(&mut self.cargo(["build", "--package", "dbg-cli"]))?;
         self.build_fixtures()?;
         let dbg = self.target.join("debug").join("dbg-cli");
-        let hello = fixtures::output_dir().join("hello");
+        let nested = fixtures::output_dir().join("nested");
         println!();
-        println!("dbg-cli launches `hello`, stopped at its first instruction (in the dynamic");
-        println!("loader), reads rip, steps three instructions, reads rip and rsp, and lets the");
-        println!("program run to its end:");
+        println!("dbg-cli launches `nested` (a small C program, test-programs/nested.c), stops at");
+        println!(
+            "the function `leaf`, shows the call stack, finishes `leaf` (showing the value it"
+        );
+        println!("returned), steps over the next line, and lets the program run to its end:");
         println!();
         let mut command = Command::new(&dbg);
         command
             .current_dir(&self.root)
-            .args(["run", "--batch", "-e", "register read rip", "-e", "stepi 3"])
-            .args(["-e", "register read rip rsp", "-e", "continue"])
-            .arg(&hello);
+            .args(["run", "--batch", "-e", "break leaf", "-e", "continue"])
+            .args([
+                "-e",
+                "backtrace",
+                "-e",
+                "finish",
+                "-e",
+                "next",
+                "-e",
+                "continue",
+            ])
+            .arg(&nested);
         self.run(&mut command)
     }
 

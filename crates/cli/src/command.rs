@@ -10,6 +10,8 @@ pub enum Command {
     Continue(u64),
     /// `stepi [N]`.
     StepInstruction(u64),
+    /// `nexti [N]`: like stepi, over calls.
+    NextInstruction(u64),
     /// `step`: into the next source line.
     Step,
     /// `next`: over the next source line.
@@ -166,7 +168,7 @@ macro_rules! spec {
 pub const COMMANDS: &[Spec] = &[
     spec!("continue", ["c"], [], "continue [N]", "resume all threads (N: ignore the current breakpoint N-1 more times)", true),
     spec!("stepi", ["si"], [], "stepi [N]", "execute one machine instruction (N times) on the current thread", true),
-    spec!("nexti", ["ni"], [], "nexti [N]", "like stepi, but step over calls", false),
+    spec!("nexti", ["ni"], [], "nexti [N]", "like stepi, but step over calls", true),
     spec!("step", ["s"], [], "step", "run to the next source line, entering functions that have line information", true),
     spec!("next", ["n"], [], "next", "run to the next source line of this function, over calls", true),
     spec!("finish", ["fin"], [], "finish", "run until the selected frame returns, and show the returned value", true),
@@ -276,6 +278,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Continue(count))
         }
         "stepi" => Ok(Command::StepInstruction(optional_count(&rest, spec)?)),
+        "nexti" => Ok(Command::NextInstruction(optional_count(&rest, spec)?)),
         "step" => no_more(&rest).map(|()| Command::Step),
         "next" => no_more(&rest).map(|()| Command::Next),
         "finish" => no_more(&rest).map(|()| Command::Finish),
@@ -1078,6 +1081,7 @@ mod tests {
         );
         check("x 12ab", Err("invalid address `12ab`"));
         check("fin", Ok(Command::Finish));
+        check("ni 2", Ok(Command::NextInstruction(2)));
         check("s", Ok(Command::Step));
         check("n", Ok(Command::Next));
         check("bt", Ok(Command::Backtrace));

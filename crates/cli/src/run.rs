@@ -115,6 +115,7 @@ impl Runner {
                     .collect();
                 return Ok(Data::BreakpointSet(bp, places));
             }
+            Command::NextInstruction(count) => self.session.next_instructions(count),
             Command::Step => self.session.step_line(),
             Command::Next => self.session.next_line(),
             Command::Finish => {

@@ -359,3 +359,21 @@ fn backtrace_from_inside_the_c_library_reaches_main() {
     assert!(frames.len() > 2);
     session.kill().unwrap();
 }
+
+#[test]
+fn nexti_steps_over_a_call_as_one_instruction() {
+    let _deadline = fixtures::deadline("nested", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("nested", &[], dir.path());
+    let start = run_to(&mut session, "inner");
+    // inner: mov eax, [rbp-0x14]; mov edi, eax; call leaf; mov [rbp-4], eax
+    let code = session.disassemble(Some(start.pc), 4).unwrap();
+    assert!(code[2].text.starts_with("call"), "{code:?}");
+    let after_call = code[3].address;
+    let stop = stop(&session.next_instructions(3).unwrap());
+    assert_eq!((stop.kind, stop.pc), (StopKind::SingleStep, after_call));
+    let rax = session.read_registers(&[Reg::Rax]).unwrap()[0].1.as_u64();
+    assert_eq!(rax, 10, "leaf(4) ran and returned");
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "value 363\nfactorial 120 ratio 3.50\n");
+}

@@ -69,6 +69,63 @@ impl Session {
             .map(|events| (events, value))
     }
 
+    /// `nexti N`: `count` instructions of the current thread, a call counting as one (it runs
+    /// to its return, the other threads too).
+    pub fn next_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let result = self.next_instructions_inner(count);
+        self.death_as_event(alive, result)
+    }
+
+    fn next_instructions_inner(&mut self, count: u64) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let tid = self.process.current_thread();
+        let mut signal = self.signal_to_deliver();
+        let mut events = Vec::new();
+        for done in 1..=count {
+            let pc = self.current_pc()?;
+            let flow = self.flow_at(pc)?;
+            let sp = self
+                .guard(|process| process.read_register(Reg::Rsp))?
+                .as_u64();
+            let reason = match self.single_step(signal.take())? {
+                SingleStep::Report(reason, why) => {
+                    events.extend(self.report(reason, why)?);
+                    return Ok(events);
+                }
+                SingleStep::Done(reason) => reason,
+            };
+            if let Flow::Call { length } = flow {
+                match self.run_to(pc.wrapping_add(length), tid, Some(sp))? {
+                    RunTo::Reached(mut more) => {
+                        more.pop();
+                        events.extend(more);
+                    }
+                    RunTo::Stopped(more) => {
+                        events.extend(more);
+                        return Ok(events);
+                    }
+                }
+            }
+            if done == count || self.interrupter.requested() {
+                let now = self.process.current_thread();
+                let stop = match reason {
+                    dbg_process::StopReason::Stopped(stop) => {
+                        dbg_process::Stop { tid: now, ..stop }
+                    }
+                    other => {
+                        events.extend(self.report(other, Why::stepping())?);
+                        return Ok(events);
+                    }
+                };
+                events
+                    .extend(self.report(dbg_process::StopReason::Stopped(stop), Why::stepping())?);
+                return Ok(events);
+            }
+        }
+        Ok(events)
+    }
+
     fn source_step(&mut self, over: bool) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         let pid = self.pid();
