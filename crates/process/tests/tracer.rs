@@ -444,7 +444,8 @@ fn launching_a_missing_program_fails_with_its_errno() {
     );
 }
 
-/// The `trace` example, which `cargo test` builds next to the test binaries.
+/// The `trace` example, which `cargo test` (and `cargo xtask test`, with `cargo build
+/// --examples`) builds next to the test binaries.
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/tracer-HASH → target/<profile>/examples/NAME
@@ -452,7 +453,7 @@ fn example(name: &str) -> PathBuf {
     let path = profile.join("examples").join(name);
     assert!(
         path.exists(),
-        "{} is missing: run `cargo test -p dbg-process`, which builds the examples",
+        "{} is missing: run `cargo build --examples` (or `cargo xtask test`, which does)",
         path.display()
     );
     path

@@ -377,3 +377,30 @@ fn nexti_steps_over_a_call_as_one_instruction() {
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "value 363\nfactorial 120 ratio 3.50\n");
 }
+
+#[test]
+fn a_signal_during_next_ends_the_step_and_is_still_delivered() {
+    let _deadline = fixtures::deadline("sigusr", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("sigusr", &[], dir.path());
+    run_to(&mut session, "main");
+    session.next_line().unwrap();
+    let at_raise = stop(&session.next_line().unwrap());
+    assert_eq!(at_raise.kind, StopKind::StepDone);
+    // `next` over raise(SIGUSR1): the signal stops the process inside the C library.
+    let signal = stop(&session.next_line().unwrap());
+    assert_eq!(
+        (signal.kind, signal.signal),
+        (StopKind::Signal, dbg_target::Signal::SIGUSR1)
+    );
+    // `next` from there (no line information) runs out to main, delivering the signal.
+    let back = stop(&session.next_line().unwrap());
+    assert_eq!(back.kind, StopKind::StepDone);
+    assert_eq!(at(&back).0, "main");
+    for _ in 0..2 {
+        let again = stop(&session.resume(1).unwrap());
+        assert_eq!(again.signal, dbg_target::Signal::SIGUSR1);
+    }
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "handled 3\n");
+}

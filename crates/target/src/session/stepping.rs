@@ -131,17 +131,45 @@ impl Session {
         let pid = self.pid();
         let tid = self.process.current_thread();
         let pc = self.current_pc()?;
-        let Some(mut line) = self.stepping_line(pc) else {
-            let name = self
-                .place(pc)
-                .and_then(|p| p.function)
-                .map_or_else(|| format!("{pc:#x}"), |f| format!("`{f}`"));
-            return Err(Error::Source(format!(
-                "no line information for {name}; use `finish` to leave it, or `stepi`"
-            )));
+        let mut events = Vec::new();
+        let mut line = match self.stepping_line(pc) {
+            Some(line) => line,
+            None => {
+                // As gdb: "single stepping until exit from a function without line
+                // information" — out to the first caller that has some, then on to its next
+                // line.
+                let has_lines = self
+                    .backtrace()?
+                    .iter()
+                    .skip(1)
+                    .any(|f| f.place.as_ref().is_some_and(|p| p.source.is_some()));
+                if !has_lines {
+                    let name = self
+                        .place(pc)
+                        .and_then(|p| p.function)
+                        .map_or_else(|| format!("{pc:#x}"), |f| format!("`{f}`"));
+                    return Err(Error::Source(format!(
+                        "no line information for {name} or its callers; use `stepi` or `finish`"
+                    )));
+                }
+                loop {
+                    match self.leave_frame(tid)? {
+                        RunTo::Reached(mut more) => {
+                            more.pop();
+                            events.extend(more);
+                        }
+                        RunTo::Stopped(more) => {
+                            events.extend(more);
+                            return Ok(events);
+                        }
+                    }
+                    let here = self.current_pc()?;
+                    if let Some(line) = self.images.line_at(pid, here) {
+                        break line;
+                    }
+                }
+            }
         };
-        // The function depth (inlined functions count) stepping is at: `next` does not stop
-        // deeper, `step` stops where it gets deeper (at the inlined call site first).
         if self.inline_skip > 0 && !over {
             // Stopped at an inlined call site: `step` enters the inlined function, which
             // starts right here (as in gdb, nothing runs).
