@@ -108,10 +108,10 @@ impl Session {
                 })?
             }
             Some(location) => {
+                // A function is listed around its first line (its entry, as gdb does), a
+                // line around itself.
                 let address = match location {
-                    Location::Line { .. } | Location::Function(_) => {
-                        self.breakpoint_addresses(location)?.first().copied()
-                    }
+                    Location::Line { .. } => self.breakpoint_addresses(location)?.first().copied(),
                     other => Some(self.resolve_address(other)?),
                 };
                 let Some(address) = address else {
