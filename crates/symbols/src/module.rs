@@ -161,7 +161,7 @@ impl Module {
     pub fn function_at(&self, address: u64) -> Option<Function> {
         let (symbol, _) = self.symbol_at(address)?;
         symbol.is_function.then(|| Function {
-            high: symbol.address + symbol.size,
+            high: symbol.address.saturating_add(symbol.size),
             low: symbol.address,
             name: symbol.name,
         })
@@ -177,7 +177,7 @@ impl Module {
                 continue;
             }
             let function = Function {
-                high: symbol.address + symbol.size,
+                high: symbol.address.saturating_add(symbol.size),
                 low: symbol.address,
                 name: symbol.name,
             };
@@ -338,7 +338,7 @@ impl Module {
         self.with(|p| {
             p.elf
                 .sections()
-                .find(|s| s.address() <= address && address < s.address() + s.size())
+                .find(|s| s.address() <= address && address < s.address().saturating_add(s.size()))
                 .and_then(|s| s.name().ok().map(str::to_string))
         })
     }
@@ -347,7 +347,7 @@ impl Module {
 /// Up to `length` bytes of the section data at `address`.
 fn code_at<'a>(elf: &ElfFile64<'a>, address: u64, length: u64) -> &'a [u8] {
     elf.sections()
-        .find(|s| s.address() <= address && address < s.address() + s.size())
+        .find(|s| s.address() <= address && address < s.address().saturating_add(s.size()))
         .and_then(|s| {
             let data = s.data().ok()?;
             let start = usize::try_from(address - s.address()).ok()?;
