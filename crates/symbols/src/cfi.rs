@@ -62,10 +62,7 @@ pub struct Unwound {
 }
 
 pub(crate) struct Cfi<'a> {
-    eh_frame: Option<(
-        EhFrame<Reader<'a>>,
-        Option<gimli::ParsedEhFrameHdr<Reader<'a>>>,
-    )>,
+    eh_frame: Option<(EhFrame<Reader<'a>>, Option<SearchTable<'a>>)>,
     debug_frame: Option<gimli::DebugFrame<Reader<'a>>>,
     bases: BaseAddresses,
     context: RefCell<Box<UnwindContext<usize>>>,
@@ -99,7 +96,7 @@ impl<'a> Cfi<'a> {
             bases = bases.clone().set_eh_frame(address);
             let header = section(".eh_frame_hdr").and_then(|(hdr_address, hdr)| {
                 bases = bases.clone().set_eh_frame_hdr(hdr_address);
-                gimli::EhFrameHdr::new(hdr, endian).parse(&bases, 8).ok()
+                SearchTable::parse(hdr_address, hdr, address)
             });
             let mut frame = EhFrame::new(data, endian);
             frame.set_address_size(8);
@@ -306,20 +303,88 @@ impl<'a> Cfi<'a> {
     }
 }
 
-/// The FDE for `address` through `.eh_frame_hdr`'s binary-search table. (gimli's own
-/// lookup subtracts the table's pointers unchecked; a corrupt table must be an error here.)
+/// `.eh_frame_hdr`'s binary-search table, in the encoding every x86-64 linker writes
+/// (entries of two `datarel sdata4` values), read with checked arithmetic: gimli's own lookup
+/// multiplies and subtracts the table's counts unchecked, which a corrupt header overflows.
+/// Another encoding is not used (the FDEs are searched linearly instead).
+#[derive(Debug, Clone, Copy)]
+struct SearchTable<'a> {
+    /// The header section's address, which the entries are relative to.
+    base: u64,
+    /// `count` entries of 8 bytes: (initial location, FDE address).
+    entries: &'a [u8],
+    count: usize,
+    /// Where `.eh_frame` is, to turn an FDE address into an offset in it.
+    eh_frame: u64,
+}
+
+/// `DW_EH_PE_udata4`.
+const UDATA4: u8 = 0x03;
+/// `DW_EH_PE_datarel | DW_EH_PE_sdata4`.
+const DATAREL_SDATA4: u8 = 0x3b;
+
+impl<'a> SearchTable<'a> {
+    fn parse(base: u64, hdr: &'a [u8], eh_frame: u64) -> Option<SearchTable<'a>> {
+        let [version, eh_frame_ptr_encoding, count_encoding, table_encoding, ..] = *hdr else {
+            return None;
+        };
+        // The eh_frame pointer is 4 bytes in every encoding linkers use; anything else is
+        // read linearly.
+        let pointer_is_4 = matches!(eh_frame_ptr_encoding & 0x0f, 0x03 | 0x0b);
+        if version != 1
+            || count_encoding != UDATA4
+            || table_encoding != DATAREL_SDATA4
+            || !pointer_is_4
+        {
+            return None;
+        }
+        let count = u32::from_le_bytes(hdr.get(8..12)?.try_into().ok()?);
+        let count = usize::try_from(count).ok()?;
+        let entries = hdr.get(12..)?.get(..count.checked_mul(8)?)?;
+        Some(SearchTable {
+            base,
+            entries,
+            count,
+            eh_frame,
+        })
+    }
+
+    fn entry(&self, index: usize) -> Option<(u64, u64)> {
+        let at = index.checked_mul(8)?;
+        let field = |offset: usize| -> Option<u64> {
+            let bytes = self.entries.get(at + offset..at + offset + 4)?;
+            let value = i32::from_le_bytes(bytes.try_into().ok()?);
+            Some(self.base.wrapping_add_signed(i64::from(value)))
+        };
+        Some((field(0)?, field(4)?))
+    }
+
+    /// The offset in `.eh_frame` of the FDE whose range may contain `address`: the last
+    /// entry starting at or before it.
+    fn fde_offset(&self, address: u64) -> Option<usize> {
+        let (mut low, mut high) = (0usize, self.count);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if self.entry(middle)?.0 <= address {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        let (_, fde) = self.entry(low.checked_sub(1)?)?;
+        usize::try_from(fde.checked_sub(self.eh_frame)?).ok()
+    }
+}
+
+/// The FDE for `address` through the search table (its `contains` checked).
 fn fde_from_header<'a>(
-    header: &gimli::ParsedEhFrameHdr<Reader<'a>>,
+    table: &SearchTable<'a>,
     frame: &EhFrame<Reader<'a>>,
     bases: &BaseAddresses,
     address: u64,
 ) -> gimli::Result<gimli::FrameDescriptionEntry<Reader<'a>>> {
-    let table = header.table().ok_or(gimli::Error::NoUnwindInfoForAddress)?;
-    let pointer = table.lookup(address, bases)?.direct()?;
-    let base = header.eh_frame_ptr().direct()?;
-    let offset = pointer
-        .checked_sub(base)
-        .and_then(|o| usize::try_from(o).ok())
+    let offset = table
+        .fde_offset(address)
         .ok_or(gimli::Error::NoUnwindInfoForAddress)?;
     let fde = frame.fde_from_offset(
         bases,

@@ -32,3 +32,34 @@ pub use dwarf::{FrameInfo, SourceLine, ValueType};
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module};
 pub use symtab::Symbol;
+
+/// Every question this crate answers, asked of arbitrary bytes: what the fuzz target and the
+/// corrupt-input tests run (errors are fine, panics are bugs).
+#[doc(hidden)]
+pub fn ask_everything(bytes: &[u8]) {
+    let Ok(module) = Module::parse(Box::new(bytes.to_vec())) else {
+        return;
+    };
+    let entry = module.entry();
+    let _ = module.kind();
+    let _ = module.base_address();
+    let _ = module.symbols_named("main");
+    let _ = module.symbol_at(entry);
+    let _ = module.similar_names("mian", 3);
+    let _ = module.breakpoint_addresses("main");
+    let _ = module.breakpoint_addresses("leaf");
+    let _ = module.line_at(entry);
+    let _ = module.is_statement_start(entry);
+    let _ = module.frames_at(entry);
+    let _ = module.line_addresses("nested.c", 20);
+    let _ = module.source_files();
+    let _ = module.return_type(entry);
+    let _ = module.unit_count();
+    let _ = module.section_at(entry);
+    let mut regs = UnwindRegs::default();
+    regs.set(RIP, Some(entry));
+    regs.set(RSP, Some(0x7fff_0000));
+    for caller in [false, true] {
+        let _ = module.unwind(&regs, 0, caller, &mut |address| Some(address ^ 0x5555));
+    }
+}

@@ -284,20 +284,20 @@ fn corrupt_binaries_give_errors_not_panics() {
             cases.push(copy);
         }
         for case in cases {
-            let Ok(module) = Module::parse(Box::new(case)) else {
-                continue;
-            };
-            let _ = module.symbols_named("main");
-            let _ = module.breakpoint_addresses("leaf");
-            let entry = module.entry();
-            let _ = module.line_at(entry);
-            let _ = module.frames_at(entry);
-            let _ = module.line_addresses("nested.c", 20);
-            let _ = module.similar_names("mian", 3);
-            let mut regs = dbg_symbols::UnwindRegs::default();
-            regs.set(dbg_symbols::RIP, Some(entry));
-            regs.set(dbg_symbols::RSP, Some(0x7fff_0000));
-            let _ = module.unwind(&regs, 0, false, &mut |_| Some(0));
+            dbg_symbols::ask_everything(&case);
         }
     }
+}
+
+/// Inputs the fuzz target found that once made a parser panic (`crates/symbols/fuzz`).
+#[test]
+fn fuzz_findings_give_errors_not_panics() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/corpus") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("readable");
+        dbg_symbols::ask_everything(&bytes);
+        count += 1;
+    }
+    assert!(count > 0, "no inputs in {}", dir.display());
 }
