@@ -34,6 +34,24 @@ enum RunTo {
     Stopped(Vec<Event>),
 }
 
+impl RunTo {
+    /// Add the events to `events` — without the stop at the address, when the thread got
+    /// there (stepping goes on from it) — and say whether it did.
+    fn passed(self, events: &mut Vec<Event>) -> bool {
+        match self {
+            RunTo::Reached(mut more) => {
+                more.pop();
+                events.extend(more);
+                true
+            }
+            RunTo::Stopped(more) => {
+                events.extend(more);
+                false
+            }
+        }
+    }
+}
+
 /// A value a function returned, as `finish` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnValue {
@@ -96,15 +114,11 @@ impl Session {
                 SingleStep::Done(reason) => reason,
             };
             if let Flow::Call { length } = flow {
-                match self.run_to(pc.wrapping_add(length), tid, Some(sp))? {
-                    RunTo::Reached(mut more) => {
-                        more.pop();
-                        events.extend(more);
-                    }
-                    RunTo::Stopped(more) => {
-                        events.extend(more);
-                        return Ok(events);
-                    }
+                if !self
+                    .run_to(pc.wrapping_add(length), tid, Some(sp))?
+                    .passed(&mut events)
+                {
+                    return Ok(events);
                 }
             }
             if done == count || self.interrupter.requested() {
@@ -153,15 +167,8 @@ impl Session {
                     )));
                 }
                 loop {
-                    match self.leave_frame(tid)? {
-                        RunTo::Reached(mut more) => {
-                            more.pop();
-                            events.extend(more);
-                        }
-                        RunTo::Stopped(more) => {
-                            events.extend(more);
-                            return Ok(events);
-                        }
+                    if !self.leave_frame(tid)?.passed(&mut events) {
+                        return Ok(events);
                     }
                     let here = self.current_pc()?;
                     if let Some(line) = self.images.line_at(pid, here) {
@@ -203,32 +210,19 @@ impl Session {
                     if into {
                         // Into the function, to where its body starts.
                         if let Some(body) = self.images.after_prologue(pid, now) {
-                            if body != now {
-                                match self.run_to(body, tid, None)? {
-                                    RunTo::Reached(mut more) => {
-                                        more.pop();
-                                        events.extend(more);
-                                    }
-                                    RunTo::Stopped(more) => {
-                                        events.extend(more);
-                                        return Ok(events);
-                                    }
-                                }
+                            if body != now && !self.run_to(body, tid, None)?.passed(&mut events) {
+                                return Ok(events);
                             }
                         }
                         return self.step_done(events);
                     }
                     // Over the call: on to the return address, in this frame (the stack
                     // pointer as before the call), not in a recursive call's.
-                    match self.run_to(pc.wrapping_add(length), tid, Some(sp))? {
-                        RunTo::Reached(mut more) => {
-                            more.pop();
-                            events.extend(more);
-                        }
-                        RunTo::Stopped(more) => {
-                            events.extend(more);
-                            return Ok(events);
-                        }
+                    if !self
+                        .run_to(pc.wrapping_add(length), tid, Some(sp))?
+                        .passed(&mut events)
+                    {
+                        return Ok(events);
                     }
                     now = self.current_pc()?;
                 }
@@ -268,19 +262,12 @@ impl Session {
             {
                 // Jumped into code without line information (not by a call): out of it, back
                 // to where lines are.
-                match self.leave_frame(tid)? {
-                    RunTo::Reached(mut more) => {
-                        more.pop();
-                        events.extend(more);
-                        let here = self.current_pc()?;
-                        if let Some(caller) = self.images.line_at(pid, here) {
-                            line = caller;
-                        }
-                    }
-                    RunTo::Stopped(more) => {
-                        events.extend(more);
-                        return Ok(events);
-                    }
+                if !self.leave_frame(tid)?.passed(&mut events) {
+                    return Ok(events);
+                }
+                let here = self.current_pc()?;
+                if let Some(caller) = self.images.line_at(pid, here) {
+                    line = caller;
                 }
             }
             if self.interrupter.requested() {
