@@ -169,7 +169,7 @@ impl Module {
 
     /// Functions named `name`, with the address a breakpoint on each goes to: after the
     /// prologue where line information says where that ends (as gdb chooses), else the
-    /// entry.
+    /// entry; and every inlined copy, at its entry.
     pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, u64)>> {
         let mut found = Vec::new();
         for symbol in self.symbols_named(name) {
@@ -185,6 +185,21 @@ impl Module {
                 .after_prologue(function.low, function.high)?
                 .unwrap_or(function.low);
             found.push((function, address));
+        }
+        // Inlined copies have no symbol of their own: DWARF knows them.
+        let inlined = self.with(|p| match debug(p)? {
+            Some(debug) => debug.inlined_sites(name),
+            None => Ok(Vec::new()),
+        })?;
+        for (name, address) in inlined {
+            if found.iter().all(|(_, at)| *at != address) {
+                let function = Function {
+                    name,
+                    low: address,
+                    high: address,
+                };
+                found.push((function, address));
+            }
         }
         Ok(found)
     }

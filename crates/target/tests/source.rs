@@ -404,3 +404,25 @@ fn a_signal_during_next_ends_the_step_and_is_still_delivered() {
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "handled 3\n");
 }
+
+#[test]
+fn a_breakpoint_on_an_always_inlined_function_stops_in_each_copy() {
+    let _deadline = fixtures::deadline("nested_o2", 60);
+    for fixture in ["nested", "nested_o2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch(fixture, &[], dir.path());
+        // `twice` has no symbol of its own: its locations are DWARF's inlined copies.
+        let bp = session
+            .set_breakpoint_at(&location("twice"), "twice", 0, false)
+            .unwrap();
+        assert_eq!(bp.locations.len(), 1, "{fixture}");
+        let hit = stop(&session.resume(1).unwrap());
+        assert_eq!(hit.breakpoint, Some(bp.id));
+        assert_eq!(
+            at(&hit),
+            ("twice".into(), marker("nested.c", "twice")),
+            "{fixture}"
+        );
+        assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    }
+}
