@@ -1,8 +1,10 @@
-/* Source-level debugging fixture: four nested calls (main → outer → middle → inner → leaf),
- * an always-inlined helper, a recursive function, a function returning a double, and a call
- * into a second compilation unit (parts/nested_util.c). Lines marked `// L:name` are found
- * by tests through the marker, never by number. Prints the results and exits 0. */
 // cflags: parts/nested_util.c
+/* Source-level debugging fixture: four nested calls (main → outer → middle → inner → leaf),
+ * an always-inlined helper, a recursive function, a function returning a double, a call into
+ * a second compilation unit (parts/nested_util.c), and a call that is a statement of its own
+ * (`note_done();` returns to the first instruction of the next line). Lines marked
+ * `// L:name` are found by tests through the marker, never by number. Prints the results and
+ * exits 0. */
 #include <stdio.h>
 
 int util_scale(int x);
@@ -38,6 +40,12 @@ __attribute__((noinline)) int factorial(int n) {
     return n * factorial(n - 1); // L:fact-recurse
 }
 
+static int finished;
+
+__attribute__((noinline)) void note_done(void) {
+    finished = 1; // L:note-done
+}
+
 __attribute__((noinline)) double ratio(int a, int b) {
     return (double)a / b; // L:ratio
 }
@@ -49,5 +57,6 @@ int main(void) {
 
     printf("value %d\n", value); // L:main-print
     printf("factorial %d ratio %.2f\n", f, q);
-    return 0;
+    note_done(); // L:main-note
+    return finished - 1; // L:main-return
 }

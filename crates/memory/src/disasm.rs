@@ -1,6 +1,17 @@
 //! x86-64 disassembly in Intel syntax with iced-x86.
 
-use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+use iced_x86::{Decoder, DecoderOptions, FlowControl, Formatter, IntelFormatter};
+
+/// What an instruction does to the flow of control (what stepping over calls needs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// A call (`call`, whatever its prefixes).
+    Call,
+    /// A return (`ret`, `bnd ret`, ...).
+    Return,
+    /// Anything else.
+    Other,
+}
 
 /// One decoded instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +22,8 @@ pub struct Instruction {
     pub bytes: Vec<u8>,
     /// Intel-syntax text, e.g. `push rbp`; `(bad)` for bytes that do not decode.
     pub text: String,
+    /// Whether it calls, returns, or neither.
+    pub flow: Flow,
 }
 
 /// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
@@ -34,6 +47,11 @@ pub fn disassemble(code: &[u8], address: u64, count: usize) -> Vec<Instruction> 
             .get(start..start + instruction.len())
             .unwrap_or(&[])
             .to_vec();
+        let flow = match instruction.flow_control() {
+            FlowControl::Call | FlowControl::IndirectCall => Flow::Call,
+            FlowControl::Return => Flow::Return,
+            _ => Flow::Other,
+        };
         let text = if instruction.is_invalid() {
             if decoder.last_error() == iced_x86::DecoderError::NoMoreBytes {
                 break;
@@ -55,6 +73,7 @@ pub fn disassemble(code: &[u8], address: u64, count: usize) -> Vec<Instruction> 
             address: instruction.ip(),
             bytes,
             text,
+            flow,
         });
     }
     out

@@ -254,12 +254,14 @@ impl<'a> Cfi<'a> {
             address_size: 8,
         };
         let mut evaluation = expression.evaluation(encoding);
+        // A hostile expression may branch backwards forever: bound the operations it runs.
+        evaluation.set_max_iterations(10_000);
         if let Some(value) = initial {
             evaluation.set_initial_value(value);
         }
         let mut state = evaluation.evaluate().map_err(bad)?;
-        // Each step asks for at most one value; a bounded number of steps keeps a hostile
-        // expression from looping forever.
+        // Each resumption answers one request for a register or memory; expressions need a
+        // handful.
         for _ in 0..256 {
             state = match state {
                 EvaluationResult::Complete => {

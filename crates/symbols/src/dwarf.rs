@@ -418,11 +418,12 @@ impl<'a> Debug<'a> {
             None => name,
         };
         let full = join(&comp_dir, &relative);
-        // gdb names the unit's own source file as the unit does (`DW_AT_name`).
+        // gdb names the unit's own source file as the unit does (`DW_AT_name`: `hello.c`
+        // when compiled as `cc hello.c`), any other file (an included one) by its full path.
         let unit_name = unit.name.map(|n| n.to_string_lossy().into_owned());
         let display = match unit_name {
             Some(unit_name) if join(&comp_dir, &unit_name) == full => unit_name,
-            _ => relative,
+            _ => full.clone(),
         };
         FileName { display, full }
     }
@@ -494,7 +495,7 @@ impl<'a> Debug<'a> {
                     return after_first_line(rows, low, high);
                 }
                 let pc = match frame_setup_length(code) {
-                    Some(length) => low + length,
+                    Some(length) => low.saturating_add(length),
                     None => return Some(low),
                 };
                 match line_entry(rows, pc) {
@@ -634,7 +635,6 @@ impl<'a> Debug<'a> {
     /// breakpoint location on each): the entry of each `DW_TAG_inlined_subroutine` whose
     /// abstract origin is so named (by its demangled linkage name, or its plain name).
     pub(crate) fn inlined_sites(&self, query: &str) -> Result<Vec<(String, u64)>> {
-        let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
         let mut sites = Vec::new();
         for offset in &self.units {
             let Ok(header) = self.dwarf.debug_info.header_from_offset(*offset) else {
@@ -646,20 +646,28 @@ impl<'a> Debug<'a> {
             let mut origins: HashMap<gimli::UnitOffset, Option<String>> = HashMap::new();
             // Raw entries: every DIE but an inlined subroutine is skipped without decoding its
             // attributes (the scan walks all of .debug_info).
-            let mut entries = unit.entries_raw(None).map_err(bad)?;
-            while !entries.is_empty() {
-                let Some(abbreviation) = entries.read_abbreviation().map_err(bad)? else {
+            // A unit that fails to parse is left out; the others still count.
+            let Ok(mut entries) = unit.entries_raw(None) else {
+                continue;
+            };
+            'entries: while !entries.is_empty() {
+                let Ok(abbreviation) = entries.read_abbreviation() else {
+                    break;
+                };
+                let Some(abbreviation) = abbreviation else {
                     continue;
                 };
                 if abbreviation.tag() != gimli::DW_TAG_inlined_subroutine {
-                    entries
-                        .skip_attributes(abbreviation.attributes())
-                        .map_err(bad)?;
+                    if entries.skip_attributes(abbreviation.attributes()).is_err() {
+                        break;
+                    }
                     continue;
                 }
                 let (mut origin, mut entry_pc, mut low_pc, mut ranges) = (None, None, None, None);
                 for spec in abbreviation.attributes() {
-                    let attribute = entries.read_attribute(*spec).map_err(bad)?;
+                    let Ok(attribute) = entries.read_attribute(*spec) else {
+                        break 'entries;
+                    };
                     match attribute.name() {
                         gimli::DW_AT_abstract_origin => origin = Some(attribute.value()),
                         gimli::DW_AT_entry_pc => entry_pc = Some(attribute.value()),
@@ -745,6 +753,18 @@ impl<'a> Debug<'a> {
         (0..self.units.len()).map(|u| self.line_table(u)).collect()
     }
 
+    /// How the line table of the unit at `address` names the file at `path`.
+    fn display_name(&self, address: u64, path: &str) -> Option<String> {
+        self.units_at(address).find_map(|unit| {
+            let table = self.line_table(unit).ok()?;
+            table
+                .files
+                .iter()
+                .find(|name| name.full == path)
+                .map(|name| name.display.clone())
+        })
+    }
+
     /// The frames at `address`, innermost (an inlined function) first.
     pub(crate) fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
         let Some(context) = self
@@ -764,8 +784,12 @@ impl<'a> Debug<'a> {
                 .map(|name| crate::demangle::demangle(&name).into_owned());
             let location = frame.location.as_ref().and_then(|l| {
                 let path = l.file?.to_string();
+                // Named as the line table names it (gdb's name), where it is there.
+                let file = self
+                    .display_name(address, &path)
+                    .unwrap_or_else(|| path.clone());
                 Some(SourceLine {
-                    file: path.clone(),
+                    file,
                     path,
                     line: l.line?,
                 })

@@ -181,16 +181,25 @@ impl Module {
                 low: symbol.address,
                 name: symbol.name,
             };
+            // Broken line information for it still leaves the symbol: its entry.
             let address = self
-                .after_prologue(function.low, function.high)?
+                .after_prologue(function.low, function.high)
+                .ok()
+                .flatten()
                 .unwrap_or(function.low);
             found.push((function, address));
         }
-        // Inlined copies have no symbol of their own: DWARF knows them.
-        let inlined = self.with(|p| match debug(p)? {
-            Some(debug) => debug.inlined_sites(name),
-            None => Ok(Vec::new()),
-        })?;
+        // Inlined copies have no symbol of their own: DWARF knows them. DWARF too broken to
+        // read (its units are skipped one by one) does not hide the symbols found.
+        let inlined = self.with(|p| match debug(p) {
+            Ok(Some(debug)) => debug.inlined_sites(name),
+            _ => Ok(Vec::new()),
+        });
+        let inlined = match inlined {
+            Ok(inlined) => inlined,
+            Err(error) if found.is_empty() => return Err(error),
+            Err(_) => Vec::new(),
+        };
         for (name, address) in inlined {
             if found.iter().all(|(_, at)| *at != address) {
                 let function = Function {

@@ -107,6 +107,9 @@ struct Why {
     syscall: Option<SyscallInfo>,
     /// A debug-register hit (the kernel set RF, so resuming will not fire it again).
     hardware: bool,
+    /// A step stopped at the call site of this many inlined functions (see
+    /// `Session::inline_skip`).
+    inline_skip: usize,
 }
 
 impl Why {
@@ -1340,9 +1343,7 @@ impl Session {
     fn report(&mut self, reason: StopReason, why: Why) -> Result<Vec<Event>> {
         let pid = self.pid();
         self.forget_frames();
-        if why.kind != Some(StopKind::StepDone) {
-            self.inline_skip = 0;
-        }
+        self.inline_skip = why.inline_skip;
         self.list_state = None;
         let mut events = self.thread_events();
         self.last_signal = None;

@@ -426,3 +426,28 @@ fn a_breakpoint_on_an_always_inlined_function_stops_in_each_copy() {
         assert_eq!(exited(&session.resume(1).unwrap()), 0);
     }
 }
+
+#[test]
+fn stepping_out_of_a_call_made_as_a_statement_stops_at_the_next_line() {
+    let _deadline = fixtures::deadline("nested", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("nested", &[], dir.path());
+    let first = run_to(&mut session, "note_done");
+    assert_eq!(
+        at(&first),
+        ("note_done".into(), marker("nested.c", "note-done"))
+    );
+    // gdb 13 on the same binary: 47 (`}`), then main at the line after the call (its `ret`
+    // lands on that line's first instruction), then main's `}`.
+    let expected = [
+        ("note_done", marker("nested.c", "note-done") + 1),
+        ("main", marker("nested.c", "main-return")),
+        ("main", marker("nested.c", "main-return") + 1),
+    ];
+    for (function, line) in expected {
+        let step = stop(&session.step_line().unwrap());
+        assert_eq!(step.kind, StopKind::StepDone);
+        assert_eq!(at(&step), (function.to_string(), line));
+    }
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+}

@@ -186,14 +186,14 @@ impl Session {
         let target = if up {
             if current + 1 >= frames.len() {
                 return Err(Error::Source(
-                    "Initial frame selected; you cannot go up.".into(),
+                    "the outermost frame is selected: there is no frame above it".into(),
                 ));
             }
             current.saturating_add(count).min(frames.len() - 1)
         } else {
             if current == 0 {
                 return Err(Error::Source(
-                    "Bottom (innermost) frame selected; you cannot go down.".into(),
+                    "the innermost frame is selected: there is no frame below it".into(),
                 ));
             }
             current.saturating_sub(count)

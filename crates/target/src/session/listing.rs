@@ -36,13 +36,19 @@ impl Session {
         }
         let unreadable =
             |why: String| Error::Source(format!("cannot read source file {path}: {why}"));
-        let size = std::fs::metadata(path)
-            .map_err(|e| unreadable(e.to_string()))?
-            .len();
-        if size > MAX_SOURCE {
+        // The path comes from the program's DWARF: only a regular file is read (not a FIFO
+        // or a device), and never more than the limit.
+        let metadata = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+        if !metadata.is_file() {
+            return Err(unreadable("not a regular file".into()));
+        }
+        let mut bytes = Vec::new();
+        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SOURCE + 1), &mut bytes)
+            .map_err(|e| unreadable(e.to_string()))?;
+        if bytes.len() as u64 > MAX_SOURCE {
             return Err(unreadable(format!("larger than {} MiB", MAX_SOURCE >> 20)));
         }
-        let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
         let text: Vec<String> = String::from_utf8_lossy(&bytes)
             .lines()
             .map(|line| line.replace('\t', "    "))
@@ -76,7 +82,7 @@ impl Session {
         self.list_state = Some(ListState {
             file: file.to_string(),
             path: path.to_string(),
-            next: last + 1,
+            next: last.saturating_add(1),
         });
         Ok(Listing {
             file: file.to_string(),
@@ -98,7 +104,7 @@ impl Session {
                         &state.file,
                         &state.path,
                         state.next,
-                        state.next + 9,
+                        state.next.saturating_add(9),
                         None,
                     );
                 }
@@ -131,7 +137,7 @@ impl Session {
             &target.file,
             &target.path,
             first,
-            first + 9,
+            first.saturating_add(9),
             Some(target.line),
         )
     }
@@ -146,7 +152,7 @@ impl Session {
                 &line.file,
                 &line.path,
                 line.line.saturating_sub(2).max(1),
-                line.line + 2,
+                line.line.saturating_add(2),
                 Some(line.line),
             )
             .ok();

@@ -38,6 +38,9 @@ impl Location {
     pub fn parse(text: &str) -> std::result::Result<Location, String> {
         let text = text.trim();
         if let Some(exact) = text.strip_prefix('*') {
+            if exact.trim_start().starts_with('*') {
+                return Err(format!("invalid address `{text}`"));
+            }
             return match Location::parse(exact)? {
                 Location::Function(name) => Ok(Location::Symbol { name, offset: 0 }),
                 Location::Line { .. } => Err(format!("invalid address `{text}`")),

@@ -26,6 +26,18 @@ enum Flow {
     Other,
 }
 
+impl Flow {
+    /// The flow of the instruction at `pc` that took the thread to `now`: a call of the
+    /// next instruction (position-independent code reading its own address) returns
+    /// nowhere, so it is an ordinary instruction.
+    fn filter_call_to(self, pc: u64, now: u64) -> Flow {
+        match self {
+            Flow::Call { length } if now == pc.wrapping_add(length) => Flow::Other,
+            flow => flow,
+        }
+    }
+}
+
 /// How running to an address ended.
 enum RunTo {
     /// The thread got there; these events happened meanwhile, the last one the stop there.
@@ -113,7 +125,8 @@ impl Session {
                 }
                 SingleStep::Done(reason) => reason,
             };
-            if let Flow::Call { length } = flow {
+            let now = self.current_pc()?;
+            if let Flow::Call { length } = flow.filter_call_to(pc, now) {
                 if !self
                     .run_to(pc.wrapping_add(length), tid, Some(sp))?
                     .passed(&mut events)
@@ -180,8 +193,8 @@ impl Session {
         if self.inline_skip > 0 && !over {
             // Stopped at an inlined call site: `step` enters the inlined function, which
             // starts right here (as in gdb, nothing runs).
-            self.inline_skip -= 1;
-            return self.step_done(Vec::new());
+            let skip = self.inline_skip - 1;
+            return self.step_done_at_call_site(Vec::new(), skip);
         }
         let mut depth = self
             .images
@@ -189,8 +202,11 @@ impl Session {
             .saturating_sub(self.inline_skip);
         self.inline_skip = 0;
         let mut signal = self.signal_to_deliver();
-        let mut events = Vec::new();
         loop {
+            // Ctrl-C ends the step where the thread is.
+            if self.interrupter.requested() {
+                return self.step_done(events);
+            }
             let pc = self.current_pc()?;
             let flow = self.flow_at(pc)?;
             let sp = self
@@ -204,7 +220,7 @@ impl Session {
                 SingleStep::Done(reason) => reason,
             };
             let mut now = self.current_pc()?;
-            match flow {
+            match flow.filter_call_to(pc, now) {
                 Flow::Call { length } => {
                     let into = !over && self.images.line_at(pid, now).is_some();
                     if into {
@@ -228,12 +244,21 @@ impl Session {
                 }
                 Flow::Return => {
                     match self.images.line_at(pid, now) {
+                        // Back in the caller at the start of a line (`f();` returns to the
+                        // next line's first instruction): that line is where the step ends.
+                        Some(caller)
+                            if self.images.is_statement_start(pid, now)
+                                && !same_line(&caller, &line) =>
+                        {
+                            return self.step_done(events);
+                        }
                         // Back in the caller, mid-line: on to the caller's next line.
                         Some(caller) => line = caller,
                         // A caller without line information (the C library calling main):
                         // stop here, as there is no line to step to.
                         None => return self.step_done(events),
                     }
+                    depth = self.images.inline_depth(pid, now);
                     continue;
                 }
                 Flow::Other => {}
@@ -246,8 +271,7 @@ impl Session {
                     continue;
                 }
                 // Into an inlined function: first stop at its call site, as gdb does.
-                self.inline_skip = now_depth - depth;
-                return self.step_done(events);
+                return self.step_done_at_call_site(events, now_depth - depth);
             }
             if now_depth < depth {
                 depth = now_depth;
@@ -270,9 +294,6 @@ impl Session {
                     line = caller;
                 }
             }
-            if self.interrupter.requested() {
-                return self.step_done(events);
-            }
         }
     }
 
@@ -290,7 +311,17 @@ impl Session {
     }
 
     /// Report the end of a step where the current thread is now.
-    fn step_done(&mut self, mut events: Vec<Event>) -> Result<Vec<Event>> {
+    fn step_done(&mut self, events: Vec<Event>) -> Result<Vec<Event>> {
+        self.step_done_at_call_site(events, 0)
+    }
+
+    /// Report the end of a step, presenting the stop at the call site of the `skip`
+    /// innermost inlined functions (which the next `step` enters).
+    fn step_done_at_call_site(
+        &mut self,
+        mut events: Vec<Event>,
+        skip: usize,
+    ) -> Result<Vec<Event>> {
         let tid = self.process.current_thread();
         let stop = dbg_process::Stop {
             tid,
@@ -303,6 +334,7 @@ impl Session {
         };
         let why = Why {
             kind: Some(StopKind::StepDone),
+            inline_skip: skip,
             ..Why::default()
         };
         events.extend(self.report(dbg_process::StopReason::Stopped(stop), why)?);
@@ -324,7 +356,7 @@ impl Session {
         }
         let Some(caller) = frames.get(selected + 1) else {
             return Err(Error::Source(
-                "\"finish\" not meaningful in the outermost frame.".into(),
+                "`finish` is not meaningful in the outermost frame".into(),
             ));
         };
         let (return_address, cfa) = (caller.pc, frame.cfa);
@@ -362,10 +394,15 @@ impl Session {
         self.temporary = Some(Temporary { address, tid, sp });
         let result = self.resume_inner(1);
         self.temporary = None;
-        if self.is_alive() {
-            self.release_site(address)?;
-        }
+        let released = if self.is_alive() {
+            self.release_site(address)
+        } else {
+            Ok(())
+        };
+        // What happened is reported first; a failed release after it is the error only
+        // when there is nothing else to say.
         let events = result?;
+        released?;
         let reached = matches!(
             events.last(),
             Some(Event::Stopped(stop)) if stop.kind == StopKind::StepDone
@@ -383,17 +420,12 @@ impl Session {
         let Some(instruction) = code.first() else {
             return Ok(Flow::Other);
         };
-        let mnemonic = instruction
-            .text
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        Ok(match mnemonic {
-            "call" => Flow::Call {
+        Ok(match instruction.flow {
+            dbg_memory::Flow::Call => Flow::Call {
                 length: instruction.bytes.len() as u64,
             },
-            "ret" | "retf" => Flow::Return,
-            _ => Flow::Other,
+            dbg_memory::Flow::Return => Flow::Return,
+            dbg_memory::Flow::Other => Flow::Other,
         })
     }
 
