@@ -292,11 +292,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
         },
         "list" => match rest.as_slice() {
             [] => Ok(Command::List(None)),
-            words => Ok(Command::List(Some(Location::parse(&words.join(" "))?))),
+            words => Ok(Command::List(Some(parse_address(&words.join(" "))?))),
         },
         "symbol" => match rest.as_slice() {
             [] => Err("usage: symbol ADDRESS|NAME".into()),
-            words => Ok(Command::Symbol(Location::parse(&words.join(" "))?)),
+            words => Ok(Command::Symbol(parse_address(&words.join(" "))?)),
         },
         "register" => {
             let (sub, args) = rest
@@ -397,7 +397,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
 /// An address: a number (hex with `0x`, or decimal), `symbol` or `symbol+offset`; resolved
 /// against the program's symbols when the command runs.
 pub fn parse_address(text: &str) -> Result<Location, String> {
-    Location::parse(text)
+    Location::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_u64(text: &str, what: &str) -> Result<u64, String> {
@@ -476,7 +476,7 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
                 return Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into())
             }
             option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
-            text if location.is_none() => location = Some((Location::parse(text)?, text.to_string())),
+            text if location.is_none() => location = Some((parse_address(text)?, text.to_string())),
             extra => return Err(format!("unexpected argument `{extra}` to `breakpoint set`")),
         }
     }

@@ -188,14 +188,12 @@ impl<'a> Cfi<'a> {
         regs: &UnwindRegs,
         memory: &mut dyn FnMut(u64) -> Option<u64>,
     ) -> Result<Unwound> {
-        let missing = |what: &str| Error::Malformed {
-            section: "call-frame information",
-            reason: format!("needs {what}, which is not known in this frame"),
-        };
         let cfa = match row.cfa() {
             CfaRule::RegisterAndOffset { register, offset } => regs
                 .get(usize::from(register.0))
-                .ok_or_else(|| missing(&format!("register {}", register.0)))?
+                .ok_or(Error::MissingRegister {
+                    register: register.0,
+                })?
                 .wrapping_add_signed(*offset),
             CfaRule::Expression(expression) => {
                 self.evaluate(expression, source, regs, None, memory)?
@@ -273,10 +271,7 @@ impl<'a> Cfi<'a> {
                     };
                 }
                 EvaluationResult::RequiresMemory { address, size, .. } => {
-                    let word = memory(address).ok_or_else(|| Error::Malformed {
-                        section: "call-frame expression",
-                        reason: format!("cannot read memory at {address:#x}"),
-                    })?;
+                    let word = memory(address).ok_or(Error::UnreadableMemory { address })?;
                     let value = match size {
                         1 => word & 0xff,
                         2 => word & 0xffff,
@@ -290,9 +285,8 @@ impl<'a> Cfi<'a> {
                 EvaluationResult::RequiresRegister { register, .. } => {
                     let value =
                         regs.get(usize::from(register.0))
-                            .ok_or_else(|| Error::Malformed {
-                                section: "call-frame expression",
-                                reason: format!("needs register {}", register.0),
+                            .ok_or(Error::MissingRegister {
+                                register: register.0,
                             })?;
                     evaluation
                         .resume_with_register(Value::Generic(value))

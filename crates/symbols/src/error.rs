@@ -3,27 +3,37 @@
 use thiserror::Error;
 
 /// Why a question about a binary could not be answered.
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum Error {
     /// The bytes are not an ELF file this crate reads (x86-64, 64-bit).
     #[error("not a 64-bit ELF file: {0}")]
-    NotElf(String),
-    /// A section is malformed.
-    #[error("malformed {section}: {reason}")]
-    Malformed {
+    NotElf(#[source] object::read::Error),
+    /// A DWARF or call-frame section is malformed.
+    #[error("malformed {section}: {source}")]
+    Dwarf {
         /// The section (or table) that failed to parse.
         section: &'static str,
-        /// What the parser said.
-        reason: String,
+        /// What gimli said.
+        #[source]
+        source: gimli::Error,
+    },
+    /// Unwinding needs a register the frame does not have (DWARF number).
+    #[error("call-frame information needs register {register}, which this frame does not have")]
+    MissingRegister {
+        /// The DWARF register number.
+        register: u16,
+    },
+    /// Unwinding needs memory the caller could not read.
+    #[error("call-frame information needs memory at {address:#x}, which cannot be read")]
+    UnreadableMemory {
+        /// Where.
+        address: u64,
     },
 }
 
 impl Error {
-    pub(crate) fn dwarf(section: &'static str, error: impl std::fmt::Display) -> Error {
-        Error::Malformed {
-            section,
-            reason: error.to_string(),
-        }
+    pub(crate) fn dwarf(section: &'static str, source: gimli::Error) -> Error {
+        Error::Dwarf { section, source }
     }
 }
 

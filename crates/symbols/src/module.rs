@@ -17,7 +17,7 @@ pub type Bytes = Box<dyn AsRef<[u8]> + Send>;
 struct Parsed<'a> {
     elf: ElfFile64<'a>,
     symbols: OnceCell<SymbolTable<'a>>,
-    debug: OnceCell<Result<Option<Debug<'a>>, String>>,
+    debug: OnceCell<Result<Option<Debug<'a>>>>,
     cfi: OnceCell<Cfi<'a>>,
 }
 
@@ -90,7 +90,7 @@ impl Module {
     pub fn parse(bytes: Bytes) -> Result<Module> {
         let cell = Cell::try_new(bytes, |bytes| {
             let data: &[u8] = (**bytes).as_ref();
-            let elf = ElfFile64::parse(data).map_err(|e| Error::NotElf(e.to_string()))?;
+            let elf = ElfFile64::parse(data).map_err(Error::NotElf)?;
             Ok::<_, Error>(Parsed {
                 elf,
                 symbols: OnceCell::new(),
@@ -386,15 +386,9 @@ fn symbols<'p, 'a>(p: &'p Parsed<'a>) -> &'p SymbolTable<'a> {
 }
 
 fn debug<'p, 'a>(p: &'p Parsed<'a>) -> Result<Option<&'p Debug<'a>>> {
-    match p
-        .debug
-        .get_or_init(|| dwarf::load(&p.elf).map_err(|e| e.to_string()))
-    {
+    match p.debug.get_or_init(|| dwarf::load(&p.elf)) {
         Ok(debug) => Ok(debug.as_ref()),
-        Err(reason) => Err(Error::Malformed {
-            section: ".debug_info",
-            reason: reason.clone(),
-        }),
+        Err(error) => Err(error.clone()),
     }
 }
 

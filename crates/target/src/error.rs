@@ -59,9 +59,105 @@ pub enum Error {
     /// The program has no line information.
     #[error("no line information in {0} (built without -g?); use a function name or an address")]
     NoLineInfo(String),
-    /// Source-level stepping needs line information where the thread is.
-    #[error("{0}")]
-    Source(String),
+    /// A binary's symbols or debug information could not be read.
+    #[error("cannot read the symbols of {path}: {source}")]
+    Symbols {
+        /// The binary.
+        path: String,
+        /// What the symbol layer said.
+        source: dbg_symbols::Error,
+    },
+    /// The stack could not be unwound into even one frame.
+    #[error("no stack frames")]
+    NoFrames,
+    /// `frame N` past the outermost frame.
+    #[error("no frame {index}: the stack has {count} frame{}", if *.count == 1 { "" } else { "s" })]
+    NoFrame {
+        /// The frame asked for.
+        index: usize,
+        /// How many there are.
+        count: usize,
+    },
+    /// `up` from the outermost frame.
+    #[error("the outermost frame is selected: there is no frame above it")]
+    OutermostFrame,
+    /// `down` from the innermost frame.
+    #[error("the innermost frame is selected: there is no frame below it")]
+    InnermostFrame,
+    /// A register write with an outer frame selected.
+    #[error("registers can be written in the innermost frame only (`frame 0` first)")]
+    OuterFrameWrite,
+    /// `finish` with the outermost frame selected.
+    #[error("`finish` is not meaningful in the outermost frame")]
+    FinishOutermost,
+    /// `finish` with an inlined function's frame selected.
+    #[error("`finish` out of an inlined function is not supported yet; use `next`")]
+    FinishInlined,
+    /// Stepping out of a function whose caller cannot be found.
+    #[error("cannot find the caller to step back to")]
+    NoCaller,
+    /// `step`/`next` where neither the function nor its callers have line information.
+    #[error("no line information for {place} or its callers; use `stepi` or `finish`")]
+    NoLineInfoHere {
+        /// The function (or address) the thread is in.
+        place: String,
+    },
+    /// `list` without a location, stopped where there is no line information.
+    #[error("no line information where the program is stopped")]
+    NoLineInfoAtStop,
+    /// `list ADDRESS` of an address without line information.
+    #[error("no line information for {address:#x}")]
+    NoLineInfoAt {
+        /// The address.
+        address: u64,
+    },
+    /// A source file could not be read.
+    #[error("cannot read source file {path}: {source}")]
+    SourceUnreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A source file named by the program's DWARF is a device, FIFO or directory.
+    #[error("cannot read source file {path}: not a regular file")]
+    SourceNotAFile {
+        /// The file.
+        path: String,
+    },
+    /// A source file larger than listings read.
+    #[error("cannot read source file {path}: larger than {limit_mib} MiB")]
+    SourceTooLarge {
+        /// The file.
+        path: String,
+        /// The limit.
+        limit_mib: u64,
+    },
+    /// `list FILE:LINE` past the end of the file.
+    #[error("line {line} is beyond the end of {file} ({count} lines)")]
+    LineBeyondEnd {
+        /// The line asked for.
+        line: u32,
+        /// The file.
+        file: String,
+        /// Its length in lines.
+        count: u32,
+    },
+    /// An address or location that does not parse.
+    #[error("invalid address `{0}`")]
+    InvalidAddress(String),
+    /// A number beyond 64 bits.
+    #[error("address `{0}` is beyond 64 bits")]
+    AddressTooLarge(String),
+    /// `symbol+offset` with a bad offset.
+    #[error("invalid offset in `{0}`")]
+    InvalidOffset(String),
+    /// `FILE:LINE` with a bad line.
+    #[error("invalid line number in `{0}`")]
+    InvalidLine(String),
+    /// No location given.
+    #[error("missing location")]
+    MissingLocation,
     /// A feature that this version does not have yet.
     #[error("{0} not available in this version of dbg yet")]
     NotYet(&'static str),

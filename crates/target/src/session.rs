@@ -623,9 +623,7 @@ impl Session {
     /// Write a register of the current thread.
     pub fn write_register(&mut self, reg: Reg, value: RegValue) -> Result<()> {
         if self.selected_frame != 0 {
-            return Err(Error::Source(
-                "registers can be written in the innermost frame only (`frame 0` first)".into(),
-            ));
+            return Err(Error::OuterFrameWrite);
         }
         self.guard(|process| process.write_register(reg, value))?;
         self.forget_frames();

@@ -161,18 +161,15 @@ impl Session {
             .get(index)
             .or_else(|| frames.first())
             .cloned()
-            .ok_or_else(|| Error::Source("no frames".into()))
+            .ok_or(Error::NoFrames)
     }
 
     /// Select frame `index` (0 is the innermost).
     pub fn select_frame(&mut self, index: usize) -> Result<Frame> {
         let frames = self.backtrace()?;
-        let frame = frames.get(index).cloned().ok_or_else(|| {
-            Error::Source(format!(
-                "no frame {index}: the stack has {} frame{}",
-                frames.len(),
-                if frames.len() == 1 { "" } else { "s" }
-            ))
+        let frame = frames.get(index).cloned().ok_or(Error::NoFrame {
+            index,
+            count: frames.len(),
         })?;
         self.selected_frame = index;
         Ok(frame)
@@ -185,16 +182,12 @@ impl Session {
         let count = usize::try_from(count).unwrap_or(usize::MAX);
         let target = if up {
             if current + 1 >= frames.len() {
-                return Err(Error::Source(
-                    "the outermost frame is selected: there is no frame above it".into(),
-                ));
+                return Err(Error::OutermostFrame);
             }
             current.saturating_add(count).min(frames.len() - 1)
         } else {
             if current == 0 {
-                return Err(Error::Source(
-                    "the innermost frame is selected: there is no frame below it".into(),
-                ));
+                return Err(Error::InnermostFrame);
             }
             current.saturating_sub(count)
         };

@@ -34,20 +34,27 @@ impl Session {
         if let Some(text) = self.sources.get(path) {
             return Ok(std::rc::Rc::clone(text));
         }
-        let unreadable =
-            |why: String| Error::Source(format!("cannot read source file {path}: {why}"));
+        let unreadable = |source| Error::SourceUnreadable {
+            path: path.to_string(),
+            source,
+        };
         // The path comes from the program's DWARF: only a regular file is read (not a FIFO
         // or a device), and never more than the limit.
-        let metadata = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+        let metadata = std::fs::metadata(path).map_err(unreadable)?;
         if !metadata.is_file() {
-            return Err(unreadable("not a regular file".into()));
+            return Err(Error::SourceNotAFile {
+                path: path.to_string(),
+            });
         }
         let mut bytes = Vec::new();
-        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+        let file = std::fs::File::open(path).map_err(unreadable)?;
         std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SOURCE + 1), &mut bytes)
-            .map_err(|e| unreadable(e.to_string()))?;
+            .map_err(unreadable)?;
         if bytes.len() as u64 > MAX_SOURCE {
-            return Err(unreadable(format!("larger than {} MiB", MAX_SOURCE >> 20)));
+            return Err(Error::SourceTooLarge {
+                path: path.to_string(),
+                limit_mib: MAX_SOURCE >> 20,
+            });
         }
         let text: Vec<String> = String::from_utf8_lossy(&bytes)
             .lines()
@@ -70,9 +77,11 @@ impl Session {
         let text = self.source_text(path)?;
         let count = u32::try_from(text.len()).unwrap_or(u32::MAX);
         if first > count {
-            return Err(Error::Source(format!(
-                "line {first} is beyond the end of {file} ({count} lines)"
-            )));
+            return Err(Error::LineBeyondEnd {
+                line: first,
+                file: file.to_string(),
+                count,
+            });
         }
         let first = first.max(1);
         let last = last.min(count);
@@ -109,23 +118,19 @@ impl Session {
                     );
                 }
                 let frame = self.selected_frame()?;
-                frame.place.and_then(|p| p.source).ok_or_else(|| {
-                    Error::Source("no line information where the program is stopped".into())
-                })?
+                frame
+                    .place
+                    .and_then(|p| p.source)
+                    .ok_or(Error::NoLineInfoAtStop)?
             }
             Some(location) => {
                 // A function is listed around its first line (its entry, as gdb does), a
                 // line around itself.
-                let address = match location {
-                    Location::Line { .. } => self.breakpoint_addresses(location)?.first().copied(),
-                    other => Some(self.resolve_address(other)?),
-                };
-                let Some(address) = address else {
-                    return Err(Error::Source("no code at that location".into()));
-                };
-                let mut line = self.images.line_at(pid, address).ok_or_else(|| {
-                    Error::Source(format!("no line information for {address:#x}"))
-                })?;
+                let address = self.resolve_address(location)?;
+                let mut line = self
+                    .images
+                    .line_at(pid, address)
+                    .ok_or(Error::NoLineInfoAt { address })?;
                 if let Location::Line { line: wanted, .. } = location {
                     line.line = *wanted;
                 }

@@ -35,28 +35,29 @@ pub enum Location {
 impl Location {
     /// Parse a location (a breakpoint's) or an address (`memory read`'s): a number,
     /// `symbol`, `symbol+offset`, `*address`, or `FILE:LINE`.
-    pub fn parse(text: &str) -> std::result::Result<Location, String> {
+    pub fn parse(text: &str) -> Result<Location> {
         let text = text.trim();
+        let invalid = || Error::InvalidAddress(text.to_string());
         if let Some(exact) = text.strip_prefix('*') {
             if exact.trim_start().starts_with('*') {
-                return Err(format!("invalid address `{text}`"));
+                return Err(invalid());
             }
             return match Location::parse(exact)? {
                 Location::Function(name) => Ok(Location::Symbol { name, offset: 0 }),
-                Location::Line { .. } => Err(format!("invalid address `{text}`")),
+                Location::Line { .. } => Err(invalid()),
                 other => Ok(other),
             };
         }
         if text.is_empty() {
-            return Err("missing location".into());
+            return Err(Error::MissingLocation);
         }
         if let Some(value) = parse_number(text) {
             return value
-                .ok_or_else(|| format!("address `{text}` is beyond 64 bits"))
+                .ok_or_else(|| Error::AddressTooLarge(text.to_string()))
                 .map(Location::Address);
         }
         if text.starts_with(|c: char| c.is_ascii_digit()) {
-            return Err(format!("invalid address `{text}`"));
+            return Err(invalid());
         }
         if let Some((file, line)) = text.rsplit_once(':') {
             if !file.is_empty() && !file.ends_with(':') && line.bytes().all(|b| b.is_ascii_digit())
@@ -65,7 +66,7 @@ impl Location {
                     .parse()
                     .ok()
                     .filter(|l| *l > 0)
-                    .ok_or_else(|| format!("invalid line number in `{text}`"))?;
+                    .ok_or_else(|| Error::InvalidLine(text.to_string()))?;
                 return Ok(Location::Line {
                     file: file.to_string(),
                     line,
@@ -73,13 +74,12 @@ impl Location {
             }
         }
         if let Some((name, offset)) = text.rsplit_once('+') {
-            let offset = match parse_number(offset.trim()) {
-                Some(Some(offset)) => offset,
-                _ => return Err(format!("invalid offset in `{text}`")),
+            let Some(Some(offset)) = parse_number(offset.trim()) else {
+                return Err(Error::InvalidOffset(text.to_string()));
             };
             let name = name.trim();
             if name.is_empty() {
-                return Err(format!("invalid address `{text}`"));
+                return Err(invalid());
             }
             return Ok(Location::Symbol {
                 name: name.to_string(),
@@ -125,11 +125,14 @@ impl Session {
             Location::Symbol { name, offset } => {
                 Ok(self.symbol_address(name)?.wrapping_add(*offset))
             }
-            Location::Line { .. } => self
+            Location::Line { file, line } => self
                 .breakpoint_addresses(location)?
                 .first()
                 .copied()
-                .ok_or_else(|| Error::Source("no code for that line".into())),
+                .ok_or_else(|| Error::NoCodeAtLine {
+                    file: file.clone(),
+                    line: *line,
+                }),
         }
     }
 
@@ -174,9 +177,13 @@ impl Session {
                     let Some(module) = self.images.module(&image.path) else {
                         continue;
                     };
-                    let found = module
-                        .breakpoint_addresses(name)
-                        .map_err(|e| Error::Source(e.to_string()))?;
+                    let found =
+                        module
+                            .breakpoint_addresses(name)
+                            .map_err(|source| Error::Symbols {
+                                path: image.path.display().to_string(),
+                                source,
+                            })?;
                     if !found.is_empty() {
                         return Ok(found
                             .into_iter()
@@ -199,8 +206,10 @@ impl Session {
                     any_debug_info.get_or_insert(image.path.clone());
                     match module
                         .line_addresses(file, *line)
-                        .map_err(|e| Error::Source(e.to_string()))?
-                    {
+                        .map_err(|source| Error::Symbols {
+                            path: image.path.display().to_string(),
+                            source,
+                        })? {
                         LineLookup::Found { addresses, .. } => {
                             return Ok(addresses
                                 .into_iter()

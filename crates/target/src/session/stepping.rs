@@ -175,9 +175,7 @@ impl Session {
                         .place(pc)
                         .and_then(|p| p.function)
                         .map_or_else(|| format!("{pc:#x}"), |f| format!("`{f}`"));
-                    return Err(Error::Source(format!(
-                        "no line information for {name} or its callers; use `stepi` or `finish`"
-                    )));
+                    return Err(Error::NoLineInfoHere { place: name });
                 }
                 loop {
                     if !self.leave_frame(tid)?.passed(&mut events) {
@@ -347,17 +345,13 @@ impl Session {
         let frames = self.backtrace()?;
         let selected = self.selected_frame.min(frames.len().saturating_sub(1));
         let Some(frame) = frames.get(selected) else {
-            return Err(Error::Source("no frames".into()));
+            return Err(Error::NoFrames);
         };
         if frame.inlined {
-            return Err(Error::Source(
-                "`finish` out of an inlined function is not supported yet; use `next`".into(),
-            ));
+            return Err(Error::FinishInlined);
         }
         let Some(caller) = frames.get(selected + 1) else {
-            return Err(Error::Source(
-                "`finish` is not meaningful in the outermost frame".into(),
-            ));
+            return Err(Error::FinishOutermost);
         };
         let (return_address, cfa) = (caller.pc, frame.cfa);
         let returns = self.images.return_type(pid, frame.pc);
@@ -379,9 +373,7 @@ impl Session {
         let frames = self.backtrace()?;
         let physical = frames.iter().position(|f| !f.inlined).unwrap_or(0);
         let (Some(frame), Some(caller)) = (frames.get(physical), frames.get(physical + 1)) else {
-            return Err(Error::Source(
-                "cannot find the caller to step back to".into(),
-            ));
+            return Err(Error::NoCaller);
         };
         let (address, cfa) = (caller.pc, frame.cfa);
         self.run_to(address, tid, cfa)
