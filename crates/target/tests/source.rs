@@ -221,6 +221,9 @@ fn backtrace_through_nested_and_inlined_frames_selects_frames() {
             let rsp = session.read_registers(&[Reg::Rsp, Reg::Rip]).unwrap();
             assert_eq!(rsp[1].1.as_u64(), outer.pc);
             assert_eq!(Some(rsp[0].1.as_u64()), outer.register(Reg::Rsp));
+            // Views of a register follow the frame's value too.
+            let esp = session.read_registers(&[Reg::Esp]).unwrap()[0].1.as_u64();
+            assert_eq!(esp, rsp[0].1.as_u64() & 0xffff_ffff);
             assert!(outer.register(Reg::Rsp) > frames[0].register(Reg::Rsp));
             assert!(session
                 .write_register(Reg::Rax, dbg_target::RegValue::from_u128(1, 8).unwrap())

@@ -2,7 +2,7 @@
 //! where a binary has none), inlined functions as frames of their own, and the selected
 //! frame that `up`, `down`, `frame` and `register read` work on.
 
-use dbg_process::{Process, Reg, RegValue};
+use dbg_process::{Process, Reg, RegClass, RegValue};
 use dbg_symbols::{UnwindRegs, RIP, RSP};
 
 use super::Session;
@@ -54,9 +54,24 @@ pub struct Frame {
 
 impl Frame {
     /// The frame's value of a 64-bit general register, when unwinding recovered it.
+    /// The frame's value of a general register or a view of one (`ebx`, `bl`), when
+    /// unwinding recovered the 64-bit register it is part of.
     pub fn register(&self, reg: Reg) -> Option<u64> {
-        let n = DWARF_REGS.iter().position(|r| *r == reg)?;
-        self.regs.get(n)
+        let info = reg.info();
+        if !matches!(info.class, RegClass::Gpr | RegClass::SubGpr) {
+            return None;
+        }
+        let (n, parent) = DWARF_REGS.iter().enumerate().find(|(_, parent)| {
+            let whole = parent.info();
+            whole.offset <= info.offset && info.offset < whole.offset + 8
+        })?;
+        let value = self.regs.get(n)?;
+        let shift = (info.offset - parent.info().offset) * 8;
+        let mask = match info.size {
+            8.. => u64::MAX,
+            size => (1u64 << (size * 8)) - 1,
+        };
+        Some((value >> shift) & mask)
     }
 }
 
@@ -204,7 +219,9 @@ impl Session {
         }
         let frame = self.selected_frame()?;
         match frame.register(reg) {
-            Some(unwound) => Ok(RegValue::from_u128(u128::from(unwound), 8).unwrap_or(value)),
+            Some(unwound) => {
+                Ok(RegValue::from_u128(u128::from(unwound), reg.info().size).unwrap_or(value))
+            }
             None => Ok(value),
         }
     }
