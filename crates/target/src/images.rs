@@ -46,6 +46,22 @@ pub(crate) struct Images {
     stale: bool,
 }
 
+/// How /proc/PID/maps names the vdso.
+const VDSO: &str = "[vdso]";
+
+/// The largest vdso read (it is two to four pages).
+const MAX_VDSO: u64 = 1 << 16;
+
+/// `start..end` of the process's memory, through /proc/PID/mem.
+fn read_process_memory(pid: Pid, start: u64, end: u64) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let len = end.checked_sub(start).filter(|len| *len <= MAX_VDSO)?;
+    let mut bytes = vec![0; usize::try_from(len).ok()?];
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
+    mem.read_exact_at(&mut bytes, start).ok()?;
+    Some(bytes)
+}
+
 /// `AT_ENTRY` in the auxiliary vector.
 const AT_ENTRY: u64 = 9;
 
@@ -53,6 +69,8 @@ impl Images {
     /// Forget everything (a new program after exec).
     pub(crate) fn reset(&mut self) {
         self.images.clear();
+        // The new program's vdso may sit elsewhere; its bytes are read again.
+        self.modules.remove(Path::new(VDSO));
         self.executable = None;
         self.stale = true;
     }
@@ -73,7 +91,19 @@ impl Images {
         };
         let executable = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
         let mut images: Vec<Image> = Vec::new();
-        for mapping in mappings.0.iter().filter(|m| m.path.starts_with('/')) {
+        // The vdso is an ELF image the kernel maps without a file: its bytes are read from
+        // the process (two pages or so), once.
+        if let Some(vdso) = mappings.0.iter().find(|m| m.path == VDSO) {
+            self.modules.entry(PathBuf::from(VDSO)).or_insert_with(|| {
+                let bytes = read_process_memory(pid, vdso.start, vdso.end)?;
+                Module::parse(Box::new(bytes)).ok()
+            });
+        }
+        let binaries = mappings
+            .0
+            .iter()
+            .filter(|m| m.path.starts_with('/') || m.path == VDSO);
+        for mapping in binaries {
             let path = PathBuf::from(&mapping.path);
             match images.iter_mut().find(|i| i.path == path) {
                 Some(image) => {

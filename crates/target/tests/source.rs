@@ -454,3 +454,25 @@ fn stepping_out_of_a_call_made_as_a_statement_stops_at_the_next_line() {
     }
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
 }
+
+#[test]
+fn the_vdso_has_symbols_and_unwinds_to_main() {
+    let _deadline = fixtures::deadline("vdso_time", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("vdso_time", &[], dir.path());
+    // A function of the vdso (mapped without a file) by name, and its CFI for the backtrace.
+    let hit = run_to(&mut session, "__vdso_clock_gettime");
+    let place = hit.place.as_deref().unwrap();
+    assert_eq!(place.function.as_deref(), Some("__vdso_clock_gettime"));
+    assert_eq!(place.module.as_deref(), Some("[vdso]"));
+    let frames = session.backtrace().unwrap();
+    let names: Vec<&str> = frames
+        .iter()
+        .filter_map(|f| f.place.as_ref().and_then(|p| p.function.as_deref()))
+        .collect();
+    assert_eq!(names.first(), Some(&"__vdso_clock_gettime"), "{frames:?}");
+    assert_eq!(names.last(), Some(&"main"), "{frames:?}");
+    assert!(names.contains(&"read_clock"), "{frames:?}");
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "ok\n");
+}
