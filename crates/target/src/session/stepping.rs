@@ -38,6 +38,16 @@ impl Flow {
     }
 }
 
+/// One instruction executed by stepping: where it was, what it was, the stack pointer
+/// before it, and where the thread is now.
+struct Stepped {
+    pc: u64,
+    flow: Flow,
+    sp: u64,
+    now: u64,
+    reason: dbg_process::StopReason,
+}
+
 /// How running to an address ended.
 enum RunTo {
     /// The thread got there; these events happened meanwhile, the last one the stop there.
@@ -113,19 +123,16 @@ impl Session {
         let mut signal = self.signal_to_deliver();
         let mut events = Vec::new();
         for done in 1..=count {
-            let pc = self.current_pc()?;
-            let flow = self.flow_at(pc)?;
-            let sp = self
-                .guard(|process| process.read_register(Reg::Rsp))?
-                .as_u64();
-            let reason = match self.single_step(signal.take())? {
-                SingleStep::Report(reason, why) => {
-                    events.extend(self.report(reason, why)?);
-                    return Ok(events);
-                }
-                SingleStep::Done(reason) => reason,
+            let Some(Stepped {
+                pc,
+                flow,
+                sp,
+                now,
+                reason,
+            }) = self.step_traced(signal.take(), &mut events)?
+            else {
+                return Ok(events);
             };
-            let now = self.current_pc()?;
             if let Flow::Call { length } = flow.filter_call_to(pc, now) {
                 if !self
                     .run_to(pc.wrapping_add(length), tid, Some(sp))?
@@ -205,19 +212,16 @@ impl Session {
             if self.interrupter.requested() {
                 return self.step_done(events);
             }
-            let pc = self.current_pc()?;
-            let flow = self.flow_at(pc)?;
-            let sp = self
-                .guard(|process| process.read_register(Reg::Rsp))?
-                .as_u64();
-            let reason = match self.single_step(signal.take())? {
-                SingleStep::Report(reason, why) => {
-                    events.extend(self.report(reason, why)?);
-                    return Ok(events);
-                }
-                SingleStep::Done(reason) => reason,
+            let Some(Stepped {
+                pc,
+                flow,
+                sp,
+                mut now,
+                reason,
+            }) = self.step_traced(signal.take(), &mut events)?
+            else {
+                return Ok(events);
             };
-            let mut now = self.current_pc()?;
             match flow.filter_call_to(pc, now) {
                 Flow::Call { length } => {
                     let into = !over && self.images.line_at(pid, now).is_some();
@@ -306,6 +310,36 @@ impl Session {
             }
         }
         self.images.line_at(pid, pc)
+    }
+
+    /// Execute one instruction of the current thread, noting what it was: `None` when
+    /// something else happened instead (a breakpoint, a signal, the end of the process),
+    /// whose events are added to `events`.
+    fn step_traced(
+        &mut self,
+        signal: Option<dbg_process::Signal>,
+        events: &mut Vec<Event>,
+    ) -> Result<Option<Stepped>> {
+        let pc = self.current_pc()?;
+        let flow = self.flow_at(pc)?;
+        let sp = self
+            .guard(|process| process.read_register(Reg::Rsp))?
+            .as_u64();
+        let reason = match self.single_step(signal)? {
+            SingleStep::Report(reason, why) => {
+                events.extend(self.report(reason, why)?);
+                return Ok(None);
+            }
+            SingleStep::Done(reason) => reason,
+        };
+        let now = self.current_pc()?;
+        Ok(Some(Stepped {
+            pc,
+            flow,
+            sp,
+            now,
+            reason,
+        }))
     }
 
     /// Report the end of a step where the current thread is now.
