@@ -726,14 +726,7 @@ impl Session {
             let id = self.breakpoints.next_id();
             self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
         } else {
-            for (done, addr) in locations.iter().enumerate() {
-                if let Err(error) = self.insert_site(*addr) {
-                    for inserted in locations.iter().take(done) {
-                        let _ = self.release_site(*inserted);
-                    }
-                    return Err(error);
-                }
-            }
+            self.insert_sites(&locations)?;
         }
         Ok(self
             .breakpoints
@@ -760,14 +753,7 @@ impl Session {
                     self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
                 }
             } else {
-                for (done, addr) in locations.iter().enumerate() {
-                    if let Err(error) = self.insert_site(*addr) {
-                        for inserted in locations.iter().take(done) {
-                            let _ = self.release_site(*inserted);
-                        }
-                        return Err(error);
-                    }
-                }
+                self.insert_sites(&locations)?;
             }
             if let Some(bp) = self.breakpoints.get_mut(id) {
                 bp.enabled = true;
@@ -1084,6 +1070,19 @@ impl Session {
         }
         if !self.plans.contains_key(&addr) {
             self.plan_site(addr);
+        }
+        Ok(())
+    }
+
+    /// Insert a site at each of `locations`: all of them, or (on an error) none.
+    fn insert_sites(&mut self, locations: &[u64]) -> Result<()> {
+        for (done, addr) in locations.iter().enumerate() {
+            if let Err(error) = self.insert_site(*addr) {
+                for inserted in locations.iter().take(done) {
+                    let _ = self.release_site(*inserted);
+                }
+                return Err(error);
+            }
         }
         Ok(())
     }
