@@ -213,7 +213,9 @@ fn main() -> ExitCode {
     repl::watch_ctrl_c(runner.interrupter());
     let mut failed = false;
     for line in &commands {
-        if runner.interrupted_idle() {
+        // Ctrl-C between commands, or during one that did not answer it with a stop (a
+        // `break`, a `list`), ends the batch.
+        if runner.interrupted_idle() || runner.interrupter().requested() {
             break;
         }
         match runner.execute(line) {

@@ -58,6 +58,8 @@ impl Runner {
         // A process killed from outside between commands is reported first.
         let events = self.session.check_alive();
         self.print_events(&events);
+        let interrupter = self.session.interrupter();
+        let _busy = interrupter.busy();
         let parsed = command::parse(line);
         let mut flow = Flow::Continue;
         let result = parsed.and_then(|command| {

@@ -953,3 +953,74 @@ fn source_level_session() {
     snapshot!("source_json", transcript(&output));
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// Ctrl-C (SIGINT to dbg-cli) while a `continue` steps over ignored hits of a breakpoint
+/// after a prologue, threads coming and going: the tracee stops exactly once, reported as an
+/// interrupt, whether the signal lands during a step-over or between two; the next `continue`
+/// runs the program to its end with its exact output.
+#[test]
+fn ctrl_c_during_ignored_hits_stops_exactly_once() {
+    let _deadline = fixtures::deadline("ctrl-c during ignored hits", 120);
+    let mut moment: u64 = 0x2545_f491_4f6c_dd1d;
+    for run in 0..20 {
+        let mut child = Command::new(DBG)
+            .args([
+                "run",
+                "--batch",
+                "-e",
+                "break hit --ignore 1000000",
+                "-e",
+                "continue",
+                "-e",
+                "continue",
+            ])
+            .arg(fixture("thread_churn"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .env("NO_COLOR", "1")
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut transcript = String::new();
+        loop {
+            let mut line = String::new();
+            assert_ne!(reader.read_line(&mut line).unwrap(), 0, "{transcript}");
+            transcript.push_str(&line);
+            if line.starts_with("Breakpoint 1 at") {
+                break;
+            }
+        }
+        // The first `continue` is starting: interrupt 1 to 10 ms into it (a busy wait, so
+        // that the moment varies and the test never sleeps).
+        moment ^= moment << 13;
+        moment ^= moment >> 7;
+        moment ^= moment << 17;
+        let delay = std::time::Duration::from_micros(1000 + moment % 9000);
+        let start = std::time::Instant::now();
+        while start.elapsed() < delay {
+            std::hint::spin_loop();
+        }
+        kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+        transcript.push_str(&rest);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "run {run}: {status:?} {transcript}");
+        let interrupts = transcript.matches("(interrupt)").count();
+        assert_eq!(interrupts, 1, "run {run}: {transcript}");
+        assert_eq!(
+            transcript.matches(" stopped ").count(),
+            2,
+            "run {run}: {transcript}"
+        );
+        assert!(
+            transcript.contains("calls 1000\n"),
+            "run {run}: {transcript}"
+        );
+        assert!(
+            transcript.ends_with("exited with status 0\n"),
+            "run {run}: {transcript}"
+        );
+    }
+}

@@ -30,13 +30,15 @@ mod launch;
 mod process;
 pub mod regs;
 mod stop;
+mod stop_request;
 mod tracer;
 
 pub use dbg_sys::ptrace::SyscallStop;
 pub use dbg_sys::{Pid, Signal};
 pub use error::{AttachRefusal, Ended, Error, Result};
 pub use launch::Launch;
-pub use process::{request_stop, CpuShare, Origin, Process, Resume, State};
+pub use process::{CpuShare, Origin, Process, Resume, State};
 pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
 pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
+pub use stop_request::StopRequest;
 pub use tracer::{SyscallRegs, TraceEvent, Tracer};

@@ -16,6 +16,7 @@ use dbg_sys::{Errno, Pid, Signal};
 use crate::error::{AttachRefusal, Ended, Error, Result};
 use crate::regs::{Reg, RegClass, RegValue};
 use crate::stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
+use crate::stop_request::StopRequest;
 
 /// How the process came under the debugger; decides what happens when the debugger lets go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,16 +56,37 @@ struct RegCache {
     debug: [Option<u64>; 8],
 }
 
+/// One thread as the all-stop core sees it (the state machine is described in
+/// docs/ARCHITECTURE.md, "The all-stop core").
 #[derive(Debug, Default)]
 struct Thread {
+    /// Set running (or created) and no stop of it collected since.
     running: bool,
-    /// We sent it a SIGSTOP that it has not reported yet.
+    /// A SIGSTOP is on its way to it and is to be swallowed when it arrives: one of ours, or
+    /// the kernel's first one for a new thread.
     sigstop_queued: bool,
+    /// Created and not stopped yet: its debug registers are still to be written.
+    fresh: bool,
+    /// What it is to do after a stop the core handles itself (our SIGSTOP, a clone or fork
+    /// event, a group-stop): go on the same way, or stay stopped.
+    want: Want,
     /// Between a syscall-entry stop and its exit stop.
     in_syscall: bool,
     /// How it was last set running.
     stepping: Stepping,
     regs: RegCache,
+}
+
+/// What the debugger wants a thread to be doing.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Stopped (all-stop: another thread is being reported, or stepped).
+    #[default]
+    Hold,
+    /// Running with every other thread.
+    Run(Resume),
+    /// Executing one instruction, the others held.
+    Step(Stepping),
 }
 
 /// How a thread was last resumed, which decides how its SIGTRAP is classified.
@@ -94,6 +116,11 @@ pub struct Process {
     breakpoints: BTreeMap<u64, u8>,
     /// Forked children whose first stop was collected before their parent's fork event.
     early_children: BTreeSet<Pid>,
+    /// New threads seen (stopped or exited) before their creator's clone event: that event
+    /// must not add them again.
+    early_threads: BTreeSet<Pid>,
+    /// Ctrl-C from another thread (see [`StopRequest`]).
+    stop_request: StopRequest,
     /// Our `int3`s are out of the memory a vfork child shares with us, until VFORK_DONE.
     vfork_lifted: bool,
     /// The debug registers every thread carries (new threads get them before they run).
@@ -137,6 +164,8 @@ impl Process {
             pending: VecDeque::new(),
             breakpoints: BTreeMap::new(),
             early_children: BTreeSet::new(),
+            early_threads: BTreeSet::new(),
+            stop_request: StopRequest::default(),
             vfork_lifted: false,
             debug: DebugRegisters::default(),
             swallow: None,
@@ -400,7 +429,8 @@ impl Process {
     // ── Running ──────────────────────────────────────────────────────────────────────────
 
     /// Resume every thread; `signal` is delivered to the current thread. If a stop collected
-    /// earlier is still unreported, nothing runs and the next [`Process::wait`] reports it.
+    /// earlier is still unreported, or a stop was requested ([`StopRequest`]), nothing runs and
+    /// the next [`Process::wait`] reports it.
     pub fn resume(&mut self, mode: Resume, signal: Option<Signal>) -> Result<()> {
         self.ensure_stopped()?;
         if let Some(stop) = self.pending.front() {
@@ -413,22 +443,30 @@ impl Process {
                 }
             }
         }
-        if self.pending.is_empty() {
+        if self.pending.is_empty() && !self.stop_request.is_requested() {
+            self.stop_request.open(self.pid, self.current);
             let tids: Vec<Pid> = self.threads.keys().copied().collect();
             for tid in tids {
-                self.flush(tid)?;
                 let deliver = if tid == self.current { signal } else { None };
-                self.run_thread(tid, mode, deliver)?;
+                if let Err(error) = self.set_going(tid, Want::Run(mode), deliver) {
+                    self.close_gate();
+                    return Err(error);
+                }
             }
         }
         self.state = State::Running;
         Ok(())
     }
 
-    fn run_thread(&mut self, tid: Pid, mode: Resume, signal: Option<Signal>) -> Result<()> {
-        let result = match mode {
-            Resume::Continue => ptrace::cont(tid, signal),
-            Resume::Syscalls => ptrace::syscall(tid, signal),
+    /// Make `tid` do `want` now (write back its registers first), and after every stop of
+    /// it that the core handles itself.
+    fn set_going(&mut self, tid: Pid, want: Want, signal: Option<Signal>) -> Result<()> {
+        self.flush(tid)?;
+        let result = match want {
+            Want::Hold => Ok(()),
+            Want::Run(Resume::Continue) => ptrace::cont(tid, signal),
+            Want::Run(Resume::Syscalls) => ptrace::syscall(tid, signal),
+            Want::Step(_) => ptrace::step(tid, signal),
         };
         match result {
             Ok(()) => {}
@@ -437,9 +475,30 @@ impl Process {
             Err(e) => return Err(e.into()),
         }
         let thread = self.thread_mut(tid)?;
-        thread.running = true;
-        thread.stepping = Stepping::Continue;
+        thread.want = want;
+        match want {
+            Want::Hold => {}
+            Want::Run(_) => {
+                thread.running = true;
+                thread.stepping = Stepping::Continue;
+            }
+            Want::Step(kind) => {
+                thread.running = true;
+                thread.stepping = kind;
+            }
+        }
         Ok(())
+    }
+
+    /// After a stop of `tid` handled inside: let it go on as it was going, unless it is held
+    /// or a stop was requested (then it stays stopped, and `wait` or `step` answers the
+    /// request).
+    fn go_on(&mut self, tid: Pid) -> Result<()> {
+        let want = self.thread_mut(tid)?.want;
+        if want == Want::Hold || self.stop_request.is_requested() {
+            return Ok(());
+        }
+        self.set_going(tid, want, None)
     }
 
     /// Execute one instruction on the current thread, the others held stopped.
@@ -458,33 +517,95 @@ impl Process {
     fn step(&mut self, signal: Option<Signal>, trusted: bool) -> Result<StopReason> {
         self.ensure_stopped()?;
         let tid = self.current;
-        self.flush(tid)?;
-        ptrace::step(tid, signal)?;
-        let thread = self.thread_mut(tid)?;
-        thread.running = true;
-        thread.stepping = if trusted {
+        let kind = if trusted {
             Stepping::Trusted
         } else {
             Stepping::Step
         };
+        self.stop_request.open(self.pid, tid);
+        if let Err(error) = self.set_going(tid, Want::Step(kind), signal) {
+            self.close_gate();
+            return Err(error);
+        }
         self.state = State::Running;
+        let result = self.finish_step(tid);
+        if let Some(thread) = self.threads.get_mut(&tid) {
+            thread.want = Want::Hold;
+        }
+        // Threads the step created are stopped too before anything else happens.
+        let settled = match &result {
+            Ok(StopReason::Stopped(_) | StopReason::ThreadExited { .. }) => self.settle(),
+            _ => Ok(None),
+        };
+        self.close_gate();
+        match settled? {
+            Some(ended) => Ok(ended),
+            None => result,
+        }
+    }
+
+    /// Wait for the end of a step of `tid` (the other threads are held).
+    fn finish_step(&mut self, tid: Pid) -> Result<StopReason> {
         loop {
             let (who, status) = self.next_status()?;
-            let reason = self.handle(who, status, false)?;
-            if reason.is_none() && !self.threads.contains_key(&tid) {
-                // The stepped instruction ended the thread (its `exit`); the others are still
-                // stopped, so the step is over.
+            let reason = self.handle(who, status)?;
+            let Some(reason) = reason else {
+                let Some(thread) = self.threads.get(&tid) else {
+                    // The stepped instruction ended the thread (its `exit`); the others are
+                    // still stopped, so the step is over.
+                    self.state = State::Stopped;
+                    return Ok(StopReason::ThreadExited { tid });
+                };
+                if !thread.running && self.stop_request.take() {
+                    // Stopped by a SIGSTOP that an interrupt's merged into, and not let go
+                    // because of the request: the step ends with the interrupt.
+                    self.state = State::Stopped;
+                    return Ok(StopReason::Stopped(interrupt_stop(tid)));
+                }
+                continue;
+            };
+            if let StopReason::Stopped(stop) = reason {
+                if stop.tid != tid {
+                    // Another thread cannot run now; keep whatever it says for later.
+                    self.pending.push_back(stop);
+                    continue;
+                }
+                self.answered(&stop);
+                self.current = tid;
                 self.state = State::Stopped;
-                return Ok(StopReason::ThreadExited { tid });
+                return Ok(StopReason::Stopped(stop));
             }
+            return Ok(reason);
+        }
+    }
+
+    /// Wait until the process stops (all-stop: every thread is stopped on return) or ends.
+    /// A requested stop ([`StopRequest`]) that no other stop answers is reported as a SIGSTOP
+    /// sent by this process, as the interrupt's own SIGSTOP would be.
+    pub fn wait(&mut self) -> Result<StopReason> {
+        self.ensure_running()?;
+        let result = self.wait_inner();
+        self.close_gate();
+        result
+    }
+
+    fn wait_inner(&mut self) -> Result<StopReason> {
+        loop {
+            let reason = if let Some(stop) = self.pending.pop_front() {
+                Some(StopReason::Stopped(stop))
+            } else if self.stop_request.take() {
+                Some(StopReason::Stopped(interrupt_stop(self.current)))
+            } else {
+                let (tid, status) = self.next_status()?;
+                self.handle(tid, status)?
+            };
             if let Some(reason) = reason {
-                if let StopReason::Stopped(stop) = reason {
-                    if stop.tid != tid {
-                        // Another thread cannot run now; keep whatever it says for later.
-                        self.pending.push_back(stop);
-                        continue;
+                if let StopReason::Stopped(stop) = &reason {
+                    if let Some(ended) = self.stop_others()? {
+                        return Ok(ended);
                     }
-                    self.current = tid;
+                    self.answered(stop);
+                    self.current = stop.tid;
                     self.state = State::Stopped;
                 }
                 return Ok(reason);
@@ -492,28 +613,33 @@ impl Process {
         }
     }
 
-    /// Wait until the process stops (all-stop: every thread is stopped on return) or ends.
-    pub fn wait(&mut self) -> Result<StopReason> {
-        self.ensure_running()?;
-        loop {
-            let reason = match self.pending.pop_front() {
-                Some(stop) => Some(StopReason::Stopped(stop)),
-                None => {
-                    let (tid, status) = self.next_status()?;
-                    self.handle(tid, status, true)?
-                }
-            };
-            if let Some(reason) = reason {
-                if let StopReason::Stopped(stop) = reason {
-                    if let Some(ended) = self.stop_others()? {
-                        return Ok(ended);
-                    }
-                    self.current = stop.tid;
-                    self.state = State::Stopped;
-                }
-                return Ok(reason);
+    /// A stop by the interrupt's own SIGSTOP answers the request.
+    fn answered(&self, stop: &Stop) {
+        if stop.signal == Signal::SIGSTOP
+            && stop.origin == SignalOrigin::Process(std::process::id() as i32)
+        {
+            self.stop_request.clear();
+        }
+    }
+
+    /// Nothing runs now: no more wake-ups for requests. If one was sent and has not arrived
+    /// (it is still pending for its thread, which is stopped), it will arrive when the thread
+    /// runs again and is swallowed then, like one of ours.
+    fn close_gate(&mut self) {
+        let Some(tid) = self.stop_request.close() else {
+            return;
+        };
+        let pending = sigstop_pending(self.pid, tid);
+        if let Some(thread) = self.threads.get_mut(&tid) {
+            if pending {
+                thread.sigstop_queued = true;
             }
         }
+    }
+
+    /// The handle another thread uses to ask for a stop (Ctrl-C).
+    pub fn stop_request(&self) -> StopRequest {
+        self.stop_request.clone()
     }
 
     /// Ask the running process to stop (as Ctrl-C would): the stop is reported by `wait`.
@@ -563,15 +689,6 @@ impl Process {
             .any(|tid| pending(format!("/proc/{}/task/{tid}/status", self.pid)))
     }
 
-    /// Note that a SIGSTOP of ours is on its way to `tid` (sent with [`request_stop`] from
-    /// another thread) and is to be swallowed when it arrives: another stop answered the
-    /// request first.
-    pub fn expect_sigstop(&mut self, tid: Pid) {
-        if let Some(thread) = self.threads.get_mut(&tid) {
-            thread.sigstop_queued = true;
-        }
-    }
-
     /// The next state change of one of our threads.
     fn next_status(&mut self) -> Result<(Pid, WaitStatus)> {
         if self.threads.len() == 1 {
@@ -600,15 +717,34 @@ impl Process {
         std::path::Path::new(&path).exists()
     }
 
-    /// Turn one wait status into a stop to report, or handle it internally (thread births
-    /// and deaths, our own SIGSTOPs) and return `None`. `running` says whether threads that
-    /// stopped for internal reasons should be resumed.
-    fn handle(
-        &mut self,
-        tid: Pid,
-        status: WaitStatus,
-        running: bool,
-    ) -> Result<Option<StopReason>> {
+    /// Add a thread that has just come into being: it is running (it has not stopped yet),
+    /// its first stop is the kernel's SIGSTOP, and it does what its creator does.
+    fn add_thread(&mut self, tid: Pid, want: Want) {
+        self.threads.insert(
+            tid,
+            Thread {
+                running: true,
+                sigstop_queued: true,
+                fresh: true,
+                want,
+                ..Thread::default()
+            },
+        );
+        self.events.push_back(ThreadEvent::Created(tid));
+    }
+
+    /// What a thread created now is to do: run if the others run, else stay stopped.
+    fn creator_want(&self, creator: Pid) -> Want {
+        match self.threads.get(&creator).map(|t| t.want) {
+            Some(Want::Run(mode)) => Want::Run(mode),
+            _ => Want::Hold,
+        }
+    }
+
+    /// Turn one wait status into a stop to report, or handle it inside (thread births and
+    /// deaths, our own SIGSTOPs, ptrace's event stops) and return `None`; a thread stopped
+    /// for a reason handled inside goes on as it was going (see [`Want`]).
+    fn handle(&mut self, tid: Pid, status: WaitStatus) -> Result<Option<StopReason>> {
         match status {
             WaitStatus::Exited(_, code) if tid == self.pid => {
                 Ok(Some(self.end(StopReason::Exited { code })))
@@ -617,34 +753,47 @@ impl Process {
                 Ok(Some(self.end(StopReason::Killed { signal })))
             }
             WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
+                if !self.threads.contains_key(&tid) {
+                    // Born and gone before its creator's clone event was collected.
+                    self.early_threads.insert(tid);
+                }
                 self.thread_gone(tid);
                 Ok(None)
             }
             WaitStatus::Stopped(_, signal) => {
-                let Some(thread) = self.threads.get_mut(&tid) else {
-                    // First stop of a thread whose clone event is still to come.
-                    self.threads.insert(tid, Thread::default());
-                    self.events.push_back(ThreadEvent::Created(tid));
-                    self.debug.apply(tid, &DebugRegisters::default())?;
-                    if running {
-                        self.run_thread(tid, Resume::Continue, None)?;
-                    }
-                    return Ok(None);
-                };
+                if !self.threads.contains_key(&tid) {
+                    // The first stop of a thread whose clone event is still to come. Its
+                    // creator runs (it has not stopped for the event yet), so it runs too
+                    // unless everything is being stopped.
+                    let want = self
+                        .threads
+                        .values()
+                        .find_map(|t| match t.want {
+                            Want::Run(mode) if t.running => Some(Want::Run(mode)),
+                            _ => None,
+                        })
+                        .unwrap_or(Want::Hold);
+                    self.early_threads.insert(tid);
+                    self.add_thread(tid, want);
+                }
+                let debug = self.debug;
+                let thread = self.thread_mut(tid)?;
                 thread.running = false;
+                if std::mem::take(&mut thread.fresh) {
+                    // Linux does not copy debug registers to a new thread: arm it before it
+                    // runs.
+                    debug.apply(tid, &DebugRegisters::default())?;
+                }
+                let thread = self.thread_mut(tid)?;
                 if signal == Signal::SIGSTOP && thread.sigstop_queued {
                     thread.sigstop_queued = false;
-                    if running {
-                        self.run_thread(tid, Resume::Continue, None)?;
-                    }
+                    self.go_on(tid)?;
                     return Ok(None);
                 }
                 let stepping = thread.stepping;
                 if self.swallow == Some(signal) {
                     self.swallow = None;
-                    if running {
-                        self.run_thread(tid, Resume::Continue, None)?;
-                    }
+                    self.go_on(tid)?;
                     return Ok(None);
                 }
                 if signal == Signal::SIGTRAP {
@@ -659,9 +808,7 @@ impl Process {
                     // Under ptrace the thread can simply be resumed: the process is not left
                     // stopped by mistake, and the stop is not reported twice.
                     Err(e) if e.errno == Errno::EINVAL => {
-                        if running {
-                            self.run_thread(tid, Resume::Continue, None)?;
-                        }
+                        self.go_on(tid)?;
                         return Ok(None);
                     }
                     Err(e) => return Err(e.into()),
@@ -672,30 +819,15 @@ impl Process {
             }
             WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_CLONE => {
                 let new = Pid::from_raw(ptrace::event_message(tid)? as i32);
-                if let Some(thread) = self.threads.get_mut(&tid) {
-                    thread.running = false;
+                self.thread_mut(tid)?.running = false;
+                // The new thread's first stop may come before this event, after it, or (if it
+                // is killed at once) never: it is not waited for here, it is one more running
+                // thread whose first SIGSTOP is swallowed when it comes.
+                if !self.early_threads.remove(&new) && !self.threads.contains_key(&new) {
+                    let want = self.creator_want(tid);
+                    self.add_thread(new, want);
                 }
-                if let std::collections::btree_map::Entry::Vacant(slot) = self.threads.entry(new) {
-                    // Its first stop (SIGSTOP) is certain to come; collect it now.
-                    match wait_tid(new)? {
-                        WaitStatus::Stopped(..) => {}
-                        other => {
-                            return Err(Error::Unexpected {
-                                tid: new.as_raw(),
-                                during: "clone",
-                                status: format!("{other:?}"),
-                            })
-                        }
-                    }
-                    slot.insert(Thread::default());
-                    self.events.push_back(ThreadEvent::Created(new));
-                    // Linux does not copy debug registers to a new thread: arm it before it runs.
-                    self.debug.apply(new, &DebugRegisters::default())?;
-                }
-                if running {
-                    self.run_thread(new, Resume::Continue, None)?;
-                    self.run_thread(tid, Resume::Continue, None)?;
-                }
+                self.go_on(tid)?;
                 Ok(None)
             }
             WaitStatus::PtraceEvent(_, _, event)
@@ -705,9 +837,7 @@ impl Process {
                 let child = Pid::from_raw(ptrace::event_message(tid)? as i32);
                 self.release_child(child, event == libc::PTRACE_EVENT_VFORK)?;
                 self.events.push_back(ThreadEvent::Forked(child));
-                if running {
-                    self.run_thread(tid, Resume::Continue, None)?;
-                }
+                self.go_on(tid)?;
                 Ok(None)
             }
             WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_VFORK_DONE => {
@@ -718,14 +848,13 @@ impl Process {
                         poke_byte(tid, *addr, INT3)?;
                     }
                 }
-                if running {
-                    self.run_thread(tid, Resume::Continue, None)?;
-                }
+                self.go_on(tid)?;
                 Ok(None)
             }
             WaitStatus::PtraceEvent(_, signal, event) if event == libc::PTRACE_EVENT_EXEC => {
                 // A new program: none of our breakpoints exist in it.
                 self.breakpoints.clear();
+                self.early_threads.clear();
                 // Exec clears the debug registers of the thread that survives it.
                 self.debug = DebugRegisters::default();
                 self.thread_mut(tid)?.running = false;
@@ -923,9 +1052,13 @@ impl Process {
     /// Stop every thread still running (all-stop), keeping any other event for later. If the
     /// process ends meanwhile, that end is returned: it is what the caller must report.
     fn stop_others(&mut self) -> Result<Option<StopReason>> {
-        // A thread that still has one of our SIGSTOPs on its way will stop with it: sending
-        // another could leave a second one pending (the first already dequeued, its stop not
-        // yet collected), which would later look like a SIGSTOP from outside.
+        for thread in self.threads.values_mut() {
+            thread.want = Want::Hold;
+        }
+        // A thread that still has a SIGSTOP on its way (ours, or a new thread's first) will
+        // stop with it: sending another could leave a second one pending (the first already
+        // dequeued, its stop not yet collected), which would later look like a SIGSTOP from
+        // outside.
         let running: Vec<Pid> = self
             .threads
             .iter()
@@ -935,13 +1068,20 @@ impl Process {
         for tid in &running {
             match systhread::tgkill(self.pid, *tid, Signal::SIGSTOP) {
                 Ok(()) => self.thread_mut(*tid)?.sigstop_queued = true,
+                // Exiting: its exit is collected below.
                 Err(e) if e.is_gone() => {}
                 Err(e) => return Err(e.into()),
             }
         }
+        self.settle()
+    }
+
+    /// Collect events until no thread runs (every thread is held), keeping stops for later.
+    /// If the process ends meanwhile, that end is returned.
+    fn settle(&mut self) -> Result<Option<StopReason>> {
         while self.threads.values().any(|t| t.running) {
             let (tid, status) = self.next_status()?;
-            match self.handle(tid, status, false)? {
+            match self.handle(tid, status)? {
                 Some(StopReason::Stopped(stop)) => self.pending.push_back(stop),
                 Some(ended) => return Ok(Some(ended)),
                 None => {}
@@ -1011,7 +1151,7 @@ impl Process {
                 Some(self.end(StopReason::Killed { signal }))
             }
             Ok(Some(status)) => {
-                if let Ok(Some(StopReason::Stopped(stop))) = self.handle(self.pid, status, false) {
+                if let Ok(Some(StopReason::Stopped(stop))) = self.handle(self.pid, status) {
                     self.pending.push_back(stop);
                 }
                 None
@@ -1022,7 +1162,11 @@ impl Process {
             })),
         };
         dead.or_else(|| {
-            // A thread we believe stopped that ptrace no longer reaches is dying.
+            // A thread we believe stopped that ptrace no longer reaches is dying. (A running
+            // thread does not answer ptrace either: nothing can be concluded then.)
+            if self.state != State::Stopped {
+                return None;
+            }
             let tid = self.current;
             match ptrace::siginfo(tid) {
                 Err(e) if e.is_gone() => Some(self.collect_death()),
@@ -1103,24 +1247,14 @@ impl Drop for Process {
 
 impl Process {
     fn interrupt_and_wait(&mut self) -> Result<()> {
-        for (tid, thread) in self.threads.iter_mut() {
-            if !thread.sigstop_queued && systhread::tgkill(self.pid, *tid, Signal::SIGSTOP).is_ok()
-            {
-                thread.sigstop_queued = true;
-            }
-        }
-        // Each thread now reports our SIGSTOP (swallowed by `handle`) or another stop.
         self.state = State::Running;
-        while self.threads.values().any(|t| t.running) {
-            let (tid, status) = self.next_status()?;
-            if let Some(StopReason::Stopped(stop)) = self.handle(tid, status, false)? {
-                self.pending.push_back(stop);
-            } else if matches!(self.state, State::Ended(_)) {
-                return Ok(());
+        match self.stop_others()? {
+            Some(_) => Ok(()),
+            None => {
+                self.state = State::Stopped;
+                Ok(())
             }
         }
-        self.state = State::Stopped;
-        Ok(())
     }
 }
 
@@ -1188,11 +1322,32 @@ fn task_ids(pid: Pid) -> std::io::Result<Vec<Pid>> {
     Ok(tids)
 }
 
-/// Ask the running process `pid` to stop, from any thread (a Ctrl-C handler): SIGSTOP to its
-/// main thread, which no program can block or ignore. Its stop is reported by `wait` with
-/// `SignalOrigin::Process` of the caller.
-pub fn request_stop(pid: Pid) -> Result<()> {
-    systhread::tgkill(pid, pid, Signal::SIGSTOP).map_err(Error::from)
+/// The stop that answers a [`StopRequest`] no other stop answered: what the request's own
+/// SIGSTOP to `tid` would have been.
+fn interrupt_stop(tid: Pid) -> Stop {
+    Stop {
+        tid,
+        signal: Signal::SIGSTOP,
+        trap: None,
+        fault_addr: None,
+        origin: SignalOrigin::Process(std::process::id() as i32),
+        breakpoint: None,
+        debug_status: None,
+    }
+}
+
+/// Whether a SIGSTOP is pending for thread `tid` of `pid` (`SigPnd` in its `/proc` status).
+fn sigstop_pending(pid: Pid, tid: Pid) -> bool {
+    let bit = 1u64 << (Signal::SIGSTOP as i32 - 1);
+    std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status"))
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                let mask = line.strip_prefix("SigPnd:")?;
+                u64::from_str_radix(mask.trim(), 16).ok()
+            })
+        })
+        .is_some_and(|mask| mask & bit != 0)
 }
 
 /// The x86 breakpoint instruction.

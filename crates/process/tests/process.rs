@@ -529,3 +529,81 @@ fn a_sigstop_from_outside_is_reported_once_and_the_process_is_not_left_stopped()
     assert_eq!(stop.signal, Signal::SIGINT);
     process.kill().unwrap();
 }
+
+#[test]
+fn threads_created_and_exiting_while_others_run_never_hang_a_continue() {
+    let _deadline = fixtures::deadline("thread churn", 120);
+    // Some new threads stop (or even exit) before their creator's clone event is collected,
+    // others after; each must be counted once, and none waited for when it is gone.
+    for mode in ["other", "main"] {
+        for run in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let mut process = Launch::new(fixtures::path("thread_churn"))
+                .args([mode])
+                .stdout(dir.path().join("out"))
+                .spawn()
+                .unwrap();
+            assert_eq!(
+                run_to_end(&mut process),
+                StopReason::Exited { code: 0 },
+                "{mode} run {run}"
+            );
+            let events: Vec<ThreadEvent> = process.take_events().collect();
+            let created = events
+                .iter()
+                .filter(|e| matches!(e, ThreadEvent::Created(_)))
+                .count();
+            let exited = events
+                .iter()
+                .filter(|e| matches!(e, ThreadEvent::Exited(_)))
+                .count();
+            // 100 short-lived threads and the spawner (or caller), each created and gone once.
+            assert_eq!((created, exited), (101, 101), "{mode} run {run}");
+            assert_eq!(output(dir.path()), "calls 1000\n");
+        }
+    }
+}
+
+#[test]
+fn a_stop_request_stops_a_running_process_once_and_one_made_while_stopped_waits_for_resume() {
+    let _deadline = fixtures::deadline("stop request", 30);
+    let mut process = launch("spin");
+    let request = process.stop_request();
+    // Made while stopped: the next resume runs nothing, and wait answers it at once.
+    assert!(!request.request());
+    let pc = process.pc().unwrap();
+    let stop = continue_to_stop(&mut process);
+    assert_eq!(
+        (stop.signal, stop.origin),
+        (
+            Signal::SIGSTOP,
+            dbg_process::SignalOrigin::Process(std::process::id() as i32)
+        )
+    );
+    assert_eq!(process.pc().unwrap(), pc, "nothing ran");
+    assert!(!request.is_requested(), "answered");
+    // Made while running, from another thread: one stop, and no second one later.
+    for _ in 0..20 {
+        process.resume(Resume::Continue, None).unwrap();
+        let from = request.clone();
+        let sender = std::thread::spawn(move || {
+            while !from.is_running() {
+                std::thread::yield_now();
+            }
+            from.request();
+        });
+        let stop = match process.wait().unwrap() {
+            StopReason::Stopped(stop) => stop,
+            other => panic!("{other:?}"),
+        };
+        sender.join().unwrap();
+        assert_eq!(stop.signal, Signal::SIGSTOP);
+        assert!(!request.is_requested());
+    }
+    assert_eq!(
+        process.kill().unwrap(),
+        StopReason::Killed {
+            signal: Signal::SIGKILL
+        }
+    );
+}

@@ -1,69 +1,80 @@
 //! Stopping a running tracee from another thread (the Ctrl-C handler), without touching
 //! ptrace, which belongs to the session's thread.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use dbg_process::Pid;
+use dbg_process::StopRequest;
 
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
-    pid: AtomicI32,
-    running: AtomicBool,
-    requested: AtomicBool,
+    /// Commands in progress (a front end marks a whole command, the session the ones that
+    /// run the tracee; they nest).
+    busy: AtomicUsize,
     requested_idle: AtomicBool,
-    /// A SIGSTOP was sent and its stop not seen yet.
-    stop_sent: AtomicBool,
 }
 
 /// A handle, shareable across threads, that asks the session to stop.
 #[derive(Debug, Clone, Default)]
-pub struct Interrupter(pub(crate) Arc<Shared>);
+pub struct Interrupter {
+    stop: StopRequest,
+    shared: Arc<Shared>,
+}
 
 impl Interrupter {
-    /// Ask for a stop: long commands (`stepi N`) end early, and a running tracee is sent a
-    /// SIGSTOP, which it cannot block (a SIGINT from the terminal may reach it too; whichever
-    /// stop comes first is the interrupt, and the session swallows the other).
-    pub fn interrupt(&self) {
-        self.0.requested.store(true, Ordering::SeqCst);
-        let pid = self.0.pid.load(Ordering::SeqCst);
-        if !self.0.running.load(Ordering::SeqCst) {
-            self.0.requested_idle.store(true, Ordering::SeqCst);
-        } else if pid > 0 && dbg_process::request_stop(Pid::from_raw(pid)).is_ok() {
-            self.0.stop_sent.store(true, Ordering::SeqCst);
+    pub(crate) fn new(stop: StopRequest) -> Interrupter {
+        Interrupter {
+            stop,
+            shared: Arc::default(),
         }
     }
 
-    /// Whether a SIGSTOP was sent since the last call.
-    pub(crate) fn take_stop_sent(&self) -> bool {
-        self.0.stop_sent.swap(false, Ordering::SeqCst)
+    /// Ask for a stop: long commands (`stepi N`, `next`) end early, and a running tracee
+    /// stops — exactly once, reported as an interrupt unless another stop comes first — even
+    /// when the request lands between two of the many stops one command makes (a step over
+    /// a breakpoint, an ignored hit).
+    pub fn interrupt(&self) {
+        let busy = self.shared.busy.load(Ordering::SeqCst) > 0;
+        self.stop.request();
+        if !busy {
+            self.shared.requested_idle.store(true, Ordering::SeqCst);
+        }
     }
 
-    /// Whether the tracee is running (a `continue` is waiting for it).
+    /// Whether the tracee is running (a command is waiting for it to stop).
     pub fn tracee_running(&self) -> bool {
-        self.0.running.load(Ordering::SeqCst)
+        self.stop.is_running()
     }
 
     /// Whether an interrupt came while no command was running (a batch run stops then).
     pub fn requested_while_idle(&self) -> bool {
-        self.0.requested_idle.load(Ordering::SeqCst)
+        self.shared.requested_idle.load(Ordering::SeqCst)
     }
 
-    /// Whether an interrupt was asked for since the last [`Interrupter::clear`].
+    /// Whether an interrupt was asked for and not answered or cleared since.
     pub fn requested(&self) -> bool {
-        self.0.requested.load(Ordering::SeqCst)
+        self.stop.is_requested()
     }
 
     /// Forget a request.
     pub fn clear(&self) {
-        self.0.requested.store(false, Ordering::SeqCst);
+        self.stop.clear();
     }
 
-    pub(crate) fn set_pid(&self, pid: Pid) {
-        self.0.pid.store(pid.as_raw(), Ordering::SeqCst);
+    /// Mark a command as in progress until the guard is dropped: an interrupt meanwhile is
+    /// a request to that command ([`Interrupter::requested`]), not one while idle.
+    pub fn busy(&self) -> Busy {
+        self.shared.busy.fetch_add(1, Ordering::SeqCst);
+        Busy(self.shared.clone())
     }
+}
 
-    pub(crate) fn set_running(&self, running: bool) {
-        self.0.running.store(running, Ordering::SeqCst);
+/// Marks a command in progress; see [`Interrupter::busy`].
+#[derive(Debug)]
+pub struct Busy(Arc<Shared>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
     }
 }

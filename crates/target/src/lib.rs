@@ -38,7 +38,7 @@ pub use dbg_watch::{WatchKind, WatchSize};
 pub use error::{Error, Result};
 pub use event::{Event, StopEvent, StopKind};
 pub use images::CodePlace;
-pub use interrupt::Interrupter;
+pub use interrupt::{Busy, Interrupter};
 pub use session::{Frame, Listing, Location, ReturnValue, Session, MAX_MEMORY_READ};
 pub use signals::SignalPolicy;
 pub use watchpoints::{WatchHit, Watchpoint};

@@ -178,8 +178,7 @@ impl Session {
     }
 
     fn new(process: Process) -> Session {
-        let interrupter = Interrupter::default();
-        interrupter.set_pid(process.pid());
+        let interrupter = Interrupter::new(process.stop_request());
         let memory = Memory::new(process.pid());
         Session {
             process,
@@ -243,6 +242,7 @@ impl Session {
     /// ignored (gdb's `continue N`).
     pub fn resume(&mut self, count: u64) -> Result<Vec<Event>> {
         let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
         let result = self.resume_inner(count);
         self.death_as_event(alive, result)
     }
@@ -429,9 +429,6 @@ impl Session {
 
     /// Resume every thread and wait for the next stop.
     fn run_until_stop(&mut self, signal: Option<Signal>) -> Result<StopReason> {
-        // Running from before the resume, so that a Ctrl-C racing with it is forwarded (a
-        // SIGINT queued while the tracee is still stopped is reported as soon as it runs).
-        self.interrupter.set_running(true);
         self.images.mark_stale();
         // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
         let mode = if self.catch.is_empty() {
@@ -439,12 +436,8 @@ impl Session {
         } else {
             Resume::Syscalls
         };
-        if let Err(error) = self.guard(|process| process.resume(mode, signal)) {
-            self.interrupter.set_running(false);
-            return Err(error);
-        }
+        self.guard(|process| process.resume(mode, signal))?;
         let reason = self.process.wait();
-        self.interrupter.set_running(false);
         self.guard(|_| reason)
     }
 
@@ -459,7 +452,8 @@ impl Session {
         if !threads.contains(&current) {
             threads.push(current);
         }
-        for tid in threads {
+        let mut rest = threads.into_iter();
+        while let Some(tid) = rest.next() {
             if self.process.select_thread(tid).is_err() {
                 continue;
             }
@@ -468,15 +462,39 @@ impl Session {
             if self.is_alive() {
                 let _ = self.process.select_thread(current);
             }
-            if let StepOff::Stopped(reason) = outcome? {
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    self.at_breakpoint.extend(rest);
+                    return Err(error);
+                }
+            };
+            if let StepOff::Stopped(reason) = outcome {
                 // A thread that ran its exit is simply gone: the others go on.
                 if let StopReason::ThreadExited { .. } = reason {
                     continue;
+                }
+                // The threads not stepped off yet still sit on their sites (and this one
+                // too, if the step did not complete): the next resume steps them off.
+                self.at_breakpoint.extend(rest);
+                if self.is_alive() && self.on_site(tid) {
+                    self.at_breakpoint.insert(tid);
                 }
                 return Ok(Some(reason));
             }
         }
         Ok(None)
+    }
+
+    /// Whether thread `tid` sits at one of our inserted `int3`s.
+    fn on_site(&mut self, tid: Pid) -> bool {
+        let here = self.process.current_thread();
+        if self.process.select_thread(tid).is_err() {
+            return false;
+        }
+        let pc = self.process.pc();
+        let _ = self.process.select_thread(here);
+        pc.is_ok_and(|pc| self.sites.is_inserted(pc))
     }
 
     /// Run the instruction under the site at the current thread's pc, if there is one:
@@ -530,6 +548,7 @@ impl Session {
     /// breakpoint stepped onto).
     pub fn step_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
         let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
         let result = self.step_instructions_inner(count);
         self.death_as_event(alive, result)
     }
@@ -1363,11 +1382,8 @@ impl Session {
                     // The same Ctrl-C also reached the tracee from the terminal: one stop.
                     self.process.swallow_next(Signal::SIGINT);
                 }
-                if self.interrupter.take_stop_sent() && !our_sigstop {
-                    // Another stop answered the Ctrl-C first: the SIGSTOP sent for it is
-                    // still on its way and must not stop the process again later.
-                    self.process.expect_sigstop(pid);
-                }
+                // Whatever the stop, the user sees one: it answers a pending Ctrl-C.
+                self.interrupter.clear();
                 // An interrupt is the debugger's, never delivered to the program.
                 self.last_signal = (kind != StopKind::Interrupt).then_some(stop.signal);
                 events.push(Event::Stopped(self.stop_event(stop, kind, &why)?));

@@ -88,6 +88,7 @@ impl Session {
     /// information (stopping past their prologue) and stepping over the others.
     pub fn step_line(&mut self) -> Result<Vec<Event>> {
         let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
         let result = self.source_step(false);
         self.death_as_event(alive, result)
     }
@@ -95,6 +96,7 @@ impl Session {
     /// `next`: run to the next source line of this function, over calls.
     pub fn next_line(&mut self) -> Result<Vec<Event>> {
         let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
         let result = self.source_step(true);
         self.death_as_event(alive, result)
     }
@@ -103,6 +105,7 @@ impl Session {
     /// (when DWARF gives its type).
     pub fn finish(&mut self) -> Result<(Vec<Event>, Option<ReturnValue>)> {
         let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
         let mut value = None;
         let result = self.finish_inner(&mut value);
         self.death_as_event(alive, result)
@@ -113,6 +116,7 @@ impl Session {
     /// to its return, the other threads too).
     pub fn next_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
         let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
         let result = self.next_instructions_inner(count);
         self.death_as_event(alive, result)
     }
