@@ -983,20 +983,32 @@ fn ctrl_c_during_ignored_hits_stops_exactly_once() {
             .unwrap();
         let mut reader = BufReader::new(child.stdout.take().unwrap());
         let mut transcript = String::new();
+        let mut tracee = 0;
         loop {
             let mut line = String::new();
             assert_ne!(reader.read_line(&mut line).unwrap(), 0, "{transcript}");
             transcript.push_str(&line);
+            if let Some(rest) = line.strip_prefix("Process ") {
+                if let Some(pid) = rest.strip_suffix(" launched\n") {
+                    tracee = pid.parse().unwrap();
+                }
+            }
             if line.starts_with("Breakpoint 1 at") {
                 break;
             }
         }
-        // The first `continue` is starting: interrupt 1 to 10 ms into it (a busy wait, so
-        // that the moment varies and the test never sleeps).
+        // The first `continue` runs once the tracee has threads of its own (a Ctrl-C before
+        // that, between two commands, would end the batch instead).
+        let tasks = format!("/proc/{tracee}/task");
+        while std::fs::read_dir(&tasks).unwrap().count() < 2 {
+            std::hint::spin_loop();
+        }
+        // Then interrupt within 5 ms (a busy wait, so that the moment varies and the test
+        // never sleeps).
         moment ^= moment << 13;
         moment ^= moment >> 7;
         moment ^= moment << 17;
-        let delay = std::time::Duration::from_micros(1000 + moment % 9000);
+        let delay = std::time::Duration::from_micros(moment % 5000);
         let start = std::time::Instant::now();
         while start.elapsed() < delay {
             std::hint::spin_loop();

@@ -67,6 +67,10 @@ struct Thread {
     sigstop_queued: bool,
     /// Created and not stopped yet: its debug registers are still to be written.
     fresh: bool,
+    /// It reported its exit (`PTRACE_EVENT_EXIT`) and was let go to die: it never stops
+    /// again. A thread-group leader that exits before the other threads stays a zombie until
+    /// they are gone, so it is neither signalled nor waited for.
+    exiting: bool,
     /// What it is to do after a stop the core handles itself (our SIGSTOP, a clone or fork
     /// event, a group-stop): go on the same way, or stay stopped.
     want: Want,
@@ -139,7 +143,8 @@ const ATTACH_OPTIONS: Options = Options::PTRACE_O_TRACECLONE
     .union(Options::PTRACE_O_TRACEFORK)
     .union(Options::PTRACE_O_TRACEVFORK)
     .union(Options::PTRACE_O_TRACEVFORKDONE)
-    .union(Options::PTRACE_O_TRACEEXEC);
+    .union(Options::PTRACE_O_TRACEEXEC)
+    .union(Options::PTRACE_O_TRACEEXIT);
 /// A launched process also dies with the debugger.
 const LAUNCH_OPTIONS: Options = ATTACH_OPTIONS.union(Options::PTRACE_O_EXITKILL);
 
@@ -269,14 +274,24 @@ impl Process {
         self.current
     }
 
-    /// Every known thread, in tid order.
+    /// Every thread that can be stopped and inspected, in tid order (a leader that has
+    /// exited before its other threads is not one).
     pub fn threads(&self) -> impl Iterator<Item = Pid> + '_ {
-        self.threads.keys().copied()
+        self.threads
+            .iter()
+            .filter(|(_, t)| !t.exiting)
+            .map(|(tid, _)| *tid)
+    }
+
+    /// The first thread that can be stopped and inspected (the leader's id if none is).
+    fn first_live_thread(&self) -> Pid {
+        let first = self.threads().next();
+        first.unwrap_or(self.pid)
     }
 
     /// Make `tid` the thread that registers and stepping apply to.
     pub fn select_thread(&mut self, tid: Pid) -> Result<()> {
-        if !self.threads.contains_key(&tid) {
+        if self.threads.get(&tid).is_none_or(|t| t.exiting) {
             return Err(Error::UnknownThread(tid.as_raw()));
         }
         self.current = tid;
@@ -445,7 +460,7 @@ impl Process {
         }
         if self.pending.is_empty() && !self.stop_request.is_requested() {
             self.stop_request.open(self.pid, self.current);
-            let tids: Vec<Pid> = self.threads.keys().copied().collect();
+            let tids: Vec<Pid> = self.threads().collect();
             for tid in tids {
                 let deliver = if tid == self.current { signal } else { None };
                 if let Err(error) = self.set_going(tid, Want::Run(mode), deliver) {
@@ -594,7 +609,13 @@ impl Process {
             let reason = if let Some(stop) = self.pending.pop_front() {
                 Some(StopReason::Stopped(stop))
             } else if self.stop_request.take() {
-                Some(StopReason::Stopped(interrupt_stop(self.current)))
+                // Stop everything first: the thread the interrupt is reported on must be one
+                // that is still there afterwards (the current one may exit meanwhile).
+                if let Some(ended) = self.stop_others()? {
+                    return Ok(ended);
+                }
+                self.state = State::Stopped;
+                return Ok(StopReason::Stopped(interrupt_stop(self.current)));
             } else {
                 let (tid, status) = self.next_status()?;
                 self.handle(tid, status)?
@@ -851,6 +872,25 @@ impl Process {
                 self.go_on(tid)?;
                 Ok(None)
             }
+            WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_EXIT => {
+                // About to exit: let it. A thread's exit status follows at once; a leader
+                // whose other threads live on becomes a zombie and reports nothing until they
+                // are gone (waiting for it, or signalling it, would wait forever).
+                let zombie_leader = tid == self.pid && self.threads.len() > 1;
+                let thread = self.thread_mut(tid)?;
+                thread.exiting = true;
+                thread.sigstop_queued = false;
+                thread.running = !zombie_leader;
+                thread.regs = RegCache::default();
+                match ptrace::cont(tid, None) {
+                    Err(e) if !e.is_gone() => return Err(e.into()),
+                    _ => {}
+                }
+                if self.current == tid {
+                    self.current = self.first_live_thread();
+                }
+                Ok(None)
+            }
             WaitStatus::PtraceEvent(_, signal, event) if event == libc::PTRACE_EVENT_EXEC => {
                 // A new program: none of our breakpoints exist in it.
                 self.breakpoints.clear();
@@ -965,7 +1005,7 @@ impl Process {
         self.ensure_stopped()?;
         let new = DebugRegisters { addresses, control };
         let old = self.debug;
-        let tids: Vec<Pid> = self.threads.keys().copied().collect();
+        let tids: Vec<Pid> = self.threads().collect();
         for (done, tid) in tids.iter().enumerate() {
             if let Err(error) = new.apply(*tid, &old) {
                 for undo in tids.iter().take(done + 1) {
@@ -1033,7 +1073,7 @@ impl Process {
         }
         self.pending.retain(|stop| stop.tid != tid);
         if self.current == tid {
-            self.current = self.pid;
+            self.current = self.first_live_thread();
         }
     }
 
@@ -1062,7 +1102,7 @@ impl Process {
         let running: Vec<Pid> = self
             .threads
             .iter()
-            .filter(|(_, t)| t.running && !t.sigstop_queued)
+            .filter(|(_, t)| t.running && !t.sigstop_queued && !t.exiting)
             .map(|(tid, _)| *tid)
             .collect();
         for tid in &running {
@@ -1094,7 +1134,7 @@ impl Process {
     /// (stepping, ignore loops) is several times faster when tracer and tracee share a CPU,
     /// because each stop then costs no cross-CPU wake-up.
     pub fn share_cpu(&self) -> Result<CpuShare> {
-        CpuShare::pin(self.threads.keys().copied())
+        CpuShare::pin(self.threads())
     }
 
     // ── Letting go ──────────────────────────────────────────────────────────────────────
@@ -1117,18 +1157,23 @@ impl Process {
             .copied()
             .filter(|t| *t != self.pid)
             .collect();
+        // A dying thread may still stop once, at its exit event (PTRACE_O_TRACEEXIT), even
+        // when killed: it is let go each time it stops, until its end is collected.
         for tid in others {
             while let Ok(status) = wait_tid(tid) {
                 if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
                     break;
                 }
+                let _ = ptrace::cont(tid, None);
             }
         }
         let reason = loop {
             match wait_tid(self.pid) {
                 Ok(WaitStatus::Exited(_, code)) => break StopReason::Exited { code },
                 Ok(WaitStatus::Signaled(_, signal, _)) => break StopReason::Killed { signal },
-                Ok(_) => continue,
+                Ok(_) => {
+                    let _ = ptrace::cont(self.pid, None);
+                }
                 Err(_) => {
                     break StopReason::Killed {
                         signal: Signal::SIGKILL,
@@ -1150,6 +1195,12 @@ impl Process {
             Ok(Some(WaitStatus::Signaled(_, signal, _))) => {
                 Some(self.end(StopReason::Killed { signal }))
             }
+            // Its exit event while we believed it stopped: it was killed (nothing else ends a
+            // stopped process). Let it die and collect every thread.
+            Ok(Some(WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_EXIT))) => {
+                let _ = ptrace::cont(self.pid, None);
+                Some(self.collect_death())
+            }
             Ok(Some(status)) => {
                 if let Ok(Some(StopReason::Stopped(stop))) = self.handle(self.pid, status) {
                     self.pending.push_back(stop);
@@ -1164,10 +1215,15 @@ impl Process {
         dead.or_else(|| {
             // A thread we believe stopped that ptrace no longer reaches is dying. (A running
             // thread does not answer ptrace either: nothing can be concluded then.)
-            if self.state != State::Stopped {
+            let tid = self.current;
+            let stopped = self.state == State::Stopped
+                && self
+                    .threads
+                    .get(&tid)
+                    .is_some_and(|t| !t.running && !t.exiting);
+            if !stopped {
                 return None;
             }
-            let tid = self.current;
             match ptrace::siginfo(tid) {
                 Err(e) if e.is_gone() => Some(self.collect_death()),
                 _ => None,

@@ -170,3 +170,27 @@ fn ctrl_c_at_any_moment_stops_the_tracee_exactly_once() {
         );
     }
 }
+
+#[test]
+fn breakpoints_work_after_the_main_thread_exits_before_the_others() {
+    let _deadline = fixtures::deadline("leader exit", 60);
+    for run in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch("leader_exit", &[], dir.path());
+        let hit = address(&session, "leader_exit", "hit");
+        session.set_breakpoint(hit, 0, false).unwrap();
+        for calls in 1..=3 {
+            // Stopping every thread must not wait for the zombie leader.
+            let at = stop(&session.resume(1).unwrap());
+            assert_eq!((at.kind, at.pc), (StopKind::Breakpoint, hit), "run {run}");
+            assert_eq!(session.breakpoints()[0].hits, calls);
+            // Only the live thread is listed, and it is the one stopped.
+            let threads = session.threads().unwrap();
+            assert_eq!(threads.len(), 1, "run {run}: {threads:?}");
+            assert_eq!(threads[0].0, at.tid);
+        }
+        let events = session.resume(1).unwrap();
+        assert_eq!(exited(&events), 0, "run {run}: {events:?}");
+        assert_eq!(output(dir.path()), "calls 3\n");
+    }
+}
