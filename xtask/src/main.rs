@@ -34,7 +34,7 @@ tasks:
                   call), breakpoint hits from 8 threads (against gdb), and the time and peak
                   memory of stopping at `bigbin::main` in the 80+ MB debug build of
                   xtask/bigbin (against gdb), and print a markdown table; with ROWs (letters
-                  a to q, e.g. `bench p q`), measure and show only those rows
+                  a to r, e.g. `bench p q`), measure and show only those rows
   rusage PROGRAM [ARGS...]
                   run PROGRAM, then print its wall time and the peak RSS of it and of the
                   processes it waited for (`getrusage(RUSAGE_CHILDREN)`), as bench does for
@@ -409,7 +409,18 @@ impl Workspace {
                  command line (`target_fn` of `threads_bp` at {:#x})",
                 tools.threads_addr
             ),
-            || self.measure_thread_hit_rates(&tools),
+            || {
+                let at = format!("{:#x}", tools.threads_addr);
+                self.measure_thread_hit_rates(&tools, &at, &format!("*{at}"))
+            },
+        );
+        let thread_prologue_rates = rows.measure(
+            "r",
+            format!(
+                "r. {THREAD_HITS} ignored hits from 8 threads of a breakpoint past the prologue \
+                 (`break target_fn`: an instruction dbg steps with the other threads held)"
+            ),
+            || self.measure_thread_hit_rates(&tools, "target_fn", "target_fn"),
         );
         let trace_syscalls = rows.measure(
             "o",
@@ -443,6 +454,7 @@ impl Workspace {
             thread_hit_rates,
             trace_syscalls,
             symbols,
+            thread_prologue_rates,
         };
         println!("\n{}", report.render(&self.describe_machine(&tools)));
         if report.complete() {
@@ -1037,21 +1049,34 @@ impl Workspace {
     /// program and a `kill` (launch, thread start-up and one hit cancel). Every long run must
     /// have let the program finish (it prints `calls 8000`; gdb must say it exited normally),
     /// every short run must have stopped at the breakpoint.
-    fn measure_thread_hit_rates(&self, tools: &Tools) -> Measured<CliRates> {
+    ///
+    /// r. The same with the breakpoint where `break target_fn` puts it (dbg and gdb agree):
+    /// past the prologue, on an instruction dbg does not emulate, so every ignored hit is a
+    /// step with the other threads held. `dbg_at` and `gdb_at` are the locations as each tool
+    /// is told them.
+    fn measure_thread_hit_rates(
+        &self,
+        tools: &Tools,
+        dbg_at: &str,
+        gdb_at: &str,
+    ) -> Measured<CliRates> {
         let mut commands = vec![(
             "dbg",
-            command(&tools.dbg, tools.dbg_thread_hits(THREAD_HITS, false)),
-            command(&tools.dbg, tools.dbg_thread_hits(0, false)),
+            command(
+                &tools.dbg,
+                tools.dbg_thread_hits(dbg_at, THREAD_HITS, false),
+            ),
+            command(&tools.dbg, tools.dbg_thread_hits(dbg_at, 0, false)),
         )];
         if let Some(gdb) = &tools.gdb {
             commands.push((
                 "gdb",
-                command(gdb, tools.gdb_thread_hits(THREAD_HITS)),
-                command(gdb, tools.gdb_thread_hits(0)),
+                command(gdb, tools.gdb_thread_hits(gdb_at, THREAD_HITS)),
+                command(gdb, tools.gdb_thread_hits(gdb_at, 0)),
             ));
         }
         let dbg_invalid = self.dbg_transcript_incomplete(
-            tools.dbg_thread_hits(THREAD_HITS, true),
+            tools.dbg_thread_hits(dbg_at, THREAD_HITS, true),
             tools,
             THREAD_HITS,
             |out, err| {
@@ -1331,7 +1356,7 @@ const BENCHES: [(&str, &str, &str); 5] = [
     ("dbg-process", "syscall", "m"),
 ];
 /// The last row of the table: `cargo xtask bench` measures rows a to this one.
-const LAST_ROW: char = 'q';
+const LAST_ROW: char = 'r';
 /// The error of a measurement whose rows were not asked for (never shown: the rows are left out).
 const NOT_SELECTED: &str = "not selected";
 /// The function rows p and q stop at, by its Rust path, so that the debugger must consult DWARF.
@@ -1509,14 +1534,14 @@ impl Tools {
     /// `ignore` hits. With all of its hits ignored the program runs to its end; with fewer, it
     /// stops at the next hit and is killed. With `json`, in JSON mode and listing the
     /// breakpoints at the end.
-    fn dbg_thread_hits(&self, ignore: u64, json: bool) -> Vec<OsString> {
+    fn dbg_thread_hits(&self, at: &str, ignore: u64, json: bool) -> Vec<OsString> {
         let mut args = os_args(["run", "--batch"]);
         if json {
             args.push("--json".into());
         }
         args.extend(os_args([
             "-e",
-            &format!("breakpoint set {:#x} --ignore {ignore}", self.threads_addr),
+            &format!("breakpoint set {at} --ignore {ignore}"),
             "-e",
             "continue",
         ]));
@@ -1532,9 +1557,9 @@ impl Tools {
 
     /// gdb arguments: the same as [`Tools::dbg_thread_hits`] with `break *ADDR`, `ignore 1 N`,
     /// `run` (and `kill` when the program stops at a hit).
-    fn gdb_thread_hits(&self, ignore: u64) -> Vec<OsString> {
+    fn gdb_thread_hits(&self, at: &str, ignore: u64) -> Vec<OsString> {
         let mut args = os_args(["-batch", "-nx", "-ex"]);
-        args.push(format!("break *{:#x}", self.threads_addr).into());
+        args.push(format!("break {at}").into());
         args.push("-ex".into());
         args.push(format!("ignore 1 {ignore}").into());
         args.extend(os_args(["-ex", "run"]));
@@ -2410,6 +2435,7 @@ struct Report {
     /// `None` when strace is not installed.
     trace_syscalls: Measured<Option<SyscallCounts>>,
     symbols: Measured<SymbolRuns>,
+    thread_prologue_rates: Measured<CliRates>,
 }
 
 impl Report {
@@ -2447,6 +2473,7 @@ impl Report {
             ("l", rates_valid(&self.trace_rates)),
             ("m", self.syscall_stop.is_ok()),
             ("n", rates_valid(&self.thread_hit_rates)),
+            ("r", rates_valid(&self.thread_prologue_rates)),
             ("o", calls_valid(&self.trace_syscalls)),
             (
                 "pq",
@@ -2688,6 +2715,22 @@ impl Report {
 
         self.render_syscall_tracing(&mut rows, &mut notes);
         self.render_symbols(&mut rows, &mut notes);
+
+        RateRow {
+            letter: 'r',
+            tool: "dbg",
+            reference: "gdb",
+            measure: format!(
+                "r. as n. with `breakpoint set target_fn --ignore {THREAD_HITS}` (past the \
+                 prologue, each hit stepped with the other threads held), hits/s"
+            ),
+            short_measure: "r. ignored hits of 8 threads past a prologue".into(),
+            runs: [format!("{THREAD_HITS} hits"), "1 hit + kill".into()],
+            events: THREAD_HITS,
+            unit: "hits/s",
+            times_reference: 3.0,
+        }
+        .render(&self.thread_prologue_rates, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 
@@ -3343,6 +3386,12 @@ mod tests {
                 dbg_invalid: None,
                 reference_invalid: None,
             }),
+            thread_prologue_rates: Ok(CliRates {
+                dbg: Rate::new(THREAD_HITS, secs(0.4), secs(0.1))?,
+                reference: Rate::new(THREAD_HITS, secs(1.3), secs(0.3)).ok(),
+                dbg_invalid: None,
+                reference_invalid: None,
+            }),
             trace_syscalls: Ok(Some(SyscallCounts {
                 dbg: EventCalls {
                     total: 5.0,
@@ -3433,7 +3482,7 @@ mod tests {
         assert!(selected.has("pq") && selected.has("ap") && !selected.has("a"));
         assert_eq!(rows(&["pq"])?.partial().as_deref(), Some("p, q"));
         assert_eq!(rows(&[])?.partial(), None);
-        assert!(rows(&["r"]).is_err());
+        assert!(rows(&["s"]).is_err());
         assert!(rows(&["--all"]).is_err());
         let mut report = sample_report(None)?;
         report.rows = selected;
