@@ -86,6 +86,7 @@ impl Images {
             return;
         }
         self.stale = false;
+        let pid = live_task(pid);
         let Ok(mappings) = Mappings::read(pid) else {
             return;
         };
@@ -297,7 +298,7 @@ impl Images {
     pub(crate) fn place(&mut self, pid: Pid, address: u64) -> Option<CodePlace> {
         let Some(image) = self.image_at(pid, address) else {
             // No binary there: name the mapping (`[stack]`, `[heap]`, anonymous memory).
-            let mappings = Mappings::read(pid).ok()?;
+            let mappings = Mappings::read(live_task(pid)).ok()?;
             let mapping = mappings.find(address)?;
             let name = if mapping.path.is_empty() {
                 format!(
@@ -345,6 +346,33 @@ fn open<'m>(modules: &'m mut BTreeMap<PathBuf, Option<Module>>, path: &Path) -> 
 }
 
 /// `AT_ENTRY` of the process, from `/proc/PID/auxv`.
+/// A thread of process `pid` whose `/proc` entries show the process's memory: `pid` itself,
+/// unless the main thread has exited before the others (a zombie has no maps, auxv or mem
+/// to show); then the first live thread. `/proc/TID/...` works for any thread.
+fn live_task(pid: Pid) -> Pid {
+    let zombie = |tid: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                let (_, after_name) = stat.rsplit_once(") ")?;
+                after_name.chars().next()
+            })
+            .is_none_or(|state| state == 'Z' || state == 'X')
+    };
+    if !zombie(&pid.to_string()) {
+        return pid;
+    }
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()
+        .and_then(|tasks| {
+            tasks
+                .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+                .find(|tid| !zombie(tid))
+                .and_then(|tid| tid.parse().ok())
+        })
+        .map_or(pid, Pid::from_raw)
+}
+
 fn auxv_entry(pid: Pid) -> Option<u64> {
     let bytes = std::fs::read(format!("/proc/{pid}/auxv")).ok()?;
     bytes.chunks_exact(16).find_map(|pair| {

@@ -183,6 +183,9 @@ fn breakpoints_work_after_the_main_thread_exits_before_the_others() {
             // Stopping every thread must not wait for the zombie leader.
             let at = stop(&session.resume(1).unwrap());
             assert_eq!((at.kind, at.pc), (StopKind::Breakpoint, hit), "run {run}");
+            // The zombie leader has no memory map to show: symbols come through a live thread.
+            let function = at.place.as_ref().and_then(|p| p.function.clone());
+            assert_eq!(function.as_deref(), Some("hit"), "run {run}");
             assert_eq!(session.breakpoints()[0].hits, calls);
             // Only the live thread is listed, and it is the one stopped.
             let threads = session.threads().unwrap();
