@@ -1085,6 +1085,7 @@ impl Process {
         };
         self.threads.clear();
         self.pending.clear();
+        self.stop_request.close();
         self.state = State::Ended(how);
         reason
     }
@@ -1276,6 +1277,8 @@ impl Process {
             }
         }
         self.threads.clear();
+        // No request may signal a process we no longer trace.
+        self.stop_request.close();
         self.state = State::Ended(Ended::Detached);
         Ok(())
     }
@@ -1283,6 +1286,8 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
+        // A wake-up sent but not arrived is marked as ours, so that detach consumes it.
+        self.close_gate();
         match (self.state, self.origin) {
             (State::Ended(_), _) => {}
             (_, Origin::Launched) => {
