@@ -125,6 +125,10 @@ pub struct Process {
     early_threads: BTreeSet<Pid>,
     /// Ctrl-C from another thread (see [`StopRequest`]).
     stop_request: StopRequest,
+    /// A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) was passed to the program: from
+    /// then on a group-stop may report SIGSTOP on a thread that has one of ours queued, so a
+    /// SIGSTOP is taken as ours only when it has signal information.
+    group_stops: bool,
     /// Our `int3`s are out of the memory a vfork child shares with us, until VFORK_DONE.
     vfork_lifted: bool,
     /// The debug registers every thread carries (new threads get them before they run).
@@ -171,6 +175,7 @@ impl Process {
             early_children: BTreeSet::new(),
             early_threads: BTreeSet::new(),
             stop_request: StopRequest::default(),
+            group_stops: false,
             vfork_lifted: false,
             debug: DebugRegisters::default(),
             swallow: None,
@@ -477,6 +482,12 @@ impl Process {
     /// it that the core handles itself.
     fn set_going(&mut self, tid: Pid, want: Want, signal: Option<Signal>) -> Result<()> {
         self.flush(tid)?;
+        if matches!(
+            signal,
+            Some(Signal::SIGSTOP | Signal::SIGTSTP | Signal::SIGTTIN | Signal::SIGTTOU)
+        ) {
+            self.group_stops = true;
+        }
         let result = match want {
             Want::Hold => Ok(()),
             Want::Run(Resume::Continue) => ptrace::cont(tid, signal),
@@ -565,9 +576,11 @@ impl Process {
             let (who, status) = self.next_status()?;
             let reason = self.handle(who, status)?;
             let Some(reason) = reason else {
-                let Some(thread) = self.threads.get(&tid) else {
-                    // The stepped instruction ended the thread (its `exit`); the others are
-                    // still stopped, so the step is over.
+                let Some(thread) = self.threads.get(&tid).filter(|t| !t.exiting || t.running)
+                else {
+                    // The stepped instruction ended the thread (its `exit`), or made the leader
+                    // a zombie that will not report again while other threads live; the others
+                    // are still stopped, so the step is over.
                     self.state = State::Stopped;
                     return Ok(StopReason::ThreadExited { tid });
                 };
@@ -580,13 +593,14 @@ impl Process {
                 continue;
             };
             if let StopReason::Stopped(stop) = reason {
-                if stop.tid != tid {
-                    // Another thread cannot run now; keep whatever it says for later.
+                if stop.tid != tid && stop.trap != Some(TrapKind::Exec) {
+                    // Another thread cannot run now; keep whatever it says for later. (An
+                    // exec by the stepped thread comes under the leader's id.)
                     self.pending.push_back(stop);
                     continue;
                 }
                 self.answered(&stop);
-                self.current = tid;
+                self.current = stop.tid;
                 self.state = State::Stopped;
                 return Ok(StopReason::Stopped(stop));
             }
@@ -712,7 +726,15 @@ impl Process {
 
     /// The next state change of one of our threads.
     fn next_status(&mut self) -> Result<(Pid, WaitStatus)> {
-        if self.threads.len() == 1 {
+        // One thread: only it can report (a thread it creates is announced by its clone
+        // event first), so wait for it alone — unless it is exiting: then threads whose clone
+        // event never came (killed with the process) must be reaped before its end shows.
+        if self.threads.len() == 1
+            && self
+                .threads
+                .get(&self.pid)
+                .is_some_and(|leader| !leader.exiting)
+        {
             return Ok((self.pid, wait_tid(self.pid)?));
         }
         loop {
@@ -766,6 +788,22 @@ impl Process {
     /// deaths, our own SIGSTOPs, ptrace's event stops) and return `None`; a thread stopped
     /// for a reason handled inside goes on as it was going (see [`Want`]).
     fn handle(&mut self, tid: Pid, status: WaitStatus) -> Result<Option<StopReason>> {
+        match self.handle_status(tid, status) {
+            // The thread was killed while we dealt with its stop (the process is exiting or
+            // being killed: SIGKILL takes a thread out of its ptrace stop). Its end, or its
+            // exit event, is what it reports next.
+            Err(error) if error.is_gone() => {
+                if let Some(thread) = self.threads.get_mut(&tid) {
+                    thread.running = true;
+                    thread.sigstop_queued = false;
+                }
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+
+    fn handle_status(&mut self, tid: Pid, status: WaitStatus) -> Result<Option<StopReason>> {
         match status {
             WaitStatus::Exited(_, code) if tid == self.pid => {
                 Ok(Some(self.end(StopReason::Exited { code })))
@@ -807,7 +845,12 @@ impl Process {
                 }
                 let thread = self.thread_mut(tid)?;
                 if signal == Signal::SIGSTOP && thread.sigstop_queued {
-                    thread.sigstop_queued = false;
+                    let group_stop = self.group_stops
+                        && matches!(ptrace::siginfo(tid), Err(e) if e.errno == Errno::EINVAL);
+                    if !group_stop {
+                        self.thread_mut(tid)?.sigstop_queued = false;
+                    }
+                    // A group-stop is resumed, as below; ours stays on its way.
                     self.go_on(tid)?;
                     return Ok(None);
                 }
@@ -872,6 +915,17 @@ impl Process {
                 self.go_on(tid)?;
                 Ok(None)
             }
+            WaitStatus::PtraceEvent(_, _, event)
+                if event == libc::PTRACE_EVENT_EXIT && !self.threads.contains_key(&tid) =>
+            {
+                // A thread killed (the process exiting) before its creator's clone event was
+                // collected: its first stop is its last. Let it die; its end follows.
+                self.early_threads.insert(tid);
+                match ptrace::cont(tid, None) {
+                    Err(e) if !e.is_gone() => Err(e.into()),
+                    _ => Ok(None),
+                }
+            }
             WaitStatus::PtraceEvent(_, _, event) if event == libc::PTRACE_EVENT_EXIT => {
                 // About to exit: let it. A thread's exit status follows at once; a leader
                 // whose other threads live on becomes a zombie and reports nothing until they
@@ -889,6 +943,7 @@ impl Process {
                 if self.current == tid {
                     self.current = self.first_live_thread();
                 }
+                self.retarget_wake_up(tid);
                 Ok(None)
             }
             WaitStatus::PtraceEvent(_, signal, event) if event == libc::PTRACE_EVENT_EXEC => {
@@ -897,7 +952,22 @@ impl Process {
                 self.early_threads.clear();
                 // Exec clears the debug registers of the thread that survives it.
                 self.debug = DebugRegisters::default();
-                self.thread_mut(tid)?.running = false;
+                // Every other thread is gone. The exec'ing thread carries on under the
+                // leader's id (the event comes under it), whichever thread it was; its former
+                // id, and the old leader's exit, are never reported by the kernel.
+                let gone: Vec<Pid> = self
+                    .threads
+                    .keys()
+                    .filter(|t| **t != tid)
+                    .copied()
+                    .collect();
+                for other in gone {
+                    self.threads.remove(&other);
+                    self.events.push_back(ThreadEvent::Exited(other));
+                }
+                self.pending.retain(|stop| stop.tid == tid);
+                self.threads.insert(tid, Thread::default());
+                self.current = tid;
                 Ok(Some(StopReason::Stopped(Stop {
                     tid,
                     signal,
@@ -1075,6 +1145,18 @@ impl Process {
         if self.current == tid {
             self.current = self.first_live_thread();
         }
+        self.retarget_wake_up(tid);
+    }
+
+    /// Thread `tid` is exiting or gone: a Ctrl-C wake-up aimed at it goes to a thread that
+    /// still runs.
+    fn retarget_wake_up(&self, tid: Pid) {
+        let to = self
+            .threads
+            .iter()
+            .find(|(other, t)| **other != tid && t.running && !t.exiting)
+            .map(|(other, _)| *other);
+        self.stop_request.retarget(tid, to);
     }
 
     fn end(&mut self, reason: StopReason) -> StopReason {
@@ -1152,14 +1234,13 @@ impl Process {
     /// After a request failed with ESRCH on a thread we believed stopped: the process is being
     /// killed from outside. Collect it and say how it ended.
     pub fn collect_death(&mut self) -> StopReason {
-        let others: Vec<Pid> = self
-            .threads
-            .keys()
-            .copied()
-            .filter(|t| *t != self.pid)
-            .collect();
-        // A dying thread may still stop once, at its exit event (PTRACE_O_TRACEEXIT), even
-        // when killed: it is let go each time it stops, until its end is collected.
+        // Every thread must be reaped before the leader's end is reported, including threads
+        // whose clone event was never collected (the kernel lists them in /proc while they
+        // exist). A dying thread may still stop once, at its exit event (PTRACE_O_TRACEEXIT),
+        // even when killed: it is let go each time it stops, until its end is collected.
+        let mut others: BTreeSet<Pid> = self.threads.keys().copied().collect();
+        others.extend(task_ids(self.pid).unwrap_or_default());
+        others.remove(&self.pid);
         for tid in others {
             while let Ok(status) = wait_tid(tid) {
                 if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {

@@ -39,7 +39,7 @@ impl StopRequest {
     /// Ask for a stop. While the process runs, its next [`crate::Process::wait`] (or the
     /// current one) reports a stop — the interrupt itself, or another stop that came first;
     /// while it is stopped, the request waits for the next resume, which then stops at once.
-    /// Returns whether the process was running.
+    /// Returns whether the process was running (the request stands either way).
     pub fn request(&self) -> bool {
         self.0.requested.store(true, Ordering::SeqCst);
         let mut gate = self.gate();
@@ -76,6 +76,27 @@ impl StopRequest {
     pub(crate) fn open(&self, pid: Pid, tid: Pid) {
         let mut gate = self.gate();
         gate.target = Some((pid, tid));
+    }
+
+    /// Thread `from` is exiting: if wake-ups go to it, send them to `to` from now on (a
+    /// zombie or vanished thread would swallow them), and if a request is already waiting, wake
+    /// `to` now. `to` is `None` when no other thread runs.
+    pub(crate) fn retarget(&self, from: Pid, to: Option<Pid>) {
+        let mut gate = self.gate();
+        let Some((pid, tid)) = gate.target else {
+            return;
+        };
+        if tid != from {
+            return;
+        }
+        // A wake-up sent to `from` dies with it.
+        gate.sent = false;
+        gate.target = to.map(|to| (pid, to));
+        if let (Some(to), true) = (to, self.is_requested()) {
+            if systhread::tgkill(pid, to, Signal::SIGSTOP).is_ok() {
+                gate.sent = true;
+            }
+        }
     }
 
     /// No request sends anything from now on. Returns the thread a wake-up SIGSTOP was sent

@@ -607,3 +607,123 @@ fn a_stop_request_stops_a_running_process_once_and_one_made_while_stopped_waits_
         }
     );
 }
+
+fn thread_edges(mode: &str) -> Process {
+    Launch::new(fixtures::path("thread_edges"))
+        .args([mode])
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn an_exit_while_threads_are_being_created_is_reported_and_kill_never_hangs() {
+    let _deadline = fixtures::deadline("exit while spawning", 120);
+    // Threads killed by the exit before their creator's clone event is collected stop only
+    // at their exit event: they must be let go, or the leader's end is never reported.
+    for run in 0..10 {
+        let mut process = thread_edges("exit-spawning");
+        assert_eq!(
+            run_to_end(&mut process),
+            StopReason::Exited { code: 7 },
+            "run {run}"
+        );
+    }
+    // Killed while running, with threads whose clone events were never collected.
+    for run in 0..10 {
+        let mut process = thread_edges("exit-spawning");
+        process.resume(Resume::Continue, None).unwrap();
+        let stopped = match process.kill().unwrap() {
+            StopReason::Killed { signal } => signal == Signal::SIGKILL,
+            // The program may have reached its exit first.
+            StopReason::Exited { code } => code == 7,
+            other => panic!("run {run}: {other:?}"),
+        };
+        assert!(stopped, "run {run}");
+    }
+}
+
+/// Spin until the main thread of `pid` is a zombie (it called pthread_exit).
+fn await_zombie_leader(pid: Pid) {
+    while !proc_state(pid).contains("zombie") {
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_stop_request_reaches_a_process_whose_main_thread_has_exited() {
+    let _deadline = fixtures::deadline("zombie leader interrupt", 30);
+    let mut process = thread_edges("zombie-spin");
+    let pid = process.pid();
+    process.resume(Resume::Continue, None).unwrap();
+    // The wake-up was aimed at the main thread when the process resumed; it must follow to
+    // a thread that still runs.
+    let request = process.stop_request();
+    let sender = std::thread::spawn(move || {
+        await_zombie_leader(pid);
+        request.request();
+    });
+    let stop = match process.wait().unwrap() {
+        StopReason::Stopped(stop) => stop,
+        other => panic!("{other:?}"),
+    };
+    sender.join().unwrap();
+    assert_eq!(stop.signal, Signal::SIGSTOP);
+    assert_ne!(stop.tid, pid, "reported on the live thread");
+    assert_eq!(process.threads().collect::<Vec<_>>(), vec![stop.tid]);
+    assert_eq!(
+        process.kill().unwrap(),
+        StopReason::Killed {
+            signal: Signal::SIGKILL
+        }
+    );
+}
+
+#[test]
+fn stepping_the_main_thread_through_its_exit_ends_the_step() {
+    let _deadline = fixtures::deadline("leader step exit", 30);
+    let mut process = thread_edges("leader-step-exit");
+    let pid = process.pid();
+    let stop = continue_to_stop(&mut process);
+    assert_eq!((stop.tid, stop.signal), (pid, Signal::SIGTRAP));
+    // mov, xor, then the exit system call: the leader becomes a zombie while the other
+    // thread lives, and reports nothing more.
+    for _ in 0..2 {
+        assert!(matches!(
+            process.step_instruction(None).unwrap(),
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                ..
+            })
+        ));
+    }
+    assert_eq!(
+        process.step_instruction(None).unwrap(),
+        StopReason::ThreadExited { tid: pid }
+    );
+    assert_eq!(process.state(), State::Stopped);
+    assert_ne!(process.current_thread(), pid);
+    assert_eq!(
+        process.kill().unwrap(),
+        StopReason::Killed {
+            signal: Signal::SIGKILL
+        }
+    );
+}
+
+#[test]
+fn an_exec_from_a_thread_other_than_main_is_one_stop_then_the_new_program_runs() {
+    let _deadline = fixtures::deadline("thread exec", 30);
+    for run in 0..10 {
+        let mut process = thread_edges("thread-exec");
+        let pid = process.pid();
+        let stop = continue_to_stop(&mut process);
+        // The exec comes under the leader's id; every other thread is gone.
+        assert_eq!(
+            (stop.tid, stop.trap),
+            (pid, Some(TrapKind::Exec)),
+            "run {run}"
+        );
+        assert_eq!(process.threads().collect::<Vec<_>>(), vec![pid]);
+        assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
+    }
+}

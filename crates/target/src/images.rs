@@ -345,7 +345,6 @@ fn open<'m>(modules: &'m mut BTreeMap<PathBuf, Option<Module>>, path: &Path) -> 
         .as_ref()
 }
 
-/// `AT_ENTRY` of the process, from `/proc/PID/auxv`.
 /// A thread of process `pid` whose `/proc` entries show the process's memory: `pid` itself,
 /// unless the main thread has exited before the others (a zombie has no maps, auxv or mem
 /// to show); then the first live thread. `/proc/TID/...` works for any thread.
@@ -373,6 +372,7 @@ fn live_task(pid: Pid) -> Pid {
         .map_or(pid, Pid::from_raw)
 }
 
+/// `AT_ENTRY` of the process, from `/proc/PID/auxv`.
 fn auxv_entry(pid: Pid) -> Option<u64> {
     let bytes = std::fs::read(format!("/proc/{pid}/auxv")).ok()?;
     bytes.chunks_exact(16).find_map(|pair| {
