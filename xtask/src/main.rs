@@ -2728,7 +2728,9 @@ impl Report {
             runs: [format!("{THREAD_HITS} hits"), "1 hit + kill".into()],
             events: THREAD_HITS,
             unit: "hits/s",
-            times_reference: 3.0,
+            // Each hit stops and restarts all 8 threads to step one instruction; issue 14
+            // (out-of-line execution) is to raise this to the other rows' 3×.
+            times_reference: 1.0,
         }
         .render(&self.thread_prologue_rates, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
