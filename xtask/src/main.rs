@@ -761,7 +761,7 @@ impl Workspace {
     /// e. and j. Run the breakpoint bench and read the mean time per hit of its functions: the
     /// software breakpoint against the bare loops for e., hardware against software for j.
     fn measure_breakpoint_criterion(&self) -> (Measured<BreakpointMeans>, Measured<HardwareMeans>) {
-        let started = match self.run_criterion("dbg-target", "breakpoint") {
+        let started = match self.run_criterion("dbg-session", "breakpoint") {
             Ok(started) => started,
             Err(e) => return (Err(e.clone()), Err(e)),
         };
@@ -792,7 +792,7 @@ impl Workspace {
     /// i. Run the watchpoint bench and read the mean time per hit of both functions.
     fn measure_watch_criterion(&self) -> Measured<CriterionMeans> {
         let [dbg_ns, bare_ns] = self.criterion_means(
-            "dbg-target",
+            "dbg-session",
             "watchpoint",
             WATCH_GROUP,
             ["dbg_session", "bare_loop"],
@@ -1350,9 +1350,9 @@ const THREAD_HITS: u64 = 8_000;
 /// measured.
 const BENCHES: [(&str, &str, &str); 5] = [
     ("dbg-process", "step", "b"),
-    ("dbg-target", "breakpoint", "ej"),
+    ("dbg-session", "breakpoint", "ej"),
     ("dbg-memory", "read", "f"),
-    ("dbg-target", "watchpoint", "i"),
+    ("dbg-session", "watchpoint", "i"),
     ("dbg-process", "syscall", "m"),
 ];
 /// The last row of the table: `cargo xtask bench` measures rows a to this one.
@@ -1368,11 +1368,11 @@ const BIGBIN_DONE: &str = "bigbin done";
 const RUSAGE_LINE: &str = "xtask-rusage:";
 /// The criterion group of `crates/process/benches/step.rs`.
 const BENCH_GROUP: &str = "single_step";
-/// The criterion group of `crates/target/benches/breakpoint.rs`.
+/// The criterion group of `crates/session/benches/breakpoint.rs`.
 const BREAKPOINT_GROUP: &str = "breakpoint_hit";
 /// The criterion group of `crates/memory/benches/read.rs`.
 const READ_GROUP: &str = "read_256mib";
-/// The criterion group of `crates/target/benches/watchpoint.rs`.
+/// The criterion group of `crates/session/benches/watchpoint.rs`.
 const WATCH_GROUP: &str = "watchpoint_hit";
 /// The criterion group of `crates/process/benches/syscall.rs`.
 const SYSCALL_GROUP: &str = "syscall_stop";
@@ -1952,7 +1952,7 @@ struct CriterionMeans {
     bare_ns: f64,
 }
 
-/// Mean time per breakpoint hit of `crates/target/benches/breakpoint.rs`.
+/// Mean time per breakpoint hit of `crates/session/benches/breakpoint.rs`.
 #[derive(Debug)]
 struct BreakpointMeans {
     dbg_ns: f64,
@@ -1963,7 +1963,7 @@ struct BreakpointMeans {
 }
 
 /// Mean time per hit of the hardware and the software breakpoint of
-/// `crates/target/benches/breakpoint.rs`.
+/// `crates/session/benches/breakpoint.rs`.
 #[derive(Debug)]
 struct HardwareMeans {
     hardware_ns: f64,
@@ -3873,11 +3873,11 @@ mod tests {
         assert!(table.contains("stops per hit invalid (see below)"));
         assert!(table.contains("- j. stops are not counted: `breakpoint list` should show"));
         report.hardware =
-            Err("`cargo bench --package dbg-target --bench breakpoint` failed".into());
+            Err("`cargo bench --package dbg-session --bench breakpoint` failed".into());
         let table = report.render("");
         assert!(table.contains(
             "| j. hardware against software breakpoint hits | failed: `cargo bench --package \
-             dbg-target --bench breakpoint` failed | — | — | none: reported | no |"
+             dbg-session --bench breakpoint` failed | — | — | none: reported | no |"
         ));
         Ok(())
     }

@@ -18,8 +18,8 @@ const LAYERS: &[&[&str]] = &[
     &["dbg-process"],
     &["dbg-memory"],
     &["dbg-watch"],
-    &["dbg-symbols"],
-    &["dbg-target"],
+    &["dbg-symbols", "dbg-expr"],
+    &["dbg-session"],
     &["dbg-cli", "dbg-gdbserver", "dbg-dap"],
 ];
 
@@ -164,8 +164,11 @@ fn downward_edges_pass() -> Result<(), String> {
                 ("criterion", Some("dev")),
             ],
         ),
-        ("dbg-target", &[("dbg-process", None)]),
-        ("dbg-cli", &[("dbg-target", None), ("dbg-sys", Some("dev"))]),
+        ("dbg-session", &[("dbg-process", None)]),
+        (
+            "dbg-cli",
+            &[("dbg-session", None), ("dbg-sys", Some("dev"))],
+        ),
         ("fixtures", &[]),
         ("xtask", &[("fixtures", None), ("serde_json", None)]),
     ])?;
@@ -192,14 +195,14 @@ fn sideways_dev_and_build_edges_fail() -> Result<(), String> {
     let problems = check_case(&[
         ("dbg-cli", &[("dbg-dap", Some("dev"))]),
         ("dbg-dap", &[]),
-        ("dbg-process", &[("dbg-target", Some("build"))]),
-        ("dbg-target", &[]),
+        ("dbg-process", &[("dbg-session", Some("build"))]),
+        ("dbg-session", &[]),
     ])?;
     assert_eq!(
         problems,
         [
             "dbg-cli -> dbg-dap (dev): depends on a crate of the same layer",
-            "dbg-process -> dbg-target (build): depends on a crate of a higher layer",
+            "dbg-process -> dbg-session (build): depends on a crate of a higher layer",
         ]
     );
     Ok(())
@@ -210,7 +213,7 @@ fn unlisted_crates_and_misused_support_crates_fail() -> Result<(), String> {
     let problems = check_case(&[
         ("dbg-extra", &[]),
         ("dbg-process", &[("fixtures", None)]),
-        ("dbg-target", &[("xtask", Some("dev"))]),
+        ("dbg-session", &[("xtask", Some("dev"))]),
         ("fixtures", &[]),
         ("xtask", &[]),
     ])?;
@@ -223,6 +226,6 @@ fn unlisted_crates_and_misused_support_crates_fail() -> Result<(), String> {
         .any(|p| p.starts_with("dbg-process -> fixtures (normal)")));
     assert!(problems
         .iter()
-        .any(|p| p.starts_with("dbg-target -> xtask (dev)")));
+        .any(|p| p.starts_with("dbg-session -> xtask (dev)")));
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The command language (SPEC §3): the command table, prefix and alias resolution, and parsing
 //! of one line into a typed [`Command`].
 
-use dbg_target::{Location, Reg, RegFormat, RegValue};
+use dbg_session::{Location, Reg, RegFormat, RegValue};
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +51,7 @@ pub enum Command {
         /// Where.
         address: Location,
         /// What for.
-        kind: dbg_target::WatchKind,
+        kind: dbg_session::WatchKind,
         /// How many bytes.
         size: u64,
         /// Hits to let pass.
@@ -97,7 +97,7 @@ pub enum Command {
         count: usize,
     },
     /// `catchpoint syscall [all | none | LIST]`.
-    CatchSyscalls(dbg_target::SyscallCatch),
+    CatchSyscalls(dbg_session::SyscallCatch),
     /// `thread list`.
     ThreadList,
     /// `thread select TID`.
@@ -105,7 +105,7 @@ pub enum Command {
     /// `handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]`.
     Handle {
         /// The signal.
-        signal: dbg_target::Signal,
+        signal: dbg_session::Signal,
         /// `stop`/`nostop`, if given.
         stop: Option<bool>,
         /// `print`/`noprint`, if given.
@@ -374,9 +374,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
             subcommand(spec, sub)?;
             let catch = match args {
-                [] | ["all"] => dbg_target::SyscallCatch::All,
-                ["none"] => dbg_target::SyscallCatch::None,
-                list => dbg_target::SyscallCatch::parse_list(&list.join(","))?,
+                [] | ["all"] => dbg_session::SyscallCatch::All,
+                ["none"] => dbg_session::SyscallCatch::None,
+                list => dbg_session::SyscallCatch::parse_list(&list.join(","))?,
             };
             Ok(Command::CatchSyscalls(catch))
         }
@@ -450,7 +450,7 @@ fn parse_watchpoint_set(args: &[&str]) -> Result<Command, String> {
         return Err(usage.into());
     };
     let address = parse_address(address)?;
-    let kind = dbg_target::WatchKind::parse(kind)?;
+    let kind = dbg_session::WatchKind::parse(kind)?;
     let size = parse_u64(size, "size")?;
     Ok(Command::WatchpointSet {
         address,
@@ -548,11 +548,11 @@ fn parse_hex_string(text: &str) -> Result<Vec<u8>, String> {
 }
 
 /// A signal by name (`SIGUSR1`, `usr1`) or number.
-pub fn parse_signal(text: &str) -> Result<dbg_target::Signal, String> {
+pub fn parse_signal(text: &str) -> Result<dbg_session::Signal, String> {
     if let Some(number) = parse_integer(text) {
         return i32::try_from(number)
             .ok()
-            .and_then(|n| dbg_target::Signal::try_from(n).ok())
+            .and_then(|n| dbg_session::Signal::try_from(n).ok())
             .ok_or_else(|| format!("no signal number {text}"));
     }
     let upper = text.to_ascii_uppercase();
@@ -561,7 +561,7 @@ pub fn parse_signal(text: &str) -> Result<dbg_target::Signal, String> {
     } else {
         format!("SIG{upper}")
     };
-    name.parse::<dbg_target::Signal>()
+    name.parse::<dbg_session::Signal>()
         .map_err(|_| format!("unknown signal `{text}`"))
 }
 
@@ -868,7 +868,7 @@ mod tests {
             "watch 0x1000 write 8",
             Ok(Command::WatchpointSet {
                 address: Location::Address(0x1000),
-                kind: dbg_target::WatchKind::Write,
+                kind: dbg_session::WatchKind::Write,
                 size: 8,
                 ignore: 0,
             }),
@@ -877,7 +877,7 @@ mod tests {
             "watchpoint s 0x1000 rw 4 --ignore 2",
             Ok(Command::WatchpointSet {
                 address: Location::Address(0x1000),
-                kind: dbg_target::WatchKind::ReadWrite,
+                kind: dbg_session::WatchKind::ReadWrite,
                 size: 4,
                 ignore: 2,
             }),
@@ -886,15 +886,15 @@ mod tests {
         check("thread l", Ok(Command::ThreadList));
         check(
             "catchpoint syscall",
-            Ok(Command::CatchSyscalls(dbg_target::SyscallCatch::All)),
+            Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::All)),
         );
         check(
             "catch s none",
-            Ok(Command::CatchSyscalls(dbg_target::SyscallCatch::None)),
+            Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::None)),
         );
         check(
             "catchpoint syscall write,1 read",
-            Ok(Command::CatchSyscalls(dbg_target::SyscallCatch::Only(
+            Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::Only(
                 [0, 1].into_iter().collect(),
             ))),
         );
@@ -908,7 +908,7 @@ mod tests {
         check(
             "handle usr1 nostop noprint",
             Ok(Command::Handle {
-                signal: dbg_target::Signal::SIGUSR1,
+                signal: dbg_session::Signal::SIGUSR1,
                 stop: Some(false),
                 print: Some(false),
                 pass: None,
@@ -917,7 +917,7 @@ mod tests {
         check(
             "handle SIGALRM stop pass",
             Ok(Command::Handle {
-                signal: dbg_target::Signal::SIGALRM,
+                signal: dbg_session::Signal::SIGALRM,
                 stop: Some(true),
                 print: None,
                 pass: Some(true),
@@ -926,7 +926,7 @@ mod tests {
         check(
             "handle 10",
             Ok(Command::Handle {
-                signal: dbg_target::Signal::SIGUSR1,
+                signal: dbg_session::Signal::SIGUSR1,
                 stop: None,
                 print: None,
                 pass: None,

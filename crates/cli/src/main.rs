@@ -1,5 +1,5 @@
 //! `dbg-cli`: a native Linux x86-64 debugger. Parses the invocation (SPEC §2), starts a
-//! `dbg-target` session, runs `-e`/`-x` commands and the REPL, and prints events and results
+//! `dbg-session` session, runs `-e`/`-x` commands and the REPL, and prints events and results
 //! as human text or JSON lines.
 #![forbid(unsafe_code)]
 
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches};
-use dbg_target::{Launch, Pid, Session};
+use dbg_session::{Launch, Pid, Session};
 
 use crate::output::{Mode, Printer};
 use crate::run::Runner;
@@ -144,7 +144,7 @@ fn start(
     name: &str,
     args: &ArgMatches,
     mode: Mode,
-) -> Result<(Session, Vec<dbg_target::Event>), String> {
+) -> Result<(Session, Vec<dbg_session::Event>), String> {
     match name {
         "run" => {
             let program = args

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use dbg_target::{
+use dbg_session::{
     Breakpoint, CodePlace, Event, Frame, Instruction, Listing, Reg, RegFormat, RegValue,
     ReturnValue, StopEvent, StopKind, WatchHit, Watchpoint,
 };
@@ -31,9 +31,9 @@ pub enum Data {
     /// Every breakpoint.
     Breakpoints(Vec<Breakpoint>),
     /// Threads: tid, current, pc.
-    Threads(Vec<(dbg_target::Pid, bool, u64)>),
+    Threads(Vec<(dbg_session::Pid, bool, u64)>),
     /// A signal's handling.
-    Policy(dbg_target::Signal, dbg_target::SignalPolicy),
+    Policy(dbg_session::Signal, dbg_session::SignalPolicy),
     /// A new watchpoint.
     WatchpointSet(Watchpoint),
     /// Every watchpoint.
@@ -477,7 +477,7 @@ fn watchpoint_json(wp: &Watchpoint) -> Value {
 }
 
 /// `syscall entry write(0x1, 0x5555..., 0xd, ...)` / `syscall exit write = 13`.
-fn syscall_text(call: Option<dbg_target::SyscallInfo>) -> String {
+fn syscall_text(call: Option<dbg_session::SyscallInfo>) -> String {
     let Some(call) = call else {
         return "syscall".to_string();
     };

@@ -5,7 +5,7 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use dbg_target::Interrupter;
+use dbg_session::Interrupter;
 use rustyline::error::ReadlineError;
 
 use crate::output::Mode;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use dbg_target::{Interrupter, Reg, RegClass, Session, REGISTERS};
+use dbg_session::{Interrupter, Reg, RegClass, Session, REGISTERS};
 
 use crate::command::{self, Command, RegisterSet};
 use crate::output::{Data, Printer};
@@ -274,7 +274,7 @@ impl Runner {
             }
             Command::ThreadSelect(tid) => {
                 self.session
-                    .select_thread(dbg_target::Pid::from_raw(tid))
+                    .select_thread(dbg_session::Pid::from_raw(tid))
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::None);
             }
@@ -299,9 +299,9 @@ impl Runner {
 
     /// Print events; after a stop, in human mode, the source lines around the pc, or the
     /// next instructions where there is no line information.
-    pub fn print_events(&mut self, events: &[dbg_target::Event]) {
+    pub fn print_events(&mut self, events: &[dbg_session::Event]) {
         self.printer.events(events);
-        let stopped = matches!(events.last(), Some(dbg_target::Event::Stopped(_)));
+        let stopped = matches!(events.last(), Some(dbg_session::Event::Stopped(_)));
         if stopped && self.printer.mode() == crate::output::Mode::Human {
             if let Some(listing) = self.session.source_at_pc() {
                 self.printer.source_at_stop(&listing);
@@ -313,21 +313,21 @@ impl Runner {
     }
 
     /// Resolve an address expression (a number, `symbol`, `symbol+offset`).
-    fn address(&mut self, location: &dbg_target::Location) -> Result<u64, String> {
+    fn address(&mut self, location: &dbg_session::Location) -> Result<u64, String> {
         self.session
             .resolve_address(location)
             .map_err(|e| e.to_string())
     }
 
     /// `function+offset` of each instruction, where the symbols say.
-    fn symbols(&mut self, code: &[dbg_target::Instruction]) -> Vec<Option<String>> {
+    fn symbols(&mut self, code: &[dbg_session::Instruction]) -> Vec<Option<String>> {
         code.iter()
             .map(|i| self.session.symbolize(i.address))
             .collect()
     }
 
     /// A selected frame, with the source line it is at.
-    fn frame_data(&mut self, frame: dbg_target::Frame) -> Data {
+    fn frame_data(&mut self, frame: dbg_session::Frame) -> Data {
         Data::Frame(Box::new(frame))
     }
 

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use dbg_target::{Event, Launch, Reg, Session, Signal, StopEvent, StopKind};
+use dbg_session::{Event, Launch, Reg, Session, Signal, StopEvent, StopKind};
 
 fn launch(name: &str) -> (Session, Vec<Event>) {
     Session::launch(Launch::new(fixtures::path(name)).stdout("/dev/null")).unwrap()

@@ -3,7 +3,7 @@
 //! tracee's own int3, detach leaving no int3, and bad input changing nothing.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use dbg_target::{Error, Event, Pid, Reg, Session, Signal, StopKind};
+use dbg_session::{Error, Event, Pid, Reg, Session, Signal, StopKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};
@@ -388,7 +388,7 @@ fn a_multithreaded_tracee_killed_from_outside_is_reported_and_nothing_hangs() {
         matches!(
             events.last(),
             Some(Event::Killed {
-                signal: dbg_target::Signal::SIGKILL,
+                signal: dbg_session::Signal::SIGKILL,
                 ..
             })
         ),

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use dbg_target::{Event, Location, Session, StopKind, WatchKind};
+use dbg_session::{Event, Location, Session, StopKind, WatchKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};

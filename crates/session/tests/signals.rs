@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use dbg_target::{Event, Launch, Pid, Reg, Session, Signal, StopKind};
+use dbg_session::{Event, Launch, Pid, Reg, Session, Signal, StopKind};
 
 fn launch(name: &str, dir: &Path) -> Session {
     Session::launch(Launch::new(fixtures::path(name)).stdout(dir.join("out")))
@@ -114,7 +114,7 @@ fn syscall_catchpoints_see_entry_and_exit_of_write() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("hello", dir.path());
     session
-        .catch_syscalls(dbg_target::SyscallCatch::parse_list("write").unwrap())
+        .catch_syscalls(dbg_session::SyscallCatch::parse_list("write").unwrap())
         .unwrap();
     let events = session.resume(1).unwrap();
     let Some(Event::Stopped(entry)) = events.last() else {
@@ -137,7 +137,7 @@ fn syscall_catchpoints_see_entry_and_exit_of_write() {
         Some(("write", Some(13)))
     );
     session
-        .catch_syscalls(dbg_target::SyscallCatch::None)
+        .catch_syscalls(dbg_session::SyscallCatch::None)
         .unwrap();
     assert!(matches!(
         session.resume(1).unwrap().last(),
@@ -146,7 +146,7 @@ fn syscall_catchpoints_see_entry_and_exit_of_write() {
     assert_eq!(output(dir.path()), "hello, world\n");
     assert!(
         session
-            .catch_syscalls(dbg_target::SyscallCatch::All)
+            .catch_syscalls(dbg_session::SyscallCatch::All)
             .is_err(),
         "no process"
     );
@@ -158,7 +158,7 @@ fn catching_every_syscall_pairs_entries_with_exits() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("hello", dir.path());
     session
-        .catch_syscalls(dbg_target::SyscallCatch::All)
+        .catch_syscalls(dbg_session::SyscallCatch::All)
         .unwrap();
     let mut last_entry = None;
     let mut calls = 0;

@@ -12,7 +12,7 @@
 mod common;
 
 use common::{exited, launch, output, stop};
-use dbg_target::{Event, Location, Reg, Session, StopEvent, StopKind};
+use dbg_session::{Event, Location, Reg, Session, StopEvent, StopKind};
 
 /// The line of `// L:NAME` in a fixture source.
 fn marker(source: &str, name: &str) -> u32 {
@@ -226,7 +226,7 @@ fn backtrace_through_nested_and_inlined_frames_selects_frames() {
             assert_eq!(esp, rsp[0].1.as_u64() & 0xffff_ffff);
             assert!(outer.register(Reg::Rsp) > frames[0].register(Reg::Rsp));
             assert!(session
-                .write_register(Reg::Rax, dbg_target::RegValue::from_u128(1, 8).unwrap())
+                .write_register(Reg::Rax, dbg_session::RegValue::from_u128(1, 8).unwrap())
                 .is_err());
             assert_eq!(session.move_frame(false, 10).unwrap().index, 0);
             // `finish` out of middle (frame 3): back in outer with 33.
@@ -337,7 +337,7 @@ fn backtrace_from_inside_the_c_library_reaches_main() {
     // `crash` writes with printf + fflush from main (then faults).
     let mut session = launch("crash", &[], dir.path());
     session
-        .catch_syscalls(dbg_target::SyscallCatch::parse_list("write").unwrap())
+        .catch_syscalls(dbg_session::SyscallCatch::parse_list("write").unwrap())
         .unwrap();
     let entry = stop(&session.resume(1).unwrap());
     assert_eq!(entry.kind, StopKind::SyscallEntry);
@@ -394,7 +394,7 @@ fn a_signal_during_next_ends_the_step_and_is_still_delivered() {
     let signal = stop(&session.next_line().unwrap());
     assert_eq!(
         (signal.kind, signal.signal),
-        (StopKind::Signal, dbg_target::Signal::SIGUSR1)
+        (StopKind::Signal, dbg_session::Signal::SIGUSR1)
     );
     // `next` from there (no line information) runs out to main, delivering the signal.
     let back = stop(&session.next_line().unwrap());
@@ -402,7 +402,7 @@ fn a_signal_during_next_ends_the_step_and_is_still_delivered() {
     assert_eq!(at(&back).0, "main");
     for _ in 0..2 {
         let again = stop(&session.resume(1).unwrap());
-        assert_eq!(again.signal, dbg_target::Signal::SIGUSR1);
+        assert_eq!(again.signal, dbg_session::Signal::SIGUSR1);
     }
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "handled 3\n");

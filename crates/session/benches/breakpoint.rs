@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dbg_process::{CpuShare, Process};
-use dbg_target::{Event, Launch, Session, StopEvent, StopKind};
+use dbg_session::{Event, Launch, Session, StopEvent, StopKind};
 use nix::sys::ptrace::{self, AddressType};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};

@@ -3,7 +3,7 @@
 //! threads created later, and nothing left in the debug registers after detach.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use dbg_target::{Error, Event, Pid, Reg, Session, StopKind, WatchHit, WatchKind};
+use dbg_session::{Error, Event, Pid, Reg, Session, StopKind, WatchHit, WatchKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use dbg_target::{Event, Launch, Session, StopEvent};
+use dbg_session::{Event, Launch, Session, StopEvent};
 
 /// Launch fixture `name` with `args`, its stdout going to `dir/out`.
 pub fn launch(name: &str, args: &[&str], dir: &Path) -> Session {

@@ -3,10 +3,10 @@
 //! adapter) talk only to this crate.
 //!
 //! ```no_run
-//! use dbg_target::{Event, Session};
+//! use dbg_session::{Event, Session};
 //! use dbg_process::Launch;
 //!
-//! # fn main() -> Result<(), dbg_target::Error> {
+//! # fn main() -> Result<(), dbg_session::Error> {
 //! let (mut session, events) = Session::launch(Launch::new("/bin/true"))?;
 //! for event in events.iter().chain(&session.step_instructions(10)?) {
 //!     println!("{event:?}");
