@@ -531,7 +531,10 @@ fn parse_memory_write(args: &[&str]) -> Result<Command, String> {
 /// `0102ff` → `[1, 2, 255]`.
 fn parse_hex_string(text: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.is_empty() || digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+    if digits.is_empty()
+        || !digits.len().is_multiple_of(2)
+        || !digits.iter().all(u8::is_ascii_hexdigit)
+    {
         return Err(format!(
             "invalid bytes `{text}`: expected [0x01,0x02] or a hex string like 0102"
         ));

@@ -112,7 +112,7 @@ impl Watch {
         if kind == WatchKind::Execute && bytes != 1 {
             return Err(Error::ExecuteSize(bytes));
         }
-        if addr % bytes != 0 {
+        if !addr.is_multiple_of(bytes) {
             return Err(Error::Unaligned { addr, size: bytes });
         }
         if addr
