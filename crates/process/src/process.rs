@@ -453,13 +453,27 @@ impl Process {
     /// the next [`Process::wait`] reports it.
     pub fn resume(&mut self, mode: Resume, signal: Option<Signal>) -> Result<()> {
         self.ensure_stopped()?;
-        if let Some(stop) = self.pending.front() {
-            // A stop kept from before is stale if the process was killed since (SIGKILL
-            // takes a thread out of its ptrace stop): then its death is what `wait` reports.
-            if matches!(ptrace::peek_user(stop.tid, 0), Err(e) if e.is_gone()) {
+        if let Some(tid) = self.pending.front().map(|stop| stop.tid) {
+            // A stop kept from before is stale if the process was killed since: SIGKILL takes
+            // a thread out of its ptrace stop (ptrace no longer reaches it), and it may
+            // already have stopped again at its exit event (a new status to collect). Then
+            // its death is what `wait` reports.
+            let mut killed = matches!(ptrace::peek_user(tid, 0), Err(e) if e.is_gone());
+            let mut late = None;
+            if !killed {
+                if let Ok(Some(status)) = try_wait_tid(tid) {
+                    killed = true;
+                    late = Some(status);
+                }
+            }
+            if killed {
                 self.pending.clear();
                 for thread in self.threads.values_mut() {
-                    thread.running = true;
+                    thread.running = !thread.exiting;
+                }
+                if let Some(status) = late {
+                    // Its exit event: let it die (nothing else can end a held thread).
+                    self.handle(tid, status)?;
                 }
             }
         }
@@ -481,7 +495,13 @@ impl Process {
     /// Make `tid` do `want` now (write back its registers first), and after every stop of
     /// it that the core handles itself.
     fn set_going(&mut self, tid: Pid, want: Want, signal: Option<Signal>) -> Result<()> {
-        self.flush(tid)?;
+        match self.flush(tid) {
+            Ok(()) => {}
+            // Killed from outside: the resume below fails the same way, and its end is
+            // collected by wait.
+            Err(e) if e.is_gone() => {}
+            Err(e) => return Err(e),
+        }
         if matches!(
             signal,
             Some(Signal::SIGSTOP | Signal::SIGTSTP | Signal::SIGTTIN | Signal::SIGTTOU)
