@@ -106,6 +106,15 @@ enum Stepping {
 }
 
 /// A process under ptrace control. See the crate documentation for an example.
+///
+/// ptrace requests are accepted only from the thread that attached or launched the tracee,
+/// so the type is neither `Send` nor `Sync`: it stays on that thread. Another thread stops it
+/// through a [`StopRequest`].
+///
+/// ```compile_fail
+/// fn on_another_thread<T: Send>() {}
+/// on_another_thread::<dbg_process::Process>();
+/// ```
 #[derive(Debug)]
 pub struct Process {
     pid: Pid,
@@ -137,6 +146,8 @@ pub struct Process {
     /// comes, is resumed without a report and without delivering it.
     swallow: Option<Signal>,
     events: VecDeque<ThreadEvent>,
+    /// Not `Send`/`Sync` (see the type's documentation).
+    _tracer_thread: std::marker::PhantomData<*const ()>,
 }
 
 /// Threads are followed; forked children are caught so that our breakpoints can be taken out
@@ -180,6 +191,7 @@ impl Process {
             debug: DebugRegisters::default(),
             swallow: None,
             events: VecDeque::new(),
+            _tracer_thread: std::marker::PhantomData,
         };
         for (tid, early) in threads {
             if let Err(e) = ptrace::set_options(tid, options) {
