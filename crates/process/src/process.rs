@@ -696,7 +696,8 @@ impl Process {
         let Some(tid) = self.stop_request.close() else {
             return;
         };
-        let pending = sigstop_pending(self.pid, tid);
+        // A wake-up is sent to the thread alone (tgkill): its own mask.
+        let pending = pending_in(self.pid, tid, Signal::SIGSTOP, &["SigPnd:"]);
         if let Some(thread) = self.threads.get_mut(&tid) {
             if pending {
                 thread.sigstop_queued = true;
@@ -739,21 +740,9 @@ impl Process {
     /// Whether `signal` is pending for the process or one of its threads (`/proc`), e.g. a
     /// terminal Ctrl-C that has not been delivered yet.
     pub fn signal_pending(&self, signal: Signal) -> bool {
-        let bit = 1u64 << (signal as i32 - 1);
-        let pending = |path: String| {
-            std::fs::read_to_string(path).ok().is_some_and(|status| {
-                status.lines().any(|line| {
-                    let mask = line
-                        .strip_prefix("ShdPnd:")
-                        .or_else(|| line.strip_prefix("SigPnd:"));
-                    mask.and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
-                        .is_some_and(|m| m & bit != 0)
-                })
-            })
-        };
         self.threads
             .keys()
-            .any(|tid| pending(format!("/proc/{}/task/{tid}/status", self.pid)))
+            .any(|tid| pending_in(self.pid, *tid, signal, &["ShdPnd:", "SigPnd:"]))
     }
 
     /// The next state change of one of our threads.
@@ -1510,18 +1499,19 @@ fn interrupt_stop(tid: Pid) -> Stop {
     }
 }
 
-/// Whether a SIGSTOP is pending for thread `tid` of `pid` (`SigPnd` in its `/proc` status).
-fn sigstop_pending(pid: Pid, tid: Pid) -> bool {
-    let bit = 1u64 << (Signal::SIGSTOP as i32 - 1);
-    std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                let mask = line.strip_prefix("SigPnd:")?;
-                u64::from_str_radix(mask.trim(), 16).ok()
-            })
+/// Whether `signal` is in one of the pending masks `fields` (`SigPnd:`: the thread's own,
+/// `ShdPnd:`: the process's) of thread `tid` of `pid`, from its `/proc` status.
+fn pending_in(pid: Pid, tid: Pid, signal: Signal, fields: &[&str]) -> bool {
+    let bit = 1u64 << (signal as i32 - 1);
+    std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status")).is_ok_and(|status| {
+        status.lines().any(|line| {
+            fields
+                .iter()
+                .find_map(|field| line.strip_prefix(field))
+                .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+                .is_some_and(|mask| mask & bit != 0)
         })
-        .is_some_and(|mask| mask & bit != 0)
+    })
 }
 
 /// The x86 breakpoint instruction.

@@ -44,6 +44,16 @@ fn run_to_end(process: &mut Process) -> StopReason {
     process.wait().unwrap()
 }
 
+/// How many threads the events since the last call say were created, and how many exited.
+fn thread_births_and_ends(process: &mut Process) -> (usize, usize) {
+    let events: Vec<ThreadEvent> = process.take_events().collect();
+    let count = |wanted: fn(&ThreadEvent) -> bool| events.iter().filter(|e| wanted(e)).count();
+    (
+        count(|e| matches!(e, ThreadEvent::Created(_))),
+        count(|e| matches!(e, ThreadEvent::Exited(_))),
+    )
+}
+
 fn reg(process: &mut Process, reg: Reg) -> u128 {
     process.read_register(reg).unwrap().as_u128()
 }
@@ -445,16 +455,7 @@ fn a_multithreaded_program_runs_to_completion_and_reports_its_threads() {
     let _deadline = fixtures::deadline("threads_run", 60);
     let mut process = launch("threads_run");
     assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
-    let events: Vec<ThreadEvent> = process.take_events().collect();
-    let created = events
-        .iter()
-        .filter(|e| matches!(e, ThreadEvent::Created(_)))
-        .count();
-    let exited = events
-        .iter()
-        .filter(|e| matches!(e, ThreadEvent::Exited(_)))
-        .count();
-    assert_eq!((created, exited), (4, 4), "{events:?}");
+    assert_eq!(thread_births_and_ends(&mut process), (4, 4));
 }
 
 #[test]
@@ -548,17 +549,12 @@ fn threads_created_and_exiting_while_others_run_never_hang_a_continue() {
                 StopReason::Exited { code: 0 },
                 "{mode} run {run}"
             );
-            let events: Vec<ThreadEvent> = process.take_events().collect();
-            let created = events
-                .iter()
-                .filter(|e| matches!(e, ThreadEvent::Created(_)))
-                .count();
-            let exited = events
-                .iter()
-                .filter(|e| matches!(e, ThreadEvent::Exited(_)))
-                .count();
             // 100 short-lived threads and the spawner (or caller), each created and gone once.
-            assert_eq!((created, exited), (101, 101), "{mode} run {run}");
+            assert_eq!(
+                thread_births_and_ends(&mut process),
+                (101, 101),
+                "{mode} run {run}"
+            );
             assert_eq!(output(dir.path()), "calls 1000\n");
         }
     }
