@@ -804,6 +804,7 @@ pub fn parse_register_value(reg: Reg, text: &str) -> Result<RegValue, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dbg_session::VirtAddr;
 
     #[track_caller]
     fn check(line: &str, expected: Result<Command, &str>) {
@@ -843,7 +844,7 @@ mod tests {
         check(
             "b 0x1000",
             Ok(Command::BreakpointSet {
-                location: Location::Address(0x1000),
+                location: Location::Address(VirtAddr::new(0x1000)),
                 spec: "0x1000".into(),
                 ignore: 0,
                 hardware: false,
@@ -852,7 +853,7 @@ mod tests {
         check(
             "br s 4096 --ignore 3",
             Ok(Command::BreakpointSet {
-                location: Location::Address(0x1000),
+                location: Location::Address(VirtAddr::new(0x1000)),
                 spec: "4096".into(),
                 ignore: 3,
                 hardware: false,
@@ -861,7 +862,7 @@ mod tests {
         check(
             "b 0x1000 --hardware",
             Ok(Command::BreakpointSet {
-                location: Location::Address(0x1000),
+                location: Location::Address(VirtAddr::new(0x1000)),
                 spec: "0x1000".into(),
                 ignore: 0,
                 hardware: true,
@@ -870,7 +871,7 @@ mod tests {
         check(
             "watch 0x1000 write 8",
             Ok(Command::WatchpointSet {
-                address: Location::Address(0x1000),
+                address: Location::Address(VirtAddr::new(0x1000)),
                 kind: dbg_session::WatchKind::Write,
                 size: 8,
                 ignore: 0,
@@ -879,7 +880,7 @@ mod tests {
         check(
             "watchpoint s 0x1000 rw 4 --ignore 2",
             Ok(Command::WatchpointSet {
-                address: Location::Address(0x1000),
+                address: Location::Address(VirtAddr::new(0x1000)),
                 kind: dbg_session::WatchKind::ReadWrite,
                 size: 4,
                 ignore: 2,
@@ -961,28 +962,28 @@ mod tests {
         check(
             "x 0x10",
             Ok(Command::MemoryRead {
-                address: Location::Address(0x10),
+                address: Location::Address(VirtAddr::new(0x10)),
                 len: 32,
             }),
         );
         check(
             "mem r 0x10 4",
             Ok(Command::MemoryRead {
-                address: Location::Address(0x10),
+                address: Location::Address(VirtAddr::new(0x10)),
                 len: 4,
             }),
         );
         check(
             "memory write 0x10 [0x01, 0x02]",
             Ok(Command::MemoryWrite {
-                address: Location::Address(0x10),
+                address: Location::Address(VirtAddr::new(0x10)),
                 bytes: vec![1, 2],
             }),
         );
         check(
             "memory write 0x10 01ff",
             Ok(Command::MemoryWrite {
-                address: Location::Address(0x10),
+                address: Location::Address(VirtAddr::new(0x10)),
                 bytes: vec![1, 0xff],
             }),
         );
@@ -996,7 +997,7 @@ mod tests {
         check(
             "disassemble -a 0x10 -c 2",
             Ok(Command::Disassemble {
-                address: Some(Location::Address(0x10)),
+                address: Some(Location::Address(VirtAddr::new(0x10))),
                 count: 2,
             }),
         );

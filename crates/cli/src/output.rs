@@ -4,7 +4,7 @@ use std::io::Write;
 
 use dbg_session::{
     Breakpoint, CodePlace, Event, Frame, Instruction, Listing, Reg, RegFormat, RegValue,
-    ReturnValue, StopEvent, StopKind, WatchHit, Watchpoint,
+    ReturnValue, StopEvent, StopKind, VirtAddr, WatchHit, Watchpoint,
 };
 use serde_json::{json, Map, Value};
 
@@ -58,7 +58,7 @@ pub enum Data {
     /// Source lines.
     Listing(Listing),
     /// What the symbols say about an address.
-    Symbol(u64, Option<Box<CodePlace>>),
+    Symbol(VirtAddr, Option<Box<CodePlace>>),
 }
 
 /// The printer.

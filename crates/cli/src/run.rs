@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use dbg_session::{Interrupter, Reg, RegClass, Session, REGISTERS};
+use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
 use crate::command::{self, Command, RegisterSet};
 use crate::output::{Data, Printer};
@@ -113,7 +113,7 @@ impl Runner {
                 let places = bp
                     .locations
                     .iter()
-                    .map(|address| self.session.place(*address))
+                    .map(|address| self.session.place(VirtAddr::new(*address)))
                     .collect();
                 return Ok(Data::BreakpointSet(bp, places));
             }
@@ -175,7 +175,7 @@ impl Runner {
                 let address = self.address(&address)?;
                 let wp = self
                     .session
-                    .set_watchpoint(address, kind, size, ignore)
+                    .set_watchpoint(address.get(), kind, size, ignore)
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::WatchpointSet(wp));
             }
@@ -234,10 +234,10 @@ impl Runner {
                 let address = self.address(&address)?;
                 let read = self
                     .session
-                    .read_memory(address, len)
+                    .read_memory(address.get(), len)
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::Memory {
-                    address,
+                    address: address.get(),
                     bytes: read.bytes,
                     stopped_at: read.stopped_at,
                 });
@@ -246,13 +246,13 @@ impl Runner {
                 let address = self.address(&address)?;
                 return self
                     .session
-                    .write_memory(address, &bytes)
+                    .write_memory(address.get(), &bytes)
                     .map(|()| Data::None)
                     .map_err(|e| e.to_string());
             }
             Command::Disassemble { address, count } => {
                 let address = match address {
-                    Some(location) => Some(self.address(&location)?),
+                    Some(location) => Some(self.address(&location)?.get()),
                     None => None,
                 };
                 let list = self
@@ -313,7 +313,7 @@ impl Runner {
     }
 
     /// Resolve an address expression (a number, `symbol`, `symbol+offset`).
-    fn address(&mut self, location: &dbg_session::Location) -> Result<u64, String> {
+    fn address(&mut self, location: &dbg_session::Location) -> Result<VirtAddr, String> {
         self.session
             .resolve_address(location)
             .map_err(|e| e.to_string())
@@ -322,7 +322,7 @@ impl Runner {
     /// `function+offset` of each instruction, where the symbols say.
     fn symbols(&mut self, code: &[dbg_session::Instruction]) -> Vec<Option<String>> {
         code.iter()
-            .map(|i| self.session.symbolize(i.address))
+            .map(|i| self.session.symbolize(VirtAddr::new(i.address)))
             .collect()
     }
 

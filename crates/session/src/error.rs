@@ -109,7 +109,7 @@ pub enum Error {
     #[error("no line information for {address:#x}")]
     NoLineInfoAt {
         /// The address.
-        address: u64,
+        address: dbg_sys::VirtAddr,
     },
     /// A source file could not be read.
     #[error("cannot read source file {path}: {source}")]

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use dbg_memory::Mappings;
 use dbg_process::Pid;
-use dbg_symbols::{Module, SourceLine};
+use dbg_symbols::{FileAddr, Module, SourceLine};
+use dbg_sys::VirtAddr;
+
+use crate::load_bias::LoadBias;
 
 /// Where an address is in the program's code, as far as the symbols tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,10 +31,10 @@ pub struct CodePlace {
 pub(crate) struct Image {
     pub(crate) path: PathBuf,
     /// The lowest and one past the highest address of its mappings.
-    pub(crate) start: u64,
-    pub(crate) end: u64,
-    /// Runtime address minus the binary's own address.
-    pub(crate) bias: u64,
+    pub(crate) start: VirtAddr,
+    pub(crate) end: VirtAddr,
+    /// Where the binary's own addresses are in the process.
+    pub(crate) bias: LoadBias,
 }
 
 /// The tracee's binaries, by the start of their mappings.
@@ -108,14 +111,14 @@ impl Images {
             let path = PathBuf::from(&mapping.path);
             match images.iter_mut().find(|i| i.path == path) {
                 Some(image) => {
-                    image.start = image.start.min(mapping.start);
-                    image.end = image.end.max(mapping.end);
+                    image.start = image.start.min(VirtAddr::new(mapping.start));
+                    image.end = image.end.max(VirtAddr::new(mapping.end));
                 }
                 None => images.push(Image {
                     path,
-                    start: mapping.start,
-                    end: mapping.end,
-                    bias: 0,
+                    start: VirtAddr::new(mapping.start),
+                    end: VirtAddr::new(mapping.end),
+                    bias: LoadBias::default(),
                 }),
             }
         }
@@ -126,16 +129,19 @@ impl Images {
             let is_executable = executable.as_deref() == Some(image.path.as_path());
             image.bias = match auxv_entry(pid).filter(|_| is_executable) {
                 // The executable's bias from the kernel's own record of its entry point.
-                Some(entry) => entry.wrapping_sub(module.entry()),
+                Some(entry) => LoadBias::between(entry, module.entry()),
                 None => {
                     let first = mappings
                         .0
                         .iter()
                         .filter(|m| Path::new(&m.path) == image.path && m.offset == 0)
-                        .map(|m| m.start)
+                        .map(|m| VirtAddr::new(m.start))
                         .min()
                         .unwrap_or(image.start);
-                    first.wrapping_sub(module.base_address() & !0xfff)
+                    // The first page of the file is mapped at the first segment's page.
+                    let base = module.base_address();
+                    let page = FileAddr::new(base.get() & !0xfff);
+                    LoadBias::between(first, page)
                 }
             };
         }
@@ -145,7 +151,7 @@ impl Images {
     }
 
     /// The image containing `address`, reading the mappings again if it is in none.
-    pub(crate) fn image_at(&mut self, pid: Pid, address: u64) -> Option<Image> {
+    pub(crate) fn image_at(&mut self, pid: Pid, address: VirtAddr) -> Option<Image> {
         self.refresh(pid);
         let find = |images: &[Image]| {
             images
@@ -181,7 +187,7 @@ impl Images {
     pub(crate) fn logical_frames(
         &mut self,
         pid: Pid,
-        address: u64,
+        address: VirtAddr,
         caller: bool,
     ) -> Vec<CodePlace> {
         let lookup = address.wrapping_sub(u64::from(caller));
@@ -197,7 +203,7 @@ impl Images {
         let Some(module) = self.module(&image.path) else {
             return vec![place];
         };
-        let local = lookup.wrapping_sub(image.bias);
+        let local = image.bias.to_file(lookup);
         let frames = module.frames_at(local).unwrap_or_default();
         if frames.len() < 2 {
             return vec![place];
@@ -228,20 +234,17 @@ impl Images {
     }
 
     /// The source line of `address` (line table only: cheap enough for every step).
-    pub(crate) fn line_at(&mut self, pid: Pid, address: u64) -> Option<SourceLine> {
+    pub(crate) fn line_at(&mut self, pid: Pid, address: VirtAddr) -> Option<SourceLine> {
         let (image, module) = self.module_at(pid, address)?;
-        module
-            .line_at(address.wrapping_sub(image.bias))
-            .ok()
-            .flatten()
+        module.line_at(image.bias.to_file(address)).ok().flatten()
     }
 
     /// How many functions are at `address`: 1, plus one per inlined function it is in.
-    pub(crate) fn inline_depth(&mut self, pid: Pid, address: u64) -> usize {
+    pub(crate) fn inline_depth(&mut self, pid: Pid, address: VirtAddr) -> usize {
         self.module_at(pid, address)
             .map(|(image, module)| {
                 module
-                    .frames_at(address.wrapping_sub(image.bias))
+                    .frames_at(image.bias.to_file(address))
                     .map(|f| f.len())
                     .unwrap_or(0)
             })
@@ -250,18 +253,18 @@ impl Images {
     }
 
     /// Whether a source statement starts at `address`.
-    pub(crate) fn is_statement_start(&mut self, pid: Pid, address: u64) -> bool {
+    pub(crate) fn is_statement_start(&mut self, pid: Pid, address: VirtAddr) -> bool {
         self.module_at(pid, address).is_some_and(|(image, module)| {
             module
-                .is_statement_start(address.wrapping_sub(image.bias))
+                .is_statement_start(image.bias.to_file(address))
                 .unwrap_or(false)
         })
     }
 
     /// For the function that starts at `address`: where its body starts, past the prologue.
-    pub(crate) fn after_prologue(&mut self, pid: Pid, address: u64) -> Option<u64> {
+    pub(crate) fn after_prologue(&mut self, pid: Pid, address: VirtAddr) -> Option<VirtAddr> {
         let (image, module) = self.module_at(pid, address)?;
-        let local = address.wrapping_sub(image.bias);
+        let local = image.bias.to_file(address);
         let function = module.function_at(local)?;
         if function.low != local {
             return None;
@@ -270,36 +273,40 @@ impl Images {
             .after_prologue(function.low, function.high)
             .ok()
             .flatten()?;
-        Some(body.wrapping_add(image.bias))
+        Some(image.bias.to_virt(body))
     }
 
     /// The return type of the function containing `address`, from DWARF.
-    pub(crate) fn return_type(&mut self, pid: Pid, address: u64) -> Option<dbg_symbols::ValueType> {
+    pub(crate) fn return_type(
+        &mut self,
+        pid: Pid,
+        address: VirtAddr,
+    ) -> Option<dbg_symbols::ValueType> {
         let (image, module) = self.module_at(pid, address)?;
-        let function = module.function_at(address.wrapping_sub(image.bias))?;
+        let function = module.function_at(image.bias.to_file(address))?;
         module.return_type(function.low).ok().flatten()
     }
 
     /// `function+offset` for `address`, from the ELF symbols alone (cheap: for listings).
-    pub(crate) fn symbol_at(&mut self, pid: Pid, address: u64) -> Option<String> {
+    pub(crate) fn symbol_at(&mut self, pid: Pid, address: VirtAddr) -> Option<String> {
         let (image, module) = self.module_at(pid, address)?;
-        let (symbol, offset) = module.symbol_at(address.wrapping_sub(image.bias))?;
+        let (symbol, offset) = module.symbol_at(image.bias.to_file(address))?;
         Some(format!("{}+{offset}", symbol.name))
     }
 
     /// The image and opened binary for `address`.
-    pub(crate) fn module_at(&mut self, pid: Pid, address: u64) -> Option<(Image, &Module)> {
+    pub(crate) fn module_at(&mut self, pid: Pid, address: VirtAddr) -> Option<(Image, &Module)> {
         let image = self.image_at(pid, address)?;
         let module = self.module(&image.path)?;
         Some((image, module))
     }
 
     /// What the symbols say about `address`.
-    pub(crate) fn place(&mut self, pid: Pid, address: u64) -> Option<CodePlace> {
+    pub(crate) fn place(&mut self, pid: Pid, address: VirtAddr) -> Option<CodePlace> {
         let Some(image) = self.image_at(pid, address) else {
             // No binary there: name the mapping (`[stack]`, `[heap]`, anonymous memory).
             let mappings = Mappings::read(live_task(pid)).ok()?;
-            let mapping = mappings.find(address)?;
+            let mapping = mappings.find(address.get())?;
             let name = if mapping.path.is_empty() {
                 format!(
                     "anonymous memory {:#x}-{:#x} ({})",
@@ -316,7 +323,7 @@ impl Images {
             });
         };
         let module = self.module(&image.path)?;
-        let local = address.wrapping_sub(image.bias);
+        let local = image.bias.to_file(address);
         let symbol = module.symbol_at(local);
         let frames = module.frames_at(local).unwrap_or_default();
         let source = module.line_at(local).ok().flatten();
@@ -373,11 +380,11 @@ fn live_task(pid: Pid) -> Pid {
 }
 
 /// `AT_ENTRY` of the process, from `/proc/PID/auxv`.
-fn auxv_entry(pid: Pid) -> Option<u64> {
+fn auxv_entry(pid: Pid) -> Option<VirtAddr> {
     let bytes = std::fs::read(format!("/proc/{pid}/auxv")).ok()?;
     bytes.chunks_exact(16).find_map(|pair| {
         let key = u64::from_ne_bytes(pair.get(..8)?.try_into().ok()?);
         let value = u64::from_ne_bytes(pair.get(8..16)?.try_into().ok()?);
-        (key == AT_ENTRY).then_some(value)
+        (key == AT_ENTRY).then_some(VirtAddr::new(value))
     })
 }

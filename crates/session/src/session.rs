@@ -8,6 +8,7 @@ use dbg_process::{
     Origin, Pid, Process, Reg, RegValue, Resume, Signal, SignalOrigin, State, Stop, StopReason,
     ThreadEvent, TrapKind,
 };
+use dbg_sys::VirtAddr;
 
 use dbg_watch::{Slots, Watch, WatchKind, WatchSize};
 
@@ -1403,10 +1404,10 @@ impl Session {
         let pc = self.guard(Process::pc)?;
         let place = if self.inline_skip > 0 {
             let pid = self.pid();
-            let frames = self.images.logical_frames(pid, pc, false);
+            let frames = self.images.logical_frames(pid, VirtAddr::new(pc), false);
             frames.get(self.inline_skip).or(frames.last()).cloned()
         } else {
-            self.place(pc)
+            self.place(VirtAddr::new(pc))
         };
         Ok(StopEvent {
             pid: self.pid(),

@@ -119,21 +119,18 @@ impl<'a> Cfi<'a> {
         self.eh_frame.is_none() && self.debug_frame.is_none()
     }
 
-    /// Unwind the frame whose registers are `regs` (runtime addresses; `bias` is added to
-    /// the binary's addresses). `caller_frame` says `regs` belong to a caller (its pc is a
+    /// Unwind the frame whose registers are `regs` (runtime values) and whose pc is `pc` in
+    /// the binary's addresses. `caller_frame` says `regs` belong to a caller (its pc is a
     /// return address, so the call instruction is looked up, at pc − 1). `Ok(None)` when no
     /// CFI covers the pc.
     pub(crate) fn unwind(
         &self,
         regs: &UnwindRegs,
-        bias: u64,
+        pc: u64,
         caller_frame: bool,
         memory: &mut dyn FnMut(u64) -> Option<u64>,
     ) -> Result<Option<Unwound>> {
-        let Some(pc) = regs.pc() else {
-            return Ok(None);
-        };
-        let lookup = pc.wrapping_sub(bias).wrapping_sub(u64::from(caller_frame));
+        let lookup = pc.wrapping_sub(u64::from(caller_frame));
         let Some((row, source)) = self.row(lookup)? else {
             return Ok(None);
         };

@@ -19,6 +19,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod addr;
 mod cfi;
 mod demangle;
 mod dwarf;
@@ -26,6 +27,7 @@ mod error;
 mod module;
 mod symtab;
 
+pub use addr::FileAddr;
 pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
 pub use demangle::{demangle, matches as name_matches};
 pub use dwarf::{FrameInfo, SourceLine, ValueType};
@@ -57,9 +59,9 @@ pub fn ask_everything(bytes: &[u8]) {
     let _ = module.unit_count();
     let _ = module.section_at(entry);
     let mut regs = UnwindRegs::default();
-    regs.set(RIP, Some(entry));
+    regs.set(RIP, Some(entry.get()));
     regs.set(RSP, Some(0x7fff_0000));
     for caller in [false, true] {
-        let _ = module.unwind(&regs, 0, caller, &mut |address| Some(address ^ 0x5555));
+        let _ = module.unwind(&regs, entry, caller, &mut |address| Some(address ^ 0x5555));
     }
 }

@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use object::read::elf::ElfFile64;
 use object::{Object, ObjectKind, ObjectSection, ObjectSegment};
 
+use crate::addr::FileAddr;
 use crate::cfi::{Cfi, UnwindRegs, Unwound};
 use crate::dwarf::{self, Debug, FrameInfo, SourceLine};
 use crate::error::{Error, Result};
@@ -59,9 +60,9 @@ pub struct Function {
     /// Readable (demangled) name.
     pub name: String,
     /// First address.
-    pub low: u64,
+    pub low: FileAddr,
     /// One past the last address (equal to `low` when the size is unknown).
-    pub high: u64,
+    pub high: FileAddr,
 }
 
 /// The result of looking up a source line.
@@ -74,7 +75,7 @@ pub enum LineLookup {
         /// The files that matched (full paths as recorded).
         files: Vec<String>,
         /// One address per function the line has code in, lowest first.
-        addresses: Vec<u64>,
+        addresses: Vec<FileAddr>,
     },
     /// A file matched, but it has no code at or after that line.
     NoCode {
@@ -83,6 +84,17 @@ pub enum LineLookup {
     },
     /// No source file of the binary ends with that name.
     NoFile,
+}
+
+impl Function {
+    /// The function an ELF function symbol describes.
+    fn of(symbol: Symbol) -> Function {
+        Function {
+            high: FileAddr::new(symbol.address.get().saturating_add(symbol.size)),
+            low: symbol.address,
+            name: symbol.name,
+        }
+    }
 }
 
 impl Module {
@@ -114,13 +126,13 @@ impl Module {
     }
 
     /// The entry point (`e_entry`).
-    pub fn entry(&self) -> u64 {
-        self.with(|p| p.elf.entry())
+    pub fn entry(&self) -> FileAddr {
+        FileAddr::new(self.with(|p| p.elf.entry()))
     }
 
     /// The lowest address of a loadable segment (what a load bias is measured from).
-    pub fn base_address(&self) -> u64 {
-        self.with(|p| p.elf.segments().map(|s| s.address()).min().unwrap_or(0))
+    pub fn base_address(&self) -> FileAddr {
+        FileAddr::new(self.with(|p| p.elf.segments().map(|s| s.address()).min().unwrap_or(0)))
     }
 
     /// Whether the binary has a `.symtab` (not stripped).
@@ -139,10 +151,10 @@ impl Module {
     }
 
     /// The symbol `address` is in, with the offset from its start.
-    pub fn symbol_at(&self, address: u64) -> Option<(Symbol, u64)> {
+    pub fn symbol_at(&self, address: FileAddr) -> Option<(Symbol, u64)> {
         self.with(|p| {
-            let symbol = symbols(p).containing(address)?;
-            let offset = address - symbol.address;
+            let symbol = symbols(p).containing(address.get())?;
+            let offset = address.offset_from(symbol.address)?;
             Some((symbol, offset))
         })
     }
@@ -158,29 +170,21 @@ impl Module {
     }
 
     /// The function `address` is in, by the symbol table.
-    pub fn function_at(&self, address: u64) -> Option<Function> {
+    pub fn function_at(&self, address: FileAddr) -> Option<Function> {
         let (symbol, _) = self.symbol_at(address)?;
-        symbol.is_function.then(|| Function {
-            high: symbol.address.saturating_add(symbol.size),
-            low: symbol.address,
-            name: symbol.name,
-        })
+        symbol.is_function.then(|| Function::of(symbol))
     }
 
     /// Functions named `name`, with the address a breakpoint on each goes to: after the
     /// prologue where line information says where that ends (as gdb chooses), else the
     /// entry; and every inlined copy, at its entry.
-    pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, u64)>> {
+    pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, FileAddr)>> {
         let mut found = Vec::new();
         for symbol in self.symbols_named(name) {
             if !symbol.is_function {
                 continue;
             }
-            let function = Function {
-                high: symbol.address.saturating_add(symbol.size),
-                low: symbol.address,
-                name: symbol.name,
-            };
+            let function = Function::of(symbol);
             // Broken line information for it still leaves the symbol: its entry.
             let address = self
                 .after_prologue(function.low, function.high)
@@ -201,6 +205,7 @@ impl Module {
             Err(_) => Vec::new(),
         };
         for (name, address) in inlined {
+            let address = FileAddr::new(address);
             if found.iter().all(|(_, at)| *at != address) {
                 let function = Function {
                     name,
@@ -215,43 +220,45 @@ impl Module {
 
     /// The first address after the prologue of the function at `low..high`, from the line
     /// table; `None` without line information for it.
-    pub fn after_prologue(&self, low: u64, high: u64) -> Result<Option<u64>> {
-        self.with(|p| match debug(p)? {
+    pub fn after_prologue(&self, low: FileAddr, high: FileAddr) -> Result<Option<FileAddr>> {
+        let (low, high) = (low.get(), high.get());
+        let body = self.with(|p| match debug(p)? {
             Some(debug) => debug.after_prologue(low, high, code_at(&p.elf, low, 16)),
             None => Ok(None),
-        })
+        })?;
+        Ok(body.map(FileAddr::new))
     }
 
     /// The source line of `address`.
-    pub fn line_at(&self, address: u64) -> Result<Option<SourceLine>> {
+    pub fn line_at(&self, address: FileAddr) -> Result<Option<SourceLine>> {
         self.with(|p| match debug(p)? {
-            Some(debug) => debug.line_at(address),
+            Some(debug) => debug.line_at(address.get()),
             None => Ok(None),
         })
     }
 
     /// Whether `address` is where a source statement starts (a line-table row with
     /// `is_stmt`).
-    pub fn is_statement_start(&self, address: u64) -> Result<bool> {
+    pub fn is_statement_start(&self, address: FileAddr) -> Result<bool> {
         self.with(|p| match debug(p)? {
-            Some(debug) => debug.is_statement_start(address),
+            Some(debug) => debug.is_statement_start(address.get()),
             None => Ok(false),
         })
     }
 
     /// The function frames at `address`: inlined functions first, then the function that
     /// contains them, each with its source position.
-    pub fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
+    pub fn frames_at(&self, address: FileAddr) -> Result<Vec<FrameInfo>> {
         self.with(|p| match debug(p)? {
-            Some(debug) => debug.frames_at(address),
+            Some(debug) => debug.frames_at(address.get()),
             None => Ok(Vec::new()),
         })
     }
 
     /// The return type of the function whose code starts at `low`, from DWARF.
-    pub fn return_type(&self, low: u64) -> Result<Option<dwarf::ValueType>> {
+    pub fn return_type(&self, low: FileAddr) -> Result<Option<dwarf::ValueType>> {
         self.with(|p| match debug(p)? {
-            Some(debug) => debug.return_type(low),
+            Some(debug) => debug.return_type(low.get()),
             None => Ok(None),
         })
     }
@@ -290,17 +297,17 @@ impl Module {
         let Some(best) = rows.iter().map(|(l, _)| *l).min() else {
             return Ok(LineLookup::NoCode { files });
         };
-        let mut addresses: Vec<u64> = rows
+        let mut addresses: Vec<FileAddr> = rows
             .iter()
             .filter(|(l, _)| *l == best)
-            .map(|(_, a)| *a)
+            .map(|(_, a)| FileAddr::new(*a))
             .collect();
         addresses.sort_unstable();
         addresses.dedup();
         // One location per function: the lowest address of the line in it, past the
         // prologue when it is the function's entry.
-        let mut chosen: Vec<u64> = Vec::new();
-        let mut seen: Vec<u64> = Vec::new();
+        let mut chosen: Vec<FileAddr> = Vec::new();
+        let mut seen: Vec<FileAddr> = Vec::new();
         for address in addresses {
             let function = self.function_at(address);
             let key = function.as_ref().map_or(address, |f| f.low);
@@ -343,22 +350,24 @@ impl Module {
         self.with(|p| !cfi(p).is_empty())
     }
 
-    /// Unwind one frame with the binary's CFI: `regs` are the frame's registers (runtime
-    /// addresses), `bias` the binary's load bias, `caller_frame` whether `regs` belong to a
-    /// caller (pc is a return address), `memory` reads a word of the tracee. `Ok(None)` when
-    /// no CFI covers the pc.
+    /// Unwind one frame with the binary's CFI: `regs` are the frame's registers (their
+    /// runtime values), `pc` the frame's pc as an address of this binary (its runtime pc less
+    /// the load bias), `caller_frame` whether `regs` belong to a caller (pc is a return
+    /// address), `memory` reads a word of the tracee at a runtime address. `Ok(None)` when no
+    /// CFI covers the pc.
     pub fn unwind(
         &self,
         regs: &UnwindRegs,
-        bias: u64,
+        pc: FileAddr,
         caller_frame: bool,
         memory: &mut dyn FnMut(u64) -> Option<u64>,
     ) -> Result<Option<Unwound>> {
-        self.with(|p| cfi(p).unwind(regs, bias, caller_frame, memory))
+        self.with(|p| cfi(p).unwind(regs, pc.get(), caller_frame, memory))
     }
 
     /// The name of the section containing `address`, if any.
-    pub fn section_at(&self, address: u64) -> Option<String> {
+    pub fn section_at(&self, address: FileAddr) -> Option<String> {
+        let address = address.get();
         self.with(|p| {
             p.elf
                 .sections()

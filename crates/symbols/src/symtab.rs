@@ -3,6 +3,7 @@
 
 use object::{Object, ObjectSymbol, SymbolKind};
 
+use crate::addr::FileAddr;
 use crate::demangle::{demangle, last_component, matches};
 
 /// One ELF symbol: a function or a data object.
@@ -13,7 +14,7 @@ pub struct Symbol {
     /// The name as stored in the binary.
     pub raw_name: String,
     /// Its address in the binary (before the load bias).
-    pub address: u64,
+    pub address: FileAddr,
     /// Its size in bytes (0 when the binary does not say).
     pub size: u64,
     /// Whether it is code.
@@ -33,7 +34,7 @@ impl Entry<'_> {
         Symbol {
             name: demangle(self.name).into_owned(),
             raw_name: self.name.to_string(),
-            address: self.address,
+            address: FileAddr::new(self.address),
             size: self.size,
             is_function: self.is_function,
         }
@@ -102,7 +103,7 @@ impl<'a> SymbolTable<'a> {
                 || (is_mangled(entry.name)
                     && entry.name.contains(needle)
                     && matches(&demangle(entry.name), query));
-            if hit && !found.iter().any(|s| s.address == entry.address) {
+            if hit && !found.iter().any(|s| s.address.get() == entry.address) {
                 found.push(entry.to_symbol());
             }
         }

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use dbg_symbols::{Kind, LineLookup, Module};
+use dbg_symbols::{FileAddr, Kind, LineLookup, Module};
 
 fn module(fixture: &str) -> Module {
     let bytes = std::fs::read(fixtures::path(fixture)).expect("fixture readable");
@@ -24,7 +24,7 @@ fn marker(source: &str, name: &str) -> u32 {
 
 /// Where gdb puts `break SPEC` in `fixture`, before running it (binary addresses), from
 /// `info breakpoints`. gdb is installed by `.ci/run`; without it the test fails, loudly.
-fn gdb_breakpoint(fixture: &str, spec: &str) -> Vec<u64> {
+fn gdb_breakpoint(fixture: &str, spec: &str) -> Vec<FileAddr> {
     let output = Command::new("gdb")
         .args(["-nx", "-batch", "-ex"])
         .arg(format!("break {spec}"))
@@ -33,13 +33,14 @@ fn gdb_breakpoint(fixture: &str, spec: &str) -> Vec<u64> {
         .output()
         .expect("gdb is installed (.ci/run installs it)");
     let text = String::from_utf8_lossy(&output.stdout);
-    let mut addresses: Vec<u64> = text
+    let mut addresses: Vec<FileAddr> = text
         .lines()
         .filter(|line| line.contains(" in "))
         .filter_map(|line| {
             line.split_whitespace()
                 .find_map(|word| word.strip_prefix("0x"))
                 .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+                .map(FileAddr::new)
         })
         .collect();
     addresses.sort_unstable();
@@ -47,8 +48,8 @@ fn gdb_breakpoint(fixture: &str, spec: &str) -> Vec<u64> {
     addresses
 }
 
-fn our_breakpoint(module: &Module, name: &str) -> Vec<u64> {
-    let mut addresses: Vec<u64> = module
+fn our_breakpoint(module: &Module, name: &str) -> Vec<FileAddr> {
+    let mut addresses: Vec<FileAddr> = module
         .breakpoint_addresses(name)
         .expect("lookup")
         .into_iter()
@@ -66,15 +67,17 @@ fn start_and_main_by_name_and_by_address() {
             let found = module.symbols_named(name);
             assert_eq!(found.len(), 1, "{fixture}: {name}: {found:?}");
             let symbol = &found[0];
-            assert_eq!(symbol.address, fixtures::symbol(fixture, name));
+            assert_eq!(symbol.address.get(), fixtures::symbol(fixture, name));
             assert!(symbol.is_function);
-            let (at, offset) = module.symbol_at(symbol.address + 3).expect("symbol");
+            let (at, offset) = module
+                .symbol_at(symbol.address.wrapping_add(3))
+                .expect("symbol");
             assert_eq!((at.name.as_str(), offset), (name, 3));
         }
     }
     assert_eq!(module("nested").kind(), Kind::Dynamic);
     assert_eq!(module("nested_dwarf4").kind(), Kind::Executable);
-    assert!(module("nested_dwarf4").base_address() >= 0x400000);
+    assert!(module("nested_dwarf4").base_address().get() >= 0x400000);
 }
 
 #[test]

@@ -21,6 +21,7 @@
 //! ```
 #![allow(unsafe_code)]
 
+mod addr;
 mod error;
 pub mod file;
 pub mod mem;
@@ -30,6 +31,7 @@ pub mod thread;
 pub mod user;
 pub mod wait;
 
+pub use addr::VirtAddr;
 pub use error::Error;
 pub use nix::errno::Errno;
 pub use nix::sys::signal::Signal;

@@ -4,6 +4,7 @@
 
 use dbg_process::{Process, Reg, RegClass, RegValue};
 use dbg_symbols::{UnwindRegs, RIP, RSP};
+use dbg_sys::VirtAddr;
 
 use super::Session;
 use crate::error::{Error, Result};
@@ -40,14 +41,14 @@ pub struct Frame {
     /// Its number: 0 is the innermost.
     pub index: usize,
     /// Where it is: the pc (frame 0) or the address it returns to.
-    pub pc: u64,
+    pub pc: VirtAddr,
     /// Function and source position (for a caller, the line of the call).
     pub place: Option<CodePlace>,
     /// A function inlined into the frame above it (they share registers).
     pub inlined: bool,
     /// The canonical frame address (the stack pointer before the call into this frame),
     /// which identifies the frame while it lives.
-    pub cfa: Option<u64>,
+    pub cfa: Option<VirtAddr>,
     /// The registers unwinding recovered for it (DWARF numbering).
     pub(crate) regs: UnwindRegs,
 }
@@ -92,12 +93,13 @@ impl Session {
         let mut frames: Vec<Frame> = Vec::new();
         let mut physical = 0usize;
         while frames.len() < MAX_FRAMES {
-            let Some(pc) = regs.pc() else { break };
+            let Some(pc) = regs.pc().map(VirtAddr::new) else {
+                break;
+            };
             let caller = physical > 0;
             let places = self.images.logical_frames(pid, pc, caller);
-            let lookup = pc.wrapping_sub(u64::from(caller));
-            let unwound = self.unwind_one(&regs, lookup, caller);
-            let cfa = unwound.map(|(cfa, _)| cfa);
+            let unwound = self.unwind_one(&regs, pc, caller);
+            let cfa = unwound.map(|(cfa, _)| VirtAddr::new(cfa));
             let count = places.len().max(1);
             let mut reached_main = false;
             for index in 0..count {
@@ -137,12 +139,13 @@ impl Session {
         Ok(frames)
     }
 
-    /// Unwind one physical frame: its CFA and its caller's registers. With CFI when the
-    /// binary has it for the pc, else by the frame-pointer chain.
+    /// Unwind one physical frame at `pc` (a return address when `caller`): its CFA and its
+    /// caller's registers. With CFI when the binary has it for the pc, else by the
+    /// frame-pointer chain.
     fn unwind_one(
         &mut self,
         regs: &UnwindRegs,
-        lookup: u64,
+        pc: VirtAddr,
         caller: bool,
     ) -> Option<(u64, UnwindRegs)> {
         let pid = self.pid();
@@ -151,8 +154,12 @@ impl Session {
             let bytes = memory.read(address, 8).ok()?.bytes;
             Some(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?))
         };
+        // A return address may be one past its function's end (a call to a function that
+        // does not return): the call before it decides the binary.
+        let lookup = pc.wrapping_sub(u64::from(caller));
         if let Some((image, module)) = self.images.module_at(pid, lookup) {
-            if let Ok(Some(unwound)) = module.unwind(regs, image.bias, caller, &mut read) {
+            let file_pc = image.bias.to_file(pc);
+            if let Ok(Some(unwound)) = module.unwind(regs, file_pc, caller, &mut read) {
                 return Some((unwound.cfa, unwound.caller));
             }
         }
@@ -233,7 +240,7 @@ impl Session {
     }
 
     /// The pc of the current thread.
-    pub(crate) fn current_pc(&mut self) -> Result<u64> {
-        self.guard(Process::pc)
+    pub(crate) fn current_pc(&mut self) -> Result<VirtAddr> {
+        self.guard(Process::pc).map(VirtAddr::new)
     }
 }

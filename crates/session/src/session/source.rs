@@ -2,6 +2,7 @@
 //! and what the symbols say about an address.
 
 use dbg_symbols::LineLookup;
+use dbg_sys::VirtAddr;
 
 use super::Session;
 use crate::breakpoints::Breakpoint;
@@ -12,7 +13,7 @@ use crate::images::CodePlace;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A number (hex with `0x`, or decimal).
-    Address(u64),
+    Address(VirtAddr),
     /// `symbol+offset` (or `*symbol`): exactly that address.
     Symbol {
         /// The symbol.
@@ -54,7 +55,7 @@ impl Location {
         if let Some(value) = parse_number(text) {
             return value
                 .ok_or_else(|| Error::AddressTooLarge(text.to_string()))
-                .map(Location::Address);
+                .map(|raw| Location::Address(VirtAddr::new(raw)));
         }
         if text.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(invalid());
@@ -105,20 +106,20 @@ fn parse_number(text: &str) -> Option<Option<u64>> {
 
 impl Session {
     /// What the symbols say about `address`: function, offset, source line, binary.
-    pub fn place(&mut self, address: u64) -> Option<CodePlace> {
+    pub fn place(&mut self, address: VirtAddr) -> Option<CodePlace> {
         let pid = self.pid();
         self.images.place(pid, address)
     }
 
     /// `function+offset` for `address` from the ELF symbols (no line information): how
     /// disassembly is symbolised.
-    pub fn symbolize(&mut self, address: u64) -> Option<String> {
+    pub fn symbolize(&mut self, address: VirtAddr) -> Option<String> {
         let pid = self.pid();
         self.images.symbol_at(pid, address)
     }
 
     /// The address a location names (a function's entry, not past its prologue).
-    pub fn resolve_address(&mut self, location: &Location) -> Result<u64> {
+    pub fn resolve_address(&mut self, location: &Location) -> Result<VirtAddr> {
         match location {
             Location::Address(address) => Ok(*address),
             Location::Function(name) => self.symbol_address(name),
@@ -138,14 +139,14 @@ impl Session {
 
     /// The runtime address of symbol `name` (its entry): the main executable first, then the
     /// other loaded binaries.
-    fn symbol_address(&mut self, name: &str) -> Result<u64> {
+    fn symbol_address(&mut self, name: &str) -> Result<VirtAddr> {
         let pid = self.pid();
         for image in self.images.all(pid) {
             let Some(module) = self.images.module(&image.path) else {
                 continue;
             };
             if let Some(symbol) = module.symbols_named(name).first() {
-                return Ok(symbol.address.wrapping_add(image.bias));
+                return Ok(image.bias.to_virt(symbol.address));
             }
         }
         Err(self.no_symbol(name))
@@ -167,7 +168,7 @@ impl Session {
 
     /// The addresses a breakpoint at `location` goes to: past the prologue of every function
     /// so named (each overload or copy), or every function a source line has code in.
-    pub fn breakpoint_addresses(&mut self, location: &Location) -> Result<Vec<u64>> {
+    pub fn breakpoint_addresses(&mut self, location: &Location) -> Result<Vec<VirtAddr>> {
         let pid = self.pid();
         match location {
             Location::Address(address) => Ok(vec![*address]),
@@ -187,7 +188,7 @@ impl Session {
                     if !found.is_empty() {
                         return Ok(found
                             .into_iter()
-                            .map(|(_, address)| address.wrapping_add(image.bias))
+                            .map(|(_, address)| image.bias.to_virt(address))
                             .collect());
                     }
                 }
@@ -213,7 +214,7 @@ impl Session {
                         LineLookup::Found { addresses, .. } => {
                             return Ok(addresses
                                 .into_iter()
-                                .map(|a| a.wrapping_add(image.bias))
+                                .map(|a| image.bias.to_virt(a))
                                 .collect())
                         }
                         LineLookup::NoCode { .. } => {
@@ -260,6 +261,7 @@ impl Session {
     ) -> Result<Breakpoint> {
         self.ensure_stopped()?;
         let addresses = self.breakpoint_addresses(location)?;
+        let addresses = addresses.iter().map(|a| a.get()).collect();
         self.set_breakpoint_locations(addresses, spec.to_string(), ignore, hardware)
     }
 }
@@ -291,8 +293,8 @@ mod tests {
     #[test]
     fn locations_parse_as_the_command_language_writes_them() {
         let ok = |text: &str| Location::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-        assert_eq!(ok("0x401126"), Location::Address(0x401126));
-        assert_eq!(ok("42"), Location::Address(42));
+        assert_eq!(ok("0x401126"), Location::Address(VirtAddr::new(0x401126)));
+        assert_eq!(ok("42"), Location::Address(VirtAddr::new(42)));
         assert_eq!(ok("main"), Location::Function("main".into()));
         assert_eq!(
             ok("bigbin::main"),

@@ -10,6 +10,7 @@
 
 use dbg_process::{Pid, Reg};
 use dbg_symbols::{SourceLine, ValueType};
+use dbg_sys::VirtAddr;
 
 use super::{Session, SingleStep, Temporary, Why};
 use crate::error::{Error, Result};
@@ -30,7 +31,7 @@ impl Flow {
     /// The flow of the instruction at `pc` that took the thread to `now`: a call of the
     /// next instruction (position-independent code reading its own address) returns
     /// nowhere, so it is an ordinary instruction.
-    fn filter_call_to(self, pc: u64, now: u64) -> Flow {
+    fn filter_call_to(self, pc: VirtAddr, now: VirtAddr) -> Flow {
         match self {
             Flow::Call { length } if now == pc.wrapping_add(length) => Flow::Other,
             flow => flow,
@@ -41,10 +42,10 @@ impl Flow {
 /// One instruction executed by stepping: where it was, what it was, the stack pointer
 /// before it, and where the thread is now.
 struct Stepped {
-    pc: u64,
+    pc: VirtAddr,
     flow: Flow,
-    sp: u64,
-    now: u64,
+    sp: VirtAddr,
+    now: VirtAddr,
     reason: dbg_process::StopReason,
 }
 
@@ -305,7 +306,7 @@ impl Session {
 
     /// The line stepping starts from: the pc's, or an inlined call site's when the stop
     /// presented one.
-    fn stepping_line(&mut self, pc: u64) -> Option<SourceLine> {
+    fn stepping_line(&mut self, pc: VirtAddr) -> Option<SourceLine> {
         let pid = self.pid();
         if self.inline_skip > 0 {
             let frames = self.images.logical_frames(pid, pc, false);
@@ -326,9 +327,10 @@ impl Session {
     ) -> Result<Option<Stepped>> {
         let pc = self.current_pc()?;
         let flow = self.flow_at(pc)?;
-        let sp = self
-            .guard(|process| process.read_register(Reg::Rsp))?
-            .as_u64();
+        let sp = VirtAddr::new(
+            self.guard(|process| process.read_register(Reg::Rsp))?
+                .as_u64(),
+        );
         let reason = match self.single_step(signal)? {
             SingleStep::Report(reason, why) => {
                 events.extend(self.report(reason, why)?);
@@ -419,7 +421,8 @@ impl Session {
 
     /// Run every thread until thread `tid` reaches `address` (with the stack pointer at
     /// `sp`, when given), through a temporary breakpoint there.
-    fn run_to(&mut self, address: u64, tid: Pid, sp: Option<u64>) -> Result<RunTo> {
+    fn run_to(&mut self, address: VirtAddr, tid: Pid, sp: Option<VirtAddr>) -> Result<RunTo> {
+        let (address, sp) = (address.get(), sp.map(VirtAddr::get));
         self.insert_site(address)?;
         self.temporary = Some(Temporary { address, tid, sp });
         let result = self.resume_inner(1);
@@ -445,8 +448,8 @@ impl Session {
     }
 
     /// What the instruction at `pc` does to the flow of control.
-    fn flow_at(&mut self, pc: u64) -> Result<Flow> {
-        let code = self.disassemble(Some(pc), 1)?;
+    fn flow_at(&mut self, pc: VirtAddr) -> Result<Flow> {
+        let code = self.disassemble(Some(pc.get()), 1)?;
         let Some(instruction) = code.first() else {
             return Ok(Flow::Other);
         };
