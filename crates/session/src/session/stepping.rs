@@ -12,7 +12,8 @@ use dbg_process::{Pid, Reg};
 use dbg_symbols::{SourceLine, ValueType};
 use dbg_sys::VirtAddr;
 
-use super::{Session, SingleStep, Temporary, Why};
+use super::running::SingleStep;
+use super::{Session, Temporary, Why};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopKind};
 

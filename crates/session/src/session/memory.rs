@@ -1,0 +1,98 @@
+//! Registers, memory and disassembly of the stopped tracee, as the program sees them: our
+//! `int3`s hidden from reads, and writes over a breakpoint site kept under it.
+
+use dbg_memory::{Instruction, Read};
+use dbg_process::{Process, Reg, RegValue};
+
+use super::{Session, MAX_INSTRUCTION};
+use crate::error::{Error, Result};
+
+/// The most bytes one `memory read` shows.
+pub const MAX_MEMORY_READ: usize = 1 << 16;
+
+impl Session {
+    /// Read registers of the current thread, as its selected frame sees them.
+    pub fn read_registers(&mut self, regs: &[Reg]) -> Result<Vec<(Reg, RegValue)>> {
+        let mut values = Vec::with_capacity(regs.len());
+        for reg in regs {
+            values.push((*reg, self.frame_register(*reg)?));
+        }
+        Ok(values)
+    }
+
+    /// Write a register of the current thread.
+    pub fn write_register(&mut self, reg: Reg, value: RegValue) -> Result<()> {
+        if self.selected_frame != 0 {
+            return Err(Error::OuterFrameWrite);
+        }
+        self.guard(|process| process.write_register(reg, value))?;
+        self.forget_frames();
+        Ok(())
+    }
+
+    /// Read up to `len` bytes at `addr` as the program sees them (our `int3`s hidden). Short
+    /// where memory ends; [`Read::stopped_at`] says where.
+    pub fn read_memory(&mut self, addr: u64, len: usize) -> Result<Read> {
+        self.ensure_stopped()?;
+        if len > MAX_MEMORY_READ {
+            return Err(dbg_memory::Error::TooLarge {
+                len,
+                limit: MAX_MEMORY_READ,
+            }
+            .into());
+        }
+        let mut read = self.memory.read(addr, len)?;
+        if read.bytes.is_empty() && len > 0 {
+            return Err(dbg_memory::Error::Read {
+                addr,
+                reason: "address not mapped or not readable".into(),
+            }
+            .into());
+        }
+        self.sites.hide(addr, &mut read.bytes);
+        Ok(read)
+    }
+
+    /// Write `data` at `addr`; bytes over a breakpoint site change what the program will run
+    /// there, and the breakpoint stays.
+    pub fn write_memory(&mut self, addr: u64, data: &[u8]) -> Result<()> {
+        self.ensure_stopped()?;
+        self.forget_frames();
+        self.sites.write_through(&self.memory, addr, data)?;
+        // The instruction under a site may have changed.
+        let end = addr.saturating_add(data.len() as u64);
+        let touched: Vec<u64> = self
+            .plans
+            .keys()
+            .copied()
+            .filter(|site| *site + MAX_INSTRUCTION as u64 > addr && *site < end)
+            .collect();
+        for site in touched {
+            self.plan_site(site);
+            if let Some(original) = self.sites.original(site) {
+                self.process.add_breakpoint(site, original);
+            }
+        }
+        Ok(())
+    }
+
+    /// Disassemble `count` instructions from `addr` (the pc by default).
+    pub fn disassemble(&mut self, addr: Option<u64>, count: usize) -> Result<Vec<Instruction>> {
+        self.ensure_stopped()?;
+        let addr = match addr {
+            Some(addr) => addr,
+            None => self.guard(Process::pc)?,
+        };
+        let len = count.saturating_mul(MAX_INSTRUCTION).min(MAX_MEMORY_READ);
+        let mut read = self.memory.read(addr, len)?;
+        if read.bytes.is_empty() && len > 0 {
+            return Err(dbg_memory::Error::Read {
+                addr,
+                reason: "address not mapped or not readable".into(),
+            }
+            .into());
+        }
+        self.sites.hide(addr, &mut read.bytes);
+        Ok(dbg_memory::disassemble(&read.bytes, addr, count))
+    }
+}

@@ -1,0 +1,119 @@
+//! Stop reporting: turning what the kernel said (a stop reason) and what the session found
+//! out (why) into the events a command returns, with the stop classified as SPEC §5 names it.
+
+use dbg_process::{Process, Signal, SignalOrigin, Stop, StopReason, TrapKind};
+use dbg_sys::VirtAddr;
+
+use super::{Session, Why};
+use crate::error::Result;
+use crate::event::{Event, StopEvent, StopKind};
+
+impl Session {
+    /// Turn a stop reason into events (thread events first, then the stop or end).
+    pub(super) fn report(&mut self, reason: StopReason, why: Why) -> Result<Vec<Event>> {
+        let pid = self.pid();
+        self.forget_frames();
+        self.inline_skip = why.inline_skip;
+        self.list_state = None;
+        let mut events = self.thread_events();
+        self.last_signal = None;
+        self.last_breakpoint = why.breakpoint;
+        self.last_watchpoint = why.watchpoint.map(|hit| hit.id);
+        self.stopped_by_hardware = why.hardware;
+        match reason {
+            StopReason::Exited { code } => events.push(Event::Exited { pid, code }),
+            StopReason::Killed { signal } => events.push(Event::Killed { pid, signal }),
+            // The stepped thread exited: its `thread exited` event (above) is the report; the
+            // process is stopped, on its main thread.
+            StopReason::ThreadExited { .. } => {}
+            StopReason::Stopped(stop) => {
+                let kind = classify(&stop, why.kind);
+                if kind == StopKind::Exec {
+                    self.forget_program();
+                }
+                let our_sigstop = kind == StopKind::Interrupt && stop.signal == Signal::SIGSTOP;
+                if our_sigstop && self.process.signal_pending(Signal::SIGINT) {
+                    // The same Ctrl-C also reached the tracee from the terminal: one stop.
+                    self.process.swallow_next(Signal::SIGINT);
+                }
+                // Whatever the stop, the user sees one: it answers a pending Ctrl-C.
+                self.interrupter.clear();
+                // An interrupt is the debugger's, never delivered to the program.
+                self.last_signal = (kind != StopKind::Interrupt).then_some(stop.signal);
+                events.push(Event::Stopped(self.stop_event(stop, kind, &why)?));
+            }
+        }
+        if !self.is_alive() {
+            // The process is gone, and its memory and debug registers with it.
+            self.sites.forget();
+            self.plans.clear();
+            self.at_breakpoint.clear();
+            self.slots.forget();
+        }
+        Ok(events)
+    }
+
+    pub(super) fn stop_event(
+        &mut self,
+        stop: Stop,
+        kind: StopKind,
+        why: &Why,
+    ) -> Result<StopEvent> {
+        let pc = self.guard(Process::pc)?;
+        let place = if self.inline_skip > 0 {
+            let pid = self.pid();
+            let frames = self.images.logical_frames(pid, VirtAddr::new(pc), false);
+            frames.get(self.inline_skip).or(frames.last()).cloned()
+        } else {
+            self.place(VirtAddr::new(pc))
+        };
+        Ok(StopEvent {
+            pid: self.pid(),
+            tid: stop.tid,
+            signal: stop.signal,
+            pc,
+            place: place.map(Box::new),
+            kind,
+            fault_addr: stop.fault_addr,
+            breakpoint: why.breakpoint,
+            watchpoint: why.watchpoint,
+            syscall: why.syscall,
+        })
+    }
+}
+
+fn classify(stop: &Stop, kind: Option<StopKind>) -> StopKind {
+    // What the session found out (our breakpoint, a watchpoint, the kernel's word on a system
+    // call) overrides the guess from si_code.
+    if let Some(
+        kind @ (StopKind::Breakpoint
+        | StopKind::StepDone
+        | StopKind::Watchpoint
+        | StopKind::SyscallEntry
+        | StopKind::SyscallExit),
+    ) = kind
+    {
+        return kind;
+    }
+    match stop.trap {
+        Some(TrapKind::SingleStep) => kind.unwrap_or(StopKind::SingleStep),
+        // Not one of ours (those come with their breakpoint id): an int3 compiled into the
+        // tracee, reported as a SIGTRAP signal stop, as gdb does.
+        Some(TrapKind::Breakpoint) => StopKind::Signal,
+        Some(TrapKind::Hardware) => StopKind::Watchpoint,
+        Some(TrapKind::SyscallEntry) => StopKind::SyscallEntry,
+        Some(TrapKind::SyscallExit) => StopKind::SyscallExit,
+        Some(TrapKind::Exec) => StopKind::Exec,
+        Some(TrapKind::Other(_)) | None => {
+            let ours = stop.origin == SignalOrigin::Process(std::process::id() as i32);
+            let interrupt_signal = stop.signal == Signal::SIGINT || stop.signal == Signal::SIGSTOP;
+            if (stop.signal == Signal::SIGINT && stop.origin == SignalOrigin::Kernel)
+                || (interrupt_signal && ours)
+            {
+                StopKind::Interrupt
+            } else {
+                StopKind::Signal
+            }
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! Running the tracee: `continue` (with `continue N`) and `stepi`, and the machinery under
+//! them: stepping threads off our breakpoint sites (emulated when possible), waiting for the
+//! next stop, and deciding which stops to report and which to pass over (ignored hits,
+//! uncaught system calls, `nostop` signals).
+
+use dbg_memory::displaced;
+use dbg_process::{
+    Pid, Process, Reg, Resume, Signal, SignalOrigin, State, Stop, StopReason, TrapKind,
+};
+use dbg_watch::WatchKind;
+
+use super::{Session, Why};
+use crate::error::{Error, Result};
+use crate::event::{Event, StopKind};
+
+/// `stepi N` above this count runs tracer and tracee on one CPU (PERFORMANCE.md: a stop on
+/// the same CPU costs no cross-CPU wake-up, several times cheaper).
+const SHARE_CPU_FROM_STEPS: u64 = 16;
+
+/// What one single step of the current thread did.
+pub(super) enum SingleStep {
+    /// One instruction ran; nothing to report.
+    Done(StopReason),
+    /// Something to report instead (a signal, a breakpoint, the end of the process).
+    Report(StopReason, Why),
+}
+
+/// What stepping the current thread off a breakpoint site did.
+enum StepOff {
+    /// The thread is not on a site.
+    NotOnSite,
+    /// The instruction under the site ran (or was emulated): one instruction done.
+    Done,
+    /// Something else happened first (a signal, the end of the process).
+    Stopped(StopReason),
+}
+
+impl Session {
+    /// Resume every thread until the next stop or the end of the process. With `count` > 1
+    /// and the current thread at a breakpoint, that breakpoint's next `count - 1` hits are
+    /// ignored (gdb's `continue N`).
+    pub fn resume(&mut self, count: u64) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
+        let result = self.resume_inner(count);
+        self.death_as_event(alive, result)
+    }
+
+    /// A process that died during a command (killed from outside) is that command's last
+    /// event, not an error: the session goes on without it.
+    pub(super) fn death_as_event(
+        &mut self,
+        was_alive: bool,
+        result: Result<Vec<Event>>,
+    ) -> Result<Vec<Event>> {
+        let Err(error) = result else { return result };
+        if !was_alive {
+            return Err(error);
+        }
+        // A failed memory write or register read may be the first sign of the death.
+        if self.is_alive() {
+            self.process.check_alive();
+        }
+        let pid = self.pid();
+        let end = match self.process.state() {
+            State::Ended(dbg_process::Ended::Exited(code)) => Event::Exited { pid, code },
+            State::Ended(dbg_process::Ended::Killed(signal)) => Event::Killed { pid, signal },
+            _ => return Err(error),
+        };
+        let mut events = self.thread_events();
+        events.push(end);
+        self.sites.forget();
+        self.plans.clear();
+        self.at_breakpoint.clear();
+        self.slots.forget();
+        Ok(events)
+    }
+
+    pub(super) fn resume_inner(&mut self, count: u64) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        if count > 1 {
+            if let Some(id) = self.last_watchpoint {
+                if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
+                    wp.ignore = count - 1;
+                }
+            } else {
+                let id = self.last_breakpoint.ok_or(Error::NotAtBreakpoint)?;
+                if let Some(bp) = self.breakpoints.get_mut(id) {
+                    bp.ignore = count - 1;
+                }
+            }
+        }
+        // The values watchpoints compare against are those of now (the user may have written
+        // memory since the last stop).
+        self.refresh_watch_values();
+        let mut after_hardware_hit = self.stopped_by_hardware;
+        // Hits to ignore mean many stops: run tracer and tracee on one CPU meanwhile.
+        let ignoring = self.breakpoints.ignoring()
+            || self
+                .watchpoints
+                .by_id
+                .values()
+                .any(|wp| wp.enabled && wp.ignore > 0);
+        let _shared = if ignoring {
+            self.process.share_cpu().ok()
+        } else {
+            None
+        };
+        let mut signal = self.signal_to_deliver();
+        let mut events = Vec::new();
+        loop {
+            if let Some(reason) = self.step_off_breakpoints(signal)? {
+                events.extend(self.report(reason, Why::default())?);
+                return Ok(events);
+            }
+            if !after_hardware_hit {
+                self.set_resume_flag_at_hardware_breakpoint()?;
+            }
+            let reason = self.run_until_stop(signal.take())?;
+            after_hardware_hit = false;
+            if let StopReason::Stopped(Stop {
+                trap: Some(trap @ (TrapKind::SyscallEntry | TrapKind::SyscallExit)),
+                tid,
+                ..
+            }) = reason
+            {
+                match self.syscall_stop(tid, trap == TrapKind::SyscallEntry)? {
+                    Some(why) => {
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
+                    None => {
+                        events.extend(self.thread_events());
+                        continue;
+                    }
+                }
+            }
+            if let StopReason::Stopped(Stop {
+                trap: Some(TrapKind::Hardware),
+                debug_status: Some(status),
+                ..
+            }) = reason
+            {
+                match self.hardware_hit(status)? {
+                    Some(why) => {
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
+                    None => {
+                        // Every owner ignores this hit; the kernel set RF for an execution
+                        // breakpoint, so going on does not fire it again.
+                        after_hardware_hit = true;
+                        events.extend(self.thread_events());
+                        continue;
+                    }
+                }
+            }
+            if let StopReason::Stopped(Stop {
+                trap: None,
+                signal: received,
+                tid,
+                ..
+            }) = reason
+            {
+                let policy = self.policy(received);
+                if !policy.stop {
+                    // `nostop` signals (by default SIGCHLD, SIGALRM, ...): deliver them (if
+                    // `pass`) and go on, saying so if `print`.
+                    signal = policy.pass.then_some(received);
+                    events.extend(self.thread_events());
+                    if policy.print {
+                        events.push(Event::SignalReceived {
+                            tid,
+                            signal: received,
+                            passed: policy.pass,
+                        });
+                    }
+                    continue;
+                }
+            }
+            if let StopReason::Stopped(Stop {
+                breakpoint: Some(addr),
+                tid,
+                ..
+            }) = reason
+            {
+                self.at_breakpoint.insert(tid);
+                match self.breakpoints.hit(addr) {
+                    Some(id) => {
+                        events.extend(self.report(reason, Why::breakpoint(id))?);
+                        return Ok(events);
+                    }
+                    None if self.reached_temporary(addr, tid)? => {
+                        let why = Why {
+                            kind: Some(StopKind::StepDone),
+                            ..Why::default()
+                        };
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
+                    // Every breakpoint here ignores this hit: keep going.
+                    None => events.extend(self.thread_events()),
+                }
+                continue;
+            }
+            events.extend(self.report(reason, Why::default())?);
+            return Ok(events);
+        }
+    }
+
+    /// Whether thread `tid`, at our `int3` at `addr`, is where a step is running to.
+    fn reached_temporary(&mut self, addr: u64, tid: Pid) -> Result<bool> {
+        let Some(temporary) = self.temporary else {
+            return Ok(false);
+        };
+        if temporary.address != addr || temporary.tid != tid {
+            return Ok(false);
+        }
+        let Some(sp) = temporary.sp else {
+            return Ok(true);
+        };
+        let here = self.process.current_thread();
+        self.guard(|process| process.select_thread(tid))?;
+        let rsp = self.guard(|process| process.read_register(Reg::Rsp));
+        self.guard(|process| process.select_thread(here))?;
+        Ok(rsp?.as_u64() == sp)
+    }
+
+    /// Resume every thread and wait for the next stop.
+    fn run_until_stop(&mut self, signal: Option<Signal>) -> Result<StopReason> {
+        self.images.mark_stale();
+        // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
+        let mode = if self.catch.is_empty() {
+            Resume::Continue
+        } else {
+            Resume::Syscalls
+        };
+        self.guard(|process| process.resume(mode, signal))?;
+        let reason = self.process.wait();
+        self.guard(|_| reason)
+    }
+
+    /// Move every thread that sits on one of our `int3`s past the instruction under it, the
+    /// other threads held. A stop other than the completed step (a signal, the end of the
+    /// process) is returned for the caller to report. `signal` goes to the current thread.
+    fn step_off_breakpoints(&mut self, signal: Option<Signal>) -> Result<Option<StopReason>> {
+        let current = self.process.current_thread();
+        let mut threads: Vec<Pid> = std::mem::take(&mut self.at_breakpoint)
+            .into_iter()
+            .collect();
+        if !threads.contains(&current) {
+            threads.push(current);
+        }
+        let mut rest = threads.into_iter();
+        while let Some(tid) = rest.next() {
+            if self.process.select_thread(tid).is_err() {
+                continue;
+            }
+            let deliver = if tid == current { signal } else { None };
+            let outcome = self.step_off_site(deliver);
+            if self.is_alive() {
+                let _ = self.process.select_thread(current);
+            }
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    self.at_breakpoint.extend(rest);
+                    return Err(error);
+                }
+            };
+            if let StepOff::Stopped(reason) = outcome {
+                // A thread that ran its exit is simply gone: the others go on.
+                if let StopReason::ThreadExited { .. } = reason {
+                    continue;
+                }
+                // The threads not stepped off yet still sit on their sites (and this one
+                // too, if the step did not complete): the next resume steps them off.
+                self.at_breakpoint.extend(rest);
+                if self.is_alive() && self.on_site(tid) {
+                    self.at_breakpoint.insert(tid);
+                }
+                return Ok(Some(reason));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether thread `tid` sits at one of our inserted `int3`s.
+    fn on_site(&mut self, tid: Pid) -> bool {
+        let here = self.process.current_thread();
+        if self.process.select_thread(tid).is_err() {
+            return false;
+        }
+        let pc = self.process.pc();
+        let _ = self.process.select_thread(here);
+        pc.is_ok_and(|pc| self.sites.is_inserted(pc))
+    }
+
+    /// Run the instruction under the site at the current thread's pc, if there is one:
+    /// emulated when dbg can (the tracee does not stop at all), else lift the `int3`,
+    /// single-step with the other threads held, and put it back.
+    fn step_off_site(&mut self, signal: Option<Signal>) -> Result<StepOff> {
+        if self.sites.addresses().next().is_none() {
+            return Ok(StepOff::NotOnSite);
+        }
+        let pc = self.guard(Process::pc)?;
+        if !self.sites.is_inserted(pc) {
+            return Ok(StepOff::NotOnSite);
+        }
+        let (plan, trusted) = self.plans.get(&pc).copied().unwrap_or((None, false));
+        // A displaced write (push) must trap a watchpoint over it: step it for real then.
+        let watching_data = self
+            .slots
+            .in_use()
+            .any(|(_, watch, _)| watch.kind != WatchKind::Execute);
+        if let (Some(displaced), None, false) = (plan, signal, watching_data) {
+            if displaced::emulate(displaced, pc, &mut self.process, &self.memory)? {
+                return Ok(StepOff::Done);
+            }
+        }
+        self.sites.lift(&self.memory, pc)?;
+        let stepped = self.guard(|process| {
+            if trusted {
+                process.step_known_instruction(signal)
+            } else {
+                process.step_instruction(signal)
+            }
+        });
+        let lowered = if self.is_alive() {
+            self.sites.lower(&self.memory, pc)
+        } else {
+            Ok(())
+        };
+        let reason = stepped?;
+        lowered?;
+        Ok(match reason {
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                ..
+            }) => StepOff::Done,
+            other => StepOff::Stopped(other),
+        })
+    }
+
+    /// Execute `count` instructions on the current thread, stopping early at anything other
+    /// than a completed step (a signal, the end of the process, an interrupt, an enabled
+    /// breakpoint stepped onto).
+    pub fn step_instructions(&mut self, count: u64) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
+        let result = self.step_instructions_inner(count);
+        self.death_as_event(alive, result)
+    }
+
+    fn step_instructions_inner(&mut self, count: u64) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let _shared = if count >= SHARE_CPU_FROM_STEPS {
+            self.process.share_cpu().ok()
+        } else {
+            None
+        };
+        let mut signal = self.signal_to_deliver();
+        let mut done = 0;
+        loop {
+            let step = self.single_step(signal.take())?;
+            done += 1;
+            match step {
+                SingleStep::Report(reason, why) => return self.report(reason, why),
+                SingleStep::Done(reason) => {
+                    if done >= count || self.interrupter.requested() {
+                        return self.report(reason, Why::stepping());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Execute one instruction on the current thread (stepping off a breakpoint site the
+    /// way resuming does). Anything but a plain completed step — a signal, the end of the
+    /// process, a hardware hit to report, an enabled breakpoint stepped onto — comes back as
+    /// a stop to report, with why.
+    pub(super) fn single_step(&mut self, signal: Option<Signal>) -> Result<SingleStep> {
+        let tid = self.process.current_thread();
+        self.at_breakpoint.remove(&tid);
+        let reason = match self.step_off_site(signal)? {
+            StepOff::NotOnSite => self.guard(|process| process.step_instruction(signal))?,
+            StepOff::Done => StopReason::Stopped(Stop {
+                tid,
+                signal: Signal::SIGTRAP,
+                trap: Some(TrapKind::SingleStep),
+                fault_addr: None,
+                origin: SignalOrigin::Kernel,
+                breakpoint: None,
+                debug_status: None,
+            }),
+            StepOff::Stopped(other) => other,
+        };
+        let stepped = matches!(
+            reason,
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                ..
+            })
+        );
+        if let StopReason::Stopped(Stop {
+            trap: Some(TrapKind::Hardware),
+            debug_status: Some(status),
+            ..
+        }) = reason
+        {
+            if let Some(why) = self.hardware_hit(status)? {
+                return Ok(SingleStep::Report(reason, why));
+            }
+        } else if !stepped {
+            return Ok(SingleStep::Report(reason, Why::stepping()));
+        }
+        // Stepping onto an enabled breakpoint is a hit of it, as in gdb.
+        if self.sites.addresses().next().is_some() {
+            let pc = self.guard(Process::pc)?;
+            if self.sites.is_inserted(pc) {
+                self.at_breakpoint.insert(tid);
+                if let Some(id) = self.breakpoints.hit(pc) {
+                    return Ok(SingleStep::Report(reason, Why::breakpoint(id)));
+                }
+            }
+        }
+        Ok(SingleStep::Done(reason))
+    }
+}
