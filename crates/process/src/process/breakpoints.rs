@@ -1,0 +1,121 @@
+//! Our software breakpoints as the core knows them: recognising their traps without asking
+//! the kernel, and keeping their `int3`s out of forked children.
+
+use dbg_sys::ptrace;
+use dbg_sys::user;
+use dbg_sys::wait::{wait_tid, WaitStatus};
+use dbg_sys::{Pid, Signal};
+
+use super::debugregs::DR6_SLOTS;
+use super::regcache::gprs;
+use super::{Process, Stepping};
+use crate::error::Result;
+use crate::stop::{SignalOrigin, Stop, TrapKind};
+
+/// The x86 breakpoint instruction.
+pub(super) const INT3: u8 = 0xcc;
+
+impl Process {
+    /// Tell the process layer that an `int3` of ours is at `addr` in place of `original`, so
+    /// that its traps are recognised (and the pc rewound to `addr`) without asking the kernel,
+    /// and forked children get `original` back before they run.
+    pub fn add_breakpoint(&mut self, addr: u64, original: u8) {
+        self.breakpoints.insert(addr, original);
+    }
+
+    /// Forget a breakpoint (its `int3` is gone).
+    pub fn remove_breakpoint(&mut self, addr: u64) {
+        self.breakpoints.remove(&addr);
+    }
+
+    /// Classify a SIGTRAP without `PTRACE_GETSIGINFO` where that is certain: after a trusted
+    /// step it is the step; after a continue, a pc one byte past one of our breakpoints means
+    /// our `int3` ran, and the pc is rewound to the breakpoint (the register write reaches the
+    /// kernel only when the thread next runs).
+    pub(super) fn classify_trap_quickly(
+        &mut self,
+        tid: Pid,
+        stepping: Stepping,
+    ) -> Result<Option<Stop>> {
+        let quick = |trap, breakpoint| Stop {
+            tid,
+            signal: Signal::SIGTRAP,
+            trap: Some(trap),
+            fault_addr: None,
+            origin: SignalOrigin::Kernel,
+            breakpoint,
+            debug_status: None,
+        };
+        if self.debug.armed() {
+            // A debug-register hit says so in DR6 (which Linux resets at every debug exception,
+            // so its slot bits are this trap's alone); that one read replaces GETSIGINFO.
+            let status = self.read_debug_status(tid)?;
+            if status & DR6_SLOTS != 0 {
+                let mut stop = quick(TrapKind::Hardware, None);
+                stop.debug_status = Some(status);
+                return Ok(Some(stop));
+            }
+            if stepping == Stepping::Trusted {
+                // Not a hardware hit, so the completed step (see `step_known_instruction`).
+                return Ok(Some(quick(TrapKind::SingleStep, None)));
+            }
+        }
+        match stepping {
+            Stepping::Trusted => Ok(Some(quick(TrapKind::SingleStep, None))),
+            Stepping::Step => Ok(None),
+            Stepping::Continue if self.breakpoints.is_empty() => Ok(None),
+            Stepping::Continue => {
+                let thread = self.thread_mut(tid)?;
+                let mut regs = *gprs(tid, &mut thread.regs)?;
+                let site = regs.0.rip.wrapping_sub(1);
+                if !self.breakpoints.contains_key(&site) {
+                    return Ok(None);
+                }
+                regs.0.rip = site;
+                let thread = self.thread_mut(tid)?;
+                thread.regs.gpr = Some(regs);
+                thread.regs.gpr_dirty = true;
+                Ok(Some(quick(TrapKind::Breakpoint, Some(site))))
+            }
+        }
+    }
+
+    /// Let a forked child go unharmed: wait for its first stop, put back the bytes under our
+    /// `int3`s and clear the debug registers it inherited, then detach. A vfork child shares
+    /// our memory, so the `int3`s stay out until the parent reports VFORK_DONE.
+    pub(super) fn release_child(&mut self, child: Pid, vfork: bool) -> Result<()> {
+        if !self.early_children.remove(&child) {
+            loop {
+                match wait_tid(child)? {
+                    WaitStatus::Stopped(..) | WaitStatus::PtraceEvent(..) => break,
+                    // It died before it ran: nothing to let go.
+                    WaitStatus::Exited(..) | WaitStatus::Signaled(..) => return Ok(()),
+                    _ => continue,
+                }
+            }
+        }
+        for (addr, original) in &self.breakpoints {
+            poke_byte(child, *addr, *original)?;
+        }
+        if vfork && !self.breakpoints.is_empty() {
+            self.vfork_lifted = true;
+        }
+        let _ = ptrace::poke_user(child, user::debug_reg(7), 0);
+        match ptrace::detach(child, None) {
+            Err(e) if !e.is_gone() => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Write one byte into the memory of stopped tracee `tid` with a word-aligned
+/// `PEEKDATA`/`POKEDATA` pair (it works on read-only code, and an aligned word never crosses
+/// into another page).
+pub(super) fn poke_byte(tid: Pid, addr: u64, byte: u8) -> Result<()> {
+    let aligned = addr & !7;
+    let shift = (addr - aligned) * 8;
+    let word = ptrace::peek_data(tid, aligned)?;
+    let word = (word & !(0xff << shift)) | (u64::from(byte) << shift);
+    ptrace::poke_data(tid, aligned, word)?;
+    Ok(())
+}

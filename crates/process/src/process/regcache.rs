@@ -1,0 +1,151 @@
+//! Registers of a stopped thread: fetched from the kernel once per stop, written back once
+//! before the thread runs again.
+
+use dbg_sys::ptrace;
+use dbg_sys::user::{self, FpRegs, Regs};
+use dbg_sys::Pid;
+
+use super::Process;
+use crate::error::{Error, Result};
+use crate::regs::{Reg, RegClass, RegValue};
+
+#[derive(Debug, Default)]
+pub(super) struct RegCache {
+    pub(super) gpr: Option<Regs>,
+    pub(super) gpr_dirty: bool,
+    pub(super) fpr: Option<FpRegs>,
+    pub(super) fpr_dirty: bool,
+    pub(super) debug: [Option<u64>; 8],
+}
+
+impl Process {
+    /// Read `reg` of the current thread. Register areas are fetched once per stop.
+    pub fn read_register(&mut self, reg: Reg) -> Result<RegValue> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        let info = reg.info();
+        let thread = self.thread_mut(tid)?;
+        let raw: Vec<u8> = match info.class {
+            RegClass::Gpr | RegClass::SubGpr => {
+                let regs = gprs(tid, &mut thread.regs)?;
+                regs.as_bytes()
+                    .get(info.offset..info.offset + info.size)
+                    .unwrap_or(&[])
+                    .to_vec()
+            }
+            RegClass::Fpr => {
+                let area = fprs(tid, &mut thread.regs)?;
+                area.as_bytes()
+                    .get(info.offset..info.offset + info.size)
+                    .unwrap_or(&[])
+                    .to_vec()
+            }
+            RegClass::Debug => {
+                let slot =
+                    thread
+                        .regs
+                        .debug
+                        .get_mut(info.offset)
+                        .ok_or(Error::ValueDoesNotFit {
+                            register: info.name,
+                            size: info.size,
+                        })?;
+                let value = match *slot {
+                    Some(value) => value,
+                    None => *slot.insert(ptrace::peek_user(tid, user::debug_reg(info.offset))?),
+                };
+                value.to_le_bytes().to_vec()
+            }
+        };
+        RegValue::from_bytes(&raw, info.format)
+            .filter(|v| v.size() == info.size)
+            .ok_or(Error::ValueDoesNotFit {
+                register: info.name,
+                size: info.size,
+            })
+    }
+
+    /// Write `value` to `reg` of the current thread. General and floating-point registers are
+    /// written back to the kernel once, before the thread next runs; debug registers at once.
+    pub fn write_register(&mut self, reg: Reg, value: RegValue) -> Result<()> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        let info = reg.info();
+        if value.size() > info.size {
+            return Err(Error::ValueDoesNotFit {
+                register: info.name,
+                size: info.size,
+            });
+        }
+        let mut raw = [0u8; 16];
+        raw.get_mut(..value.size())
+            .unwrap_or(&mut [])
+            .copy_from_slice(value.bytes());
+        let raw = raw.get(..info.size).unwrap_or(&[]);
+        let thread = self.thread_mut(tid)?;
+        match info.class {
+            RegClass::Gpr | RegClass::SubGpr => {
+                let mut regs = *gprs(tid, &mut thread.regs)?;
+                copy_into(regs.as_bytes_mut(), info.offset, raw);
+                thread.regs.gpr = Some(regs);
+                thread.regs.gpr_dirty = true;
+            }
+            RegClass::Fpr => {
+                let mut area = *fprs(tid, &mut thread.regs)?;
+                copy_into(area.as_bytes_mut(), info.offset, raw);
+                thread.regs.fpr = Some(area);
+                thread.regs.fpr_dirty = true;
+            }
+            RegClass::Debug => {
+                let word = value.as_u64();
+                ptrace::poke_user(tid, user::debug_reg(info.offset), word)?;
+                if let Some(slot) = thread.regs.debug.get_mut(info.offset) {
+                    *slot = Some(word);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The program counter of the current thread.
+    pub fn pc(&mut self) -> Result<u64> {
+        Ok(self.read_register(Reg::Rip)?.as_u64())
+    }
+
+    /// Write back changed registers of `tid` and forget its cached ones (it is about to run).
+    pub(super) fn flush(&mut self, tid: Pid) -> Result<()> {
+        let thread = self.thread_mut(tid)?;
+        let cache = std::mem::take(&mut thread.regs);
+        if cache.gpr_dirty {
+            if let Some(regs) = &cache.gpr {
+                ptrace::set_regs(tid, regs)?;
+            }
+        }
+        if cache.fpr_dirty {
+            if let Some(area) = &cache.fpr {
+                ptrace::set_fp_regs(tid, area)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn gprs(tid: Pid, cache: &mut RegCache) -> Result<&Regs> {
+    if cache.gpr.is_none() {
+        cache.gpr = Some(ptrace::regs(tid)?);
+    }
+    cache.gpr.as_ref().ok_or(Error::UnknownThread(tid.as_raw()))
+}
+
+fn fprs(tid: Pid, cache: &mut RegCache) -> Result<&FpRegs> {
+    if cache.fpr.is_none() {
+        cache.fpr = Some(ptrace::fp_regs(tid)?);
+    }
+    cache.fpr.as_ref().ok_or(Error::UnknownThread(tid.as_raw()))
+}
+
+fn copy_into(area: &mut [u8], offset: usize, raw: &[u8]) {
+    if let Some(target) = area.get_mut(offset..offset + raw.len()) {
+        target.copy_from_slice(raw);
+    }
+}

@@ -1,0 +1,427 @@
+//! Waiting: collecting wait statuses of our threads, turning each into a stop to report or
+//! handling it inside (one helper per kind of status or ptrace event), and stopping every
+//! other thread when one is reported (all-stop).
+
+use dbg_sys::ptrace;
+use dbg_sys::thread as systhread;
+use dbg_sys::wait::{peek_any, wait_tid, WaitStatus};
+use dbg_sys::{Errno, Pid, Signal};
+
+use super::attach::traced_by_caller;
+use super::breakpoints::{poke_byte, INT3};
+use super::interrupt::interrupt_stop;
+use super::{DebugRegisters, Process, RegCache, State, Thread, Want};
+use crate::error::{Error, Result};
+use crate::stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
+
+impl Process {
+    /// Wait until the process stops (all-stop: every thread is stopped on return) or ends.
+    /// A requested stop ([`StopRequest`]) that no other stop answers is reported as a SIGSTOP
+    /// sent by this process, as the interrupt's own SIGSTOP would be.
+    ///
+    /// [`StopRequest`]: crate::StopRequest
+    pub fn wait(&mut self) -> Result<StopReason> {
+        self.ensure_running()?;
+        let result = self.wait_inner();
+        self.close_gate();
+        result
+    }
+
+    fn wait_inner(&mut self) -> Result<StopReason> {
+        loop {
+            let reason = if let Some(stop) = self.pending.pop_front() {
+                Some(StopReason::Stopped(stop))
+            } else if self.stop_request.take() {
+                // Stop everything first: the thread the interrupt is reported on must be one
+                // that is still there afterwards (the current one may exit meanwhile).
+                if let Some(ended) = self.stop_others()? {
+                    return Ok(ended);
+                }
+                self.state = State::Stopped;
+                return Ok(StopReason::Stopped(interrupt_stop(self.current)));
+            } else {
+                let (tid, status) = self.next_status()?;
+                self.handle(tid, status)?
+            };
+            if let Some(reason) = reason {
+                if let StopReason::Stopped(stop) = &reason {
+                    if let Some(ended) = self.stop_others()? {
+                        return Ok(ended);
+                    }
+                    self.answered(stop);
+                    self.current = stop.tid;
+                    self.state = State::Stopped;
+                }
+                return Ok(reason);
+            }
+        }
+    }
+
+    /// At a system-call stop of the current thread: the kernel's account of it (entry with
+    /// number and arguments, or exit with the result), which also corrects the per-thread
+    /// entry/exit bookkeeping should it have drifted (e.g. attached in the middle of a call).
+    pub fn syscall_info(&mut self) -> Result<ptrace::SyscallStop> {
+        self.ensure_stopped()?;
+        let tid = self.current;
+        let info = ptrace::syscall_info(tid)?;
+        let thread = self.thread_mut(tid)?;
+        match info {
+            ptrace::SyscallStop::Entry { .. } => thread.in_syscall = true,
+            ptrace::SyscallStop::Exit { .. } => thread.in_syscall = false,
+            ptrace::SyscallStop::Other => {}
+        }
+        Ok(info)
+    }
+
+    /// The next state change of one of our threads.
+    pub(super) fn next_status(&mut self) -> Result<(Pid, WaitStatus)> {
+        // One thread: only it can report (a thread it creates is announced by its clone
+        // event first), so wait for it alone — unless it is exiting: then threads whose clone
+        // event never came (killed with the process) must be reaped before its end shows.
+        if self.threads.len() == 1
+            && self
+                .threads
+                .get(&self.pid)
+                .is_some_and(|leader| !leader.exiting)
+        {
+            return Ok((self.pid, wait_tid(self.pid)?));
+        }
+        loop {
+            let tid = peek_any()?;
+            if self.threads.contains_key(&tid) || self.is_our_thread(tid) {
+                return Ok((tid, wait_tid(tid)?));
+            }
+            if traced_by_caller(tid) {
+                // A forked child, stopped before its parent's fork event is seen: keep it
+                // stopped for the event's handling.
+                wait_tid(tid)?;
+                self.early_children.insert(tid);
+                continue;
+            }
+            return Err(Error::ForeignChild(tid.as_raw()));
+        }
+    }
+
+    /// Turn one wait status into a stop to report, or handle it inside (thread births and
+    /// deaths, our own SIGSTOPs, ptrace's event stops) and return `None`; a thread stopped
+    /// for a reason handled inside goes on as it was going (see [`Want`]).
+    pub(super) fn handle(&mut self, tid: Pid, status: WaitStatus) -> Result<Option<StopReason>> {
+        match self.handle_status(tid, status) {
+            // The thread was killed while we dealt with its stop (the process is exiting or
+            // being killed: SIGKILL takes a thread out of its ptrace stop). Its end, or its
+            // exit event, is what it reports next.
+            Err(error) if error.is_gone() => {
+                if let Some(thread) = self.threads.get_mut(&tid) {
+                    thread.running = true;
+                    thread.sigstop_queued = false;
+                }
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+
+    /// [`Process::handle`] but for a thread killed meanwhile: one helper per kind of wait
+    /// status or ptrace event stop.
+    fn handle_status(&mut self, tid: Pid, status: WaitStatus) -> Result<Option<StopReason>> {
+        match status {
+            WaitStatus::Exited(_, code) if tid == self.pid => {
+                Ok(Some(self.end(StopReason::Exited { code })))
+            }
+            WaitStatus::Signaled(_, signal, _) if tid == self.pid => {
+                Ok(Some(self.end(StopReason::Killed { signal })))
+            }
+            WaitStatus::Exited(..) | WaitStatus::Signaled(..) => {
+                self.handle_thread_end(tid);
+                Ok(None)
+            }
+            WaitStatus::Stopped(_, signal) => self.handle_signal_stop(tid, signal),
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_CLONE) => self.handle_clone_event(tid),
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_FORK) => {
+                self.handle_fork_event(tid, false)
+            }
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_VFORK) => {
+                self.handle_fork_event(tid, true)
+            }
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_VFORK_DONE) => {
+                self.handle_vfork_done_event(tid)
+            }
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_EXIT)
+                if !self.threads.contains_key(&tid) =>
+            {
+                self.handle_unannounced_exit_event(tid)
+            }
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_EXIT) => self.handle_exit_event(tid),
+            WaitStatus::PtraceEvent(_, signal, libc::PTRACE_EVENT_EXEC) => {
+                self.handle_exec_event(tid, signal)
+            }
+            WaitStatus::PtraceEvent(_, signal, event) => {
+                self.handle_other_event(tid, signal, event)
+            }
+            WaitStatus::PtraceSyscall(_) => self.handle_syscall_stop(tid),
+            WaitStatus::Continued(_) | WaitStatus::StillAlive => Ok(None),
+        }
+    }
+
+    /// A thread other than the leader exited or was killed.
+    fn handle_thread_end(&mut self, tid: Pid) {
+        if !self.threads.contains_key(&tid) {
+            // Born and gone before its creator's clone event was collected.
+            self.early_threads.insert(tid);
+        }
+        self.thread_gone(tid);
+    }
+
+    /// A signal-delivery stop (or a group-stop). A thread not heard of yet is added, a new one
+    /// gets the debug registers; our SIGSTOPs (a new thread's first included), group-stops and
+    /// a signal answered already are handled inside; a SIGTRAP is classified; any other signal
+    /// is reported.
+    fn handle_signal_stop(&mut self, tid: Pid, signal: Signal) -> Result<Option<StopReason>> {
+        if !self.threads.contains_key(&tid) {
+            // The first stop of a thread whose clone event is still to come. Its
+            // creator runs (it has not stopped for the event yet), so it runs too
+            // unless everything is being stopped.
+            let want = self
+                .threads
+                .values()
+                .find_map(|t| match t.want {
+                    Want::Run(mode) if t.running => Some(Want::Run(mode)),
+                    _ => None,
+                })
+                .unwrap_or(Want::Hold);
+            self.early_threads.insert(tid);
+            self.add_thread(tid, want);
+        }
+        let debug = self.debug;
+        let thread = self.thread_mut(tid)?;
+        thread.running = false;
+        if std::mem::take(&mut thread.fresh) {
+            // Linux does not copy debug registers to a new thread: arm it before it
+            // runs.
+            debug.apply(tid, &DebugRegisters::default())?;
+        }
+        let thread = self.thread_mut(tid)?;
+        if signal == Signal::SIGSTOP && thread.sigstop_queued {
+            let group_stop = self.group_stops
+                && matches!(ptrace::siginfo(tid), Err(e) if e.errno == Errno::EINVAL);
+            if !group_stop {
+                self.thread_mut(tid)?.sigstop_queued = false;
+            }
+            // A group-stop is resumed, as below; ours stays on its way.
+            self.go_on(tid)?;
+            return Ok(None);
+        }
+        let stepping = thread.stepping;
+        if self.swallow == Some(signal) {
+            self.swallow = None;
+            self.go_on(tid)?;
+            return Ok(None);
+        }
+        if signal == Signal::SIGTRAP {
+            if let Some(stop) = self.classify_trap_quickly(tid, stepping)? {
+                return Ok(Some(StopReason::Stopped(stop)));
+            }
+        }
+        let info = match ptrace::siginfo(tid) {
+            Ok(info) => info,
+            // A group-stop (the process was stopped by SIGSTOP/SIGTSTP after the
+            // signal's own stop was reported and passed on) has no signal information.
+            // Under ptrace the thread can simply be resumed: the process is not left
+            // stopped by mistake, and the stop is not reported twice.
+            Err(e) if e.errno == Errno::EINVAL => {
+                self.go_on(tid)?;
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(StopReason::Stopped(Stop::from_siginfo(
+            tid, signal, &info,
+        ))))
+    }
+
+    /// `PTRACE_EVENT_CLONE`: `tid` created a thread.
+    fn handle_clone_event(&mut self, tid: Pid) -> Result<Option<StopReason>> {
+        let new = Pid::from_raw(ptrace::event_message(tid)? as i32);
+        self.thread_mut(tid)?.running = false;
+        // The new thread's first stop may come before this event, after it, or (if it
+        // is killed at once) never: it is not waited for here, it is one more running
+        // thread whose first SIGSTOP is swallowed when it comes.
+        if !self.early_threads.remove(&new) && !self.threads.contains_key(&new) {
+            let want = self.creator_want(tid);
+            self.add_thread(new, want);
+        }
+        self.go_on(tid)?;
+        Ok(None)
+    }
+
+    /// `PTRACE_EVENT_FORK` or `PTRACE_EVENT_VFORK`: `tid` forked a child, which is let go.
+    fn handle_fork_event(&mut self, tid: Pid, vfork: bool) -> Result<Option<StopReason>> {
+        self.thread_mut(tid)?.running = false;
+        let child = Pid::from_raw(ptrace::event_message(tid)? as i32);
+        self.release_child(child, vfork)?;
+        self.events.push_back(ThreadEvent::Forked(child));
+        self.go_on(tid)?;
+        Ok(None)
+    }
+
+    /// `PTRACE_EVENT_VFORK_DONE`: the vfork child of `tid` no longer shares its memory.
+    fn handle_vfork_done_event(&mut self, tid: Pid) -> Result<Option<StopReason>> {
+        self.thread_mut(tid)?.running = false;
+        if std::mem::take(&mut self.vfork_lifted) {
+            // The child has exec'd or exited: our memory is ours alone again.
+            for addr in self.breakpoints.keys() {
+                poke_byte(tid, *addr, INT3)?;
+            }
+        }
+        self.go_on(tid)?;
+        Ok(None)
+    }
+
+    /// `PTRACE_EVENT_EXIT` of a thread whose creator's clone event has not been collected.
+    fn handle_unannounced_exit_event(&mut self, tid: Pid) -> Result<Option<StopReason>> {
+        // A thread killed (the process exiting) before its creator's clone event was
+        // collected: its first stop is its last. Let it die; its end follows.
+        self.early_threads.insert(tid);
+        match ptrace::cont(tid, None) {
+            Err(e) if !e.is_gone() => Err(e.into()),
+            _ => Ok(None),
+        }
+    }
+
+    /// `PTRACE_EVENT_EXIT` of a known thread: it is about to exit.
+    fn handle_exit_event(&mut self, tid: Pid) -> Result<Option<StopReason>> {
+        // About to exit: let it. A thread's exit status follows at once; a leader
+        // whose other threads live on becomes a zombie and reports nothing until they
+        // are gone (waiting for it, or signalling it, would wait forever).
+        let zombie_leader = tid == self.pid && self.threads.len() > 1;
+        let thread = self.thread_mut(tid)?;
+        thread.exiting = true;
+        thread.sigstop_queued = false;
+        thread.running = !zombie_leader;
+        thread.regs = RegCache::default();
+        match ptrace::cont(tid, None) {
+            Err(e) if !e.is_gone() => return Err(e.into()),
+            _ => {}
+        }
+        if self.current == tid {
+            self.current = self.first_live_thread();
+        }
+        self.retarget_wake_up(tid);
+        Ok(None)
+    }
+
+    /// `PTRACE_EVENT_EXEC`: the process runs a new program; reported.
+    fn handle_exec_event(&mut self, tid: Pid, signal: Signal) -> Result<Option<StopReason>> {
+        // A new program: none of our breakpoints exist in it.
+        self.breakpoints.clear();
+        self.early_threads.clear();
+        // Exec clears the debug registers of the thread that survives it.
+        self.debug = DebugRegisters::default();
+        // Every other thread is gone. The exec'ing thread carries on under the
+        // leader's id (the event comes under it), whichever thread it was; its former
+        // id, and the old leader's exit, are never reported by the kernel.
+        let gone: Vec<Pid> = self
+            .threads
+            .keys()
+            .filter(|t| **t != tid)
+            .copied()
+            .collect();
+        for other in gone {
+            self.threads.remove(&other);
+            self.events.push_back(ThreadEvent::Exited(other));
+        }
+        self.pending.retain(|stop| stop.tid == tid);
+        self.threads.insert(tid, Thread::default());
+        self.current = tid;
+        Ok(Some(StopReason::Stopped(Stop {
+            tid,
+            signal,
+            trap: Some(TrapKind::Exec),
+            fault_addr: None,
+            origin: SignalOrigin::Kernel,
+            breakpoint: None,
+            debug_status: None,
+        })))
+    }
+
+    /// Any other ptrace event stop: reported as it is.
+    fn handle_other_event(
+        &mut self,
+        tid: Pid,
+        signal: Signal,
+        event: i32,
+    ) -> Result<Option<StopReason>> {
+        self.thread_mut(tid)?.running = false;
+        Ok(Some(StopReason::Stopped(Stop {
+            tid,
+            signal,
+            trap: Some(TrapKind::Other(event << 8 | signal as i32)),
+            fault_addr: None,
+            origin: SignalOrigin::Kernel,
+            breakpoint: None,
+            debug_status: None,
+        })))
+    }
+
+    /// A system-call entry or exit stop (`PTRACE_O_TRACESYSGOOD`); reported.
+    fn handle_syscall_stop(&mut self, tid: Pid) -> Result<Option<StopReason>> {
+        let thread = self.thread_mut(tid)?;
+        thread.running = false;
+        thread.in_syscall = !thread.in_syscall;
+        let trap = if thread.in_syscall {
+            TrapKind::SyscallEntry
+        } else {
+            TrapKind::SyscallExit
+        };
+        Ok(Some(StopReason::Stopped(Stop {
+            tid,
+            signal: Signal::SIGTRAP,
+            trap: Some(trap),
+            fault_addr: None,
+            origin: SignalOrigin::Kernel,
+            breakpoint: None,
+            debug_status: None,
+        })))
+    }
+
+    /// Stop every thread still running (all-stop), keeping any other event for later. If the
+    /// process ends meanwhile, that end is returned: it is what the caller must report.
+    pub(super) fn stop_others(&mut self) -> Result<Option<StopReason>> {
+        for thread in self.threads.values_mut() {
+            thread.want = Want::Hold;
+        }
+        // A thread that still has a SIGSTOP on its way (ours, or a new thread's first) will
+        // stop with it: sending another could leave a second one pending (the first already
+        // dequeued, its stop not yet collected), which would later look like a SIGSTOP from
+        // outside.
+        let running: Vec<Pid> = self
+            .threads
+            .iter()
+            .filter(|(_, t)| t.running && !t.sigstop_queued && !t.exiting)
+            .map(|(tid, _)| *tid)
+            .collect();
+        for tid in &running {
+            match systhread::tgkill(self.pid, *tid, Signal::SIGSTOP) {
+                Ok(()) => self.thread_mut(*tid)?.sigstop_queued = true,
+                // Exiting: its exit is collected below.
+                Err(e) if e.is_gone() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.settle()
+    }
+
+    /// Collect events until no thread runs (every thread is held), keeping stops for later.
+    /// If the process ends meanwhile, that end is returned.
+    pub(super) fn settle(&mut self) -> Result<Option<StopReason>> {
+        while self.threads.values().any(|t| t.running) {
+            let (tid, status) = self.next_status()?;
+            match self.handle(tid, status)? {
+                Some(StopReason::Stopped(stop)) => self.pending.push_back(stop),
+                Some(ended) => return Ok(Some(ended)),
+                None => {}
+            }
+        }
+        Ok(None)
+    }
+}
