@@ -31,7 +31,7 @@ pub enum Data {
     /// Every breakpoint.
     Breakpoints(Vec<Breakpoint>),
     /// Threads: tid, current, pc.
-    Threads(Vec<(dbg_session::Pid, bool, u64)>),
+    Threads(Vec<(dbg_session::Pid, bool, VirtAddr)>),
     /// A signal's handling.
     Policy(dbg_session::Signal, dbg_session::SignalPolicy),
     /// A new watchpoint.
@@ -41,11 +41,11 @@ pub enum Data {
     /// Bytes read at an address, and where reading stopped if short.
     Memory {
         /// Where.
-        address: u64,
+        address: VirtAddr,
         /// What.
         bytes: Vec<u8>,
         /// Where memory ended, if before the requested length.
-        stopped_at: Option<u64>,
+        stopped_at: Option<VirtAddr>,
     },
     /// Disassembled instructions, each with its `function+offset` if known.
     Instructions(Vec<Instruction>, Vec<Option<String>>),
@@ -426,7 +426,7 @@ fn instruction_lines(
 }
 
 /// A hex dump: 16 bytes a line, with an ASCII column.
-fn hex_dump(address: u64, bytes: &[u8]) -> String {
+fn hex_dump(address: VirtAddr, bytes: &[u8]) -> String {
     bytes
         .chunks(16)
         .enumerate()

@@ -113,7 +113,7 @@ impl Runner {
                 let places = bp
                     .locations
                     .iter()
-                    .map(|address| self.session.place(VirtAddr::new(*address)))
+                    .map(|address| self.session.place(*address))
                     .collect();
                 return Ok(Data::BreakpointSet(bp, places));
             }
@@ -175,7 +175,7 @@ impl Runner {
                 let address = self.address(&address)?;
                 let wp = self
                     .session
-                    .set_watchpoint(address.get(), kind, size, ignore)
+                    .set_watchpoint(address, kind, size, ignore)
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::WatchpointSet(wp));
             }
@@ -234,10 +234,10 @@ impl Runner {
                 let address = self.address(&address)?;
                 let read = self
                     .session
-                    .read_memory(address.get(), len)
+                    .read_memory(address, len)
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::Memory {
-                    address: address.get(),
+                    address,
                     bytes: read.bytes,
                     stopped_at: read.stopped_at,
                 });
@@ -246,13 +246,13 @@ impl Runner {
                 let address = self.address(&address)?;
                 return self
                     .session
-                    .write_memory(address.get(), &bytes)
+                    .write_memory(address, &bytes)
                     .map(|()| Data::None)
                     .map_err(|e| e.to_string());
             }
             Command::Disassemble { address, count } => {
                 let address = match address {
-                    Some(location) => Some(self.address(&location)?.get()),
+                    Some(location) => Some(self.address(&location)?),
                     None => None,
                 };
                 let list = self
@@ -322,7 +322,7 @@ impl Runner {
     /// `function+offset` of each instruction, where the symbols say.
     fn symbols(&mut self, code: &[dbg_session::Instruction]) -> Vec<Option<String>> {
         code.iter()
-            .map(|i| self.session.symbolize(VirtAddr::new(i.address)))
+            .map(|i| self.session.symbolize(i.address))
             .collect()
     }
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use dbg_memory::Memory;
-use dbg_process::{Launch, Process, Resume, Signal, StopReason};
+use dbg_process::{Launch, Process, Resume, Signal, StopReason, VirtAddr};
 use nix::sys::uio::{process_vm_readv, RemoteIoVec};
 
 /// Bytes per `process_vm_readv` call of the bare loop.
@@ -88,7 +88,7 @@ fn dbg_memory_reads(tracee: &Tracee, buffer: &mut [u8], iters: u64) -> Duration 
     let mut elapsed = Duration::ZERO;
     for _ in 0..iters {
         let start = Instant::now();
-        let filled = memory.read_into(tracee.addr, buffer);
+        let filled = memory.read_into(VirtAddr::new(tracee.addr), buffer);
         elapsed += start.elapsed();
         let filled = filled.unwrap_or_else(|e| panic!("Memory::read_into failed: {e}"));
         if let Some(at) = filled.stopped_at {

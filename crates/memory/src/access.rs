@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use dbg_process::Pid;
 use dbg_sys::mem::{read_vectored, RemoteIoVec};
+use dbg_sys::{Errno, VirtAddr};
 
 use crate::error::{Error, Result};
 
@@ -33,7 +34,7 @@ pub struct Filled {
     /// Bytes filled from the start of the buffer.
     pub len: usize,
     /// The first address that could not be read, if the read is short.
-    pub stopped_at: Option<u64>,
+    pub stopped_at: Option<VirtAddr>,
 }
 
 /// The result of a read: the bytes that could be read from the start of the range, and where
@@ -43,7 +44,7 @@ pub struct Read {
     /// The bytes, from the requested address on.
     pub bytes: Vec<u8>,
     /// The first address that could not be read, if the read is short.
-    pub stopped_at: Option<u64>,
+    pub stopped_at: Option<VirtAddr>,
 }
 
 impl Memory {
@@ -60,7 +61,7 @@ impl Memory {
         self.pid
     }
 
-    fn proc_mem(&self) -> std::result::Result<&File, String> {
+    fn proc_mem(&self) -> Result<&File> {
         self.proc_mem
             .get_or_init(|| {
                 std::fs::OpenOptions::new()
@@ -69,12 +70,15 @@ impl Memory {
                     .open(format!("/proc/{}/mem", self.pid))
             })
             .as_ref()
-            .map_err(|e| e.to_string())
+            .map_err(|e| Error::ProcMem {
+                pid: self.pid.as_raw(),
+                source: e.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
+            })
     }
 
     /// Read up to `len` bytes at `addr`. Short only where memory ends: [`Read::stopped_at`] then
     /// says where.
-    pub fn read(&self, addr: u64, len: usize) -> Result<Read> {
+    pub fn read(&self, addr: VirtAddr, len: usize) -> Result<Read> {
         if len > MAX_READ {
             return Err(Error::TooLarge {
                 len,
@@ -93,11 +97,12 @@ impl Memory {
     /// Fill `buffer` from `addr` — the allocation-free form of [`Memory::read`], for callers
     /// that read big ranges repeatedly. Says how much was filled and, if short, where memory
     /// ended.
-    pub fn read_into(&self, addr: u64, buffer: &mut [u8]) -> Result<Filled> {
+    pub fn read_into(&self, addr: VirtAddr, buffer: &mut [u8]) -> Result<Filled> {
         let len = buffer.len();
         if addr.checked_add(len as u64).is_none() {
             return Err(Error::OutOfRange { addr, len });
         }
+        let addr = addr.get();
         let mut done = 0usize;
         while done < len {
             let want = (len - done).min(CHUNK);
@@ -120,7 +125,7 @@ impl Memory {
             if got < want {
                 return Ok(Filled {
                     len: done,
-                    stopped_at: Some(addr + done as u64),
+                    stopped_at: Some(VirtAddr::new(addr + done as u64)),
                 });
             }
         }
@@ -164,6 +169,7 @@ impl Memory {
             let Some(target) = buffer.get_mut(done..done + page_left) else {
                 break;
             };
+            // Unreadable either way when /proc/PID/mem cannot be opened: the read is short.
             let n = match self.proc_mem() {
                 Ok(file) => file.read_at(target, at).unwrap_or(0),
                 Err(_) => 0,
@@ -177,41 +183,32 @@ impl Memory {
     }
 
     /// Read exactly `len` bytes at `addr`, or fail saying where memory ends.
-    pub fn read_exact(&self, addr: u64, len: usize) -> Result<Vec<u8>> {
+    pub fn read_exact(&self, addr: VirtAddr, len: usize) -> Result<Vec<u8>> {
         let read = self.read(addr, len)?;
         match read.stopped_at {
             None => Ok(read.bytes),
-            Some(at) => Err(Error::Read {
-                addr: at,
-                reason: "address not mapped or not readable".into(),
-            }),
+            Some(at) => Err(Error::Unreadable { addr: at }),
         }
     }
 
     /// Write `data` at `addr` in one `pwrite` to `/proc/PID/mem`, without first checking the
     /// range: for bytes known to be mapped (a breakpoint site, the stack below `rsp`), where
     /// the check would double the cost.
-    pub fn poke(&self, addr: u64, data: &[u8]) -> Result<()> {
-        let file = self
-            .proc_mem()
-            .map_err(|reason| Error::Write { addr, reason })?;
-        match file.write_at(data, addr) {
+    pub fn poke(&self, addr: VirtAddr, data: &[u8]) -> Result<()> {
+        let file = self.proc_mem()?;
+        match file.write_at(data, addr.get()) {
             Ok(n) if n == data.len() => Ok(()),
-            Ok(n) => Err(Error::Write {
-                addr: addr + n as u64,
-                reason: "short write".into(),
+            Ok(n) => Err(Error::ShortWrite {
+                addr: addr.wrapping_add(n as u64),
             }),
-            Err(e) => Err(Error::Write {
-                addr,
-                reason: e.to_string(),
-            }),
+            Err(source) => Err(Error::Write { addr, source }),
         }
     }
 
     /// Write `data` at `addr` through `/proc/PID/mem` (read-only code included). All or
     /// nothing as far as the kernel allows: a write that would cross into an unwritable page is
     /// refused before anything is written.
-    pub fn write(&self, addr: u64, data: &[u8]) -> Result<()> {
+    pub fn write(&self, addr: VirtAddr, data: &[u8]) -> Result<()> {
         if addr.checked_add(data.len() as u64).is_none() {
             return Err(Error::OutOfRange {
                 addr,
@@ -221,31 +218,19 @@ impl Memory {
         // Check the whole range first so that a failure leaves memory unchanged.
         self.read_exact(addr, data.len())
             .map_err(|error| match error {
-                Error::Read { addr, reason } => Error::Write { addr, reason },
+                Error::Unreadable { addr } => Error::Unwritable { addr },
                 other => other,
             })?;
-        let file = self
-            .proc_mem()
-            .map_err(|reason| Error::Write { addr, reason })?;
+        let file = self.proc_mem()?;
         let mut done = 0usize;
         while done < data.len() {
-            let at = addr + done as u64;
+            let at = addr.wrapping_add(done as u64);
             let rest = data.get(done..).unwrap_or(&[]);
-            match file.write_at(rest, at) {
-                Ok(0) => {
-                    return Err(Error::Write {
-                        addr: at,
-                        reason: "nothing written".into(),
-                    })
-                }
+            match file.write_at(rest, at.get()) {
+                Ok(0) => return Err(Error::ShortWrite { addr: at }),
                 Ok(n) => done += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(Error::Write {
-                        addr: at,
-                        reason: e.to_string(),
-                    })
-                }
+                Err(source) => return Err(Error::Write { addr: at, source }),
             }
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! x86-64 disassembly in Intel syntax with iced-x86.
 
+use dbg_sys::VirtAddr;
 use iced_x86::{Decoder, DecoderOptions, FlowControl, Formatter, IntelFormatter};
 
 /// What an instruction does to the flow of control (what stepping over calls needs).
@@ -17,7 +18,7 @@ pub enum Flow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instruction {
     /// Its address.
-    pub address: u64,
+    pub address: VirtAddr,
     /// Its bytes.
     pub bytes: Vec<u8>,
     /// Intel-syntax text, e.g. `push rbp`; `(bad)` for bytes that do not decode.
@@ -28,7 +29,8 @@ pub struct Instruction {
 
 /// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
 /// only when the bytes run out (an instruction cut off by the end of `code` is not returned).
-pub fn disassemble(code: &[u8], address: u64, count: usize) -> Vec<Instruction> {
+pub fn disassemble(code: &[u8], address: VirtAddr, count: usize) -> Vec<Instruction> {
+    let address = address.get();
     let mut decoder = Decoder::with_ip(64, code, address, DecoderOptions::NONE);
     let mut formatter = IntelFormatter::new();
     formatter.options_mut().set_first_operand_char_index(0);
@@ -70,7 +72,7 @@ pub fn disassemble(code: &[u8], address: u64, count: usize) -> Vec<Instruction> 
             text
         };
         out.push(Instruction {
-            address: instruction.ip(),
+            address: VirtAddr::new(instruction.ip()),
             bytes,
             text,
             flow,
@@ -86,26 +88,26 @@ mod tests {
     #[test]
     fn decodes_a_prologue_in_intel_syntax() {
         let code = [0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x10, 0xc3];
-        let texts: Vec<String> = disassemble(&code, 0x1000, 10)
+        let texts: Vec<String> = disassemble(&code, VirtAddr::new(0x1000), 10)
             .into_iter()
             .map(|i| i.text)
             .collect();
         assert_eq!(texts, ["push rbp", "mov rbp, rsp", "sub rsp, 0x10", "ret"]);
-        let first = &disassemble(&code, 0x1000, 1)[0];
+        let first = &disassemble(&code, VirtAddr::new(0x1000), 1)[0];
         assert_eq!(
             (first.address, first.bytes.as_slice()),
-            (0x1000, &[0x55u8][..])
+            (VirtAddr::new(0x1000), &[0x55u8][..])
         );
     }
 
     #[test]
     fn bad_and_truncated_bytes() {
-        let bad = disassemble(&[0x06, 0x90], 0, 5);
+        let bad = disassemble(&[0x06, 0x90], VirtAddr::new(0), 5);
         assert_eq!(
             bad.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
             ["(bad)", "nop"]
         );
         // A mov with its immediate cut off is not returned.
-        assert!(disassemble(&[0xb8, 0x01], 0, 5).is_empty());
+        assert!(disassemble(&[0xb8, 0x01], VirtAddr::new(0), 5).is_empty());
     }
 }

@@ -8,6 +8,7 @@
 //! `/proc/PID/mem`) and the tracee never stops for them.
 
 use dbg_process::{Process, Reg, RegValue};
+use dbg_sys::VirtAddr;
 use iced_x86::{Decoder, DecoderOptions, Mnemonic, OpKind, Register};
 
 use crate::access::Memory;
@@ -39,11 +40,12 @@ pub enum Displaced {
     },
 }
 
-/// What running the instruction at the start of `code` needs: `Ok(Some(_))` when dbg can do
-/// it itself; `Ok(None)` when it must be single-stepped; and whether single-stepping may trust
-/// a SIGTRAP to be the step (false for `int3`, `int1`, `into` and undecodable bytes).
-pub fn plan(code: &[u8], address: u64) -> (Option<Displaced>, bool) {
-    let mut decoder = Decoder::with_ip(64, code, address, DecoderOptions::NONE);
+/// What running the instruction at the start of `code` (at `address`) needs: `Some(_)` when
+/// dbg can carry it out itself, `None` when it must be single-stepped; and whether
+/// single-stepping may trust a SIGTRAP to be the step (false for `int3`, `int1`, `into` and
+/// undecodable bytes).
+pub fn plan(code: &[u8], address: VirtAddr) -> (Option<Displaced>, bool) {
+    let mut decoder = Decoder::with_ip(64, code, address.get(), DecoderOptions::NONE);
     let instruction = decoder.decode();
     if instruction.is_invalid() {
         return (None, false);
@@ -80,7 +82,7 @@ pub fn plan(code: &[u8], address: u64) -> (Option<Displaced>, bool) {
 /// then single-steps.
 pub fn emulate(
     displaced: Displaced,
-    address: u64,
+    address: VirtAddr,
     process: &mut Process,
     memory: &Memory,
 ) -> Result<bool> {
@@ -88,30 +90,33 @@ pub fn emulate(
     let write = |process: &mut Process, reg, value: u64| {
         process.write_register(reg, RegValue::from_u64(value))
     };
+    let next = |len: u8| address.wrapping_add(u64::from(len)).get();
     let outcome: dbg_process::Result<bool> = (|| {
         match displaced {
             Displaced::Push { reg, len } => {
                 let value = read(process, reg)?;
                 let rsp = read(process, Reg::Rsp)?.wrapping_sub(8);
-                if memory.poke(rsp, &value.to_le_bytes()).is_err() {
+                if memory
+                    .poke(VirtAddr::new(rsp), &value.to_le_bytes())
+                    .is_err()
+                {
                     return Ok(false);
                 }
                 write(process, Reg::Rsp, rsp)?;
-                write(process, Reg::Rip, address + u64::from(len))?;
+                write(process, Reg::Rip, next(len))?;
             }
             Displaced::Move { dst, src, len } => {
                 let value = read(process, src)?;
                 write(process, dst, value)?;
-                write(process, Reg::Rip, address + u64::from(len))?;
+                write(process, Reg::Rip, next(len))?;
             }
-            Displaced::Skip { len } => write(process, Reg::Rip, address + u64::from(len))?,
+            Displaced::Skip { len } => write(process, Reg::Rip, next(len))?,
         }
         Ok(true)
     })();
-    outcome.map_err(|error| crate::error::Error::Write {
-        addr: address,
-        reason: error.to_string(),
-    })
+    // A register that cannot be read or written means the thread is gone or broken: the
+    // process error says which (`is_gone` still sees a vanished tracee).
+    Ok(outcome?)
 }
 
 fn gpr64(register: Register) -> Option<Reg> {
@@ -143,7 +148,7 @@ mod tests {
     #[test]
     fn plans_for_prologue_instructions() {
         assert_eq!(
-            plan(&[0x55], 0),
+            plan(&[0x55], VirtAddr::new(0)),
             (
                 Some(Displaced::Push {
                     reg: Reg::Rbp,
@@ -153,7 +158,7 @@ mod tests {
             )
         );
         assert_eq!(
-            plan(&[0x41, 0x57], 0),
+            plan(&[0x41, 0x57], VirtAddr::new(0)),
             (
                 Some(Displaced::Push {
                     reg: Reg::R15,
@@ -163,11 +168,11 @@ mod tests {
             )
         );
         assert_eq!(
-            plan(&[0xf3, 0x0f, 0x1e, 0xfa], 0),
+            plan(&[0xf3, 0x0f, 0x1e, 0xfa], VirtAddr::new(0)),
             (Some(Displaced::Skip { len: 4 }), true)
         );
         assert_eq!(
-            plan(&[0x48, 0x89, 0xe5], 0),
+            plan(&[0x48, 0x89, 0xe5], VirtAddr::new(0)),
             (
                 Some(Displaced::Move {
                     dst: Reg::Rbp,
@@ -178,11 +183,14 @@ mod tests {
             )
         );
         // sub rsp, 0x10 changes flags: stepped, and trusted.
-        assert_eq!(plan(&[0x48, 0x83, 0xec, 0x10], 0), (None, true));
+        assert_eq!(
+            plan(&[0x48, 0x83, 0xec, 0x10], VirtAddr::new(0)),
+            (None, true)
+        );
         // push qword [rax]: memory operand, stepped.
-        assert_eq!(plan(&[0xff, 0x30], 0), (None, true));
+        assert_eq!(plan(&[0xff, 0x30], VirtAddr::new(0)), (None, true));
         // int3 under a breakpoint: stepped, and its SIGTRAP must be classified.
-        assert_eq!(plan(&[0xcc], 0), (None, false));
-        assert_eq!(plan(&[0x06], 0), (None, false));
+        assert_eq!(plan(&[0xcc], VirtAddr::new(0)), (None, false));
+        assert_eq!(plan(&[0x06], VirtAddr::new(0)), (None, false));
     }
 }

@@ -41,4 +41,4 @@ pub use access::{Filled, Memory, Read, MAX_READ};
 pub use disasm::{disassemble, Flow, Instruction};
 pub use error::{Error, Result};
 pub use maps::{Mapping, Mappings};
-pub use sites::{Sites, INT3};
+pub use sites::{Plan, SiteOwner, Sites, INT3};

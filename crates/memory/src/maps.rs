@@ -1,6 +1,7 @@
 //! The memory map of a process, from `/proc/PID/maps`.
 
 use dbg_process::Pid;
+use dbg_sys::VirtAddr;
 
 use crate::error::{Error, Result};
 
@@ -8,9 +9,9 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
     /// First address.
-    pub start: u64,
+    pub start: VirtAddr,
     /// One past the last address.
-    pub end: u64,
+    pub end: VirtAddr,
     /// Permissions as the kernel writes them, e.g. `r-xp`.
     pub perms: String,
     /// Offset in the file.
@@ -52,7 +53,7 @@ impl Mappings {
     }
 
     /// The mapping that contains `addr`.
-    pub fn find(&self, addr: u64) -> Option<&Mapping> {
+    pub fn find(&self, addr: VirtAddr) -> Option<&Mapping> {
         self.0.iter().find(|m| (m.start..m.end).contains(&addr))
     }
 
@@ -62,7 +63,7 @@ impl Mappings {
     }
 
     /// Check that code at `addr` could run: mapped and executable.
-    pub fn check_executable(&self, addr: u64) -> Result<()> {
+    pub fn check_executable(&self, addr: VirtAddr) -> Result<()> {
         match self.find(addr) {
             None => Err(Error::NotMapped(addr)),
             Some(m) if !m.executable() => Err(Error::NotExecutable {
@@ -88,8 +89,8 @@ fn parse_line(line: &str) -> Option<Mapping> {
     let _inode = fields.next()?;
     let path = fields.next().unwrap_or("").trim().to_string();
     Some(Mapping {
-        start: u64::from_str_radix(start, 16).ok()?,
-        end: u64::from_str_radix(end, 16).ok()?,
+        start: VirtAddr::new(u64::from_str_radix(start, 16).ok()?),
+        end: VirtAddr::new(u64::from_str_radix(end, 16).ok()?),
         perms,
         offset,
         path,
@@ -110,21 +111,22 @@ mod tests {
         );
         assert_eq!(maps.0.len(), 3);
         assert_eq!(
-            maps.find(0x555555555123).map(|m| m.perms.as_str()),
+            maps.find(VirtAddr::new(0x555555555123))
+                .map(|m| m.perms.as_str()),
             Some("r-xp")
         );
         assert_eq!(
             maps.find_named("[stack]").map(|m| m.start),
-            Some(0x7ffffffde000)
+            Some(VirtAddr::new(0x7ffffffde000))
         );
-        assert!(maps.check_executable(0x555555555000).is_ok());
+        assert!(maps.check_executable(VirtAddr::new(0x555555555000)).is_ok());
         assert!(matches!(
-            maps.check_executable(0x555555554000),
+            maps.check_executable(VirtAddr::new(0x555555554000)),
             Err(Error::NotExecutable { .. })
         ));
         assert!(matches!(
-            maps.check_executable(0x10),
-            Err(Error::NotMapped(0x10))
+            maps.check_executable(VirtAddr::new(0x10)),
+            Err(Error::NotMapped(a)) if a.get() == 0x10
         ));
     }
 }

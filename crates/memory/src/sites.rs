@@ -1,94 +1,165 @@
-//! Software breakpoint sites: the `int3` bytes dbg writes into the tracee, and the original
-//! bytes they replace.
+//! Software breakpoint sites: the `int3` bytes dbg writes into the tracee, the original bytes
+//! they replace, who wants each one, and how to run the instruction beneath it.
 //!
-//! One site per address, shared by every breakpoint that uses it (reference-counted), so
-//! deleting one of two breakpoints at an address keeps the `int3`. Reads are patched back to the
-//! original bytes before anyone sees them; a user write that covers a site updates the
-//! remembered byte and keeps the `int3` in place.
+//! One site per address, however many owners want it (a user breakpoint, `finish`'s temporary
+//! breakpoint, an internal one such as the dynamic linker's): the `int3` goes in with the first
+//! owner and comes out with the last. Reads are patched back to the original bytes before
+//! anyone sees them; a user write that covers a site updates the remembered byte (and the plan
+//! for its instruction) and keeps the `int3` in place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use dbg_process::TrapSites;
+use dbg_sys::VirtAddr;
 
 use crate::access::Memory;
+use crate::displaced::{self, Displaced};
 use crate::error::Result;
 
 /// The x86 breakpoint instruction.
 pub const INT3: u8 = 0xcc;
 
+/// The longest x86 instruction: what is read to plan how to run the one under a site.
+const MAX_INSTRUCTION: usize = 15;
+
+/// Who wants an `int3` at a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SiteOwner {
+    /// A user breakpoint, by its id.
+    Breakpoint(u32),
+    /// A breakpoint of one command (`finish`, `next` over a call, `until`), gone when the
+    /// command ends.
+    Temporary,
+    /// A breakpoint the debugger keeps for itself, by purpose (e.g. the dynamic linker's
+    /// rendezvous).
+    Internal(&'static str),
+}
+
+/// How to run the original instruction under a site when a thread resumes from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Carried out by the debugger, without a stop (`None`: single-stepped with the `int3`
+    /// lifted).
+    pub displaced: Option<Displaced>,
+    /// Whether a SIGTRAP after single-stepping it is the step (false for `int3`, `int1`,
+    /// `into` and undecodable bytes).
+    pub trusted_step: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Site {
-    original: u8,
-    users: u32,
+    owners: BTreeSet<SiteOwner>,
     /// False while lifted to step over it.
     inserted: bool,
+    plan: Plan,
 }
 
 /// The breakpoint sites of one process.
+///
+/// The original bytes are kept in the process layer's [`TrapSites`] table (the only record of
+/// them, which the process core reads to classify traps and clean forked children); a `Sites`
+/// made with [`Sites::default`] has a table of its own.
 #[derive(Debug, Default)]
 pub struct Sites {
-    sites: BTreeMap<u64, Site>,
+    sites: BTreeMap<VirtAddr, Site>,
+    originals: TrapSites,
 }
 
 impl Sites {
-    /// No sites.
-    pub fn new() -> Self {
-        Sites::default()
+    /// No sites; their original bytes go to `originals` (e.g. [`dbg_process::Process::trap_sites`]).
+    pub fn new(originals: TrapSites) -> Self {
+        Sites {
+            sites: BTreeMap::new(),
+            originals,
+        }
     }
 
-    /// Add a user of the site at `addr`, writing the `int3` if it is the first.
-    pub fn add(&mut self, memory: &Memory, addr: u64) -> Result<()> {
+    /// Give the site at `addr` the owner `owner`, writing the `int3` if it is the first.
+    /// Returns whether this inserted the `int3`.
+    pub fn add(&mut self, memory: &Memory, addr: VirtAddr, owner: SiteOwner) -> Result<bool> {
         if let Some(site) = self.sites.get_mut(&addr) {
-            site.users += 1;
-            return Ok(());
+            site.owners.insert(owner);
+            return Ok(false);
         }
         let original = *memory.read_exact(addr, 1)?.first().unwrap_or(&INT3);
+        let plan = self.plan_for(memory, addr, original);
         memory.write(addr, &[INT3])?;
-        self.sites.insert(
-            addr,
-            Site {
-                original,
-                users: 1,
-                inserted: true,
-            },
-        );
-        Ok(())
+        self.originals.insert(addr, original);
+        let site = Site {
+            owners: BTreeSet::from([owner]),
+            inserted: true,
+            plan,
+        };
+        self.sites.insert(addr, site);
+        Ok(true)
     }
 
-    /// Drop a user of the site at `addr`, restoring the original byte when none is left.
-    pub fn release(&mut self, memory: &Memory, addr: u64) -> Result<()> {
+    /// Take `owner` off the site at `addr`, restoring the original byte when no owner is
+    /// left. Returns whether the site is gone.
+    pub fn release(&mut self, memory: &Memory, addr: VirtAddr, owner: SiteOwner) -> Result<bool> {
         let Some(site) = self.sites.get_mut(&addr) else {
-            return Ok(());
+            return Ok(false);
         };
-        if site.users > 1 {
-            site.users -= 1;
-            return Ok(());
+        site.owners.remove(&owner);
+        if !site.owners.is_empty() {
+            return Ok(false);
         }
         if site.inserted {
-            memory.write(addr, &[site.original])?;
+            memory.write(addr, &[self.original_byte(addr)])?;
         }
         self.sites.remove(&addr);
-        Ok(())
+        self.originals.remove(addr);
+        Ok(true)
     }
 
     /// Whether an `int3` of ours is in memory at `addr`.
-    pub fn is_inserted(&self, addr: u64) -> bool {
+    pub fn is_inserted(&self, addr: VirtAddr) -> bool {
         self.sites.get(&addr).is_some_and(|s| s.inserted)
     }
 
+    /// Whether there is no site at all.
+    pub fn is_empty(&self) -> bool {
+        self.sites.is_empty()
+    }
+
     /// The byte our `int3` at `addr` replaced.
-    pub fn original(&self, addr: u64) -> Option<u8> {
-        self.sites.get(&addr).map(|s| s.original)
+    pub fn original(&self, addr: VirtAddr) -> Option<u8> {
+        self.sites
+            .contains_key(&addr)
+            .then(|| self.originals.original(addr))
+            .flatten()
+    }
+
+    /// The original byte at a known site (an `int3` if the table lost it, which cannot
+    /// happen while `self` owns the site).
+    fn original_byte(&self, addr: VirtAddr) -> u8 {
+        self.originals.original(addr).unwrap_or(INT3)
+    }
+
+    /// Who wants the site at `addr` (empty when there is none).
+    pub fn owners(&self, addr: VirtAddr) -> impl Iterator<Item = SiteOwner> + '_ {
+        self.sites
+            .get(&addr)
+            .into_iter()
+            .flat_map(|s| s.owners.iter().copied())
+    }
+
+    /// How to run the instruction under the site at `addr`.
+    pub fn plan(&self, addr: VirtAddr) -> Option<Plan> {
+        self.sites.get(&addr).map(|s| s.plan)
     }
 
     /// Every site address, in order.
-    pub fn addresses(&self) -> impl Iterator<Item = u64> + '_ {
+    pub fn addresses(&self) -> impl Iterator<Item = VirtAddr> + '_ {
         self.sites.keys().copied()
     }
 
     /// Take the `int3` at `addr` out (to execute the original instruction).
-    pub fn lift(&mut self, memory: &Memory, addr: u64) -> Result<()> {
+    pub fn lift(&mut self, memory: &Memory, addr: VirtAddr) -> Result<()> {
+        let original = self.original_byte(addr);
         if let Some(site) = self.sites.get_mut(&addr) {
             if site.inserted {
-                memory.poke(addr, &[site.original])?;
+                memory.poke(addr, &[original])?;
                 site.inserted = false;
             }
         }
@@ -96,7 +167,7 @@ impl Sites {
     }
 
     /// Put a lifted `int3` back.
-    pub fn lower(&mut self, memory: &Memory, addr: u64) -> Result<()> {
+    pub fn lower(&mut self, memory: &Memory, addr: VirtAddr) -> Result<()> {
         if let Some(site) = self.sites.get_mut(&addr) {
             if !site.inserted {
                 memory.poke(addr, &[INT3])?;
@@ -107,26 +178,38 @@ impl Sites {
     }
 
     /// Replace our `int3` bytes in `bytes` (read at `addr`) with the original bytes.
-    pub fn hide(&self, addr: u64, bytes: &mut [u8]) {
-        let end = addr.saturating_add(bytes.len() as u64);
+    pub fn hide(&self, addr: VirtAddr, bytes: &mut [u8]) {
+        let end = addr
+            .checked_add(bytes.len() as u64)
+            .unwrap_or(VirtAddr::new(u64::MAX));
         for (site_addr, site) in self.sites.range(addr..end) {
-            if site.inserted {
-                if let Some(byte) = bytes.get_mut((site_addr - addr) as usize) {
-                    *byte = site.original;
-                }
+            if !site.inserted {
+                continue;
+            }
+            let offset = site_addr
+                .offset_from(addr)
+                .and_then(|o| usize::try_from(o).ok());
+            if let Some(byte) = offset.and_then(|o| bytes.get_mut(o)) {
+                *byte = self.original_byte(*site_addr);
             }
         }
     }
 
     /// Write `data` at `addr` on the user's behalf: bytes that fall on a site become its new
-    /// original byte, and the `int3` stays.
-    pub fn write_through(&mut self, memory: &Memory, addr: u64, data: &[u8]) -> Result<()> {
-        let end = addr.saturating_add(data.len() as u64);
+    /// original byte, and the `int3` stays. The instructions under the sites written over (or
+    /// just after them, which an instruction may span) are planned again.
+    pub fn write_through(&mut self, memory: &Memory, addr: VirtAddr, data: &[u8]) -> Result<()> {
+        let end = addr
+            .checked_add(data.len() as u64)
+            .unwrap_or(VirtAddr::new(u64::MAX));
+        let offset_of =
+            |site: VirtAddr| site.offset_from(addr).and_then(|o| usize::try_from(o).ok());
         let mut patched = data.to_vec();
-        let covered: Vec<u64> = self.sites.range(addr..end).map(|(a, _)| *a).collect();
+        let covered: Vec<VirtAddr> = self.sites.range(addr..end).map(|(a, _)| *a).collect();
         for site_addr in &covered {
-            let offset = (site_addr - addr) as usize;
-            if let (Some(site), Some(byte)) = (self.sites.get(site_addr), patched.get_mut(offset)) {
+            let site = self.sites.get(site_addr);
+            let byte = offset_of(*site_addr).and_then(|o| patched.get_mut(o));
+            if let (Some(site), Some(byte)) = (site, byte) {
                 if site.inserted {
                     *byte = INT3;
                 }
@@ -134,29 +217,63 @@ impl Sites {
         }
         memory.write(addr, &patched)?;
         for site_addr in covered {
-            let offset = (site_addr - addr) as usize;
-            if let (Some(site), Some(byte)) = (self.sites.get_mut(&site_addr), data.get(offset)) {
-                site.original = *byte;
+            if let Some(byte) = offset_of(site_addr).and_then(|o| data.get(o)) {
+                self.originals.set_original(site_addr, *byte);
+            }
+        }
+        let first = addr.wrapping_sub(MAX_INSTRUCTION as u64 - 1);
+        let replan: Vec<(VirtAddr, u8)> = self
+            .sites
+            .range(first..end)
+            .map(|(a, _)| (*a, self.original_byte(*a)))
+            .collect();
+        for (site_addr, original) in replan {
+            let plan = self.plan_for(memory, site_addr, original);
+            if let Some(site) = self.sites.get_mut(&site_addr) {
+                site.plan = plan;
             }
         }
         Ok(())
     }
 
-    /// Restore every original byte and forget every site (detach, kill, exec).
+    /// Restore every original byte and forget every site (detach, kill).
     pub fn clear(&mut self, memory: &Memory) -> Result<()> {
         let mut first_error = None;
-        for (addr, site) in std::mem::take(&mut self.sites) {
+        let sites = std::mem::take(&mut self.sites);
+        for (addr, site) in &sites {
             if site.inserted {
-                if let Err(error) = memory.write(addr, &[site.original]) {
+                if let Err(error) = memory.write(*addr, &[self.original_byte(*addr)]) {
                     first_error.get_or_insert(error);
                 }
             }
+            self.originals.remove(*addr);
         }
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Forget every site without touching memory (the process is gone).
+    /// Forget every site without touching memory (the process is gone, or exec replaced
+    /// its memory).
     pub fn forget(&mut self) {
-        self.sites.clear();
+        for addr in std::mem::take(&mut self.sites).into_keys() {
+            self.originals.remove(addr);
+        }
+    }
+
+    /// How to run the instruction at `addr`, whose first byte is `original` (the other bytes,
+    /// with any other site's `int3` hidden, are read from memory).
+    fn plan_for(&self, memory: &Memory, addr: VirtAddr, original: u8) -> Plan {
+        let mut code = memory
+            .read(addr, MAX_INSTRUCTION)
+            .map(|r| r.bytes)
+            .unwrap_or_default();
+        self.hide(addr, &mut code);
+        if let Some(first) = code.first_mut() {
+            *first = original;
+        }
+        let (displaced, trusted_step) = displaced::plan(&code, addr);
+        Plan {
+            displaced,
+            trusted_step,
+        }
     }
 }

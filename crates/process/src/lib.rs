@@ -32,8 +32,10 @@ pub mod regs;
 mod stop;
 mod stop_request;
 mod tracer;
+mod trap_sites;
 
 pub use dbg_sys::ptrace::SyscallStop;
+pub use dbg_sys::VirtAddr;
 pub use dbg_sys::{Pid, Signal};
 pub use error::{AttachRefusal, Ended, Error, Result};
 pub use launch::Launch;
@@ -42,3 +44,4 @@ pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
 pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
 pub use stop_request::StopRequest;
 pub use tracer::{SyscallRegs, TraceEvent, Tracer};
+pub use trap_sites::TrapSites;

@@ -28,6 +28,7 @@ use dbg_sys::{Pid, Signal};
 use crate::error::{Ended, Error, Result};
 use crate::stop::{Stop, ThreadEvent};
 use crate::stop_request::StopRequest;
+use crate::trap_sites::TrapSites;
 
 pub use cpu::CpuShare;
 use debugregs::DebugRegisters;
@@ -130,9 +131,9 @@ pub struct Process {
     state: State,
     /// Stops collected while stopping other threads, reported before anything resumes.
     pending: VecDeque<Stop>,
-    /// Our software breakpoints, address → the byte the `int3` replaced: a SIGTRAP one byte
+    /// Our software breakpoints (shared with the layer that writes them): a SIGTRAP one byte
     /// past one of them is ours, and a forked child gets the original bytes back.
-    breakpoints: BTreeMap<u64, u8>,
+    breakpoints: TrapSites,
     /// Forked children whose first stop was collected before their parent's fork event.
     early_children: BTreeSet<Pid>,
     /// New threads seen (stopped or exited) before their creator's clone event: that event

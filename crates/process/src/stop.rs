@@ -3,7 +3,7 @@
 use dbg_sys::ptrace::{
     SigInfo, SI_KERNEL, SI_QUEUE, SI_TKILL, SI_USER, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE,
 };
-use dbg_sys::{Pid, Signal};
+use dbg_sys::{Pid, Signal, VirtAddr};
 
 /// What happened when the process last changed state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +38,12 @@ pub struct Stop {
     /// For SIGTRAP: what kind of trap, from `si_code`.
     pub trap: Option<TrapKind>,
     /// The fault address (`si_addr`) for SIGSEGV, SIGBUS, SIGILL, SIGFPE.
-    pub fault_addr: Option<u64>,
+    pub fault_addr: Option<VirtAddr>,
     /// Who raised the signal.
     pub origin: SignalOrigin,
-    /// One of our software breakpoints (registered with
-    /// [`crate::Process::add_breakpoint`]) at this address ran; the pc is rewound to it.
-    pub breakpoint: Option<u64>,
+    /// One of our software breakpoints (recorded in [`crate::Process::trap_sites`]) at this
+    /// address ran; the pc is rewound to it.
+    pub breakpoint: Option<VirtAddr>,
     /// For a debug-register hit: DR6, whose bits 0–3 say which slot fired.
     pub debug_status: Option<u64>,
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use dbg_process::{
     AttachRefusal, Ended, Error, Launch, Pid, Process, Reg, RegValue, Resume, Signal, State, Stop,
-    StopReason, ThreadEvent, TrapKind,
+    StopReason, ThreadEvent, TrapKind, VirtAddr,
 };
 use dbg_sys::Errno;
 
@@ -81,7 +81,7 @@ fn launch_stops_at_the_first_instruction_then_runs_to_exit() {
                 u64::from_str_radix(lo, 16).unwrap(),
                 u64::from_str_radix(hi, 16).unwrap(),
             );
-            (lo..hi).contains(&pc)
+            (lo..hi).contains(&pc.get())
         })
         .unwrap();
     assert!(loader.contains("ld-linux"), "pc {pc:#x} in {loader}");
@@ -180,7 +180,7 @@ fn a_fault_stops_with_its_address_and_then_kills() {
     let mut process = launch_capturing("crash", dir.path());
     let stop = continue_to_stop(&mut process);
     assert_eq!(stop.signal, Signal::SIGSEGV);
-    assert_eq!(stop.fault_addr, Some(0x10));
+    assert_eq!(stop.fault_addr, Some(VirtAddr::new(0x10)));
     assert_eq!(stop.trap, None);
     process
         .resume(Resume::Continue, Some(Signal::SIGSEGV))
@@ -258,7 +258,7 @@ fn attach_stops_the_process_and_detach_lets_it_finish() {
         "{}",
         proc_state(pid)
     );
-    assert_ne!(process.pc().unwrap(), 0);
+    assert_ne!(process.pc().unwrap().get(), 0);
     process.detach().unwrap();
     assert!(!proc_state(pid).contains("tracing stop"));
     fixture.send_line("after detach");
@@ -435,9 +435,10 @@ fn stepi_advances_exactly_one_instruction() {
     let dir = tempfile::tempdir().unwrap();
     let mut process = launch_capturing("steps", dir.path());
     continue_to_stop(&mut process);
-    let labels: Vec<u64> = output(dir.path())
+    let labels: Vec<VirtAddr> = output(dir.path())
         .split_whitespace()
         .map(|field| u64::from_str_radix(field.split_once("=0x").unwrap().1, 16).unwrap())
+        .map(VirtAddr::new)
         .collect();
     assert_eq!(process.pc().unwrap(), labels[0]);
     for expected in &labels[1..] {
@@ -483,9 +484,10 @@ fn stepping_over_a_syscall_instruction_is_a_single_step() {
     let dir = tempfile::tempdir().unwrap();
     let mut process = launch_capturing("step_syscall", dir.path());
     continue_to_stop(&mut process);
-    let labels: Vec<u64> = output(dir.path())
+    let labels: Vec<VirtAddr> = output(dir.path())
         .split_whitespace()
         .map(|field| u64::from_str_radix(field.split_once("=0x").unwrap().1, 16).unwrap())
+        .map(VirtAddr::new)
         .collect();
     let StopReason::Stopped(stop) = process.step_instruction(None).unwrap() else {
         panic!()

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dbg_process::{CpuShare, Process};
-use dbg_session::{Event, Launch, Session, StopEvent, StopKind};
+use dbg_session::{Event, Launch, Session, StopEvent, StopKind, VirtAddr};
 use nix::sys::ptrace::{self, AddressType};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -79,7 +79,7 @@ impl DbgTracee {
         let (mut session, _) = Session::launch(fixture.launch())
             .unwrap_or_else(|e| panic!("cannot launch {}: {e}", fixture.program.display()));
         let id = session
-            .set_breakpoint(fixture.addr, 0, hardware)
+            .set_breakpoint(VirtAddr::new(fixture.addr), 0, hardware)
             .unwrap_or_else(|e| panic!("cannot set a breakpoint at {:#x}: {e}", fixture.addr))
             .id;
         let mut tracee = DbgTracee {
@@ -109,7 +109,7 @@ impl DbgTracee {
                 breakpoint: Some(id),
                 pc,
                 ..
-            })) if *id == self.id && *pc == self.fixture.addr => {}
+            })) if *id == self.id && pc.get() == self.fixture.addr => {}
             _ => panic!("expected a stop at breakpoint {}, got {events:?}", self.id),
         }
         let counted = self

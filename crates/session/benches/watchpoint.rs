@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dbg_process::{CpuShare, Process};
-use dbg_session::{Event, Launch, Session, StopEvent, StopKind, WatchHit, WatchKind};
+use dbg_session::{Event, Launch, Session, StopEvent, StopKind, VirtAddr, WatchHit, WatchKind};
 use nix::sys::ptrace::{self, AddressType};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -93,7 +93,7 @@ impl DbgTracee {
         let addr = self.fixture.addr;
         let id = self
             .session
-            .set_watchpoint(addr, WatchKind::Write, 8, count - 1)
+            .set_watchpoint(VirtAddr::new(addr), WatchKind::Write, 8, count - 1)
             .unwrap_or_else(|e| panic!("cannot set a watchpoint at {addr:#x}: {e}"))
             .id;
         let start = Instant::now();

@@ -2,14 +2,20 @@
 
 use std::collections::BTreeMap;
 
+use dbg_sys::VirtAddr;
+
+use crate::session::Location;
+
 /// A software breakpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breakpoint {
     /// Its id, from 1, never reused in a session.
     pub id: u32,
     /// Where it is: one address per location (a function with several copies has several).
-    pub locations: Vec<u64>,
-    /// What the user asked for (`main`, `hello.c:5`, `0x401126`).
+    pub locations: Vec<VirtAddr>,
+    /// What it was set on, parsed: what is resolved again when the program changes.
+    pub location: Location,
+    /// What the user typed (`main`, `hello.c:5`, `0x401126`).
     pub spec: String,
     /// Whether it is inserted and can stop the process.
     pub enabled: bool,
@@ -31,7 +37,8 @@ pub(crate) struct Breakpoints {
 impl Breakpoints {
     pub(crate) fn add(
         &mut self,
-        locations: Vec<u64>,
+        locations: Vec<VirtAddr>,
+        location: Location,
         spec: String,
         ignore: u64,
         hardware: bool,
@@ -41,6 +48,7 @@ impl Breakpoints {
         self.by_id.entry(id).or_insert(Breakpoint {
             id,
             locations,
+            location,
             spec,
             enabled: true,
             hits: 0,
@@ -84,15 +92,15 @@ impl Breakpoints {
         self.by_id.values()
     }
 
-    /// Count a hit at `address` on every enabled breakpoint there; the id of the first one
-    /// whose ignore count is used up (the one to report), or `None` when all let it pass.
-    pub(crate) fn hit(&mut self, address: u64) -> Option<u32> {
+    /// Count a hit on every breakpoint of `ids` (the user owners of the site that was hit);
+    /// the id of the first one whose ignore count is used up (the one to report), or `None`
+    /// when all let it pass.
+    pub(crate) fn hit(&mut self, ids: impl IntoIterator<Item = u32>) -> Option<u32> {
         let mut report = None;
-        for bp in self
-            .by_id
-            .values_mut()
-            .filter(|bp| bp.enabled && !bp.hardware && bp.locations.contains(&address))
-        {
+        for id in ids {
+            let Some(bp) = self.by_id.get_mut(&id).filter(|bp| bp.enabled) else {
+                continue;
+            };
             bp.hits += 1;
             if bp.ignore > 0 {
                 bp.ignore -= 1;
@@ -116,19 +124,26 @@ mod tests {
 
     #[test]
     fn hits_count_ignored_ones_and_report_the_first_due() {
+        let at = VirtAddr::new;
         let mut bps = Breakpoints::default();
-        let one = bps.add(vec![0x10], "a".into(), 2, false).id;
-        let two = bps.add(vec![0x30, 0x10], "b".into(), 0, false).id;
-        bps.add(vec![0x20], "c".into(), 0, false);
-        assert_eq!(bps.hit(0x10), Some(two));
-        assert_eq!(bps.hit(0x10), Some(two));
+        let add = |bps: &mut Breakpoints, locations: Vec<VirtAddr>, ignore| {
+            let location = Location::Address(locations[0]);
+            bps.add(locations, location, "x".into(), ignore, false).id
+        };
+        let one = add(&mut bps, vec![at(0x10)], 2);
+        let two = add(&mut bps, vec![at(0x30), at(0x10)], 0);
+        add(&mut bps, vec![at(0x20)], 0);
+        // The owners of the site at 0x10, in the order the site lists them.
+        let at_0x10 = [one, two];
+        assert_eq!(bps.hit(at_0x10), Some(two));
+        assert_eq!(bps.hit(at_0x10), Some(two));
         if let Some(bp) = bps.get_mut(two) {
             bp.enabled = false;
         }
-        assert_eq!(bps.hit(0x10), Some(one));
+        assert_eq!(bps.hit(at_0x10), Some(one));
         assert_eq!(bps.get(one).map(|bp| (bp.hits, bp.ignore)), Some((3, 0)));
         assert_eq!(bps.get(two).map(|bp| bp.hits), Some(2));
-        assert_eq!(bps.hit(0x40), None);
-        assert_eq!(bps.hit(0x30), None, "two is disabled");
+        assert_eq!(bps.hit([]), None);
+        assert_eq!(bps.hit([two]), None, "two is disabled");
     }
 }

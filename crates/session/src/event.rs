@@ -1,6 +1,6 @@
 //! What the session reports: process life-cycle events and stops, in the order they happened.
 
-use dbg_process::{Pid, Signal};
+use dbg_process::{Pid, Signal, VirtAddr};
 
 /// Something that happened to the debugged process.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,13 +74,13 @@ pub struct StopEvent {
     /// The signal it stopped with.
     pub signal: Signal,
     /// Its program counter.
-    pub pc: u64,
+    pub pc: VirtAddr,
     /// Where the pc is, as far as the symbols tell.
     pub place: Option<Box<crate::CodePlace>>,
     /// Why.
     pub kind: StopKind,
     /// For fault signals: the faulting address.
-    pub fault_addr: Option<u64>,
+    pub fault_addr: Option<VirtAddr>,
     /// For a breakpoint stop: which breakpoint.
     pub breakpoint: Option<u32>,
     /// For a watchpoint stop: which watchpoint, and the values before and after.

@@ -56,12 +56,12 @@ const VDSO: &str = "[vdso]";
 const MAX_VDSO: u64 = 1 << 16;
 
 /// `start..end` of the process's memory, through /proc/PID/mem.
-fn read_process_memory(pid: Pid, start: u64, end: u64) -> Option<Vec<u8>> {
+fn read_process_memory(pid: Pid, start: VirtAddr, end: VirtAddr) -> Option<Vec<u8>> {
     use std::os::unix::fs::FileExt;
-    let len = end.checked_sub(start).filter(|len| *len <= MAX_VDSO)?;
+    let len = end.offset_from(start).filter(|len| *len <= MAX_VDSO)?;
     let mut bytes = vec![0; usize::try_from(len).ok()?];
     let mem = std::fs::File::open(format!("/proc/{pid}/mem")).ok()?;
-    mem.read_exact_at(&mut bytes, start).ok()?;
+    mem.read_exact_at(&mut bytes, start.get()).ok()?;
     Some(bytes)
 }
 
@@ -111,13 +111,13 @@ impl Images {
             let path = PathBuf::from(&mapping.path);
             match images.iter_mut().find(|i| i.path == path) {
                 Some(image) => {
-                    image.start = image.start.min(VirtAddr::new(mapping.start));
-                    image.end = image.end.max(VirtAddr::new(mapping.end));
+                    image.start = image.start.min(mapping.start);
+                    image.end = image.end.max(mapping.end);
                 }
                 None => images.push(Image {
                     path,
-                    start: VirtAddr::new(mapping.start),
-                    end: VirtAddr::new(mapping.end),
+                    start: mapping.start,
+                    end: mapping.end,
                     bias: LoadBias::default(),
                 }),
             }
@@ -135,7 +135,7 @@ impl Images {
                         .0
                         .iter()
                         .filter(|m| Path::new(&m.path) == image.path && m.offset == 0)
-                        .map(|m| VirtAddr::new(m.start))
+                        .map(|m| m.start)
                         .min()
                         .unwrap_or(image.start);
                     // The first page of the file is mapped at the first segment's page.
@@ -306,7 +306,7 @@ impl Images {
         let Some(image) = self.image_at(pid, address) else {
             // No binary there: name the mapping (`[stack]`, `[heap]`, anonymous memory).
             let mappings = Mappings::read(live_task(pid)).ok()?;
-            let mapping = mappings.find(address.get())?;
+            let mapping = mappings.find(address)?;
             let name = if mapping.path.is_empty() {
                 format!(
                     "anonymous memory {:#x}-{:#x} ({})",

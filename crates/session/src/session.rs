@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dbg_memory::displaced::Displaced;
 use dbg_memory::{Memory, Sites};
 use dbg_process::{Origin, Pid, Process, Signal, SignalOrigin, State, Stop};
+use dbg_sys::VirtAddr;
 
 use dbg_watch::Slots;
 
@@ -42,10 +42,9 @@ pub use stepping::ReturnValue;
 pub struct Session {
     process: Process,
     memory: Memory,
+    /// The `int3`s in the tracee: original bytes (shared with the process layer), owners,
+    /// and how to run the instruction under each.
     sites: Sites,
-    /// How to run the instruction under each site: emulated if possible, and whether a
-    /// single step of it may be trusted.
-    plans: BTreeMap<u64, (Option<Displaced>, bool)>,
     breakpoints: Breakpoints,
     /// Threads whose last reported stop was one of our breakpoints (they sit on its `int3`).
     at_breakpoint: BTreeSet<Pid>,
@@ -89,13 +88,10 @@ pub struct Session {
 /// when given (the frame that called, not a recursive one).
 #[derive(Debug, Clone, Copy)]
 struct Temporary {
-    address: u64,
+    address: VirtAddr,
     tid: Pid,
-    sp: Option<u64>,
+    sp: Option<VirtAddr>,
 }
-
-/// The longest x86-64 instruction.
-const MAX_INSTRUCTION: usize = 15;
 
 /// Why a stop is reported, beyond what the kernel said: the kind the command implies and the
 /// breakpoint or watchpoint that caused it.
@@ -159,11 +155,11 @@ impl Session {
     fn new(process: Process) -> Session {
         let interrupter = Interrupter::new(process.stop_request());
         let memory = Memory::new(process.pid());
+        let sites = Sites::new(process.trap_sites());
         Session {
             process,
             memory,
-            sites: Sites::new(),
-            plans: BTreeMap::new(),
+            sites,
             breakpoints: Breakpoints::default(),
             at_breakpoint: BTreeSet::new(),
             last_breakpoint: None,
@@ -228,9 +224,6 @@ impl Session {
         self.ensure_stopped()?;
         let pid = self.pid();
         self.sites.clear(&self.memory)?;
-        for addr in std::mem::take(&mut self.plans).into_keys() {
-            self.process.remove_breakpoint(addr);
-        }
         self.guard(Process::detach)?;
         self.slots.forget();
         Ok(vec![Event::Detached { pid }])

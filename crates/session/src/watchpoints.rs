@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use dbg_sys::VirtAddr;
 use dbg_watch::WatchKind;
 
 /// A hardware watchpoint.
@@ -11,7 +12,7 @@ pub struct Watchpoint {
     /// Its id, from 1, never reused in a session.
     pub id: u32,
     /// The address watched.
-    pub address: u64,
+    pub address: VirtAddr,
     /// What for.
     pub kind: WatchKind,
     /// How many bytes (1, 2, 4 or 8).

@@ -3,7 +3,7 @@
 //! tracee's own int3, detach leaving no int3, and bad input changing nothing.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use dbg_session::{Error, Event, Pid, Reg, Session, Signal, StopKind};
+use dbg_session::{Error, Event, Pid, Reg, Session, Signal, StopKind, VirtAddr};
 
 mod common;
 use common::{address, exited, launch, output, stop};
@@ -25,7 +25,7 @@ fn a_breakpoint_at_a_function_stops_there_and_the_program_runs_on_intact() {
             (at.kind, at.breakpoint, at.pc),
             (StopKind::Breakpoint, Some(1), target)
         );
-        let rip = session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64();
+        let rip = VirtAddr::new(session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64());
         assert_eq!(rip, target, "pc rewound to the site");
         let rdi = session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64();
         assert_eq!(rdi, hit - 1, "argument of call {hit}");
@@ -120,6 +120,7 @@ fn a_local_is_read_and_rewritten_at_the_programs_own_trap() {
         (StopKind::Signal, Signal::SIGTRAP, None)
     );
     let buf = u64::from_str_radix(output(dir.path()).trim().trim_start_matches("0x"), 16).unwrap();
+    let buf = VirtAddr::new(buf);
     assert_eq!(&session.read_memory(buf, 9).unwrap().bytes, b"original\0");
     session.write_memory(buf, b"changed\0").unwrap();
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
@@ -153,11 +154,11 @@ fn breakpoints_share_a_site_and_delete_restores_the_byte() {
 }
 
 /// The byte really in the tracee's memory (our int3 not hidden).
-fn dbg_memory_raw(pid: Pid, addr: u64) -> u8 {
+fn dbg_memory_raw(pid: Pid, addr: VirtAddr) -> u8 {
     use std::os::unix::fs::FileExt;
     let mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
     let mut byte = [0u8];
-    mem.read_exact_at(&mut byte, addr).unwrap();
+    mem.read_exact_at(&mut byte, addr.get()).unwrap();
     byte[0]
 }
 
@@ -196,7 +197,11 @@ fn detach_with_breakpoints_leaves_no_int3_and_the_process_finishes() {
     let mut fixture = fixtures::Ready::start("bp_loop", &["1000", "--wait"]);
     let pid = Pid::from_raw(fixture.pid());
     let (mut session, _) = Session::attach(pid).unwrap();
-    let target = fixtures::runtime_address(pid.as_raw(), "bp_loop", "target_fn");
+    let target = VirtAddr::new(fixtures::runtime_address(
+        pid.as_raw(),
+        "bp_loop",
+        "target_fn",
+    ));
     let raw = dbg_memory_raw(pid, target);
     session.set_breakpoint(target, 0, false).unwrap();
     session.set_breakpoint(target + 1, 0, false).unwrap();
@@ -215,7 +220,7 @@ fn bad_breakpoints_and_memory_requests_change_nothing() {
         result.map(drop).unwrap_err().to_string()
     }
     assert_eq!(
-        err(session.set_breakpoint(0x10, 0, false)),
+        err(session.set_breakpoint(VirtAddr::new(0x10), 0, false)),
         "address 0x10 is not mapped"
     );
     let total = address(&session, "bp_loop", "total");
@@ -240,14 +245,15 @@ fn bad_breakpoints_and_memory_requests_change_nothing() {
         );
     }
     assert_eq!(
-        err(session.read_memory(0x10, 4)),
+        err(session.read_memory(VirtAddr::new(0x10), 4)),
         "cannot read memory at 0x10: address not mapped or not readable"
     );
     assert!(
         err(session.read_memory(total, 1 << 20)).starts_with("cannot read 1048576 bytes at once")
     );
     let before = session.read_memory(total, 8).unwrap().bytes;
-    assert!(err(session.write_memory(0x10, &[1])).starts_with("cannot write memory at 0x10"));
+    assert!(err(session.write_memory(VirtAddr::new(0x10), &[1]))
+        .starts_with("cannot write memory at 0x10"));
     // A write running off the end of a mapping writes nothing.
     let maps = dbg_memory::Mappings::read(session.pid()).unwrap();
     let end = maps.find(total).unwrap().end;

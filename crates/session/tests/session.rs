@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use dbg_session::{Event, Launch, Reg, Session, Signal, StopEvent, StopKind};
+use dbg_session::{Event, Launch, Reg, Session, Signal, StopEvent, StopKind, VirtAddr};
 
 fn launch(name: &str) -> (Session, Vec<Event>) {
     Session::launch(Launch::new(fixtures::path(name)).stdout("/dev/null")).unwrap()
@@ -36,7 +36,7 @@ fn stepping_n_instructions_reports_one_stop_at_the_end() {
     let step = stop(&events);
     assert_eq!(step.kind, StopKind::SingleStep);
     let rip = session.read_registers(&[Reg::Rip]).unwrap();
-    assert_eq!(rip.first().map(|(_, v)| v.as_u64()), Some(step.pc));
+    assert_eq!(rip.first().map(|(_, v)| v.as_u64()), Some(step.pc.get()));
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn a_fault_is_passed_on_by_default_and_kills() {
     let fault = stop(&events);
     assert_eq!(
         (fault.kind, fault.signal, fault.fault_addr),
-        (StopKind::Signal, Signal::SIGSEGV, Some(0x10))
+        (StopKind::Signal, Signal::SIGSEGV, Some(VirtAddr::new(0x10)))
     );
     let events = session.resume(1).unwrap();
     assert_eq!(

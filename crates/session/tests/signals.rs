@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use dbg_session::{Event, Launch, Pid, Reg, Session, Signal, StopKind};
+use dbg_session::{Event, Launch, Pid, Reg, Session, Signal, StopKind, VirtAddr};
 
 fn launch(name: &str, dir: &Path) -> Session {
     Session::launch(Launch::new(fixtures::path(name)).stdout(dir.join("out")))
@@ -94,7 +94,7 @@ fn threads_are_listed_and_selected() {
     session.select_thread(other).unwrap();
     assert_eq!(
         session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64(),
-        pc
+        pc.get()
     );
     assert!(session
         .threads()
@@ -125,7 +125,10 @@ fn syscall_catchpoints_see_entry_and_exit_of_write() {
     assert_eq!((call.name, call.number, call.ret), ("write", 1, None));
     let args = call.args.unwrap();
     assert_eq!((args[0], args[2]), (1, 13));
-    let text = session.read_memory(args[1], 13).unwrap().bytes;
+    let text = session
+        .read_memory(VirtAddr::new(args[1]), 13)
+        .unwrap()
+        .bytes;
     assert_eq!(text, b"hello, world\n");
     let events = session.resume(1).unwrap();
     let Some(Event::Stopped(exit)) = events.last() else {

@@ -200,7 +200,7 @@ fn backtrace_through_nested_and_inlined_frames_selects_frames() {
             "{fixture}"
         );
         assert!(frames[0].inlined && !frames[1].inlined);
-        assert_eq!(frames[0].pc.get(), stop.pc);
+        assert_eq!(frames[0].pc, stop.pc);
         let line = |index: usize| {
             frames[index]
                 .place
@@ -254,7 +254,7 @@ fn breakpoints_by_function_and_line_and_symbolic_addresses() {
     );
     // symbol and symbol+offset are exact addresses; a function name as an address is its entry.
     let main = session.resolve_address(&location("main")).unwrap();
-    assert_eq!(main.get(), common::address(&session, "nested", "main"));
+    assert_eq!(main, common::address(&session, "nested", "main"));
     assert_eq!(
         session.resolve_address(&location("main+4")).unwrap(),
         main.wrapping_add(4)

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use dbg_session::{Event, Location, Session, StopKind, WatchKind};
+use dbg_session::{Event, Location, Session, StopKind, VirtAddr, WatchKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};
@@ -29,7 +29,7 @@ fn ends_well(session: &mut Session, dir: &std::path::Path, what: &str) {
 
 /// `hit` as a user's `break hit` places it: past the prologue, on an instruction dbg does not
 /// emulate, so that every ignored hit is a step with the other threads held.
-fn break_at_hit(session: &mut Session, ignore: u64) -> u64 {
+fn break_at_hit(session: &mut Session, ignore: u64) -> VirtAddr {
     let location = Location::parse("hit").unwrap();
     let bp = session
         .set_breakpoint_at(&location, "hit", ignore, false)

@@ -3,7 +3,7 @@
 //! threads created later, and nothing left in the debug registers after detach.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use dbg_session::{Error, Event, Pid, Reg, Session, StopKind, WatchHit, WatchKind};
+use dbg_session::{Error, Event, Pid, Reg, Session, StopKind, VirtAddr, WatchHit, WatchKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};
@@ -164,11 +164,11 @@ fn bad_watchpoints_are_refused_and_change_nothing() {
         "an execute watchpoint has size 1, not 4"
     );
     assert_eq!(
-        err(session.set_watchpoint(0x7fff_ffff_f000, WatchKind::Write, 8, 0)),
+        err(session.set_watchpoint(VirtAddr::new(0x7fff_ffff_f000), WatchKind::Write, 8, 0)),
         "address 0x7ffffffff000 is beyond the user address space"
     );
     assert_eq!(
-        err(session.set_watchpoint(0x10, WatchKind::Write, 8, 0)),
+        err(session.set_watchpoint(VirtAddr::new(0x10), WatchKind::Write, 8, 0)),
         "cannot read memory at 0x10: address not mapped or not readable"
     );
     for id in [0, 9] {
@@ -277,11 +277,18 @@ fn detach_clears_the_debug_registers_of_every_thread() {
     let mut fixture = fixtures::Ready::start("threads_wait", &[]);
     let pid = Pid::from_raw(fixture.pid());
     let (mut session, _) = Session::attach(pid).unwrap();
-    let pipe = fixtures::runtime_address(pid.as_raw(), "threads_wait", "release_pipe");
+    let symbol = |name| {
+        VirtAddr::new(fixtures::runtime_address(
+            pid.as_raw(),
+            "threads_wait",
+            name,
+        ))
+    };
+    let pipe = symbol("release_pipe");
     session
         .set_watchpoint(pipe, WatchKind::ReadWrite, 4, 0)
         .unwrap();
-    let main = fixtures::runtime_address(pid.as_raw(), "threads_wait", "main");
+    let main = symbol("main");
     session.set_breakpoint(main, 0, true).unwrap();
     session.detach().unwrap();
     // Look again with a fresh tracer: every thread's DR0-DR3 and DR7 are zero.

@@ -55,6 +55,23 @@ impl VirtAddr {
     }
 }
 
+/// `address + bytes`, wrapping at the end of the address space (as the CPU's address
+/// arithmetic does; a debugger must not panic on a wild pointer).
+impl std::ops::Add<u64> for VirtAddr {
+    type Output = VirtAddr;
+    fn add(self, bytes: u64) -> VirtAddr {
+        self.wrapping_add(bytes)
+    }
+}
+
+/// `address - bytes`, wrapping at zero.
+impl std::ops::Sub<u64> for VirtAddr {
+    type Output = VirtAddr;
+    fn sub(self, bytes: u64) -> VirtAddr {
+        self.wrapping_sub(bytes)
+    }
+}
+
 impl fmt::Debug for VirtAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "VirtAddr({:#x})", self.0)
@@ -83,6 +100,8 @@ mod tests {
         let a = VirtAddr::new(0x1000);
         assert_eq!(a.wrapping_add(0x10).get(), 0x1010);
         assert_eq!(VirtAddr::new(0).wrapping_sub(1).get(), u64::MAX);
+        assert_eq!((a + 0x10 - 0x20).get(), 0xff0);
+        assert_eq!((VirtAddr::new(u64::MAX) + 2).get(), 1);
         assert_eq!(VirtAddr::new(u64::MAX).checked_add(1), None);
         assert_eq!(a.wrapping_add(8).offset_from(a), Some(8));
         assert_eq!(a.offset_from(a.wrapping_add(8)), None);

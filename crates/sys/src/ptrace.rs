@@ -8,6 +8,7 @@ use nix::sys::ptrace as nptrace;
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
+use crate::addr::VirtAddr;
 use crate::error::{Context, Error};
 use crate::user::{FpRegs, Regs};
 
@@ -22,7 +23,7 @@ pub struct SigInfo {
     /// `si_code`: why the signal was raised (`SI_KERNEL`, `TRAP_TRACE`, `SI_USER`, ...).
     pub code: i32,
     /// `si_addr`: the faulting address for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP.
-    pub addr: u64,
+    pub addr: VirtAddr,
     /// `si_pid`: the sender, for signals sent by `kill`/`tgkill`/`sigqueue`.
     pub sender_pid: i32,
 }
@@ -42,8 +43,10 @@ pub const TRAP_TRACE: i32 = 2;
 /// `si_code` of a hardware breakpoint or watchpoint trap.
 pub const TRAP_HWBKPT: i32 = 4;
 
-/// `PTRACE_TRACEME` is made by the child inside [`crate::spawn`]; there is no safe wrapper for
-/// it on purpose.
+// `PTRACE_TRACEME` has no wrapper here on purpose: only the child made by [`crate::spawn`]
+// makes it, between fork and exec, with a raw system call.
+
+/// Attach to thread `tid` (`PTRACE_ATTACH`); it stops with a SIGSTOP, to be waited for.
 pub fn attach(tid: Pid) -> Result<(), Error> {
     nptrace::attach(tid).ctx("ptrace(PTRACE_ATTACH)", tid)
 }
@@ -93,7 +96,7 @@ pub fn siginfo(tid: Pid) -> Result<SigInfo, Error> {
     // SI_QUEUE: non-positive codes). Reading the other members would be reading garbage, not
     // undefined behaviour (the union is plain integers), but we only read the meaningful one.
     let (addr, sender_pid) = unsafe {
-        let addr = if fault { info.si_addr() as u64 } else { 0 };
+        let addr = VirtAddr::new(if fault { info.si_addr() as u64 } else { 0 });
         let sender = if info.si_code <= 0 { info.si_pid() } else { 0 };
         (addr, sender)
     };
@@ -168,16 +171,20 @@ pub fn poke_user(tid: Pid, offset: usize, word: u64) -> Result<(), Error> {
 }
 
 /// Read one word of the tracee's memory (`PTRACE_PEEKDATA`); a word of `-1` is data.
-pub fn peek_data(tid: Pid, addr: u64) -> Result<u64, Error> {
-    nptrace::read(tid, addr as nptrace::AddressType)
+pub fn peek_data(tid: Pid, addr: VirtAddr) -> Result<u64, Error> {
+    nptrace::read(tid, addr.get() as nptrace::AddressType)
         .map(|word| word as u64)
         .ctx("ptrace(PTRACE_PEEKDATA)", tid)
 }
 
 /// Write one word of the tracee's memory (`PTRACE_POKEDATA`).
-pub fn poke_data(tid: Pid, addr: u64, word: u64) -> Result<(), Error> {
-    nptrace::write(tid, addr as nptrace::AddressType, word as libc::c_long)
-        .ctx("ptrace(PTRACE_POKEDATA)", tid)
+pub fn poke_data(tid: Pid, addr: VirtAddr, word: u64) -> Result<(), Error> {
+    nptrace::write(
+        tid,
+        addr.get() as nptrace::AddressType,
+        word as libc::c_long,
+    )
+    .ctx("ptrace(PTRACE_POKEDATA)", tid)
 }
 
 /// What `PTRACE_GET_SYSCALL_INFO` says about a system-call stop.

@@ -1,5 +1,7 @@
 //! The error type of the watch layer.
 
+use dbg_process::VirtAddr;
+
 /// Why a watchpoint or hardware breakpoint request was refused. No slot changes.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -10,7 +12,7 @@ pub enum Error {
     #[error("address {addr:#x} is not aligned to the watchpoint size {size}")]
     Unaligned {
         /// The address.
-        addr: u64,
+        addr: VirtAddr,
         /// The size.
         size: u64,
     },
@@ -22,7 +24,7 @@ pub enum Error {
     ReadOnly,
     /// The range is not in user space.
     #[error("address {0:#x} is beyond the user address space")]
-    NotUserSpace(u64),
+    NotUserSpace(VirtAddr),
     /// All four slots are taken.
     #[error("no free debug register: all 4 are in use")]
     NoFreeSlot,

@@ -10,13 +10,14 @@
 //! Usable on its own: watching an address of a process given only its pid:
 //!
 //! ```no_run
-//! use dbg_process::{Pid, Process, Resume, StopReason};
+//! use dbg_process::{Pid, Process, Resume, StopReason, VirtAddr};
 //! use dbg_watch::{Slots, Watch, WatchKind, WatchSize};
 //!
 //! # fn main() -> Result<(), dbg_watch::Error> {
 //! let mut process = Process::attach(Pid::from_raw(4242))?;
 //! let mut slots = Slots::new();
-//! let watch = Watch::new(0x5555_5555_8010, WatchKind::Write, WatchSize::Eight)?;
+//! let counter = VirtAddr::new(0x5555_5555_8010);
+//! let watch = Watch::new(counter, WatchKind::Write, WatchSize::Eight)?;
 //! let slot = slots.take(&mut process, watch, "counter")?;
 //! process.resume(Resume::Continue, None)?;
 //! if let StopReason::Stopped(stop) = process.wait()? {

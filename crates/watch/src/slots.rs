@@ -1,7 +1,7 @@
 //! The four debug-register slots of a process: allocation, arming on every thread, and which
 //! one fired.
 
-use dbg_process::Process;
+use dbg_process::{Process, VirtAddr};
 
 use crate::dr7;
 use crate::error::{Error, Result};
@@ -92,8 +92,8 @@ impl<T: Copy> Slots<T> {
     }
 
     /// DR0–DR3 and DR7 for the slots in use.
-    pub fn registers(&self) -> ([u64; 4], u64) {
-        let mut addresses = [0u64; SLOT_COUNT];
+    pub fn registers(&self) -> ([VirtAddr; 4], u64) {
+        let mut addresses = [VirtAddr::default(); SLOT_COUNT];
         let mut control = 0;
         for (index, watch, _) in self.in_use() {
             if let Some(addr) = addresses.get_mut(index) {

@@ -1,5 +1,7 @@
 //! One validated watch request: an address, what to watch for, and how many bytes.
 
+use dbg_process::VirtAddr;
+
 use crate::dr7;
 use crate::error::{Error, Result};
 
@@ -98,7 +100,7 @@ impl WatchSize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Watch {
     /// The address watched.
-    pub addr: u64,
+    pub addr: VirtAddr,
     /// What for.
     pub kind: WatchKind,
     /// How many bytes.
@@ -107,15 +109,16 @@ pub struct Watch {
 
 impl Watch {
     /// Validate a request: aligned to its size, execution with size 1, in user space.
-    pub fn new(addr: u64, kind: WatchKind, size: WatchSize) -> Result<Watch> {
+    pub fn new(addr: VirtAddr, kind: WatchKind, size: WatchSize) -> Result<Watch> {
         let bytes = size.bytes();
         if kind == WatchKind::Execute && bytes != 1 {
             return Err(Error::ExecuteSize(bytes));
         }
-        if !addr.is_multiple_of(bytes) {
+        if !addr.get().is_multiple_of(bytes) {
             return Err(Error::Unaligned { addr, size: bytes });
         }
         if addr
+            .get()
             .checked_add(bytes)
             .is_none_or(|end| end > USER_SPACE_END)
         {
@@ -125,7 +128,7 @@ impl Watch {
     }
 
     /// A hardware execution breakpoint at `addr`.
-    pub fn execute(addr: u64) -> Result<Watch> {
+    pub fn execute(addr: VirtAddr) -> Result<Watch> {
         Watch::new(addr, WatchKind::Execute, WatchSize::One)
     }
 
@@ -141,24 +144,22 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(Watch::new(0x1000, WatchKind::Write, WatchSize::Eight).is_ok());
+        let at = VirtAddr::new;
+        assert!(Watch::new(at(0x1000), WatchKind::Write, WatchSize::Eight).is_ok());
         assert!(matches!(
-            Watch::new(0x1004, WatchKind::Write, WatchSize::Eight),
-            Err(Error::Unaligned {
-                addr: 0x1004,
-                size: 8
-            })
+            Watch::new(at(0x1004), WatchKind::Write, WatchSize::Eight),
+            Err(Error::Unaligned { addr, size: 8 }) if addr == at(0x1004)
         ));
         assert!(matches!(
-            Watch::new(0x1000, WatchKind::Execute, WatchSize::Four),
+            Watch::new(at(0x1000), WatchKind::Execute, WatchSize::Four),
             Err(Error::ExecuteSize(4))
         ));
         assert!(matches!(
-            Watch::execute(USER_SPACE_END),
+            Watch::execute(at(USER_SPACE_END)),
             Err(Error::NotUserSpace(_))
         ));
         assert!(matches!(
-            Watch::new(u64::MAX - 7, WatchKind::Write, WatchSize::Eight),
+            Watch::new(at(u64::MAX - 7), WatchKind::Write, WatchSize::Eight),
             Err(Error::NotUserSpace(_))
         ));
         assert!(matches!(WatchSize::from_bytes(3), Err(Error::BadSize(3))));
@@ -171,7 +172,7 @@ mod tests {
 
     #[test]
     fn control_bits_per_slot() {
-        let watch = Watch::new(0x1000, WatchKind::Write, WatchSize::Eight)
+        let watch = Watch::new(VirtAddr::new(0x1000), WatchKind::Write, WatchSize::Eight)
             .unwrap_or_else(|_| unreachable!());
         assert_eq!(watch.control_bits(0), 0x0009_0001);
         assert_eq!(watch.control_bits(2), 0x0900_0010);

@@ -2,7 +2,7 @@
 //! the right slot, every thread carries the slots, freeing disarms, and refusals change nothing.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use dbg_process::{Launch, Process, Reg, Resume, StopReason, TrapKind};
+use dbg_process::{Launch, Process, Reg, Resume, StopReason, TrapKind, VirtAddr};
 use dbg_watch::{Error, Slots, Watch, WatchKind, WatchSize};
 
 fn launch(name: &str) -> Process {
@@ -21,8 +21,8 @@ fn a_write_watchpoint_fires_in_its_slot_and_freeing_disarms_it() {
     let _deadline = fixtures::deadline("watch slots", 30);
     let mut process = launch("watch_values");
     let pid = process.pid().as_raw();
-    let wide = fixtures::runtime_address(pid, "watch_values", "wide");
-    let word = fixtures::runtime_address(pid, "watch_values", "word_value");
+    let wide = VirtAddr::new(fixtures::runtime_address(pid, "watch_values", "wide"));
+    let word = VirtAddr::new(fixtures::runtime_address(pid, "watch_values", "word_value"));
     let mut slots = Slots::new();
     let first = slots
         .take(
@@ -39,7 +39,7 @@ fn a_write_watchpoint_fires_in_its_slot_and_freeing_disarms_it() {
         )
         .unwrap();
     assert_eq!((first, second), (0, 1));
-    assert_eq!(dr(&mut process, Reg::Dr1), wide);
+    assert_eq!(dr(&mut process, Reg::Dr1), wide.get());
     // Slot 0: L0, write (bit 16), 4 bytes (bits 18-19); slot 1: L1, write (bit 20), 8 bytes (bit 23).
     assert_eq!(dr(&mut process, Reg::Dr7), 0x009d_0005);
     process.resume(Resume::Continue, None).unwrap();
@@ -70,14 +70,18 @@ fn refused_requests_change_no_slot() {
         slots
             .take(
                 &mut process,
-                Watch::execute(0x1000 + u64::from(index)).unwrap(),
+                Watch::execute(VirtAddr::new(0x1000 + u64::from(index))).unwrap(),
                 index,
             )
             .unwrap();
     }
     let before = dr(&mut process, Reg::Dr7);
     assert!(matches!(
-        slots.take(&mut process, Watch::execute(0x2000).unwrap(), 9),
+        slots.take(
+            &mut process,
+            Watch::execute(VirtAddr::new(0x2000)).unwrap(),
+            9
+        ),
         Err(Error::NoFreeSlot)
     ));
     assert!(matches!(

@@ -12,6 +12,7 @@ use super::{DebugRegisters, Origin, Process, State, Thread};
 use crate::error::{AttachRefusal, Error, Result};
 use crate::stop::Stop;
 use crate::stop_request::StopRequest;
+use crate::trap_sites::TrapSites;
 
 /// Threads are followed; forked children are caught so that our breakpoints can be taken out
 /// of them before they run (then they are let go, as gdb's `follow-fork-mode parent`); exec is
@@ -45,7 +46,7 @@ impl Process {
             origin,
             state: State::Stopped,
             pending: VecDeque::new(),
-            breakpoints: BTreeMap::new(),
+            breakpoints: TrapSites::default(),
             early_children: BTreeSet::new(),
             early_threads: BTreeSet::new(),
             stop_request: StopRequest::default(),

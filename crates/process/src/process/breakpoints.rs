@@ -4,28 +4,24 @@
 use dbg_sys::ptrace;
 use dbg_sys::user;
 use dbg_sys::wait::{wait_tid, WaitStatus};
-use dbg_sys::{Pid, Signal};
+use dbg_sys::{Pid, Signal, VirtAddr};
 
 use super::debugregs::DR6_SLOTS;
 use super::regcache::gprs;
 use super::{Process, Stepping};
 use crate::error::Result;
 use crate::stop::{SignalOrigin, Stop, TrapKind};
+use crate::trap_sites::TrapSites;
 
 /// The x86 breakpoint instruction.
 pub(super) const INT3: u8 = 0xcc;
 
 impl Process {
-    /// Tell the process layer that an `int3` of ours is at `addr` in place of `original`, so
-    /// that its traps are recognised (and the pc rewound to `addr`) without asking the kernel,
-    /// and forked children get `original` back before they run.
-    pub fn add_breakpoint(&mut self, addr: u64, original: u8) {
-        self.breakpoints.insert(addr, original);
-    }
-
-    /// Forget a breakpoint (its `int3` is gone).
-    pub fn remove_breakpoint(&mut self, addr: u64) {
-        self.breakpoints.remove(&addr);
+    /// The table of our `int3` bytes, shared: whoever writes an `int3` into the tracee
+    /// records it there, so that its traps are recognised (and the pc rewound to it) without
+    /// asking the kernel, and forked children get the original byte back before they run.
+    pub fn trap_sites(&self) -> TrapSites {
+        self.breakpoints.clone()
     }
 
     /// Classify a SIGTRAP without `PTRACE_GETSIGINFO` where that is certain: after a trusted
@@ -67,11 +63,11 @@ impl Process {
             Stepping::Continue => {
                 let thread = self.thread_mut(tid)?;
                 let mut regs = *gprs(tid, &mut thread.regs)?;
-                let site = regs.0.rip.wrapping_sub(1);
-                if !self.breakpoints.contains_key(&site) {
+                let site = VirtAddr::new(regs.0.rip.wrapping_sub(1));
+                if !self.breakpoints.contains(site) {
                     return Ok(None);
                 }
-                regs.0.rip = site;
+                regs.0.rip = site.get();
                 let thread = self.thread_mut(tid)?;
                 thread.regs.gpr = Some(regs);
                 thread.regs.gpr_dirty = true;
@@ -94,8 +90,8 @@ impl Process {
                 }
             }
         }
-        for (addr, original) in &self.breakpoints {
-            poke_byte(child, *addr, *original)?;
+        for (addr, original) in self.breakpoints.all() {
+            poke_byte(child, addr, original)?;
         }
         if vfork && !self.breakpoints.is_empty() {
             self.vfork_lifted = true;
@@ -111,9 +107,9 @@ impl Process {
 /// Write one byte into the memory of stopped tracee `tid` with a word-aligned
 /// `PEEKDATA`/`POKEDATA` pair (it works on read-only code, and an aligned word never crosses
 /// into another page).
-pub(super) fn poke_byte(tid: Pid, addr: u64, byte: u8) -> Result<()> {
-    let aligned = addr & !7;
-    let shift = (addr - aligned) * 8;
+pub(super) fn poke_byte(tid: Pid, addr: VirtAddr, byte: u8) -> Result<()> {
+    let aligned = addr.align_down(8);
+    let shift = (addr.get() - aligned.get()) * 8;
     let word = ptrace::peek_data(tid, aligned)?;
     let word = (word & !(0xff << shift)) | (u64::from(byte) << shift);
     ptrace::poke_data(tid, aligned, word)?;

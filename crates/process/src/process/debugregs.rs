@@ -2,7 +2,7 @@
 
 use dbg_sys::ptrace;
 use dbg_sys::user;
-use dbg_sys::Pid;
+use dbg_sys::{Pid, VirtAddr};
 
 use super::Process;
 use crate::error::Result;
@@ -11,7 +11,7 @@ impl Process {
     /// Give every thread — and every thread created from now on — these debug registers
     /// (`addresses` in DR0–DR3, `control` in DR7). All threads or none: if a thread refuses
     /// (e.g. an address the kernel rejects), the threads already changed are set back.
-    pub fn set_debug_registers(&mut self, addresses: [u64; 4], control: u64) -> Result<()> {
+    pub fn set_debug_registers(&mut self, addresses: [VirtAddr; 4], control: u64) -> Result<()> {
         self.ensure_stopped()?;
         let new = DebugRegisters { addresses, control };
         let old = self.debug;
@@ -33,7 +33,7 @@ impl Process {
     }
 
     /// The debug registers every thread carries: DR0–DR3 and DR7.
-    pub fn debug_registers(&self) -> ([u64; 4], u64) {
+    pub fn debug_registers(&self) -> ([VirtAddr; 4], u64) {
         (self.debug.addresses, self.debug.control)
     }
 
@@ -52,7 +52,7 @@ pub(super) const DR6_SLOTS: u64 = 0xf;
 /// DR0–DR3 and DR7 as the process layer keeps them for every thread.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct DebugRegisters {
-    addresses: [u64; 4],
+    addresses: [VirtAddr; 4],
     control: u64,
 }
 
@@ -78,8 +78,8 @@ impl DebugRegisters {
             ptrace::poke_user(tid, dr7, keep)?;
         }
         for slot in changed {
-            let addr = self.addresses.get(slot).copied().unwrap_or(0);
-            ptrace::poke_user(tid, user::debug_reg(slot), addr)?;
+            let addr = self.addresses.get(slot).copied().unwrap_or_default();
+            ptrace::poke_user(tid, user::debug_reg(slot), addr.get())?;
         }
         if self.control != keep {
             ptrace::poke_user(tid, dr7, self.control)?;

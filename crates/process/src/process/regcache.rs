@@ -3,7 +3,7 @@
 
 use dbg_sys::ptrace;
 use dbg_sys::user::{self, FpRegs, Regs};
-use dbg_sys::Pid;
+use dbg_sys::{Pid, VirtAddr};
 
 use super::Process;
 use crate::error::{Error, Result};
@@ -108,8 +108,8 @@ impl Process {
     }
 
     /// The program counter of the current thread.
-    pub fn pc(&mut self) -> Result<u64> {
-        Ok(self.read_register(Reg::Rip)?.as_u64())
+    pub fn pc(&mut self) -> Result<VirtAddr> {
+        Ok(VirtAddr::new(self.read_register(Reg::Rip)?.as_u64()))
     }
 
     /// Write back changed registers of `tid` and forget its cached ones (it is about to run).

@@ -269,8 +269,8 @@ impl Process {
         self.thread_mut(tid)?.running = false;
         if std::mem::take(&mut self.vfork_lifted) {
             // The child has exec'd or exited: our memory is ours alone again.
-            for addr in self.breakpoints.keys() {
-                poke_byte(tid, *addr, INT3)?;
+            for (addr, _) in self.breakpoints.all() {
+                poke_byte(tid, addr, INT3)?;
             }
         }
         self.go_on(tid)?;

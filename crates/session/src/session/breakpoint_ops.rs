@@ -3,27 +3,37 @@
 //! instruction each one covers, and forgetting them all when the program execs. The
 //! `Breakpoint` type itself is in `crate::breakpoints`.
 
-use dbg_memory::{displaced, Mappings, Memory};
+use dbg_memory::{Mappings, Memory, SiteOwner};
+use dbg_sys::VirtAddr;
 use dbg_watch::Watch;
 
-use super::{Session, MAX_INSTRUCTION};
+use super::Session;
 use crate::breakpoints::Breakpoint;
 use crate::error::{Error, Result};
+use crate::session::Location;
 use crate::watchpoints::SlotOwner;
 
 impl Session {
     /// Set a breakpoint at `addr` (which must be mapped and executable): an `int3`, or with
     /// `hardware` a debug-register slot (invisible to the program, one stop per hit); its next
     /// `ignore` hits will not stop. Several software breakpoints may share an address.
-    pub fn set_breakpoint(&mut self, addr: u64, ignore: u64, hardware: bool) -> Result<Breakpoint> {
-        self.set_breakpoint_locations(vec![addr], format!("{addr:#x}"), ignore, hardware)
+    pub fn set_breakpoint(
+        &mut self,
+        addr: VirtAddr,
+        ignore: u64,
+        hardware: bool,
+    ) -> Result<Breakpoint> {
+        let location = Location::Address(addr);
+        self.set_breakpoint_locations(vec![addr], location, format!("{addr:#x}"), ignore, hardware)
     }
 
-    /// Set one breakpoint over `locations` (all inserted, or none); `spec` is what the user
-    /// typed. A hardware breakpoint takes one debug register, so it has one location.
+    /// Set one breakpoint over `locations` (all inserted, or none), which `location` resolved
+    /// to; `spec` is what the user typed. A hardware breakpoint takes one debug register, so
+    /// it has one location.
     pub(crate) fn set_breakpoint_locations(
         &mut self,
-        locations: Vec<u64>,
+        locations: Vec<VirtAddr>,
+        location: Location,
         spec: String,
         ignore: u64,
         hardware: bool,
@@ -40,11 +50,12 @@ impl Session {
             let id = self.breakpoints.next_id();
             self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
         } else {
-            self.insert_sites(&locations)?;
+            let id = self.breakpoints.next_id();
+            self.insert_sites(&locations, SiteOwner::Breakpoint(id))?;
         }
         Ok(self
             .breakpoints
-            .add(locations, spec, ignore, hardware)
+            .add(locations, location, spec, ignore, hardware)
             .clone())
     }
 
@@ -67,7 +78,7 @@ impl Session {
                     self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
                 }
             } else {
-                self.insert_sites(&locations)?;
+                self.insert_sites(&locations, SiteOwner::Breakpoint(id))?;
             }
             if let Some(bp) = self.breakpoints.get_mut(id) {
                 bp.enabled = true;
@@ -90,7 +101,7 @@ impl Session {
                 self.free_slot(SlotOwner::Breakpoint(id))?;
             } else {
                 for addr in locations {
-                    self.release_site(addr)?;
+                    self.release_site(addr, SiteOwner::Breakpoint(id))?;
                 }
             }
             if let Some(bp) = self.breakpoints.get_mut(id) {
@@ -126,23 +137,19 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn insert_site(&mut self, addr: u64) -> Result<()> {
-        self.sites.add(&self.memory, addr)?;
-        if let Some(original) = self.sites.original(addr) {
-            self.process.add_breakpoint(addr, original);
-        }
-        if !self.plans.contains_key(&addr) {
-            self.plan_site(addr);
-        }
+    /// Give the site at `addr` the owner `owner` (inserting its `int3` if it is the first).
+    pub(super) fn insert_site(&mut self, addr: VirtAddr, owner: SiteOwner) -> Result<()> {
+        self.sites.add(&self.memory, addr, owner)?;
         Ok(())
     }
 
-    /// Insert a site at each of `locations`: all of them, or (on an error) none.
-    fn insert_sites(&mut self, locations: &[u64]) -> Result<()> {
+    /// Insert a site owned by `owner` at each of `locations`: all of them, or (on an error)
+    /// none.
+    fn insert_sites(&mut self, locations: &[VirtAddr], owner: SiteOwner) -> Result<()> {
         for (done, addr) in locations.iter().enumerate() {
-            if let Err(error) = self.insert_site(*addr) {
+            if let Err(error) = self.insert_site(*addr, owner) {
                 for inserted in locations.iter().take(done) {
-                    let _ = self.release_site(*inserted);
+                    let _ = self.release_site(*inserted, owner);
                 }
                 return Err(error);
             }
@@ -150,12 +157,9 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn release_site(&mut self, addr: u64) -> Result<()> {
-        self.sites.release(&self.memory, addr)?;
-        if self.sites.original(addr).is_none() {
-            self.process.remove_breakpoint(addr);
-            self.plans.remove(&addr);
-        }
+    /// Take `owner` off the site at `addr` (its `int3` comes out with the last owner).
+    pub(super) fn release_site(&mut self, addr: VirtAddr, owner: SiteOwner) -> Result<()> {
+        self.sites.release(&self.memory, addr, owner)?;
         Ok(())
     }
 
@@ -164,7 +168,6 @@ impl Session {
     pub(super) fn forget_program(&mut self) {
         self.images.reset();
         self.sites.forget();
-        self.plans.clear();
         self.at_breakpoint.clear();
         self.slots.forget();
         for wp in self.watchpoints.by_id.values_mut() {
@@ -177,16 +180,5 @@ impl Session {
                 bp.enabled = false;
             }
         }
-    }
-
-    /// Decide how to run the original instruction at site `addr`.
-    pub(super) fn plan_site(&mut self, addr: u64) {
-        let mut code = self
-            .memory
-            .read(addr, MAX_INSTRUCTION)
-            .map(|r| r.bytes)
-            .unwrap_or_default();
-        self.sites.hide(addr, &mut code);
-        self.plans.insert(addr, displaced::plan(&code, addr));
     }
 }

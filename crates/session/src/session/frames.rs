@@ -54,7 +54,6 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// The frame's value of a 64-bit general register, when unwinding recovered it.
     /// The frame's value of a general register or a view of one (`ebx`, `bl`), when
     /// unwinding recovered the 64-bit register it is part of.
     pub fn register(&self, reg: Reg) -> Option<u64> {
@@ -151,7 +150,7 @@ impl Session {
         let pid = self.pid();
         let memory = &self.memory;
         let mut read = |address: u64| -> Option<u64> {
-            let bytes = memory.read(address, 8).ok()?.bytes;
+            let bytes = memory.read(VirtAddr::new(address), 8).ok()?.bytes;
             Some(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?))
         };
         // A return address may be one past its function's end (a call to a function that
@@ -241,6 +240,6 @@ impl Session {
 
     /// The pc of the current thread.
     pub(crate) fn current_pc(&mut self) -> Result<VirtAddr> {
-        self.guard(Process::pc).map(VirtAddr::new)
+        self.guard(Process::pc)
     }
 }

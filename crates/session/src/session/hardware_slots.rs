@@ -2,7 +2,7 @@
 //! freeing one, telling which owners a hit (DR6) is for, and the resume flag that lets a
 //! thread run on from a hardware execution breakpoint.
 
-use dbg_process::{Process, Reg, RegValue};
+use dbg_process::{Process, Reg, RegValue, VirtAddr};
 use dbg_watch::{Watch, WatchKind};
 
 use super::{Session, Why};
@@ -112,7 +112,7 @@ impl Session {
     /// Resuming at the address of a hardware execution breakpoint would fire it at once: set
     /// the resume flag so the instruction runs (the kernel does so itself after a hit).
     pub(super) fn set_resume_flag_at_hardware_breakpoint(&mut self) -> Result<()> {
-        let hardware: Vec<u64> = self
+        let hardware: Vec<VirtAddr> = self
             .breakpoints
             .all()
             .filter(|bp| bp.hardware && bp.enabled)

@@ -3,12 +3,16 @@
 
 use dbg_memory::{Instruction, Read};
 use dbg_process::{Process, Reg, RegValue};
+use dbg_sys::VirtAddr;
 
-use super::{Session, MAX_INSTRUCTION};
+use super::Session;
 use crate::error::{Error, Result};
 
 /// The most bytes one `memory read` shows.
 pub const MAX_MEMORY_READ: usize = 1 << 16;
+
+/// The longest x86-64 instruction.
+const MAX_INSTRUCTION: usize = 15;
 
 impl Session {
     /// Read registers of the current thread, as its selected frame sees them.
@@ -32,7 +36,7 @@ impl Session {
 
     /// Read up to `len` bytes at `addr` as the program sees them (our `int3`s hidden). Short
     /// where memory ends; [`Read::stopped_at`] says where.
-    pub fn read_memory(&mut self, addr: u64, len: usize) -> Result<Read> {
+    pub fn read_memory(&mut self, addr: VirtAddr, len: usize) -> Result<Read> {
         self.ensure_stopped()?;
         if len > MAX_MEMORY_READ {
             return Err(dbg_memory::Error::TooLarge {
@@ -43,11 +47,7 @@ impl Session {
         }
         let mut read = self.memory.read(addr, len)?;
         if read.bytes.is_empty() && len > 0 {
-            return Err(dbg_memory::Error::Read {
-                addr,
-                reason: "address not mapped or not readable".into(),
-            }
-            .into());
+            return Err(dbg_memory::Error::Unreadable { addr }.into());
         }
         self.sites.hide(addr, &mut read.bytes);
         Ok(read)
@@ -55,29 +55,19 @@ impl Session {
 
     /// Write `data` at `addr`; bytes over a breakpoint site change what the program will run
     /// there, and the breakpoint stays.
-    pub fn write_memory(&mut self, addr: u64, data: &[u8]) -> Result<()> {
+    pub fn write_memory(&mut self, addr: VirtAddr, data: &[u8]) -> Result<()> {
         self.ensure_stopped()?;
         self.forget_frames();
         self.sites.write_through(&self.memory, addr, data)?;
-        // The instruction under a site may have changed.
-        let end = addr.saturating_add(data.len() as u64);
-        let touched: Vec<u64> = self
-            .plans
-            .keys()
-            .copied()
-            .filter(|site| *site + MAX_INSTRUCTION as u64 > addr && *site < end)
-            .collect();
-        for site in touched {
-            self.plan_site(site);
-            if let Some(original) = self.sites.original(site) {
-                self.process.add_breakpoint(site, original);
-            }
-        }
         Ok(())
     }
 
     /// Disassemble `count` instructions from `addr` (the pc by default).
-    pub fn disassemble(&mut self, addr: Option<u64>, count: usize) -> Result<Vec<Instruction>> {
+    pub fn disassemble(
+        &mut self,
+        addr: Option<VirtAddr>,
+        count: usize,
+    ) -> Result<Vec<Instruction>> {
         self.ensure_stopped()?;
         let addr = match addr {
             Some(addr) => addr,
@@ -86,11 +76,7 @@ impl Session {
         let len = count.saturating_mul(MAX_INSTRUCTION).min(MAX_MEMORY_READ);
         let mut read = self.memory.read(addr, len)?;
         if read.bytes.is_empty() && len > 0 {
-            return Err(dbg_memory::Error::Read {
-                addr,
-                reason: "address not mapped or not readable".into(),
-            }
-            .into());
+            return Err(dbg_memory::Error::Unreadable { addr }.into());
         }
         self.sites.hide(addr, &mut read.bytes);
         Ok(dbg_memory::disassemble(&read.bytes, addr, count))

@@ -2,7 +2,6 @@
 //! out (why) into the events a command returns, with the stop classified as SPEC §5 names it.
 
 use dbg_process::{Process, Signal, SignalOrigin, Stop, StopReason, TrapKind};
-use dbg_sys::VirtAddr;
 
 use super::{Session, Why};
 use crate::error::Result;
@@ -46,7 +45,6 @@ impl Session {
         if !self.is_alive() {
             // The process is gone, and its memory and debug registers with it.
             self.sites.forget();
-            self.plans.clear();
             self.at_breakpoint.clear();
             self.slots.forget();
         }
@@ -62,10 +60,10 @@ impl Session {
         let pc = self.guard(Process::pc)?;
         let place = if self.inline_skip > 0 {
             let pid = self.pid();
-            let frames = self.images.logical_frames(pid, VirtAddr::new(pc), false);
+            let frames = self.images.logical_frames(pid, pc, false);
             frames.get(self.inline_skip).or(frames.last()).cloned()
         } else {
-            self.place(VirtAddr::new(pc))
+            self.place(pc)
         };
         Ok(StopEvent {
             pid: self.pid(),

@@ -3,10 +3,11 @@
 //! next stop, and deciding which stops to report and which to pass over (ignored hits,
 //! uncaught system calls, `nostop` signals).
 
-use dbg_memory::displaced;
+use dbg_memory::{displaced, SiteOwner, Sites};
 use dbg_process::{
     Pid, Process, Reg, Resume, Signal, SignalOrigin, State, Stop, StopReason, TrapKind,
 };
+use dbg_sys::VirtAddr;
 use dbg_watch::WatchKind;
 
 use super::{Session, Why};
@@ -70,7 +71,6 @@ impl Session {
         let mut events = self.thread_events();
         events.push(end);
         self.sites.forget();
-        self.plans.clear();
         self.at_breakpoint.clear();
         self.slots.forget();
         Ok(events)
@@ -185,7 +185,7 @@ impl Session {
             }) = reason
             {
                 self.at_breakpoint.insert(tid);
-                match self.breakpoints.hit(addr) {
+                match self.breakpoints.hit(user_owners(&self.sites, addr)) {
                     Some(id) => {
                         events.extend(self.report(reason, Why::breakpoint(id))?);
                         return Ok(events);
@@ -209,7 +209,7 @@ impl Session {
     }
 
     /// Whether thread `tid`, at our `int3` at `addr`, is where a step is running to.
-    fn reached_temporary(&mut self, addr: u64, tid: Pid) -> Result<bool> {
+    fn reached_temporary(&mut self, addr: VirtAddr, tid: Pid) -> Result<bool> {
         let Some(temporary) = self.temporary else {
             return Ok(false);
         };
@@ -223,7 +223,7 @@ impl Session {
         self.guard(|process| process.select_thread(tid))?;
         let rsp = self.guard(|process| process.read_register(Reg::Rsp));
         self.guard(|process| process.select_thread(here))?;
-        Ok(rsp?.as_u64() == sp)
+        Ok(rsp?.as_u64() == sp.get())
     }
 
     /// Resume every thread and wait for the next stop.
@@ -300,14 +300,15 @@ impl Session {
     /// emulated when dbg can (the tracee does not stop at all), else lift the `int3`,
     /// single-step with the other threads held, and put it back.
     fn step_off_site(&mut self, signal: Option<Signal>) -> Result<StepOff> {
-        if self.sites.addresses().next().is_none() {
+        if self.sites.is_empty() {
             return Ok(StepOff::NotOnSite);
         }
         let pc = self.guard(Process::pc)?;
         if !self.sites.is_inserted(pc) {
             return Ok(StepOff::NotOnSite);
         }
-        let (plan, trusted) = self.plans.get(&pc).copied().unwrap_or((None, false));
+        let plan = self.sites.plan(pc);
+        let (plan, trusted) = plan.map_or((None, false), |p| (p.displaced, p.trusted_step));
         // A displaced write (push) must trap a watchpoint over it: step it for real then.
         let watching_data = self
             .slots
@@ -415,15 +416,23 @@ impl Session {
             return Ok(SingleStep::Report(reason, Why::stepping()));
         }
         // Stepping onto an enabled breakpoint is a hit of it, as in gdb.
-        if self.sites.addresses().next().is_some() {
+        if !self.sites.is_empty() {
             let pc = self.guard(Process::pc)?;
             if self.sites.is_inserted(pc) {
                 self.at_breakpoint.insert(tid);
-                if let Some(id) = self.breakpoints.hit(pc) {
+                if let Some(id) = self.breakpoints.hit(user_owners(&self.sites, pc)) {
                     return Ok(SingleStep::Report(reason, Why::breakpoint(id)));
                 }
             }
         }
         Ok(SingleStep::Done(reason))
     }
+}
+
+/// The user breakpoints among the owners of the site at `addr`.
+fn user_owners(sites: &Sites, addr: VirtAddr) -> impl Iterator<Item = u32> + '_ {
+    sites.owners(addr).filter_map(|owner| match owner {
+        SiteOwner::Breakpoint(id) => Some(id),
+        SiteOwner::Temporary | SiteOwner::Internal(_) => None,
+    })
 }

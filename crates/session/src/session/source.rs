@@ -261,8 +261,8 @@ impl Session {
     ) -> Result<Breakpoint> {
         self.ensure_stopped()?;
         let addresses = self.breakpoint_addresses(location)?;
-        let addresses = addresses.iter().map(|a| a.get()).collect();
-        self.set_breakpoint_locations(addresses, spec.to_string(), ignore, hardware)
+        let spec = spec.to_string();
+        self.set_breakpoint_locations(addresses, location.clone(), spec, ignore, hardware)
     }
 }
 

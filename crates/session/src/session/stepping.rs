@@ -8,6 +8,7 @@
 //! that happens on the way — a breakpoint, a signal, the end of the process — ends the step
 //! and is reported as itself.
 
+use dbg_memory::SiteOwner;
 use dbg_process::{Pid, Reg};
 use dbg_symbols::{SourceLine, ValueType};
 use dbg_sys::VirtAddr;
@@ -423,13 +424,12 @@ impl Session {
     /// Run every thread until thread `tid` reaches `address` (with the stack pointer at
     /// `sp`, when given), through a temporary breakpoint there.
     fn run_to(&mut self, address: VirtAddr, tid: Pid, sp: Option<VirtAddr>) -> Result<RunTo> {
-        let (address, sp) = (address.get(), sp.map(VirtAddr::get));
-        self.insert_site(address)?;
+        self.insert_site(address, SiteOwner::Temporary)?;
         self.temporary = Some(Temporary { address, tid, sp });
         let result = self.resume_inner(1);
         self.temporary = None;
         let released = if self.is_alive() {
-            self.release_site(address)
+            self.release_site(address, SiteOwner::Temporary)
         } else {
             Ok(())
         };
@@ -450,7 +450,7 @@ impl Session {
 
     /// What the instruction at `pc` does to the flow of control.
     fn flow_at(&mut self, pc: VirtAddr) -> Result<Flow> {
-        let code = self.disassemble(Some(pc.get()), 1)?;
+        let code = self.disassemble(Some(pc), 1)?;
         let Some(instruction) = code.first() else {
             return Ok(Flow::Other);
         };

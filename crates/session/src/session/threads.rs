@@ -9,7 +9,7 @@ use crate::event::Event;
 
 impl Session {
     /// Every thread, in tid order: whether it is the current one, and its pc.
-    pub fn threads(&mut self) -> Result<Vec<(Pid, bool, u64)>> {
+    pub fn threads(&mut self) -> Result<Vec<(Pid, bool, dbg_sys::VirtAddr)>> {
         self.ensure_stopped()?;
         let current = self.process.current_thread();
         let tids: Vec<Pid> = self.process.threads().collect();

@@ -2,6 +2,7 @@
 //! they compare against. The `Watchpoint` type itself is in `crate::watchpoints`; the
 //! debug-register slots a watchpoint takes are in `hardware_slots`.
 
+use dbg_sys::VirtAddr;
 use dbg_watch::{Watch, WatchKind, WatchSize};
 
 use super::Session;
@@ -13,7 +14,7 @@ impl Session {
     /// slot on every thread; its next `ignore` hits will not stop.
     pub fn set_watchpoint(
         &mut self,
-        addr: u64,
+        addr: VirtAddr,
         kind: WatchKind,
         size: u64,
         ignore: u64,
@@ -106,7 +107,7 @@ impl Session {
     }
 
     /// The watched value: `size` bytes at `addr`, little-endian.
-    pub(super) fn read_watched(&self, addr: u64, size: u64) -> Result<u64> {
+    pub(super) fn read_watched(&self, addr: VirtAddr, size: u64) -> Result<u64> {
         let bytes = self.memory.read_exact(addr, size as usize)?;
         let mut word = [0u8; 8];
         for (slot, byte) in word.iter_mut().zip(bytes) {

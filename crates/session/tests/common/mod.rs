@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use dbg_session::{Event, Launch, Session, StopEvent};
+use dbg_session::{Event, Launch, Session, StopEvent, VirtAddr};
 
 /// Launch fixture `name` with `args`, its stdout going to `dir/out`.
 pub fn launch(name: &str, args: &[&str], dir: &Path) -> Session {
@@ -20,8 +20,12 @@ pub fn output(dir: &Path) -> String {
 }
 
 /// The runtime address of `symbol` of `fixture` in the session's process.
-pub fn address(session: &Session, fixture: &str, symbol: &str) -> u64 {
-    fixtures::runtime_address(session.pid().as_raw(), fixture, symbol)
+pub fn address(session: &Session, fixture: &str, symbol: &str) -> VirtAddr {
+    VirtAddr::new(fixtures::runtime_address(
+        session.pid().as_raw(),
+        fixture,
+        symbol,
+    ))
 }
 
 /// The stop a command ended with.
