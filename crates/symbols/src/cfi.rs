@@ -2,7 +2,7 @@
 //! `.debug_frame`) through gimli's unwinder: given one frame's registers and a way to read
 //! memory, the caller's registers.
 
-use std::cell::RefCell;
+use std::sync::{Mutex, TryLockError};
 
 use gimli::{
     BaseAddresses, CfaRule, EhFrame, EvaluationResult, Location, RegisterRule, RunTimeEndian,
@@ -65,7 +65,10 @@ pub(crate) struct Cfi<'a> {
     eh_frame: Option<(EhFrame<Reader<'a>>, Option<SearchTable<'a>>)>,
     debug_frame: Option<gimli::DebugFrame<Reader<'a>>>,
     bases: BaseAddresses,
-    context: RefCell<Box<UnwindContext<usize>>>,
+    /// Scratch space for gimli's CFI evaluator, kept between lookups because a fresh one
+    /// allocates and zeroes some 25 KB. A thread that finds it busy (another thread is
+    /// unwinding) makes its own instead of waiting, so unwinds never serialize or deadlock.
+    context: Mutex<Box<UnwindContext<usize>>>,
 }
 
 impl std::fmt::Debug for Cfi<'_> {
@@ -111,7 +114,7 @@ impl<'a> Cfi<'a> {
             eh_frame,
             debug_frame,
             bases,
-            context: RefCell::new(Box::new(UnwindContext::new())),
+            context: Mutex::new(Box::new(UnwindContext::new())),
         }
     }
 
@@ -139,19 +142,38 @@ impl<'a> Cfi<'a> {
 
     /// The unwind row for `address` (a binary address), and which section it came from.
     fn row(&self, address: u64) -> Result<Option<(UnwindTableRow<usize>, Source)>> {
-        let mut context = self.context.borrow_mut();
+        // The lock is held for the table lookup only: the row comes out cloned, and the
+        // caller's memory reader runs after it is released.
+        let mut shared;
+        let mut own;
+        let context: &mut UnwindContext<usize> = match self.context.try_lock() {
+            Ok(guard) => {
+                shared = guard;
+                &mut shared
+            }
+            // gimli resets the context at the start of every lookup, so one left behind by a
+            // panic is as good as new.
+            Err(TryLockError::Poisoned(poisoned)) => {
+                shared = poisoned.into_inner();
+                &mut shared
+            }
+            Err(TryLockError::WouldBlock) => {
+                own = Box::new(UnwindContext::new());
+                &mut own
+            }
+        };
         if let Some((frame, header)) = &self.eh_frame {
             let found = match header {
                 Some(header) => {
                     fde_from_header(header, frame, &self.bases, address).and_then(|fde| {
-                        fde.unwind_info_for_address(frame, &self.bases, &mut context, address)
+                        fde.unwind_info_for_address(frame, &self.bases, context, address)
                             .cloned()
                     })
                 }
                 None => frame
                     .unwind_info_for_address(
                         &self.bases,
-                        &mut context,
+                        context,
                         address,
                         EhFrame::cie_from_offset,
                     )
@@ -166,7 +188,7 @@ impl<'a> Cfi<'a> {
         if let Some(frame) = &self.debug_frame {
             match frame.unwind_info_for_address(
                 &self.bases,
-                &mut context,
+                context,
                 address,
                 gimli::DebugFrame::cie_from_offset,
             ) {

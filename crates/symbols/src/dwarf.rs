@@ -2,9 +2,8 @@
 //! (owned, compact, built per unit on first use), and function frames (with inlined callers)
 //! through addr2line. Everything is read on the first question that needs it.
 
-use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use gimli::{EndianSlice, RunTimeEndian};
 use object::{Object, ObjectSection};
@@ -161,8 +160,13 @@ pub(crate) struct Debug<'a> {
     llvm: Vec<bool>,
     /// Sorted by `low`.
     ranges: Vec<UnitRange>,
-    lines: RefCell<HashMap<usize, Rc<LineTable>>>,
-    frames: OnceCell<Option<addr2line::Context<Reader<'a>>>>,
+    /// Per unit, its line table once read (or why it could not be: the bytes do not change,
+    /// so neither would the answer). One cell per unit: threads reading different units'
+    /// tables do not wait for each other, and lookups in read tables take no lock.
+    lines: Box<[OnceLock<Result<Arc<LineTable>>>]>,
+    /// addr2line's context is `Send` but not `Sync` (it fills its own caches through
+    /// `&self`), so it sits behind a lock, held only while addr2line answers one address.
+    frames: OnceLock<Option<Mutex<addr2line::Context<Reader<'a>>>>>,
     sections: Sections<'a>,
 }
 
@@ -259,13 +263,14 @@ pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<
         }
     }
     ranges.sort_by_key(|r| (r.low, r.high));
+    let lines = units.iter().map(|_| OnceLock::new()).collect();
     Ok(Some(Debug {
         dwarf,
         units,
         llvm,
         ranges,
-        lines: RefCell::new(HashMap::new()),
-        frames: OnceCell::new(),
+        lines,
+        frames: OnceLock::new(),
         sections,
     }))
 }
@@ -304,13 +309,25 @@ impl<'a> Debug<'a> {
             .map(|r| r.unit)
     }
 
-    pub(crate) fn line_table(&self, unit: usize) -> Result<Rc<LineTable>> {
-        if let Some(table) = self.lines.borrow().get(&unit) {
-            return Ok(Rc::clone(table));
+    /// The line table of `unit`, read on first use (a unit that does not exist has an empty
+    /// one).
+    fn line_table(&self, unit: usize) -> Result<&LineTable> {
+        match self.lines.get(unit) {
+            Some(cell) => self.cached_line_table(unit, cell).map(|table| &**table),
+            None => Ok(empty_line_table()),
         }
-        let table = Rc::new(self.read_line_table(unit)?);
-        self.lines.borrow_mut().insert(unit, Rc::clone(&table));
-        Ok(table)
+    }
+
+    /// The line table of `unit` from its cell in `lines`, read into it on first use.
+    fn cached_line_table<'s>(
+        &'s self,
+        unit: usize,
+        cell: &'s OnceLock<Result<Arc<LineTable>>>,
+    ) -> Result<&'s Arc<LineTable>> {
+        match cell.get_or_init(|| self.read_line_table(unit).map(Arc::new)) {
+            Ok(table) => Ok(table),
+            Err(error) => Err(error.clone()),
+        }
     }
 
     fn read_line_table(&self, unit: usize) -> Result<LineTable> {
@@ -437,7 +454,7 @@ impl<'a> Debug<'a> {
         for unit in self.units_at(address) {
             let table = self.line_table(unit)?;
             if let Some(rows) = table.sequence_at(address) {
-                return Ok(Some(f(&table, rows)));
+                return Ok(Some(f(table, rows)));
             }
         }
         Ok(None)
@@ -749,8 +766,13 @@ impl<'a> Debug<'a> {
     }
 
     /// Every unit's line table, built now if needed (for questions by file and line).
-    pub(crate) fn all_line_tables(&self) -> Result<Vec<Rc<LineTable>>> {
-        (0..self.units.len()).map(|u| self.line_table(u)).collect()
+    /// Shared, not borrowed: the caller keeps them past its borrow of the module's cell.
+    pub(crate) fn all_line_tables(&self) -> Result<Vec<Arc<LineTable>>> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(unit, cell)| self.cached_line_table(unit, cell).map(Arc::clone))
+            .collect()
     }
 
     /// How the line table of the unit at `address` names the file at `path`.
@@ -767,32 +789,32 @@ impl<'a> Debug<'a> {
 
     /// The frames at `address`, innermost (an inlined function) first.
     pub(crate) fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
-        let Some(context) = self
-            .frames
-            .get_or_init(|| addr2line::Context::from_dwarf(self.sections.dwarf()).ok())
-        else {
+        let Some(context) = self.frames.get_or_init(|| {
+            addr2line::Context::from_dwarf(self.sections.dwarf())
+                .ok()
+                .map(Mutex::new)
+        }) else {
             return Ok(Vec::new());
         };
-        let bad = |e| Error::dwarf(".debug_info", e);
-        let mut iter = context.find_frames(address).skip_all_loads().map_err(bad)?;
-        let mut frames = Vec::new();
-        while let Some(frame) = iter.next().map_err(bad)? {
-            let function = frame
-                .function
-                .as_ref()
-                .and_then(|f| f.raw_name().ok())
-                .map(|name| crate::demangle::demangle(&name).into_owned());
-            let location = frame.location.as_ref().and_then(|l| {
-                let path = l.file?.to_string();
+        // Copied out under the lock; names are demangled and looked up in line tables after
+        // it is released, so the lock covers addr2line's work only and nothing here can
+        // reach it again while held.
+        let raw = {
+            // addr2line fills its caches before it hands them out: one left by a panic
+            // elsewhere is at worst missing an entry, which it reads again.
+            let context = context.lock().unwrap_or_else(PoisonError::into_inner);
+            raw_frames(&context, address)?
+        };
+        let mut frames = Vec::with_capacity(raw.len());
+        for (name, location) in raw {
+            let function = name.map(|name| crate::demangle::demangle(&name).into_owned());
+            let location = location.map(|(path, line)| SourceLine {
                 // Named as the line table names it (gdb's name), where it is there.
-                let file = self
+                file: self
                     .display_name(address, &path)
-                    .unwrap_or_else(|| path.clone());
-                Some(SourceLine {
-                    file,
-                    path,
-                    line: l.line?,
-                })
+                    .unwrap_or_else(|| path.clone()),
+                path,
+                line,
             });
             frames.push(FrameInfo {
                 function,
@@ -806,6 +828,39 @@ impl<'a> Debug<'a> {
         }
         Ok(frames)
     }
+}
+
+/// What addr2line knows of the frames at `address`: each function's raw name and its file
+/// and line, innermost first.
+type RawFrames = Vec<(Option<String>, Option<(String, u32)>)>;
+
+fn raw_frames(context: &addr2line::Context<Reader<'_>>, address: u64) -> Result<RawFrames> {
+    let bad = |e| Error::dwarf(".debug_info", e);
+    let mut iter = context.find_frames(address).skip_all_loads().map_err(bad)?;
+    let mut frames = Vec::new();
+    while let Some(frame) = iter.next().map_err(bad)? {
+        let name = frame
+            .function
+            .as_ref()
+            .and_then(|f| f.raw_name().ok())
+            .map(|name| name.into_owned());
+        let location = frame
+            .location
+            .as_ref()
+            .and_then(|l| Some((l.file?.to_string(), l.line?)));
+        frames.push((name, location));
+    }
+    Ok(frames)
+}
+
+/// The line table of a unit that has none.
+fn empty_line_table() -> &'static LineTable {
+    static EMPTY: LineTable = LineTable {
+        files: Vec::new(),
+        rows: Vec::new(),
+        sequences: Vec::new(),
+    };
+    &EMPTY
 }
 
 /// Addresses in `table` for line `line` of files whose path ends with `file`: each

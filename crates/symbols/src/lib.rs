@@ -65,3 +65,14 @@ pub fn ask_everything(bytes: &[u8]) {
         let _ = module.unwind(&regs, entry, caller, &mut |address| Some(address ^ 0x5555));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Compiles only while a module can be handed to and shared between threads.
+    #[test]
+    fn module_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::Module>();
+        assert_send_sync::<crate::Bytes>();
+    }
+}

@@ -1,7 +1,7 @@
 //! One ELF binary (an executable or a shared library): its bytes, and everything read from
 //! them on demand.
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use object::read::elf::ElfFile64;
 use object::{Object, ObjectKind, ObjectSection, ObjectSegment};
@@ -12,14 +12,17 @@ use crate::dwarf::{self, Debug, FrameInfo, SourceLine};
 use crate::error::{Error, Result};
 use crate::symtab::{Symbol, SymbolTable};
 
-/// The bytes of a binary: a memory map, a `Vec<u8>`, anything that can lend them.
-pub type Bytes = Box<dyn AsRef<[u8]> + Send>;
+/// The bytes of a binary: a memory map, a `Vec<u8>`, anything that can lend them to
+/// several threads at once (so that a [`Module`] can be shared between threads).
+pub type Bytes = Box<dyn AsRef<[u8]> + Send + Sync>;
 
+/// Each part is read once, by the first thread that needs it; a thread asking meanwhile
+/// waits for that read rather than repeating it.
 struct Parsed<'a> {
     elf: ElfFile64<'a>,
-    symbols: OnceCell<SymbolTable<'a>>,
-    debug: OnceCell<Result<Option<Debug<'a>>>>,
-    cfi: OnceCell<Cfi<'a>>,
+    symbols: OnceLock<SymbolTable<'a>>,
+    debug: OnceLock<Result<Option<Debug<'a>>>>,
+    cfi: OnceLock<Cfi<'a>>,
 }
 
 self_cell::self_cell!(
@@ -33,6 +36,14 @@ self_cell::self_cell!(
 /// An ELF binary, read lazily: opening one checks its header and section table only; the
 /// symbol table, the DWARF units and line tables, and the CFI are each read the first time a
 /// question needs them, and kept. All addresses are the binary's own (before the load bias).
+///
+/// A `Module` is `Send + Sync`, so that a big binary can be indexed on a worker thread while
+/// the tracing thread runs, and then shared (in an `Arc`) by both. The lazily read parts are
+/// in `OnceLock`s, each unit's line table in one of its own, so lookups in what is read take
+/// no lock. Two caches are mutated through `&self` by gimli and addr2line, and are behind a
+/// `Mutex` each: the unwinder's scratch space (a thread that finds it busy uses its own, so
+/// unwinds never wait) and addr2line's context for [`frames_at`](Module::frames_at) (held for
+/// one address's lookup). No caller code runs under either lock, so neither can deadlock.
 pub struct Module {
     cell: Cell,
 }
@@ -105,9 +116,9 @@ impl Module {
             let elf = ElfFile64::parse(data).map_err(Error::NotElf)?;
             Ok::<_, Error>(Parsed {
                 elf,
-                symbols: OnceCell::new(),
-                debug: OnceCell::new(),
-                cfi: OnceCell::new(),
+                symbols: OnceLock::new(),
+                debug: OnceLock::new(),
+                cfi: OnceLock::new(),
             })
         })?;
         Ok(Module { cell })

@@ -306,3 +306,73 @@ fn fuzz_findings_give_errors_not_panics() {
     }
     assert!(count > 0, "no inputs in {}", dir.display());
 }
+
+/// Every answer about the code of a few functions, as text: line, statement start, frames
+/// and one unwind step at each address, then the line lookups by file; sorted.
+fn answers(module: &Module, reverse: bool) -> Vec<String> {
+    let mut addresses: Vec<u64> = ["_start", "main", "leaf", "util_scale", "factorial"]
+        .iter()
+        .flat_map(|name| module.symbols_named(name))
+        .filter(|symbol| symbol.is_function)
+        .flat_map(|symbol| symbol.address..symbol.address + symbol.size)
+        .collect();
+    if reverse {
+        // Another order makes another thread the first to read each table.
+        addresses.reverse();
+    }
+    let mut found = Vec::new();
+    for address in addresses {
+        let mut regs = dbg_symbols::UnwindRegs::default();
+        regs.set(dbg_symbols::RIP, Some(address));
+        regs.set(dbg_symbols::RSP, Some(0x7fff_0000));
+        let unwound = module.unwind(&regs, 0, false, &mut |at| Some(at ^ 0x5555));
+        found.push(format!(
+            "{address:#x} {:?} {:?} {:?} {unwound:?}",
+            module.line_at(address),
+            module.is_statement_start(address),
+            module.frames_at(address),
+        ));
+    }
+    for line in [1, 20, 40, 60] {
+        found.push(format!(
+            "{line} {:?}",
+            module.line_addresses("nested.c", line)
+        ));
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn one_module_answers_several_threads_as_it_answers_one() {
+    let fixture = "nested_o2";
+    let expected = answers(&module(fixture), false);
+    assert!(expected.len() > 20, "too few addresses asked: {expected:?}");
+    assert!(
+        expected.iter().any(|a| a.contains("inlined: true")),
+        "no inlined frame asked for: {expected:?}"
+    );
+    // A fresh module, so that the threads race to read each part of it.
+    let shared = std::sync::Arc::new(module(fixture));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let threads = 4;
+    for thread in 0..threads {
+        let module = std::sync::Arc::clone(&shared);
+        let sender = sender.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send((thread, answers(&module, thread % 2 == 1)));
+        });
+    }
+    // A deadlock fails the test instead of hanging it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    for _ in 0..threads {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let (thread, found) = receiver
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("{fixture}: a thread did not answer in time ({e})"));
+        assert!(
+            found == expected,
+            "{fixture}: thread {thread} answered otherwise"
+        );
+    }
+}
