@@ -6,18 +6,23 @@
 //! Every command it runs is echoed first (`$ ...`), so a failure can be reproduced by hand.
 #![forbid(unsafe_code)]
 
+mod demo;
+mod rusage;
+mod test;
+mod workspace;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use nix::sys::resource::{getrusage, UsageWho};
+use rusage::RUSAGE_LINE;
+use workspace::Workspace;
 
-const USAGE: &str = "\
+pub const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
@@ -47,7 +52,7 @@ fn main() -> ExitCode {
             "test" => Workspace::locate().test(rest),
             "demo" => Workspace::locate().demo(),
             "bench" => Rows::parse(rest).and_then(|rows| Workspace::locate().bench(&rows)),
-            "rusage" => return rusage(rest),
+            "rusage" => return rusage::rusage(rest),
             "help" | "-h" | "--help" => {
                 println!("{USAGE}");
                 Ok(())
@@ -65,194 +70,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// `xtask rusage PROGRAM [ARGS...]`: run PROGRAM with our standard streams, then print its
-/// wall time and `ru_maxrss` of `getrusage(RUSAGE_CHILDREN)` as the last line of standard
-/// output ([`RUSAGE_LINE`]), and exit with PROGRAM's status (128 + the signal that killed it).
-/// The bench runs a fresh one per measurement so that PROGRAM is the only child it has waited
-/// for: the figure is the largest peak of PROGRAM and of the processes PROGRAM waited for (the
-/// kernel folds a reaped child's peak into its parent's), never the helper's own or that of an
-/// earlier run.
-fn rusage(args: &[String]) -> ExitCode {
-    let Some((program, args)) = args.split_first() else {
-        eprintln!("xtask: rusage: no program given\n\n{USAGE}");
-        return ExitCode::FAILURE;
-    };
-    let start = Instant::now();
-    let status = match Command::new(program).args(args).status() {
-        Ok(status) => status,
-        Err(e) => {
-            eprintln!("xtask: cannot run `{program}`: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let wall = start.elapsed();
-    match getrusage(UsageWho::RUSAGE_CHILDREN) {
-        Ok(usage) => println!("{RUSAGE_LINE} {} {}", wall.as_nanos(), usage.max_rss()),
-        Err(e) => {
-            eprintln!("xtask: getrusage(RUSAGE_CHILDREN) failed: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    let code = status
-        .code()
-        .or_else(|| status.signal().map(|signal| 128 + signal))
-        .and_then(|code| u8::try_from(code).ok())
-        .unwrap_or(1);
-    ExitCode::from(code)
-}
-
-/// Where things are: the workspace root (every command runs there), the cargo target
-/// directory, and the cargo that started us.
-#[derive(Debug)]
-struct Workspace {
-    root: PathBuf,
-    target: PathBuf,
-    cargo: OsString,
-}
-
 impl Workspace {
-    fn locate() -> Workspace {
-        let fixtures_dir = fixtures::output_dir();
-        let target = fixtures_dir
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or(fixtures_dir);
-        Workspace {
-            root: fixtures::workspace_root(),
-            target,
-            cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
-        }
-    }
-
-    fn cargo<I, S>(&self, args: I) -> Command
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<OsString>,
-    {
-        let mut command = Command::new(&self.cargo);
-        command
-            .current_dir(&self.root)
-            .args(args.into_iter().map(Into::into));
-        command
-    }
-
-    /// A command line as a user would type it in the workspace root.
-    fn shell_line(&self, command: &Command) -> String {
-        let program = Path::new(command.get_program());
-        let program = if program.is_absolute() {
-            self.show_path(program)
-        } else {
-            program.display().to_string()
-        };
-        let mut line = if program == self.cargo.to_string_lossy() {
-            "cargo".to_string()
-        } else {
-            quote(&program)
-        };
-        for arg in command.get_args() {
-            let arg = Path::new(arg);
-            let shown = if arg.is_absolute() {
-                self.show_path(arg)
-            } else {
-                arg.display().to_string()
-            };
-            line.push(' ');
-            line.push_str(&quote(&shown));
-        }
-        line
-    }
-
-    /// `path` relative to the workspace root when it is inside it.
-    fn show_path(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root)
-            .unwrap_or(path)
-            .display()
-            .to_string()
-    }
-
-    /// Echo `command`, run it with our standard streams, and fail if it fails.
-    fn run(&self, command: &mut Command) -> Result<(), String> {
-        let line = self.shell_line(command);
-        println!("$ {line}");
-        let status = command
-            .status()
-            .map_err(|e| format!("cannot run `{line}`: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`{line}` failed ({status})"))
-        }
-    }
-
-    fn build_fixtures(&self) -> Result<(), String> {
-        let dir = self.show_path(&fixtures::output_dir());
-        let built = fixtures::build_all().map_err(|e| format!("cannot build the fixtures: {e}"))?;
-        if built.is_empty() {
-            println!("fixtures: all up to date in {dir}");
-        } else {
-            println!("fixtures: built {} in {dir}", built.join(", "));
-        }
-        Ok(())
-    }
-
-    // ── test ────────────────────────────────────────────────────────────────────────────
-
-    fn test(&self, extra: &[String]) -> Result<(), String> {
-        self.build_fixtures()?;
-        // Tests run the examples (the trace example, as a user would); `--all-targets` builds
-        // examples only as test binaries, so build the real ones first.
-        self.run(&mut self.cargo(["build", "--workspace", "--examples"]))?;
-        let runs = [
-            self.cargo(["test", "--workspace", "--all-targets", "--no-fail-fast"]),
-            self.cargo(["test", "--workspace", "--doc", "--no-fail-fast"]),
-        ];
-        let mut failed = Vec::new();
-        for mut command in runs {
-            command.args(extra);
-            if let Err(e) = self.run(&mut command) {
-                eprintln!("xtask: {e}");
-                failed.push(self.shell_line(&command));
-            }
-        }
-        if failed.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("failed: {}", failed.join("; ")))
-        }
-    }
-
-    // ── demo ────────────────────────────────────────────────────────────────────────────
-
-    fn demo(&self) -> Result<(), String> {
-        self.run(&mut self.cargo(["build", "--package", "dbg-cli"]))?;
-        self.build_fixtures()?;
-        let dbg = self.target.join("debug").join("dbg-cli");
-        let nested = fixtures::output_dir().join("nested");
-        println!();
-        println!("dbg-cli launches `nested` (a small C program, test-programs/nested.c), stops at");
-        println!(
-            "the function `leaf`, shows the call stack, finishes `leaf` (showing the value it"
-        );
-        println!("returned), steps over the next line, and lets the program run to its end:");
-        println!();
-        let mut command = Command::new(&dbg);
-        command
-            .current_dir(&self.root)
-            .args(["run", "--batch", "-e", "break leaf", "-e", "continue"])
-            .args([
-                "-e",
-                "backtrace",
-                "-e",
-                "finish",
-                "-e",
-                "next",
-                "-e",
-                "continue",
-            ])
-            .arg(&nested);
-        self.run(&mut command)
-    }
-
     // ── bench ───────────────────────────────────────────────────────────────────────────
 
     fn bench(&self, rows: &Rows) -> Result<(), String> {
@@ -718,33 +536,6 @@ impl Workspace {
             println!("xtask: {problem}");
         }
         problem
-    }
-
-    /// Run `command` with its output captured (unless it goes elsewhere already), and return
-    /// its wall time.
-    fn timed(&self, command: &mut Command) -> Result<Duration, String> {
-        self.timed_output(command).map(|(elapsed, _)| elapsed)
-    }
-
-    /// [`Workspace::timed`], with the output.
-    fn timed_output(&self, command: &mut Command) -> Result<(Duration, Output), String> {
-        command.current_dir(&self.root).stdin(Stdio::null());
-        let start = Instant::now();
-        let output = command
-            .output()
-            .map_err(|e| format!("cannot run `{}`: {e}", self.shell_line(command)))?;
-        let elapsed = start.elapsed();
-        if output.status.success() {
-            Ok((elapsed, output))
-        } else {
-            Err(format!(
-                "`{}` failed ({}):\n{}{}",
-                self.shell_line(command),
-                output.status,
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
     }
 
     /// b. Run the criterion bench and read the mean of both functions from its estimates.
@@ -1363,9 +1154,6 @@ const NOT_SELECTED: &str = "not selected";
 const BIGBIN_MAIN: &str = "bigbin::main";
 /// What bigbin prints last when it runs to its end.
 const BIGBIN_DONE: &str = "bigbin done";
-/// The line `xtask rusage` ends its standard output with: this, the wall time in nanoseconds
-/// and the peak RSS in KiB.
-const RUSAGE_LINE: &str = "xtask-rusage:";
 /// The criterion group of `crates/process/benches/step.rs`.
 const BENCH_GROUP: &str = "single_step";
 /// The criterion group of `crates/session/benches/breakpoint.rs`.
@@ -3191,24 +2979,10 @@ fn find_program(name: &str) -> Option<PathBuf> {
         })
 }
 
-/// Quote a word for a POSIX shell when it needs it.
-fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain {
-        word.to_string()
-    } else if !word.contains(['"', '$', '`', '\\', '!']) {
-        format!("\"{word}\"")
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workspace::quote;
 
     const STRACE: &str = "\
 % time     seconds  usecs/call     calls    errors syscall
