@@ -3,10 +3,11 @@
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
 
+use crate::bench::median;
 use crate::USAGE;
 
 /// The line `xtask rusage` ends its standard output with: this, the wall time in nanoseconds
@@ -47,4 +48,61 @@ pub fn rusage(args: &[String]) -> ExitCode {
         .and_then(|code| u8::try_from(code).ok())
         .unwrap_or(1);
     ExitCode::from(code)
+}
+
+/// The wall time and peak RSS of one run under `xtask rusage`, or the medians of several.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunUsage {
+    pub wall: Duration,
+    /// `ru_maxrss`, in KiB.
+    pub peak_kib: u64,
+}
+
+impl RunUsage {
+    /// The usage from the [`RUSAGE_LINE`] that ends `stdout`, and the output before it.
+    pub fn parse(stdout: &str) -> Result<(RunUsage, &str), String> {
+        let at = stdout
+            .rfind(RUSAGE_LINE)
+            .ok_or_else(|| format!("no `{RUSAGE_LINE}` line"))?;
+        let (before, line) = stdout.split_at(at);
+        let numbers: Vec<u64> = line
+            .get(RUSAGE_LINE.len()..)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("a bad `{RUSAGE_LINE}` line ({e}): {}", line.trim_end()))?;
+        match numbers.as_slice() {
+            &[wall_ns, peak_kib] => Ok((
+                RunUsage {
+                    wall: Duration::from_nanos(wall_ns),
+                    peak_kib,
+                },
+                before,
+            )),
+            _ => Err(format!(
+                "a `{RUSAGE_LINE}` line without two numbers: {}",
+                line.trim_end()
+            )),
+        }
+    }
+
+    /// The median wall time and the median peak, each over `runs`.
+    pub fn median(runs: &[RunUsage]) -> RunUsage {
+        let walls: Vec<Duration> = runs.iter().map(|run| run.wall).collect();
+        let peaks: Vec<u64> = runs.iter().map(|run| run.peak_kib).collect();
+        RunUsage {
+            wall: median(&walls),
+            peak_kib: median(&peaks),
+        }
+    }
+
+    /// The peak in MB (10^6 bytes).
+    pub fn peak_mb(&self) -> f64 {
+        (self.peak_kib * 1024) as f64 / 1e6
+    }
+
+    pub fn peak_shown(&self) -> String {
+        format!("{:.1} MB", self.peak_mb())
+    }
 }
