@@ -1,0 +1,291 @@
+//! Rows p. and q.: the wall time and the peak memory of stopping at `bigbin::main` in the
+//! 80+ MB debug build of xtask/bigbin, dbg-cli against gdb, each run under a fresh `xtask
+//! rusage` process.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::parse::symbol_stop_problem;
+use super::report::{failed, one_line, thousands, yes_no};
+use super::tools::{command, Tools};
+use super::{Measured, RUNS};
+use crate::rusage::RunUsage;
+use crate::workspace::Workspace;
+
+/// The function rows p and q stop at, by its Rust path, so that the debugger must consult DWARF.
+pub const BIGBIN_MAIN: &str = "bigbin::main";
+/// What bigbin prints last when it runs to its end.
+pub const BIGBIN_DONE: &str = "bigbin done";
+/// The section heading of p. and q.
+pub fn heading() -> String {
+    format!(
+        "p. and q. wall time and peak memory of stopping at `{BIGBIN_MAIN}` in the debug build \
+         of xtask/bigbin, a backtrace and a kill"
+    )
+}
+
+/// p. and q.: each debugger stopping at `bigbin::main` in the debug build of xtask/bigbin.
+#[derive(Debug)]
+pub struct SymbolRuns {
+    /// The binary, as shown (relative to the workspace root).
+    pub binary: String,
+    pub bytes: u64,
+    /// dbg-cli's medians.
+    pub dbg: Measured<RunUsage>,
+    /// gdb's medians; `None` when gdb is not installed.
+    pub gdb: Option<Measured<RunUsage>>,
+    /// bigbin run alone to its end: its peak bounds the tracee's share of a debugger's.
+    pub program: RunUsage,
+}
+
+impl Workspace {
+    /// Where bigbin is built: its own target directory (it is not part of our workspace).
+    pub fn bigbin_target(&self) -> PathBuf {
+        self.target.join("bigbin")
+    }
+
+    /// Build xtask/bigbin in the debug profile with its own lockfile; cargo reuses a build
+    /// that is fresh.
+    pub fn build_bigbin(&self) -> Measured<()> {
+        let manifest = self.root.join("xtask").join("bigbin").join("Cargo.toml");
+        let mut command = self.cargo(["build", "--locked", "--manifest-path"]);
+        command
+            .arg(manifest)
+            .arg("--target-dir")
+            .arg(self.bigbin_target());
+        let result = self.run(&mut command);
+        if let Err(e) = &result {
+            println!("xtask: {e}: rows p and q fail");
+        }
+        result
+    }
+
+    /// p. and q. Stop at `bigbin::main` in the large debug binary, show the backtrace and kill
+    /// the program, with dbg-cli and with gdb: [`RUNS`] interleaved runs, each under a fresh
+    /// `xtask rusage` process, and the median wall time and median peak RSS of each debugger.
+    /// Every run must have stopped at `bigbin::main` ([`symbol_stop_problem`]); a debugger
+    /// whose run fails or does not stop there is not run again, and its figures say why. Also
+    /// one run of bigbin alone, to its end: its peak bounds what the tracee adds to a
+    /// debugger's.
+    pub fn measure_symbols(&self, tools: &Tools, built: Measured<()>) -> Measured<SymbolRuns> {
+        built?;
+        let shown = self.show_path(&tools.bigbin);
+        let bytes = std::fs::metadata(&tools.bigbin)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?
+            .len();
+        println!("{shown}: {bytes} bytes ({:.1} MB)", bytes as f64 / 1e6);
+        let alone = Command::new(&tools.bigbin);
+        println!(
+            "$ {}    # check: it runs to its end",
+            self.shell_line(&alone)
+        );
+        let program = self.rusage_output(&alone).and_then(|(usage, output)| {
+            if output.contains(BIGBIN_DONE) {
+                Ok(usage)
+            } else {
+                Err(format!("{shown} did not print `{BIGBIN_DONE}`: {output}"))
+            }
+        })?;
+        println!(
+            "bigbin alone: {:.3} s, peak {}",
+            program.wall.as_secs_f64(),
+            program.peak_shown()
+        );
+
+        let mut debuggers = vec![(
+            "dbg",
+            command(&tools.dbg, tools.dbg_symbol_stop()),
+            Ok(Vec::new()),
+        )];
+        if let Some(gdb) = &tools.gdb {
+            debuggers.push(("gdb", command(gdb, tools.gdb_symbol_stop()), Ok(Vec::new())));
+        }
+        for (_, command, _) in &debuggers {
+            println!("$ {}", self.shell_line(command));
+        }
+        for run in 1..=RUNS {
+            for (tool, command, runs) in debuggers.iter_mut() {
+                let Ok(usages) = runs else { continue };
+                let measured = self.rusage_output(command).and_then(|(usage, output)| {
+                    symbol_stop_problem(&output)
+                        .map_or(Ok(usage), |problem| Err(format!("{tool} {problem}")))
+                });
+                match measured {
+                    Ok(usage) => {
+                        println!(
+                            "run {run}/{RUNS} {tool}: {:.3} s, peak {}",
+                            usage.wall.as_secs_f64(),
+                            usage.peak_shown()
+                        );
+                        usages.push(usage);
+                    }
+                    Err(e) => {
+                        println!("xtask: {e}");
+                        *runs = Err(e);
+                    }
+                }
+            }
+        }
+        let mut medians = debuggers
+            .into_iter()
+            .map(|(tool, _, runs)| (tool, runs.map(|usages| RunUsage::median(&usages))));
+        let dbg = medians
+            .next()
+            .map_or_else(|| Err("dbg-cli was not run".to_string()), |(_, dbg)| dbg);
+        let gdb = medians.next().map(|(_, gdb)| gdb);
+        Ok(SymbolRuns {
+            binary: shown,
+            bytes,
+            dbg,
+            gdb,
+            program,
+        })
+    }
+
+    /// Run `command` under a fresh `xtask rusage` process, with no input: its wall time and
+    /// peak RSS, and its output (stdout, then stderr, without the helper's line). A run that
+    /// fails is an error that says why in a line: the program, its status and the first line
+    /// it wrote to stderr that says why.
+    pub fn rusage_output(&self, command: &Command) -> Measured<(RunUsage, String)> {
+        let line = self.shell_line(command);
+        let helper = std::env::current_exe()
+            .map_err(|e| format!("cannot find xtask's own executable: {e}"))?;
+        let output = Command::new(helper)
+            .arg("rusage")
+            .arg(command.get_program())
+            .args(command.get_args())
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run `{line}`: {e}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            let program = Path::new(command.get_program())
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            // dbg-cli's first error is the cause (the later ones follow from it); gdb says
+            // what went wrong last, after its warnings.
+            let said = stderr
+                .lines()
+                .find(|text| text.starts_with("error"))
+                .or_else(|| stderr.lines().rev().find(|text| !text.trim().is_empty()))
+                .unwrap_or("nothing on stderr");
+            return Err(format!("{program} failed ({}): {said}", output.status));
+        }
+        let (usage, stdout) =
+            RunUsage::parse(&stdout).map_err(|e| format!("`xtask rusage {line}`: {e}"))?;
+        Ok((usage, format!("{stdout}\n{stderr}")))
+    }
+}
+
+/// Rows p. and q.: the wall time and the peak memory of stopping at `bigbin::main`, dbg-cli
+/// against gdb. A failed dbg leaves gdb's figures shown; an invalid gdb says why below.
+pub fn render(
+    symbols: &Measured<SymbolRuns>,
+    rows: &mut Vec<[String; 6]>,
+    notes: &mut Vec<String>,
+) {
+    type Figure = fn(&RunUsage) -> f64;
+    let judged: [(char, f64, Figure, &str); 2] = [
+        ('p', 0.3, |usage| usage.wall.as_secs_f64(), "wall time"),
+        ('q', 0.5, RunUsage::peak_mb, "peak memory (max RSS)"),
+    ];
+    let shown = |letter: char, usage: &RunUsage| match letter {
+        'p' => format!("{:.3} s", usage.wall.as_secs_f64()),
+        _ => usage.peak_shown(),
+    };
+    let symbols = match symbols {
+        Ok(symbols) => symbols,
+        Err(e) => {
+            for (letter, times, _, what) in judged {
+                rows.push([
+                    format!(
+                        "{letter}. a breakpoint at `{BIGBIN_MAIN}` of a large debug binary, \
+                         {what}"
+                    ),
+                    failed(e),
+                    "—".into(),
+                    "—".into(),
+                    format!("≤ {times}× gdb"),
+                    "no".into(),
+                ]);
+            }
+            return;
+        }
+    };
+    let mb = symbols.bytes as f64 / 1e6;
+    for (letter, times, figure, what) in judged {
+        let measure = match letter {
+            'p' => format!(
+                "p. `dbg-cli run --batch -e \"breakpoint set {BIGBIN_MAIN}\" -e continue -e \
+                 backtrace -e kill bigbin`, {mb:.1} MB debug binary, {what}"
+            ),
+            _ => format!("{letter}. the same, the debugger's {what}"),
+        };
+        let dbg = match &symbols.dbg {
+            Ok(usage) => shown(letter, usage),
+            Err(e) => failed(e),
+        };
+        let (reference, ratio, met) = match (&symbols.dbg, &symbols.gdb) {
+            (Ok(_), None) => ("gdb not installed".into(), "—".into(), "not checked".into()),
+            (Err(_), None) => ("gdb not installed".into(), "—".into(), "no".into()),
+            (_, Some(Err(_))) => ("gdb: invalid (see below)".into(), "—".into(), "no".into()),
+            (Ok(dbg), Some(Ok(gdb))) => {
+                let ratio = figure(dbg) / figure(gdb);
+                (
+                    format!("gdb: {}", shown(letter, gdb)),
+                    format!("{ratio:.2}× gdb"),
+                    yes_no(ratio <= times),
+                )
+            }
+            (Err(_), Some(Ok(gdb))) => (
+                format!("gdb: {}", shown(letter, gdb)),
+                "—".into(),
+                "no".into(),
+            ),
+        };
+        rows.push([
+            measure,
+            dbg,
+            reference,
+            ratio,
+            format!("≤ {times}× gdb"),
+            met,
+        ]);
+    }
+    notes.push(format!(
+        "p. bigbin: `{}`, {} bytes ({mb:.1} MB; MB = 10^6 bytes), the debug build of \
+         `xtask/bigbin`, a program that uses a little of each of tokio, syn, regex, \
+         serde_json, clap, axum, hyper, reqwest, tracing-subscriber, chrono, rand, toml, \
+         serde_yaml and more; gdb runs `gdb -batch -nx -ex \"break {BIGBIN_MAIN}\" -ex \
+         run -ex bt -ex kill bigbin`; every run must name `{BIGBIN_MAIN}` in its output \
+         and not let the program run to its end",
+        symbols.binary,
+        thousands(symbols.bytes as f64)
+    ));
+    for (tool, usage) in [("dbg", Some(&symbols.dbg)), ("gdb", symbols.gdb.as_ref())] {
+        match usage {
+            Some(Ok(usage)) => notes.push(format!(
+                "p. {tool}: median of {RUNS} runs: {:.3} s, peak {}",
+                usage.wall.as_secs_f64(),
+                usage.peak_shown()
+            )),
+            Some(Err(why)) if tool == "gdb" => {
+                notes.push(format!("p. gdb is not measured: {}", one_line(why)));
+            }
+            _ => {}
+        }
+    }
+    notes.push(format!(
+        "q. peak memory: `ru_maxrss` of `getrusage(RUSAGE_CHILDREN)` in a fresh `xtask \
+         rusage` process whose only child is the debugger, so the largest peak RSS of the \
+         debugger and of the processes it waited for: the fork that becomes the tracee \
+         (at most the debugger's RSS when it forks) and the tracee, killed at \
+         `{BIGBIN_MAIN}`. bigbin run alone to its end peaks at {} ({:.3} s), more than \
+         the tracee reaches by `main`: a figure above that is the debugger's own",
+        symbols.program.peak_shown(),
+        symbols.program.wall.as_secs_f64()
+    ));
+}

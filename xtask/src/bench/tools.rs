@@ -1,0 +1,360 @@
+//! The programs the benchmark runs (dbg-cli, the trace example, the fixtures, gdb and
+//! strace when installed) and the arguments each row gives them.
+
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::rates::THREAD_HITS;
+use super::symbols::BIGBIN_MAIN;
+use crate::workspace::Workspace;
+
+/// The programs the benchmark runs.
+#[derive(Debug)]
+pub struct Tools {
+    pub dbg: PathBuf,
+    pub busy: PathBuf,
+    pub bp_loop: PathBuf,
+    /// `target_fn` of `bp_loop` when it runs without ASLR, as dbg and gdb launch it.
+    pub bp_addr: u64,
+    pub watch_loop: PathBuf,
+    /// `counter` of `watch_loop` when it runs without ASLR.
+    pub watch_addr: u64,
+    /// The strace-like example of dbg-process, built in release mode.
+    pub trace: PathBuf,
+    pub syscall_loop: PathBuf,
+    pub threads_bp: PathBuf,
+    /// `target_fn` of `threads_bp` when it runs without ASLR.
+    pub threads_addr: u64,
+    /// The debug build of xtask/bigbin.
+    pub bigbin: PathBuf,
+    pub gdb: Option<PathBuf>,
+    pub strace: Option<PathBuf>,
+}
+
+impl Tools {
+    /// Where the programs are once `bench` has built them; gdb and strace are looked up in
+    /// `PATH`.
+    pub fn locate(workspace: &Workspace) -> Tools {
+        Tools {
+            dbg: workspace.target.join("release").join("dbg-cli"),
+            busy: fixtures::output_dir().join("busy"),
+            bp_loop: fixtures::output_dir().join("bp_loop"),
+            bp_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("bp_loop", "target_fn"),
+            watch_loop: fixtures::output_dir().join("watch_loop"),
+            watch_addr: fixtures::PIE_BASE_WITHOUT_ASLR + fixtures::symbol("watch_loop", "counter"),
+            trace: workspace
+                .target
+                .join("release")
+                .join("examples")
+                .join("trace"),
+            syscall_loop: fixtures::output_dir().join("syscall_loop"),
+            threads_bp: fixtures::output_dir().join("threads_bp"),
+            threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
+                + fixtures::symbol("threads_bp", "target_fn"),
+            bigbin: workspace.bigbin_target().join("debug").join("bigbin"),
+            gdb: find_program("gdb"),
+            strace: find_program("strace"),
+        }
+    }
+
+    /// `dbg-cli` arguments: launch `busy` and step `steps` instructions.
+    pub fn dbg_stepi(&self, steps: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e", &format!("stepi {steps}")]);
+        args.push(self.busy.clone().into());
+        args
+    }
+
+    /// gdb arguments: start `busy` and step `steps` instructions.
+    pub fn gdb_stepi(&self, steps: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex", "starti", "-ex"]);
+        args.push(format!("stepi {steps}").into());
+        args.push(self.busy.clone().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: run `bp_loop hits` to its end with a breakpoint at `target_fn`
+    /// that ignores all `hits` hits; with `json`, in JSON mode and listing the breakpoints
+    /// at the end.
+    pub fn dbg_hits(&self, hits: u64, json: bool) -> Vec<OsString> {
+        self.dbg_breakpoint_hits(Breakpoint::Software, hits, json)
+    }
+
+    /// [`Tools::dbg_hits`] with a software or a hardware breakpoint.
+    pub fn dbg_breakpoint_hits(&self, kind: Breakpoint, hits: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        let hardware = match kind {
+            Breakpoint::Software => "",
+            Breakpoint::Hardware => " --hardware",
+        };
+        args.extend(os_args([
+            "-e",
+            &format!(
+                "breakpoint set {:#x}{hardware} --ignore {hits}",
+                self.bp_addr
+            ),
+            "-e",
+            "continue",
+        ]));
+        if json {
+            args.extend(os_args(["-e", "breakpoint list"]));
+        }
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_hits`] with `break *ADDR`, `ignore 1 N`, `run`.
+    pub fn gdb_hits(&self, hits: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break *{:#x}", self.bp_addr).into());
+        args.push("-ex".into());
+        args.push(format!("ignore 1 {hits}").into());
+        args.extend(os_args(["-ex", "run", "--args"]));
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: run `watch_loop hits` to its end with a write watchpoint on
+    /// `counter` that ignores all `hits` writes; with `json`, in JSON mode and listing the
+    /// watchpoints at the end.
+    pub fn dbg_watch(&self, hits: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!(
+                "watchpoint set {:#x} write 8 --ignore {hits}",
+                self.watch_addr
+            ),
+            "-e",
+            "continue",
+        ]));
+        if json {
+            args.extend(os_args(["-e", "watchpoint list"]));
+        }
+        args.push(self.watch_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_watch`] with `starti` (so that the process
+    /// exists and gdb can use a debug register), `watch`, `ignore 1 N`, `continue`.
+    pub fn gdb_watch(&self, hits: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex", "starti", "-ex"]);
+        args.push(format!("watch *(long *){:#x}", self.watch_addr).into());
+        args.push("-ex".into());
+        args.push(format!("ignore 1 {hits}").into());
+        args.extend(os_args(["-ex", "continue", "--args"]));
+        args.push(self.watch_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// Trace example arguments: trace `syscall_loop calls`, the trace written to `out`.
+    pub fn trace_args(&self, calls: u64, out: impl Into<OsString>) -> Vec<OsString> {
+        vec![
+            "-o".into(),
+            out.into(),
+            self.syscall_loop.clone().into(),
+            calls.to_string().into(),
+        ]
+    }
+
+    /// strace arguments: the same as [`Tools::trace_args`] with `strace -f -o /dev/null`.
+    pub fn strace_args(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args(["-f", "-o", "/dev/null"]);
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: run `threads_bp` with a breakpoint at `target_fn` that ignores
+    /// `ignore` hits. With all of its hits ignored the program runs to its end; with fewer, it
+    /// stops at the next hit and is killed. With `json`, in JSON mode and listing the
+    /// breakpoints at the end.
+    pub fn dbg_thread_hits(&self, at: &str, ignore: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!("breakpoint set {at} --ignore {ignore}"),
+            "-e",
+            "continue",
+        ]));
+        if ignore < THREAD_HITS {
+            args.extend(os_args(["-e", "kill"]));
+        }
+        if json {
+            args.extend(os_args(["-e", "breakpoint list"]));
+        }
+        args.push(self.threads_bp.clone().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_thread_hits`] with `break *ADDR`, `ignore 1 N`,
+    /// `run` (and `kill` when the program stops at a hit).
+    pub fn gdb_thread_hits(&self, at: &str, ignore: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break {at}").into());
+        args.push("-ex".into());
+        args.push(format!("ignore 1 {ignore}").into());
+        args.extend(os_args(["-ex", "run"]));
+        if ignore < THREAD_HITS {
+            args.extend(os_args(["-ex", "kill"]));
+        }
+        args.push(self.threads_bp.clone().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: launch bigbin, stop at `bigbin::main`, show the backtrace, kill.
+    pub fn dbg_symbol_stop(&self) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e"]);
+        args.push(format!("breakpoint set {BIGBIN_MAIN}").into());
+        args.extend(os_args(["-e", "continue", "-e", "backtrace", "-e", "kill"]));
+        args.push(self.bigbin.clone().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_symbol_stop`] with `break`, `run`, `bt`, `kill`.
+    pub fn gdb_symbol_stop(&self) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break {BIGBIN_MAIN}").into());
+        args.extend(os_args(["-ex", "run", "-ex", "bt", "-ex", "kill"]));
+        args.push(self.bigbin.clone().into());
+        args
+    }
+}
+
+/// A software (`int3`) or hardware (debug-register) breakpoint.
+#[derive(Debug, Clone, Copy)]
+pub enum Breakpoint {
+    Software,
+    Hardware,
+}
+
+/// Arguments from string literals.
+pub fn os_args<const N: usize>(args: [&str; N]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+/// `program` with `args`.
+pub fn command(program: &Path, args: Vec<OsString>) -> Command {
+    let mut command = Command::new(program);
+    command.args(args);
+    command
+}
+
+/// `name` looked up in `PATH`, as a shell would.
+fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// What a timed or counted run makes the program under test do, N times; each row of the
+/// table names one. The tool is dbg-cli (for [`Workload::Trace`], the trace example); the
+/// reference is gdb (for [`Workload::Trace`], `strace -f`).
+#[derive(Debug, Clone, Copy)]
+pub enum Workload {
+    /// `stepi N` on `busy`.
+    Steps,
+    /// `bp_loop N` with every hit of a breakpoint at `target_fn` ignored.
+    Hits,
+    /// `watch_loop N` with every write of `counter` ignored by a write watchpoint.
+    Watch,
+    /// `syscall_loop N` traced, the trace written to /dev/null.
+    Trace,
+    /// `threads_bp` with N hits of a breakpoint ignored (with fewer than all of its
+    /// [`THREAD_HITS`], it stops at the next and is killed): at the address of `target_fn`, or
+    /// with `by_name`, where `break target_fn` puts it.
+    Threads { by_name: bool },
+}
+
+impl Workload {
+    /// The tool run: dbg-cli, or the trace example.
+    pub fn program(self, tools: &Tools) -> &Path {
+        match self {
+            Workload::Trace => &tools.trace,
+            _ => &tools.dbg,
+        }
+    }
+
+    /// The tool's arguments for `n` events.
+    pub fn args(self, tools: &Tools, n: u64) -> Vec<OsString> {
+        match self {
+            Workload::Steps => tools.dbg_stepi(n),
+            Workload::Hits => tools.dbg_hits(n, false),
+            Workload::Watch => tools.dbg_watch(n, false),
+            Workload::Trace => tools.trace_args(n, "/dev/null"),
+            Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
+        }
+    }
+
+    /// The reference tool, when it is installed: gdb, or strace.
+    pub fn reference(self, tools: &Tools) -> Option<&Path> {
+        match self {
+            Workload::Trace => tools.strace.as_deref(),
+            _ => tools.gdb.as_deref(),
+        }
+    }
+
+    /// The reference tool's arguments for the same `n` events.
+    pub fn reference_args(self, tools: &Tools, n: u64) -> Vec<OsString> {
+        match self {
+            Workload::Steps => tools.gdb_stepi(n),
+            Workload::Hits => tools.gdb_hits(n),
+            Workload::Watch => tools.gdb_watch(n),
+            Workload::Trace => tools.strace_args(n),
+            Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
+        }
+    }
+
+    /// The events of the short run a rate is measured against: one, or for
+    /// [`Workload::Threads`] none ignored (the first hit stops the program, which is killed).
+    pub fn short_events(self) -> u64 {
+        match self {
+            Workload::Threads { .. } => 0,
+            _ => 1,
+        }
+    }
+
+    /// The address the workload stops at, shown in its row's heading.
+    pub fn address(self, tools: &Tools) -> Option<u64> {
+        match self {
+            Workload::Hits => Some(tools.bp_addr),
+            Workload::Watch => Some(tools.watch_addr),
+            Workload::Threads { .. } => Some(tools.threads_addr),
+            Workload::Steps | Workload::Trace => None,
+        }
+    }
+
+    /// The breakpoint location of [`Workload::Threads`] as dbg-cli is told it.
+    pub fn dbg_at(self, tools: &Tools) -> String {
+        match self {
+            Workload::Threads { by_name: true } => "target_fn".to_string(),
+            _ => format!("{:#x}", tools.threads_addr),
+        }
+    }
+
+    /// The breakpoint location of [`Workload::Threads`] as gdb is told it.
+    fn gdb_at(self, tools: &Tools) -> String {
+        match self {
+            Workload::Threads { by_name: true } => "target_fn".to_string(),
+            _ => format!("*{:#x}", tools.threads_addr),
+        }
+    }
+}
