@@ -310,11 +310,11 @@ fn fuzz_findings_give_errors_not_panics() {
 /// Every answer about the code of a few functions, as text: line, statement start, frames
 /// and one unwind step at each address, then the line lookups by file; sorted.
 fn answers(module: &Module, reverse: bool) -> Vec<String> {
-    let mut addresses: Vec<u64> = ["_start", "main", "leaf", "util_scale", "factorial"]
+    let mut addresses: Vec<FileAddr> = ["_start", "main", "leaf", "util_scale", "factorial"]
         .iter()
         .flat_map(|name| module.symbols_named(name))
         .filter(|symbol| symbol.is_function)
-        .flat_map(|symbol| symbol.address..symbol.address + symbol.size)
+        .flat_map(|symbol| (0..symbol.size).map(move |offset| symbol.address.wrapping_add(offset)))
         .collect();
     if reverse {
         // Another order makes another thread the first to read each table.
@@ -323,9 +323,9 @@ fn answers(module: &Module, reverse: bool) -> Vec<String> {
     let mut found = Vec::new();
     for address in addresses {
         let mut regs = dbg_symbols::UnwindRegs::default();
-        regs.set(dbg_symbols::RIP, Some(address));
+        regs.set(dbg_symbols::RIP, Some(address.get()));
         regs.set(dbg_symbols::RSP, Some(0x7fff_0000));
-        let unwound = module.unwind(&regs, 0, false, &mut |at| Some(at ^ 0x5555));
+        let unwound = module.unwind(&regs, address, false, &mut |at| Some(at ^ 0x5555));
         found.push(format!(
             "{address:#x} {:?} {:?} {:?} {unwound:?}",
             module.line_at(address),
