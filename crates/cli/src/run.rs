@@ -300,7 +300,9 @@ impl Runner {
     /// Print events; after a stop, in human mode, the source lines around the pc, or the
     /// next instructions where there is no line information.
     pub fn print_events(&mut self, events: &[dbg_session::Event]) {
-        self.printer.events(events);
+        let session = &mut self.session;
+        self.printer
+            .events(events, &mut |stop| session.stop_place(stop));
         let stopped = matches!(events.last(), Some(dbg_session::Event::Stopped(_)));
         if stopped && self.printer.mode() == crate::output::Mode::Human {
             if let Some(listing) = self.session.source_at_pc() {

@@ -71,15 +71,21 @@ pub enum Error {
     #[error("child {0} of the debugger thread is not a tracee; it was left unreaped")]
     ForeignChild(i32),
     /// The kernel reported a state the process layer did not expect.
-    #[error("unexpected state of thread {tid} after {during}: {status}")]
+    #[error("unexpected state of thread {tid} after {during}: {status:?}")]
     Unexpected {
         /// The thread.
         tid: i32,
         /// What we were doing.
         during: &'static str,
-        /// The wait status, as text.
-        status: String,
+        /// The wait status.
+        status: dbg_sys::wait::WaitStatus,
     },
+    /// Waiting was asked for, but nothing was resumed since the last stop.
+    #[error("the process was not resumed")]
+    NotResumed,
+    /// Resuming was asked for with every thread to stay stopped.
+    #[error("no thread to resume: every thread is to stay stopped")]
+    NothingToResume,
 }
 
 /// How a process stopped being debugged.

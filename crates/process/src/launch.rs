@@ -161,7 +161,7 @@ impl Launch {
                 Err(Error::Unexpected {
                     tid: pid.as_raw(),
                     during: "launch",
-                    status: format!("{other:?}"),
+                    status: other,
                 })
             }
         }

@@ -33,6 +33,7 @@ use crate::trap_sites::TrapSites;
 pub use cpu::CpuShare;
 use debugregs::DebugRegisters;
 use regcache::RegCache;
+pub use resume::ThreadAction;
 
 /// How the process came under the debugger; decides what happens when the debugger lets go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,11 +219,7 @@ impl Process {
     fn ensure_running(&self) -> Result<()> {
         match self.state {
             State::Running => Ok(()),
-            State::Stopped => Err(Error::Unexpected {
-                tid: self.pid.as_raw(),
-                during: "wait",
-                status: "the process was not resumed".into(),
-            }),
+            State::Stopped => Err(Error::NotResumed),
             State::Ended(how) => Err(Error::NoProcess(how)),
         }
     }

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dbg_process::{CpuShare, Process};
-use dbg_session::{Event, Launch, Session, StopEvent, StopKind, VirtAddr};
+use dbg_session::{Event, Launch, Session, StopCause, StopEvent, VirtAddr};
 use nix::sys::ptrace::{self, AddressType};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -105,8 +105,7 @@ impl DbgTracee {
         self.hits += count;
         match events.last() {
             Some(Event::Stopped(StopEvent {
-                kind: StopKind::Breakpoint,
-                breakpoint: Some(id),
+                cause: StopCause::Breakpoint { id },
                 pc,
                 ..
             })) if *id == self.id && pc.get() == self.fixture.addr => {}

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dbg_process::{CpuShare, Process};
-use dbg_session::{Event, Launch, Session, StopEvent, StopKind, VirtAddr, WatchHit, WatchKind};
+use dbg_session::{Event, Launch, Session, StopCause, StopEvent, VirtAddr, WatchHit, WatchKind};
 use nix::sys::ptrace::{self, AddressType};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -104,14 +104,13 @@ impl DbgTracee {
         self.hits = new;
         match events.last() {
             Some(Event::Stopped(StopEvent {
-                kind: StopKind::Watchpoint,
-                watchpoint:
-                    Some(WatchHit {
+                cause:
+                    StopCause::Watchpoint(Some(WatchHit {
                         id: hit,
                         old: o,
                         new: n,
                         ..
-                    }),
+                    })),
                 ..
             })) if *hit == id && *o == old && *n == new => {}
             _ => panic!(

@@ -64,7 +64,8 @@ pub enum Event {
     },
 }
 
-/// A stop of the process, with everything a front end shows about it.
+/// A stop of the process: which thread, where, and why. Raw: no symbols are looked up for
+/// it (a front end that shows places asks [`crate::Session::stop_place`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StopEvent {
     /// The process.
@@ -75,58 +76,114 @@ pub struct StopEvent {
     pub signal: Signal,
     /// Its program counter.
     pub pc: VirtAddr,
-    /// Where the pc is, as far as the symbols tell.
-    pub place: Option<Box<crate::CodePlace>>,
     /// Why.
-    pub kind: StopKind,
-    /// For fault signals: the faulting address.
-    pub fault_addr: Option<VirtAddr>,
-    /// For a breakpoint stop: which breakpoint.
-    pub breakpoint: Option<u32>,
-    /// For a watchpoint stop: which watchpoint, and the values before and after.
-    pub watchpoint: Option<crate::WatchHit>,
-    /// For a system-call stop: which call, with its arguments (entry) or result (exit).
-    pub syscall: Option<crate::SyscallInfo>,
+    pub cause: StopCause,
 }
 
-/// Why the process stopped, as SPEC §5's `reason` names it.
+/// Why the process stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopKind {
-    /// The stop after exec (launch) or attach.
+pub enum StopCause {
+    /// The stop after launch or attach.
     Entry,
-    /// An `int3` trap.
-    Breakpoint,
-    /// A completed `stepi`.
-    SingleStep,
-    /// A hardware breakpoint or watchpoint trap.
-    Watchpoint,
-    /// A system-call entry.
-    SyscallEntry,
-    /// A system-call exit.
-    SyscallExit,
-    /// The process executed a new program (reported as SPEC §5's `entry`).
+    /// The process executed a new program.
     Exec,
-    /// A signal arrived for the tracee.
-    Signal,
-    /// The user interrupted the running process (Ctrl-C).
-    Interrupt,
-    /// A `step`, `next` or `finish` got where it was going.
+    /// A user breakpoint (software or hardware) was hit and not ignored.
+    Breakpoint {
+        /// Which breakpoint.
+        id: u32,
+    },
+    /// A debug-register trap: a user watchpoint with the values it saw (`None` for a trap
+    /// no watchpoint of ours claims).
+    Watchpoint(Option<crate::WatchHit>),
+    /// A completed `stepi` (or a step of one thread requested with
+    /// [`crate::ThreadAction::Step`]).
+    SingleStep,
+    /// A `step`, `next`, `finish` or `until` got where it was going.
     StepDone,
+    /// A caught system call's entry, with its number and arguments.
+    SyscallEntry(Option<crate::SyscallInfo>),
+    /// A caught system call's exit, with its result.
+    SyscallExit(Option<crate::SyscallInfo>),
+    /// A signal arrived for the tracee (an `int3` compiled into it is a SIGTRAP here).
+    Signal {
+        /// For fault signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE): the faulting address.
+        fault_addr: Option<VirtAddr>,
+    },
+    /// The debugger interrupted the running process (Ctrl-C, a front end's pause).
+    Interrupt,
 }
 
-impl StopKind {
-    /// The name SPEC §5 gives this reason in JSON.
-    pub fn name(self) -> &'static str {
+impl StopCause {
+    /// Which kind of stop this is, without its details.
+    pub fn kind(&self) -> StopKind {
         match self {
-            StopKind::Entry | StopKind::Exec => "entry",
-            StopKind::Breakpoint => "breakpoint",
-            StopKind::SingleStep => "single_step",
-            StopKind::Watchpoint => "watchpoint",
-            StopKind::SyscallEntry => "syscall_entry",
-            StopKind::SyscallExit => "syscall_exit",
-            StopKind::Signal => "signal",
-            StopKind::Interrupt => "interrupt",
-            StopKind::StepDone => "step_done",
+            StopCause::Entry => StopKind::Entry,
+            StopCause::Exec => StopKind::Exec,
+            StopCause::Breakpoint { .. } => StopKind::Breakpoint,
+            StopCause::Watchpoint(_) => StopKind::Watchpoint,
+            StopCause::SingleStep => StopKind::SingleStep,
+            StopCause::StepDone => StopKind::StepDone,
+            StopCause::SyscallEntry(_) => StopKind::SyscallEntry,
+            StopCause::SyscallExit(_) => StopKind::SyscallExit,
+            StopCause::Signal { .. } => StopKind::Signal,
+            StopCause::Interrupt => StopKind::Interrupt,
         }
     }
+
+    /// The breakpoint the stop is at, if any.
+    pub fn breakpoint(&self) -> Option<u32> {
+        match self {
+            StopCause::Breakpoint { id } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The watchpoint hit, if any.
+    pub fn watch_hit(&self) -> Option<crate::WatchHit> {
+        match self {
+            StopCause::Watchpoint(hit) => *hit,
+            _ => None,
+        }
+    }
+
+    /// The caught system call, if any.
+    pub fn syscall(&self) -> Option<crate::SyscallInfo> {
+        match self {
+            StopCause::SyscallEntry(call) | StopCause::SyscallExit(call) => *call,
+            _ => None,
+        }
+    }
+
+    /// The faulting address of a fault signal, if any.
+    pub fn fault_addr(&self) -> Option<VirtAddr> {
+        match self {
+            StopCause::Signal { fault_addr } => *fault_addr,
+            _ => None,
+        }
+    }
+}
+
+/// The kinds of [`StopCause`], without their details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopKind {
+    /// [`StopCause::Entry`].
+    Entry,
+    /// [`StopCause::Breakpoint`].
+    Breakpoint,
+    /// [`StopCause::SingleStep`].
+    SingleStep,
+    /// [`StopCause::Watchpoint`].
+    Watchpoint,
+    /// [`StopCause::SyscallEntry`].
+    SyscallEntry,
+    /// [`StopCause::SyscallExit`].
+    SyscallExit,
+    /// [`StopCause::Exec`].
+    Exec,
+    /// [`StopCause::Signal`].
+    Signal,
+    /// [`StopCause::Interrupt`].
+    Interrupt,
+    /// [`StopCause::StepDone`].
+    StepDone,
 }

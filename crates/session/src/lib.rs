@@ -33,15 +33,17 @@ pub use crate::syscalls::{SyscallCatch, SyscallInfo};
 pub use breakpoints::Breakpoint;
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;
-pub use dbg_process::{Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal};
+pub use dbg_process::{
+    Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal, ThreadAction,
+};
 pub use dbg_symbols::{FileAddr, SourceLine};
 pub use dbg_sys::VirtAddr;
 pub use dbg_watch::{WatchKind, WatchSize};
 pub use error::{Error, Result};
-pub use event::{Event, StopEvent, StopKind};
+pub use event::{Event, StopCause, StopEvent, StopKind};
 pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};
 pub use load_bias::LoadBias;
-pub use session::{Frame, Listing, Location, ReturnValue, Session, MAX_MEMORY_READ};
+pub use session::{Frame, Listing, Location, ReturnValue, Session, ThreadInfo, MAX_MEMORY_READ};
 pub use signals::SignalPolicy;
 pub use watchpoints::{WatchHit, Watchpoint};

@@ -36,6 +36,7 @@ pub use listing::Listing;
 pub use memory::MAX_MEMORY_READ;
 pub use source::Location;
 pub use stepping::ReturnValue;
+pub use threads::ThreadInfo;
 
 /// A debugging session over one process.
 #[derive(Debug)]
@@ -82,6 +83,9 @@ pub struct Session {
     sources: BTreeMap<String, std::rc::Rc<Vec<String>>>,
     /// Where a bare `list` goes on from.
     list_state: Option<listing::ListState>,
+    /// The place of the last stop asked for (thread, pc, inlined frames hidden), kept until
+    /// the next stop.
+    stop_place: Option<((Pid, VirtAddr, usize), Option<crate::CodePlace>)>,
 }
 
 /// A temporary stop of stepping: thread `tid` at `address`, with the stack pointer at `sp`
@@ -179,6 +183,7 @@ impl Session {
             inline_skip: 0,
             sources: BTreeMap::new(),
             list_state: None,
+            stop_place: None,
         }
     }
 

@@ -22,7 +22,7 @@ fn a_breakpoint_at_a_function_stops_there_and_the_program_runs_on_intact() {
     for hit in 1..=3 {
         let at = stop(&session.resume(1).unwrap());
         assert_eq!(
-            (at.kind, at.breakpoint, at.pc),
+            (at.cause.kind(), at.cause.breakpoint(), at.pc),
             (StopKind::Breakpoint, Some(1), target)
         );
         let rip = VirtAddr::new(session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64());
@@ -88,7 +88,7 @@ fn the_program_sees_the_int3_but_reads_and_disassembly_do_not() {
     let clean = session.read_memory(victim, 8).unwrap().bytes;
     session.set_breakpoint(victim, 0, false).unwrap();
     let at = stop(&session.resume(1).unwrap());
-    assert_eq!((at.kind, at.pc), (StopKind::Breakpoint, victim));
+    assert_eq!((at.cause.kind(), at.pc), (StopKind::Breakpoint, victim));
     let printed = output(dir.path());
     assert!(
         printed.starts_with("bytes cc "),
@@ -112,11 +112,14 @@ fn a_local_is_read_and_rewritten_at_the_programs_own_trap() {
     let mut session = launch("local_addr", &[], dir.path());
     let main = address(&session, "local_addr", "main");
     session.set_breakpoint(main, 0, false).unwrap();
-    assert_eq!(stop(&session.resume(1).unwrap()).kind, StopKind::Breakpoint);
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.kind(),
+        StopKind::Breakpoint
+    );
     // The program's own int3 is a SIGTRAP signal stop, not one of ours.
     let trap = stop(&session.resume(1).unwrap());
     assert_eq!(
-        (trap.kind, trap.signal, trap.breakpoint),
+        (trap.cause.kind(), trap.signal, trap.cause.breakpoint()),
         (StopKind::Signal, Signal::SIGTRAP, None)
     );
     let buf = u64::from_str_radix(output(dir.path()).trim().trim_start_matches("0x"), 16).unwrap();
@@ -138,7 +141,7 @@ fn breakpoints_share_a_site_and_delete_restores_the_byte() {
     session.set_breakpoint(target, 0, false).unwrap();
     assert_eq!(dbg_memory_raw(session.pid(), target), 0xcc);
     let at = stop(&session.resume(1).unwrap());
-    assert_eq!(at.breakpoint, Some(1));
+    assert_eq!(at.cause.breakpoint(), Some(1));
     assert!(session.breakpoints().iter().all(|bp| bp.hits == 1));
     session.delete_breakpoint(1).unwrap();
     assert_eq!(
@@ -146,7 +149,10 @@ fn breakpoints_share_a_site_and_delete_restores_the_byte() {
         0xcc,
         "breakpoint 2 still uses it"
     );
-    assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(2));
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(2)
+    );
     session.delete_breakpoint(2).unwrap();
     assert_eq!(dbg_memory_raw(session.pid(), target), raw);
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
@@ -172,13 +178,19 @@ fn stepi_steps_off_a_breakpoint_and_onto_one() {
     session.resume(1).unwrap();
     // Off the breakpoint: push rbp (emulated), then mov rbp, rsp.
     let step = stop(&session.step_instructions(1).unwrap());
-    assert_eq!((step.kind, step.pc), (StopKind::SingleStep, target + 1));
+    assert_eq!(
+        (step.cause.kind(), step.pc),
+        (StopKind::SingleStep, target + 1)
+    );
     let step = stop(&session.step_instructions(1).unwrap());
-    assert_eq!((step.kind, step.pc), (StopKind::SingleStep, target + 4));
+    assert_eq!(
+        (step.cause.kind(), step.pc),
+        (StopKind::SingleStep, target + 4)
+    );
     // Many steps: through the return, the loop, and onto the breakpoint at the next call.
     let at = stop(&session.step_instructions(1000).unwrap());
     assert_eq!(
-        (at.kind, at.pc, at.breakpoint),
+        (at.cause.kind(), at.pc, at.cause.breakpoint()),
         (StopKind::Breakpoint, target, Some(1))
     );
     assert_eq!(session.breakpoints()[0].hits, 2);
@@ -274,14 +286,17 @@ fn a_forked_child_runs_unharmed_by_our_breakpoints() {
         let mut session = launch("forker", mode, dir.path());
         let target = address(&session, "forker", "target_fn");
         session.set_breakpoint(target, 0, false).unwrap();
-        assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
+        assert_eq!(
+            stop(&session.resume(1).unwrap()).cause.breakpoint(),
+            Some(1)
+        );
         // The next hit is the parent's call after the child ended: the child hit nothing.
         let events = session.resume(1).unwrap();
         assert!(
             events.iter().any(|e| matches!(e, Event::Forked { .. })),
             "{events:?}"
         );
-        assert_eq!(stop(&events).breakpoint, Some(1));
+        assert_eq!(stop(&events).cause.breakpoint(), Some(1));
         assert_eq!(session.breakpoints()[0].hits, 2);
         assert_eq!(exited(&session.resume(1).unwrap()), 0);
         let expected = if mode.is_empty() {
@@ -300,14 +315,17 @@ fn an_exec_is_a_stop_and_the_new_program_can_be_debugged() {
     let mut session = launch("execer", &[], dir.path());
     let target = address(&session, "execer", "target_fn");
     session.set_breakpoint(target, 0, false).unwrap();
-    assert_eq!(stop(&session.resume(1).unwrap()).breakpoint, Some(1));
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(1)
+    );
     let exec = stop(&session.resume(1).unwrap());
-    assert_eq!(exec.kind, StopKind::Exec);
+    assert_eq!(exec.cause.kind(), StopKind::Exec);
     // The old program's breakpoint no longer applies; it is kept, disabled.
     assert!(!session.breakpoints()[0].enabled);
     session.enable_breakpoint(1).unwrap();
     let again = stop(&session.resume(1).unwrap());
-    assert_eq!((again.breakpoint, again.pc), (Some(1), target));
+    assert_eq!((again.cause.breakpoint(), again.pc), (Some(1), target));
     assert_eq!(
         session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
         2
@@ -329,7 +347,11 @@ fn eight_threads_hitting_one_breakpoint_give_exactly_8000_stops() {
         let events = session.resume(1).unwrap();
         match events.last() {
             Some(Event::Stopped(stop)) => {
-                assert_eq!((stop.breakpoint, stop.pc), (Some(1), target), "{stop:?}");
+                assert_eq!(
+                    (stop.cause.breakpoint(), stop.pc),
+                    (Some(1), target),
+                    "{stop:?}"
+                );
                 threads.insert(stop.tid);
                 stops += 1;
             }
@@ -351,7 +373,7 @@ fn eight_threads_with_an_ignore_count_lose_no_hit() {
     let target = address(&session, "threads_bp", "target_fn");
     session.set_breakpoint(target, 7999, false).unwrap();
     let at = stop(&session.resume(1).unwrap());
-    assert_eq!(at.breakpoint, Some(1));
+    assert_eq!(at.cause.breakpoint(), Some(1));
     assert_eq!(session.breakpoints()[0].hits, 8000);
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "calls 8000\n");
@@ -371,7 +393,7 @@ fn a_hundred_forked_children_run_unharmed() {
         .count();
     assert_eq!(forks, 100);
     assert_eq!(
-        stop(&events).breakpoint,
+        stop(&events).cause.breakpoint(),
         Some(1),
         "only the parent's own call stops"
     );

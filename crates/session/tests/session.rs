@@ -23,7 +23,7 @@ fn launch_reports_launched_then_an_entry_stop() {
     assert_eq!(events.first(), Some(&Event::Launched { pid }));
     let entry = stop(&events);
     assert_eq!(
-        (entry.kind, entry.signal, entry.tid),
+        (entry.cause.kind(), entry.signal, entry.tid),
         (StopKind::Entry, Signal::SIGTRAP, pid)
     );
 }
@@ -34,7 +34,7 @@ fn stepping_n_instructions_reports_one_stop_at_the_end() {
     let events = session.step_instructions(25).unwrap();
     assert_eq!(events.len(), 1, "{events:?}");
     let step = stop(&events);
-    assert_eq!(step.kind, StopKind::SingleStep);
+    assert_eq!(step.cause.kind(), StopKind::SingleStep);
     let rip = session.read_registers(&[Reg::Rip]).unwrap();
     assert_eq!(rip.first().map(|(_, v)| v.as_u64()), Some(step.pc.get()));
 }
@@ -47,7 +47,7 @@ fn the_tracees_own_sigtrap_is_a_signal_stop_and_is_not_delivered() {
         let events = session.resume(1).unwrap();
         let trap = stop(&events);
         assert_eq!(
-            (trap.kind, trap.signal),
+            (trap.cause.kind(), trap.signal),
             (StopKind::Signal, Signal::SIGTRAP)
         );
     }
@@ -70,7 +70,7 @@ fn a_fault_is_passed_on_by_default_and_kills() {
     let events = session.resume(1).unwrap();
     let fault = stop(&events);
     assert_eq!(
-        (fault.kind, fault.signal, fault.fault_addr),
+        (fault.cause.kind(), fault.signal, fault.cause.fault_addr()),
         (StopKind::Signal, Signal::SIGSEGV, Some(VirtAddr::new(0x10)))
     );
     let events = session.resume(1).unwrap();
@@ -101,7 +101,7 @@ fn an_interrupt_is_reported_as_such_even_when_the_tracee_blocks_every_signal() {
         waiter.join().unwrap();
         let interrupt = stop(&events);
         assert_eq!(
-            (interrupt.kind, interrupt.signal),
+            (interrupt.cause.kind(), interrupt.signal),
             (StopKind::Interrupt, Signal::SIGSTOP),
             "{fixture}"
         );
@@ -113,7 +113,10 @@ fn an_interrupt_is_reported_as_such_even_when_the_tracee_blocks_every_signal() {
             }
             interrupter.interrupt();
         });
-        assert_eq!(stop(&session.resume(1).unwrap()).kind, StopKind::Interrupt);
+        assert_eq!(
+            stop(&session.resume(1).unwrap()).cause.kind(),
+            StopKind::Interrupt
+        );
         waiter.join().unwrap();
         let events = session.kill().unwrap();
         assert_eq!(

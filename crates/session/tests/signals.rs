@@ -26,7 +26,7 @@ fn a_signal_stops_the_tracee_and_then_reaches_its_handler() {
             panic!("{events:?}")
         };
         assert_eq!(
-            (stop.kind, stop.signal),
+            (stop.cause.kind(), stop.signal),
             (StopKind::Signal, Signal::SIGUSR1)
         );
     }
@@ -82,25 +82,26 @@ fn threads_are_listed_and_selected() {
     let (mut session, _) = Session::attach(pid).unwrap();
     let threads = session.threads().unwrap();
     assert_eq!(threads.len(), 4);
-    assert_eq!(threads.iter().filter(|(_, current, _)| *current).count(), 1);
-    assert!(threads
-        .iter()
-        .any(|(tid, current, _)| *tid == pid && *current));
-    let (other, _, pc) = threads
-        .iter()
-        .copied()
-        .find(|(tid, _, _)| *tid != pid)
-        .unwrap();
-    session.select_thread(other).unwrap();
+    assert_eq!(threads.iter().filter(|t| t.current).count(), 1);
+    assert!(threads.iter().any(|t| t.tid == pid && t.current));
+    let other = threads.iter().copied().find(|t| t.tid != pid).unwrap();
+    // Any thread's registers, without selecting it.
+    assert_eq!(
+        session.thread_registers(other.tid, &[Reg::Rip]).unwrap()[0]
+            .1
+            .as_u64(),
+        other.pc.get()
+    );
+    session.select_thread(other.tid).unwrap();
     assert_eq!(
         session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64(),
-        pc.get()
+        other.pc.get()
     );
     assert!(session
         .threads()
         .unwrap()
         .iter()
-        .any(|(tid, current, _)| *tid == other && *current));
+        .any(|t| t.tid == other.tid && t.current));
     assert!(session.select_thread(Pid::from_raw(1)).is_err());
     session.detach().unwrap();
     fixture.send_line("go");
@@ -120,8 +121,8 @@ fn syscall_catchpoints_see_entry_and_exit_of_write() {
     let Some(Event::Stopped(entry)) = events.last() else {
         panic!("{events:?}")
     };
-    assert_eq!(entry.kind, StopKind::SyscallEntry);
-    let call = entry.syscall.unwrap();
+    assert_eq!(entry.cause.kind(), StopKind::SyscallEntry);
+    let call = entry.cause.syscall().unwrap();
     assert_eq!((call.name, call.number, call.ret), ("write", 1, None));
     let args = call.args.unwrap();
     assert_eq!((args[0], args[2]), (1, 13));
@@ -134,9 +135,9 @@ fn syscall_catchpoints_see_entry_and_exit_of_write() {
     let Some(Event::Stopped(exit)) = events.last() else {
         panic!("{events:?}")
     };
-    assert_eq!(exit.kind, StopKind::SyscallExit);
+    assert_eq!(exit.cause.kind(), StopKind::SyscallExit);
     assert_eq!(
-        exit.syscall.map(|c| (c.name, c.ret)),
+        exit.cause.syscall().map(|c| (c.name, c.ret)),
         Some(("write", Some(13)))
     );
     session
@@ -168,13 +169,13 @@ fn catching_every_syscall_pairs_entries_with_exits() {
     loop {
         let events = session.resume(1).unwrap();
         match events.last() {
-            Some(Event::Stopped(stop)) if stop.kind == StopKind::SyscallEntry => {
+            Some(Event::Stopped(stop)) if stop.cause.kind() == StopKind::SyscallEntry => {
                 assert_eq!(last_entry, None, "two entries in a row");
-                last_entry = stop.syscall.map(|c| c.number);
+                last_entry = stop.cause.syscall().map(|c| c.number);
             }
-            Some(Event::Stopped(stop)) if stop.kind == StopKind::SyscallExit => {
+            Some(Event::Stopped(stop)) if stop.cause.kind() == StopKind::SyscallExit => {
                 assert_eq!(
-                    stop.syscall.map(|c| c.number),
+                    stop.cause.syscall().map(|c| c.number),
                     last_entry.take(),
                     "exit of the call entered"
                 );

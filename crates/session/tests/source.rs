@@ -25,13 +25,19 @@ fn marker(source: &str, name: &str) -> u32 {
     u32::try_from(index + 1).unwrap()
 }
 
+/// `(function, line)` where `next` stops.
+fn next_at(session: &mut Session) -> (String, u32) {
+    let stop = stop(&session.next_line().unwrap());
+    at(session, &stop)
+}
+
 fn location(text: &str) -> Location {
     Location::parse(text).unwrap()
 }
 
 /// `(function, line)` of a stop.
-fn at(stop: &StopEvent) -> (String, u32) {
-    let place = stop.place.as_deref().expect("symbols for the stop");
+fn at(session: &mut Session, stop: &StopEvent) -> (String, u32) {
+    let place = session.stop_place(stop).expect("symbols for the stop");
     (
         place.function.clone().unwrap_or_default(),
         place.source.as_ref().map_or(0, |s| s.line),
@@ -43,7 +49,7 @@ fn run_to(session: &mut Session, spec: &str) -> StopEvent {
         .set_breakpoint_at(&location(spec), spec, 0, false)
         .unwrap();
     let stop = stop(&session.resume(1).unwrap());
-    assert_eq!(stop.breakpoint, Some(bp.id), "{spec}");
+    assert_eq!(stop.cause.breakpoint(), Some(bp.id), "{spec}");
     session.delete_breakpoint(bp.id).unwrap();
     stop
 }
@@ -83,7 +89,7 @@ fn step_and_next_follow_gdb_on_pie_and_non_pie_builds() {
         let mut session = launch(fixture, &[], dir.path());
         let first = run_to(&mut session, "main");
         assert_eq!(
-            at(&first),
+            at(&mut session, &first),
             ("main".into(), marker("nested.c", "main-outer"))
         );
         let mut seen = Vec::new();
@@ -94,8 +100,12 @@ fn step_and_next_follow_gdb_on_pie_and_non_pie_builds() {
                 session.next_line().unwrap()
             };
             let stop = stop(&events);
-            assert_eq!(stop.kind, StopKind::StepDone, "{fixture}: step {index}");
-            seen.push(at(&stop));
+            assert_eq!(
+                stop.cause.kind(),
+                StopKind::StepDone,
+                "{fixture}: step {index}"
+            );
+            seen.push(at(&mut session, &stop));
         }
         let expected: Vec<(String, u32)> = gdb_step_sequence()
             .into_iter()
@@ -117,15 +127,15 @@ fn next_over_recursion_and_finish_with_values() {
         .unwrap();
     let first = stop(&session.resume(1).unwrap());
     assert_eq!(
-        at(&first),
+        at(&mut session, &first),
         ("factorial".into(), marker("nested.c", "fact-test"))
     );
     let recurse = marker("nested.c", "fact-recurse");
-    assert_eq!(at(&stop(&session.next_line().unwrap())).1, recurse);
+    assert_eq!(next_at(&mut session).1, recurse);
     // The recursive call hits the breakpoint (n = 4), as in gdb: `next` ends there.
     let hit = stop(&session.next_line().unwrap());
     assert_eq!(
-        (hit.kind, hit.breakpoint),
+        (hit.cause.kind(), hit.cause.breakpoint()),
         (StopKind::Breakpoint, Some(bp.id))
     );
     let frames = session.backtrace().unwrap();
@@ -139,13 +149,13 @@ fn next_over_recursion_and_finish_with_values() {
         })
         .collect();
     assert_eq!(names, ["factorial", "factorial", "main"]);
-    assert_eq!(at(&stop(&session.next_line().unwrap())).1, recurse);
+    assert_eq!(next_at(&mut session).1, recurse);
     session.delete_breakpoint(bp.id).unwrap();
     // Out of the n = 4 call: back in the n = 5 frame, on the same line, with 4! returned.
     let (events, value) = session.finish().unwrap();
     let back = stop(&events);
     assert_eq!(
-        (back.kind, at(&back)),
+        (back.cause.kind(), at(&mut session, &back)),
         (StopKind::StepDone, ("factorial".into(), recurse))
     );
     let value = value.unwrap();
@@ -155,12 +165,12 @@ fn next_over_recursion_and_finish_with_values() {
     );
     // With the breakpoint gone, `next` over the line's call does not stop inside the
     // recursion: it gets to the end of this frame's function.
-    assert_eq!(at(&stop(&session.next_line().unwrap())).1, recurse + 1);
+    assert_eq!(next_at(&mut session).1, recurse + 1);
     // A double comes back in xmm0.
     run_to(&mut session, "ratio");
     let (events, value) = session.finish().unwrap();
     assert_eq!(
-        at(&stop(&events)),
+        at(&mut session, &stop(&events)),
         ("main".into(), marker("nested.c", "main-ratio"))
     );
     let value = value.unwrap();
@@ -232,7 +242,7 @@ fn backtrace_through_nested_and_inlined_frames_selects_frames() {
             // `finish` out of middle (frame 3): back in outer with 33.
             session.select_frame(3).unwrap();
             let (events, value) = session.finish().unwrap();
-            assert_eq!(at(&common::stop(&events)).0, "outer");
+            assert_eq!(at(&mut session, &common::stop(&events)).0, "outer");
             assert_eq!(value.unwrap().value, "33");
         }
         assert_eq!(exited(&session.resume(1).unwrap()), 0);
@@ -247,9 +257,9 @@ fn breakpoints_by_function_and_line_and_symbolic_addresses() {
     // FILE:LINE in the second compile unit, by path suffix.
     let util = marker("parts/nested_util.c", "util-body");
     let stop = run_to(&mut session, &format!("parts/nested_util.c:{util}"));
-    assert_eq!(at(&stop), ("util_scale".into(), util));
+    assert_eq!(at(&mut session, &stop), ("util_scale".into(), util));
     assert_eq!(
-        stop.place.as_ref().unwrap().source.as_ref().unwrap().file,
+        session.stop_place(&stop).unwrap().source.unwrap().file,
         "parts/nested_util.c"
     );
     // symbol and symbol+offset are exact addresses; a function name as an address is its entry.
@@ -310,8 +320,8 @@ fn overloads_get_one_location_each_and_a_stripped_binary_has_no_lines() {
     let mut seen = Vec::new();
     for _ in 0..2 {
         let stop = stop(&session.resume(1).unwrap());
-        assert_eq!(stop.breakpoint, Some(bp.id));
-        seen.push(stop.place.unwrap().function.unwrap());
+        assert_eq!(stop.cause.breakpoint(), Some(bp.id));
+        seen.push(session.stop_place(&stop).unwrap().function.unwrap());
     }
     seen.sort();
     assert_eq!(seen, ["add(double, double)", "add(int, int)"]);
@@ -343,7 +353,7 @@ fn backtrace_from_inside_the_c_library_reaches_main() {
         .catch_syscalls(dbg_session::SyscallCatch::parse_list("write").unwrap())
         .unwrap();
     let entry = stop(&session.resume(1).unwrap());
-    assert_eq!(entry.kind, StopKind::SyscallEntry);
+    assert_eq!(entry.cause.kind(), StopKind::SyscallEntry);
     let frames = session.backtrace().unwrap();
     let module = |index: usize| {
         frames[index]
@@ -377,7 +387,10 @@ fn nexti_steps_over_a_call_as_one_instruction() {
     assert!(code[2].text.starts_with("call"), "{code:?}");
     let after_call = code[3].address;
     let stop = stop(&session.next_instructions(3).unwrap());
-    assert_eq!((stop.kind, stop.pc), (StopKind::SingleStep, after_call));
+    assert_eq!(
+        (stop.cause.kind(), stop.pc),
+        (StopKind::SingleStep, after_call)
+    );
     let rax = session.read_registers(&[Reg::Rax]).unwrap()[0].1.as_u64();
     assert_eq!(rax, 10, "leaf(4) ran and returned");
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
@@ -392,17 +405,17 @@ fn a_signal_during_next_ends_the_step_and_is_still_delivered() {
     run_to(&mut session, "main");
     session.next_line().unwrap();
     let at_raise = stop(&session.next_line().unwrap());
-    assert_eq!(at_raise.kind, StopKind::StepDone);
+    assert_eq!(at_raise.cause.kind(), StopKind::StepDone);
     // `next` over raise(SIGUSR1): the signal stops the process inside the C library.
     let signal = stop(&session.next_line().unwrap());
     assert_eq!(
-        (signal.kind, signal.signal),
+        (signal.cause.kind(), signal.signal),
         (StopKind::Signal, dbg_session::Signal::SIGUSR1)
     );
     // `next` from there (no line information) runs out to main, delivering the signal.
     let back = stop(&session.next_line().unwrap());
-    assert_eq!(back.kind, StopKind::StepDone);
-    assert_eq!(at(&back).0, "main");
+    assert_eq!(back.cause.kind(), StopKind::StepDone);
+    assert_eq!(at(&mut session, &back).0, "main");
     for _ in 0..2 {
         let again = stop(&session.resume(1).unwrap());
         assert_eq!(again.signal, dbg_session::Signal::SIGUSR1);
@@ -423,9 +436,9 @@ fn a_breakpoint_on_an_always_inlined_function_stops_in_each_copy() {
             .unwrap();
         assert_eq!(bp.locations.len(), 1, "{fixture}");
         let hit = stop(&session.resume(1).unwrap());
-        assert_eq!(hit.breakpoint, Some(bp.id));
+        assert_eq!(hit.cause.breakpoint(), Some(bp.id));
         assert_eq!(
-            at(&hit),
+            at(&mut session, &hit),
             ("twice".into(), marker("nested.c", "twice")),
             "{fixture}"
         );
@@ -440,7 +453,7 @@ fn stepping_out_of_a_call_made_as_a_statement_stops_at_the_next_line() {
     let mut session = launch("nested", &[], dir.path());
     let first = run_to(&mut session, "note_done");
     assert_eq!(
-        at(&first),
+        at(&mut session, &first),
         ("note_done".into(), marker("nested.c", "note-done"))
     );
     // gdb 13 on the same binary: 47 (`}`), then main at the line after the call (its `ret`
@@ -452,8 +465,8 @@ fn stepping_out_of_a_call_made_as_a_statement_stops_at_the_next_line() {
     ];
     for (function, line) in expected {
         let step = stop(&session.step_line().unwrap());
-        assert_eq!(step.kind, StopKind::StepDone);
-        assert_eq!(at(&step), (function.to_string(), line));
+        assert_eq!(step.cause.kind(), StopKind::StepDone);
+        assert_eq!(at(&mut session, &step), (function.to_string(), line));
     }
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
 }
@@ -465,7 +478,7 @@ fn the_vdso_has_symbols_and_unwinds_to_main() {
     let mut session = launch("vdso_time", &[], dir.path());
     // A function of the vdso (mapped without a file) by name, and its CFI for the backtrace.
     let hit = run_to(&mut session, "__vdso_clock_gettime");
-    let place = hit.place.as_deref().unwrap();
+    let place = session.stop_place(&hit).unwrap();
     assert_eq!(place.function.as_deref(), Some("__vdso_clock_gettime"));
     assert_eq!(place.module.as_deref(), Some("[vdso]"));
     let frames = session.backtrace().unwrap();

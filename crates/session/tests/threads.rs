@@ -65,7 +65,7 @@ fn breakpoints_after_a_prologue_stop_and_ignore_exactly_while_threads_come_and_g
             for stops in 1..CALLS / 100 {
                 let at = stop(&session.resume(1).unwrap());
                 assert_eq!(
-                    (at.kind, at.breakpoint, at.pc),
+                    (at.cause.kind(), at.cause.breakpoint(), at.pc),
                     (StopKind::Breakpoint, Some(1), site),
                     "{what}"
                 );
@@ -95,7 +95,7 @@ fn a_watchpoint_sees_every_write_from_every_thread_while_threads_come_and_go() {
                 .set_watchpoint(counter, WatchKind::Write, 8, CALLS / 2 - 1)
                 .unwrap();
             let at = stop(&session.resume(1).unwrap());
-            let hit = at.watchpoint.unwrap();
+            let hit = at.cause.watch_hit().unwrap();
             assert_eq!((hit.old, hit.new), (CALLS / 2 - 1, CALLS / 2), "{what}");
             session.delete_watchpoint(hit.id).unwrap();
             ends_well(&mut session, dir.path(), &what);
@@ -147,7 +147,7 @@ fn ctrl_c_at_any_moment_stops_the_tracee_exactly_once() {
             waiter.join().unwrap();
             match events.last() {
                 Some(Event::Stopped(at)) => {
-                    assert_eq!(at.kind, StopKind::Interrupt, "{what}: {events:?}");
+                    assert_eq!(at.cause.kind(), StopKind::Interrupt, "{what}: {events:?}");
                     interrupted += 1;
                 }
                 // The program may be through before a late interrupt: then there is nothing
@@ -182,15 +182,19 @@ fn breakpoints_work_after_the_main_thread_exits_before_the_others() {
         for calls in 1..=3 {
             // Stopping every thread must not wait for the zombie leader.
             let at = stop(&session.resume(1).unwrap());
-            assert_eq!((at.kind, at.pc), (StopKind::Breakpoint, hit), "run {run}");
+            assert_eq!(
+                (at.cause.kind(), at.pc),
+                (StopKind::Breakpoint, hit),
+                "run {run}"
+            );
             // The zombie leader has no memory map to show: symbols come through a live thread.
-            let function = at.place.as_ref().and_then(|p| p.function.clone());
+            let function = session.stop_place(&at).and_then(|p| p.function);
             assert_eq!(function.as_deref(), Some("hit"), "run {run}");
             assert_eq!(session.breakpoints()[0].hits, calls);
             // Only the live thread is listed, and it is the one stopped.
             let threads = session.threads().unwrap();
             assert_eq!(threads.len(), 1, "run {run}: {threads:?}");
-            assert_eq!(threads[0].0, at.tid);
+            assert_eq!(threads[0].tid, at.tid);
         }
         let events = session.resume(1).unwrap();
         assert_eq!(exited(&events), 0, "run {run}: {events:?}");

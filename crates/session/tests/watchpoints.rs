@@ -10,8 +10,8 @@ use common::{address, exited, launch, output, stop};
 
 fn watch_hit(events: &[Event]) -> WatchHit {
     let stop = stop(events);
-    assert_eq!(stop.kind, StopKind::Watchpoint, "{stop:?}");
-    stop.watchpoint.unwrap()
+    assert_eq!(stop.cause.kind(), StopKind::Watchpoint, "{stop:?}");
+    stop.cause.watch_hit().unwrap()
 }
 
 #[test]
@@ -25,7 +25,7 @@ fn a_hardware_breakpoint_is_invisible_to_a_program_that_checksums_itself() {
     assert!(bp.hardware);
     let at = stop(&session.resume(1).unwrap());
     assert_eq!(
-        (at.kind, at.breakpoint, at.pc),
+        (at.cause.kind(), at.cause.breakpoint(), at.pc),
         (StopKind::Breakpoint, Some(1), victim)
     );
     let printed = output(dir.path());
@@ -47,13 +47,13 @@ fn a_read_write_watchpoint_on_code_stops_inside_the_checksum_loop() {
         .set_watchpoint(victim, WatchKind::ReadWrite, 1, 0)
         .unwrap();
     let at = stop(&session.resume(1).unwrap());
-    assert_eq!(at.kind, StopKind::Watchpoint);
+    assert_eq!(at.cause.kind(), StopKind::Watchpoint);
     assert!(
         at.pc > main && at.pc < main + 0x200,
         "pc {:#x} in main's loop (main at {main:#x})",
         at.pc
     );
-    let hit = at.watchpoint.unwrap();
+    let hit = at.cause.watch_hit().unwrap();
     assert_eq!(
         (hit.old, hit.new),
         (
@@ -207,7 +207,10 @@ fn a_watchpoint_set_before_a_thread_exists_fires_in_it() {
     assert!(events
         .iter()
         .any(|e| matches!(e, Event::ThreadCreated { tid } if *tid == at.tid)));
-    assert_eq!(at.watchpoint.map(|hit| (hit.old, hit.new)), Some((0, 42)));
+    assert_eq!(
+        at.cause.watch_hit().map(|hit| (hit.old, hit.new)),
+        Some((0, 42))
+    );
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "shared 42\n");
 }
@@ -259,10 +262,10 @@ fn an_execute_watchpoint_fires_when_continued_to_and_when_stepped_to() {
         .set_watchpoint(target, WatchKind::Execute, 1, 0)
         .unwrap();
     let at = stop(&session.resume(1).unwrap());
-    assert_eq!((at.kind, at.pc), (StopKind::Watchpoint, target));
+    assert_eq!((at.cause.kind(), at.pc), (StopKind::Watchpoint, target));
     // Step through the call and back around the loop to the next call: the execute slot fires.
     let at = stop(&session.step_instructions(500).unwrap());
-    assert_eq!((at.kind, at.pc), (StopKind::Watchpoint, target));
+    assert_eq!((at.cause.kind(), at.pc), (StopKind::Watchpoint, target));
     assert_eq!(
         session.read_registers(&[Reg::Rdi]).unwrap()[0].1.as_u64(),
         1

@@ -126,7 +126,7 @@ impl Process {
                         return Err(Error::Unexpected {
                             tid: tid.as_raw(),
                             during: "attach",
-                            status: format!("{other:?}"),
+                            status: other,
                         });
                     }
                 }

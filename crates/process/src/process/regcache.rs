@@ -21,8 +21,13 @@ pub(super) struct RegCache {
 impl Process {
     /// Read `reg` of the current thread. Register areas are fetched once per stop.
     pub fn read_register(&mut self, reg: Reg) -> Result<RegValue> {
+        self.read_thread_register(self.current, reg)
+    }
+
+    /// Read `reg` of thread `tid` (any thread: all are stopped). Register areas are fetched
+    /// once per stop of each thread.
+    pub fn read_thread_register(&mut self, tid: Pid, reg: Reg) -> Result<RegValue> {
         self.ensure_stopped()?;
-        let tid = self.current;
         let info = reg.info();
         let thread = self.thread_mut(tid)?;
         let raw: Vec<u8> = match info.class {
@@ -68,8 +73,12 @@ impl Process {
     /// Write `value` to `reg` of the current thread. General and floating-point registers are
     /// written back to the kernel once, before the thread next runs; debug registers at once.
     pub fn write_register(&mut self, reg: Reg, value: RegValue) -> Result<()> {
+        self.write_thread_register(self.current, reg, value)
+    }
+
+    /// Write `value` to `reg` of thread `tid`, as [`Process::write_register`] does.
+    pub fn write_thread_register(&mut self, tid: Pid, reg: Reg, value: RegValue) -> Result<()> {
         self.ensure_stopped()?;
-        let tid = self.current;
         let info = reg.info();
         if value.size() > info.size {
             return Err(Error::ValueDoesNotFit {

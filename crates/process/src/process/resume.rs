@@ -7,8 +7,19 @@ use dbg_sys::{Pid, Signal};
 
 use super::interrupt::interrupt_stop;
 use super::{Process, Resume, State, Stepping, Want};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::stop::{StopReason, TrapKind};
+
+/// What one thread is to do when the process resumes ([`Process::resume_threads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadAction {
+    /// Run until something stops the process.
+    Run,
+    /// Execute one instruction.
+    Step,
+    /// Stay stopped.
+    Hold,
+}
 
 impl Process {
     /// Resume every thread; `signal` is delivered to the current thread. If a stop collected
@@ -17,7 +28,24 @@ impl Process {
     ///
     /// [`StopRequest`]: crate::StopRequest
     pub fn resume(&mut self, mode: Resume, signal: Option<Signal>) -> Result<()> {
+        self.resume_threads(mode, &|_| ThreadAction::Run, signal)
+    }
+
+    /// Resume the threads each as `action` says (gdb's `vCont`): running (in `mode`),
+    /// executing one instruction, or staying stopped; `signal` is delivered to the current
+    /// thread. The next [`Process::wait`] reports the first stop of any of them — a thread's
+    /// completed step is its `SingleStep` trap — and stops the others, as always in all-stop.
+    /// A pending or requested stop is handled as by [`Process::resume`].
+    pub fn resume_threads(
+        &mut self,
+        mode: Resume,
+        action: &dyn Fn(Pid) -> ThreadAction,
+        signal: Option<Signal>,
+    ) -> Result<()> {
         self.ensure_stopped()?;
+        if self.threads().all(|tid| action(tid) == ThreadAction::Hold) {
+            return Err(Error::NothingToResume);
+        }
         if let Some(tid) = self.pending.front().map(|stop| stop.tid) {
             // A stop kept from before is stale if the process was killed since: SIGKILL takes
             // a thread out of its ptrace stop (ptrace no longer reaches it), and it may
@@ -47,7 +75,12 @@ impl Process {
             let tids: Vec<Pid> = self.threads().collect();
             for tid in tids {
                 let deliver = if tid == self.current { signal } else { None };
-                if let Err(error) = self.set_going(tid, Want::Run(mode), deliver) {
+                let want = match action(tid) {
+                    ThreadAction::Run => Want::Run(mode),
+                    ThreadAction::Step => Want::Step(Stepping::Step),
+                    ThreadAction::Hold => Want::Hold,
+                };
+                if let Err(error) = self.set_going(tid, want, deliver) {
                     self.close_gate();
                     return Err(error);
                 }

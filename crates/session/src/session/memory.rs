@@ -2,7 +2,7 @@
 //! `int3`s hidden from reads, and writes over a breakpoint site kept under it.
 
 use dbg_memory::{Instruction, Read};
-use dbg_process::{Process, Reg, RegValue};
+use dbg_process::{Pid, Process, Reg, RegValue};
 use dbg_sys::VirtAddr;
 
 use super::Session;
@@ -22,6 +22,27 @@ impl Session {
             values.push((*reg, self.frame_register(*reg)?));
         }
         Ok(values)
+    }
+
+    /// Read registers of thread `tid` (any thread of the stopped process, its innermost
+    /// frame), whichever thread is current.
+    pub fn thread_registers(&mut self, tid: Pid, regs: &[Reg]) -> Result<Vec<(Reg, RegValue)>> {
+        self.ensure_stopped()?;
+        let mut values = Vec::with_capacity(regs.len());
+        for reg in regs {
+            values.push((*reg, self.guard(|p| p.read_thread_register(tid, *reg))?));
+        }
+        Ok(values)
+    }
+
+    /// Write register `reg` of thread `tid` (its innermost frame).
+    pub fn write_thread_register(&mut self, tid: Pid, reg: Reg, value: RegValue) -> Result<()> {
+        self.ensure_stopped()?;
+        self.guard(|process| process.write_thread_register(tid, reg, value))?;
+        if tid == self.process.current_thread() {
+            self.forget_frames();
+        }
+        Ok(())
     }
 
     /// Write a register of the current thread.

@@ -5,7 +5,8 @@ use dbg_process::{Process, Signal, SignalOrigin, Stop, StopReason, TrapKind};
 
 use super::{Session, Why};
 use crate::error::Result;
-use crate::event::{Event, StopEvent, StopKind};
+use crate::event::{Event, StopCause, StopEvent, StopKind};
+use crate::images::CodePlace;
 
 impl Session {
     /// Turn a stop reason into events (thread events first, then the stop or end).
@@ -58,25 +59,52 @@ impl Session {
         why: &Why,
     ) -> Result<StopEvent> {
         let pc = self.guard(Process::pc)?;
-        let place = if self.inline_skip > 0 {
-            let pid = self.pid();
-            let frames = self.images.logical_frames(pid, pc, false);
-            frames.get(self.inline_skip).or(frames.last()).cloned()
-        } else {
-            self.place(pc)
+        let cause = match kind {
+            StopKind::Entry => StopCause::Entry,
+            StopKind::Exec => StopCause::Exec,
+            StopKind::Breakpoint => match why.breakpoint {
+                Some(id) => StopCause::Breakpoint { id },
+                None => StopCause::Signal { fault_addr: None },
+            },
+            StopKind::Watchpoint => StopCause::Watchpoint(why.watchpoint),
+            StopKind::SingleStep => StopCause::SingleStep,
+            StopKind::StepDone => StopCause::StepDone,
+            StopKind::SyscallEntry => StopCause::SyscallEntry(why.syscall),
+            StopKind::SyscallExit => StopCause::SyscallExit(why.syscall),
+            StopKind::Signal => StopCause::Signal {
+                fault_addr: stop.fault_addr,
+            },
+            StopKind::Interrupt => StopCause::Interrupt,
         };
+        self.stop_place = None;
         Ok(StopEvent {
             pid: self.pid(),
             tid: stop.tid,
             signal: stop.signal,
             pc,
-            place: place.map(Box::new),
-            kind,
-            fault_addr: stop.fault_addr,
-            breakpoint: why.breakpoint,
-            watchpoint: why.watchpoint,
-            syscall: why.syscall,
+            cause,
         })
+    }
+
+    /// Where a stop is, as far as the symbols tell: function, source line, binary. At a
+    /// step's stop on the call site of an inlined function, the call site (as gdb shows it).
+    /// Looked up on demand, once per stop (front ends that need no symbols pay nothing).
+    pub fn stop_place(&mut self, stop: &StopEvent) -> Option<CodePlace> {
+        let key = (stop.tid, stop.pc, self.inline_skip);
+        if let Some((cached, place)) = &self.stop_place {
+            if *cached == key {
+                return place.clone();
+            }
+        }
+        let place = if self.inline_skip > 0 {
+            let pid = self.pid();
+            let frames = self.images.logical_frames(pid, stop.pc, false);
+            frames.get(self.inline_skip).or(frames.last()).cloned()
+        } else {
+            self.place(stop.pc)
+        };
+        self.stop_place = Some((key, place.clone()));
+        place
     }
 }
 

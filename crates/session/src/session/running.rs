@@ -5,7 +5,8 @@
 
 use dbg_memory::{displaced, SiteOwner, Sites};
 use dbg_process::{
-    Pid, Process, Reg, Resume, Signal, SignalOrigin, State, Stop, StopReason, TrapKind,
+    Pid, Process, Reg, Resume, Signal, SignalOrigin, State, Stop, StopReason, ThreadAction,
+    TrapKind,
 };
 use dbg_sys::VirtAddr;
 use dbg_watch::WatchKind;
@@ -76,7 +77,44 @@ impl Session {
         Ok(events)
     }
 
+    /// Resume the threads each as `action` says — run, execute one instruction, or stay
+    /// stopped (gdb's `vCont`) — until the next stop to report. A thread to step that sits
+    /// on a breakpoint site steps off it (the others held) and that is its step. Hits that
+    /// breakpoints ignore, uncaught system calls and `nostop` signals are passed over as by
+    /// [`Session::resume`].
+    pub fn resume_threads(&mut self, action: &dyn Fn(Pid) -> ThreadAction) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
+        let result = self.resume_threads_inner(action);
+        self.death_as_event(alive, result)
+    }
+
+    fn resume_threads_inner(&mut self, action: &dyn Fn(Pid) -> ThreadAction) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let threads: Vec<Pid> = self.process.threads().collect();
+        if threads.iter().all(|tid| action(*tid) == ThreadAction::Hold) {
+            return Err(dbg_process::Error::NothingToResume.into());
+        }
+        let current = self.process.current_thread();
+        for tid in threads {
+            if action(tid) == ThreadAction::Step && self.on_site(tid) {
+                self.guard(|process| process.select_thread(tid))?;
+                let result = self.step_instructions_inner(1);
+                if self.is_alive() && tid != current {
+                    let _ = self.process.select_thread(current);
+                }
+                return result;
+            }
+        }
+        self.run_loop(1, action)
+    }
+
     pub(super) fn resume_inner(&mut self, count: u64) -> Result<Vec<Event>> {
+        self.run_loop(count, &|_| ThreadAction::Run)
+    }
+
+    /// Run with `action` per thread until a stop to report; `count` as for `continue N`.
+    fn run_loop(&mut self, count: u64, action: &dyn Fn(Pid) -> ThreadAction) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         if count > 1 {
             if let Some(id) = self.last_watchpoint {
@@ -106,17 +144,23 @@ impl Session {
         } else {
             None
         };
-        let mut signal = self.signal_to_deliver();
+        // The last stop's signal goes to the current thread, when that thread runs.
+        let current = self.process.current_thread();
+        let mut signal = if action(current) == ThreadAction::Hold {
+            None
+        } else {
+            self.signal_to_deliver()
+        };
         let mut events = Vec::new();
         loop {
-            if let Some(reason) = self.step_off_breakpoints(signal)? {
+            if let Some(reason) = self.step_off_breakpoints(signal, action)? {
                 events.extend(self.report(reason, Why::default())?);
                 return Ok(events);
             }
             if !after_hardware_hit {
                 self.set_resume_flag_at_hardware_breakpoint()?;
             }
-            let reason = self.run_until_stop(signal.take())?;
+            let reason = self.run_until_stop(signal.take(), action)?;
             after_hardware_hit = false;
             if let StopReason::Stopped(Stop {
                 trap: Some(trap @ (TrapKind::SyscallEntry | TrapKind::SyscallExit)),
@@ -226,8 +270,12 @@ impl Session {
         Ok(rsp?.as_u64() == sp.get())
     }
 
-    /// Resume every thread and wait for the next stop.
-    fn run_until_stop(&mut self, signal: Option<Signal>) -> Result<StopReason> {
+    /// Resume the threads as `action` says and wait for the next stop.
+    fn run_until_stop(
+        &mut self,
+        signal: Option<Signal>,
+        action: &dyn Fn(Pid) -> ThreadAction,
+    ) -> Result<StopReason> {
         self.images.mark_stale();
         // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
         let mode = if self.catch.is_empty() {
@@ -235,7 +283,7 @@ impl Session {
         } else {
             Resume::Syscalls
         };
-        self.guard(|process| process.resume(mode, signal))?;
+        self.guard(|process| process.resume_threads(mode, action, signal))?;
         let reason = self.process.wait();
         self.guard(|_| reason)
     }
@@ -243,12 +291,18 @@ impl Session {
     /// Move every thread that sits on one of our `int3`s past the instruction under it, the
     /// other threads held. A stop other than the completed step (a signal, the end of the
     /// process) is returned for the caller to report. `signal` goes to the current thread.
-    fn step_off_breakpoints(&mut self, signal: Option<Signal>) -> Result<Option<StopReason>> {
+    fn step_off_breakpoints(
+        &mut self,
+        signal: Option<Signal>,
+        action: &dyn Fn(Pid) -> ThreadAction,
+    ) -> Result<Option<StopReason>> {
         let current = self.process.current_thread();
-        let mut threads: Vec<Pid> = std::mem::take(&mut self.at_breakpoint)
+        let (mut threads, held): (Vec<Pid>, Vec<Pid>) = std::mem::take(&mut self.at_breakpoint)
             .into_iter()
-            .collect();
-        if !threads.contains(&current) {
+            .partition(|tid| action(*tid) != ThreadAction::Hold);
+        // Threads that stay stopped stay on their sites.
+        self.at_breakpoint.extend(held);
+        if !threads.contains(&current) && action(current) != ThreadAction::Hold {
             threads.push(current);
         }
         let mut rest = threads.into_iter();

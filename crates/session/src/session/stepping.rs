@@ -16,7 +16,7 @@ use dbg_sys::VirtAddr;
 use super::running::SingleStep;
 use super::{Session, Temporary, Why};
 use crate::error::{Error, Result};
-use crate::event::{Event, StopKind};
+use crate::event::{Event, StopCause, StopKind};
 
 /// What an instruction does to the flow of control, for stepping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -439,7 +439,7 @@ impl Session {
         released?;
         let reached = matches!(
             events.last(),
-            Some(Event::Stopped(stop)) if stop.kind == StopKind::StepDone
+            Some(Event::Stopped(stop)) if stop.cause == StopCause::StepDone
         );
         Ok(if reached {
             RunTo::Reached(events)

@@ -1,26 +1,38 @@
 //! The tracee's threads: listing them, selecting the current one, and the thread events
 //! (created, exited, forked) that the process layer collected since the last report.
 
-use dbg_process::{Pid, Process, ThreadEvent};
+use dbg_process::{Pid, Reg, ThreadEvent};
+use dbg_sys::VirtAddr;
 
 use super::Session;
 use crate::error::Result;
 use crate::event::Event;
 
+/// One thread of the stopped process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadInfo {
+    /// Its id.
+    pub tid: Pid,
+    /// Whether it is the current thread (the one registers and `stepi` apply to).
+    pub current: bool,
+    /// Its program counter.
+    pub pc: VirtAddr,
+}
+
 impl Session {
-    /// Every thread, in tid order: whether it is the current one, and its pc.
-    pub fn threads(&mut self) -> Result<Vec<(Pid, bool, dbg_sys::VirtAddr)>> {
+    /// Every thread, in tid order.
+    pub fn threads(&mut self) -> Result<Vec<ThreadInfo>> {
         self.ensure_stopped()?;
         let current = self.process.current_thread();
         let tids: Vec<Pid> = self.process.threads().collect();
         let mut threads = Vec::with_capacity(tids.len());
         for tid in tids {
-            self.process.select_thread(tid)?;
-            let pc = self.guard(Process::pc);
-            if self.is_alive() {
-                self.process.select_thread(current)?;
-            }
-            threads.push((tid, tid == current, pc?));
+            let pc = self.guard(|process| process.read_thread_register(tid, Reg::Rip))?;
+            threads.push(ThreadInfo {
+                tid,
+                current: tid == current,
+                pc: VirtAddr::new(pc.as_u64()),
+            });
         }
         Ok(threads)
     }

@@ -1,0 +1,397 @@
+//! Human output: the text a person reads at a terminal, one line (or block) per event and
+//! result.
+
+use dbg_session::{
+    CodePlace, Event, Frame, Instruction, Listing, RegFormat, StopCause, StopEvent, VirtAddr,
+};
+
+use super::{register_text, watch_value, Data};
+
+pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> String {
+    match event {
+        Event::Launched { pid } => format!("Process {pid} launched"),
+        Event::Attached { pid, threads } => {
+            let count = threads.len();
+            format!(
+                "Process {pid} attached ({count} thread{})",
+                if count == 1 { "" } else { "s" }
+            )
+        }
+        Event::ThreadCreated { tid } => format!("Thread {tid} created"),
+        Event::ThreadExited { tid } => format!("Thread {tid} exited"),
+        Event::Stopped(stop) => stop_text(stop, place),
+        Event::Exited { pid, code } => format!("Process {pid} exited with status {code}"),
+        Event::Killed { pid, signal } => {
+            format!("Process {pid} killed by signal {}", signal.as_str())
+        }
+        Event::Detached { pid } => format!("Process {pid} detached"),
+        Event::SignalReceived {
+            tid,
+            signal,
+            passed,
+        } => format!(
+            "Thread {tid} received signal {} ({})",
+            signal.as_str(),
+            if *passed {
+                "passed to the program"
+            } else {
+                "not passed"
+            }
+        ),
+        Event::Forked { child } => format!("Process forked child {child} (not followed)"),
+    }
+}
+
+fn stop_text(stop: &StopEvent, place: Option<&CodePlace>) -> String {
+    let who = if stop.tid == stop.pid {
+        format!("Process {}", stop.pid)
+    } else {
+        format!("Process {} thread {}", stop.pid, stop.tid)
+    };
+    let why = match stop.cause {
+        StopCause::Exec => "exec".to_string(),
+        StopCause::Entry => "entry".to_string(),
+        StopCause::Breakpoint { id } => format!("breakpoint {id}"),
+        StopCause::Watchpoint(Some(hit)) => format!(
+            "watchpoint {}: old {} new {}",
+            hit.id,
+            watch_value(hit.old, hit.size),
+            watch_value(hit.new, hit.size)
+        ),
+        StopCause::Watchpoint(None) => "watchpoint".to_string(),
+        StopCause::SyscallEntry(Some(call)) | StopCause::SyscallExit(Some(call)) => {
+            syscall_text(Some(call))
+        }
+        StopCause::SyscallEntry(None) => "syscall entry".to_string(),
+        StopCause::SyscallExit(None) => "syscall exit".to_string(),
+        StopCause::SingleStep => "single step".to_string(),
+        StopCause::StepDone => "step_done".to_string(),
+        StopCause::Signal { .. } => "signal".to_string(),
+        StopCause::Interrupt => "interrupt".to_string(),
+    };
+    let fault = stop
+        .cause
+        .fault_addr()
+        .map(|addr| format!(", fault address {addr:#018x}"))
+        .unwrap_or_default();
+    let place = place
+        .and_then(place_text)
+        .map(|text| format!("\n  in {text}"))
+        .unwrap_or_default();
+    format!(
+        "{who} stopped with signal {} at {:#018x} ({why}{fault}){place}",
+        stop.signal.as_str(),
+        stop.pc
+    )
+}
+
+/// `main+8 at hello.c:5`, `twice at nested.c:11`, `puts+16 in /lib/.../libc.so.6`.
+fn place_text(place: &CodePlace) -> Option<String> {
+    let function = place.function.as_ref().map(|name| match place.offset {
+        Some(offset) => format!("{name}+{offset}"),
+        None => name.clone(),
+    });
+    match (function, &place.source, &place.module) {
+        (Some(function), Some(source), _) => {
+            Some(format!("{function} at {}:{}", source.file, source.line))
+        }
+        (None, Some(source), _) => Some(format!("{}:{}", source.file, source.line)),
+        (Some(function), None, Some(module)) => Some(format!("{function} in {module}")),
+        (Some(function), None, None) => Some(function),
+        (None, None, Some(module)) => Some(format!("?? in {module}")),
+        (None, None, None) => None,
+    }
+}
+
+/// Numbered source lines, the current one marked `->`.
+pub(super) fn listing_lines(listing: &Listing) -> String {
+    let width = listing
+        .lines
+        .last()
+        .map(|(n, _)| n.to_string().len())
+        .unwrap_or(1);
+    listing
+        .lines
+        .iter()
+        .map(|(number, text)| {
+            let marker = if Some(*number) == listing.current {
+                "->"
+            } else {
+                "  "
+            };
+            format!("{marker} {number:>width$}  {text}")
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `#1  0x000055555555518e in inner+24 at nested.c:20`.
+fn frame_line(frame: &Frame) -> String {
+    let place = frame
+        .place
+        .as_ref()
+        .and_then(place_text)
+        .unwrap_or_else(|| "??".to_string());
+    let inlined = if frame.inlined { " [inlined]" } else { "" };
+    format!("#{:<2} {:#018x} in {place}{inlined}", frame.index, frame.pc)
+}
+
+/// Instructions as `0x... <symbol> bytes text` lines; with `at_pc`, the first is marked `->`.
+pub(super) fn instruction_lines(
+    instructions: &[Instruction],
+    symbols: &[Option<String>],
+    at_pc: bool,
+) -> String {
+    let labels: Vec<String> = instructions
+        .iter()
+        .enumerate()
+        .map(|(index, _)| match symbols.get(index).cloned().flatten() {
+            Some(symbol) => format!("<{symbol}>"),
+            None => String::new(),
+        })
+        .collect();
+    let label_width = labels.iter().map(String::len).max().unwrap_or(0);
+    let width = instructions
+        .iter()
+        .map(|i| i.bytes.len())
+        .max()
+        .unwrap_or(0)
+        * 3;
+    instructions
+        .iter()
+        .enumerate()
+        .map(|(index, i)| {
+            let marker = if at_pc && index == 0 { "->" } else { "  " };
+            let bytes: Vec<String> = i.bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let label = labels.get(index).map(String::as_str).unwrap_or_default();
+            let label = if label_width > 0 {
+                format!(" {label:<label_width$}")
+            } else {
+                String::new()
+            };
+            format!(
+                "{marker} {:#018x}{label}  {:<width$} {}",
+                i.address,
+                bytes.join(" "),
+                i.text
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A hex dump: 16 bytes a line, with an ASCII column.
+fn hex_dump(address: VirtAddr, bytes: &[u8]) -> String {
+    bytes
+        .chunks(16)
+        .enumerate()
+        .map(|(row, chunk)| {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_graphic() || b == b' ' {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            format!(
+                "{:#018x}: {:<47}  {ascii}",
+                address + row as u64 * 16,
+                hex.join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `syscall entry write(0x1, 0x5555..., 0xd, ...)` / `syscall exit write = 13`.
+fn syscall_text(call: Option<dbg_session::SyscallInfo>) -> String {
+    let Some(call) = call else {
+        return "syscall".to_string();
+    };
+    match (call.args, call.ret) {
+        (Some(args), _) => {
+            let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+            format!("syscall entry {}({})", call.name, args.join(", "))
+        }
+        (None, Some(ret)) => format!("syscall exit {} = {ret}", call.name),
+        (None, None) => format!("syscall {}", call.name),
+    }
+}
+
+pub(super) fn data(data: &Data) -> Option<String> {
+    match data {
+        Data::None => None,
+        Data::Help(text) => Some(text.clone()),
+        Data::BreakpointSet(bp, places) => {
+            let kind = if bp.hardware {
+                "Hardware breakpoint"
+            } else {
+                "Breakpoint"
+            };
+            let described: Vec<String> = bp
+                .locations
+                .iter()
+                .enumerate()
+                .map(|(index, address)| {
+                    match places
+                        .get(index)
+                        .cloned()
+                        .flatten()
+                        .as_ref()
+                        .and_then(place_text)
+                    {
+                        Some(text) => format!("{address:#018x}: {text}"),
+                        None => format!("{address:#018x}"),
+                    }
+                })
+                .collect();
+            Some(match described.as_slice() {
+                [one] => format!("{kind} {} at {one}", bp.id),
+                many => format!(
+                    "{kind} {} at {} locations:\n{}",
+                    bp.id,
+                    many.len(),
+                    many.iter()
+                        .enumerate()
+                        .map(|(i, text)| format!("  {}.{}  {text}", bp.id, i + 1))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            })
+        }
+        Data::Frames(frames, selected) => Some(
+            frames
+                .iter()
+                .map(|frame| {
+                    let mark = if frame.index == *selected && *selected != 0 {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    format!("{mark}{}", frame_line(frame))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Data::Frame(frame) => Some(frame_line(frame)),
+        Data::Returned(value) => Some(format!(
+            "Value returned: {} ({})",
+            value.value, value.type_name
+        )),
+        Data::Listing(listing) => Some(listing_lines(listing)),
+        Data::Symbol(address, place) => Some(match place.as_deref().and_then(place_text) {
+            Some(text) => format!("{address:#018x} is {text}"),
+            None => format!("{address:#018x}: no symbol matches"),
+        }),
+        Data::WatchpointSet(wp) => Some(format!(
+            "Watchpoint {} at {:#018x} ({} {} byte{})",
+            wp.id,
+            wp.address,
+            wp.kind.name(),
+            wp.size,
+            if wp.size == 1 { "" } else { "s" }
+        )),
+        Data::Threads(threads) => Some(
+            threads
+                .iter()
+                .map(|thread| {
+                    format!(
+                        "{} Thread {} at {:#018x}",
+                        if thread.current { "*" } else { " " },
+                        thread.tid,
+                        thread.pc
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Data::Policy(signal, policy) => {
+            let yes = |b: bool| if b { "Yes" } else { "No" };
+            Some(format!(
+                "Signal     Stop  Print  Pass\n{:<10} {:<5} {:<6} {}",
+                signal.as_str(),
+                yes(policy.stop),
+                yes(policy.print),
+                yes(policy.pass)
+            ))
+        }
+        Data::Watchpoints(list) if list.is_empty() => Some("No watchpoints.".to_string()),
+        Data::Watchpoints(list) => {
+            let mut lines = vec!["Id  Enabled  Hits  Ignore  Kind     Size  Address".to_string()];
+            for wp in list {
+                lines.push(format!(
+                    "{:<3} {:<8} {:<5} {:<7} {:<8} {:<5} {:#018x}",
+                    wp.id,
+                    if wp.enabled { "yes" } else { "no" },
+                    wp.hits,
+                    wp.ignore,
+                    wp.kind.name(),
+                    wp.size,
+                    wp.address
+                ));
+            }
+            Some(lines.join("\n"))
+        }
+        Data::Breakpoints(list) if list.is_empty() => Some("No breakpoints.".to_string()),
+        Data::Breakpoints(list) => {
+            let mut lines =
+                vec!["Id  Enabled  Hits  Ignore  Type  Address             What".to_string()];
+            for bp in list {
+                let addresses: Vec<String> =
+                    bp.locations.iter().map(|a| format!("{a:#018x}")).collect();
+                lines.push(format!(
+                    "{:<3} {:<8} {:<5} {:<7} {:<5} {} {}",
+                    bp.id,
+                    if bp.enabled { "yes" } else { "no" },
+                    bp.hits,
+                    bp.ignore,
+                    if bp.hardware { "hw" } else { "sw" },
+                    addresses.join(","),
+                    bp.spec
+                ));
+            }
+            Some(lines.join("\n"))
+        }
+        Data::Memory {
+            address,
+            bytes,
+            stopped_at,
+        } => {
+            let mut text = hex_dump(*address, bytes);
+            if let Some(at) = stopped_at {
+                text.push_str(&format!(
+                    "\n(memory ends at {at:#x}: not mapped or not readable)"
+                ));
+            }
+            Some(text)
+        }
+        Data::Instructions(list, symbols) => Some(instruction_lines(list, symbols, false)),
+        Data::Registers(values) => {
+            let width = values
+                .iter()
+                .map(|(reg, _)| reg.name().len())
+                .max()
+                .unwrap_or(0);
+            let lines: Vec<String> = values
+                .iter()
+                .map(|(reg, value)| {
+                    let text = register_text(value);
+                    match value.format() {
+                        RegFormat::LongDouble => {
+                            let float = value.as_f64().unwrap_or(f64::NAN);
+                            format!("{:>width$} = {float} {text}", reg.name())
+                        }
+                        _ => format!("{:>width$} = {text}", reg.name()),
+                    }
+                })
+                .collect();
+            Some(lines.join("\n"))
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! JSON output (SPEC §5): one object per line, for scripts.
+
+use dbg_session::{Breakpoint, CodePlace, Event, Frame, StopKind, WatchHit, Watchpoint};
+use serde_json::{json, Map, Value};
+
+use super::{register_text, watch_value, Data};
+
+pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> Value {
+    match event {
+        Event::Launched { pid } => json!({"type": "launched", "pid": pid.as_raw()}),
+        Event::Attached { pid, threads } => json!({
+            "type": "attached",
+            "pid": pid.as_raw(),
+            "threads": threads.iter().map(|t| t.as_raw()).collect::<Vec<_>>(),
+        }),
+        Event::ThreadCreated { tid } => {
+            json!({"type": "thread", "tid": tid.as_raw(), "event": "created"})
+        }
+        Event::ThreadExited { tid } => {
+            json!({"type": "thread", "tid": tid.as_raw(), "event": "exited"})
+        }
+        Event::Stopped(stop) => {
+            let mut object = Map::new();
+            object.insert("type".into(), "stop".into());
+            object.insert("pid".into(), stop.pid.as_raw().into());
+            object.insert("tid".into(), stop.tid.as_raw().into());
+            object.insert("signal".into(), stop.signal.as_str().into());
+            object.insert("pc".into(), format!("{:#x}", stop.pc).into());
+            object.insert("reason".into(), reason(stop.cause.kind()).into());
+            if let Some(id) = stop.cause.breakpoint() {
+                object.insert("breakpoint".into(), id.into());
+            }
+            place_fields(&mut object, place);
+            if let Some(call) = stop.cause.syscall() {
+                let mut syscall = Map::new();
+                syscall.insert("name".into(), call.name.into());
+                syscall.insert("number".into(), call.number.into());
+                if let Some(args) = call.args {
+                    let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+                    syscall.insert("args".into(), args.into());
+                }
+                if let Some(ret) = call.ret {
+                    syscall.insert("ret".into(), ret.into());
+                }
+                object.insert("syscall".into(), Value::Object(syscall));
+            }
+            if let Some(WatchHit { id, old, new, size }) = stop.cause.watch_hit() {
+                object.insert("watchpoint".into(), id.into());
+                object.insert("old".into(), watch_value(old, size).into());
+                object.insert("new".into(), watch_value(new, size).into());
+            }
+            if let Some(addr) = stop.cause.fault_addr() {
+                object.insert("fault_address".into(), format!("{addr:#x}").into());
+            }
+            Value::Object(object)
+        }
+        Event::Exited { pid, code } => json!({"type": "exit", "pid": pid.as_raw(), "code": code}),
+        Event::Forked { child } => json!({"type": "fork", "child": child.as_raw()}),
+        Event::Killed { pid, signal } => {
+            json!({"type": "killed", "pid": pid.as_raw(), "signal": signal.as_str()})
+        }
+        Event::Detached { pid } => json!({"type": "detached", "pid": pid.as_raw()}),
+        Event::SignalReceived {
+            tid,
+            signal,
+            passed,
+        } => json!({
+            "type": "signal",
+            "tid": tid.as_raw(),
+            "signal": signal.as_str(),
+            "passed": passed,
+        }),
+    }
+}
+
+/// The fields SPEC §5 gives a place: `function`, `offset`, `file`, `line`.
+fn place_fields(object: &mut Map<String, Value>, place: Option<&CodePlace>) {
+    let Some(place) = place else { return };
+    if let Some(function) = &place.function {
+        object.insert("function".into(), function.clone().into());
+    }
+    if let Some(offset) = place.offset {
+        object.insert("offset".into(), offset.into());
+    }
+    if let Some(source) = &place.source {
+        object.insert("file".into(), source.file.clone().into());
+        object.insert("line".into(), source.line.into());
+    }
+}
+
+fn frame_json(frame: &Frame) -> Value {
+    let mut object = Map::new();
+    object.insert("pc".into(), format!("{:#x}", frame.pc).into());
+    place_fields(&mut object, frame.place.as_ref());
+    if frame.inlined {
+        object.insert("inlined".into(), true.into());
+    }
+    Value::Object(object)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn breakpoint_json(bp: &Breakpoint) -> Value {
+    json!({
+        "id": bp.id,
+        "enabled": bp.enabled,
+        "hits": bp.hits,
+        "ignore": bp.ignore,
+        "hardware": bp.hardware,
+        "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
+        "location": bp.spec,
+    })
+}
+
+fn watchpoint_json(wp: &Watchpoint) -> Value {
+    json!({
+        "id": wp.id,
+        "enabled": wp.enabled,
+        "hits": wp.hits,
+        "ignore": wp.ignore,
+        "address": format!("{:#x}", wp.address),
+        "kind": wp.kind.name(),
+        "size": wp.size,
+    })
+}
+
+pub(super) fn data(data: &Data) -> Value {
+    match data {
+        Data::None => json!({}),
+        Data::Help(text) => json!({ "help": text }),
+        Data::BreakpointSet(bp, _) => json!({
+            "id": bp.id,
+            "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
+        }),
+        Data::Frames(frames, _) => {
+            json!({"frames": frames.iter().map(frame_json).collect::<Vec<_>>()})
+        }
+        Data::Frame(frame) => {
+            let mut object = match frame_json(frame) {
+                Value::Object(object) => object,
+                _ => Map::new(),
+            };
+            object.insert("index".into(), frame.index.into());
+            Value::Object(object)
+        }
+        Data::Returned(value) => json!({"value": value.value, "type": value.type_name}),
+        Data::Listing(listing) => json!({
+            "file": listing.file,
+            "lines": listing
+                .lines
+                .iter()
+                .map(|(line, text)| json!({"line": line, "text": text}))
+                .collect::<Vec<_>>(),
+        }),
+        Data::Symbol(address, place) => {
+            let mut object = Map::new();
+            object.insert("address".into(), format!("{address:#x}").into());
+            place_fields(&mut object, place.as_deref());
+            Value::Object(object)
+        }
+        Data::Breakpoints(list) => {
+            json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
+        }
+        Data::WatchpointSet(wp) => json!({"id": wp.id}),
+        Data::Threads(threads) => json!({
+            "threads": threads
+                .iter()
+                .map(|t| json!({"tid": t.tid.as_raw(), "current": t.current, "pc": format!("{:#x}", t.pc)}))
+                .collect::<Vec<_>>()
+        }),
+        Data::Policy(signal, policy) => json!({
+            "signal": signal.as_str(),
+            "stop": policy.stop,
+            "print": policy.print,
+            "pass": policy.pass,
+        }),
+        Data::Watchpoints(list) => {
+            json!({"watchpoints": list.iter().map(watchpoint_json).collect::<Vec<_>>()})
+        }
+        Data::Memory {
+            address,
+            bytes,
+            stopped_at,
+        } => {
+            let mut object = Map::new();
+            object.insert("address".into(), format!("{address:#x}").into());
+            object.insert("bytes".into(), hex(bytes).into());
+            if let Some(at) = stopped_at {
+                object.insert("stopped_at".into(), format!("{at:#x}").into());
+            }
+            Value::Object(object)
+        }
+        Data::Instructions(list, symbols) => json!({
+            "instructions": list
+                .iter()
+                .enumerate()
+                .map(|(index, i)| {
+                    let mut object = Map::new();
+                    object.insert("address".into(), format!("{:#x}", i.address).into());
+                    object.insert("bytes".into(), hex(&i.bytes).into());
+                    object.insert("text".into(), i.text.clone().into());
+                    if let Some(symbol) = symbols.get(index).cloned().flatten() {
+                        object.insert("symbol".into(), symbol.into());
+                    }
+                    Value::Object(object)
+                })
+                .collect::<Vec<_>>()
+        }),
+        Data::Registers(values) => {
+            let object: Map<String, Value> = values
+                .iter()
+                .map(|(reg, value)| (reg.name().to_string(), Value::String(register_text(value))))
+                .collect();
+            Value::Object(object)
+        }
+    }
+}
+
+/// The name SPEC §5 gives a stop's `reason`.
+fn reason(kind: StopKind) -> &'static str {
+    match kind {
+        StopKind::Entry | StopKind::Exec => "entry",
+        StopKind::Breakpoint => "breakpoint",
+        StopKind::SingleStep => "single_step",
+        StopKind::Watchpoint => "watchpoint",
+        StopKind::SyscallEntry => "syscall_entry",
+        StopKind::SyscallExit => "syscall_exit",
+        StopKind::Signal => "signal",
+        StopKind::Interrupt => "interrupt",
+        StopKind::StepDone => "step_done",
+    }
+}
