@@ -140,6 +140,9 @@ pub struct Process {
     /// New threads seen (stopped or exited) before their creator's clone event: that event
     /// must not add them again.
     early_threads: BTreeSet<Pid>,
+    /// Threads the current resume leaves stopped ([`Process::resume_threads`]): their stops
+    /// kept in `pending` wait until they are resumed.
+    held: BTreeSet<Pid>,
     /// Ctrl-C from another thread (see [`StopRequest`]).
     stop_request: StopRequest,
     /// A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) was passed to the program: from

@@ -83,6 +83,9 @@ pub struct Session {
     sources: BTreeMap<String, std::rc::Rc<Vec<String>>>,
     /// Where a bare `list` goes on from.
     list_state: Option<listing::ListState>,
+    /// Threads a [`Session::resume_threads`] asked to step whose step has not been
+    /// reported yet (another thread's stop came first).
+    steps_asked: BTreeSet<Pid>,
     /// The place of the last stop asked for (thread, pc, inlined frames hidden), kept until
     /// the next stop.
     stop_place: Option<((Pid, VirtAddr, usize), Option<crate::CodePlace>)>,
@@ -184,6 +187,7 @@ impl Session {
             sources: BTreeMap::new(),
             list_state: None,
             stop_place: None,
+            steps_asked: BTreeSet::new(),
         }
     }
 

@@ -49,6 +49,7 @@ impl Process {
             breakpoints: TrapSites::default(),
             early_children: BTreeSet::new(),
             early_threads: BTreeSet::new(),
+            held: BTreeSet::new(),
             stop_request: StopRequest::default(),
             group_stops: false,
             vfork_lifted: false,

@@ -46,7 +46,20 @@ impl Process {
         if self.threads().all(|tid| action(tid) == ThreadAction::Hold) {
             return Err(Error::NothingToResume);
         }
-        if let Some(tid) = self.pending.front().map(|stop| stop.tid) {
+        self.held = self
+            .threads()
+            .filter(|tid| action(*tid) == ThreadAction::Hold)
+            .collect();
+        // Stops kept from before are reported first — those of threads that are to move;
+        // a held thread's wait until it is resumed.
+        let due = |process: &Process| {
+            process
+                .pending
+                .iter()
+                .find(|stop| !process.held.contains(&stop.tid))
+                .map(|stop| stop.tid)
+        };
+        if let Some(tid) = due(self) {
             // A stop kept from before is stale if the process was killed since: SIGKILL takes
             // a thread out of its ptrace stop (ptrace no longer reaches it), and it may
             // already have stopped again at its exit event (a new status to collect). Then
@@ -70,7 +83,7 @@ impl Process {
                 }
             }
         }
-        if self.pending.is_empty() && !self.stop_request.is_requested() {
+        if due(self).is_none() && !self.stop_request.is_requested() {
             self.stop_request.open(self.pid, self.current);
             let tids: Vec<Pid> = self.threads().collect();
             for tid in tids {

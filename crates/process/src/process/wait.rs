@@ -29,7 +29,11 @@ impl Process {
 
     fn wait_inner(&mut self) -> Result<StopReason> {
         loop {
-            let reason = if let Some(stop) = self.pending.pop_front() {
+            let due = self
+                .pending
+                .iter()
+                .position(|stop| !self.held.contains(&stop.tid));
+            let reason = if let Some(stop) = due.and_then(|index| self.pending.remove(index)) {
                 Some(StopReason::Stopped(stop))
             } else if self.stop_request.take() {
                 // Stop everything first: the thread the interrupt is reported on must be one

@@ -96,8 +96,14 @@ impl Session {
             return Err(dbg_process::Error::NothingToResume.into());
         }
         let current = self.process.current_thread();
+        for tid in &threads {
+            if action(*tid) == ThreadAction::Step {
+                self.steps_asked.insert(*tid);
+            }
+        }
         for tid in threads {
             if action(tid) == ThreadAction::Step && self.on_site(tid) {
+                self.steps_asked.remove(&tid);
                 self.guard(|process| process.select_thread(tid))?;
                 let result = self.step_instructions_inner(1);
                 if self.is_alive() && tid != current {
@@ -162,6 +168,20 @@ impl Session {
             }
             let reason = self.run_until_stop(signal.take(), action)?;
             after_hardware_hit = false;
+            if let StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                tid,
+                ..
+            }) = reason
+            {
+                let asked = self.steps_asked.remove(&tid);
+                if asked && action(tid) != ThreadAction::Step {
+                    // A step asked for by an earlier resume, completed while another
+                    // thread's stop was reported: nobody waits for it any more.
+                    events.extend(self.thread_events());
+                    continue;
+                }
+            }
             if let StopReason::Stopped(Stop {
                 trap: Some(trap @ (TrapKind::SyscallEntry | TrapKind::SyscallExit)),
                 tid,
