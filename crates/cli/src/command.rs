@@ -1,7 +1,25 @@
-//! The command language (SPEC §3): the command table, prefix and alias resolution, and parsing
-//! of one line into a typed [`Command`].
+//! The command language (SPEC §3): parsing of one line into a typed [`Command`], and the
+//! grammar of each command's arguments.
+//!
+//! Where things live: the command type and the parsers of each command here; `table` (the
+//! command table, and prefix and alias resolution of command and subcommand names); `args`
+//! (argument values: numbers, ids and counts, addresses, signals, bytes, registers and
+//! register values).
 
-use dbg_session::{Location, Reg, RegFormat, RegValue};
+mod args;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use dbg_session::{Location, Reg, RegValue};
+
+use args::{
+    one_id, one_watch_id, optional_count, parse_byte_list, parse_hex_string, parse_id, parse_u64,
+    register_named,
+};
+pub use args::{parse_address, parse_integer, parse_register_value, parse_signal};
+use table::subcommand;
+pub use table::{lookup, COMMANDS};
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,119 +150,6 @@ pub enum RegisterSet {
     All,
     /// These.
     Named(Vec<Reg>),
-}
-
-/// One entry of the command table.
-#[derive(Debug)]
-pub struct Spec {
-    /// The full command word.
-    pub name: &'static str,
-    /// Exact-word aliases.
-    pub aliases: &'static [&'static str],
-    /// Subcommand words, if any.
-    pub subcommands: &'static [&'static str],
-    /// Usage line.
-    pub usage: &'static str,
-    /// One-line description.
-    pub summary: &'static str,
-    /// Whether this build of dbg implements it.
-    pub available: bool,
-}
-
-macro_rules! spec {
-    ($name:literal, [$($alias:literal),*], [$($sub:literal),*], $usage:literal, $summary:literal, $available:expr) => {
-        Spec {
-            name: $name,
-            aliases: &[$($alias),*],
-            subcommands: &[$($sub),*],
-            usage: $usage,
-            summary: $summary,
-            available: $available,
-        }
-    };
-}
-
-/// Every command of SPEC §3, in help order.
-pub const COMMANDS: &[Spec] = &[
-    spec!("continue", ["c"], [], "continue [N]", "resume all threads (N: ignore the current breakpoint N-1 more times)", true),
-    spec!("stepi", ["si"], [], "stepi [N]", "execute one machine instruction (N times) on the current thread", true),
-    spec!("nexti", ["ni"], [], "nexti [N]", "like stepi, but step over calls", true),
-    spec!("step", ["s"], [], "step", "run to the next source line, entering functions that have line information", true),
-    spec!("next", ["n"], [], "next", "run to the next source line of this function, over calls", true),
-    spec!("finish", ["fin"], [], "finish", "run until the selected frame returns, and show the returned value", true),
-    spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
-    spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
-    spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE [--ignore N] | list | enable ID | disable ID | delete ID; watch ADDRESS KIND SIZE", "manage hardware watchpoints (they share the 4 debug registers with hardware breakpoints)", true),
-    spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at the entry and exit of system calls (LIST: names or numbers, comma-separated)", true),
-    spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL (no keyword: show it)", true),
-    spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
-    spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
-    spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", true),
-    spec!("up", [], [], "up [N]", "select the caller's frame (N frames up)", true),
-    spec!("down", [], [], "down [N]", "select the callee's frame (N frames down)", true),
-    spec!("frame", [], [], "frame [N]", "select frame N (no N: show the selected frame)", true),
-    spec!("print", ["p"], [], "print EXPR", "show the value of an expression", false),
-    spec!("locals", [], [], "locals", "show the local variables of the selected frame", false),
-    spec!("list", ["l"], [], "list [LOCATION]", "show source around a location", true),
-    spec!("thread", [], ["list", "select"], "thread list | thread select TID", "list the threads, or select the one registers and stepi apply to", true),
-    spec!("symbol", [], [], "symbol ADDRESS|NAME", "which function and line an address belongs to, or where a symbol is", true),
-    spec!("kill", [], [], "kill", "kill the process", true),
-    spec!("detach", [], [], "detach", "detach from the process and let it run", true),
-    spec!("quit", ["q"], [], "quit", "leave the debugger (kills a launched process, detaches an attached one)", true),
-    spec!("help", [], [], "help [COMMAND]", "list commands, or describe one", true),
-];
-
-/// Find the command named by `word`: an exact alias, an exact name, or a unique prefix.
-pub fn lookup(word: &str) -> Result<&'static Spec, String> {
-    if let Some(spec) = COMMANDS
-        .iter()
-        .find(|c| c.name == word || c.aliases.contains(&word))
-    {
-        return Ok(spec);
-    }
-    let matches: Vec<&Spec> = COMMANDS
-        .iter()
-        .filter(|c| c.name.starts_with(word))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(format!("unknown command `{word}` (try `help`)")),
-        many => Err(format!(
-            "ambiguous command `{word}`: {}",
-            many.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
-
-fn subcommand(spec: &Spec, word: Option<&str>) -> Result<&'static str, String> {
-    let Some(word) = word else {
-        return Err(format!(
-            "`{}` needs a subcommand: {}",
-            spec.name,
-            spec.subcommands.join(", ")
-        ));
-    };
-    if let Some(exact) = spec.subcommands.iter().find(|s| **s == word) {
-        return Ok(exact);
-    }
-    let matches: Vec<&&str> = spec
-        .subcommands
-        .iter()
-        .filter(|s| s.starts_with(word))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(format!(
-            "unknown subcommand `{word}` of `{}`: {}",
-            spec.name,
-            spec.subcommands.join(", ")
-        )),
-        many => Err(format!(
-            "ambiguous subcommand `{word}` of `{}`: {}",
-            spec.name,
-            many.iter().map(|s| **s).collect::<Vec<_>>().join(", ")
-        )),
-    }
 }
 
 /// Parse one command line (already known not to be blank).
@@ -394,43 +299,6 @@ pub fn parse(line: &str) -> Result<Command, String> {
     }
 }
 
-/// An address: a number (hex with `0x`, or decimal), `symbol` or `symbol+offset`; resolved
-/// against the program's symbols when the command runs.
-pub fn parse_address(text: &str) -> Result<Location, String> {
-    Location::parse(text).map_err(|e| e.to_string())
-}
-
-fn parse_u64(text: &str, what: &str) -> Result<u64, String> {
-    match parse_integer(text) {
-        Some(value) if value <= u128::from(u64::MAX) => Ok(value as u64),
-        _ => Err(format!("invalid {what} `{text}`: expected a number")),
-    }
-}
-
-fn parse_id(text: &str) -> Result<u32, String> {
-    match parse_integer(text) {
-        Some(value) if value <= u128::from(u32::MAX) => Ok(value as u32),
-        _ => Err(format!("invalid breakpoint id `{text}`")),
-    }
-}
-
-fn one_id(args: &[&str], sub: &str) -> Result<u32, String> {
-    match args {
-        [id] => parse_id(id),
-        _ => Err(format!("usage: breakpoint {sub} ID")),
-    }
-}
-
-fn one_watch_id(args: &[&str], sub: &str) -> Result<u32, String> {
-    match args {
-        [id] => parse_integer(id)
-            .filter(|v| *v <= u128::from(u32::MAX))
-            .map(|v| v as u32)
-            .ok_or_else(|| format!("invalid watchpoint id `{id}`")),
-        _ => Err(format!("usage: watchpoint {sub} ID")),
-    }
-}
-
 fn parse_watchpoint_set(args: &[&str]) -> Result<Command, String> {
     let usage = "usage: watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]";
     let mut positional = Vec::new();
@@ -528,46 +396,6 @@ fn parse_memory_write(args: &[&str]) -> Result<Command, String> {
     })
 }
 
-/// `0102ff` → `[1, 2, 255]`.
-fn parse_hex_string(text: &str) -> Result<Vec<u8>, String> {
-    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.is_empty()
-        || !digits.len().is_multiple_of(2)
-        || !digits.iter().all(u8::is_ascii_hexdigit)
-    {
-        return Err(format!(
-            "invalid bytes `{text}`: expected [0x01,0x02] or a hex string like 0102"
-        ));
-    }
-    digits
-        .chunks(2)
-        .map(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| format!("invalid bytes `{text}`"))
-        })
-        .collect()
-}
-
-/// A signal by name (`SIGUSR1`, `usr1`) or number.
-pub fn parse_signal(text: &str) -> Result<dbg_session::Signal, String> {
-    if let Some(number) = parse_integer(text) {
-        return i32::try_from(number)
-            .ok()
-            .and_then(|n| dbg_session::Signal::try_from(n).ok())
-            .ok_or_else(|| format!("no signal number {text}"));
-    }
-    let upper = text.to_ascii_uppercase();
-    let name = if upper.starts_with("SIG") {
-        upper
-    } else {
-        format!("SIG{upper}")
-    };
-    name.parse::<dbg_session::Signal>()
-        .map_err(|_| format!("unknown signal `{text}`"))
-}
-
 fn parse_handle(args: &[&str]) -> Result<Command, String> {
     let [signal, keywords @ ..] = args else {
         return Err("usage: handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]".into());
@@ -619,29 +447,6 @@ fn parse_disassemble(args: &[&str]) -> Result<Command, String> {
     Ok(Command::Disassemble { address, count })
 }
 
-fn optional_count(rest: &[&str], spec: &Spec) -> Result<u64, String> {
-    match rest {
-        [] => Ok(1),
-        [count] => match parse_integer(count) {
-            Some(n) if n >= 1 && n <= u128::from(u64::MAX) => Ok(n as u64),
-            _ => Err(format!(
-                "invalid count `{count}`: expected a positive number"
-            )),
-        },
-        [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `{}`", spec.name)),
-    }
-}
-
-fn register_named(name: &str) -> Result<Reg, String> {
-    let lower = name.trim_start_matches('$').to_ascii_lowercase();
-    Reg::from_name(&lower).ok_or_else(|| match lower.as_str() {
-        "dr4" | "dr5" => {
-            format!("no such register `{name}` (dr4 and dr5 are reserved aliases of dr6 and dr7)")
-        }
-        _ => format!("no such register `{name}`"),
-    })
-}
-
 fn parse_register_read(args: &[&str]) -> Result<Command, String> {
     match args {
         [] => Ok(Command::RegisterRead(RegisterSet::General)),
@@ -671,135 +476,3 @@ fn parse_register_write(args: &[&str]) -> Result<Command, String> {
         parse_register_value(reg, &text)?,
     ))
 }
-
-/// A number: decimal, or hex with `0x`; `None` if it is neither.
-pub fn parse_integer(text: &str) -> Option<u128> {
-    let text = text.replace('_', "");
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) if !hex.is_empty() => u128::from_str_radix(hex, 16).ok(),
-        Some(_) => None,
-        None if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() => text.parse().ok(),
-        None => None,
-    }
-}
-
-/// A byte list `[0x01,0x02,...]`; `None` if `text` is not bracketed, an error if it is
-/// malformed.
-fn parse_byte_list(text: &str) -> Option<Result<Vec<u8>, String>> {
-    let inner = text.trim().strip_prefix('[')?.strip_suffix(']')?;
-    if inner.trim().is_empty() {
-        return Some(Err("empty byte list".into()));
-    }
-    Some(
-        inner
-            .split(',')
-            .map(|item| {
-                let item = item.trim();
-                match parse_integer(item) {
-                    Some(byte) if byte <= 0xff => Ok(byte as u8),
-                    _ => Err(format!("invalid byte `{item}` in byte list")),
-                }
-            })
-            .collect(),
-    )
-}
-
-fn parse_float(text: &str) -> Option<f64> {
-    if let Some(n) = parse_integer(text) {
-        return Some(n as f64);
-    }
-    let lower = text.to_ascii_lowercase();
-    let valid = lower
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b"+-.e".contains(&b))
-        || matches!(
-            lower.trim_start_matches(['-', '+']),
-            "inf" | "infinity" | "nan"
-        );
-    if valid {
-        lower.parse::<f64>().ok()
-    } else {
-        None
-    }
-}
-
-/// Parse `text` as a value for `reg`: an integer for integer registers, a float for `st*` and
-/// `xmm*` (xmm as a double in the low lane), or a byte list for any register.
-pub fn parse_register_value(reg: Reg, text: &str) -> Result<RegValue, String> {
-    let info = reg.info();
-    let too_big = || {
-        format!(
-            "value `{text}` does not fit register {} ({} bytes)",
-            info.name, info.size
-        )
-    };
-    if let Some(bytes) = parse_byte_list(text) {
-        let bytes = bytes?;
-        if bytes.len() != info.size {
-            return Err(format!(
-                "register {} takes exactly {} bytes, the list has {}",
-                info.name,
-                info.size,
-                bytes.len()
-            ));
-        }
-        return RegValue::from_bytes(&bytes, info.format).ok_or_else(too_big);
-    }
-    match info.format {
-        RegFormat::Uint => {
-            let (negative, digits) = match text.strip_prefix('-') {
-                Some(rest) => (true, rest),
-                None => (false, text),
-            };
-            let magnitude = parse_integer(digits).ok_or_else(|| {
-                format!(
-                    "invalid value `{text}` for register {}: expected an integer",
-                    info.name
-                )
-            })?;
-            let bits = info.size * 8;
-            let value = if negative {
-                // Two's complement within the register's width, if it fits as a signed value.
-                if magnitude == 0 || magnitude > 1u128 << (bits - 1) {
-                    return if magnitude == 0 {
-                        Ok(RegValue::from_u128(0, info.size).ok_or_else(too_big)?)
-                    } else {
-                        Err(too_big())
-                    };
-                }
-                let modulus_minus_one = if bits == 128 {
-                    u128::MAX
-                } else {
-                    (1u128 << bits) - 1
-                };
-                modulus_minus_one - magnitude + 1
-            } else {
-                magnitude
-            };
-            RegValue::from_u128(value, info.size).ok_or_else(too_big)
-        }
-        RegFormat::LongDouble => {
-            let value = parse_float(text).ok_or_else(|| {
-                format!(
-                    "invalid value `{text}` for register {}: expected a number",
-                    info.name
-                )
-            })?;
-            Ok(RegValue::long_double(value))
-        }
-        RegFormat::Vector => {
-            let value = parse_float(text).ok_or_else(|| {
-                format!(
-                    "invalid value `{text}` for register {}: expected a number or a byte list",
-                    info.name
-                )
-            })?;
-            let mut bytes = [0u8; 16];
-            bytes[..8].copy_from_slice(&value.to_le_bytes());
-            RegValue::from_bytes(&bytes, RegFormat::Vector).ok_or_else(too_big)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests;
