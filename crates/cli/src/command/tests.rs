@@ -1,0 +1,366 @@
+//! Unit tests of the command parser: each line parsed, or the error it gives.
+
+use super::*;
+use dbg_session::VirtAddr;
+
+#[track_caller]
+fn check(line: &str, expected: Result<Command, &str>) {
+    assert_eq!(parse(line), expected.map_err(str::to_string), "{line}");
+}
+
+fn int(reg: Reg, value: u128) -> Command {
+    Command::RegisterWrite(
+        reg,
+        RegValue::from_u128(value, reg.info().size).unwrap_or_else(|| unreachable!()),
+    )
+}
+
+#[test]
+fn commands_prefixes_and_aliases() {
+    check("continue", Ok(Command::Continue(1)));
+    check("c 3", Ok(Command::Continue(3)));
+    check("cont", Ok(Command::Continue(1)));
+    check("si", Ok(Command::StepInstruction(1)));
+    check("stepi 0x10", Ok(Command::StepInstruction(16)));
+    check("reg r", Ok(Command::RegisterRead(RegisterSet::General)));
+    check(
+        "register read all",
+        Ok(Command::RegisterRead(RegisterSet::All)),
+    );
+    check(
+        "register read rip eax",
+        Ok(Command::RegisterRead(RegisterSet::Named(vec![
+            Reg::Rip,
+            Reg::Eax,
+        ]))),
+    );
+    check("q", Ok(Command::Quit));
+    check("hel", Ok(Command::Help(None)));
+    check("h", Err("ambiguous command `h`: handle, help"));
+    check("help stepi", Ok(Command::Help(Some("stepi".into()))));
+    check(
+        "b 0x1000",
+        Ok(Command::BreakpointSet {
+            location: Location::Address(VirtAddr::new(0x1000)),
+            spec: "0x1000".into(),
+            ignore: 0,
+            hardware: false,
+        }),
+    );
+    check(
+        "br s 4096 --ignore 3",
+        Ok(Command::BreakpointSet {
+            location: Location::Address(VirtAddr::new(0x1000)),
+            spec: "4096".into(),
+            ignore: 3,
+            hardware: false,
+        }),
+    );
+    check(
+        "b 0x1000 --hardware",
+        Ok(Command::BreakpointSet {
+            location: Location::Address(VirtAddr::new(0x1000)),
+            spec: "0x1000".into(),
+            ignore: 0,
+            hardware: true,
+        }),
+    );
+    check(
+        "watch 0x1000 write 8",
+        Ok(Command::WatchpointSet {
+            address: Location::Address(VirtAddr::new(0x1000)),
+            kind: dbg_session::WatchKind::Write,
+            size: 8,
+            ignore: 0,
+        }),
+    );
+    check(
+        "watchpoint s 0x1000 rw 4 --ignore 2",
+        Ok(Command::WatchpointSet {
+            address: Location::Address(VirtAddr::new(0x1000)),
+            kind: dbg_session::WatchKind::ReadWrite,
+            size: 4,
+            ignore: 2,
+        }),
+    );
+    check("watchpoint l", Ok(Command::WatchpointList));
+    check("thread l", Ok(Command::ThreadList));
+    check(
+        "catchpoint syscall",
+        Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::All)),
+    );
+    check(
+        "catch s none",
+        Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::None)),
+    );
+    check(
+        "catchpoint syscall write,1 read",
+        Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::Only(
+            [0, 1].into_iter().collect(),
+        ))),
+    );
+    check("catchpoint syscall frob", Err("unknown system call `frob`"));
+    check(
+        "catchpoint signal",
+        Err("unknown subcommand `signal` of `catchpoint`: syscall"),
+    );
+    check("thread s 42", Ok(Command::ThreadSelect(42)));
+    check("thread select x", Err("invalid thread id `x`"));
+    check(
+        "handle usr1 nostop noprint",
+        Ok(Command::Handle {
+            signal: dbg_session::Signal::SIGUSR1,
+            stop: Some(false),
+            print: Some(false),
+            pass: None,
+        }),
+    );
+    check(
+        "handle SIGALRM stop pass",
+        Ok(Command::Handle {
+            signal: dbg_session::Signal::SIGALRM,
+            stop: Some(true),
+            print: None,
+            pass: Some(true),
+        }),
+    );
+    check(
+        "handle 10",
+        Ok(Command::Handle {
+            signal: dbg_session::Signal::SIGUSR1,
+            stop: None,
+            print: None,
+            pass: None,
+        }),
+    );
+    check("handle SIGFOO stop", Err("unknown signal `SIGFOO`"));
+    check("handle 99", Err("no signal number 99"));
+    check(
+        "handle usr1 frob",
+        Err("unknown keyword `frob`: expected stop, nostop, print, noprint, pass or nopass"),
+    );
+    check("watchpoint del 3", Ok(Command::WatchpointDelete(3)));
+    check(
+        "watch 0x1000 read 4",
+        Err("x86 has no read-only watchpoints: use rw (reads and writes)"),
+    );
+    check(
+        "watch 0x1000 write",
+        Err("usage: watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]"),
+    );
+    check(
+        "watch 0x1000 sniff 4",
+        Err("unknown watchpoint kind `sniff`: expected write, rw or execute"),
+    );
+    check("breakpoint l", Ok(Command::BreakpointList));
+    check("breakpoint dis 2", Ok(Command::BreakpointDisable(2)));
+    check("breakpoint de 2", Ok(Command::BreakpointDelete(2)));
+    check("breakpoint i 2 10", Ok(Command::BreakpointIgnore(2, 10)));
+    check(
+        "x 0x10",
+        Ok(Command::MemoryRead {
+            address: Location::Address(VirtAddr::new(0x10)),
+            len: 32,
+        }),
+    );
+    check(
+        "mem r 0x10 4",
+        Ok(Command::MemoryRead {
+            address: Location::Address(VirtAddr::new(0x10)),
+            len: 4,
+        }),
+    );
+    check(
+        "memory write 0x10 [0x01, 0x02]",
+        Ok(Command::MemoryWrite {
+            address: Location::Address(VirtAddr::new(0x10)),
+            bytes: vec![1, 2],
+        }),
+    );
+    check(
+        "memory write 0x10 01ff",
+        Ok(Command::MemoryWrite {
+            address: Location::Address(VirtAddr::new(0x10)),
+            bytes: vec![1, 0xff],
+        }),
+    );
+    check(
+        "disas",
+        Ok(Command::Disassemble {
+            address: None,
+            count: 5,
+        }),
+    );
+    check(
+        "disassemble -a 0x10 -c 2",
+        Ok(Command::Disassemble {
+            address: Some(Location::Address(VirtAddr::new(0x10))),
+            count: 2,
+        }),
+    );
+}
+
+#[test]
+fn errors_name_what_is_wrong() {
+    check(
+        "frobnicate",
+        Err("unknown command `frobnicate` (try `help`)"),
+    );
+    check("d", Err("ambiguous command `d`: disassemble, down, detach"));
+    check(
+        "stepi 0",
+        Err("invalid count `0`: expected a positive number"),
+    );
+    check(
+        "stepi x",
+        Err("invalid count `x`: expected a positive number"),
+    );
+    check("stepi 1 2", Err("unexpected argument `2` to `stepi`"));
+    check("register read foo", Err("no such register `foo`"));
+    check(
+        "register",
+        Err("`register` needs a subcommand: read, write"),
+    );
+    check(
+        "register frob",
+        Err("unknown subcommand `frob` of `register`: read, write"),
+    );
+    check(
+        "register write rax",
+        Err("usage: register write NAME VALUE"),
+    );
+    check(
+        "register write eax 0x100000000",
+        Err("value `0x100000000` does not fit register eax (4 bytes)"),
+    );
+    check(
+        "register write al 256",
+        Err("value `256` does not fit register al (1 bytes)"),
+    );
+    check(
+        "register write rax pi",
+        Err("invalid value `pi` for register rax: expected an integer"),
+    );
+    check(
+        "register write rax [0x1,0x2]",
+        Err("register rax takes exactly 8 bytes, the list has 2"),
+    );
+    check(
+        "register write rax [0x1,zz]",
+        Err("invalid byte `zz` in byte list"),
+    );
+    check(
+        "b main",
+        Ok(Command::BreakpointSet {
+            location: Location::Function("main".into()),
+            spec: "main".into(),
+            ignore: 0,
+            hardware: false,
+        }),
+    );
+    check(
+        "b hello.c:5",
+        Ok(Command::BreakpointSet {
+            location: Location::Line {
+                file: "hello.c".into(),
+                line: 5,
+            },
+            spec: "hello.c:5".into(),
+            ignore: 0,
+            hardware: false,
+        }),
+    );
+    check("b main+zz", Err("invalid offset in `main+zz`"));
+    check(
+        "break factorial --ignore 2",
+        Ok(Command::BreakpointSet {
+            location: Location::Function("factorial".into()),
+            spec: "factorial".into(),
+            ignore: 2,
+            hardware: false,
+        }),
+    );
+    check("x 12ab", Err("invalid address `12ab`"));
+    check("fin", Ok(Command::Finish));
+    check("ni 2", Ok(Command::NextInstruction(2)));
+    check("s", Ok(Command::Step));
+    check("n", Ok(Command::Next));
+    check("bt", Ok(Command::Backtrace));
+    check("up 2", Ok(Command::Up(2)));
+    check("do", Ok(Command::Down(1)));
+    check("fr", Ok(Command::Frame(None)));
+    check("frame 3", Ok(Command::Frame(Some(3))));
+    check(
+        "l hello.c:3",
+        Ok(Command::List(Some(Location::Line {
+            file: "hello.c".into(),
+            line: 3,
+        }))),
+    );
+    check("symbol", Err("usage: symbol ADDRESS|NAME"));
+    check(
+        "symbol main+4",
+        Ok(Command::Symbol(Location::Symbol {
+            name: "main".into(),
+            offset: 4,
+        })),
+    );
+
+    check(
+        "breakpoint set",
+        Err("usage: breakpoint set LOCATION [--ignore N]"),
+    );
+    check(
+        "breakpoint set 0x10 --ignore",
+        Err("--ignore needs a count"),
+    );
+    check("breakpoint set 0x10 --frob", Err("unknown option `--frob`"));
+    check("breakpoint enable", Err("usage: breakpoint enable ID"));
+    check("breakpoint delete x", Err("invalid breakpoint id `x`"));
+    check(
+        "memory write 0x10 0x1",
+        Err("invalid bytes `0x1`: expected [0x01,0x02] or a hex string like 0102"),
+    );
+    check(
+        "memory write 0x10 123",
+        Err("invalid bytes `123`: expected [0x01,0x02] or a hex string like 0102"),
+    );
+    check("memory read", Err("usage: memory read ADDRESS [N]"));
+    check(
+        "memory read 0x10 0",
+        Err("invalid length `0`: expected at least 1"),
+    );
+    check(
+        "disassemble -c 0",
+        Err("invalid count `0`: expected 1 to 4096"),
+    );
+    check("kill now", Err("unexpected argument `now` to `kill`"));
+}
+
+#[test]
+fn register_values() {
+    check("register write rax 0x10", Ok(int(Reg::Rax, 0x10)));
+    check("register write eax -1", Ok(int(Reg::Eax, 0xffff_ffff)));
+    check("register write al -128", Ok(int(Reg::Al, 0x80)));
+    check(
+        "register write al -129",
+        Err("value `-129` does not fit register al (1 bytes)"),
+    );
+    check(
+        "register write st0 42.24",
+        Ok(Command::RegisterWrite(
+            Reg::St0,
+            RegValue::long_double(42.24),
+        )),
+    );
+    let Ok(Command::RegisterWrite(_, xmm)) = parse("register write xmm0 1.5") else {
+        unreachable!()
+    };
+    assert_eq!(xmm.bytes()[..8], 1.5f64.to_le_bytes());
+    let Ok(Command::RegisterWrite(_, xmm)) =
+        parse("register write xmm1 [0,1,2,3,4,5,6,7, 8,9,10,11,12,13,14,0xff]")
+    else {
+        unreachable!()
+    };
+    assert_eq!(xmm.bytes()[15], 0xff);
+}
