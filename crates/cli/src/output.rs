@@ -111,6 +111,15 @@ impl Printer {
         }
     }
 
+    /// Print warnings (symbols that could not be read) to stderr, in either mode: JSON mode
+    /// keeps stdout for its objects (SPEC §5).
+    pub fn warnings(&self, warnings: &[dbg_session::SymbolWarning]) {
+        let mut stderr = std::io::stderr().lock();
+        for warning in warnings {
+            let _ = writeln!(stderr, "warning: {warning}");
+        }
+    }
+
     /// Print the result of `command`.
     pub fn result(&self, command: &str, result: &Result<Data, String>) {
         match (self.mode, result) {

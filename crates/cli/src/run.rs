@@ -70,6 +70,7 @@ impl Runner {
         });
         self.last_failed = result.is_err();
         self.printer.result(line, &result);
+        self.printer.warnings(&self.session.symbol_warnings());
         flow
     }
 
@@ -312,6 +313,7 @@ impl Runner {
                 self.printer.code_at_stop(&code, &symbols);
             }
         }
+        self.printer.warnings(&self.session.symbol_warnings());
     }
 
     /// Resolve an address expression (a number, `symbol`, `symbol+offset`).

@@ -158,9 +158,31 @@ pub enum Error {
     /// No location given.
     #[error("missing location")]
     MissingLocation,
-    /// A feature that this version does not have yet.
-    #[error("{0} not available in this version of dbg yet")]
-    NotYet(&'static str),
+}
+
+/// A binary whose symbols could not be read: said once per binary (its places then show as
+/// `??`), not an error of the command that came across it.
+#[derive(Debug, thiserror::Error)]
+pub enum SymbolWarning {
+    /// The file could not be opened or mapped.
+    #[error("cannot open {} for its symbols: {source}", .path.display())]
+    Open {
+        /// The binary.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not an ELF binary dbg can read, or its symbols or debug information are
+    /// corrupt.
+    #[error("cannot read the symbols of {}: {source}", .path.display())]
+    Symbols {
+        /// The binary.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: dbg_symbols::Error,
+    },
 }
 
 /// `watchpoints 1, 2 and breakpoints 3, 4`.

@@ -2,7 +2,7 @@
 //! with their load biases and their symbols, opened lazily from the files `/proc/PID/maps`
 //! names (memory-mapped, never copied).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use dbg_memory::Mappings;
@@ -10,6 +10,7 @@ use dbg_process::Pid;
 use dbg_symbols::{FileAddr, Module, SourceLine};
 use dbg_sys::VirtAddr;
 
+use crate::error::SymbolWarning;
 use crate::load_bias::LoadBias;
 
 /// Where an address is in the program's code, as far as the symbols tell.
@@ -47,6 +48,10 @@ pub(crate) struct Images {
     executable: Option<PathBuf>,
     /// The mappings may have changed since they were read (the process ran).
     stale: bool,
+    /// Binaries whose symbols failed to load, not reported yet.
+    warnings: Vec<SymbolWarning>,
+    /// Binaries already warned about (each is said once).
+    warned: BTreeSet<PathBuf>,
 }
 
 /// How /proc/PID/maps names the vdso.
@@ -123,7 +128,7 @@ impl Images {
             }
         }
         for image in &mut images {
-            let Some(module) = open(&mut self.modules, &image.path) else {
+            let Some(module) = open(&mut self.modules, &image.path, &mut self.warnings) else {
                 continue;
             };
             let is_executable = executable.as_deref() == Some(image.path.as_path());
@@ -169,7 +174,42 @@ impl Images {
 
     /// The opened binary at `path`.
     pub(crate) fn module(&mut self, path: &Path) -> Option<&Module> {
-        open(&mut self.modules, path)
+        open(&mut self.modules, path, &mut self.warnings)
+    }
+
+    /// Note that the symbols of `path` failed to read (said once per binary).
+    pub(crate) fn note(&mut self, path: &Path, source: dbg_symbols::Error) {
+        self.warnings.push(SymbolWarning::Symbols {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+
+    /// What went wrong reading symbols since the last call, each binary once.
+    pub(crate) fn take_warnings(&mut self) -> Vec<SymbolWarning> {
+        let mut fresh = Vec::new();
+        for warning in std::mem::take(&mut self.warnings) {
+            let path = match &warning {
+                SymbolWarning::Open { path, .. } | SymbolWarning::Symbols { path, .. } => path,
+            };
+            if self.warned.insert(path.clone()) {
+                fresh.push(warning);
+            }
+        }
+        fresh
+    }
+
+    /// `result`'s value, or `fallback` after noting its error against `path`.
+    fn noted<T>(&mut self, path: &Path, result: dbg_symbols::Result<T>, fallback: T) -> T {
+        match result {
+            Ok(value) => value,
+            Err(error) => {
+                if !self.warned.contains(path) {
+                    self.note(path, error);
+                }
+                fallback
+            }
+        }
     }
 
     /// Every image, the main executable first.
@@ -204,11 +244,11 @@ impl Images {
             return vec![place];
         };
         let local = image.bias.to_file(lookup);
-        let frames = module.frames_at(local).unwrap_or_default();
+        let (frames, symbol) = (module.frames_at(local), module.symbol_at(local));
+        let frames = self.noted(&image.path, frames, Vec::new());
         if frames.len() < 2 {
             return vec![place];
         }
-        let symbol = module.symbol_at(local);
         let count = frames.len();
         frames
             .into_iter()
@@ -236,29 +276,28 @@ impl Images {
     /// The source line of `address` (line table only: cheap enough for every step).
     pub(crate) fn line_at(&mut self, pid: Pid, address: VirtAddr) -> Option<SourceLine> {
         let (image, module) = self.module_at(pid, address)?;
-        module.line_at(image.bias.to_file(address)).ok().flatten()
+        let line = module.line_at(image.bias.to_file(address));
+        self.noted(&image.path, line, None)
     }
 
     /// How many functions are at `address`: 1, plus one per inlined function it is in.
     pub(crate) fn inline_depth(&mut self, pid: Pid, address: VirtAddr) -> usize {
-        self.module_at(pid, address)
-            .map(|(image, module)| {
-                module
-                    .frames_at(image.bias.to_file(address))
-                    .map(|f| f.len())
-                    .unwrap_or(0)
-            })
-            .unwrap_or(0)
-            .max(1)
+        let Some((image, module)) = self.module_at(pid, address) else {
+            return 1;
+        };
+        let frames = module
+            .frames_at(image.bias.to_file(address))
+            .map(|f| f.len());
+        self.noted(&image.path, frames, 0).max(1)
     }
 
     /// Whether a source statement starts at `address`.
     pub(crate) fn is_statement_start(&mut self, pid: Pid, address: VirtAddr) -> bool {
-        self.module_at(pid, address).is_some_and(|(image, module)| {
-            module
-                .is_statement_start(image.bias.to_file(address))
-                .unwrap_or(false)
-        })
+        let Some((image, module)) = self.module_at(pid, address) else {
+            return false;
+        };
+        let start = module.is_statement_start(image.bias.to_file(address));
+        self.noted(&image.path, start, false)
     }
 
     /// For the function that starts at `address`: where its body starts, past the prologue.
@@ -269,10 +308,8 @@ impl Images {
         if function.low != local {
             return None;
         }
-        let body = module
-            .after_prologue(function.low, function.high)
-            .ok()
-            .flatten()?;
+        let body = module.after_prologue(function.low, function.high);
+        let body = self.noted(&image.path, body, None)?;
         Some(image.bias.to_virt(body))
     }
 
@@ -284,7 +321,8 @@ impl Images {
     ) -> Option<dbg_symbols::ValueType> {
         let (image, module) = self.module_at(pid, address)?;
         let function = module.function_at(image.bias.to_file(address))?;
-        module.return_type(function.low).ok().flatten()
+        let returns = module.return_type(function.low);
+        self.noted(&image.path, returns, None)
     }
 
     /// `function+offset` for `address`, from the ELF symbols alone (cheap: for listings).
@@ -325,8 +363,9 @@ impl Images {
         let module = self.module(&image.path)?;
         let local = image.bias.to_file(address);
         let symbol = module.symbol_at(local);
-        let frames = module.frames_at(local).unwrap_or_default();
-        let source = module.line_at(local).ok().flatten();
+        let (frames, source) = (module.frames_at(local), module.line_at(local));
+        let frames = self.noted(&image.path, frames, Vec::new());
+        let source = self.noted(&image.path, source, None);
         let innermost = frames.first().filter(|f| f.inlined);
         let (function, offset) = match (innermost, symbol) {
             (Some(inlined), _) if inlined.function.is_some() => (inlined.function.clone(), None),
@@ -342,12 +381,31 @@ impl Images {
     }
 }
 
-fn open<'m>(modules: &'m mut BTreeMap<PathBuf, Option<Module>>, path: &Path) -> Option<&'m Module> {
+/// The binary at `path`, opened on first need; a failure is noted in `warnings` once (the
+/// binary then stays unopened: `None`).
+fn open<'m>(
+    modules: &'m mut BTreeMap<PathBuf, Option<Module>>,
+    path: &Path,
+    warnings: &mut Vec<SymbolWarning>,
+) -> Option<&'m Module> {
     modules
         .entry(path.to_path_buf())
         .or_insert_with(|| {
-            let file = dbg_sys::file::MappedFile::open(path).ok()?;
-            Module::parse(Box::new(file)).ok()
+            let path = path.to_path_buf();
+            let file = match dbg_sys::file::MappedFile::open(&path) {
+                Ok(file) => file,
+                Err(source) => {
+                    warnings.push(SymbolWarning::Open { path, source });
+                    return None;
+                }
+            };
+            match Module::parse(Box::new(file)) {
+                Ok(module) => Some(module),
+                Err(source) => {
+                    warnings.push(SymbolWarning::Symbols { path, source });
+                    None
+                }
+            }
         })
         .as_ref()
 }

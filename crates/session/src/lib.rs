@@ -62,7 +62,7 @@ pub use dbg_process::{
 pub use dbg_symbols::{FileAddr, SourceLine};
 pub use dbg_sys::VirtAddr;
 pub use dbg_watch::{WatchKind, WatchSize};
-pub use error::{Error, Result};
+pub use error::{Error, Result, SymbolWarning};
 pub use event::{Event, StopCause, StopEvent, StopKind};
 pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};

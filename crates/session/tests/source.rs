@@ -492,3 +492,32 @@ fn the_vdso_has_symbols_and_unwinds_to_main() {
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "ok\n");
 }
+
+#[test]
+fn a_binary_whose_symbols_cannot_be_read_is_said_once() {
+    let _deadline = fixtures::deadline("symbol warning", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("hello");
+    std::fs::copy(fixtures::path("hello"), &copy).unwrap();
+    let launch = dbg_session::Launch::new(&copy).stdout(dir.path().join("out"));
+    let (mut session, events) = Session::launch(launch).unwrap();
+    // Rebuilt (replaced) while being debugged: the process runs the old file, which is gone.
+    std::fs::remove_file(&copy).unwrap();
+    std::fs::write(&copy, b"not an ELF file").unwrap();
+    let entry = stop(&events);
+    let place = session.stop_place(&entry);
+    assert!(
+        place.as_ref().is_none_or(|p| p.function.is_none()),
+        "{place:?}"
+    );
+    let warnings = session.symbol_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let text = warnings[0].to_string();
+    assert!(
+        text.starts_with("cannot open ") && text.contains("hello (deleted) for its symbols"),
+        "{text}"
+    );
+    // Said once: asking again about the same binary adds nothing.
+    session.backtrace().unwrap();
+    assert!(session.symbol_warnings().is_empty());
+}

@@ -105,6 +105,12 @@ fn parse_number(text: &str) -> Option<Option<u64>> {
 }
 
 impl Session {
+    /// Binaries whose symbols could not be read, since the last call: each is said once,
+    /// and its places show as unknown.
+    pub fn symbol_warnings(&mut self) -> Vec<crate::error::SymbolWarning> {
+        self.images.take_warnings()
+    }
+
     /// What the symbols say about `address`: function, offset, source line, binary.
     pub fn place(&mut self, address: VirtAddr) -> Option<CodePlace> {
         let pid = self.pid();
