@@ -169,6 +169,7 @@ impl Session {
         self.images.reset();
         self.sites.forget();
         self.at_breakpoint.clear();
+        self.steps_asked.clear();
         self.slots.forget();
         for wp in self.watchpoints.by_id.values_mut() {
             wp.enabled = false;

@@ -47,6 +47,7 @@ impl Session {
             // The process is gone, and its memory and debug registers with it.
             self.sites.forget();
             self.at_breakpoint.clear();
+            self.steps_asked.clear();
             self.slots.forget();
         }
         Ok(events)

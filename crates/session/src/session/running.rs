@@ -73,6 +73,7 @@ impl Session {
         events.push(end);
         self.sites.forget();
         self.at_breakpoint.clear();
+        self.steps_asked.clear();
         self.slots.forget();
         Ok(events)
     }
