@@ -17,7 +17,7 @@ use args::{
     one_id, one_watch_id, optional_count, parse_byte_list, parse_hex_string, parse_id, parse_u64,
     register_named,
 };
-pub use args::{parse_address, parse_integer, parse_register_value, parse_signal};
+pub use args::{parse_address, parse_integer, parse_location, parse_register_value, parse_signal};
 use table::subcommand;
 pub use table::{lookup, COMMANDS};
 
@@ -30,14 +30,14 @@ pub enum Command {
     StepInstruction(u64),
     /// `nexti [N]`: like stepi, over calls.
     NextInstruction(u64),
-    /// `step`: into the next source line.
-    Step,
-    /// `next`: over the next source line.
-    Next,
+    /// `step [N]`: into the next source line (N times).
+    Step(u64),
+    /// `next [N]`: over the next source line (N times).
+    Next(u64),
     /// `finish`: out of the selected frame.
     Finish,
-    /// `backtrace`.
-    Backtrace,
+    /// `backtrace [N]`: the innermost N frames (all by default).
+    Backtrace(Option<usize>),
     /// `up [N]`.
     Up(u64),
     /// `down [N]`.
@@ -63,7 +63,12 @@ pub enum Command {
         ignore: u64,
         /// A debug-register breakpoint.
         hardware: bool,
+        /// Deleted when it is hit (`tbreak`).
+        temporary: bool,
     },
+    /// gdb's top-level `delete [ID...]`, `enable ID...`, `disable ID...`: no id means every
+    /// breakpoint.
+    Breakpoints(BreakpointAction, Vec<u32>),
     /// `watchpoint set ADDRESS write|rw|execute SIZE [--ignore N]` (and `watch ...`).
     WatchpointSet {
         /// Where.
@@ -141,6 +146,17 @@ pub enum Command {
     Help(Option<String>),
 }
 
+/// What the top-level `delete`, `enable` and `disable` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakpointAction {
+    /// `delete`.
+    Delete,
+    /// `enable`.
+    Enable,
+    /// `disable`.
+    Disable,
+}
+
 /// Which registers `register read` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegisterSet {
@@ -168,7 +184,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let rest: Vec<&str> = words.collect();
     // The aliases `b LOCATION` and `x ADDRESS [N]` stand for a subcommand.
     match first {
-        "b" => return parse_breakpoint_set(&rest),
+        "b" | "break" => return parse_breakpoint_set(&rest),
         "x" => return parse_memory_read(&rest),
         "watch" => return parse_watchpoint_set(&rest),
         _ => {}
@@ -184,10 +200,41 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "stepi" => Ok(Command::StepInstruction(optional_count(&rest, spec)?)),
         "nexti" => Ok(Command::NextInstruction(optional_count(&rest, spec)?)),
-        "step" => no_more(&rest).map(|()| Command::Step),
-        "next" => no_more(&rest).map(|()| Command::Next),
+        "step" => Ok(Command::Step(optional_count(&rest, spec)?)),
+        "next" => Ok(Command::Next(optional_count(&rest, spec)?)),
         "finish" => no_more(&rest).map(|()| Command::Finish),
-        "backtrace" => no_more(&rest).map(|()| Command::Backtrace),
+        "backtrace" => match rest.as_slice() {
+            [] => Ok(Command::Backtrace(None)),
+            ["full", ..] | [_, "full"] => {
+                Err("`backtrace full` needs variables, which are not available in this version of dbg yet".into())
+            }
+            [count] => {
+                let count = usize::try_from(parse_u64(count, "frame count")?)
+                    .map_err(|_| format!("frame count `{count}` is too large"))?;
+                Ok(Command::Backtrace(Some(count)))
+            }
+            [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `backtrace`")),
+        },
+        "tbreak" => match parse_breakpoint_set(&rest)? {
+            Command::BreakpointSet { location, spec, ignore, hardware, .. } => {
+                Ok(Command::BreakpointSet { location, spec, ignore, hardware, temporary: true })
+            }
+            other => Ok(other),
+        },
+        "hbreak" => match parse_breakpoint_set(&rest)? {
+            Command::BreakpointSet { location, spec, ignore, temporary, .. } => {
+                Ok(Command::BreakpointSet { location, spec, ignore, hardware: true, temporary })
+            }
+            other => Ok(other),
+        },
+        "delete" => parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Delete, ids)),
+        "enable" => parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Enable, ids)),
+        "disable" => parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Disable, ids)),
+        "ignore" => match rest.as_slice() {
+            [id, count] => Ok(Command::BreakpointIgnore(parse_id(id)?, parse_u64(count, "count")?)),
+            _ => Err("usage: ignore ID N".into()),
+        },
+        "info" => parse_info(spec, &rest),
         "up" => Ok(Command::Up(optional_count(&rest, spec)?)),
         "down" => Ok(Command::Down(optional_count(&rest, spec)?)),
         "frame" => match rest.as_slice() {
@@ -197,7 +244,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         },
         "list" => match rest.as_slice() {
             [] => Ok(Command::List(None)),
-            words => Ok(Command::List(Some(parse_address(&words.join(" "))?))),
+            words => Ok(Command::List(Some(parse_location(&words.join(" "))?))),
         },
         "symbol" => match rest.as_slice() {
             [] => Err("usage: symbol ADDRESS|NAME".into()),
@@ -261,13 +308,16 @@ pub fn parse(line: &str) -> Result<Command, String> {
             let (sub, args) = rest
                 .split_first()
                 .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            // gdb's `thread TID`.
+            if let (Some(tid), []) = (sub, args) {
+                if tid.starts_with(|c: char| c.is_ascii_digit()) {
+                    return parse_thread_select(tid);
+                }
+            }
             match subcommand(spec, sub)? {
                 "list" => no_more(args).map(|()| Command::ThreadList),
                 _ => match args {
-                    [tid] => parse_integer(tid)
-                        .filter(|t| *t > 0 && *t <= i32::MAX as u128)
-                        .map(|t| Command::ThreadSelect(t as i32))
-                        .ok_or_else(|| format!("invalid thread id `{tid}`")),
+                    [tid] => parse_thread_select(tid),
                     _ => Err("usage: thread select TID".into()),
                 },
             }
@@ -332,6 +382,7 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
     let mut location = None;
     let mut ignore = 0;
     let mut hardware = false;
+    let mut temporary = false;
     let mut rest = args.iter();
     while let Some(word) = rest.next() {
         match *word {
@@ -344,7 +395,8 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
                 return Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into())
             }
             option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
-            text if location.is_none() => location = Some((parse_address(text)?, text.to_string())),
+            "--temporary" => temporary = true,
+            text if location.is_none() => location = Some((parse_location(text)?, text.to_string())),
             extra => return Err(format!("unexpected argument `{extra}` to `breakpoint set`")),
         }
     }
@@ -354,7 +406,63 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
         spec,
         ignore,
         hardware,
+        temporary,
     })
+}
+
+/// `TID` of `thread TID` / `thread select TID`.
+fn parse_thread_select(tid: &str) -> Result<Command, String> {
+    parse_integer(tid)
+        .filter(|t| *t > 0 && *t <= i32::MAX as u128)
+        .map(|t| Command::ThreadSelect(t as i32))
+        .ok_or_else(|| format!("invalid thread id `{tid}`"))
+}
+
+/// Breakpoint ids (none: every breakpoint).
+fn parse_ids(args: &[&str]) -> Result<Vec<u32>, String> {
+    args.iter().map(|id| parse_id(id)).collect()
+}
+
+/// gdb's `info ...`, answered by the dbg command that does the job.
+fn parse_info(spec: &table::Spec, rest: &[&str]) -> Result<Command, String> {
+    let (sub, args) = rest
+        .split_first()
+        .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+    let none = |command: Command| match args.first() {
+        Some(extra) => Err(format!("unexpected argument `{extra}` to `info`")),
+        None => Ok(command),
+    };
+    // gdb's own short forms: `i r`, `i b`.
+    let sub = match sub {
+        Some("r") => "registers",
+        Some("b") => "breakpoints",
+        other => subcommand(spec, other)?,
+    };
+    match sub {
+        "breakpoints" => none(Command::BreakpointList),
+        "watchpoints" => none(Command::WatchpointList),
+        "registers" => parse_register_read(args),
+        "all-registers" => none(Command::RegisterRead(RegisterSet::All)),
+        "frame" => none(Command::Frame(None)),
+        "threads" => none(Command::ThreadList),
+        "signals" => match args {
+            [signal] => Ok(Command::Handle {
+                signal: parse_signal(signal)?,
+                stop: None,
+                print: None,
+                pass: None,
+            }),
+            _ => Err("usage: info signals SIGNAL (dbg shows one signal's handling; `handle SIGNAL` does the same)".into()),
+        },
+        "symbol" => match args {
+            [] => Err("usage: info symbol ADDRESS".into()),
+            words => Ok(Command::Symbol(parse_address(&words.join(" "))?)),
+        },
+        "sharedlibrary" => Err("`info sharedlibrary` (`sharedlibrary list`) is not available in this version of dbg yet".into()),
+        other => Err(format!(
+            "`info {other}` needs variables, which are not available in this version of dbg yet"
+        )),
+    }
 }
 
 fn parse_memory_read(args: &[&str]) -> Result<Command, String> {

@@ -80,18 +80,21 @@ fn cli() -> clap::Command {
                         .help("keep address-space randomisation on (off by default, as in gdb)"),
                 )
                 .arg(
-                    Arg::new("program")
-                        .value_name("PROGRAM")
+                    // One positional for PROGRAM and its arguments, so that everything after
+                    // PROGRAM — options like `-e` or `--help` included — goes to the program
+                    // (SPEC §2), as after gdb's `--args`.
+                    Arg::new("command")
+                        .value_name("PROGRAM [ARGS]")
                         .required(true)
-                        .value_parser(clap::value_parser!(OsString)),
-                )
-                .arg(
-                    Arg::new("args")
-                        .value_name("ARGS")
-                        .num_args(0..)
+                        .num_args(1..)
                         .trailing_var_arg(true)
-                        .allow_hyphen_values(true)
-                        .value_parser(clap::value_parser!(OsString)),
+                        .value_parser(clap::value_parser!(OsString))
+                        .help(
+                            "the program to debug (without a `/`, looked up in PATH, then in the \
+                             current directory), then its arguments: every argument after \
+                             PROGRAM goes to the program unchanged, options included; put `--` \
+                             before PROGRAM if its name starts with `-`",
+                        ),
                 ),
         )
         .subcommand(
@@ -147,17 +150,14 @@ fn start(
 ) -> Result<(Session, Vec<dbg_session::Event>), String> {
     match name {
         "run" => {
-            let program = args
-                .get_one::<OsString>("program")
-                .cloned()
-                .unwrap_or_default();
+            let mut command = args
+                .get_many::<OsString>("command")
+                .into_iter()
+                .flatten()
+                .cloned();
+            let program = command.next().unwrap_or_default();
             let mut launch = Launch::new(program)
-                .args(
-                    args.get_many::<OsString>("args")
-                        .into_iter()
-                        .flatten()
-                        .cloned(),
-                )
+                .args(command)
                 .aslr(args.get_flag("aslr"));
             if let Some(path) = args.get_one::<PathBuf>("stdin") {
                 launch = launch.stdin(path);

@@ -90,6 +90,17 @@ impl Printer {
         }
     }
 
+    /// A one-line notice, as gdb prints them ("Not stopped at any breakpoint; argument
+    /// ignored."): on stdout in human mode, on stderr in JSON mode (stdout is for JSON).
+    pub fn notice(&self, text: &str) {
+        match self.mode {
+            Mode::Human => out(text),
+            Mode::Json => {
+                let _ = writeln!(std::io::stderr().lock(), "{text}");
+            }
+        }
+    }
+
     /// Print the source lines around the pc at a stop (human mode only).
     pub fn source_at_stop(&self, listing: &Listing) {
         if self.mode == Mode::Human && !listing.lines.is_empty() {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
-use crate::command::{self, Command, RegisterSet};
+use crate::command::{self, BreakpointAction, Command, RegisterSet};
 use crate::output::{Data, Printer};
 
 /// Instructions shown after each human stop.
@@ -77,7 +77,16 @@ impl Runner {
     fn run(&mut self, command: Command) -> Result<Data, String> {
         self.session.interrupter().clear();
         let events = match command {
-            Command::Continue(count) => self.session.resume(count),
+            Command::Continue(count) => match self.session.resume(count) {
+                // As gdb: the count needs a breakpoint to apply to; without one, say so and
+                // continue anyway.
+                Err(dbg_session::Error::NotAtBreakpoint) if count > 1 => {
+                    self.printer
+                        .notice("Not stopped at any breakpoint; argument ignored.");
+                    self.session.resume(1)
+                }
+                other => other,
+            },
             Command::StepInstruction(count) => self.session.step_instructions(count),
             Command::RegisterRead(set) => {
                 let regs: Vec<Reg> = match set {
@@ -106,11 +115,18 @@ impl Runner {
                 spec,
                 ignore,
                 hardware,
+                temporary,
             } => {
-                let bp = self
+                let mut bp = self
                     .session
                     .set_breakpoint_at(&location, &spec, ignore, hardware)
                     .map_err(|e| e.to_string())?;
+                if temporary {
+                    self.session
+                        .set_breakpoint_temporary(bp.id, true)
+                        .map_err(|e| e.to_string())?;
+                    bp.temporary = true;
+                }
                 let places = bp
                     .locations
                     .iter()
@@ -119,8 +135,24 @@ impl Runner {
                 return Ok(Data::BreakpointSet(bp, places));
             }
             Command::NextInstruction(count) => self.session.next_instructions(count),
-            Command::Step => self.session.step_line(),
-            Command::Next => self.session.next_line(),
+            Command::Step(count) => self.repeat_steps(count, Session::step_line),
+            Command::Next(count) => self.repeat_steps(count, Session::next_line),
+            Command::Breakpoints(action, ids) => {
+                let ids = if ids.is_empty() {
+                    self.session.breakpoints().iter().map(|bp| bp.id).collect()
+                } else {
+                    ids
+                };
+                for id in ids {
+                    match action {
+                        BreakpointAction::Delete => self.session.delete_breakpoint(id),
+                        BreakpointAction::Enable => self.session.enable_breakpoint(id),
+                        BreakpointAction::Disable => self.session.disable_breakpoint(id),
+                    }
+                    .map_err(|e| e.to_string())?;
+                }
+                return Ok(Data::None);
+            }
             Command::Finish => {
                 let (events, value) = self.session.finish().map_err(|e| e.to_string())?;
                 self.print_events(&events);
@@ -129,8 +161,11 @@ impl Runner {
                     None => Data::None,
                 });
             }
-            Command::Backtrace => {
-                let frames = self.session.backtrace().map_err(|e| e.to_string())?;
+            Command::Backtrace(limit) => {
+                let mut frames = self.session.backtrace().map_err(|e| e.to_string())?;
+                if let Some(limit) = limit {
+                    frames.truncate(limit);
+                }
                 let selected = self.session.selected_frame().map(|f| f.index).unwrap_or(0);
                 return Ok(Data::Frames(frames, selected));
             }
@@ -296,6 +331,28 @@ impl Runner {
         let events = events.map_err(|e| e.to_string())?;
         self.print_events(&events);
         Ok(Data::None)
+    }
+
+    /// `step N` / `next N`: the step `count` times, each one's events printed, ending early
+    /// at anything but a completed step (a breakpoint, a signal, the end) or a Ctrl-C.
+    fn repeat_steps(
+        &mut self,
+        count: u64,
+        step: fn(&mut Session) -> dbg_session::Result<Vec<dbg_session::Event>>,
+    ) -> dbg_session::Result<Vec<dbg_session::Event>> {
+        for done in 1..=count {
+            let events = step(&mut self.session)?;
+            let completed = matches!(
+                events.last(),
+                Some(dbg_session::Event::Stopped(stop))
+                    if stop.cause == dbg_session::StopCause::StepDone
+            );
+            if done == count || !completed || self.session.interrupter().requested() {
+                return Ok(events);
+            }
+            self.print_events(&events);
+        }
+        Ok(Vec::new())
     }
 
     /// Print events; after a stop, in human mode, the source lines around the pc, or the

@@ -692,8 +692,6 @@ fn bad_breakpoint_and_memory_commands() {
         "-e",
         "breakpoint ignore 3 1",
         "-e",
-        "continue 2",
-        "-e",
         "memory read 0x10",
         "-e",
         &format!("memory read {total} 100000"),
@@ -1035,4 +1033,86 @@ fn ctrl_c_during_ignored_hits_stops_exactly_once() {
             "run {run}: {transcript}"
         );
     }
+}
+
+#[test]
+fn every_argument_after_the_program_goes_to_the_program() {
+    // `-e` after PROGRAM is echo's (interpret escapes), not dbg's.
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "continue",
+        "/bin/echo",
+        "-e",
+        r"a\tb",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("a\tb\n"), "{}", transcript(&output));
+    assert!(
+        stdout.contains("exited with status 0"),
+        "{}",
+        transcript(&output)
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    // `--help` after PROGRAM is the program's; `--` before PROGRAM is accepted.
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "c",
+        "--",
+        "/bin/echo",
+        "--help",
+        "-x",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("--help -x\n") || stdout.contains("Usage: /bin/echo"),
+        "{}",
+        transcript(&output)
+    );
+    assert!(!stdout.contains("debugger"), "{}", transcript(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    // The help of `run` says so.
+    let help = dbg(&["run", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("every argument after PROGRAM goes to the program"),
+        "{help}"
+    );
+}
+
+#[test]
+fn gdb_habits_reach_their_dbg_commands() {
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "b main",
+        "-e",
+        "c",
+        "-e",
+        "l 12",
+        "-e",
+        "tbreak 12",
+        "-e",
+        "info breakpoints",
+        "-e",
+        "c",
+        "-e",
+        "i b",
+        "-e",
+        "where 1",
+        "-e",
+        "i r rip",
+        "-e",
+        "next 2",
+        "-e",
+        "continue 2",
+        &fixture("bp_loop"),
+        "3",
+    ]);
+    snapshot!("gdb_habits", transcript(&output));
+    assert_eq!(output.status.code(), Some(0));
 }

@@ -25,6 +25,8 @@ pub struct Breakpoint {
     pub ignore: u64,
     /// A hardware (debug-register) breakpoint rather than an `int3`.
     pub hardware: bool,
+    /// Deleted when it is reported (`tbreak`).
+    pub temporary: bool,
 }
 
 /// The breakpoints of a session, by id.
@@ -54,6 +56,7 @@ impl Breakpoints {
             hits: 0,
             ignore,
             hardware,
+            temporary: false,
         })
     }
 

@@ -158,6 +158,9 @@ pub enum Error {
     /// No location given.
     #[error("missing location")]
     MissingLocation,
+    /// `break LINE` or `list LINE` with no current source file to take the line from.
+    #[error("no current source file: stop where there is line information, or write FILE:LINE")]
+    NoCurrentSourceFile,
 }
 
 /// A binary whose symbols could not be read: said once per binary (its places then show as

@@ -11,6 +11,12 @@ pub fn parse_address(text: &str) -> Result<Location, String> {
     Location::parse(text).map_err(|e| e.to_string())
 }
 
+/// A location as `break` and `list` take it: a bare decimal number is a line of the current
+/// source file (as in gdb).
+pub fn parse_location(text: &str) -> Result<Location, String> {
+    Location::parse_location(text).map_err(|e| e.to_string())
+}
+
 pub(super) fn parse_u64(text: &str, what: &str) -> Result<u64, String> {
     match parse_integer(text) {
         Some(value) if value <= u128::from(u64::MAX) => Ok(value as u64),

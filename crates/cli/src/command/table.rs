@@ -32,34 +32,62 @@ macro_rules! spec {
     };
 }
 
-/// Every command of SPEC §3, in help order.
+/// Every command of SPEC §3, in help order. gdb's one-letter abbreviations are exact aliases
+/// here, so they keep gdb's meaning and win over prefixes (`r` is `run`, `u` is `until`, `d` is
+/// `delete`).
 pub const COMMANDS: &[Spec] = &[
     spec!("continue", ["c"], [], "continue [N]", "resume all threads (N: ignore the current breakpoint N-1 more times)", true),
     spec!("stepi", ["si"], [], "stepi [N]", "execute one machine instruction (N times) on the current thread", true),
     spec!("nexti", ["ni"], [], "nexti [N]", "like stepi, but step over calls", true),
-    spec!("step", ["s"], [], "step", "run to the next source line, entering functions that have line information", true),
-    spec!("next", ["n"], [], "next", "run to the next source line of this function, over calls", true),
+    spec!("step", ["s"], [], "step [N]", "run to the next source line (N times), entering functions that have line information", true),
+    spec!("next", ["n"], [], "next [N]", "run to the next source line of this function (N times), over calls", true),
     spec!("finish", ["fin"], [], "finish", "run until the selected frame returns, and show the returned value", true),
+    spec!("run", ["r"], [], "run [ARGS]", "start the program again from the beginning", false),
+    spec!("start", [], [], "start [ARGS]", "start the program again and stop at main", false),
+    spec!("until", ["u"], [], "until [LOCATION]", "like next, but do not go back in a loop; or run to LOCATION", false),
+    spec!("advance", [], [], "advance LOCATION", "run to LOCATION", false),
     spec!("register", [], ["read", "write"], "register read [all | NAME...] | register write NAME VALUE", "read or write registers of the current thread", true),
-    spec!("breakpoint", ["b"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--if EXPR] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N | condition ID [EXPR]; b LOCATION", "manage breakpoints", true),
+    spec!("breakpoint", ["b", "break"], ["set", "list", "enable", "disable", "delete", "ignore", "condition"], "breakpoint set LOCATION [--hardware] [--temporary] [--ignore N] | list | enable ID | disable ID | delete ID | ignore ID N; b LOCATION", "manage breakpoints (a LOCATION that is a bare number is a line of the current source file)", true),
+    spec!("tbreak", [], [], "tbreak LOCATION", "a temporary breakpoint: deleted when it is hit", true),
+    spec!("hbreak", [], [], "hbreak LOCATION", "a hardware breakpoint (a debug register)", true),
+    spec!("delete", ["d"], [], "delete [ID...]", "delete breakpoints (no ID: all of them)", true),
+    spec!("enable", [], [], "enable ID...", "enable breakpoints", true),
+    spec!("disable", [], [], "disable ID...", "disable breakpoints", true),
+    spec!("ignore", [], [], "ignore ID N", "let the next N hits of a breakpoint pass", true),
+    spec!("condition", [], [], "condition ID [EXPR]", "stop at a breakpoint only when EXPR is non-zero", false),
     spec!("watchpoint", ["watch"], ["set", "list", "enable", "disable", "delete"], "watchpoint set ADDRESS write|rw|execute SIZE [--ignore N] | list | enable ID | disable ID | delete ID; watch ADDRESS KIND SIZE", "manage hardware watchpoints (they share the 4 debug registers with hardware breakpoints)", true),
     spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at the entry and exit of system calls (LIST: names or numbers, comma-separated)", true),
     spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL (no keyword: show it)", true),
     spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102", true),
     spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
-    spec!("backtrace", ["bt"], [], "backtrace", "show the call stack of the current thread", true),
+    spec!("backtrace", ["bt", "where"], [], "backtrace [N]", "show the call stack of the current thread (N: the innermost N frames)", true),
     spec!("up", [], [], "up [N]", "select the caller's frame (N frames up)", true),
     spec!("down", [], [], "down [N]", "select the callee's frame (N frames down)", true),
-    spec!("frame", [], [], "frame [N]", "select frame N (no N: show the selected frame)", true),
+    spec!("frame", ["f"], [], "frame [N]", "select frame N (no N: show the selected frame)", true),
     spec!("print", ["p"], [], "print EXPR", "show the value of an expression", false),
     spec!("locals", [], [], "locals", "show the local variables of the selected frame", false),
-    spec!("list", ["l"], [], "list [LOCATION]", "show source around a location", true),
-    spec!("thread", [], ["list", "select"], "thread list | thread select TID", "list the threads, or select the one registers and stepi apply to", true),
+    spec!("list", ["l"], [], "list [LOCATION]", "show source around a location (a bare number: a line of the current file)", true),
+    spec!("info", ["i"], ["breakpoints", "watchpoints", "registers", "all-registers", "frame", "threads", "signals", "symbol", "sharedlibrary", "locals", "args", "display"], "info breakpoints | watchpoints | registers [NAME...] | all-registers | frame | threads | signals SIGNAL | symbol ADDRESS", "gdb's info commands, answered by their dbg forms", true),
+    spec!("thread", [], ["list", "select"], "thread list | thread select TID; thread TID", "list the threads, or select the one registers and stepi apply to", true),
     spec!("symbol", [], [], "symbol ADDRESS|NAME", "which function and line an address belongs to, or where a symbol is", true),
-    spec!("kill", [], [], "kill", "kill the process", true),
+    spec!("kill", ["k"], [], "kill", "kill the process", true),
     spec!("detach", [], [], "detach", "detach from the process and let it run", true),
     spec!("quit", ["q"], [], "quit", "leave the debugger (kills a launched process, detaches an attached one)", true),
     spec!("help", [], [], "help [COMMAND]", "list commands, or describe one", true),
+];
+
+/// gdb commands dbg does not have, with the dbg command that does the job.
+const GDB_EQUIVALENTS: &[(&str, &str)] = &[
+    (
+        "rwatch",
+        "watchpoint set ADDRESS rw SIZE (x86 has no read-only watchpoints)",
+    ),
+    ("awatch", "watchpoint set ADDRESS rw SIZE"),
+    ("examine", "memory read ADDRESS [N], or x"),
+    ("registers", "register read"),
+    ("attach", "dbg-cli attach PID (from the shell)"),
+    ("file", "dbg-cli run PROGRAM (from the shell)"),
+    ("stop", "Ctrl-C"),
 ];
 
 /// Find the command named by `word`: an exact alias, an exact name, or a unique prefix.
@@ -76,7 +104,12 @@ pub fn lookup(word: &str) -> Result<&'static Spec, String> {
         .collect();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("unknown command `{word}` (try `help`)")),
+        [] => match GDB_EQUIVALENTS.iter().find(|(gdb, _)| *gdb == word) {
+            Some((_, dbg)) => Err(format!(
+                "dbg has no `{word}` command: use `{dbg}` (try `help`)"
+            )),
+            None => Err(format!("unknown command `{word}` (try `help`)")),
+        },
         many => Err(format!(
             "ambiguous command `{word}`: {}",
             many.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")

@@ -8,6 +8,14 @@ fn check(line: &str, expected: Result<Command, &str>) {
     assert_eq!(parse(line), expected.map_err(str::to_string), "{line}");
 }
 
+/// `line` is refused with an error that starts with `start`.
+fn fails(line: &str, start: &str) {
+    match parse(line) {
+        Err(error) => assert!(error.starts_with(start), "{line}: {error}"),
+        Ok(command) => panic!("{line}: parsed as {command:?}"),
+    }
+}
+
 fn int(reg: Reg, value: u128) -> Command {
     Command::RegisterWrite(
         reg,
@@ -36,7 +44,7 @@ fn commands_prefixes_and_aliases() {
     );
     check("q", Ok(Command::Quit));
     check("hel", Ok(Command::Help(None)));
-    check("h", Err("ambiguous command `h`: handle, help"));
+    check("h", Err("ambiguous command `h`: hbreak, handle, help"));
     check("help stepi", Ok(Command::Help(Some("stepi".into()))));
     check(
         "b 0x1000",
@@ -45,15 +53,18 @@ fn commands_prefixes_and_aliases() {
             spec: "0x1000".into(),
             ignore: 0,
             hardware: false,
+            temporary: false,
         }),
     );
+    // A bare decimal number is a line of the current file, as in gdb; `*4096` the address.
     check(
         "br s 4096 --ignore 3",
         Ok(Command::BreakpointSet {
-            location: Location::Address(VirtAddr::new(0x1000)),
+            location: Location::CurrentLine(4096),
             spec: "4096".into(),
             ignore: 3,
             hardware: false,
+            temporary: false,
         }),
     );
     check(
@@ -63,6 +74,7 @@ fn commands_prefixes_and_aliases() {
             spec: "0x1000".into(),
             ignore: 0,
             hardware: true,
+            temporary: false,
         }),
     );
     check(
@@ -206,7 +218,7 @@ fn errors_name_what_is_wrong() {
         "frobnicate",
         Err("unknown command `frobnicate` (try `help`)"),
     );
-    check("d", Err("ambiguous command `d`: disassemble, down, detach"));
+    check("de", Err("ambiguous command `de`: delete, detach"));
     check(
         "stepi 0",
         Err("invalid count `0`: expected a positive number"),
@@ -256,6 +268,7 @@ fn errors_name_what_is_wrong() {
             spec: "main".into(),
             ignore: 0,
             hardware: false,
+            temporary: false,
         }),
     );
     check(
@@ -268,6 +281,7 @@ fn errors_name_what_is_wrong() {
             spec: "hello.c:5".into(),
             ignore: 0,
             hardware: false,
+            temporary: false,
         }),
     );
     check("b main+zz", Err("invalid offset in `main+zz`"));
@@ -278,14 +292,15 @@ fn errors_name_what_is_wrong() {
             spec: "factorial".into(),
             ignore: 2,
             hardware: false,
+            temporary: false,
         }),
     );
     check("x 12ab", Err("invalid address `12ab`"));
     check("fin", Ok(Command::Finish));
     check("ni 2", Ok(Command::NextInstruction(2)));
-    check("s", Ok(Command::Step));
-    check("n", Ok(Command::Next));
-    check("bt", Ok(Command::Backtrace));
+    check("s", Ok(Command::Step(1)));
+    check("n", Ok(Command::Next(1)));
+    check("bt", Ok(Command::Backtrace(None)));
     check("up 2", Ok(Command::Up(2)));
     check("do", Ok(Command::Down(1)));
     check("fr", Ok(Command::Frame(None)));
@@ -363,4 +378,82 @@ fn register_values() {
         unreachable!()
     };
     assert_eq!(xmm.bytes()[15], 0xff);
+}
+
+#[test]
+fn gdb_habits_parse_to_their_dbg_forms() {
+    // gdb's one-letter abbreviations keep gdb's meaning.
+    fails("r", "`run` is not available in this version of dbg yet");
+    fails("u", "`until` is not available in this version of dbg yet");
+    check(
+        "d 2",
+        Ok(Command::Breakpoints(BreakpointAction::Delete, vec![2])),
+    );
+    check(
+        "d",
+        Ok(Command::Breakpoints(BreakpointAction::Delete, vec![])),
+    );
+    check("f 1", Ok(Command::Frame(Some(1))));
+    check("k", Ok(Command::Kill));
+    check("l 30", Ok(Command::List(Some(Location::CurrentLine(30)))));
+    check("where", Ok(Command::Backtrace(None)));
+    check("bt 3", Ok(Command::Backtrace(Some(3))));
+    check("next 3", Ok(Command::Next(3)));
+    check("step 2", Ok(Command::Step(2)));
+    check("thread 2", Ok(Command::ThreadSelect(2)));
+    check(
+        "enable 1 2",
+        Ok(Command::Breakpoints(BreakpointAction::Enable, vec![1, 2])),
+    );
+    check(
+        "disable 3",
+        Ok(Command::Breakpoints(BreakpointAction::Disable, vec![3])),
+    );
+    check("ignore 1 5", Ok(Command::BreakpointIgnore(1, 5)));
+    check(
+        "i r rip",
+        Ok(Command::RegisterRead(RegisterSet::Named(vec![Reg::Rip]))),
+    );
+    check(
+        "info registers",
+        Ok(Command::RegisterRead(RegisterSet::General)),
+    );
+    check("info break", Ok(Command::BreakpointList));
+    check("info watch", Ok(Command::WatchpointList));
+    check("info threads", Ok(Command::ThreadList));
+    check("info frame", Ok(Command::Frame(None)));
+    check(
+        "info all-registers",
+        Ok(Command::RegisterRead(RegisterSet::All)),
+    );
+    check(
+        "tbreak 12",
+        Ok(Command::BreakpointSet {
+            location: Location::CurrentLine(12),
+            spec: "12".into(),
+            ignore: 0,
+            hardware: false,
+            temporary: true,
+        }),
+    );
+    check(
+        "hbreak main",
+        Ok(Command::BreakpointSet {
+            location: Location::Function("main".into()),
+            spec: "main".into(),
+            ignore: 0,
+            hardware: true,
+            temporary: false,
+        }),
+    );
+    fails("break 0", "invalid line");
+    check(
+        "catch syscall write",
+        parse("catchpoint syscall write").map_err(|_| "catchpoint"),
+    );
+    fails(
+        "rwatch x",
+        "dbg has no `rwatch` command: use `watchpoint set ADDRESS rw SIZE",
+    );
+    fails("info locals", "`info locals` needs variables");
 }

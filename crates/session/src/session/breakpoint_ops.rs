@@ -127,6 +127,16 @@ impl Session {
         Ok(())
     }
 
+    /// Make breakpoint `id` temporary (deleted when it is reported, as gdb's `tbreak`) or not.
+    pub fn set_breakpoint_temporary(&mut self, id: u32, temporary: bool) -> Result<()> {
+        let bp = self
+            .breakpoints
+            .get_mut(id)
+            .ok_or(Error::UnknownBreakpoint(id))?;
+        bp.temporary = temporary;
+        Ok(())
+    }
+
     /// Let the next `count` hits of breakpoint `id` pass.
     pub fn ignore_breakpoint(&mut self, id: u32, count: u64) -> Result<()> {
         let bp = self

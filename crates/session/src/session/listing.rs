@@ -24,7 +24,7 @@ pub struct Listing {
 #[derive(Debug, Clone)]
 pub(crate) struct ListState {
     file: String,
-    path: String,
+    pub(super) path: String,
     next: u32,
 }
 
@@ -124,6 +124,14 @@ impl Session {
                     .ok_or(Error::NoLineInfoAtStop)?
             }
             Some(location) => {
+                let current;
+                let location = match location {
+                    Location::CurrentLine(line) => {
+                        current = self.in_current_file(*line)?;
+                        &current
+                    }
+                    other => other,
+                };
                 // A function is listed around its first line (its entry, as gdb does), a
                 // line around itself.
                 let address = self.resolve_address(location)?;
@@ -138,12 +146,20 @@ impl Session {
             }
         };
         let first = target.line.saturating_sub(5).max(1);
+        // The `->` marks where the selected frame is, and only there.
+        let here = self
+            .selected_frame()
+            .ok()
+            .and_then(|frame| frame.place)
+            .and_then(|place| place.source)
+            .filter(|source| source.path == target.path)
+            .map(|source| source.line);
         self.listing(
             &target.file,
             &target.path,
             first,
             first.saturating_add(9),
-            Some(target.line),
+            here,
         )
     }
 

@@ -41,6 +41,12 @@ impl Session {
                 // An interrupt is the debugger's, never delivered to the program.
                 self.last_signal = (kind != StopKind::Interrupt).then_some(stop.signal);
                 events.push(Event::Stopped(self.stop_event(stop, kind, &why)?));
+                // A temporary breakpoint is gone once it has been reported.
+                if let Some(id) = why.breakpoint {
+                    if self.breakpoints.get(id).is_some_and(|bp| bp.temporary) {
+                        self.delete_breakpoint(id)?;
+                    }
+                }
             }
         }
         if !self.is_alive() {

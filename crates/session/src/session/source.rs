@@ -24,6 +24,9 @@ pub enum Location {
     /// `FUNCTION`: as a breakpoint, after the function's prologue (where gdb puts it); as an
     /// address, the function's entry.
     Function(String),
+    /// `LINE` alone (`break 30`, `list 30`): a line of the current source file — the one
+    /// last listed, else the selected frame's, else `main`'s (gdb's default source file).
+    CurrentLine(u32),
     /// `FILE:LINE`.
     Line {
         /// A source file, matched by path suffix.
@@ -34,6 +37,21 @@ pub enum Location {
 }
 
 impl Location {
+    /// Parse a location as `break` and `list` take it: a bare decimal number is a line of the
+    /// current source file (as in gdb), anything else as [`Location::parse`].
+    pub fn parse_location(text: &str) -> Result<Location> {
+        let text = text.trim();
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            return text
+                .parse()
+                .ok()
+                .filter(|line| *line > 0)
+                .map(Location::CurrentLine)
+                .ok_or_else(|| Error::InvalidLine(text.to_string()));
+        }
+        Location::parse(text)
+    }
+
     /// Parse a location (a breakpoint's) or an address (`memory read`'s): a number,
     /// `symbol`, `symbol+offset`, `*address`, or `FILE:LINE`.
     pub fn parse(text: &str) -> Result<Location> {
@@ -45,7 +63,7 @@ impl Location {
             }
             return match Location::parse(exact)? {
                 Location::Function(name) => Ok(Location::Symbol { name, offset: 0 }),
-                Location::Line { .. } => Err(invalid()),
+                Location::Line { .. } | Location::CurrentLine(_) => Err(invalid()),
                 other => Ok(other),
             };
         }
@@ -127,6 +145,10 @@ impl Session {
     /// The address a location names (a function's entry, not past its prologue).
     pub fn resolve_address(&mut self, location: &Location) -> Result<VirtAddr> {
         match location {
+            Location::CurrentLine(line) => {
+                let location = self.in_current_file(*line)?;
+                self.resolve_address(&location)
+            }
             Location::Address(address) => Ok(*address),
             Location::Function(name) => self.symbol_address(name),
             Location::Symbol { name, offset } => {
@@ -141,6 +163,31 @@ impl Session {
                     line: *line,
                 }),
         }
+    }
+
+    /// Line `line` of the current source file: the one last listed, else the selected
+    /// frame's, else the file of `main`.
+    pub(crate) fn in_current_file(&mut self, line: u32) -> Result<Location> {
+        let listed = self.list_state.as_ref().map(|state| state.path.clone());
+        let file = match listed {
+            Some(path) => Some(path),
+            None => {
+                let frame = self.selected_frame().ok();
+                let here = frame.and_then(|f| f.place).and_then(|p| p.source);
+                match here {
+                    Some(source) => Some(source.path),
+                    None => {
+                        let main = self.resolve_address(&Location::Function("main".into()));
+                        let pid = self.pid();
+                        main.ok()
+                            .and_then(|address| self.images.line_at(pid, address))
+                            .map(|source| source.path)
+                    }
+                }
+            }
+        };
+        let file = file.ok_or(Error::NoCurrentSourceFile)?;
+        Ok(Location::Line { file, line })
     }
 
     /// The runtime address of symbol `name` (its entry): the main executable first, then the
@@ -177,6 +224,10 @@ impl Session {
     pub fn breakpoint_addresses(&mut self, location: &Location) -> Result<Vec<VirtAddr>> {
         let pid = self.pid();
         match location {
+            Location::CurrentLine(line) => {
+                let location = self.in_current_file(*line)?;
+                self.breakpoint_addresses(&location)
+            }
             Location::Address(address) => Ok(vec![*address]),
             Location::Symbol { .. } => Ok(vec![self.resolve_address(location)?]),
             Location::Function(name) => {
@@ -266,6 +317,11 @@ impl Session {
         hardware: bool,
     ) -> Result<Breakpoint> {
         self.ensure_stopped()?;
+        // What is kept (and resolved again later) names the file, not "the current one".
+        let location = match location {
+            Location::CurrentLine(line) => &self.in_current_file(*line)?,
+            other => other,
+        };
         let addresses = self.breakpoint_addresses(location)?;
         let spec = spec.to_string();
         self.set_breakpoint_locations(addresses, location.clone(), spec, ignore, hardware)
