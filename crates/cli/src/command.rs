@@ -105,6 +105,13 @@ pub enum Command {
         /// How many bytes.
         len: usize,
     },
+    /// gdb's `x/NFU ADDRESS`.
+    Examine {
+        /// Where.
+        address: Location,
+        /// N, F and U.
+        spec: crate::examine::Spec,
+    },
     /// `memory write ADDRESS BYTES`.
     MemoryWrite {
         /// Where.
@@ -174,6 +181,18 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let Some(first) = words.next() else {
         return Err("empty command".into());
     };
+    // gdb's `x/NFU ADDRESS` (also `x /NFU ADDRESS`).
+    if let Some(format) = first.strip_prefix("x/") {
+        return parse_examine(format, &words.collect::<Vec<_>>());
+    }
+    if first == "x" {
+        let rest: Vec<&str> = words.clone().collect();
+        if let Some((format, address)) = rest.split_first() {
+            if let Some(format) = format.strip_prefix('/') {
+                return parse_examine(format, address);
+            }
+        }
+    }
     let spec = lookup(first)?;
     if !spec.available {
         return Err(format!(
@@ -407,6 +426,18 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
         ignore,
         hardware,
         temporary,
+    })
+}
+
+/// `x/NFU ADDRESS`: `format` is the text after the `/`.
+fn parse_examine(format: &str, address: &[&str]) -> Result<Command, String> {
+    let spec = crate::examine::parse(format)?;
+    if address.is_empty() {
+        return Err(format!("usage: x/{format} ADDRESS"));
+    }
+    Ok(Command::Examine {
+        address: parse_address(&address.join(" "))?,
+        spec,
     })
 }
 

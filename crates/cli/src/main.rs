@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod command;
+mod examine;
 mod output;
 mod repl;
 mod run;

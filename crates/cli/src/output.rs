@@ -64,6 +64,19 @@ pub enum Data {
     Listing(Listing),
     /// What the symbols say about an address.
     Symbol(VirtAddr, Option<Box<CodePlace>>),
+    /// `x/NFU`: lines of units, each line's address with the symbol it is in.
+    Examined(Vec<ExaminedLine>),
+}
+
+/// One line of `x/NFU` output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExaminedLine {
+    /// The first unit's address.
+    pub address: VirtAddr,
+    /// The symbol that address is in (`total`, `main+4`).
+    pub symbol: Option<String>,
+    /// The units, formatted.
+    pub values: Vec<String>,
 }
 
 /// The printer.

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
 use crate::command::{self, BreakpointAction, Command, RegisterSet};
-use crate::output::{Data, Printer};
+use crate::examine;
+use crate::output::{Data, ExaminedLine, Printer};
 
 /// Instructions shown after each human stop.
 const STOP_CONTEXT: usize = 3;
@@ -278,6 +279,10 @@ impl Runner {
                     stopped_at: read.stopped_at,
                 });
             }
+            Command::Examine { address, spec } => {
+                let address = self.address(&address)?;
+                return self.examine(address, spec);
+            }
             Command::MemoryWrite { address, bytes } => {
                 let address = self.address(&address)?;
                 return self
@@ -353,6 +358,81 @@ impl Runner {
             self.print_events(&events);
         }
         Ok(Vec::new())
+    }
+
+    /// `x/NFU`: units, strings or instructions from `address`, as gdb lays them out.
+    fn examine(&mut self, address: VirtAddr, spec: examine::Spec) -> Result<Data, String> {
+        use examine::Format;
+        match spec.format {
+            Format::Instruction => {
+                let list = self
+                    .session
+                    .disassemble(Some(address), spec.count)
+                    .map_err(|e| e.to_string())?;
+                let symbols = self.symbols(&list);
+                Ok(Data::Instructions(list, symbols))
+            }
+            Format::String => {
+                let mut lines = Vec::new();
+                let mut at = address;
+                for _ in 0..spec.count {
+                    let read = self
+                        .session
+                        .read_memory(at, 4096)
+                        .map_err(|e| e.to_string())?;
+                    let end = read.bytes.iter().position(|b| *b == 0);
+                    let text = read
+                        .bytes
+                        .get(..end.unwrap_or(read.bytes.len()))
+                        .unwrap_or(&[]);
+                    lines.push(ExaminedLine {
+                        address: at,
+                        symbol: self.session.symbolize(at),
+                        values: vec![examine::string_text(text)],
+                    });
+                    at = at + text.len() as u64 + 1;
+                }
+                Ok(Data::Examined(lines))
+            }
+            format => {
+                let len = spec.count.saturating_mul(spec.unit);
+                let read = self
+                    .session
+                    .read_memory(address, len)
+                    .map_err(|e| e.to_string())?;
+                let per_line = examine::per_line(&spec);
+                let mut lines = Vec::new();
+                for (index, chunk) in read.bytes.chunks(spec.unit * per_line).enumerate() {
+                    let at = address + (index * spec.unit * per_line) as u64;
+                    let values = chunk
+                        .chunks_exact(spec.unit)
+                        .map(|unit| {
+                            let symbol = (format == Format::Address)
+                                .then(|| {
+                                    let mut raw = [0u8; 8];
+                                    raw.iter_mut().zip(unit).for_each(|(s, b)| *s = *b);
+                                    self.session
+                                        .symbolize(VirtAddr::new(u64::from_le_bytes(raw)))
+                                })
+                                .flatten();
+                            examine::unit_text(format, unit, symbol.as_deref())
+                        })
+                        .collect();
+                    lines.push(ExaminedLine {
+                        address: at,
+                        symbol: self.session.symbolize(at),
+                        values,
+                    });
+                }
+                if let Some(stopped) = read.stopped_at {
+                    return Err(format!(
+                        "cannot read memory at {stopped:#x} (read {} of {len} bytes)",
+                        read.bytes.len()
+                    ));
+                }
+                Ok(Data::Examined(lines))
+            }
+        }
     }
 
     /// Print events; after a stop, in human mode, the source lines around the pc, or the

@@ -1116,3 +1116,49 @@ fn gdb_habits_reach_their_dbg_commands() {
     snapshot!("gdb_habits", transcript(&output));
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// The lines `x` printed (they start with an address and its symbol), from a transcript.
+fn examine_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| line.starts_with("0x") && line.contains(" <") && line.contains(">:\t"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn examine_shows_memory_as_gdb_does() {
+    let bp_loop = fixture("bp_loop");
+    // Memory that does not depend on the environment (the stack does: gdb sets LINES and
+    // COLUMNS): a global, and the code at the pc.
+    let dbg_commands = [
+        "x/8xb total",
+        "x/2dw total",
+        "x/4c $pc",
+        "x/3xw target_fn",
+        "x/2ug $pc-8",
+    ];
+    let gdb_commands = [
+        "x/8xb &total",
+        "x/2dw &total",
+        "x/4c $pc",
+        "x/3xw target_fn",
+        "x/2ug $pc-8",
+    ];
+    let mut args = vec!["run", "--batch", "-e", "break target_fn", "-e", "continue"];
+    for command in dbg_commands {
+        args.extend(["-e", command]);
+    }
+    args.extend([bp_loop.as_str(), "3"]);
+    let ours = dbg(&args);
+    assert_eq!(ours.status.code(), Some(0), "{}", transcript(&ours));
+    let mut gdb = Command::new("gdb");
+    gdb.args(["-batch", "-nx", "-ex", "break target_fn", "-ex", "run"]);
+    for command in gdb_commands {
+        gdb.args(["-ex", command]);
+    }
+    let theirs = gdb.args(["--args", &bp_loop, "3"]).output().unwrap();
+    let ours = examine_lines(&String::from_utf8_lossy(&ours.stdout));
+    let theirs = examine_lines(&String::from_utf8_lossy(&theirs.stdout));
+    assert_eq!(ours.len(), 5, "{ours:#?}");
+    assert_eq!(ours, theirs);
+}

@@ -158,6 +158,11 @@ pub enum Error {
     /// No location given.
     #[error("missing location")]
     MissingLocation,
+    /// `$NAME` names no general register.
+    #[error(
+        "no such register `{0}` (in an address: a general register such as $rsp, $pc, $sp or $fp)"
+    )]
+    UnknownRegister(String),
     /// `break LINE` or `list LINE` with no current source file to take the line from.
     #[error("no current source file: stop where there is line information, or write FILE:LINE")]
     NoCurrentSourceFile,

@@ -456,4 +456,37 @@ fn gdb_habits_parse_to_their_dbg_forms() {
         "dbg has no `rwatch` command: use `watchpoint set ADDRESS rw SIZE",
     );
     fails("info locals", "`info locals` needs variables");
+    let examine = |text: &str| crate::examine::parse(text).unwrap_or_else(|e| panic!("{e}"));
+    check(
+        "x/4xg $sp",
+        Ok(Command::Examine {
+            address: Location::Register {
+                reg: Reg::Rsp,
+                offset: 0,
+            },
+            spec: examine("4xg"),
+        }),
+    );
+    check(
+        "x /3i $pc+4",
+        Ok(Command::Examine {
+            address: Location::Register {
+                reg: Reg::Rip,
+                offset: 4,
+            },
+            spec: examine("3i"),
+        }),
+    );
+    fails("x/4q $sp", "invalid format letter `q`");
+    fails("x/4xg", "usage: x/4xg ADDRESS");
+    check(
+        "x $sp",
+        Ok(Command::MemoryRead {
+            address: Location::Register {
+                reg: Reg::Rsp,
+                offset: 0,
+            },
+            len: 32,
+        }),
+    );
 }

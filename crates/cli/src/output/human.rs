@@ -285,6 +285,16 @@ pub(super) fn data(data: &Data) -> Option<String> {
             value.value, value.type_name
         )),
         Data::Listing(listing) => Some(listing_lines(listing)),
+        Data::Examined(lines) => Some(
+            lines
+                .iter()
+                .map(|line| {
+                    let label = crate::examine::label(line.address, line.symbol.as_deref());
+                    format!("{label}:\t{}", line.values.join("\t"))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         Data::Symbol(address, place) => Some(match place.as_deref().and_then(place_text) {
             Some(text) => format!("{address:#018x} is {text}"),
             None => format!("{address:#018x}: no symbol matches"),

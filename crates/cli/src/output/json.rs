@@ -154,6 +154,20 @@ pub(super) fn data(data: &Data) -> Value {
                 .map(|(line, text)| json!({"line": line, "text": text}))
                 .collect::<Vec<_>>(),
         }),
+        Data::Examined(lines) => json!({
+            "lines": lines
+                .iter()
+                .map(|line| {
+                    let mut object = Map::new();
+                    object.insert("address".into(), format!("{:#x}", line.address).into());
+                    if let Some(symbol) = &line.symbol {
+                        object.insert("symbol".into(), symbol.clone().into());
+                    }
+                    object.insert("values".into(), line.values.clone().into());
+                    Value::Object(object)
+                })
+                .collect::<Vec<_>>()
+        }),
         Data::Symbol(address, place) => {
             let mut object = Map::new();
             object.insert("address".into(), format!("{address:#x}").into());

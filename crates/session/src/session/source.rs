@@ -1,6 +1,7 @@
 //! Symbolic locations: addresses by symbol name, breakpoints by function and by source line,
 //! and what the symbols say about an address.
 
+use dbg_process::Reg;
 use dbg_symbols::LineLookup;
 use dbg_sys::VirtAddr;
 
@@ -20,6 +21,14 @@ pub enum Location {
         name: String,
         /// Bytes past it.
         offset: u64,
+    },
+    /// `$REG`, `$REG+N`, `$REG-N` (gdb's `$pc`, `$sp`, `$fp` too): the register's value in the
+    /// selected frame, moved by the offset.
+    Register {
+        /// The register.
+        reg: Reg,
+        /// Bytes added (or, negative, taken away).
+        offset: i64,
     },
     /// `FUNCTION`: as a breakpoint, after the function's prologue (where gdb puts it); as an
     /// address, the function's entry.
@@ -70,6 +79,9 @@ impl Location {
         if text.is_empty() {
             return Err(Error::MissingLocation);
         }
+        if let Some(register) = text.strip_prefix('$') {
+            return parse_register(register, text);
+        }
         if let Some(value) = parse_number(text) {
             return value
                 .ok_or_else(|| Error::AddressTooLarge(text.to_string()))
@@ -109,6 +121,46 @@ impl Location {
     }
 }
 
+/// `$REG[+-N]` (the text after `$`; `text` is the whole, for errors).
+fn parse_register(register: &str, text: &str) -> Result<Location> {
+    let split = register.find(['+', '-']).unwrap_or(register.len());
+    let (name, rest) = register.split_at(split);
+    let name = name.trim().to_ascii_lowercase();
+    let reg = match name.as_str() {
+        "pc" => Some(Reg::Rip),
+        "sp" => Some(Reg::Rsp),
+        "fp" => Some(Reg::Rbp),
+        other => Reg::from_name(other),
+    }
+    .filter(|reg| {
+        matches!(
+            reg.info().class,
+            dbg_process::RegClass::Gpr | dbg_process::RegClass::SubGpr
+        )
+    })
+    .ok_or_else(|| Error::UnknownRegister(format!("${name}")))?;
+    let offset = match rest.trim() {
+        "" => 0,
+        rest => {
+            let (negative, digits) = match rest.split_at(1) {
+                ("-", digits) => (true, digits.trim()),
+                (_, digits) => (false, digits.trim()),
+            };
+            let magnitude = match parse_number(digits) {
+                Some(Some(n)) => i64::try_from(n).ok(),
+                _ => None,
+            }
+            .ok_or_else(|| Error::InvalidOffset(text.to_string()))?;
+            if negative {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+    };
+    Ok(Location::Register { reg, offset })
+}
+
 /// `Some(Some(n))` for a number that fits, `Some(None)` for one that does not, `None` for
 /// text that is not a number.
 fn parse_number(text: &str) -> Option<Option<u64>> {
@@ -145,6 +197,11 @@ impl Session {
     /// The address a location names (a function's entry, not past its prologue).
     pub fn resolve_address(&mut self, location: &Location) -> Result<VirtAddr> {
         match location {
+            Location::Register { reg, offset } => {
+                self.ensure_stopped()?;
+                let value = self.frame_register(*reg)?.as_u64();
+                Ok(VirtAddr::new(value.wrapping_add_signed(*offset)))
+            }
             Location::CurrentLine(line) => {
                 let location = self.in_current_file(*line)?;
                 self.resolve_address(&location)
@@ -229,7 +286,9 @@ impl Session {
                 self.breakpoint_addresses(&location)
             }
             Location::Address(address) => Ok(vec![*address]),
-            Location::Symbol { .. } => Ok(vec![self.resolve_address(location)?]),
+            Location::Symbol { .. } | Location::Register { .. } => {
+                Ok(vec![self.resolve_address(location)?])
+            }
             Location::Function(name) => {
                 for image in self.images.all(pid) {
                     let Some(module) = self.images.module(&image.path) else {
@@ -358,6 +417,19 @@ mod tests {
         assert_eq!(ok("0x401126"), Location::Address(VirtAddr::new(0x401126)));
         assert_eq!(ok("42"), Location::Address(VirtAddr::new(42)));
         assert_eq!(ok("main"), Location::Function("main".into()));
+        let reg = |reg, offset| Location::Register { reg, offset };
+        assert_eq!(ok("$pc"), reg(Reg::Rip, 0));
+        assert_eq!(ok("$sp+8"), reg(Reg::Rsp, 8));
+        assert_eq!(ok("$RSP - 0x10"), reg(Reg::Rsp, -16));
+        assert_eq!(ok("*$rax"), reg(Reg::Rax, 0));
+        assert!(Location::parse("$xmm0").is_err(), "not a general register");
+        assert!(Location::parse("$nope").is_err());
+        assert!(Location::parse("$pc+zz").is_err());
+        assert_eq!(
+            Location::parse_location("30").ok(),
+            Some(Location::CurrentLine(30))
+        );
+        assert!(Location::parse_location("0").is_err());
         assert_eq!(
             ok("bigbin::main"),
             Location::Function("bigbin::main".into())
