@@ -304,9 +304,11 @@ impl Runner {
                 return Ok(Data::Instructions(list, symbols));
             }
             Command::CatchSyscalls(catch) => {
+                let said = catch_text(&catch);
                 self.session
                     .catch_syscalls(catch)
                     .map_err(|e| e.to_string())?;
+                self.printer.notice(&said);
                 return Ok(Data::None);
             }
             Command::ThreadList => {
@@ -519,6 +521,24 @@ fn help(topic: Option<&str>) -> Result<String, String> {
                 format!("\nAliases: {}", spec.aliases.join(", "))
             };
             Ok(format!("Usage: {}\n{}{aliases}", spec.usage, spec.summary))
+        }
+    }
+}
+
+/// The confirmation of `catchpoint syscall`: what is caught now.
+fn catch_text(catch: &dbg_session::SyscallCatch) -> String {
+    match catch {
+        dbg_session::SyscallCatch::None => "No system calls are caught.".to_string(),
+        dbg_session::SyscallCatch::All => "Catching every system call.".to_string(),
+        dbg_session::SyscallCatch::Only(numbers) => {
+            let names: Vec<String> = numbers
+                .iter()
+                .map(|number| match dbg_session::syscall_name(*number) {
+                    Some(name) => format!("{name} ({number})"),
+                    None => number.to_string(),
+                })
+                .collect();
+            format!("Catching system calls: {}.", names.join(", "))
         }
     }
 }

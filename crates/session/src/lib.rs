@@ -51,7 +51,7 @@ mod signals;
 mod syscalls;
 mod watchpoints;
 
-pub use crate::syscalls::{SyscallCatch, SyscallInfo};
+pub use crate::syscalls::{syscall_name, SyscallCatch, SyscallInfo};
 pub use breakpoints::Breakpoint;
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;

@@ -3,6 +3,14 @@
 
 use std::collections::BTreeSet;
 
+/// The name of x86-64 system call `number` (`write` for 1), if it has one.
+pub fn syscall_name(number: u64) -> Option<&'static str> {
+    usize::try_from(number)
+        .ok()
+        .and_then(syscalls::Sysno::new)
+        .map(|sysno| sysno.name())
+}
+
 /// The system calls a session stops at.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SyscallCatch {

@@ -65,7 +65,7 @@ fn stop_text(stop: &StopEvent, place: Option<&CodePlace>) -> String {
         StopCause::SyscallEntry(None) => "syscall entry".to_string(),
         StopCause::SyscallExit(None) => "syscall exit".to_string(),
         StopCause::SingleStep => "single step".to_string(),
-        StopCause::StepDone => "step_done".to_string(),
+        StopCause::StepDone => "end of step".to_string(),
         StopCause::Signal { .. } => "signal".to_string(),
         StopCause::Interrupt => "interrupt".to_string(),
     };

@@ -84,10 +84,16 @@ impl Session {
             StopKind::Interrupt => StopCause::Interrupt,
         };
         self.stop_place = None;
+        // An interrupt is reported the same way whichever signal carried it (the terminal's
+        // SIGINT, or our own SIGSTOP): as gdb does, SIGINT.
+        let signal = match cause {
+            StopCause::Interrupt => Signal::SIGINT,
+            _ => stop.signal,
+        };
         Ok(StopEvent {
             pid: self.pid(),
             tid: stop.tid,
-            signal: stop.signal,
+            signal,
             pc,
             cause,
         })
