@@ -1162,3 +1162,44 @@ fn examine_shows_memory_as_gdb_does() {
     assert_eq!(ours.len(), 5, "{ours:#?}");
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn programs_that_are_not_x86_64_executables_are_refused_with_what_they_are() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    };
+    let mut elf32 = b"\x7fELF\x01\x01\x01".to_vec();
+    elf32.resize(64, 0);
+    let mut arm64 = b"\x7fELF\x02\x01\x01".to_vec();
+    arm64.resize(64, 0);
+    arm64[18] = 183; // EM_AARCH64
+    let cases = [
+        (dir.path().display().to_string(), "it is a directory"),
+        (
+            write("script", b"#!/bin/sh -e\necho hi\n"),
+            "it is a script for `/bin/sh -e`",
+        ),
+        (write("elf32", &elf32), "it is a 32-bit program"),
+        (
+            write("arm64", &arm64),
+            "it is a program for another machine (ELF e_machine 183)",
+        ),
+        (write("text", b"hello\n"), "it is not an executable program"),
+    ];
+    for (program, why) in cases {
+        let output = dbg(&["run", "--batch", "-e", "c", &program]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with(&format!("dbg-cli: cannot debug {program}: {why}")),
+            "{program}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{program}");
+        assert!(output.stdout.is_empty(), "{program}");
+    }
+}

@@ -14,6 +14,14 @@ pub enum Error {
         /// Why: `ENOENT`, `EACCES`, `ENOEXEC`, ...
         errno: Errno,
     },
+    /// The program is not an x86-64 ELF executable (SPEC §2).
+    #[error("cannot debug {program}: {kind}")]
+    NotX86_64 {
+        /// The program as the user named it.
+        program: String,
+        /// What it is.
+        kind: crate::launch::ProgramKind,
+    },
     /// A redirection file could not be opened.
     #[error("cannot open {path} for the tracee's {stream}: {source}")]
     Redirect {
@@ -125,6 +133,13 @@ pub enum AttachRefusal {
     },
     /// Yama's `ptrace_scope` forbids it.
     Yama(u8),
+    /// It has exited and waits for its parent to reap it: nothing runs any more.
+    Zombie,
+    /// A kernel thread: it runs no user code.
+    KernelThread,
+    /// The kernel lets no debugger inspect it, even with CAP_SYS_PTRACE (not dumpable, or
+    /// owned by an outer user namespace).
+    NotInspectable,
     /// Some other refusal (`EPERM` without a visible cause, ...).
     Other(Errno),
 }
@@ -144,6 +159,17 @@ impl std::fmt::Display for AttachRefusal {
                 f,
                 "ptrace refused by Yama: /proc/sys/kernel/yama/ptrace_scope is {scope}{}",
                 if *scope >= 3 { " (attaching is disabled)" } else { " (run as root or set it to 0)" }
+            ),
+            AttachRefusal::Zombie => write!(
+                f,
+                "it is a zombie: it has exited and waits for its parent to collect its status"
+            ),
+            AttachRefusal::KernelThread => {
+                write!(f, "it is a kernel thread, which runs no program to debug")
+            }
+            AttachRefusal::NotInspectable => write!(
+                f,
+                "the kernel lets no debugger inspect it, even with CAP_SYS_PTRACE (it is not dumpable, or it belongs to an outer user namespace, as a container's init does)"
             ),
             AttachRefusal::Other(Errno::EPERM) => write!(
                 f,

@@ -124,6 +124,12 @@ impl Launch {
             errno,
         };
         let path = resolve(&self.program).map_err(launch_error)?;
+        if let Some(kind) = not_x86_64(&path) {
+            return Err(Error::NotX86_64 {
+                program: display,
+                kind,
+            });
+        }
         let files = self.open_stdio()?;
         let cstring = |s: &OsStr| {
             CString::new(s.as_bytes())
@@ -196,6 +202,72 @@ impl Launch {
             })?);
         }
         Ok(files)
+    }
+}
+
+/// What `path` is when it is not an x86-64 ELF executable dbg can debug (SPEC §2: refused with
+/// what it is); `None` for one it can (or one it cannot read: exec then says why).
+fn not_x86_64(path: &std::path::Path) -> Option<ProgramKind> {
+    use std::io::Read;
+    if path.is_dir() {
+        return Some(ProgramKind::Directory);
+    }
+    let mut head = [0u8; 128];
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.read(&mut head).ok()?;
+    let head = head.get(..len)?;
+    if let Some(line) = head.strip_prefix(b"#!") {
+        let line = line.split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let interpreter = String::from_utf8_lossy(line).trim().to_string();
+        return Some(ProgramKind::Script { interpreter });
+    }
+    if head.get(..4) != Some(b"\x7fELF".as_slice()) {
+        return Some(ProgramKind::NotElf);
+    }
+    // e_ident[EI_CLASS]: 1 is 32-bit, 2 is 64-bit; e_machine at offset 18 (little-endian).
+    if head.get(4) == Some(&1) {
+        return Some(ProgramKind::Elf32);
+    }
+    let machine = u16::from_le_bytes([*head.get(18)?, *head.get(19)?]);
+    (machine != EM_X86_64).then_some(ProgramKind::OtherMachine(machine))
+}
+
+/// `e_machine` of x86-64.
+const EM_X86_64: u16 = 62;
+
+/// A program dbg refuses to launch, by what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramKind {
+    /// A directory.
+    Directory,
+    /// A `#!` script, with its interpreter line.
+    Script {
+        /// What follows `#!`.
+        interpreter: String,
+    },
+    /// A 32-bit ELF file.
+    Elf32,
+    /// An ELF file for another machine (`e_machine`).
+    OtherMachine(u16),
+    /// Not an ELF file.
+    NotElf,
+}
+
+impl std::fmt::Display for ProgramKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProgramKind::Directory => write!(f, "it is a directory"),
+            ProgramKind::Script { interpreter } => write!(
+                f,
+                "it is a script for `{interpreter}`: debug the interpreter instead (dbg-cli run {interpreter} SCRIPT)"
+            ),
+            ProgramKind::Elf32 => write!(f, "it is a 32-bit program; dbg debugs x86-64 programs"),
+            ProgramKind::OtherMachine(machine) => write!(
+                f,
+                "it is a program for another machine (ELF e_machine {machine}); dbg debugs x86-64 programs"
+            ),
+            ProgramKind::NotElf => write!(f, "it is not an executable program (no ELF header)"),
+        }
     }
 }
 

@@ -725,3 +725,39 @@ fn an_exec_from_a_thread_other_than_main_is_one_stop_then_the_new_program_runs()
         assert_eq!(run_to_end(&mut process), StopReason::Exited { code: 0 });
     }
 }
+
+#[test]
+fn attaching_to_a_zombie_says_it_is_one() {
+    let _deadline = fixtures::deadline("zombie", 30);
+    let mut child = std::process::Command::new(fixtures::path("exit_code"))
+        .arg("0")
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(child.id() as i32);
+    // Not reaped yet: a zombie once it has exited.
+    let zombie = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                stat.rsplit_once(") ")
+                    .map(|(_, rest)| rest.starts_with('Z'))
+            })
+            .unwrap_or(false)
+    };
+    while !zombie() {
+        std::thread::yield_now();
+    }
+    let error = Process::attach(pid).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Attach {
+                reason: AttachRefusal::Zombie,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("it is a zombie"), "{error}");
+    child.wait().unwrap();
+}

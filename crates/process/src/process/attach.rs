@@ -176,6 +176,24 @@ fn diagnose_refusal(pid: Pid, errno: Errno) -> AttachRefusal {
     if errno != Errno::EPERM {
         return AttachRefusal::Other(errno);
     }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name (which may hold spaces and parentheses): state, ppid, pgrp,
+    // session, tty, tpgid, flags.
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    if fields.first() == Some(&"Z") {
+        return AttachRefusal::Zombie;
+    }
+    const PF_KTHREAD: u64 = 0x0020_0000;
+    let flags = fields
+        .get(6)
+        .and_then(|f| f.parse::<u64>().ok())
+        .unwrap_or(0);
+    if flags & PF_KTHREAD != 0 {
+        return AttachRefusal::KernelThread;
+    }
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let tracer = status
         .lines()
@@ -194,6 +212,23 @@ fn diagnose_refusal(pid: Pid, errno: Errno) -> AttachRefusal {
         .unwrap_or(0);
     if yama > 0 {
         return AttachRefusal::Yama(yama);
+    }
+    // With CAP_SYS_PTRACE, a process whose /proc entries are closed even to us is one the
+    // kernel lets nobody inspect: not dumpable, or owned by an outer user namespace (a
+    // container's init, seen from inside).
+    let own = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let capabilities = own
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .and_then(|value| u64::from_str_radix(value.trim(), 16).ok())
+        .unwrap_or(0);
+    const CAP_SYS_PTRACE: u64 = 1 << 19;
+    let closed = matches!(
+        std::fs::read_link(format!("/proc/{pid}/exe")),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied
+    );
+    if capabilities & CAP_SYS_PTRACE != 0 && closed {
+        return AttachRefusal::NotInspectable;
     }
     AttachRefusal::Other(errno)
 }
