@@ -209,8 +209,14 @@ impl Launch {
 /// what it is); `None` for one it can (or one it cannot read: exec then says why).
 fn not_x86_64(path: &std::path::Path) -> Option<ProgramKind> {
     use std::io::Read;
-    if path.is_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path).ok()?;
+    if metadata.is_dir() {
         return Some(ProgramKind::Directory);
+    }
+    if metadata.permissions().mode() & 0o111 == 0 {
+        // Not executable at all: exec says so (EACCES), as a shell would.
+        return None;
     }
     let mut head = [0u8; 128];
     let mut file = std::fs::File::open(path).ok()?;
