@@ -27,6 +27,8 @@ struct Entry<'a> {
     size: u64,
     name: &'a str,
     is_function: bool,
+    /// Which name gdb prefers among several at one address: 0 global, 1 weak, 2 local.
+    binding: u8,
 }
 
 impl Entry<'_> {
@@ -56,13 +58,15 @@ impl<'a> SymbolTable<'a> {
         if dynamic_only {
             entries = collect(elf.dynamic_symbols());
         }
-        // Functions before data at one address, then sized before unsized, then by name, so
+        // Functions before data at one address, then sized before unsized, then global before
+        // weak before local (gdb names `raise`, not its weak alias `gsignal`), then by name, so
         // that lookups are deterministic; exact duplicates (a name in both tables) go.
         entries.sort_by(|a, b| {
-            (a.address, !a.is_function, a.size == 0, a.name).cmp(&(
+            (a.address, !a.is_function, a.size == 0, a.binding, a.name).cmp(&(
                 b.address,
                 !b.is_function,
                 b.size == 0,
+                b.binding,
                 b.name,
             ))
         });
@@ -145,6 +149,13 @@ fn collect<'a>(symbols: impl Iterator<Item = impl ObjectSymbol<'a>>) -> Vec<Entr
                 size: s.size(),
                 name,
                 is_function: s.kind() == SymbolKind::Text,
+                binding: if s.is_weak() {
+                    1
+                } else if s.is_global() {
+                    0
+                } else {
+                    2
+                },
             })
         })
         .collect()

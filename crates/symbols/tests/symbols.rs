@@ -376,3 +376,31 @@ fn one_module_answers_several_threads_as_it_answers_one() {
         );
     }
 }
+
+#[test]
+fn a_weak_alias_yields_to_the_global_name_as_in_gdb() {
+    // glibc's `gsignal` is a weak alias of `raise`: gdb names that address `raise`.
+    let path = "/lib/x86_64-linux-gnu/libc.so.6";
+    let bytes = std::fs::read(path).expect("the C library");
+    let libc = Module::parse(Box::new(bytes)).expect("libc is ELF");
+    let alias = libc
+        .symbols_named("gsignal")
+        .into_iter()
+        .next()
+        .expect("gsignal in libc");
+    let ours = libc
+        .symbol_at(alias.address)
+        .expect("a symbol there")
+        .0
+        .name;
+    let output = Command::new("gdb")
+        .args(["-batch", "-nx", "-ex"])
+        .arg(format!("info symbol {:#x}", alias.address.get()))
+        .arg(path)
+        .output()
+        .expect("gdb runs");
+    let theirs = String::from_utf8_lossy(&output.stdout);
+    let theirs = theirs.split_whitespace().next().unwrap_or_default();
+    assert_eq!(ours, theirs, "gdb: {theirs}");
+    assert_eq!(ours, "raise");
+}
