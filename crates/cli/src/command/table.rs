@@ -147,3 +147,40 @@ pub(super) fn subcommand(spec: &Spec, word: Option<&str>) -> Result<&'static str
         )),
     }
 }
+
+/// The command reference (docs/COMMANDS.md), rendered from the table above so that the two
+/// cannot drift: a test compares the file with this text.
+#[cfg(test)]
+pub fn reference() -> String {
+    let mut text = String::from(
+        "# dbg command reference\n\n\
+         Generated from the command table of `dbg-cli` (`crates/cli/src/command/table.rs`); a test\n\
+         fails when the two differ (`DBG_UPDATE_DOCS=1 cargo test -p dbg-cli --bins` rewrites\n\
+         this file). `help` and `help COMMAND` print the same text in the debugger.\n\n\
+         Every command word and subcommand may be abbreviated to any unambiguous prefix;\n\
+         aliases are exact words, and gdb's one-letter abbreviations keep gdb's meaning (`r`\n\
+         run, `s` step, `n` next, `c` continue, `b` break, `p` print, `i` info, `u` until, `d`\n\
+         delete, `f` frame, `l` list, `k` kill, `q` quit). Numbers are decimal, or hex with\n\
+         `0x`. An ADDRESS is a number, a symbol, `symbol+offset` or a register (`$sp`, `$pc+8`);\n\
+         a LOCATION is an address, a FUNCTION, `FILE:LINE` or a bare `LINE` of the current\n\
+         source file.\n\n\
+         | command | aliases | usage | what it does |\n\
+         |---|---|---|---|\n",
+    );
+    for spec in COMMANDS {
+        let aliases: Vec<String> = spec.aliases.iter().map(|a| format!("`{a}`")).collect();
+        let note = if spec.available {
+            ""
+        } else {
+            " (not available yet)"
+        };
+        text.push_str(&format!(
+            "| `{}` | {} | `{}` | {}{note} |\n",
+            spec.name,
+            aliases.join(", "),
+            spec.usage.replace('|', "\\|"),
+            spec.summary.replace('|', "\\|"),
+        ));
+    }
+    text
+}

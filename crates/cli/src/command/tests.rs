@@ -490,3 +490,17 @@ fn gdb_habits_parse_to_their_dbg_forms() {
         }),
     );
 }
+
+#[test]
+fn the_command_reference_in_docs_is_the_command_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/COMMANDS.md");
+    let expected = table::reference();
+    if std::env::var_os("DBG_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    let found = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        found == expected,
+        "docs/COMMANDS.md differs from the command table: run DBG_UPDATE_DOCS=1 cargo test -p dbg-cli --bins"
+    );
+}
