@@ -47,6 +47,8 @@ pub enum Command {
     /// `list [LOCATION]`: source around a location (default: the pc, then on from the last
     /// listing).
     List(Option<Location>),
+    /// `list -`: the lines before the last listing.
+    ListBefore,
     /// `symbol ADDRESS|NAME`.
     Symbol(Location),
     /// `register read [all | NAME...]`; an empty list means the general registers.
@@ -263,6 +265,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         },
         "list" => match rest.as_slice() {
             [] => Ok(Command::List(None)),
+            ["-"] => Ok(Command::ListBefore),
             words => Ok(Command::List(Some(parse_location(&words.join(" "))?))),
         },
         "symbol" => match rest.as_slice() {

@@ -188,6 +188,10 @@ impl Runner {
                 .map_err(|e| e.to_string())?;
                 return Ok(self.frame_data(frame));
             }
+            Command::ListBefore => {
+                let listing = self.session.list_before().map_err(|e| e.to_string())?;
+                return Ok(Data::Listing(listing));
+            }
             Command::List(location) => {
                 let listing = self
                     .session
@@ -520,7 +524,15 @@ fn help(topic: Option<&str>) -> Result<String, String> {
             } else {
                 format!("\nAliases: {}", spec.aliases.join(", "))
             };
-            Ok(format!("Usage: {}\n{}{aliases}", spec.usage, spec.summary))
+            let note = if spec.available {
+                ""
+            } else {
+                "\n(not available in this version of dbg yet)"
+            };
+            Ok(format!(
+                "Usage: {}\n{}{aliases}{note}",
+                spec.usage, spec.summary
+            ))
         }
     }
 }

@@ -1203,3 +1203,30 @@ fn programs_that_are_not_x86_64_executables_are_refused_with_what_they_are() {
         assert!(output.stdout.is_empty(), "{program}");
     }
 }
+
+#[test]
+fn list_takes_lines_of_the_current_file_and_goes_back_with_a_dash() {
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "b main",
+        "-e",
+        "c",
+        "-e",
+        "list 20",
+        "-e",
+        "list -",
+        "-e",
+        "list -",
+        "-e",
+        "list",
+        "-e",
+        "list 99999",
+        "-e",
+        "help print",
+        &fixture("bp_loop"),
+        "1",
+    ]);
+    snapshot!("list_habits", transcript(&output));
+}

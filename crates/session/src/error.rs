@@ -163,6 +163,15 @@ pub enum Error {
         "no such register `{0}` (in an address: a general register such as $rsp, $pc, $sp or $fp)"
     )]
     UnknownRegister(String),
+    /// `list -` before anything was listed.
+    #[error("nothing listed yet: `list -` shows the lines before the last listing")]
+    NothingListed,
+    /// `list -` when the last listing began at line 1.
+    #[error("already at the start of {file}")]
+    AlreadyAtStart {
+        /// The file.
+        file: String,
+    },
     /// `break LINE` or `list LINE` with no current source file to take the line from.
     #[error("no current source file: stop where there is line information, or write FILE:LINE")]
     NoCurrentSourceFile,

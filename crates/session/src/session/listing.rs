@@ -25,6 +25,8 @@ pub struct Listing {
 pub(crate) struct ListState {
     file: String,
     pub(super) path: String,
+    /// The first line of the last listing (where `list -` goes back from).
+    first: u32,
     next: u32,
 }
 
@@ -91,6 +93,7 @@ impl Session {
         self.list_state = Some(ListState {
             file: file.to_string(),
             path: path.to_string(),
+            first,
             next: last.saturating_add(1),
         });
         Ok(Listing {
@@ -132,6 +135,18 @@ impl Session {
                     }
                     other => other,
                 };
+                // A line of a file known by its full path is listed as text, code or not
+                // (a comment, a line past the last function), as gdb lists it.
+                if let Location::Line { file, line } = location {
+                    if file.starts_with('/') {
+                        let name = std::path::Path::new(file)
+                            .file_name()
+                            .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+                        let first = line.saturating_sub(5).max(1);
+                        let here = self.frame_line_in(file);
+                        return self.listing(&name, file, first, first.saturating_add(9), here);
+                    }
+                }
                 // A function is listed around its first line (its entry, as gdb does), a
                 // line around itself.
                 let address = self.resolve_address(location)?;
@@ -146,14 +161,7 @@ impl Session {
             }
         };
         let first = target.line.saturating_sub(5).max(1);
-        // The `->` marks where the selected frame is, and only there.
-        let here = self
-            .selected_frame()
-            .ok()
-            .and_then(|frame| frame.place)
-            .and_then(|place| place.source)
-            .filter(|source| source.path == target.path)
-            .map(|source| source.line);
+        let here = self.frame_line_in(&target.path);
         self.listing(
             &target.file,
             &target.path,
@@ -161,6 +169,34 @@ impl Session {
             first.saturating_add(9),
             here,
         )
+    }
+
+    /// `list -`: the ten lines before the last listing.
+    pub fn list_before(&mut self) -> Result<Listing> {
+        let state = self.list_state.clone().ok_or(Error::NothingListed)?;
+        if state.first <= 1 {
+            return Err(Error::AlreadyAtStart { file: state.file });
+        }
+        let last = state.first - 1;
+        let first = last.saturating_sub(9).max(1);
+        let here = self.frame_line_in(&state.path);
+        let listing = self.listing(&state.file, &state.path, first, last, here)?;
+        // A further `list -` goes on backwards; a plain `list` on after the first listing.
+        if let Some(listed) = self.list_state.as_mut() {
+            listed.next = state.next;
+        }
+        Ok(listing)
+    }
+
+    /// The selected frame's line, when it is in the file at `path`: where a listing marks
+    /// `->` (and only there).
+    fn frame_line_in(&mut self, path: &str) -> Option<u32> {
+        self.selected_frame()
+            .ok()
+            .and_then(|frame| frame.place)
+            .and_then(|place| place.source)
+            .filter(|source| source.path == path)
+            .map(|source| source.line)
     }
 
     /// The lines around the pc of the current thread (two before, two after), for a stop.
