@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod command;
+mod complete;
 mod examine;
 mod output;
 mod repl;

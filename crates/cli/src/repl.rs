@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use dbg_session::Interrupter;
 use rustyline::error::ReadlineError;
 
+use crate::complete::Completion;
 use crate::output::Mode;
 use crate::run::{Flow, Runner};
 
@@ -18,9 +19,10 @@ pub fn run(runner: &mut Runner, mode: Mode) {
     if mode == Mode::Json {
         return run_plain(runner);
     }
-    let Ok(mut editor) = rustyline::DefaultEditor::new() else {
+    let Ok(mut editor) = rustyline::Editor::<Completion, _>::new() else {
         return run_plain(runner);
     };
+    editor.set_helper(Some(Completion));
     let history = history_file();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
