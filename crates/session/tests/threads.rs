@@ -95,7 +95,10 @@ fn a_watchpoint_sees_every_write_from_every_thread_while_threads_come_and_go() {
                 .set_watchpoint(counter, WatchKind::Write, 8, CALLS / 2 - 1)
                 .unwrap();
             let at = stop(&session.resume(1).unwrap());
-            let hit = at.cause.watch_hit().unwrap();
+            let hit = at
+                .cause
+                .watch_hit()
+                .unwrap_or_else(|| panic!("{what}: not a watchpoint hit: {at:?}"));
             assert_eq!((hit.old, hit.new), (CALLS / 2 - 1, CALLS / 2), "{what}");
             session.delete_watchpoint(hit.id).unwrap();
             ends_well(&mut session, dir.path(), &what);
