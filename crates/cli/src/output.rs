@@ -88,6 +88,13 @@ pub struct Printer {
 impl Printer {
     /// A printer for `mode`.
     pub fn new(mode: Mode) -> Self {
+        // Colour only for a person at a terminal who has not asked for none
+        // (https://no-color.org): never in JSON mode, in a pipe or a file.
+        use std::io::IsTerminal;
+        let wanted = mode == Mode::Human
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+        COLOUR.store(wanted, std::sync::atomic::Ordering::Relaxed);
         Printer { mode }
     }
 
@@ -166,6 +173,14 @@ impl Printer {
             ),
         }
     }
+}
+
+/// Whether human output is coloured: set once, when the printer is made.
+static COLOUR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether to colour human output.
+fn colour() -> bool {
+    COLOUR.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One line (or block) to stdout; a closed stdout is not worth a panic.

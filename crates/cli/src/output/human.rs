@@ -91,14 +91,17 @@ fn place_text(place: &CodePlace) -> Option<String> {
         Some(offset) => format!("{name}+{offset}"),
         None => name.clone(),
     });
+    let function = function.map(|f| paint(&f, FUNCTION));
+    let file =
+        |source: &dbg_session::SourceLine| paint(&format!("{}:{}", source.file, source.line), FILE);
     match (function, &place.source, &place.module) {
-        (Some(function), Some(source), _) => {
-            Some(format!("{function} at {}:{}", source.file, source.line))
+        (Some(function), Some(source), _) => Some(format!("{function} at {}", file(source))),
+        (None, Some(source), _) => Some(file(source)),
+        (Some(function), None, Some(module)) => {
+            Some(format!("{function} in {}", paint(module, FILE)))
         }
-        (None, Some(source), _) => Some(format!("{}:{}", source.file, source.line)),
-        (Some(function), None, Some(module)) => Some(format!("{function} in {module}")),
         (Some(function), None, None) => Some(function),
-        (None, None, Some(module)) => Some(format!("?? in {module}")),
+        (None, None, Some(module)) => Some(format!("?? in {}", paint(module, FILE))),
         (None, None, None) => None,
     }
 }
@@ -114,14 +117,17 @@ pub(super) fn listing_lines(listing: &Listing) -> String {
         .lines
         .iter()
         .map(|(number, text)| {
-            let marker = if Some(*number) == listing.current {
-                "->"
+            let line = if Some(*number) == listing.current {
+                format!("-> {number:>width$}  {text}")
             } else {
-                "  "
+                format!("   {number:>width$}  {text}")
             };
-            format!("{marker} {number:>width$}  {text}")
-                .trim_end()
-                .to_string()
+            let line = line.trim_end();
+            if Some(*number) == listing.current {
+                paint(line, CURRENT)
+            } else {
+                line.to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -403,5 +409,58 @@ pub(super) fn data(data: &Data) -> Option<String> {
                 .collect();
             Some(lines.join("\n"))
         }
+    }
+}
+
+/// SGR codes: function names yellow, files green, the current source line bold (gdb's
+/// choices for the first two).
+const FUNCTION: &str = "33";
+const FILE: &str = "32";
+const CURRENT: &str = "1";
+
+/// `text` in colour when colour is on (a terminal, no `NO_COLOR`), else as it is.
+fn paint(text: &str, code: &str) -> String {
+    if super::colour() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_and_the_current_line_are_coloured_only_when_colour_is_on() {
+        let place = CodePlace {
+            function: Some("main".into()),
+            offset: Some(4),
+            source: Some(dbg_session::SourceLine {
+                file: "hello.c".into(),
+                path: "/src/hello.c".into(),
+                line: 5,
+            }),
+            module: None,
+        };
+        let listing = Listing {
+            file: "hello.c".into(),
+            path: "/src/hello.c".into(),
+            lines: vec![(4, "int main(void) {".into()), (5, "    return 0;".into())],
+            current: Some(5),
+        };
+        assert_eq!(place_text(&place).as_deref(), Some("main+4 at hello.c:5"));
+        super::super::COLOUR.store(true, std::sync::atomic::Ordering::Relaxed);
+        let coloured = place_text(&place);
+        let lines = listing_lines(&listing);
+        super::super::COLOUR.store(false, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            coloured.as_deref(),
+            Some("\x1b[33mmain+4\x1b[0m at \x1b[32mhello.c:5\x1b[0m")
+        );
+        assert_eq!(
+            lines,
+            "   4  int main(void) {\n\x1b[1m-> 5      return 0;\x1b[0m"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub struct Listing {
     pub path: String,
     /// `(number, text)`, in order.
     pub lines: Vec<(u32, String)>,
-    /// The line the pc (or the location) is at, if it is among them.
+    /// The line the selected frame is at, if it is among them (marked `->`).
     pub current: Option<u32>,
 }
 
