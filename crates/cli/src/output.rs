@@ -80,7 +80,7 @@ pub struct ExaminedLine {
 }
 
 /// The printer.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Printer {
     mode: Mode,
 }

@@ -30,7 +30,12 @@ pub struct Runner {
 
 impl Runner {
     /// A runner over `session`.
-    pub fn new(session: Session, printer: Printer) -> Self {
+    pub fn new(mut session: Session, printer: Printer) -> Self {
+        // Threads created or exited and forks are shown when they happen, while the program
+        // runs (as gdb's `[New Thread ...]`), not held until the next stop.
+        session.on_thread_event(move |event| {
+            printer.events(std::slice::from_ref(event), &mut |_| None);
+        });
         Runner {
             session,
             printer,

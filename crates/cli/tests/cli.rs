@@ -1230,3 +1230,31 @@ fn list_takes_lines_of_the_current_file_and_goes_back_with_a_dash() {
     ]);
     snapshot!("list_habits", transcript(&output));
 }
+
+#[test]
+fn fork_and_thread_notices_come_as_they_happen() {
+    // The fork notice is printed when the fork happens, before the program's own last line
+    // (it used to come with the exit, after the program's output).
+    let output = dbg(&["run", "--batch", "-e", "continue", &fixture("forker")]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let notice = stdout.find("forked child").expect("a fork notice");
+    let program = stdout.find("child exited 7").expect("the program's line");
+    assert!(notice < program, "{}", transcript(&output));
+    // Threads created before a breakpoint stop are announced before the stop.
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "--json",
+        "-e",
+        "break target_fn",
+        "-e",
+        "continue",
+        &fixture("threads_bp"),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let created = stdout.find(r#""event":"created""#).expect("thread events");
+    let stop = stdout
+        .find(r#""reason":"breakpoint""#)
+        .expect("a breakpoint stop");
+    assert!(created < stop, "{}", transcript(&output));
+}

@@ -157,6 +157,8 @@ pub struct Process {
     /// comes, is resumed without a report and without delivering it.
     swallow: Option<Signal>,
     events: VecDeque<ThreadEvent>,
+    /// Where thread events go as they happen, when someone listens (else into `events`).
+    listener: Option<Listener>,
     /// Not `Send`/`Sync` (see the type's documentation).
     _tracer_thread: std::marker::PhantomData<*const ()>,
 }
@@ -206,9 +208,26 @@ impl Process {
         Ok(())
     }
 
-    /// Thread events seen since the last call, oldest first.
+    /// Thread events seen since the last call, oldest first (none go here while a listener
+    /// is set).
     pub fn take_events(&mut self) -> impl Iterator<Item = ThreadEvent> + '_ {
         self.events.drain(..)
+    }
+
+    /// Hand every thread event to `listener` the moment the core sees it — a thread created
+    /// or exited, a fork — instead of keeping it for [`Process::take_events`] (a front end
+    /// then shows it while the process runs, not at the next stop). Events kept so far stay
+    /// kept.
+    pub fn on_thread_event(&mut self, listener: impl FnMut(ThreadEvent) + 'static) {
+        self.listener = Some(Listener(Box::new(listener)));
+    }
+
+    /// A thread event: to the listener, or kept.
+    pub(super) fn record(&mut self, event: ThreadEvent) {
+        match self.listener.as_mut() {
+            Some(Listener(listener)) => listener(event),
+            None => self.events.push_back(event),
+        }
     }
 
     fn ensure_stopped(&self) -> Result<()> {
@@ -231,5 +250,14 @@ impl Process {
         self.threads
             .get_mut(&tid)
             .ok_or(Error::UnknownThread(tid.as_raw()))
+    }
+}
+
+/// The callback of [`Process::on_thread_event`].
+struct Listener(Box<dyn FnMut(ThreadEvent)>);
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Listener")
     }
 }

@@ -56,6 +56,7 @@ impl Process {
             debug: DebugRegisters::default(),
             swallow: None,
             events: VecDeque::new(),
+            listener: None,
             _tracer_thread: std::marker::PhantomData,
         };
         for (tid, early) in threads {

@@ -27,7 +27,7 @@ impl Process {
                 ..Thread::default()
             },
         );
-        self.events.push_back(ThreadEvent::Created(tid));
+        self.record(ThreadEvent::Created(tid));
     }
 
     /// What a thread created now is to do: run if the others run, else stay stopped.
@@ -40,7 +40,7 @@ impl Process {
 
     pub(super) fn thread_gone(&mut self, tid: Pid) {
         if self.threads.remove(&tid).is_some() {
-            self.events.push_back(ThreadEvent::Exited(tid));
+            self.record(ThreadEvent::Exited(tid));
         }
         self.pending.retain(|stop| stop.tid != tid);
         if self.current == tid {

@@ -263,7 +263,7 @@ impl Process {
         self.thread_mut(tid)?.running = false;
         let child = Pid::from_raw(ptrace::event_message(tid)? as i32);
         self.release_child(child, vfork)?;
-        self.events.push_back(ThreadEvent::Forked(child));
+        self.record(ThreadEvent::Forked(child));
         self.go_on(tid)?;
         Ok(None)
     }
@@ -332,7 +332,7 @@ impl Process {
             .collect();
         for other in gone {
             self.threads.remove(&other);
-            self.events.push_back(ThreadEvent::Exited(other));
+            self.record(ThreadEvent::Exited(other));
         }
         self.pending.retain(|stop| stop.tid == tid);
         self.threads.insert(tid, Thread::default());

@@ -46,13 +46,23 @@ impl Session {
     }
 
     pub(super) fn thread_events(&mut self) -> Vec<Event> {
+        self.process.take_events().map(thread_event).collect()
+    }
+
+    /// Hand thread events (`ThreadCreated`, `ThreadExited`, `Forked`) to `listener` as they
+    /// happen, while the process runs, instead of returning them with the command's other
+    /// events: a front end shows them then, as gdb shows `[New Thread ...]`.
+    pub fn on_thread_event(&mut self, mut listener: impl FnMut(&Event) + 'static) {
         self.process
-            .take_events()
-            .map(|event| match event {
-                ThreadEvent::Created(tid) => Event::ThreadCreated { tid },
-                ThreadEvent::Exited(tid) => Event::ThreadExited { tid },
-                ThreadEvent::Forked(child) => Event::Forked { child },
-            })
-            .collect()
+            .on_thread_event(move |event| listener(&thread_event(event)));
+    }
+}
+
+/// The session's event for a thread event of the process layer.
+fn thread_event(event: ThreadEvent) -> Event {
+    match event {
+        ThreadEvent::Created(tid) => Event::ThreadCreated { tid },
+        ThreadEvent::Exited(tid) => Event::ThreadExited { tid },
+        ThreadEvent::Forked(child) => Event::Forked { child },
     }
 }
