@@ -1,6 +1,9 @@
 //! Tab completion in the REPL: command words and aliases, subcommands, register names (for
 //! `register`, `info registers`, `i r`) and signal names (for `handle`, `info signals`).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use dbg_session::REGISTERS;
 use rustyline::completion::Completer;
 use rustyline::highlight::Highlighter;
@@ -9,10 +12,21 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use crate::command::COMMANDS;
+use crate::run::Runner;
 
-/// The REPL's helper: completion only (no hints, highlighting or validation).
-#[derive(Debug, Default)]
-pub struct Completion;
+/// The REPL's helper: completion only (no hints, highlighting or validation). It shares the
+/// runner with the loop, to ask the session about symbols while a line is typed.
+#[derive(Debug)]
+pub struct Completion {
+    runner: Rc<RefCell<Runner>>,
+}
+
+impl Completion {
+    /// A helper that completes locations from `runner`'s session.
+    pub fn new(runner: Rc<RefCell<Runner>>) -> Completion {
+        Completion { runner }
+    }
+}
 
 impl Completer for Completion {
     type Candidate = String;
@@ -23,7 +37,40 @@ impl Completer for Completion {
         pos: usize,
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
-        Ok(candidates(line.get(..pos).unwrap_or(line)))
+        let before = line.get(..pos).unwrap_or(line);
+        let (start, mut words) = candidates(before);
+        if words.is_empty() && takes_location(before) {
+            let partial = before.get(start..).unwrap_or_default();
+            if let Ok(mut runner) = self.runner.try_borrow_mut() {
+                words = runner.complete_location(partial);
+            }
+        }
+        Ok((start, words))
+    }
+}
+
+/// Whether the word being typed in `before` is a location (or an address): the argument of
+/// break, tbreak, hbreak, breakpoint set, list, until, advance, symbol, x.
+fn takes_location(before: &str) -> bool {
+    let words: Vec<&str> = before.split_whitespace().collect();
+    let typing_new_word = before.ends_with(char::is_whitespace);
+    let argument = if typing_new_word {
+        words.len()
+    } else {
+        words.len().saturating_sub(1)
+    };
+    match words
+        .first()
+        .map(|w| crate::command::lookup(w).map(|spec| spec.name))
+    {
+        Some(Ok("tbreak" | "hbreak" | "list" | "until" | "advance" | "symbol")) => argument == 1,
+        Some(Ok("memory")) if words.first() == Some(&"x") => argument == 1,
+        Some(Ok("breakpoint")) => match words.get(1) {
+            Some(&"set" | &"s") => argument == 2,
+            Some(_) if matches!(words.first(), Some(&"b" | &"break")) => argument == 1,
+            _ => argument == 1 && matches!(words.first(), Some(&"b" | &"break")),
+        },
+        _ => false,
     }
 }
 
@@ -96,7 +143,31 @@ pub fn candidates(before: &str) -> (usize, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use super::candidates;
+    use super::{candidates, takes_location};
+
+    #[test]
+    fn locations_are_completed_where_a_location_goes() {
+        for line in [
+            "b ma",
+            "break ",
+            "tbreak x",
+            "breakpoint set ma",
+            "list nes",
+            "x ",
+            "until 1",
+        ] {
+            assert!(takes_location(line), "{line}");
+        }
+        for line in [
+            "b main ",
+            "continue ",
+            "breakpoint ",
+            "register read r",
+            "list a b",
+        ] {
+            assert!(!takes_location(line), "{line}");
+        }
+    }
 
     #[test]
     fn commands_subcommands_registers_and_signals_complete() {

@@ -229,8 +229,7 @@ fn main() -> ExitCode {
         }
     }
     if !batch {
-        repl::run(&mut runner, mode);
-        return runner.finish(false);
+        return repl::run(runner, mode);
     }
     runner.finish(failed)
 }

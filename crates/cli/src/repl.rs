@@ -2,8 +2,11 @@
 //! command, Ctrl-C stopping a running tracee, Ctrl-D quitting. In JSON mode commands are read
 //! as plain lines with no prompt, so stdout stays pure JSON.
 
+use std::cell::RefCell;
 use std::io::BufRead;
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
 
 use dbg_session::Interrupter;
 use rustyline::error::ReadlineError;
@@ -14,15 +17,29 @@ use crate::run::{Flow, Runner};
 
 const PROMPT: &str = "(dbg) ";
 
-/// Run the REPL until `quit`, Ctrl-D or end of input.
-pub fn run(runner: &mut Runner, mode: Mode) {
+/// Run the REPL until `quit`, Ctrl-D or end of input, then end the session (SPEC §2's exit).
+pub fn run(mut runner: Runner, mode: Mode) -> ExitCode {
     if mode == Mode::Json {
-        return run_plain(runner);
+        run_plain(&mut runner);
+        return runner.finish(false);
     }
     let Ok(mut editor) = rustyline::Editor::<Completion, _>::new() else {
-        return run_plain(runner);
+        run_plain(&mut runner);
+        return runner.finish(false);
     };
-    editor.set_helper(Some(Completion));
+    // Completion asks the session about symbols while a line is being typed (no command
+    // runs then), so the editor's helper and the loop share the runner.
+    let runner = Rc::new(RefCell::new(runner));
+    editor.set_helper(Some(Completion::new(Rc::clone(&runner))));
+    interactive(&mut editor, &runner);
+    let code = runner.borrow_mut().finish(false);
+    code
+}
+
+fn interactive(
+    editor: &mut rustyline::Editor<Completion, rustyline::history::DefaultHistory>,
+    runner: &Rc<RefCell<Runner>>,
+) {
     let history = history_file();
     if let Some(path) = &history {
         let _ = editor.load_history(path);
@@ -44,7 +61,7 @@ pub fn run(runner: &mut Runner, mode: Mode) {
                     let _ = editor.append_history(path);
                 }
                 last = line.clone();
-                if runner.execute(&line) == Flow::Quit {
+                if runner.borrow_mut().execute(&line) == Flow::Quit {
                     break;
                 }
             }

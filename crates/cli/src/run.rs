@@ -58,6 +58,11 @@ impl Runner {
         self.last_failed
     }
 
+    /// Completions for a location being typed (function and source file names).
+    pub fn complete_location(&mut self, prefix: &str) -> Vec<String> {
+        self.session.complete_location(prefix, 200)
+    }
+
     /// Parse and run one command line, printing its events and result.
     pub fn execute(&mut self, line: &str) -> Flow {
         let line = line.trim();
@@ -485,7 +490,7 @@ impl Runner {
 
     /// End the session (kill a launched process, detach an attached one) and give the exit
     /// status.
-    pub fn finish(mut self, failed: bool) -> ExitCode {
+    pub fn finish(&mut self, failed: bool) -> ExitCode {
         let _ = self.session.end();
         if failed {
             ExitCode::from(1)

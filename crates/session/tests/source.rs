@@ -521,3 +521,15 @@ fn a_binary_whose_symbols_cannot_be_read_is_said_once() {
     session.backtrace().unwrap();
     assert!(session.symbol_warnings().is_empty());
 }
+
+#[test]
+fn locations_complete_from_functions_and_source_files() {
+    let _deadline = fixtures::deadline("complete", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("nested", &[], dir.path());
+    let words = session.complete_location("ma", 50);
+    assert!(words.contains(&"main".to_string()), "{words:?}");
+    let words = session.complete_location("nes", 50);
+    assert!(words.contains(&"nested.c:".to_string()), "{words:?}");
+    assert!(session.complete_location("zzz_no_such", 50).is_empty());
+}

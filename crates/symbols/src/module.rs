@@ -175,6 +175,12 @@ impl Module {
         self.with(|p| symbols(p).named(name))
     }
 
+    /// Up to `limit` function names (readable, sorted) that start with `prefix`: for
+    /// completion.
+    pub fn functions_starting_with(&self, prefix: &str, limit: usize) -> Vec<String> {
+        self.with(|p| symbols(p).functions_starting_with(prefix, limit))
+    }
+
     /// Function names close to `name`, for suggestions.
     pub fn similar_names(&self, name: &str, limit: usize) -> Vec<String> {
         self.with(|p| symbols(p).similar(name, limit))

@@ -114,6 +114,22 @@ impl<'a> SymbolTable<'a> {
         found
     }
 
+    /// Up to `limit` readable names of functions that start with `prefix`, sorted, each once.
+    pub(crate) fn functions_starting_with(&self, prefix: &str, limit: usize) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|e| e.is_function)
+            .map(|e| demangle(e.name))
+            .filter(|name| name.starts_with(prefix))
+            .map(|name| name.into_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names.truncate(limit);
+        names
+    }
+
     /// Up to `limit` names close to `query` (sharing its last component, case-insensitively),
     /// for "did you mean" suggestions.
     pub(crate) fn similar(&self, query: &str, limit: usize) -> Vec<String> {

@@ -175,6 +175,34 @@ fn parse_number(text: &str) -> Option<Option<u64>> {
 }
 
 impl Session {
+    /// Completions for a location being typed: up to `limit` function names of the program
+    /// (its executable) and source file names (`nested.c:`) that start with `prefix`.
+    pub fn complete_location(&mut self, prefix: &str, limit: usize) -> Vec<String> {
+        let pid = self.pid();
+        let Some(image) = self.images.all(pid).into_iter().next() else {
+            return Vec::new();
+        };
+        let Some(module) = self.images.module(&image.path) else {
+            return Vec::new();
+        };
+        let mut words = module.functions_starting_with(prefix, limit);
+        if module.has_debug_info() {
+            let files = module.source_files().unwrap_or_default();
+            words.extend(
+                files
+                    .iter()
+                    .filter(|path| !path.starts_with("/usr/"))
+                    .filter_map(|path| path.rsplit('/').next())
+                    .filter(|name| name.starts_with(prefix))
+                    .map(|name| format!("{name}:")),
+            );
+        }
+        words.sort();
+        words.dedup();
+        words.truncate(limit);
+        words
+    }
+
     /// Binaries whose symbols could not be read, since the last call: each is said once,
     /// and its places show as unknown.
     pub fn symbol_warnings(&mut self) -> Vec<crate::error::SymbolWarning> {
