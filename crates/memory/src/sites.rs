@@ -100,10 +100,12 @@ impl Sites {
         let Some(site) = self.sites.get_mut(&addr) else {
             return Ok(false);
         };
-        site.owners.remove(&owner);
-        if !site.owners.is_empty() {
+        if site.owners.len() > 1 || !site.owners.contains(&owner) {
+            site.owners.remove(&owner);
             return Ok(false);
         }
+        // The last owner: the byte goes back first, so that a failed write leaves the site
+        // as it was (owned), never an int3 nobody owns.
         if site.inserted {
             memory.write(addr, &[self.original_byte(addr)])?;
         }
@@ -221,7 +223,7 @@ impl Sites {
                 self.originals.set_original(site_addr, *byte);
             }
         }
-        let first = addr.wrapping_sub(MAX_INSTRUCTION as u64 - 1);
+        let first = VirtAddr::new(addr.get().saturating_sub(MAX_INSTRUCTION as u64 - 1));
         let replan: Vec<(VirtAddr, u8)> = self
             .sites
             .range(first..end)
@@ -242,8 +244,12 @@ impl Sites {
         let sites = std::mem::take(&mut self.sites);
         for (addr, site) in &sites {
             if site.inserted {
-                if let Err(error) = memory.write(*addr, &[self.original_byte(*addr)]) {
-                    first_error.get_or_insert(error);
+                match memory.write(*addr, &[self.original_byte(*addr)]) {
+                    // Memory that is gone (a library unloaded) holds no int3 to restore.
+                    Ok(()) | Err(crate::Error::Unwritable { .. }) => {}
+                    Err(error) => {
+                        first_error.get_or_insert(error);
+                    }
                 }
             }
             self.originals.remove(*addr);

@@ -214,8 +214,8 @@ fn not_x86_64(path: &std::path::Path) -> Option<ProgramKind> {
     if metadata.is_dir() {
         return Some(ProgramKind::Directory);
     }
-    if metadata.permissions().mode() & 0o111 == 0 {
-        // Not executable at all: exec says so (EACCES), as a shell would.
+    if !metadata.is_file() || metadata.permissions().mode() & 0o111 == 0 {
+        // Not a regular executable file (a FIFO would block the read below): exec decides.
         return None;
     }
     let mut head = [0u8; 128];

@@ -204,7 +204,11 @@ impl Images {
         match result {
             Ok(value) => value,
             Err(error) => {
-                if !self.warned.contains(path) {
+                let queued = self.warnings.iter().any(|warning| match warning {
+                    SymbolWarning::Open { path: p, .. }
+                    | SymbolWarning::Symbols { path: p, .. } => p == path,
+                });
+                if !queued && !self.warned.contains(path) {
                     self.note(path, error);
                 }
                 fallback

@@ -80,3 +80,45 @@ fn one_thread_steps_while_the_others_stay_stopped_or_run() {
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "calls 8000\n");
 }
+
+#[test]
+fn a_resume_whose_only_running_thread_exits_ends_instead_of_waiting_forever() {
+    let _deadline = fixtures::deadline("front end exit", 60);
+    // At `worker`'s entry the thread exits while running (the process layer's wait sees it);
+    // at `exit_site` it exits while stepping off the breakpoint (the session sees it).
+    for symbol in ["worker", "exit_site"] {
+        exits_alone(symbol);
+    }
+}
+
+fn exits_alone(symbol: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("thread_exit", &[], dir.path());
+    let site = address(&session, "thread_exit", symbol);
+    let bp = session.set_breakpoint(site, 0, false).unwrap();
+    let hit = stop(&session.resume(1).unwrap());
+    assert_eq!(hit.cause, StopCause::Breakpoint { id: bp.id });
+    let worker = hit.tid;
+    assert_ne!(worker, session.pid(), "the worker thread hit it");
+    // Only the worker runs, and it exits: the main thread (held) never reports, so the
+    // resume must end with the thread's exit rather than wait.
+    let action = |tid| {
+        if tid == worker {
+            ThreadAction::Run
+        } else {
+            ThreadAction::Hold
+        }
+    };
+    let events = session.resume_threads(&action).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, dbg_session::Event::ThreadExited { tid } if *tid == worker)),
+        "{events:?}"
+    );
+    assert!(session.threads().unwrap().iter().all(|t| t.tid != worker));
+    // The main thread goes on from where it was held.
+    session.delete_breakpoint(bp.id).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "joined\n");
+}

@@ -195,7 +195,10 @@ fn diagnose_refusal(pid: Pid, errno: Errno) -> AttachRefusal {
     if flags & PF_KTHREAD != 0 {
         return AttachRefusal::KernelThread;
     }
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    // The comm line may hold any bytes the tracee chose: read lossily.
+    let status = std::fs::read(format!("/proc/{pid}/status"))
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
     let tracer = status
         .lines()
         .find_map(|line| line.strip_prefix("TracerPid:"))
@@ -207,6 +210,28 @@ fn diagnose_refusal(pid: Pid, errno: Errno) -> AttachRefusal {
             .map(|comm| comm.trim().to_string());
         return AttachRefusal::AlreadyTraced { tracer, name };
     }
+    // With CAP_SYS_PTRACE neither another owner nor Yama stands in the way.
+    let own = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let capabilities = own
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .and_then(|value| u64::from_str_radix(value.trim(), 16).ok())
+        .unwrap_or(0);
+    const CAP_SYS_PTRACE: u64 = 1 << 19;
+    let privileged = capabilities & CAP_SYS_PTRACE != 0;
+    let owner = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|value| value.split_whitespace().next()?.parse::<u32>().ok());
+    // Our effective uid: the second field of our own `Uid:` line.
+    let euid = own
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|value| value.split_whitespace().nth(1)?.parse::<u32>().ok());
+    if !privileged && owner.is_some() && owner != euid {
+        // Another user's process: that, not Yama, is the reason.
+        return AttachRefusal::Other(errno);
+    }
     let yama = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope")
         .ok()
         .and_then(|scope| scope.trim().parse::<u8>().ok())
@@ -217,18 +242,11 @@ fn diagnose_refusal(pid: Pid, errno: Errno) -> AttachRefusal {
     // With CAP_SYS_PTRACE, a process whose /proc entries are closed even to us is one the
     // kernel lets nobody inspect: not dumpable, or owned by an outer user namespace (a
     // container's init, seen from inside).
-    let own = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let capabilities = own
-        .lines()
-        .find_map(|line| line.strip_prefix("CapEff:"))
-        .and_then(|value| u64::from_str_radix(value.trim(), 16).ok())
-        .unwrap_or(0);
-    const CAP_SYS_PTRACE: u64 = 1 << 19;
     let closed = matches!(
         std::fs::read_link(format!("/proc/{pid}/exe")),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied
     );
-    if capabilities & CAP_SYS_PTRACE != 0 && closed {
+    if privileged && closed {
         return AttachRefusal::NotInspectable;
     }
     AttachRefusal::Other(errno)

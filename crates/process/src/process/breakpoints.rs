@@ -90,8 +90,10 @@ impl Process {
                 }
             }
         }
+        // Each site on its own: one in memory the child no longer has (a library unloaded, a
+        // MADV_DONTFORK region) must not keep the others in, or the child from running.
         for (addr, original) in self.breakpoints.all() {
-            poke_byte(child, addr, original)?;
+            let _ = poke_byte(child, addr, original);
         }
         if vfork && !self.breakpoints.is_empty() {
             self.vfork_lifted = true;

@@ -123,6 +123,14 @@ impl Process {
     pub fn detach(&mut self) -> Result<()> {
         self.ensure_stopped()?;
         let tids: Vec<Pid> = self.threads.keys().copied().collect();
+        // Whoever wrote our int3s should have taken them out (dbg-memory's Sites does); any
+        // still recorded go now, best effort, so the process never runs into one untraced.
+        if let Some(tid) = tids.first() {
+            for (addr, original) in self.breakpoints.all() {
+                let _ = super::breakpoints::poke_byte(*tid, addr, original);
+            }
+            self.breakpoints.clear();
+        }
         let mut deliver: BTreeMap<Pid, Signal> = BTreeMap::new();
         for stop in self.pending.drain(..) {
             if !matches!(stop.signal, Signal::SIGTRAP | Signal::SIGSTOP) && stop.trap.is_none() {

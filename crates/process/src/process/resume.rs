@@ -84,7 +84,15 @@ impl Process {
             }
         }
         if due(self).is_none() && !self.stop_request.is_requested() {
-            self.stop_request.open(self.pid, self.current);
+            // A Ctrl-C's wake-up goes to a thread that runs: a held one would not report it.
+            let target = if self.held.contains(&self.current) {
+                self.threads()
+                    .find(|tid| !self.held.contains(tid))
+                    .unwrap_or(self.current)
+            } else {
+                self.current
+            };
+            self.stop_request.open(self.pid, target);
             let tids: Vec<Pid> = self.threads().collect();
             for tid in tids {
                 let deliver = if tid == self.current { signal } else { None };

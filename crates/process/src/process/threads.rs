@@ -30,6 +30,16 @@ impl Process {
         self.record(ThreadEvent::Created(tid));
     }
 
+    /// Whether no thread is running or due to report: nothing the current resume set going
+    /// is left (the held threads never report).
+    pub(super) fn nothing_moves(&self) -> bool {
+        !self.threads.values().any(|thread| thread.running)
+            && !self
+                .pending
+                .iter()
+                .any(|stop| !self.held.contains(&stop.tid))
+    }
+
     /// What a thread created now is to do: run if the others run, else stay stopped.
     pub(super) fn creator_want(&self, creator: Pid) -> Want {
         match self.threads.get(&creator).map(|t| t.want) {

@@ -45,7 +45,15 @@ impl Process {
                 return Ok(StopReason::Stopped(interrupt_stop(self.current)));
             } else {
                 let (tid, status) = self.next_status()?;
-                self.handle(tid, status)?
+                let reason = self.handle(tid, status)?;
+                if reason.is_none() && !self.held.is_empty() && self.nothing_moves() {
+                    // Every thread that was resumed is gone (or a zombie leader) and the held
+                    // ones never report: the resume is over, as after a step whose thread
+                    // exited. Waiting on would block forever.
+                    self.state = State::Stopped;
+                    return Ok(StopReason::ThreadExited { tid });
+                }
+                reason
             };
             if let Some(reason) = reason {
                 if let StopReason::Stopped(stop) = &reason {
@@ -316,7 +324,9 @@ impl Process {
 
     /// `PTRACE_EVENT_EXEC`: the process runs a new program; reported.
     fn handle_exec_event(&mut self, tid: Pid, signal: Signal) -> Result<Option<StopReason>> {
-        // A new program: none of our breakpoints exist in it.
+        // A new program: none of our breakpoints exist in it, and no stop kept from the old
+        // one (not even the old leader's, whose id the exec'ing thread now carries) is due.
+        self.pending.clear();
         self.breakpoints.clear();
         self.early_threads.clear();
         // Exec clears the debug registers of the thread that survives it.
@@ -334,7 +344,6 @@ impl Process {
             self.threads.remove(&other);
             self.record(ThreadEvent::Exited(other));
         }
-        self.pending.retain(|stop| stop.tid == tid);
         self.threads.insert(tid, Thread::default());
         self.current = tid;
         Ok(Some(StopReason::Stopped(Stop {

@@ -40,13 +40,23 @@ impl Session {
                 self.interrupter.clear();
                 // An interrupt is the debugger's, never delivered to the program.
                 self.last_signal = (kind != StopKind::Interrupt).then_some(stop.signal);
-                events.push(Event::Stopped(self.stop_event(stop, kind, &why)?));
-                // A temporary breakpoint is gone once it has been reported.
-                if let Some(id) = why.breakpoint {
-                    if self.breakpoints.get(id).is_some_and(|bp| bp.temporary) {
-                        self.delete_breakpoint(id)?;
+                let event = self.stop_event(stop, kind, &why)?;
+                // A temporary breakpoint is gone once it has stopped the program — the one
+                // reported and any other due at the same place (best effort: the stop is
+                // reported whatever happens to the deletion).
+                if why.breakpoint.is_some() {
+                    let due: Vec<u32> = self
+                        .breakpoints
+                        .all()
+                        .filter(|bp| bp.temporary && bp.enabled && bp.hits > 0 && bp.ignore == 0)
+                        .filter(|bp| bp.locations.contains(&event.pc))
+                        .map(|bp| bp.id)
+                        .collect();
+                    for id in due {
+                        let _ = self.delete_breakpoint(id);
                     }
                 }
+                events.push(Event::Stopped(event));
             }
         }
         if !self.is_alive() {

@@ -106,6 +106,11 @@ impl Session {
             if action(tid) == ThreadAction::Step && self.on_site(tid) {
                 self.steps_asked.remove(&tid);
                 self.guard(|process| process.select_thread(tid))?;
+                // The last stop's signal belongs to the thread that stopped with it.
+                let signal = self.last_signal.take();
+                if tid == current {
+                    self.last_signal = signal;
+                }
                 let result = self.step_instructions_inner(1);
                 if self.is_alive() && tid != current {
                     let _ = self.process.select_thread(current);
@@ -160,8 +165,18 @@ impl Session {
         };
         let mut events = Vec::new();
         loop {
-            if let Some(reason) = self.step_off_breakpoints(signal, action)? {
+            if let Some(reason) = self.step_off_breakpoints(&mut signal, action)? {
                 events.extend(self.report(reason, Why::default())?);
+                return Ok(events);
+            }
+            if !self
+                .process
+                .threads()
+                .any(|tid| action(tid) != ThreadAction::Hold)
+            {
+                // Every thread that was to move is gone (it exited stepping off its site):
+                // the resume is over, with its exit.
+                events.extend(self.thread_events());
                 return Ok(events);
             }
             if !after_hardware_hit {
@@ -314,7 +329,7 @@ impl Session {
     /// process) is returned for the caller to report. `signal` goes to the current thread.
     fn step_off_breakpoints(
         &mut self,
-        signal: Option<Signal>,
+        signal: &mut Option<Signal>,
         action: &dyn Fn(Pid) -> ThreadAction,
     ) -> Result<Option<StopReason>> {
         let current = self.process.current_thread();
@@ -331,7 +346,13 @@ impl Session {
             if self.process.select_thread(tid).is_err() {
                 continue;
             }
-            let deliver = if tid == current { signal } else { None };
+            // The signal goes with the current thread's step off its site, and then not again
+            // when everything resumes.
+            let deliver = if tid == current && signal.is_some() && self.on_site(tid) {
+                signal.take()
+            } else {
+                None
+            };
             let outcome = self.step_off_site(deliver);
             if self.is_alive() {
                 let _ = self.process.select_thread(current);
@@ -402,13 +423,33 @@ impl Session {
                 process.step_instruction(signal)
             }
         });
-        let lowered = if self.is_alive() {
+        let execed = matches!(
+            stepped,
+            Ok(StopReason::Stopped(Stop {
+                trap: Some(TrapKind::Exec),
+                ..
+            }))
+        );
+        // After an exec the old program's memory, and the site in it, are gone: nothing to
+        // put back (the exec stop, reported, makes the session forget the old program).
+        let lowered = if self.is_alive() && !execed {
             self.sites.lower(&self.memory, pc)
         } else {
             Ok(())
         };
         let reason = stepped?;
-        lowered?;
+        let completed = matches!(
+            reason,
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SingleStep),
+                ..
+            })
+        );
+        // Something else that happened is reported first; a failed lowering is the error only
+        // when the step simply completed.
+        if completed {
+            lowered?;
+        }
         Ok(match reason {
             StopReason::Stopped(Stop {
                 trap: Some(TrapKind::SingleStep),
