@@ -43,14 +43,14 @@ impl Session {
         for addr in &locations {
             mappings.check_executable(*addr)?;
         }
+        // The id the breakpoint will get owns its slot or sites.
+        let id = self.breakpoints.next_id();
         if hardware {
             let [addr] = locations.as_slice() else {
                 return Err(Error::HardwareLocations(locations.len()));
             };
-            let id = self.breakpoints.next_id();
             self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
         } else {
-            let id = self.breakpoints.next_id();
             self.insert_sites(&locations, SiteOwner::Breakpoint(id))?;
         }
         Ok(self
