@@ -1,5 +1,22 @@
 //! The debugger's expression language: C, C++ and Rust expressions as a debugger user types
-//! them (`p->next->value`, `arr[i] * 2`, `(long)x`, `v.len`, `s.0 as u8`).
+//! them (`p->next->value`, `arr[i] * 2`, `(long)x`, `v.len`, `s.0 as u8`), evaluated over a
+//! [`Context`] the caller implements (the session, over a stopped process), and values
+//! printed as gdb prints them.
 #![forbid(unsafe_code)]
 
 pub mod ast;
+mod context;
+mod error;
+mod eval;
+mod format;
+mod ptype;
+pub mod types;
+mod value;
+
+pub use context::Context;
+pub use error::{EvalError, Result};
+pub use eval::{builtin_type, evaluate, resolve_type_name};
+pub use format::{print_value, show_value, Format, PrintOptions, PRINT_MAX, REPEAT_THRESHOLD};
+pub use ptype::{ptype, whatis};
+pub use types::{EnumType, Field, StructKind, StructType, Type, TypeRc, Variant, Variants};
+pub use value::{resolved, stripped, Place, Value, MAX_FETCH};
