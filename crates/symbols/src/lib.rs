@@ -30,7 +30,11 @@ mod symtab;
 pub use addr::FileAddr;
 pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
 pub use demangle::{demangle, matches as name_matches};
-pub use dwarf::{FrameInfo, SourceLine, ValueType};
+pub use dwarf::{
+    Aggregate, AggregateKind, BaseEncoding, FrameInfo, FunctionScope, LocationContext,
+    LocationExpr, LocationList, Member, Piece, Place, SourceLanguage, SourceLine, TypeDesc,
+    TypeRef, ValueType, VarLocation, Variable, Variant, VariantPart,
+};
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module};
 pub use symtab::Symbol;
