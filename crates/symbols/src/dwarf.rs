@@ -4,13 +4,19 @@
 //! Where things live: loading and the units covering an address here; `lines` (line tables,
 //! owned and compact, built per unit on first use, and lookups by address or by file and
 //! line); `prologue` (where a breakpoint on a function goes); `types` (a function's return
-//! type as a [`ValueType`]); `inline` (the frames at an address, through addr2line, and the
-//! inlined copies of a function).
+//! type as a [`ValueType`], and the types of values as [`TypeDesc`]s, one level at a time);
+//! `inline` (the frames at an address, through addr2line, and the inlined copies of a
+//! function); `variables` (the variables in scope at an address, and global variables);
+//! `location` (where a variable's value is, by evaluating its DWARF location); `index` (the
+//! names of types and global variables, indexed on first use).
 
+mod index;
 mod inline;
 mod lines;
+mod location;
 mod prologue;
 mod types;
+mod variables;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -23,9 +29,25 @@ pub use inline::FrameInfo;
 use lines::LineTable;
 pub use lines::SourceLine;
 pub(crate) use lines::{path_matches, rows_for_line};
-pub use types::ValueType;
+pub use location::{LocationContext, Piece, Place};
+pub use types::{
+    Aggregate, AggregateKind, BaseEncoding, Member, TypeDesc, TypeRef, ValueType, Variant,
+    VariantPart,
+};
+pub use variables::{
+    FunctionScope, LocationExpr, LocationList, SourceLanguage, VarLocation, Variable,
+};
 
 pub(crate) type Reader<'a> = EndianSlice<'a, RunTimeEndian>;
+pub(crate) type Unit<'a> = gimli::Unit<Reader<'a>>;
+pub(crate) type Die<'a> = gimli::DebuggingInformationEntry<Reader<'a>>;
+
+/// A DIE of this binary: its unit (an index into `Debug::units`) and its offset in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct DieRef {
+    pub(crate) unit: usize,
+    pub(crate) offset: gimli::UnitOffset,
+}
 
 #[derive(Debug, Clone, Copy)]
 struct UnitRange {
@@ -50,6 +72,15 @@ pub(crate) struct Debug<'a> {
     /// addr2line's context is `Send` but not `Sync` (it fills its own caches through
     /// `&self`), so it sits behind a lock, held only while addr2line answers one address.
     frames: OnceLock<Option<Mutex<addr2line::Context<Reader<'a>>>>>,
+    /// Per unit, the unit once parsed (its abbreviations): types, scopes and locations go
+    /// back to the same few units again and again. `None` when it fails to parse.
+    parsed: Box<[OnceLock<Option<Arc<Unit<'a>>>>]>,
+    /// Per unit, the qualified path (`ns::Class`) of each DIE whose parent is a namespace
+    /// or a type, for naming C++ and Rust types; read on first use, one unit at a time.
+    paths: Box<[OnceLock<index::ScopePaths>]>,
+    /// The names of types and global variables, indexed in one walk of all units the first
+    /// time a name is looked up.
+    names: OnceLock<index::NameIndex>,
     sections: Sections<'a>,
 }
 
@@ -147,6 +178,8 @@ pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<
     }
     ranges.sort_by_key(|r| (r.low, r.high));
     let lines = units.iter().map(|_| OnceLock::new()).collect();
+    let parsed = units.iter().map(|_| OnceLock::new()).collect();
+    let paths = units.iter().map(|_| OnceLock::new()).collect();
     Ok(Some(Debug {
         dwarf,
         units,
@@ -154,6 +187,9 @@ pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<
         ranges,
         lines,
         frames: OnceLock::new(),
+        parsed,
+        paths,
+        names: OnceLock::new(),
         sections,
     }))
 }
@@ -191,4 +227,87 @@ impl<'a> Debug<'a> {
             .filter(move |r| address < r.high)
             .map(|r| r.unit)
     }
+}
+
+impl<'a> Debug<'a> {
+    /// Unit `index`, parsed on first use.
+    pub(crate) fn unit(&self, index: usize) -> Result<Arc<Unit<'a>>> {
+        let cell = self.parsed.get(index).ok_or(Error::Dwarf {
+            section: ".debug_info",
+            source: gimli::Error::NoEntryAtGivenOffset(index as u64),
+        })?;
+        let parsed = cell.get_or_init(|| {
+            let offset = self.units.get(index)?;
+            let header = self.dwarf.debug_info.header_from_offset(*offset).ok()?;
+            self.dwarf.unit(header).ok().map(Arc::new)
+        });
+        parsed.clone().ok_or(Error::Dwarf {
+            section: ".debug_info",
+            source: gimli::Error::NoEntryAtGivenOffset(index as u64),
+        })
+    }
+
+    /// Where unit `index` starts in `.debug_info`.
+    pub(crate) fn unit_start(&self, index: usize) -> u64 {
+        self.units.get(index).map_or(0, |o| o.0 as u64)
+    }
+
+    /// The DIE at `.debug_info` offset `absolute`: the unit it falls in and its offset there.
+    pub(crate) fn die_at(&self, absolute: u64) -> Option<DieRef> {
+        let index = self
+            .units
+            .partition_point(|o| (o.0 as u64) <= absolute)
+            .checked_sub(1)?;
+        let start = self.unit_start(index);
+        let offset = usize::try_from(absolute.checked_sub(start)?).ok()?;
+        Some(DieRef {
+            unit: index,
+            offset: gimli::UnitOffset(offset),
+        })
+    }
+
+    /// The `.debug_info` offset of `die`.
+    pub(crate) fn absolute(&self, die: DieRef) -> u64 {
+        self.unit_start(die.unit)
+            .saturating_add(die.offset.0 as u64)
+    }
+
+    /// The DIE a reference attribute of a DIE in unit `unit` names: in the same unit, or
+    /// (`DW_FORM_ref_addr`) anywhere in `.debug_info`.
+    pub(crate) fn reference(
+        &self,
+        unit: usize,
+        value: Option<gimli::AttributeValue<Reader<'a>>>,
+    ) -> Option<DieRef> {
+        match value? {
+            gimli::AttributeValue::UnitRef(offset) => Some(DieRef { unit, offset }),
+            gimli::AttributeValue::DebugInfoRef(offset) => self.die_at(offset.0 as u64),
+            _ => None,
+        }
+    }
+}
+
+/// A string attribute of `entry`, decoded lossily.
+pub(crate) fn string_attr<'a>(
+    dwarf: &gimli::Dwarf<Reader<'a>>,
+    unit: &Unit<'a>,
+    entry: &Die<'a>,
+    name: gimli::DwAt,
+) -> Option<String> {
+    let value = entry.attr_value(name)?;
+    let bytes = dwarf.attr_string(unit, value).ok()?;
+    Some(bytes.to_string_lossy().into_owned())
+}
+
+/// An unsigned constant attribute of `entry`.
+pub(crate) fn udata_attr(entry: &Die<'_>, name: gimli::DwAt) -> Option<u64> {
+    entry.attr_value(name)?.udata_value()
+}
+
+/// Whether flag attribute `name` of `entry` is present and set.
+pub(crate) fn flag_attr(entry: &Die<'_>, name: gimli::DwAt) -> bool {
+    matches!(
+        entry.attr_value(name),
+        Some(gimli::AttributeValue::Flag(true))
+    )
 }

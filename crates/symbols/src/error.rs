@@ -23,7 +23,14 @@ pub enum Error {
         /// The DWARF register number.
         register: u16,
     },
-    /// Unwinding needs memory the caller could not read.
+    /// A [`TypeRef`](crate::TypeRef) that names no type DIE of this module (it came from
+    /// another module, or the DWARF is malformed).
+    #[error("no type at .debug_info offset {offset:#x}")]
+    BadTypeRef {
+        /// The handle's `.debug_info` offset.
+        offset: u64,
+    },
+    /// Unwinding (or a location expression) needs memory the caller could not read.
     #[error("call-frame information needs memory at {address:#x}, which cannot be read")]
     UnreadableMemory {
         /// Where.

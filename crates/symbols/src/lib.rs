@@ -30,7 +30,11 @@ mod symtab;
 pub use addr::FileAddr;
 pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
 pub use demangle::{demangle, matches as name_matches};
-pub use dwarf::{FrameInfo, SourceLine, ValueType};
+pub use dwarf::{
+    Aggregate, AggregateKind, BaseEncoding, FrameInfo, FunctionScope, LocationContext,
+    LocationExpr, LocationList, Member, Piece, Place, SourceLanguage, SourceLine, TypeDesc,
+    TypeRef, ValueType, VarLocation, Variable, Variant, VariantPart,
+};
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module};
 pub use symtab::Symbol;
@@ -58,11 +62,100 @@ pub fn ask_everything(bytes: &[u8]) {
     let _ = module.return_type(entry);
     let _ = module.unit_count();
     let _ = module.section_at(entry);
+    ask_about_values(&module, entry);
     let mut regs = UnwindRegs::default();
     regs.set(RIP, Some(entry.get()));
     regs.set(RSP, Some(0x7fff_0000));
     for caller in [false, true] {
         let _ = module.unwind(&regs, entry, caller, &mut |address| Some(address ^ 0x5555));
+    }
+}
+
+/// A [`LocationContext`] that answers everything with made-up numbers.
+struct AnyFrame;
+
+impl LocationContext for AnyFrame {
+    fn register(&mut self, number: u16) -> Option<u64> {
+        (number < 17).then_some(0x7fff_0000 + u64::from(number))
+    }
+    fn read_memory(&mut self, address: u64, _size: u8) -> Option<u64> {
+        Some(address ^ 0x5555)
+    }
+    fn cfa(&mut self) -> Option<u64> {
+        Some(0x7fff_1000)
+    }
+    fn relocate(&mut self, address: FileAddr) -> u64 {
+        address.get().wrapping_add(0x5555_0000)
+    }
+    fn tls_address(&mut self, offset: u64) -> Option<u64> {
+        Some(offset.wrapping_add(0x7f00_0000))
+    }
+}
+
+/// The variable and type questions of [`ask_everything`]: scopes at the entry and in
+/// `main`, globals, type names, and each type found described and named.
+fn ask_about_values(module: &Module, entry: FileAddr) {
+    let mut pcs = vec![entry];
+    pcs.extend(
+        module
+            .symbols_named("main")
+            .iter()
+            .map(|s| s.address.wrapping_add(8)),
+    );
+    pcs.extend(
+        module
+            .symbols_named("show_values")
+            .iter()
+            .map(|s| s.address.wrapping_add(40)),
+    );
+    let mut types = Vec::new();
+    for pc in pcs {
+        let Ok(scopes) = module.scopes_at(pc) else {
+            continue;
+        };
+        for scope in &scopes {
+            for variable in scope.blocks.iter().flatten() {
+                let _ = module.locate(variable, Some(scope), pc, &mut AnyFrame);
+                types.extend(variable.ty);
+            }
+        }
+    }
+    for name in ["global_counter", "thread_value", "ns::x", "finished"] {
+        if let Ok(globals) = module.global_variables(name, Some(entry)) {
+            for variable in &globals {
+                let _ = module.locate(variable, None, entry, &mut AnyFrame);
+                types.extend(variable.ty);
+            }
+        }
+    }
+    for name in [
+        "int",
+        "unsigned long",
+        "struct point",
+        "point_t",
+        "enum color",
+        "char *",
+    ] {
+        if let Ok(Some(ty)) = module.type_named(name) {
+            types.push(ty);
+        }
+    }
+    // One level down from each, and a handle that is no DIE.
+    let mut seen = 0;
+    types.push(TypeRef(u64::MAX));
+    types.push(TypeRef(1));
+    while let Some(ty) = types.pop() {
+        seen += 1;
+        if seen > 200 {
+            break;
+        }
+        let _ = module.type_name(ty);
+        let _ = module.type_size(ty);
+        let _ = module.complete_type(ty);
+        let _ = module.pointer_to(ty);
+        if let Ok(TypeDesc::Aggregate(aggregate)) = module.type_desc(ty) {
+            types.extend(aggregate.members.iter().filter_map(|m| m.ty));
+        }
     }
 }
 

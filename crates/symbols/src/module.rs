@@ -8,7 +8,10 @@ use object::{Object, ObjectKind, ObjectSection, ObjectSegment};
 
 use crate::addr::FileAddr;
 use crate::cfi::{Cfi, UnwindRegs, Unwound};
-use crate::dwarf::{self, Debug, FrameInfo, SourceLine};
+use crate::dwarf::{
+    self, Debug, FrameInfo, FunctionScope, LocationContext, Place, SourceLine, TypeDesc, TypeRef,
+    Variable,
+};
 use crate::error::{Error, Result};
 use crate::symtab::{Symbol, SymbolTable};
 
@@ -277,6 +280,108 @@ impl Module {
         self.with(|p| match debug(p)? {
             Some(debug) => debug.return_type(low.get()),
             None => Ok(None),
+        })
+    }
+
+    /// One level of type `ty`: its kind, size and name, and its parts as more [`TypeRef`]s.
+    pub fn type_desc(&self, ty: TypeRef) -> Result<TypeDesc> {
+        self.with_debug(
+            |debug| debug.type_desc(ty),
+            || Err(Error::BadTypeRef { offset: ty.0 }),
+        )
+    }
+
+    /// `ty`'s name as C writes it (what gdb prints after `type = ` for `whatis`):
+    /// `struct point`, `int *`, `char [16]`, `int (*)(int, int)`, `const char *`,
+    /// `point_t`, `struct {...}`; qualified in C++ (`ns::Type`); in Rust units, as rustc
+    /// names it (`&str`, `alloc::vec::Vec<i32, alloc::alloc::Global>`).
+    pub fn type_name(&self, ty: TypeRef) -> Result<String> {
+        self.with_debug(
+            |debug| debug.type_name(ty),
+            || Err(Error::BadTypeRef { offset: ty.0 }),
+        )
+    }
+
+    /// The size in bytes of a value of type `ty` (through typedefs and qualifiers; an
+    /// array's is its elements'); `None` when DWARF does not say.
+    pub fn type_size(&self, ty: TypeRef) -> Result<Option<u64>> {
+        self.with_debug(
+            |debug| debug.type_size(ty),
+            || Err(Error::BadTypeRef { offset: ty.0 }),
+        )
+    }
+
+    /// The type a cast names: `int`, `unsigned long` (any spelling of a C integer type),
+    /// `point_t`, `struct point` or `point`, `enum color`, `union number`, `u32`,
+    /// `ns::Type`, `T *` (when the program has such a pointer type). Definitions win over
+    /// declarations. The first call indexes the names of all units.
+    pub fn type_named(&self, name: &str) -> Result<Option<TypeRef>> {
+        self.with_debug(|debug| debug.type_named(name), || Ok(None))
+    }
+
+    /// A pointer type to `ty`, where the program has one (in `ty`'s unit or another).
+    pub fn pointer_to(&self, ty: TypeRef) -> Result<Option<TypeRef>> {
+        self.with_debug(|debug| debug.pointer_to(ty), || Ok(None))
+    }
+
+    /// The definition of `ty` when it is a declaration only (`struct foo;` in this unit,
+    /// defined in another): found by name. `ty` itself when it is not a declaration; `None`
+    /// when no unit defines it.
+    pub fn complete_type(&self, ty: TypeRef) -> Result<Option<TypeRef>> {
+        self.with_debug(
+            |debug| debug.complete_type(ty),
+            || Err(Error::BadTypeRef { offset: ty.0 }),
+        )
+    }
+
+    /// The functions whose code contains `pc`, innermost first (inlined functions, then the
+    /// function they are inlined into), each with the variables visible at `pc`. Reads only
+    /// the unit covering `pc`. Empty without DWARF for `pc`.
+    pub fn scopes_at(&self, pc: FileAddr) -> Result<Vec<FunctionScope>> {
+        self.with_debug(|debug| debug.scopes_at(pc.get()), || Ok(Vec::new()))
+    }
+
+    /// The global and file-static variables named `name` (plain, or qualified: `ns::x`,
+    /// `crate::module::X`). With `pc`, those of the unit containing `pc` come first (a
+    /// file-static of the current file wins, as in gdb). The first call indexes the names of
+    /// all units.
+    pub fn global_variables(&self, name: &str, pc: Option<FileAddr>) -> Result<Vec<Variable>> {
+        self.with_debug(
+            |debug| debug.global_variables(name, pc.map(FileAddr::get)),
+            || Ok(Vec::new()),
+        )
+    }
+
+    /// Where `variable`'s value is when the frame `ctx` describes is at `pc` (link-time):
+    /// evaluates its location (the location-list entry covering `pc`), with `scope`'s frame
+    /// base for `DW_OP_fbreg`. A value the compiler did not keep at `pc`, or that needs
+    /// something `ctx` does not know, is [`Place::OptimizedOut`]; malformed DWARF is an
+    /// error.
+    pub fn locate(
+        &self,
+        variable: &Variable,
+        scope: Option<&FunctionScope>,
+        pc: FileAddr,
+        ctx: &mut dyn LocationContext,
+    ) -> Result<Place> {
+        self.with_debug(
+            |debug| debug.locate(variable, scope, pc.get(), ctx),
+            || match &variable.location {
+                dwarf::VarLocation::Const(bytes) => Ok(Place::Value(bytes.clone())),
+                _ => Ok(Place::OptimizedOut),
+            },
+        )
+    }
+
+    /// `f` of the DWARF, or `none` without any.
+    fn with_debug<T>(
+        &self,
+        f: impl for<'a> FnOnce(&Debug<'a>) -> Result<T>,
+        none: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        self.with(|p| match debug(p)? {
+            Some(debug) => f(debug),
+            None => none(),
         })
     }
 
