@@ -3,3 +3,6 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+pub mod parse;
+
+pub use parse::{parse, parse_type, ParseError};
