@@ -153,6 +153,23 @@ pub enum Command {
     Quit,
     /// `help [COMMAND]`.
     Help(Option<String>),
+    /// `print[/F] EXPR` (also `print LVALUE = EXPR`).
+    Print {
+        /// The expression as typed.
+        expression: String,
+        /// gdb's format letter.
+        format: Option<dbg_session::Format>,
+    },
+    /// `set var LVALUE = EXPR`.
+    SetVar(String),
+    /// `locals` / `info locals`.
+    Locals,
+    /// `args` / `info args`.
+    Args,
+    /// `ptype EXPR|TYPE`.
+    Ptype(String),
+    /// `whatis EXPR|TYPE`.
+    Whatis(String),
 }
 
 /// What the top-level `delete`, `enable` and `disable` do.
@@ -194,6 +211,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 return parse_examine(format, address);
             }
         }
+    }
+    // Commands whose argument is an expression take the rest of the line as typed.
+    if let Some(command) = parse_expression_command(line, first)? {
+        return Ok(command);
     }
     let spec = lookup(first)?;
     if !spec.available {
@@ -357,6 +378,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
             };
             Ok(Command::CatchSyscalls(catch))
         }
+        "locals" => no_more(&rest).map(|()| Command::Locals),
+        "args" => no_more(&rest).map(|()| Command::Args),
         "kill" => no_more(&rest).map(|()| Command::Kill),
         "detach" => no_more(&rest).map(|()| Command::Detach),
         "quit" => no_more(&rest).map(|()| Command::Quit),
@@ -367,6 +390,70 @@ pub fn parse(line: &str) -> Result<Command, String> {
         },
         other => Err(format!(
             "`{other}` is not available in this version of dbg yet"
+        )),
+    }
+}
+
+/// `print[/F] EXPR`, `set var LVALUE = EXPR`, `ptype`, `whatis`: the expression is the rest
+/// of the line, spaces and quotes kept. `None` when `first` is no such command.
+fn parse_expression_command(line: &str, first: &str) -> Result<Option<Command>, String> {
+    let (word, format) = match first.split_once('/') {
+        Some((word, format)) => (word, Some(format)),
+        None => (first, None),
+    };
+    let Ok(spec) = lookup(word) else {
+        return Ok(None);
+    };
+    if !matches!(spec.name, "print" | "set" | "ptype" | "whatis") {
+        return Ok(None);
+    }
+    let rest = line
+        .trim_start()
+        .get(first.len()..)
+        .unwrap_or_default()
+        .trim();
+    let format = match (format, spec.name) {
+        (None, _) => None,
+        (Some(letters), "print") => Some(parse_format(letters)?),
+        (Some(_), other) => return Err(format!("`{other}` takes no /FORMAT")),
+    };
+    let needs = |what: &str| -> Result<String, String> {
+        if rest.is_empty() {
+            Err(format!("usage: {what}"))
+        } else {
+            Ok(rest.to_string())
+        }
+    };
+    Ok(Some(match spec.name {
+        "print" => Command::Print {
+            expression: needs("print[/F] EXPR")?,
+            format,
+        },
+        "ptype" => Command::Ptype(needs("ptype EXPR|TYPE")?),
+        "whatis" => Command::Whatis(needs("whatis EXPR|TYPE")?),
+        _ => {
+            let (sub, assignment) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if !matches!(sub, "var" | "variable") {
+                return Err("usage: set var LVALUE = EXPR".into());
+            }
+            let assignment = assignment.trim();
+            if assignment.is_empty() {
+                return Err("usage: set var LVALUE = EXPR".into());
+            }
+            Command::SetVar(assignment.to_string())
+        }
+    }))
+}
+
+/// gdb's `/F` of `print`: one format letter (a count or size is `x`'s, not `print`'s).
+fn parse_format(letters: &str) -> Result<dbg_session::Format, String> {
+    let mut chars = letters.chars();
+    match (chars.next(), chars.next()) {
+        (Some(letter), None) => dbg_session::Format::from_letter(letter).ok_or_else(|| {
+            format!("undefined output format `{letter}` (use one of x d u o t c f s a z)")
+        }),
+        _ => Err(format!(
+            "bad format `/{letters}`: print takes one letter (x d u o t c f s a z)"
         )),
     }
 }
@@ -493,8 +580,10 @@ fn parse_info(spec: &table::Spec, rest: &[&str]) -> Result<Command, String> {
             words => Ok(Command::Symbol(parse_address(&words.join(" "))?)),
         },
         "sharedlibrary" => Err("`info sharedlibrary` (`sharedlibrary list`) is not available in this version of dbg yet".into()),
+        "locals" => none(Command::Locals),
+        "args" => none(Command::Args),
         other => Err(format!(
-            "`info {other}` needs variables, which are not available in this version of dbg yet"
+            "`info {other}` is not available in this version of dbg yet"
         )),
     }
 }

@@ -66,6 +66,26 @@ pub enum Data {
     Symbol(VirtAddr, Option<Box<CodePlace>>),
     /// `x/NFU`: lines of units, each line's address with the symbol it is in.
     Examined(Vec<ExaminedLine>),
+    /// A value `print` showed, with its history number (`$N`).
+    Value(u64, ValueView),
+    /// Variables (`locals`, `args`), in order, and what to say when there are none.
+    Variables(&'static str, Vec<ValueView>),
+    /// A type (`ptype`, `whatis`).
+    Type(String),
+}
+
+/// A value as shown: its text, its type's name, and for structs and arrays its members
+/// (expanded as far as [`ValueView`]s were built).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueView {
+    /// The name it is shown under (a variable, a member, `[3]`); empty for `print`.
+    pub name: String,
+    /// Its type's name.
+    pub type_name: String,
+    /// The value as gdb prints it.
+    pub text: String,
+    /// Members or elements.
+    pub children: Vec<ValueView>,
 }
 
 /// One line of `x/NFU` output.

@@ -6,7 +6,10 @@ use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
 use crate::command::{self, BreakpointAction, Command, RegisterSet};
 use crate::examine;
-use crate::output::{Data, ExaminedLine, Printer};
+use crate::output::{Data, ExaminedLine, Printer, ValueView};
+
+/// How many levels of members a printed value's JSON `children` go down.
+const CHILD_DEPTH: u32 = 3;
 
 /// Instructions shown after each human stop.
 const STOP_CONTEXT: usize = 3;
@@ -83,6 +86,36 @@ impl Runner {
         self.printer.result(line, &result);
         self.printer.warnings(&self.session.symbol_warnings());
         flow
+    }
+
+    /// A value as shown, with its members `depth` levels down (JSON `children`).
+    fn value_view(
+        &mut self,
+        name: String,
+        value: &dbg_session::Value,
+        format: Option<dbg_session::Format>,
+        depth: u32,
+    ) -> ValueView {
+        let text = self
+            .session
+            .format_value(value, format, false)
+            .unwrap_or_else(|e| format!("<error: {e}>"));
+        let children = if depth == 0 || self.printer.mode() != crate::output::Mode::Json {
+            Vec::new()
+        } else {
+            self.session
+                .value_children(value)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|child| self.value_view(child.name, &child.value, format, depth - 1))
+                .collect()
+        };
+        ValueView {
+            name,
+            type_name: value.ty.name(),
+            text,
+            children,
+        }
     }
 
     fn run(&mut self, command: Command) -> Result<Data, String> {
@@ -348,6 +381,47 @@ impl Runner {
             Command::Detach => self.session.detach(),
             Command::Quit => return Ok(Data::None),
             Command::Help(topic) => return help(topic.as_deref()).map(Data::Help),
+            Command::Print { expression, format } => {
+                let value = self
+                    .session
+                    .evaluate(&expression)
+                    .map_err(|e| e.to_string())?;
+                let text = self
+                    .session
+                    .format_value(&value, format, true)
+                    .map_err(|e| e.to_string())?;
+                let mut view = self.value_view(String::new(), &value, format, CHILD_DEPTH);
+                view.text = text;
+                let number = self.session.record_value(value);
+                return Ok(Data::Value(number, view));
+            }
+            Command::SetVar(assignment) => {
+                self.session
+                    .evaluate(&assignment)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::None);
+            }
+            Command::Locals | Command::Args => {
+                let (variables, none) = if command == Command::Locals {
+                    (self.session.locals(), "No locals.")
+                } else {
+                    (self.session.args(), "No arguments.")
+                };
+                let variables = variables.map_err(|e| e.to_string())?;
+                let views = variables
+                    .iter()
+                    .map(|v| self.value_view(v.name.clone(), &v.value, None, 0))
+                    .collect();
+                return Ok(Data::Variables(none, views));
+            }
+            Command::Ptype(ref text) | Command::Whatis(ref text) => {
+                let expand = matches!(command, Command::Ptype(_));
+                let ty = self
+                    .session
+                    .describe_type(text, expand)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::Type(ty));
+            }
         };
         let events = events.map_err(|e| e.to_string())?;
         self.print_events(&events);

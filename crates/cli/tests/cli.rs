@@ -10,40 +10,13 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-const DBG: &str = env!("CARGO_BIN_EXE_dbg-cli");
-
-fn fixture(name: &str) -> String {
-    fixtures::path(name).display().to_string()
-}
-
-/// Run dbg-cli to completion with `args` and no stdin.
-fn dbg(args: &[&str]) -> Output {
-    let _deadline = fixtures::deadline(&format!("dbg-cli {args:?}"), 60);
-    Command::new(DBG)
-        .args(args)
-        .stdin(Stdio::null())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-/// stdout, stderr and the exit code of a run, as one text to snapshot.
-fn transcript(output: &Output) -> String {
-    format!(
-        "{}--- stderr ---\n{}--- exit: {}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-        output
-            .status
-            .code()
-            .map_or("signal".to_string(), |c| c.to_string())
-    )
-}
+mod common;
+use common::{dbg, fixture, transcript, DBG};
 
 /// Snapshot a transcript with pids, tids, loader and stack addresses and paths filtered.
 macro_rules! snapshot {

@@ -42,6 +42,9 @@ pub enum EvalError {
     /// `&x` of a value that is not in memory.
     #[error("attempt to take address of value not located in memory")]
     NotInMemory,
+    /// `*p` of a `void *`.
+    #[error("attempt to dereference a generic pointer")]
+    GenericPointer,
     /// `*x` of something that is not a pointer.
     #[error("attempt to take contents of a non-pointer value")]
     NotPointer,

@@ -428,7 +428,7 @@ impl Evaluator<'_> {
             Type::Pointer(target) | Type::Reference(target) => {
                 let target_ty = stripped(self.ctx, target)?;
                 if matches!(target_ty.as_ref(), Type::Void) {
-                    return Err(EvalError::NotPointer);
+                    return Err(EvalError::GenericPointer);
                 }
                 let bytes = value.fetch(self.ctx)?;
                 let target = resolved(self.ctx, target)?;
@@ -524,7 +524,7 @@ impl Evaluator<'_> {
                 if let Some(truth) = compare_f(op, a, b) {
                     return Ok(self.boolean(truth));
                 }
-                let ty = wider_float(&aty, &bty);
+                let ty = wider_float(aty, bty);
                 let result = match op {
                     Add => a + b,
                     Sub => a - b,
@@ -810,30 +810,38 @@ fn b_value(num: &Num) -> u64 {
     }
 }
 
-fn as_float(num: &Num) -> Option<(f64, TypeRc)> {
+/// A number as a float, with the float type it has (an integer takes none: the other
+/// operand's float type decides, as C's usual arithmetic conversions say).
+fn as_float(num: &Num) -> Option<(f64, Option<TypeRc>)> {
     match num {
-        Num::Float(f, ty) => Some((*f, ty.clone())),
+        Num::Float(f, ty) => Some((*f, Some(ty.clone()))),
         Num::Int(n, ty) => Some((
             if ty.is_signed() {
                 *n as f64
             } else {
                 *n as u128 as f64
             },
-            Type::double(),
+            None,
         )),
         Num::Pointer(..) => None,
     }
 }
 
-fn wider_float(a: &TypeRc, b: &TypeRc) -> TypeRc {
+fn wider_float(a: Option<TypeRc>, b: Option<TypeRc>) -> TypeRc {
     let size = |t: &TypeRc| match t.strip() {
         Type::Float { size, .. } => *size,
         _ => 8,
     };
-    if size(a) >= size(b) {
-        a.clone()
-    } else {
-        b.clone()
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            if size(&a) >= size(&b) {
+                a
+            } else {
+                b
+            }
+        }
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => Type::double(),
     }
 }
 

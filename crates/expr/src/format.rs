@@ -407,16 +407,17 @@ impl Printer<'_> {
     }
 
     fn formatted(&mut self, value: &Value, ty: &TypeRc, bytes: &[u8], format: Format) {
-        let size = bytes.len().min(16);
+        // A bitfield is formatted as a value of its declared type (gdb's `/d` of an
+        // `unsigned int x : 3` holding 5 is 5).
+        let size = match value.bits {
+            Some(_) => ty.size().unwrap_or(8).min(16) as usize,
+            None => bytes.len().min(16),
+        };
         let raw = match value.bits {
             Some(_) => value.to_i128(self.ctx).unwrap_or(0) as u128,
             None => le_u128(bytes),
         };
-        let bits = if value.bits.is_some() {
-            value.bits.map_or(64, |(_, w)| w) as u32
-        } else {
-            (size * 8) as u32
-        };
+        let bits = (size * 8) as u32;
         let mask = if bits >= 128 {
             u128::MAX
         } else {

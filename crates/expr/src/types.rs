@@ -417,10 +417,12 @@ impl Type {
                 ret.declarator(prefix, &mut inner_suffix, depth + 1);
                 suffix.push('(');
                 let mut names: Vec<String> = params.iter().map(|p| p.name()).collect();
-                if *varargs {
+                // No parameters but `...`: C's unprototyped `()`. No parameters and no
+                // `...`: `(void)`.
+                if *varargs && !names.is_empty() {
                     names.push("...".into());
                 }
-                if names.is_empty() {
+                if names.is_empty() && !*varargs {
                     names.push("void".into());
                 }
                 suffix.push_str(&names.join(", "));

@@ -175,6 +175,15 @@ pub enum Error {
     /// `break LINE` or `list LINE` with no current source file to take the line from.
     #[error("no current source file: stop where there is line information, or write FILE:LINE")]
     NoCurrentSourceFile,
+    /// An expression that does not parse.
+    #[error(transparent)]
+    Parse(#[from] dbg_expr::ParseError),
+    /// An expression without a value (unknown name, bad operands, unreadable memory).
+    #[error(transparent)]
+    Expression(#[from] dbg_expr::EvalError),
+    /// `locals`/`args` where the debug information describes no function.
+    #[error("no symbol table info available for this frame")]
+    NoScope,
 }
 
 /// A binary whose symbols could not be read: said once per binary (its places then show as

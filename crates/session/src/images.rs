@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use dbg_memory::Mappings;
 use dbg_process::Pid;
@@ -43,7 +44,9 @@ pub(crate) struct Image {
 pub(crate) struct Images {
     images: Vec<Image>,
     /// Opened binaries, by path; `None` for a file that could not be read as ELF.
-    modules: BTreeMap<PathBuf, Option<Module>>,
+    /// Shared (`Arc`) so that a value being evaluated can hold its binary while it reads
+    /// the process.
+    modules: BTreeMap<PathBuf, Option<Arc<Module>>>,
     /// The main executable's path.
     executable: Option<PathBuf>,
     /// The mappings may have changed since they were read (the process ran).
@@ -105,7 +108,7 @@ impl Images {
         if let Some(vdso) = mappings.0.iter().find(|m| m.path == VDSO) {
             self.modules.entry(PathBuf::from(VDSO)).or_insert_with(|| {
                 let bytes = read_process_memory(pid, vdso.start, vdso.end)?;
-                Module::parse(Box::new(bytes)).ok()
+                Module::parse(Box::new(bytes)).ok().map(Arc::new)
             });
         }
         let binaries = mappings
@@ -174,7 +177,39 @@ impl Images {
 
     /// The opened binary at `path`.
     pub(crate) fn module(&mut self, path: &Path) -> Option<&Module> {
-        open(&mut self.modules, path, &mut self.warnings)
+        open(&mut self.modules, path, &mut self.warnings).map(|m| &**m)
+    }
+
+    /// The image and a shared handle on its opened binary for `address`.
+    pub(crate) fn shared_module_at(
+        &mut self,
+        pid: Pid,
+        address: VirtAddr,
+    ) -> Option<(Image, Arc<Module>)> {
+        let image = self.image_at(pid, address)?;
+        let module = open(&mut self.modules, &image.path, &mut self.warnings)?.clone();
+        Some((image, module))
+    }
+
+    /// Whether `module` is the main executable's.
+    pub(crate) fn is_executable(&self, module: &Arc<Module>) -> bool {
+        self.executable
+            .as_ref()
+            .and_then(|path| self.modules.get(path))
+            .and_then(Option::as_ref)
+            .is_some_and(|executable| Arc::ptr_eq(executable, module))
+    }
+
+    /// Every image with its opened binary, the main executable first.
+    pub(crate) fn shared_modules(&mut self, pid: Pid) -> Vec<(Image, Arc<Module>)> {
+        let images = self.all(pid);
+        images
+            .into_iter()
+            .filter_map(|image| {
+                let module = open(&mut self.modules, &image.path, &mut self.warnings)?.clone();
+                Some((image, module))
+            })
+            .collect()
     }
 
     /// Note that the symbols of `path` failed to read (said once per binary).
@@ -388,10 +423,10 @@ impl Images {
 /// The binary at `path`, opened on first need; a failure is noted in `warnings` once (the
 /// binary then stays unopened: `None`).
 fn open<'m>(
-    modules: &'m mut BTreeMap<PathBuf, Option<Module>>,
+    modules: &'m mut BTreeMap<PathBuf, Option<Arc<Module>>>,
     path: &Path,
     warnings: &mut Vec<SymbolWarning>,
-) -> Option<&'m Module> {
+) -> Option<&'m Arc<Module>> {
     modules
         .entry(path.to_path_buf())
         .or_insert_with(|| {
@@ -404,7 +439,7 @@ fn open<'m>(
                 }
             };
             match Module::parse(Box::new(file)) {
-                Ok(module) => Some(module),
+                Ok(module) => Some(Arc::new(module)),
                 Err(source) => {
                     warnings.push(SymbolWarning::Symbols { path, source });
                     None

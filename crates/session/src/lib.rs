@@ -49,10 +49,12 @@ mod load_bias;
 mod session;
 mod signals;
 mod syscalls;
+mod value_types;
 mod watchpoints;
 
 pub use crate::syscalls::{syscall_name, SyscallCatch, SyscallInfo};
 pub use breakpoints::Breakpoint;
+pub use dbg_expr::{Format, Value};
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;
 pub use dbg_process::Error as ProcessError;
@@ -67,6 +69,8 @@ pub use event::{Event, StopCause, StopEvent, StopKind};
 pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};
 pub use load_bias::LoadBias;
-pub use session::{Frame, Listing, Location, ReturnValue, Session, ThreadInfo, MAX_MEMORY_READ};
+pub use session::{
+    Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, MAX_MEMORY_READ,
+};
 pub use signals::SignalPolicy;
 pub use watchpoints::{WatchHit, Watchpoint};

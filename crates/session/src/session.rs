@@ -29,7 +29,10 @@ mod source;
 mod stepping;
 mod syscall_ops;
 mod threads;
+mod values;
 mod watchpoint_ops;
+
+pub use values::NamedValue;
 
 pub use frames::Frame;
 pub use listing::Listing;
@@ -89,6 +92,12 @@ pub struct Session {
     /// The place of the last stop asked for (thread, pc, inlined frames hidden), kept until
     /// the next stop.
     stop_place: Option<((Pid, VirtAddr, usize), Option<crate::CodePlace>)>,
+    /// Types converted from DWARF for expressions, per binary.
+    value_types: crate::value_types::TypeTable,
+    /// Printed values (`$1`, `$2`, ...), the oldest dropped past a bound.
+    history: Vec<dbg_expr::Value>,
+    /// How many values were dropped from the front of `history`.
+    history_base: u64,
 }
 
 /// A temporary stop of stepping: thread `tid` at `address`, with the stack pointer at `sp`
@@ -185,6 +194,9 @@ impl Session {
             temporary: None,
             inline_skip: 0,
             sources: BTreeMap::new(),
+            value_types: Default::default(),
+            history: Vec::new(),
+            history_base: 0,
             list_state: None,
             stop_place: None,
             steps_asked: BTreeSet::new(),

@@ -149,6 +149,20 @@ impl Module {
         FileAddr::new(self.with(|p| p.elf.segments().map(|s| s.address()).min().unwrap_or(0)))
     }
 
+    /// The thread-local storage template (`PT_TLS`): its size in memory and alignment.
+    /// `None` when the binary has no thread-local variables.
+    pub fn tls_template(&self) -> Option<(u64, u64)> {
+        use object::read::elf::ProgramHeader as _;
+        self.with(|p| {
+            let endian = p.elf.endian();
+            p.elf
+                .elf_program_headers()
+                .iter()
+                .find(|header| header.p_type(endian) == object::elf::PT_TLS)
+                .map(|header| (header.p_memsz(endian), header.p_align(endian).max(1)))
+        })
+    }
+
     /// Whether the binary has a `.symtab` (not stripped).
     pub fn has_symtab(&self) -> bool {
         self.with(|p| !symbols(p).dynamic_only)
@@ -317,6 +331,31 @@ impl Module {
     /// declarations. The first call indexes the names of all units.
     pub fn type_named(&self, name: &str) -> Result<Option<TypeRef>> {
         self.with_debug(|debug| debug.type_named(name), || Ok(None))
+    }
+
+    /// The type of the function whose code starts at `low` ([`TypeDesc::Function`]), from
+    /// its `DW_TAG_subprogram`; `None` without DWARF for it.
+    pub fn function_type(&self, low: FileAddr) -> Result<Option<TypeDesc>> {
+        self.with_debug(|debug| debug.function_type(low.get()), || Ok(None))
+    }
+
+    /// An enumerator by name (`RED`, `ns::RED`): its enumeration type and value. The first
+    /// call indexes the names of all units.
+    pub fn enumerator_named(&self, name: &str) -> Result<Option<(TypeRef, i128)>> {
+        self.with_debug(
+            |debug| {
+                for ty in debug.enumerator_types(name)? {
+                    if let TypeDesc::Enum { enumerators, .. } = debug.type_desc(ty)? {
+                        let plain = name.rsplit("::").next().unwrap_or(name);
+                        if let Some((_, value)) = enumerators.iter().find(|(n, _)| n == plain) {
+                            return Ok(Some((ty, *value)));
+                        }
+                    }
+                }
+                Ok(None)
+            },
+            || Ok(None),
+        )
     }
 
     /// A pointer type to `ty`, where the program has one (in `ty`'s unit or another).

@@ -455,7 +455,9 @@ fn gdb_habits_parse_to_their_dbg_forms() {
         "rwatch x",
         "dbg has no `rwatch` command: use `watchpoint set ADDRESS rw SIZE",
     );
-    fails("info locals", "`info locals` needs variables");
+    check("info locals", Ok(Command::Locals));
+    check("i args", Ok(Command::Args));
+    fails("info display", "`info display` is not available");
     let examine = |text: &str| crate::examine::parse(text).unwrap_or_else(|e| panic!("{e}"));
     check(
         "x/4xg $sp",
@@ -503,4 +505,36 @@ fn the_command_reference_in_docs_is_the_command_table() {
         found == expected,
         "docs/COMMANDS.md differs from the command table: run DBG_UPDATE_DOCS=1 cargo test -p dbg-cli --bins"
     );
+}
+
+#[test]
+fn expression_commands_take_the_rest_of_the_line() {
+    let print = |expression: &str, format| {
+        Ok(Command::Print {
+            expression: expression.into(),
+            format,
+        })
+    };
+    check("print a + b * 2", print("a + b * 2", None));
+    check("p  s.name ", print("s.name", None));
+    check("p/x arr", print("arr", Some(dbg_session::Format::Hex)));
+    check(
+        "print/d \"a b\"",
+        print("\"a b\"", Some(dbg_session::Format::Decimal)),
+    );
+    check("inspect x = 3", print("x = 3", None));
+    check("set var x = 3", Ok(Command::SetVar("x = 3".into())));
+    check("set variable p->f=1", Ok(Command::SetVar("p->f=1".into())));
+    check(
+        "ptype struct point",
+        Ok(Command::Ptype("struct point".into())),
+    );
+    check("whatis x + 1", Ok(Command::Whatis("x + 1".into())));
+    check("locals", Ok(Command::Locals));
+    fails("print", "usage: print");
+    fails("p/q x", "undefined output format `q`");
+    fails("p/xx x", "bad format `/xx`");
+    fails("set x = 3", "usage: set var");
+    fails("set var", "usage: set var");
+    fails("ptype/x int", "`ptype` takes no /FORMAT");
 }

@@ -291,6 +291,16 @@ pub(super) fn data(data: &Data) -> Option<String> {
             value.value, value.type_name
         )),
         Data::Listing(listing) => Some(listing_lines(listing)),
+        Data::Value(number, value) => Some(format!("${number} = {}", value.text)),
+        Data::Variables(none, variables) if variables.is_empty() => Some((*none).into()),
+        Data::Variables(_, variables) => Some(
+            variables
+                .iter()
+                .map(|v| format!("{} = {}", v.name, v.text))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Data::Type(text) => Some(format!("type = {text}")),
         Data::Examined(lines) => Some(
             lines
                 .iter()

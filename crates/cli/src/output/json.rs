@@ -146,6 +146,11 @@ pub(super) fn data(data: &Data) -> Value {
             Value::Object(object)
         }
         Data::Returned(value) => json!({"value": value.value, "type": value.type_name}),
+        Data::Value(_, value) => value_json(value),
+        Data::Variables(_, variables) => json!({
+            "variables": variables.iter().map(value_json).collect::<Vec<_>>()
+        }),
+        Data::Type(text) => json!({ "type": text }),
         Data::Listing(listing) => json!({
             "file": listing.file,
             "lines": listing
@@ -245,4 +250,27 @@ fn reason(kind: StopKind) -> &'static str {
         StopKind::Interrupt => "interrupt",
         StopKind::StepDone => "step_done",
     }
+}
+
+/// A value for SPEC §5: `value` (the printed text), `type`, `name` where it has one, and
+/// `children` for structs and arrays.
+fn value_json(value: &crate::output::ValueView) -> Value {
+    let mut object = Map::new();
+    if !value.name.is_empty() {
+        object.insert("name".into(), value.name.clone().into());
+    }
+    object.insert("type".into(), value.type_name.clone().into());
+    object.insert("value".into(), value.text.clone().into());
+    if !value.children.is_empty() {
+        object.insert(
+            "children".into(),
+            value
+                .children
+                .iter()
+                .map(value_json)
+                .collect::<Vec<_>>()
+                .into(),
+        );
+    }
+    Value::Object(object)
 }

@@ -177,6 +177,7 @@ impl Session {
     /// stay listed, disabled; enabling one inserts it into the new program.
     pub(super) fn forget_program(&mut self) {
         self.images.reset();
+        self.value_types.clear();
         self.sites.forget();
         self.at_breakpoint.clear();
         self.steps_asked.clear();

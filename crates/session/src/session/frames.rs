@@ -15,7 +15,7 @@ const MAX_FRAMES: usize = 1024;
 
 /// The registers unwinding tracks, by DWARF number (rax 0, rdx 1, rcx 2, rbx 3, rsi 4, rdi 5,
 /// rbp 6, rsp 7, r8–r15 8–15, rip 16).
-const DWARF_REGS: [Reg; 17] = [
+pub(crate) const DWARF_REGS: [Reg; 17] = [
     Reg::Rax,
     Reg::Rdx,
     Reg::Rcx,

@@ -37,6 +37,8 @@ pub(crate) struct NameIndex {
     declarations: HashMap<TypeRef, String>,
     /// A pointer type to each type that has one.
     pointers: HashMap<TypeRef, TypeRef>,
+    /// The enumeration types declaring each enumerator name.
+    enumerators: HashMap<String, Vec<TypeRef>>,
     /// Why some unit could not be read (the others are indexed).
     error: Option<Error>,
 }
@@ -241,7 +243,7 @@ impl<'a> Debug<'a> {
         let index = self.names.get_or_init(|| self.build_names());
         match (
             &index.error,
-            index.types.is_empty() && index.globals.is_empty(),
+            index.types.is_empty() && index.globals.is_empty() && index.enumerators.is_empty(),
         ) {
             // Nothing could be read: say why rather than finding nothing.
             (Some(error), true) => Err(error.clone()),
@@ -346,6 +348,26 @@ impl<'a> Debug<'a> {
                     }
                 }
                 _ if is_type(tag) => {
+                    if tag == gimli::DW_TAG_enumeration_type && !declaration {
+                        for child in self.children(unit, entry.offset()).unwrap_or_default() {
+                            let Ok(child) = unit.entry(child) else {
+                                continue;
+                            };
+                            if child.tag() != gimli::DW_TAG_enumerator {
+                                continue;
+                            }
+                            if let Some(enumerator) =
+                                string_attr(&self.dwarf, unit, &child, gimli::DW_AT_name)
+                            {
+                                let owner = type_ref(entry.offset());
+                                index
+                                    .enumerators
+                                    .entry(join(path, &enumerator))
+                                    .or_default()
+                                    .push(owner);
+                            }
+                        }
+                    }
                     let Some(name) = name else {
                         return;
                     };
@@ -457,6 +479,16 @@ impl<'a> Debug<'a> {
                 .find(|e| !e.declaration && e.tag == entry.tag())
                 .map(|e| e.ty)
         }))
+    }
+
+    /// The enumeration types that declare an enumerator `name`.
+    pub(crate) fn enumerator_types(&self, name: &str) -> Result<Vec<TypeRef>> {
+        let index = self.names()?;
+        Ok(index
+            .enumerators
+            .get(&normalize(name))
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// The global variables `name` names, by plain or qualified name.

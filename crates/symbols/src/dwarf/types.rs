@@ -97,6 +97,67 @@ impl<'a> Debug<'a> {
         Ok(None)
     }
 
+    /// The type of the function whose code starts at `low`, as a
+    /// [`TypeDesc::Function`]: return type, parameter types, and whether it takes `...`
+    /// (an unprototyped C function says so too). `None` when DWARF does not describe it.
+    pub(crate) fn function_type(&self, low: u64) -> Result<Option<TypeDesc>> {
+        let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
+        for unit_index in self.units_at(low).collect::<Vec<_>>() {
+            let Ok(unit) = self.unit(unit_index) else {
+                continue;
+            };
+            let mut entries = unit.entries();
+            while let Some(entry) = entries.next_dfs().map_err(bad)? {
+                if entry.tag() != gimli::DW_TAG_subprogram {
+                    continue;
+                }
+                let starts_here = entry
+                    .attr_value(gimli::DW_AT_low_pc)
+                    .and_then(|value| self.dwarf.attr_address(&unit, value).ok().flatten())
+                    == Some(low);
+                if !starts_here {
+                    continue;
+                }
+                // An out-of-line copy of an inlined function keeps its signature at the
+                // origin.
+                let mut die = entry.offset();
+                if let Some(gimli::AttributeValue::UnitRef(origin)) = entry
+                    .attr_value(gimli::DW_AT_abstract_origin)
+                    .or_else(|| entry.attr_value(gimli::DW_AT_specification))
+                {
+                    die = origin;
+                }
+                let head = unit.entry(die).map_err(bad)?;
+                let ret = self.type_attr(unit_index, &head);
+                let mut params = Vec::new();
+                let mut varargs = !flag_attr(&head, gimli::DW_AT_prototyped);
+                for child in self.children(&unit, die)? {
+                    let child = unit.entry(child).map_err(bad)?;
+                    match child.tag() {
+                        gimli::DW_TAG_formal_parameter => {
+                            if let Some(ty) = self.type_attr(unit_index, &child) {
+                                params.push(ty);
+                            }
+                        }
+                        gimli::DW_TAG_unspecified_parameters => varargs = true,
+                        _ => {}
+                    }
+                }
+                if !params.is_empty() && !flag_attr(&head, gimli::DW_AT_prototyped) {
+                    // An unprototyped definition with parameters (K&R C, or a language that
+                    // does not say): its parameters are what it takes.
+                    varargs = false;
+                }
+                return Ok(Some(TypeDesc::Function {
+                    ret,
+                    params,
+                    varargs,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
     fn value_type(
         &self,
         unit: &gimli::Unit<Reader<'a>>,

@@ -1,0 +1,305 @@
+//! DWARF types (dbg-symbols' one-level descriptions) turned into the expression language's
+//! types (dbg-expr's trees), once per type and binary. A pointer to a struct or union is
+//! left lazy: its target is converted when a value is looked through it, so that recursive
+//! types (`struct node { struct node *next; }`) and huge type graphs cost only what is used.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use dbg_expr::{
+    EnumType, EvalError, Field, StructKind, StructType, Type, TypeRc, Variant, Variants,
+};
+use dbg_symbols::{AggregateKind, BaseEncoding, Member, Module, TypeDesc, TypeRef};
+
+/// Type conversion deeper than this gives up (corrupt DWARF can make cycles of typedefs).
+const MAX_DEPTH: u32 = 48;
+
+/// Converted types, and the lazy handles given out, for the binaries of one process.
+#[derive(Debug, Default)]
+pub(crate) struct TypeTable {
+    /// The binaries types came from (their index is part of every key).
+    modules: Vec<Arc<Module>>,
+    cache: HashMap<(usize, TypeRef), TypeRc>,
+    /// Lazy handle `id` is `lazy[id]`.
+    lazy: Vec<(usize, TypeRef)>,
+    lazy_ids: HashMap<(usize, TypeRef), u64>,
+}
+
+impl TypeTable {
+    /// Forget everything (the process exec'd or restarted: the binaries changed).
+    pub(crate) fn clear(&mut self) {
+        *self = TypeTable::default();
+    }
+
+    fn module_index(&mut self, module: &Arc<Module>) -> usize {
+        match self.modules.iter().position(|m| Arc::ptr_eq(m, module)) {
+            Some(index) => index,
+            None => {
+                self.modules.push(module.clone());
+                self.modules.len() - 1
+            }
+        }
+    }
+
+    /// The expression type of `ty` in `module` (`void` for none).
+    pub(crate) fn convert(&mut self, module: &Arc<Module>, ty: Option<TypeRef>) -> TypeRc {
+        let index = self.module_index(module);
+        match ty {
+            Some(ty) => self.convert_at(index, ty, 0),
+            None => Arc::new(Type::Void),
+        }
+    }
+
+    /// The expression type of a description the binary gave directly (a function's
+    /// signature).
+    pub(crate) fn convert_desc_of(&mut self, module: &Arc<Module>, desc: TypeDesc) -> TypeRc {
+        let index = self.module_index(module);
+        self.convert_desc(index, module, None, desc, 0)
+    }
+
+    /// The type behind lazy handle `id`.
+    pub(crate) fn resolve(&mut self, id: u64) -> Result<TypeRc, EvalError> {
+        let (module, ty) = usize::try_from(id)
+            .ok()
+            .and_then(|i| self.lazy.get(i).copied())
+            .ok_or(EvalError::UnknownType(format!("#{id}")))?;
+        Ok(self.convert_at(module, ty, 0))
+    }
+
+    fn convert_at(&mut self, module: usize, ty: TypeRef, depth: u32) -> TypeRc {
+        if let Some(known) = self.cache.get(&(module, ty)) {
+            return known.clone();
+        }
+        let Some(binary) = self.modules.get(module).cloned() else {
+            return unknown("?");
+        };
+        if depth > MAX_DEPTH {
+            return unknown("<type nested too deeply>");
+        }
+        let desc = match binary.type_desc(ty) {
+            Ok(desc) => desc,
+            Err(_) => return unknown("<unreadable type>"),
+        };
+        let converted = self.convert_desc(module, &binary, Some(ty), desc, depth);
+        self.cache.insert((module, ty), converted.clone());
+        converted
+    }
+
+    fn optional(&mut self, module: usize, ty: Option<TypeRef>, depth: u32) -> TypeRc {
+        match ty {
+            Some(ty) => self.convert_at(module, ty, depth + 1),
+            None => Arc::new(Type::Void),
+        }
+    }
+
+    fn convert_desc(
+        &mut self,
+        module: usize,
+        binary: &Arc<Module>,
+        ty: Option<TypeRef>,
+        desc: TypeDesc,
+        depth: u32,
+    ) -> TypeRc {
+        Arc::new(match desc {
+            TypeDesc::Void => Type::Void,
+            TypeDesc::Base {
+                name,
+                encoding,
+                size,
+            } => {
+                // gdb's spelling (`short`, `unsigned long`), not the compiler's
+                // (`short int`, `long unsigned int`).
+                let name = ty.and_then(|ty| binary.type_name(ty).ok()).unwrap_or(name);
+                let size8 = u8::try_from(size).unwrap_or(0);
+                match encoding {
+                    BaseEncoding::Signed => Type::Int {
+                        name,
+                        size: size8,
+                        signed: true,
+                    },
+                    BaseEncoding::Unsigned => Type::Int {
+                        name,
+                        size: size8,
+                        signed: false,
+                    },
+                    BaseEncoding::SignedChar => Type::Char {
+                        name,
+                        size: size8,
+                        signed: true,
+                    },
+                    BaseEncoding::UnsignedChar | BaseEncoding::Utf => Type::Char {
+                        name,
+                        size: size8,
+                        signed: false,
+                    },
+                    BaseEncoding::Float => Type::Float { name, size: size8 },
+                    BaseEncoding::Bool => Type::Bool { name, size: size8 },
+                    _ => Type::Unknown { name, size },
+                }
+            }
+            TypeDesc::Pointer { target, .. } => {
+                Type::Pointer(self.pointer_target(module, binary, target, depth))
+            }
+            TypeDesc::Reference { target, .. } => {
+                Type::Reference(self.pointer_target(module, binary, target, depth))
+            }
+            TypeDesc::Array { element, dims, .. } => {
+                let mut ty = self.optional(module, element, depth);
+                for count in dims.iter().rev() {
+                    ty = Arc::new(Type::Array {
+                        element: ty,
+                        count: *count,
+                    });
+                }
+                return ty;
+            }
+            TypeDesc::Aggregate(aggregate) => {
+                if let (true, Some(ty)) = (aggregate.declaration, ty) {
+                    match binary.complete_type(ty) {
+                        Ok(Some(full)) if full != ty => {
+                            return self.convert_at(module, full, depth + 1);
+                        }
+                        _ => {}
+                    }
+                }
+                let kind = match aggregate.kind {
+                    AggregateKind::Struct => StructKind::Struct,
+                    AggregateKind::Class => StructKind::Class,
+                    AggregateKind::Union => StructKind::Union,
+                };
+                let fields = aggregate
+                    .members
+                    .iter()
+                    .map(|member| self.field(module, member, depth))
+                    .collect();
+                let variants = aggregate.variant_part.as_ref().map(|part| Variants {
+                    discriminant: part
+                        .discriminant
+                        .as_ref()
+                        .map(|member| self.field(module, member, depth)),
+                    variants: part
+                        .variants
+                        .iter()
+                        .map(|variant| Variant {
+                            value: variant.discr_value,
+                            field: self.field(module, &variant.member, depth),
+                        })
+                        .collect(),
+                });
+                Type::Struct(Arc::new(StructType {
+                    kind,
+                    name: aggregate.name.clone(),
+                    size: aggregate.size,
+                    fields,
+                    variants,
+                    incomplete: aggregate.declaration,
+                }))
+            }
+            TypeDesc::Enum {
+                name,
+                size,
+                signed,
+                enumerators,
+            } => Type::Enum(Arc::new(EnumType {
+                name,
+                size: u8::try_from(size).unwrap_or(4),
+                signed,
+                values: enumerators,
+            })),
+            TypeDesc::Typedef { name, target } => Type::Typedef {
+                name,
+                target: self.optional(module, target, depth),
+            },
+            TypeDesc::Const(target) => Type::Const(self.optional(module, target, depth)),
+            // C's `restrict` and `_Atomic` change nothing a debugger shows.
+            TypeDesc::Restrict(target) | TypeDesc::Atomic(target) => {
+                return self.optional(module, target, depth);
+            }
+            TypeDesc::Volatile(target) => Type::Volatile(self.optional(module, target, depth)),
+            TypeDesc::Function {
+                ret,
+                params,
+                varargs,
+            } => Type::Function {
+                ret: self.optional(module, ret, depth),
+                params: params
+                    .iter()
+                    .map(|p| self.convert_at(module, *p, depth + 1))
+                    .collect(),
+                varargs,
+            },
+            TypeDesc::MemberPointer { size, .. } => Type::Unknown {
+                name: "member pointer".into(),
+                size,
+            },
+            TypeDesc::Unknown { tag } => Type::Unknown { name: tag, size: 0 },
+        })
+    }
+
+    fn field(&mut self, module: usize, member: &Member, depth: u32) -> Field {
+        Field {
+            name: member.name.clone(),
+            ty: self.optional(module, member.ty, depth),
+            offset: member.offset,
+            bits: member.bit_size.map(|width| {
+                (
+                    member.bit_offset.unwrap_or(member.offset.saturating_mul(8)),
+                    width,
+                )
+            }),
+            base: member.inheritance,
+        }
+    }
+
+    /// A pointer's target: lazy when it is (through typedefs and qualifiers) a struct,
+    /// union or class, converted now otherwise (`char *` must know it points at chars).
+    fn pointer_target(
+        &mut self,
+        module: usize,
+        binary: &Arc<Module>,
+        target: Option<TypeRef>,
+        depth: u32,
+    ) -> TypeRc {
+        let Some(target) = target else {
+            return Arc::new(Type::Void);
+        };
+        if let Some(known) = self.cache.get(&(module, target)) {
+            return known.clone();
+        }
+        if !is_aggregate(binary, target) {
+            return self.convert_at(module, target, depth + 1);
+        }
+        let name = binary
+            .type_name(target)
+            .unwrap_or_else(|_| "<unknown>".into());
+        let next = self.lazy.len() as u64;
+        let id = *self.lazy_ids.entry((module, target)).or_insert(next);
+        if id == next {
+            self.lazy.push((module, target));
+        }
+        Arc::new(Type::Lazy { id, name })
+    }
+}
+
+/// Whether `ty` is, under typedefs and qualifiers, a struct, union or class.
+fn is_aggregate(module: &Module, mut ty: TypeRef) -> bool {
+    for _ in 0..16 {
+        match module.type_desc(ty) {
+            Ok(TypeDesc::Aggregate(_)) => return true,
+            Ok(TypeDesc::Typedef {
+                target: Some(next), ..
+            })
+            | Ok(TypeDesc::Const(Some(next)))
+            | Ok(TypeDesc::Volatile(Some(next))) => ty = next,
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn unknown(name: &str) -> TypeRc {
+    Arc::new(Type::Unknown {
+        name: name.into(),
+        size: 0,
+    })
+}
