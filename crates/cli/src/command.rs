@@ -67,7 +67,11 @@ pub enum Command {
         hardware: bool,
         /// Deleted when it is hit (`tbreak`).
         temporary: bool,
+        /// Stop only when this expression is non-zero (`break LOC if EXPR`, `--if EXPR`).
+        condition: Option<String>,
     },
+    /// `condition ID [EXPR]`, `breakpoint condition ID [EXPR]`: no EXPR removes it.
+    Condition(u32, Option<String>),
     /// gdb's top-level `delete [ID...]`, `enable ID...`, `disable ID...`: no id means every
     /// breakpoint.
     Breakpoints(BreakpointAction, Vec<u32>),
@@ -258,14 +262,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
             [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `backtrace`")),
         },
         "tbreak" => match parse_breakpoint_set(&rest)? {
-            Command::BreakpointSet { location, spec, ignore, hardware, .. } => {
-                Ok(Command::BreakpointSet { location, spec, ignore, hardware, temporary: true })
+            Command::BreakpointSet { location, spec, ignore, hardware, condition, .. } => {
+                Ok(Command::BreakpointSet { location, spec, ignore, hardware, temporary: true, condition })
             }
             other => Ok(other),
         },
         "hbreak" => match parse_breakpoint_set(&rest)? {
-            Command::BreakpointSet { location, spec, ignore, temporary, .. } => {
-                Ok(Command::BreakpointSet { location, spec, ignore, hardware: true, temporary })
+            Command::BreakpointSet { location, spec, ignore, temporary, condition, .. } => {
+                Ok(Command::BreakpointSet { location, spec, ignore, hardware: true, temporary, condition })
             }
             other => Ok(other),
         },
@@ -276,6 +280,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             [id, count] => Ok(Command::BreakpointIgnore(parse_id(id)?, parse_u64(count, "count")?)),
             _ => Err("usage: ignore ID N".into()),
         },
+        "condition" => parse_condition(&rest),
         "info" => parse_info(spec, &rest),
         "up" => Ok(Command::Up(optional_count(&rest, spec)?)),
         "down" => Ok(Command::Down(optional_count(&rest, spec)?)),
@@ -322,7 +327,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
                     [id, count] => Ok(Command::BreakpointIgnore(parse_id(id)?, parse_u64(count, "count")?)),
                     _ => Err("usage: breakpoint ignore ID N".into()),
                 },
-                _ => Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into()),
+                _ => parse_condition(args),
             }
         }
         "watchpoint" => {
@@ -445,6 +450,18 @@ fn parse_expression_command(line: &str, first: &str) -> Result<Option<Command>, 
     }))
 }
 
+/// `condition ID [EXPR]`.
+fn parse_condition(args: &[&str]) -> Result<Command, String> {
+    match args.split_first() {
+        Some((id, [])) => Ok(Command::Condition(parse_id(id)?, None)),
+        Some((id, expression)) => Ok(Command::Condition(
+            parse_id(id)?,
+            Some(expression.join(" ")),
+        )),
+        None => Err("usage: condition ID [EXPR]".into()),
+    }
+}
+
 /// gdb's `/F` of `print`: one format letter (a count or size is `x`'s, not `print`'s).
 fn parse_format(letters: &str) -> Result<dbg_session::Format, String> {
     let mut chars = letters.chars();
@@ -492,6 +509,7 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
     let mut ignore = 0;
     let mut hardware = false;
     let mut temporary = false;
+    let mut condition = None;
     let mut rest = args.iter();
     while let Some(word) = rest.next() {
         match *word {
@@ -500,12 +518,19 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
                 ignore = parse_u64(count, "ignore count")?;
             }
             "--hardware" => hardware = true,
-            "--if" => {
-                return Err("breakpoint conditions need expressions, which are not available in this version of dbg yet".into())
+            "--temporary" => temporary = true,
+            // gdb's `break LOC if EXPR`, and `--if EXPR`: the rest of the line.
+            "if" | "--if" => {
+                let text: Vec<&str> = rest.by_ref().copied().collect();
+                if text.is_empty() {
+                    return Err("`if` needs a condition: break LOCATION if EXPR".into());
+                }
+                condition = Some(text.join(" "));
             }
             option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
-            "--temporary" => temporary = true,
-            text if location.is_none() => location = Some((parse_location(text)?, text.to_string())),
+            text if location.is_none() => {
+                location = Some((parse_location(text)?, text.to_string()))
+            }
             extra => return Err(format!("unexpected argument `{extra}` to `breakpoint set`")),
         }
     }
@@ -516,6 +541,7 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
         ignore,
         hardware,
         temporary,
+        condition,
     })
 }
 

@@ -160,11 +160,23 @@ impl Runner {
                 ignore,
                 hardware,
                 temporary,
+                condition,
             } => {
                 let mut bp = self
                     .session
                     .set_breakpoint_at(&location, &spec, ignore, hardware)
                     .map_err(|e| e.to_string())?;
+                if let Some(condition) = &condition {
+                    // A condition that does not compile leaves no breakpoint behind.
+                    if let Err(error) = self
+                        .session
+                        .set_breakpoint_condition(bp.id, Some(condition))
+                    {
+                        let _ = self.session.delete_breakpoint(bp.id);
+                        return Err(error.to_string());
+                    }
+                    bp.condition = Some(condition.clone());
+                }
                 if temporary {
                     self.session
                         .set_breakpoint_temporary(bp.id, true)
@@ -394,6 +406,12 @@ impl Runner {
                 view.text = text;
                 let number = self.session.record_value(value);
                 return Ok(Data::Value(number, view));
+            }
+            Command::Condition(id, condition) => {
+                self.session
+                    .set_breakpoint_condition(id, condition.as_deref())
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::None);
             }
             Command::SetVar(assignment) => {
                 self.session

@@ -346,3 +346,227 @@ fn types_are_described_as_gdb_describes_them() {
     assert!(theirs.len() >= TYPES.len(), "gdb printed: {theirs:#?}");
     assert_same(&ours, &theirs, &transcript);
 }
+
+#[test]
+fn assignments_reach_the_program() {
+    let program = fixture("values");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "break checkpoint",
+        "-e",
+        "continue",
+        "-e",
+        "set var global_counter = 99",
+        "-e",
+        "print global_origin.x = 5",
+        "-e",
+        "print global_origin.y += 10",
+        "-e",
+        "set var count = -count",
+        "-e",
+        "print count",
+        "-e",
+        "continue",
+        &program,
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("$1 = 5\n$2 = 11\n$3 = -102\n"),
+        "{}",
+        transcript(&output)
+    );
+    // checkpoint returns count + 11 + 3 + 3 + 1 with count now -102: the program's own
+    // output shows every assignment.
+    assert!(
+        text.contains("global_counter=99 global_origin=5,11"),
+        "{}",
+        transcript(&output)
+    );
+}
+
+#[test]
+fn bad_expressions_fail_in_one_line_and_change_nothing() {
+    let program = fixture("values");
+    let deep = format!("print {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    let negations = format!("print {}1", "-".repeat(10_000));
+    let bad = [
+        "print 1 +",
+        "print nosuch",
+        "print *null_ptr",
+        "print 5 / 0",
+        "print pt.nosuch",
+        "print (struct nosuch *)0",
+        "print *vp",
+        "print &1",
+        "print \"abc",
+        "set var 1 = 2",
+        "print ip[0] = pt",
+        deep.as_str(),
+        negations.as_str(),
+        "ptype struct nosuch",
+    ];
+    let mut args = vec![
+        "run",
+        "--batch",
+        "-e",
+        "break checkpoint",
+        "-e",
+        "continue",
+        "-e",
+        "up",
+    ];
+    for command in bad {
+        args.extend(["-e", command]);
+    }
+    args.extend(["-e", "print global_counter", "-e", "print pt", &program]);
+    let output = dbg(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), bad.len(), "{}", transcript(&output));
+    for error in &errors {
+        assert!(error.len() < 200, "not one short line: {error}");
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("$1 = 42\n$2 = {x = 3, y = -4}\n"),
+        "{}",
+        transcript(&output)
+    );
+    // A batch session goes on after a failed command and says so in its exit code.
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn values_in_json_have_types_and_children() {
+    let program = fixture("values");
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "break checkpoint",
+        "-e",
+        "continue",
+        "-e",
+        "print where",
+        "-e",
+        "info args",
+        "-e",
+        "ptype struct point",
+        "-e",
+        "up",
+        "-e",
+        "print/x grid",
+        &program,
+    ]);
+    let results: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|v: &serde_json::Value| v["type"] == "result")
+        .collect();
+    let data = |command: &str| {
+        results
+            .iter()
+            .find(|r| r["command"] == command)
+            .unwrap_or_else(|| panic!("no result for {command}: {results:#?}"))["data"]
+            .clone()
+    };
+    assert_eq!(
+        data("print where"),
+        serde_json::json!({
+            "type": "struct point",
+            "value": "{x = 3, y = -4}",
+            "children": [
+                {"name": "x", "type": "int", "value": "3"},
+                {"name": "y", "type": "int", "value": "-4"},
+            ]
+        })
+    );
+    let args = data("info args");
+    let names: Vec<&str> = args["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["count", "label", "where", "ratio"]);
+    assert_eq!(args["variables"][0]["type"], "int");
+    assert_eq!(
+        data("ptype struct point")["type"],
+        "struct point {\n    int x;\n    int y;\n}"
+    );
+    let grid = data("print/x grid");
+    assert_eq!(grid["value"], "{{0x1, 0x2, 0x3}, {0x4, 0x5, 0x6}}");
+    assert_eq!(grid["children"][1]["name"], "[1]");
+    assert_eq!(grid["children"][1]["children"][2]["value"], "0x6");
+}
+
+#[test]
+fn conditional_breakpoints_stop_only_when_the_condition_holds() {
+    let bp_loop = fixture("bp_loop");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "break target_fn if i % 1000 == 999",
+        "-e",
+        "continue",
+        "-e",
+        "print i",
+        "-e",
+        "continue",
+        "-e",
+        "print i",
+        "-e",
+        "info breakpoints",
+        "-e",
+        "condition 1 nosuch > 1",
+        "-e",
+        "break target_fn if (",
+        "-e",
+        "condition 1 *(long *)0 == 1",
+        "-e",
+        "continue",
+        "-e",
+        "condition 1",
+        "-e",
+        "continue",
+        "-e",
+        "print i",
+        &bp_loop,
+        "3000",
+    ]);
+    let text = transcript(&output);
+    assert!(text.contains("$1 = 999\n"), "{text}");
+    assert!(text.contains("$2 = 1999\n"), "{text}");
+    // Only the hits whose condition held are counted, as in gdb.
+    assert!(
+        text.contains("1   yes      2     0       sw    ")
+            && text.contains("stop only if i % 1000 == 999"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: no symbol \"nosuch\" in current context"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: expected an expression at column"),
+        "{text}"
+    );
+    // A condition that cannot be evaluated stops with the reason; without a condition
+    // every hit stops.
+    assert!(
+        text.contains(
+            "Error in testing condition for breakpoint 1:\ncannot access memory at address 0x0"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("$3 = 2001\n"), "{text}");
+    // The refused `break ... if (` left no breakpoint behind.
+    assert!(!text.contains("Breakpoint 2 at"), "{text}");
+}

@@ -187,3 +187,39 @@ pub enum TypeOp {
     /// `T [N]` (C), `[T; N]` (Rust).
     Array(u64),
 }
+
+impl Expr {
+    /// The names the expression refers to (variables, functions, enumerators), in order of
+    /// appearance, each once.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        let mut pending = vec![self];
+        while let Some(expr) = pending.pop() {
+            match expr {
+                Expr::Name(name) => {
+                    if !names.contains(&name.as_str()) {
+                        names.push(name);
+                    }
+                }
+                Expr::Literal(_) | Expr::Register(_) | Expr::History(_) | Expr::SizeOfType(_) => {}
+                Expr::Unary(_, inner)
+                | Expr::Cast(_, inner)
+                | Expr::SizeOfExpr(inner)
+                | Expr::Field(inner, _)
+                | Expr::Arrow(inner, _) => pending.push(inner),
+                Expr::Binary(_, left, right)
+                | Expr::Assign(left, _, right)
+                | Expr::Index(left, right) => {
+                    pending.push(right);
+                    pending.push(left);
+                }
+                Expr::Conditional(condition, then, otherwise) => {
+                    pending.push(otherwise);
+                    pending.push(then);
+                    pending.push(condition);
+                }
+            }
+        }
+        names
+    }
+}

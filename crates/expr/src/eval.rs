@@ -21,6 +21,12 @@ pub fn evaluate(ctx: &mut dyn Context, expr: &Expr) -> Result<Value> {
     Evaluator { ctx, language }.eval(expr, 0)
 }
 
+/// Whether a value is true as a condition: a non-zero number or a non-null pointer.
+pub fn is_true(ctx: &mut dyn Context, value: &Value) -> Result<bool> {
+    let language = ctx.language();
+    Evaluator { ctx, language }.truth(value)
+}
+
 /// The type named by a cast or `sizeof` type name.
 pub fn resolve_type_name(ctx: &mut dyn Context, name: &TypeName) -> Result<TypeRc> {
     let language = ctx.language();

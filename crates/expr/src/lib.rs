@@ -16,7 +16,7 @@ mod value;
 
 pub use context::Context;
 pub use error::{EvalError, Result};
-pub use eval::{builtin_type, evaluate, resolve_type_name};
+pub use eval::{builtin_type, evaluate, is_true, resolve_type_name};
 pub use format::{print_value, show_value, Format, PrintOptions, PRINT_MAX, REPEAT_THRESHOLD};
 pub use parse::{parse, parse_type, ParseError};
 pub use ptype::{ptype, whatis};

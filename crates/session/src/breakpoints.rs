@@ -1,7 +1,10 @@
-//! User breakpoints: ids, enabled flags, hit and ignore counts, over the sites of dbg-memory.
+//! User breakpoints: ids, enabled flags, hit and ignore counts, conditions, over the sites
+//! of dbg-memory.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use dbg_expr::ast::Expr;
 use dbg_sys::VirtAddr;
 
 use crate::session::Location;
@@ -27,6 +30,8 @@ pub struct Breakpoint {
     pub hardware: bool,
     /// Deleted when it is reported (`tbreak`).
     pub temporary: bool,
+    /// Stops only when this expression is non-zero (as typed).
+    pub condition: Option<String>,
 }
 
 /// The breakpoints of a session, by id.
@@ -34,6 +39,8 @@ pub struct Breakpoint {
 pub(crate) struct Breakpoints {
     by_id: BTreeMap<u32, Breakpoint>,
     next_id: u32,
+    /// Conditions, parsed once when set.
+    conditions: BTreeMap<u32, Arc<Expr>>,
 }
 
 impl Breakpoints {
@@ -57,6 +64,7 @@ impl Breakpoints {
             ignore,
             hardware,
             temporary: false,
+            condition: None,
         })
     }
 
@@ -88,7 +96,33 @@ impl Breakpoints {
     }
 
     pub(crate) fn remove(&mut self, id: u32) -> Option<Breakpoint> {
+        self.conditions.remove(&id);
         self.by_id.remove(&id)
+    }
+
+    /// Set (or with `None` remove) breakpoint `id`'s condition.
+    pub(crate) fn set_condition(&mut self, id: u32, condition: Option<(String, Expr)>) {
+        let Some(bp) = self.by_id.get_mut(&id) else {
+            return;
+        };
+        match condition {
+            Some((text, expr)) => {
+                bp.condition = Some(text);
+                self.conditions.insert(id, Arc::new(expr));
+            }
+            None => {
+                bp.condition = None;
+                self.conditions.remove(&id);
+            }
+        }
+    }
+
+    /// Breakpoint `id`'s parsed condition, if it has one and is enabled.
+    pub(crate) fn condition(&self, id: u32) -> Option<Arc<Expr>> {
+        self.by_id
+            .get(&id)
+            .filter(|bp| bp.enabled)
+            .and_then(|_| self.conditions.get(&id).cloned())
     }
 
     pub(crate) fn all(&self) -> impl Iterator<Item = &Breakpoint> {

@@ -45,6 +45,14 @@ pub enum Event {
         /// Whether it was delivered.
         passed: bool,
     },
+    /// A breakpoint's condition could not be evaluated at a hit: the process stops there
+    /// (as in gdb), and this says why.
+    ConditionFailed {
+        /// The breakpoint.
+        id: u32,
+        /// Why the condition has no value.
+        error: String,
+    },
     /// The process forked a child, which runs on untraced (our breakpoints taken out of it).
     Forked {
         /// The child's pid.

@@ -18,6 +18,7 @@ use crate::syscalls::{SyscallCatch, SyscallInfo};
 use crate::watchpoints::{SlotOwner, WatchHit, Watchpoints};
 
 mod breakpoint_ops;
+mod conditions;
 mod frames;
 mod hardware_slots;
 mod listing;
@@ -98,6 +99,11 @@ pub struct Session {
     history: Vec<dbg_expr::Value>,
     /// How many values were dropped from the front of `history`.
     history_base: u64,
+    /// DWARF scopes by binary and address, for values at hot breakpoints.
+    scope_cache: std::collections::HashMap<
+        (usize, dbg_symbols::FileAddr),
+        std::sync::Arc<Vec<dbg_symbols::FunctionScope>>,
+    >,
 }
 
 /// A temporary stop of stepping: thread `tid` at `address`, with the stack pointer at `sp`
@@ -197,6 +203,7 @@ impl Session {
             value_types: Default::default(),
             history: Vec::new(),
             history_base: 0,
+            scope_cache: Default::default(),
             list_state: None,
             stop_place: None,
             steps_asked: BTreeSet::new(),

@@ -54,6 +54,7 @@ fn commands_prefixes_and_aliases() {
             ignore: 0,
             hardware: false,
             temporary: false,
+            condition: None,
         }),
     );
     // A bare decimal number is a line of the current file, as in gdb; `*4096` the address.
@@ -65,6 +66,7 @@ fn commands_prefixes_and_aliases() {
             ignore: 3,
             hardware: false,
             temporary: false,
+            condition: None,
         }),
     );
     check(
@@ -75,6 +77,7 @@ fn commands_prefixes_and_aliases() {
             ignore: 0,
             hardware: true,
             temporary: false,
+            condition: None,
         }),
     );
     check(
@@ -269,6 +272,7 @@ fn errors_name_what_is_wrong() {
             ignore: 0,
             hardware: false,
             temporary: false,
+            condition: None,
         }),
     );
     check(
@@ -282,6 +286,7 @@ fn errors_name_what_is_wrong() {
             ignore: 0,
             hardware: false,
             temporary: false,
+            condition: None,
         }),
     );
     check("b main+zz", Err("invalid offset in `main+zz`"));
@@ -293,6 +298,7 @@ fn errors_name_what_is_wrong() {
             ignore: 2,
             hardware: false,
             temporary: false,
+            condition: None,
         }),
     );
     check("x 12ab", Err("invalid address `12ab`"));
@@ -434,6 +440,7 @@ fn gdb_habits_parse_to_their_dbg_forms() {
             ignore: 0,
             hardware: false,
             temporary: true,
+            condition: None,
         }),
     );
     check(
@@ -444,6 +451,7 @@ fn gdb_habits_parse_to_their_dbg_forms() {
             ignore: 0,
             hardware: true,
             temporary: false,
+            condition: None,
         }),
     );
     fails("break 0", "invalid line");
@@ -456,6 +464,27 @@ fn gdb_habits_parse_to_their_dbg_forms() {
         "dbg has no `rwatch` command: use `watchpoint set ADDRESS rw SIZE",
     );
     check("info locals", Ok(Command::Locals));
+    check(
+        "break values.c:30 if count > 2 && label",
+        Ok(Command::BreakpointSet {
+            location: Location::parse_location("values.c:30").unwrap_or_else(|e| panic!("{e}")),
+            spec: "values.c:30".into(),
+            ignore: 0,
+            hardware: false,
+            temporary: false,
+            condition: Some("count > 2 && label".into()),
+        }),
+    );
+    check(
+        "condition 2 i == 3",
+        Ok(Command::Condition(2, Some("i == 3".into()))),
+    );
+    check("condition 2", Ok(Command::Condition(2, None)));
+    check(
+        "breakpoint condition 1 x",
+        Ok(Command::Condition(1, Some("x".into()))),
+    );
+    fails("break main if", "`if` needs a condition");
     check("i args", Ok(Command::Args));
     fails("info display", "`info display` is not available");
     let examine = |text: &str| crate::examine::parse(text).unwrap_or_else(|e| panic!("{e}"));

@@ -39,6 +39,9 @@ pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> String {
             }
         ),
         Event::Forked { child } => format!("Process forked child {child} (not followed)"),
+        Event::ConditionFailed { id, error } => {
+            format!("Error in testing condition for breakpoint {id}:\n{error}")
+        }
     }
 }
 
@@ -381,6 +384,9 @@ pub(super) fn data(data: &Data) -> Option<String> {
                     addresses.join(","),
                     bp.spec
                 ));
+                if let Some(condition) = &bp.condition {
+                    lines.push(format!("        stop only if {condition}"));
+                }
             }
             Some(lines.join("\n"))
         }

@@ -56,6 +56,9 @@ pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> Value {
         }
         Event::Exited { pid, code } => json!({"type": "exit", "pid": pid.as_raw(), "code": code}),
         Event::Forked { child } => json!({"type": "fork", "child": child.as_raw()}),
+        Event::ConditionFailed { id, error } => json!({
+            "type": "breakpoint", "event": "condition_error", "id": id, "error": error
+        }),
         Event::Killed { pid, signal } => {
             json!({"type": "killed", "pid": pid.as_raw(), "signal": signal.as_str()})
         }
@@ -103,7 +106,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn breakpoint_json(bp: &Breakpoint) -> Value {
-    json!({
+    let mut object = json!({
         "id": bp.id,
         "enabled": bp.enabled,
         "hits": bp.hits,
@@ -111,7 +114,11 @@ fn breakpoint_json(bp: &Breakpoint) -> Value {
         "hardware": bp.hardware,
         "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
         "location": bp.spec,
-    })
+    });
+    if let (Some(condition), Some(fields)) = (&bp.condition, object.as_object_mut()) {
+        fields.insert("condition".into(), condition.clone().into());
+    }
+    object
 }
 
 fn watchpoint_json(wp: &Watchpoint) -> Value {

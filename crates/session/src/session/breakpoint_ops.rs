@@ -178,6 +178,7 @@ impl Session {
     pub(super) fn forget_program(&mut self) {
         self.images.reset();
         self.value_types.clear();
+        self.scope_cache.clear();
         self.sites.forget();
         self.at_breakpoint.clear();
         self.steps_asked.clear();

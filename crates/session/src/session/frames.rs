@@ -138,6 +138,34 @@ impl Session {
         Ok(frames)
     }
 
+    /// The current thread's innermost frame, its CFA from one step of unwinding: all a
+    /// value in it needs, without walking the stack (the unwound stack when it is known).
+    pub(crate) fn innermost_frame(&mut self) -> Result<Frame> {
+        self.ensure_stopped()?;
+        if let Some(frame) = self.frames.as_ref().and_then(|frames| frames.first()) {
+            if !frame.inlined {
+                return Ok(frame.clone());
+            }
+        }
+        let mut regs = UnwindRegs::default();
+        for (n, reg) in DWARF_REGS.iter().enumerate() {
+            let value = self.guard(|process| process.read_register(*reg))?.as_u64();
+            regs.set(n, Some(value));
+        }
+        let pc = VirtAddr::new(regs.pc().unwrap_or(0));
+        let cfa = self
+            .unwind_one(&regs, pc, false)
+            .map(|(cfa, _)| VirtAddr::new(cfa));
+        Ok(Frame {
+            index: 0,
+            pc,
+            place: None,
+            inlined: false,
+            cfa,
+            regs,
+        })
+    }
+
     /// Unwind one physical frame at `pc` (a return address when `caller`): its CFA and its
     /// caller's registers. With CFI when the binary has it for the pc, else by the
     /// frame-pointer chain.

@@ -2,7 +2,7 @@
 //! freeing one, telling which owners a hit (DR6) is for, and the resume flag that lets a
 //! thread run on from a hardware execution breakpoint.
 
-use dbg_process::{Process, Reg, RegValue, VirtAddr};
+use dbg_process::{Pid, Process, Reg, RegValue, VirtAddr};
 use dbg_watch::{Watch, WatchKind};
 
 use super::{Session, Why};
@@ -60,11 +60,15 @@ impl Session {
 
     /// Count a debug-register hit (DR6 `status`) on every owner that fired; the stop to report,
     /// or `None` when every one of them lets it pass.
-    pub(super) fn hardware_hit(&mut self, status: u64) -> Result<Option<Why>> {
+    pub(super) fn hardware_hit(&mut self, status: u64, tid: Pid) -> Result<Option<Why>> {
         let mut report = None;
         for (_, owner) in self.slots.fired(status) {
             match owner {
                 SlotOwner::Breakpoint(id) => {
+                    // A condition that cannot be evaluated stops, as a true one does.
+                    if !self.condition_holds(id, tid).unwrap_or(true) {
+                        continue;
+                    }
                     if self.breakpoints.hit_id(id) && report.is_none() {
                         report = Some(Why {
                             hardware: true,

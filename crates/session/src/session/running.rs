@@ -218,10 +218,11 @@ impl Session {
             if let StopReason::Stopped(Stop {
                 trap: Some(TrapKind::Hardware),
                 debug_status: Some(status),
+                tid,
                 ..
             }) = reason
             {
-                match self.hardware_hit(status)? {
+                match self.hardware_hit(status, tid)? {
                     Some(why) => {
                         events.extend(self.report(reason, why)?);
                         return Ok(events);
@@ -265,7 +266,17 @@ impl Session {
             }) = reason
             {
                 self.at_breakpoint.insert(tid);
-                match self.breakpoints.hit(user_owners(&self.sites, addr)) {
+                // Conditions first: a hit whose condition is false is not counted (gdb);
+                // one that cannot be evaluated stops, with the reason.
+                let owners: Vec<u32> = user_owners(&self.sites, addr).collect();
+                let (counted, failed) = self.hits_holding(&owners, tid);
+                if let Some((id, error)) = failed {
+                    self.breakpoints.hit(counted);
+                    events.push(Event::ConditionFailed { id, error });
+                    events.extend(self.report(reason, Why::breakpoint(id))?);
+                    return Ok(events);
+                }
+                match self.breakpoints.hit(counted) {
                     Some(id) => {
                         events.extend(self.report(reason, Why::breakpoint(id))?);
                         return Ok(events);
@@ -522,10 +533,11 @@ impl Session {
         if let StopReason::Stopped(Stop {
             trap: Some(TrapKind::Hardware),
             debug_status: Some(status),
+            tid,
             ..
         }) = reason
         {
-            if let Some(why) = self.hardware_hit(status)? {
+            if let Some(why) = self.hardware_hit(status, tid)? {
                 return Ok(SingleStep::Report(reason, why));
             }
         } else if !stepped {
@@ -536,7 +548,9 @@ impl Session {
             let pc = self.guard(Process::pc)?;
             if self.sites.is_inserted(pc) {
                 self.at_breakpoint.insert(tid);
-                if let Some(id) = self.breakpoints.hit(user_owners(&self.sites, pc)) {
+                let owners: Vec<u32> = user_owners(&self.sites, pc).collect();
+                let (counted, _) = self.hits_holding(&owners, tid);
+                if let Some(id) = self.breakpoints.hit(counted) {
                     return Ok(SingleStep::Report(reason, Why::breakpoint(id)));
                 }
             }

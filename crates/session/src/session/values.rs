@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 use crate::images::Image;
 use crate::load_bias::LoadBias;
 
+/// The most addresses whose scopes are kept.
+const MAX_CACHED_SCOPES: usize = 4096;
+
 /// The most values the history keeps (gdb keeps them all; a script printing in a loop must
 /// not grow without bound).
 const MAX_HISTORY: usize = 10_000;
@@ -163,32 +166,43 @@ impl Session {
 
     fn frame_context(&mut self) -> Result<FrameContext<'_>> {
         let frame = self.selected_frame()?;
-        let pid = self.pid();
         // A caller's pc is a return address: the call before it is where its scopes are.
         let innermost = self
             .frames
             .as_ref()
             .and_then(|frames| frames.first())
             .is_none_or(|first| first.pc == frame.pc && first.cfa == frame.cfa);
-        let lookup = if !innermost {
+        let scope_index = self.inline_position(&frame);
+        self.context_at(frame, !innermost, scope_index)
+    }
+
+    /// The context of the current thread's innermost frame, without unwinding the stack:
+    /// what a breakpoint condition is evaluated in, at every hit.
+    pub(crate) fn innermost_context(&mut self) -> Result<FrameContext<'_>> {
+        let frame = self.innermost_frame()?;
+        self.context_at(frame, false, 0)
+    }
+
+    fn context_at(
+        &mut self,
+        frame: Frame,
+        caller: bool,
+        scope_index: usize,
+    ) -> Result<FrameContext<'_>> {
+        let pid = self.pid();
+        let lookup = if caller {
             frame.pc.wrapping_sub(1)
         } else {
             frame.pc
         };
         let module = self.images.shared_module_at(pid, lookup);
-        let (scopes, language) = match &module {
-            Some((image, module)) => {
-                let scopes = module
-                    .scopes_at(image.bias.to_file(lookup))
-                    .unwrap_or_default();
-                let language = scopes
-                    .first()
-                    .map_or(Language::C, |scope| language_of(scope.language));
-                (scopes, language)
-            }
-            None => (Vec::new(), Language::C),
+        let scopes = match &module {
+            Some((image, module)) => self.scopes_at(module, image.bias.to_file(lookup)),
+            None => Arc::new(Vec::new()),
         };
-        let scope_index = self.inline_position(&frame);
+        let language = scopes
+            .first()
+            .map_or(Language::C, |scope| language_of(scope.language));
         Ok(FrameContext {
             session: self,
             frame,
@@ -199,6 +213,27 @@ impl Session {
             language,
             wrote: false,
         })
+    }
+
+    /// The DWARF scopes at `pc` of `module`, read once per address (a conditional
+    /// breakpoint asks at every hit).
+    pub(super) fn scopes_at(
+        &mut self,
+        module: &Arc<Module>,
+        pc: FileAddr,
+    ) -> Arc<Vec<FunctionScope>> {
+        let key = (Arc::as_ptr(module) as usize, pc);
+        if let Some(scopes) = self.scope_cache.get(&key) {
+            return scopes.clone();
+        }
+        let scopes = Arc::new(module.scopes_at(pc).unwrap_or_default());
+        if self.scope_cache.len() >= MAX_CACHED_SCOPES {
+            self.scope_cache.clear();
+        }
+        // The module is kept alive by the images for as long as the cache (both are reset
+        // together on exec), so its address identifies it.
+        self.scope_cache.insert(key, scopes.clone());
+        scopes
     }
 
     /// Which of the functions at the frame's pc the frame is (0: the innermost inlined one).
@@ -244,7 +279,7 @@ fn code_pointer() -> TypeRc {
     }))
 }
 
-fn language_of(language: SourceLanguage) -> Language {
+pub(super) fn language_of(language: SourceLanguage) -> Language {
     match language {
         SourceLanguage::Rust => Language::Rust,
         SourceLanguage::Cpp => Language::Cpp,
@@ -259,12 +294,12 @@ struct FileAddrAt {
 }
 
 /// The session seen from one frame, for dbg-expr.
-struct FrameContext<'s> {
+pub(crate) struct FrameContext<'s> {
     session: &'s mut Session,
     frame: Frame,
     lookup: FileAddrAt,
     module: Option<(Image, Arc<Module>)>,
-    scopes: Vec<FunctionScope>,
+    scopes: Arc<Vec<FunctionScope>>,
     scope_index: usize,
     language: Language,
     /// An assignment wrote memory or a register (the stack must be unwound again).
