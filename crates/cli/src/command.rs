@@ -37,7 +37,7 @@ pub enum Command {
     /// `finish`: out of the selected frame.
     Finish,
     /// `backtrace [N]`: the innermost N frames (all by default).
-    Backtrace(Option<usize>),
+    Backtrace(Option<usize>, bool),
     /// `up [N]`.
     Up(u64),
     /// `down [N]`.
@@ -174,6 +174,12 @@ pub enum Command {
     Ptype(String),
     /// `whatis EXPR|TYPE`.
     Whatis(String),
+    /// `display[/F] EXPR`: show EXPR now and at every stop; no EXPR shows them all now.
+    Display(Option<(String, Option<char>)>),
+    /// `undisplay [N...]`: no N removes every display.
+    Undisplay(Vec<u32>),
+    /// `info display`.
+    DisplayList,
 }
 
 /// What the top-level `delete`, `enable` and `disable` do.
@@ -249,38 +255,73 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "step" => Ok(Command::Step(optional_count(&rest, spec)?)),
         "next" => Ok(Command::Next(optional_count(&rest, spec)?)),
         "finish" => no_more(&rest).map(|()| Command::Finish),
-        "backtrace" => match rest.as_slice() {
-            [] => Ok(Command::Backtrace(None)),
-            ["full", ..] | [_, "full"] => {
-                Err("`backtrace full` needs variables, which are not available in this version of dbg yet".into())
+        "backtrace" => {
+            // `bt`, `bt N`, `bt full`, `bt N full`, `bt full N` (gdb also takes `-full`).
+            let full = rest.iter().any(|w| matches!(*w, "full" | "-full"));
+            let counts: Vec<&&str> = rest
+                .iter()
+                .filter(|w| !matches!(**w, "full" | "-full"))
+                .collect();
+            match counts.as_slice() {
+                [] => Ok(Command::Backtrace(None, full)),
+                [count] => {
+                    let count = usize::try_from(parse_u64(count, "frame count")?)
+                        .map_err(|_| format!("frame count `{count}` is too large"))?;
+                    Ok(Command::Backtrace(Some(count), full))
+                }
+                [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `backtrace`")),
             }
-            [count] => {
-                let count = usize::try_from(parse_u64(count, "frame count")?)
-                    .map_err(|_| format!("frame count `{count}` is too large"))?;
-                Ok(Command::Backtrace(Some(count)))
-            }
-            [_, extra, ..] => Err(format!("unexpected argument `{extra}` to `backtrace`")),
-        },
+        }
         "tbreak" => match parse_breakpoint_set(&rest)? {
-            Command::BreakpointSet { location, spec, ignore, hardware, condition, .. } => {
-                Ok(Command::BreakpointSet { location, spec, ignore, hardware, temporary: true, condition })
-            }
+            Command::BreakpointSet {
+                location,
+                spec,
+                ignore,
+                hardware,
+                condition,
+                ..
+            } => Ok(Command::BreakpointSet {
+                location,
+                spec,
+                ignore,
+                hardware,
+                temporary: true,
+                condition,
+            }),
             other => Ok(other),
         },
         "hbreak" => match parse_breakpoint_set(&rest)? {
-            Command::BreakpointSet { location, spec, ignore, temporary, condition, .. } => {
-                Ok(Command::BreakpointSet { location, spec, ignore, hardware: true, temporary, condition })
-            }
+            Command::BreakpointSet {
+                location,
+                spec,
+                ignore,
+                temporary,
+                condition,
+                ..
+            } => Ok(Command::BreakpointSet {
+                location,
+                spec,
+                ignore,
+                hardware: true,
+                temporary,
+                condition,
+            }),
             other => Ok(other),
         },
         "delete" => parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Delete, ids)),
         "enable" => parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Enable, ids)),
-        "disable" => parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Disable, ids)),
+        "disable" => {
+            parse_ids(&rest).map(|ids| Command::Breakpoints(BreakpointAction::Disable, ids))
+        }
         "ignore" => match rest.as_slice() {
-            [id, count] => Ok(Command::BreakpointIgnore(parse_id(id)?, parse_u64(count, "count")?)),
+            [id, count] => Ok(Command::BreakpointIgnore(
+                parse_id(id)?,
+                parse_u64(count, "count")?,
+            )),
             _ => Err("usage: ignore ID N".into()),
         },
         "condition" => parse_condition(&rest),
+        "undisplay" => parse_ids(&rest).map(Command::Undisplay),
         "info" => parse_info(spec, &rest),
         "up" => Ok(Command::Up(optional_count(&rest, spec)?)),
         "down" => Ok(Command::Down(optional_count(&rest, spec)?)),
@@ -324,7 +365,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 "disable" => one_id(args, "disable").map(Command::BreakpointDisable),
                 "delete" => one_id(args, "delete").map(Command::BreakpointDelete),
                 "ignore" => match args {
-                    [id, count] => Ok(Command::BreakpointIgnore(parse_id(id)?, parse_u64(count, "count")?)),
+                    [id, count] => Ok(Command::BreakpointIgnore(
+                        parse_id(id)?,
+                        parse_u64(count, "count")?,
+                    )),
                     _ => Err("usage: breakpoint ignore ID N".into()),
                 },
                 _ => parse_condition(args),
@@ -409,7 +453,7 @@ fn parse_expression_command(line: &str, first: &str) -> Result<Option<Command>, 
     let Ok(spec) = lookup(word) else {
         return Ok(None);
     };
-    if !matches!(spec.name, "print" | "set" | "ptype" | "whatis") {
+    if !matches!(spec.name, "print" | "set" | "ptype" | "whatis" | "display") {
         return Ok(None);
     }
     let rest = line
@@ -417,6 +461,22 @@ fn parse_expression_command(line: &str, first: &str) -> Result<Option<Command>, 
         .get(first.len()..)
         .unwrap_or_default()
         .trim();
+    if spec.name == "display" {
+        return match format {
+            None if rest.is_empty() => Ok(Some(Command::Display(None))),
+            None => Ok(Some(Command::Display(Some((rest.to_string(), None))))),
+            Some(letters) => {
+                parse_format(letters)?;
+                if rest.is_empty() {
+                    return Err("usage: display[/F] EXPR".into());
+                }
+                Ok(Some(Command::Display(Some((
+                    rest.to_string(),
+                    letters.chars().next(),
+                )))))
+            }
+        };
+    }
     let format = match (format, spec.name) {
         (None, _) => None,
         (Some(letters), "print") => Some(parse_format(letters)?),
@@ -607,6 +667,7 @@ fn parse_info(spec: &table::Spec, rest: &[&str]) -> Result<Command, String> {
         },
         "sharedlibrary" => Err("`info sharedlibrary` (`sharedlibrary list`) is not available in this version of dbg yet".into()),
         "locals" => none(Command::Locals),
+        "display" => none(Command::DisplayList),
         "args" => none(Command::Args),
         other => Err(format!(
             "`info {other}` is not available in this version of dbg yet"

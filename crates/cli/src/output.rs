@@ -55,9 +55,9 @@ pub enum Data {
     /// Disassembled instructions, each with its `function+offset` if known.
     Instructions(Vec<Instruction>, Vec<Option<String>>),
     /// The call stack, and the selected frame's index.
-    Frames(Vec<Frame>, usize),
+    Frames(Vec<FrameView>, usize),
     /// The selected frame.
-    Frame(Box<Frame>),
+    Frame(Box<FrameView>),
     /// What `finish` found the function returned.
     Returned(ReturnValue),
     /// Source lines.
@@ -72,6 +72,36 @@ pub enum Data {
     Variables(&'static str, Vec<ValueView>),
     /// A type (`ptype`, `whatis`).
     Type(String),
+    /// Display expressions' values (`display` with or without an expression).
+    Displays(Vec<DisplayValue>),
+    /// The display list (`info display`): id, enabled, expression with its format.
+    DisplayList(Vec<(u32, String)>),
+}
+
+/// A frame as shown: where it is, its function's arguments, and for `backtrace full` its
+/// locals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameView {
+    /// The frame.
+    pub frame: Frame,
+    /// Its arguments (scalars by value, aggregates as `...`); `None` without debug
+    /// information for the function.
+    pub args: Option<Vec<dbg_session::VariableText>>,
+    /// Its local variables (`backtrace full`).
+    pub locals: Option<Vec<dbg_session::VariableText>>,
+}
+
+/// One `display` expression's value at a stop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayValue {
+    /// Its number.
+    pub id: u32,
+    /// The expression as typed.
+    pub expr: String,
+    /// Its format letter, as typed (`x` of `display/x`).
+    pub format: Option<char>,
+    /// The value, or `<error: ...>`.
+    pub value: String,
 }
 
 /// A value as shown: its text, its type's name, and for structs and arrays its members
@@ -148,17 +178,42 @@ impl Printer {
         }
     }
 
-    /// Print events, in order; `place` says where a stop is (asked only for stops).
-    pub fn events(&self, events: &[Event], place: &mut dyn FnMut(&StopEvent) -> Option<CodePlace>) {
-        for event in events {
+    /// Print events, in order; `place` says where a stop is (asked only for stops). In JSON
+    /// mode the last stop carries `displays` (human mode prints them after the source
+    /// line, with [`Printer::displays`]).
+    pub fn events(
+        &self,
+        events: &[Event],
+        place: &mut dyn FnMut(&StopEvent) -> Option<CodePlace>,
+        displays: &[DisplayValue],
+    ) {
+        let last_stop = events
+            .iter()
+            .rposition(|event| matches!(event, Event::Stopped(_)));
+        for (index, event) in events.iter().enumerate() {
             let at = match event {
                 Event::Stopped(stop) => place(stop),
                 _ => None,
             };
             match self.mode {
                 Mode::Human => out(&human::event(event, at.as_ref())),
-                Mode::Json => out(&json::event(event, at.as_ref()).to_string()),
+                Mode::Json => {
+                    let mut object = json::event(event, at.as_ref());
+                    if Some(index) == last_stop && !displays.is_empty() {
+                        if let Some(fields) = object.as_object_mut() {
+                            fields.insert("displays".into(), json::displays(displays));
+                        }
+                    }
+                    out(&object.to_string());
+                }
             }
+        }
+    }
+
+    /// Print the displays shown at a stop (human mode: `1: x = 3`).
+    pub fn displays(&self, displays: &[DisplayValue]) {
+        if self.mode == Mode::Human && !displays.is_empty() {
+            out(&human::display_lines(displays));
         }
     }
 

@@ -6,7 +6,7 @@ use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
 use crate::command::{self, BreakpointAction, Command, RegisterSet};
 use crate::examine;
-use crate::output::{Data, ExaminedLine, Printer, ValueView};
+use crate::output::{Data, DisplayValue, ExaminedLine, FrameView, Printer, ValueView};
 
 /// How many levels of members a printed value's JSON `children` go down.
 const CHILD_DEPTH: u32 = 3;
@@ -29,6 +29,10 @@ pub struct Runner {
     session: Session,
     printer: Printer,
     last_failed: bool,
+    /// `display` expressions: number, expression, format letter.
+    displays: Vec<(u32, String, Option<char>)>,
+    /// The number the last display got.
+    last_display: u32,
 }
 
 impl Runner {
@@ -37,12 +41,14 @@ impl Runner {
         // Threads created or exited and forks are shown when they happen, while the program
         // runs (as gdb's `[New Thread ...]`), not held until the next stop.
         session.on_thread_event(move |event| {
-            printer.events(std::slice::from_ref(event), &mut |_| None);
+            printer.events(std::slice::from_ref(event), &mut |_| None, &[]);
         });
         Runner {
             session,
             printer,
             last_failed: false,
+            displays: Vec::new(),
+            last_display: 0,
         }
     }
 
@@ -86,6 +92,34 @@ impl Runner {
         self.printer.result(line, &result);
         self.printer.warnings(&self.session.symbol_warnings());
         flow
+    }
+
+    /// The values of the displays (only display `only` when given), each as `print` shows
+    /// it or the error it gives.
+    fn display_values(&mut self, only: Option<u32>) -> Vec<DisplayValue> {
+        let displays: Vec<_> = self
+            .displays
+            .iter()
+            .filter(|(id, _, _)| only.is_none_or(|only| only == *id))
+            .cloned()
+            .collect();
+        displays
+            .into_iter()
+            .map(|(id, expr, format)| {
+                let format_of = format.and_then(dbg_session::Format::from_letter);
+                let value = self
+                    .session
+                    .evaluate(&expr)
+                    .and_then(|value| self.session.format_value(&value, format_of, true))
+                    .unwrap_or_else(|e| format!("<error: {e}>"));
+                DisplayValue {
+                    id,
+                    expr,
+                    format,
+                    value,
+                }
+            })
+            .collect()
     }
 
     /// A value as shown, with its members `depth` levels down (JSON `children`).
@@ -217,13 +251,17 @@ impl Runner {
                     None => Data::None,
                 });
             }
-            Command::Backtrace(limit) => {
+            Command::Backtrace(limit, full) => {
                 let mut frames = self.session.backtrace().map_err(|e| e.to_string())?;
                 if let Some(limit) = limit {
                     frames.truncate(limit);
                 }
                 let selected = self.session.selected_frame().map(|f| f.index).unwrap_or(0);
-                return Ok(Data::Frames(frames, selected));
+                let views = frames
+                    .into_iter()
+                    .map(|frame| self.frame_view(frame, full))
+                    .collect();
+                return Ok(Data::Frames(views, selected));
             }
             Command::Up(count) | Command::Down(count) => {
                 let up = matches!(command, Command::Up(_));
@@ -413,6 +451,44 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::None);
             }
+            Command::Display(None) => return Ok(Data::Displays(self.display_values(None))),
+            Command::Display(Some((expr, format))) => {
+                // As gdb: shown now (an error now refuses it), then at every stop.
+                let format_of = format.and_then(dbg_session::Format::from_letter);
+                let value = self.session.evaluate(&expr).map_err(|e| e.to_string())?;
+                self.session
+                    .format_value(&value, format_of, true)
+                    .map_err(|e| e.to_string())?;
+                self.last_display += 1;
+                let id = self.last_display;
+                self.displays.push((id, expr, format));
+                return Ok(Data::Displays(self.display_values(Some(id))));
+            }
+            Command::Undisplay(ids) => {
+                if let Some(unknown) = ids
+                    .iter()
+                    .find(|id| !self.displays.iter().any(|(d, _, _)| d == *id))
+                {
+                    return Err(format!("no display number {unknown}"));
+                }
+                self.displays
+                    .retain(|(id, _, _)| !ids.is_empty() && !ids.contains(id));
+                return Ok(Data::None);
+            }
+            Command::DisplayList => {
+                let list = self
+                    .displays
+                    .iter()
+                    .map(|(id, expr, format)| {
+                        let text = match format {
+                            Some(letter) => format!("/{letter} {expr}"),
+                            None => expr.clone(),
+                        };
+                        (*id, text)
+                    })
+                    .collect();
+                return Ok(Data::DisplayList(list));
+            }
             Command::SetVar(assignment) => {
                 self.session
                     .evaluate(&assignment)
@@ -546,10 +622,15 @@ impl Runner {
     /// Print events; after a stop, in human mode, the source lines around the pc, or the
     /// next instructions where there is no line information.
     pub fn print_events(&mut self, events: &[dbg_session::Event]) {
+        let stopped = matches!(events.last(), Some(dbg_session::Event::Stopped(_)));
+        let displays = if stopped {
+            self.display_values(None)
+        } else {
+            Vec::new()
+        };
         let session = &mut self.session;
         self.printer
-            .events(events, &mut |stop| session.stop_place(stop));
-        let stopped = matches!(events.last(), Some(dbg_session::Event::Stopped(_)));
+            .events(events, &mut |stop| session.stop_place(stop), &displays);
         if stopped && self.printer.mode() == crate::output::Mode::Human {
             if let Some(listing) = self.session.source_at_pc() {
                 self.printer.source_at_stop(&listing);
@@ -557,6 +638,7 @@ impl Runner {
                 let symbols = self.symbols(&code);
                 self.printer.code_at_stop(&code, &symbols);
             }
+            self.printer.displays(&displays);
         }
         self.printer.warnings(&self.session.symbol_warnings());
     }
@@ -577,7 +659,23 @@ impl Runner {
 
     /// A selected frame, with the source line it is at.
     fn frame_data(&mut self, frame: dbg_session::Frame) -> Data {
-        Data::Frame(Box::new(frame))
+        Data::Frame(Box::new(self.frame_view(frame, false)))
+    }
+
+    /// A frame with its arguments (and with `full`, its locals), where DWARF describes its
+    /// function.
+    fn frame_view(&mut self, frame: dbg_session::Frame, full: bool) -> FrameView {
+        let args = self.session.frame_arguments(frame.index).ok();
+        let locals = if full {
+            Some(self.session.frame_locals(frame.index).unwrap_or_default())
+        } else {
+            None
+        };
+        FrameView {
+            frame,
+            args,
+            locals,
+        }
     }
 
     /// End the session (kill a launched process, detach an attached one) and give the exit

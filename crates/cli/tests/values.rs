@@ -212,6 +212,7 @@ fn answers(stdout: &str) -> Vec<String> {
         .skip(1)
         .filter(|line| {
             line.starts_with('$')
+                || is_display_line(line)
                 || line.starts_with("type = ")
                 || line.starts_with("    ")
                 || line.starts_with('}')
@@ -219,6 +220,12 @@ fn answers(stdout: &str) -> Vec<String> {
         })
         .map(hide_stack_addresses)
         .collect()
+}
+
+/// `1: x = 3`, `2: /x y = 0x3`.
+fn is_display_line(line: &str) -> bool {
+    line.split_once(": ")
+        .is_some_and(|(number, rest)| number.parse::<u32>().is_ok() && rest.contains(" = "))
 }
 
 fn is_variable_line(line: &str) -> bool {
@@ -317,7 +324,7 @@ fn print_shows_values_as_gdb_does() {
 }
 
 #[test]
-fn locals_and_args_are_listed_as_gdb_lists_them() {
+fn locals_args_backtrace_full_and_displays_are_listed_as_gdb_lists_them() {
     let program = fixture("values");
     let commands: Vec<String> = [
         "info locals",

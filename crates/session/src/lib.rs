@@ -70,7 +70,8 @@ pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};
 pub use load_bias::LoadBias;
 pub use session::{
-    Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, MAX_MEMORY_READ,
+    Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, VariableText,
+    MAX_MEMORY_READ,
 };
 pub use signals::SignalPolicy;
 pub use watchpoints::{WatchHit, Watchpoint};

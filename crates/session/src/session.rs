@@ -33,7 +33,7 @@ mod threads;
 mod values;
 mod watchpoint_ops;
 
-pub use values::NamedValue;
+pub use values::{NamedValue, VariableText};
 
 pub use frames::Frame;
 pub use listing::Listing;

@@ -69,6 +69,8 @@ pub const COMMANDS: &[Spec] = &[
     spec!("locals", [], [], "locals", "show the local variables of the selected frame, innermost block first", true),
     spec!("args", [], [], "args", "show the arguments of the selected frame's function", true),
     spec!("ptype", [], [], "ptype EXPR|TYPE", "show a type with its members written out", true),
+    spec!("display", [], [], "display[/F] [EXPR]", "show EXPR now and at every stop (no EXPR: show every display now)", true),
+    spec!("undisplay", [], [], "undisplay [N...]", "stop showing displays N (no N: all of them)", true),
     spec!("whatis", [], [], "whatis EXPR|TYPE", "show the name of a type", true),
     spec!("list", ["l"], [], "list [LOCATION]", "show source around a location (a bare number: a line of the current file)", true),
     spec!("info", ["i"], ["breakpoints", "watchpoints", "registers", "all-registers", "frame", "threads", "signals", "symbol", "sharedlibrary", "locals", "args", "display"], "info breakpoints | watchpoints | registers [NAME...] | all-registers | frame | threads | signals SIGNAL | symbol ADDRESS", "gdb's info commands, answered by their dbg forms", true),

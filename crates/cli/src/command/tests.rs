@@ -306,7 +306,9 @@ fn errors_name_what_is_wrong() {
     check("ni 2", Ok(Command::NextInstruction(2)));
     check("s", Ok(Command::Step(1)));
     check("n", Ok(Command::Next(1)));
-    check("bt", Ok(Command::Backtrace(None)));
+    check("bt", Ok(Command::Backtrace(None, false)));
+    check("bt full 2", Ok(Command::Backtrace(Some(2), true)));
+    check("backtrace 3 full", Ok(Command::Backtrace(Some(3), true)));
     check("up 2", Ok(Command::Up(2)));
     check("do", Ok(Command::Down(1)));
     check("fr", Ok(Command::Frame(None)));
@@ -402,8 +404,8 @@ fn gdb_habits_parse_to_their_dbg_forms() {
     check("f 1", Ok(Command::Frame(Some(1))));
     check("k", Ok(Command::Kill));
     check("l 30", Ok(Command::List(Some(Location::CurrentLine(30)))));
-    check("where", Ok(Command::Backtrace(None)));
-    check("bt 3", Ok(Command::Backtrace(Some(3))));
+    check("where", Ok(Command::Backtrace(None, false)));
+    check("bt 3", Ok(Command::Backtrace(Some(3), false)));
     check("next 3", Ok(Command::Next(3)));
     check("step 2", Ok(Command::Step(2)));
     check("thread 2", Ok(Command::ThreadSelect(2)));
@@ -486,7 +488,13 @@ fn gdb_habits_parse_to_their_dbg_forms() {
     );
     fails("break main if", "`if` needs a condition");
     check("i args", Ok(Command::Args));
-    fails("info display", "`info display` is not available");
+    check("info display", Ok(Command::DisplayList));
+    check(
+        "display/x a + 1",
+        Ok(Command::Display(Some(("a + 1".into(), Some('x'))))),
+    );
+    check("display", Ok(Command::Display(None)));
+    check("undisplay 1 2", Ok(Command::Undisplay(vec![1, 2])));
     let examine = |text: &str| crate::examine::parse(text).unwrap_or_else(|e| panic!("{e}"));
     check(
         "x/4xg $sp",

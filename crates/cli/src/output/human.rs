@@ -2,10 +2,10 @@
 //! result.
 
 use dbg_session::{
-    CodePlace, Event, Frame, Instruction, Listing, RegFormat, StopCause, StopEvent, VirtAddr,
+    CodePlace, Event, Instruction, Listing, RegFormat, StopCause, StopEvent, VirtAddr,
 };
 
-use super::{register_text, watch_value, Data};
+use super::{register_text, watch_value, Data, FrameView};
 
 pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> String {
     match event {
@@ -90,11 +90,20 @@ fn stop_text(stop: &StopEvent, place: Option<&CodePlace>) -> String {
 
 /// `main+8 at hello.c:5`, `twice at nested.c:11`, `puts+16 in /lib/.../libc.so.6`.
 fn place_text(place: &CodePlace) -> Option<String> {
+    place_text_with(place, None)
+}
+
+/// [`place_text`] with the function's arguments, `(a=1, b=...)`, after its name.
+fn place_text_with(place: &CodePlace, args: Option<&str>) -> Option<String> {
     let function = place.function.as_ref().map(|name| match place.offset {
         Some(offset) => format!("{name}+{offset}"),
         None => name.clone(),
     });
     let function = function.map(|f| paint(&f, FUNCTION));
+    let function = match (function, args) {
+        (Some(function), Some(args)) => Some(format!("{function} {args}")),
+        (function, _) => function,
+    };
     let file =
         |source: &dbg_session::SourceLine| paint(&format!("{}:{}", source.file, source.line), FILE);
     match (function, &place.source, &place.module) {
@@ -137,14 +146,32 @@ pub(super) fn listing_lines(listing: &Listing) -> String {
 }
 
 /// `#1  0x000055555555518e in inner+24 at nested.c:20`.
-fn frame_line(frame: &Frame) -> String {
+fn frame_line(view: &FrameView) -> String {
+    let frame = &view.frame;
+    let args = view.args.as_ref().map(|args| {
+        let list: Vec<String> = args
+            .iter()
+            .map(|a| format!("{}={}", a.name, a.text))
+            .collect();
+        format!("({})", list.join(", "))
+    });
     let place = frame
         .place
         .as_ref()
-        .and_then(place_text)
+        .and_then(|place| place_text_with(place, args.as_deref()))
         .unwrap_or_else(|| "??".to_string());
     let inlined = if frame.inlined { " [inlined]" } else { "" };
-    format!("#{:<2} {:#018x} in {place}{inlined}", frame.index, frame.pc)
+    let mut text = format!("#{:<2} {:#018x} in {place}{inlined}", frame.index, frame.pc);
+    match &view.locals {
+        Some(locals) if locals.is_empty() => text.push_str("\nNo locals."),
+        Some(locals) => {
+            for local in locals {
+                text.push_str(&format!("\n        {} = {}", local.name, local.text));
+            }
+        }
+        None => {}
+    }
+    text
 }
 
 /// Instructions as `0x... <symbol> bytes text` lines; with `at_pc`, the first is marked `->`.
@@ -278,7 +305,7 @@ pub(super) fn data(data: &Data) -> Option<String> {
             frames
                 .iter()
                 .map(|frame| {
-                    let mark = if frame.index == *selected && *selected != 0 {
+                    let mark = if frame.frame.index == *selected && *selected != 0 {
                         "*"
                     } else {
                         ""
@@ -304,6 +331,21 @@ pub(super) fn data(data: &Data) -> Option<String> {
                 .join("\n"),
         ),
         Data::Type(text) => Some(format!("type = {text}")),
+        Data::Displays(values) if values.is_empty() => None,
+        Data::Displays(values) => Some(display_lines(values)),
+        Data::DisplayList(list) if list.is_empty() => {
+            Some("There are no auto-display expressions now.".into())
+        }
+        Data::DisplayList(list) => {
+            let mut lines = vec![
+                "Auto-display expressions now in effect:".to_string(),
+                "Num Enb Expression".to_string(),
+            ];
+            for (id, expr) in list {
+                lines.push(format!("{id}:   y  {expr}"));
+            }
+            Some(lines.join("\n"))
+        }
         Data::Examined(lines) => Some(
             lines
                 .iter()
@@ -479,4 +521,16 @@ mod tests {
             "   4  int main(void) {\n\x1b[1m-> 5      return 0;\x1b[0m"
         );
     }
+}
+
+/// Displays as gdb shows them at a stop: `1: x = 3`, `2: /x y = 0x3`.
+pub(super) fn display_lines(values: &[crate::output::DisplayValue]) -> String {
+    values
+        .iter()
+        .map(|d| match d.format {
+            Some(letter) => format!("{}: /{letter} {} = {}", d.id, d.expr, d.value),
+            None => format!("{}: {} = {}", d.id, d.expr, d.value),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

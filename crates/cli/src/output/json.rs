@@ -1,6 +1,6 @@
 //! JSON output (SPEC §5): one object per line, for scripts.
 
-use dbg_session::{Breakpoint, CodePlace, Event, Frame, StopKind, WatchHit, Watchpoint};
+use dbg_session::{Breakpoint, CodePlace, Event, StopKind, WatchHit, Watchpoint};
 use serde_json::{json, Map, Value};
 
 use super::{register_text, watch_value, Data};
@@ -91,12 +91,25 @@ fn place_fields(object: &mut Map<String, Value>, place: Option<&CodePlace>) {
     }
 }
 
-fn frame_json(frame: &Frame) -> Value {
+fn frame_json(view: &crate::output::FrameView) -> Value {
+    let frame = &view.frame;
     let mut object = Map::new();
     object.insert("pc".into(), format!("{:#x}", frame.pc).into());
     place_fields(&mut object, frame.place.as_ref());
     if frame.inlined {
         object.insert("inlined".into(), true.into());
+    }
+    let variables = |list: &[dbg_session::VariableText]| -> Value {
+        list.iter()
+            .map(|v| json!({"name": v.name, "type": v.type_name, "value": v.text}))
+            .collect::<Vec<_>>()
+            .into()
+    };
+    if let Some(args) = &view.args {
+        object.insert("args".into(), variables(args));
+    }
+    if let Some(locals) = &view.locals {
+        object.insert("locals".into(), variables(locals));
     }
     Value::Object(object)
 }
@@ -149,7 +162,7 @@ pub(super) fn data(data: &Data) -> Value {
                 Value::Object(object) => object,
                 _ => Map::new(),
             };
-            object.insert("index".into(), frame.index.into());
+            object.insert("index".into(), frame.frame.index.into());
             Value::Object(object)
         }
         Data::Returned(value) => json!({"value": value.value, "type": value.type_name}),
@@ -158,6 +171,13 @@ pub(super) fn data(data: &Data) -> Value {
             "variables": variables.iter().map(value_json).collect::<Vec<_>>()
         }),
         Data::Type(text) => json!({ "type": text }),
+        Data::Displays(values) => json!({ "displays": displays(values) }),
+        Data::DisplayList(list) => json!({
+            "displays": list
+                .iter()
+                .map(|(id, expr)| json!({"id": id, "expr": expr, "enabled": true}))
+                .collect::<Vec<_>>()
+        }),
         Data::Listing(listing) => json!({
             "file": listing.file,
             "lines": listing
@@ -280,4 +300,13 @@ fn value_json(value: &crate::output::ValueView) -> Value {
         );
     }
     Value::Object(object)
+}
+
+/// SPEC §5: `"displays":[{"id":1,"expr":"x","value":"3"}]`.
+pub(super) fn displays(values: &[crate::output::DisplayValue]) -> Value {
+    values
+        .iter()
+        .map(|d| json!({"id": d.id, "expr": d.expr, "value": d.value}))
+        .collect::<Vec<_>>()
+        .into()
 }

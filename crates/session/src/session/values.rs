@@ -32,7 +32,69 @@ pub struct NamedValue {
     pub value: Value,
 }
 
+/// A variable as shown: its name, its type's name and its value's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableText {
+    /// Its name.
+    pub name: String,
+    /// Its type's name.
+    pub type_name: String,
+    /// Its value as gdb shows it (`...` for a struct or array argument in a frame line).
+    pub text: String,
+}
+
 impl Session {
+    /// Frame `index`'s arguments as a backtrace line shows them: scalars by value, structs,
+    /// unions and arrays as `...` (gdb's `print frame-arguments scalars`).
+    pub fn frame_arguments(&mut self, index: usize) -> Result<Vec<VariableText>> {
+        self.in_frame(index, |session| {
+            let args = session.args()?;
+            session.texts(args, true)
+        })
+    }
+
+    /// Frame `index`'s local variables as `backtrace full` shows them.
+    pub fn frame_locals(&mut self, index: usize) -> Result<Vec<VariableText>> {
+        self.in_frame(index, |session| {
+            let locals = session.locals()?;
+            session.texts(locals, false)
+        })
+    }
+
+    fn texts(&mut self, values: Vec<NamedValue>, scalars_only: bool) -> Result<Vec<VariableText>> {
+        let mut ctx = self.frame_context()?;
+        Ok(values
+            .into_iter()
+            .map(|named| {
+                let aggregate = dbg_expr::stripped(&mut ctx, &named.value.ty)
+                    .is_ok_and(|ty| matches!(ty.as_ref(), Type::Struct(_) | Type::Array { .. }));
+                let text = if scalars_only && aggregate {
+                    "...".to_string()
+                } else {
+                    dbg_expr::show_value(&mut ctx, &named.value, PrintOptions::default())
+                };
+                VariableText {
+                    name: named.name,
+                    type_name: named.value.ty.name(),
+                    text,
+                }
+            })
+            .collect())
+    }
+
+    /// Run `work` with frame `index` selected, then select the frame selected before.
+    fn in_frame<T>(
+        &mut self,
+        index: usize,
+        work: impl FnOnce(&mut Session) -> Result<T>,
+    ) -> Result<T> {
+        let selected = self.selected_frame;
+        self.select_frame(index)?;
+        let result = work(self);
+        self.selected_frame = selected;
+        result
+    }
+
     /// Evaluate `expression` in the selected frame (an assignment writes the program's
     /// memory or registers).
     pub fn evaluate(&mut self, expression: &str) -> Result<Value> {
