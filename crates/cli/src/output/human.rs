@@ -485,6 +485,18 @@ fn paint(text: &str, code: &str) -> String {
     }
 }
 
+/// Displays as gdb shows them at a stop: `1: x = 3`, `2: /x y = 0x3`.
+pub(super) fn display_lines(values: &[crate::output::DisplayValue]) -> String {
+    values
+        .iter()
+        .map(|d| match d.format {
+            Some(letter) => format!("{}: /{letter} {} = {}", d.id, d.expr, d.value),
+            None => format!("{}: {} = {}", d.id, d.expr, d.value),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,16 +533,4 @@ mod tests {
             "   4  int main(void) {\n\x1b[1m-> 5      return 0;\x1b[0m"
         );
     }
-}
-
-/// Displays as gdb shows them at a stop: `1: x = 3`, `2: /x y = 0x3`.
-pub(super) fn display_lines(values: &[crate::output::DisplayValue]) -> String {
-    values
-        .iter()
-        .map(|d| match d.format {
-            Some(letter) => format!("{}: /{letter} {} = {}", d.id, d.expr, d.value),
-            None => format!("{}: {} = {}", d.id, d.expr, d.value),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
