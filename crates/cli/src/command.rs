@@ -70,6 +70,13 @@ pub enum Command {
         /// Stop only when this expression is non-zero (`break LOC if EXPR`, `--if EXPR`).
         condition: Option<String>,
     },
+    /// gdb's `watch LVALUE` (changes) and `awatch LVALUE` (every access).
+    WatchExpression {
+        /// The lvalue as typed.
+        expression: String,
+        /// `awatch`.
+        access: bool,
+    },
     /// `condition ID [EXPR]`, `breakpoint condition ID [EXPR]`: no EXPR removes it.
     Condition(u32, Option<String>),
     /// gdb's top-level `delete [ID...]`, `enable ID...`, `disable ID...`: no id means every
@@ -446,6 +453,35 @@ pub fn parse(line: &str) -> Result<Command, String> {
 /// `print[/F] EXPR`, `set var LVALUE = EXPR`, `ptype`, `whatis`: the expression is the rest
 /// of the line, spaces and quotes kept. `None` when `first` is no such command.
 fn parse_expression_command(line: &str, first: &str) -> Result<Option<Command>, String> {
+    // `watch LVALUE` and `awatch LVALUE`; `watch ADDRESS KIND SIZE` is dbg's own form.
+    if first == "watch" || first == "awatch" {
+        let rest = line
+            .trim_start()
+            .get(first.len()..)
+            .unwrap_or_default()
+            .trim();
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        // Three words, a word then a number last, are no expression: dbg's form (whose
+        // own errors then say what is wrong with the kind or size).
+        let own_form = first == "watch"
+            && match words.as_slice() {
+                [_, kind, ..] if dbg_session::WatchKind::parse(kind).is_ok() => true,
+                [_, kind, size] => {
+                    kind.chars().all(|c| c.is_ascii_alphabetic()) && parse_u64(size, "size").is_ok()
+                }
+                _ => false,
+            };
+        if own_form {
+            return Ok(None);
+        }
+        if rest.is_empty() {
+            return Err(format!("usage: {first} LVALUE"));
+        }
+        return Ok(Some(Command::WatchExpression {
+            expression: rest.to_string(),
+            access: first == "awatch",
+        }));
+    }
     let (word, format) = match first.split_once('/') {
         Some((word, format)) => (word, Some(format)),
         None => (first, None),

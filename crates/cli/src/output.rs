@@ -91,6 +91,16 @@ pub struct FrameView {
     pub locals: Option<Vec<dbg_session::VariableText>>,
 }
 
+/// What the session says about a stop beyond the event: where it is, and for a watchpoint
+/// on an expression, its old and new value as text.
+#[derive(Debug, Clone, Default)]
+pub struct StopDetails {
+    /// Function and source line.
+    pub place: Option<CodePlace>,
+    /// The watched expression's change.
+    pub watch: Option<dbg_session::WatchReport>,
+}
+
 /// One `display` expression's value at a stop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayValue {
@@ -184,21 +194,32 @@ impl Printer {
     pub fn events(
         &self,
         events: &[Event],
-        place: &mut dyn FnMut(&StopEvent) -> Option<CodePlace>,
+        place: &mut dyn FnMut(&StopEvent) -> StopDetails,
         displays: &[DisplayValue],
     ) {
         let last_stop = events
             .iter()
             .rposition(|event| matches!(event, Event::Stopped(_)));
         for (index, event) in events.iter().enumerate() {
-            let at = match event {
+            let details = match event {
                 Event::Stopped(stop) => place(stop),
-                _ => None,
+                _ => StopDetails::default(),
             };
+            let at = details.place.as_ref();
             match self.mode {
-                Mode::Human => out(&human::event(event, at.as_ref())),
+                Mode::Human => {
+                    out(&human::event(event, at));
+                    if let Some(report) = &details.watch {
+                        out(&human::watch_report(report));
+                    }
+                }
                 Mode::Json => {
-                    let mut object = json::event(event, at.as_ref());
+                    let mut object = json::event(event, at);
+                    if let (Some(report), Some(fields)) = (&details.watch, object.as_object_mut()) {
+                        fields.insert("expression".into(), report.expression.clone().into());
+                        fields.insert("old_value".into(), report.old.clone().into());
+                        fields.insert("new_value".into(), report.new.clone().into());
+                    }
                     if Some(index) == last_stop && !displays.is_empty() {
                         if let Some(fields) = object.as_object_mut() {
                             fields.insert("displays".into(), json::displays(displays));

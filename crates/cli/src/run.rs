@@ -6,7 +6,7 @@ use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
 use crate::command::{self, BreakpointAction, Command, RegisterSet};
 use crate::examine;
-use crate::output::{Data, DisplayValue, ExaminedLine, FrameView, Printer, ValueView};
+use crate::output::{Data, DisplayValue, ExaminedLine, FrameView, Printer, StopDetails, ValueView};
 
 /// How many levels of members a printed value's JSON `children` go down.
 const CHILD_DEPTH: u32 = 3;
@@ -41,7 +41,11 @@ impl Runner {
         // Threads created or exited and forks are shown when they happen, while the program
         // runs (as gdb's `[New Thread ...]`), not held until the next stop.
         session.on_thread_event(move |event| {
-            printer.events(std::slice::from_ref(event), &mut |_| None, &[]);
+            printer.events(
+                std::slice::from_ref(event),
+                &mut |_| StopDetails::default(),
+                &[],
+            );
         });
         Runner {
             session,
@@ -228,11 +232,24 @@ impl Runner {
             Command::Step(count) => self.repeat_steps(count, Session::step_line),
             Command::Next(count) => self.repeat_steps(count, Session::next_line),
             Command::Breakpoints(action, ids) => {
-                let ids = if ids.is_empty() {
+                // As gdb: `delete`, `enable` and `disable` without ids take every breakpoint
+                // and every watchpoint.
+                let all = ids.is_empty();
+                let ids = if all {
                     self.session.breakpoints().iter().map(|bp| bp.id).collect()
                 } else {
                     ids
                 };
+                if all {
+                    for wp in self.session.watchpoints() {
+                        match action {
+                            BreakpointAction::Delete => self.session.delete_watchpoint(wp.id),
+                            BreakpointAction::Enable => self.session.enable_watchpoint(wp.id),
+                            BreakpointAction::Disable => self.session.disable_watchpoint(wp.id),
+                        }
+                        .map_err(|e| e.to_string())?;
+                    }
+                }
                 for id in ids {
                     match action {
                         BreakpointAction::Delete => self.session.delete_breakpoint(id),
@@ -445,6 +462,18 @@ impl Runner {
                 let number = self.session.record_value(value);
                 return Ok(Data::Value(number, view));
             }
+            Command::WatchExpression { expression, access } => {
+                let kind = if access {
+                    dbg_session::WatchKind::ReadWrite
+                } else {
+                    dbg_session::WatchKind::Write
+                };
+                let wp = self
+                    .session
+                    .watch_expression(&expression, kind)
+                    .map_err(|e| e.to_string())?;
+                return Ok(Data::WatchpointSet(wp));
+            }
             Command::Condition(id, condition) => {
                 self.session
                     .set_breakpoint_condition(id, condition.as_deref())
@@ -629,8 +658,14 @@ impl Runner {
             Vec::new()
         };
         let session = &mut self.session;
-        self.printer
-            .events(events, &mut |stop| session.stop_place(stop), &displays);
+        let mut describe = |stop: &dbg_session::StopEvent| StopDetails {
+            place: session.stop_place(stop),
+            watch: stop
+                .cause
+                .watch_hit()
+                .and_then(|hit| session.watch_report(hit.id)),
+        };
+        self.printer.events(events, &mut describe, &displays);
         if stopped && self.printer.mode() == crate::output::Mode::Human {
             if let Some(listing) = self.session.source_at_pc() {
                 self.printer.source_at_stop(&listing);

@@ -577,3 +577,124 @@ fn conditional_breakpoints_stop_only_when_the_condition_holds() {
     // The refused `break ... if (` left no breakpoint behind.
     assert!(!text.contains("Breakpoint 2 at"), "{text}");
 }
+
+/// The lines that say what a watchpoint on an expression saw, from either debugger (ids
+/// differ: gdb numbers watchpoints with breakpoints).
+fn watch_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|line| {
+            line.starts_with("Old value = ")
+                || line.starts_with("New value = ")
+                || line.starts_with("Value = ")
+                || line.starts_with("which its expression is valid")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn watchpoints_on_expressions_report_as_gdb_does() {
+    let program = fixture("watch_expr");
+    let mut commands = vec![
+        "break main",
+        "run",
+        "watch counter",
+        "watch pair_global",
+        "watch bytes[3]",
+        "continue",
+        "continue",
+        "continue",
+        "delete",
+        "break bump",
+        "continue",
+        "watch local",
+        "awatch times",
+    ];
+    commands.extend(["continue"; 12]);
+    let mut gdb = Command::new("gdb");
+    gdb.arg("-batch").arg("-nx");
+    for command in &commands {
+        gdb.args(["-ex", command]);
+    }
+    let theirs = gdb.arg(&program).output().unwrap();
+    let mut args = vec!["run", "--batch"];
+    for command in &commands {
+        let command = if *command == "run" {
+            "continue"
+        } else {
+            command
+        };
+        args.extend(["-e", command]);
+    }
+    args.push(&program);
+    let ours = dbg(&args);
+    let text = transcript(&ours);
+    let (ours, theirs) = (
+        watch_lines(&String::from_utf8_lossy(&ours.stdout)),
+        watch_lines(&String::from_utf8_lossy(&theirs.stdout)),
+    );
+    // counter 0 -> 5 (the write of the same 0 is no change), the 16-byte pair in two debug
+    // registers, a char at an odd address, then the local's changes, the argument's reads
+    // and the end of both with their frame.
+    assert!(ours.len() >= 14, "{ours:#?}\n{text}");
+    assert_eq!(ours, theirs, "{text}");
+    assert!(text.contains("Hardware watchpoint 1: counter"), "{text}");
+    assert!(
+        text.contains("Hardware access (read/write) watchpoint 5: times"),
+        "{text}"
+    );
+}
+
+#[test]
+fn watch_refuses_what_it_cannot_watch() {
+    let program = fixture("watch_expr");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "break bump",
+        "-e",
+        "continue",
+        "-e",
+        "watch times + 1",
+        "-e",
+        "watch local = 3",
+        "-e",
+        "watch nosuch",
+        "-e",
+        "watch $rax",
+        "-e",
+        "watch pair_global",
+        "-e",
+        "watch pair_global",
+        "-e",
+        "watch counter",
+        "-e",
+        "print local",
+        &program,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error: cannot watch `times + 1`: it is not in memory",
+            "error: cannot watch `local = 3`: it assigns",
+            "error: no symbol \"nosuch\" in current context",
+            "error: cannot watch `$rax`: it is not in memory",
+            "error: watching it needs 1 debug registers, and 0 are free",
+        ],
+        "{}",
+        transcript(&output)
+    );
+    // Nothing was written: `local` was not assigned.
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("$1 = "),
+        "{}",
+        transcript(&output)
+    );
+}

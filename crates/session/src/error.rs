@@ -181,6 +181,22 @@ pub enum Error {
     /// An expression without a value (unknown name, bad operands, unreadable memory).
     #[error(transparent)]
     Expression(#[from] dbg_expr::EvalError),
+    /// `watch EXPR` of something that cannot be watched.
+    #[error("cannot watch `{expression}`: {why}")]
+    WatchExpression {
+        /// The expression.
+        expression: String,
+        /// Why.
+        why: &'static str,
+    },
+    /// `watch EXPR` of a value that needs more debug registers than are free.
+    #[error("watching it needs {needed} debug registers, and {free} are free")]
+    WatchNeedsRegisters {
+        /// How many its aligned pieces take.
+        needed: usize,
+        /// How many are free.
+        free: usize,
+    },
     /// `locals`/`args` where the debug information describes no function.
     #[error("no symbol table info available for this frame")]
     NoScope,

@@ -45,6 +45,12 @@ pub enum Event {
         /// Whether it was delivered.
         passed: bool,
     },
+    /// A watchpoint on a local was deleted: the frame it belonged to returned (the process
+    /// stops there, as in gdb).
+    WatchpointScopeEnded {
+        /// The watchpoint.
+        id: u32,
+    },
     /// A breakpoint's condition could not be evaluated at a hit: the process stops there
     /// (as in gdb), and this says why.
     ConditionFailed {

@@ -74,4 +74,4 @@ pub use session::{
     MAX_MEMORY_READ,
 };
 pub use signals::SignalPolicy;
-pub use watchpoints::{WatchHit, Watchpoint};
+pub use watchpoints::{WatchHit, WatchReport, Watchpoint};

@@ -31,6 +31,7 @@ mod stepping;
 mod syscall_ops;
 mod threads;
 mod values;
+mod watch_values;
 mod watchpoint_ops;
 
 pub use values::{NamedValue, VariableText};

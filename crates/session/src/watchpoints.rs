@@ -25,6 +25,37 @@ pub struct Watchpoint {
     pub ignore: u64,
     /// The value last seen, for the next hit's "old" (little-endian, `size` bytes).
     pub(crate) value: u64,
+    /// The expression watched (`watch LVALUE`), when it was set by one.
+    pub expression: Option<String>,
+}
+
+/// What a watchpoint set on an expression keeps beyond the address: the type its values
+/// print with, the whole value last seen (it may be wider than 8 bytes and span several
+/// debug registers), and the frame it belongs to when it watches a local.
+#[derive(Debug, Clone)]
+pub(crate) struct WatchedValue {
+    /// The value's type.
+    pub(crate) ty: dbg_expr::TypeRc,
+    /// The pieces each debug register covers (aligned 1, 2, 4 or 8 bytes).
+    pub(crate) pieces: Vec<(VirtAddr, u64)>,
+    /// The bytes last seen.
+    pub(crate) bytes: Vec<u8>,
+    /// For a local: the frame's CFA and the address the frame returns to.
+    pub(crate) scope: Option<(VirtAddr, VirtAddr)>,
+    /// The last reported change, as text: old and new value.
+    pub(crate) last: Option<(String, String)>,
+}
+
+/// A watchpoint's last report as text (`watch LVALUE`): the expression and its old and new
+/// values as `print` shows them (the same when an `awatch` saw a read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchReport {
+    /// The watched expression.
+    pub expression: String,
+    /// The value before.
+    pub old: String,
+    /// The value now.
+    pub new: String,
 }
 
 /// What a stop at a watchpoint saw.
@@ -54,6 +85,8 @@ pub(crate) enum SlotOwner {
 pub(crate) struct Watchpoints {
     pub(crate) by_id: BTreeMap<u32, Watchpoint>,
     next_id: u32,
+    /// The expression watchpoints' values, by id.
+    pub(crate) values: BTreeMap<u32, WatchedValue>,
 }
 
 impl Watchpoints {

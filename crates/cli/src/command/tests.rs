@@ -463,8 +463,23 @@ fn gdb_habits_parse_to_their_dbg_forms() {
     );
     fails(
         "rwatch x",
-        "dbg has no `rwatch` command: use `watchpoint set ADDRESS rw SIZE",
+        "dbg has no `rwatch` command: use `awatch LVALUE",
     );
+    check(
+        "watch p->next",
+        Ok(Command::WatchExpression {
+            expression: "p->next".into(),
+            access: false,
+        }),
+    );
+    check(
+        "awatch arr[2]",
+        Ok(Command::WatchExpression {
+            expression: "arr[2]".into(),
+            access: true,
+        }),
+    );
+    fails("awatch", "usage: awatch LVALUE");
     check("info locals", Ok(Command::Locals));
     check(
         "break values.c:30 if count > 2 && label",

@@ -39,6 +39,10 @@ pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> String {
             }
         ),
         Event::Forked { child } => format!("Process forked child {child} (not followed)"),
+        Event::WatchpointScopeEnded { id } => format!(
+            "Watchpoint {id} deleted because the program has left the block in\n\
+             which its expression is valid."
+        ),
         Event::ConditionFailed { id, error } => {
             format!("Error in testing condition for breakpoint {id}:\n{error}")
         }
@@ -360,6 +364,16 @@ pub(super) fn data(data: &Data) -> Option<String> {
             Some(text) => format!("{address:#018x} is {text}"),
             None => format!("{address:#018x}: no symbol matches"),
         }),
+        Data::WatchpointSet(wp) if wp.expression.is_some() => Some(format!(
+            "{} {}: {}",
+            if wp.kind == dbg_session::WatchKind::ReadWrite {
+                "Hardware access (read/write) watchpoint"
+            } else {
+                "Hardware watchpoint"
+            },
+            wp.id,
+            wp.expression.as_deref().unwrap_or_default()
+        )),
         Data::WatchpointSet(wp) => Some(format!(
             "Watchpoint {} at {:#018x} ({} {} byte{})",
             wp.id,
@@ -394,9 +408,14 @@ pub(super) fn data(data: &Data) -> Option<String> {
         }
         Data::Watchpoints(list) if list.is_empty() => Some("No watchpoints.".to_string()),
         Data::Watchpoints(list) => {
-            let mut lines = vec!["Id  Enabled  Hits  Ignore  Kind     Size  Address".to_string()];
+            let with_expressions = list.iter().any(|wp| wp.expression.is_some());
+            let mut header = "Id  Enabled  Hits  Ignore  Kind     Size  Address".to_string();
+            if with_expressions {
+                header.push_str("             What");
+            }
+            let mut lines = vec![header];
             for wp in list {
-                lines.push(format!(
+                let mut line = format!(
                     "{:<3} {:<8} {:<5} {:<7} {:<8} {:<5} {:#018x}",
                     wp.id,
                     if wp.enabled { "yes" } else { "no" },
@@ -405,7 +424,12 @@ pub(super) fn data(data: &Data) -> Option<String> {
                     wp.kind.name(),
                     wp.size,
                     wp.address
-                ));
+                );
+                if let Some(expression) = &wp.expression {
+                    line.push(' ');
+                    line.push_str(expression);
+                }
+                lines.push(line);
             }
             Some(lines.join("\n"))
         }
@@ -482,6 +506,16 @@ fn paint(text: &str, code: &str) -> String {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {
         text.to_string()
+    }
+}
+
+/// A watched expression's change as gdb shows it (`Value = ...` when an access did not
+/// change it).
+pub(super) fn watch_report(report: &dbg_session::WatchReport) -> String {
+    if report.old == report.new {
+        format!("\nValue = {}", report.new)
+    } else {
+        format!("\nOld value = {}\nNew value = {}", report.old, report.new)
     }
 }
 

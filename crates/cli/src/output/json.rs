@@ -56,6 +56,9 @@ pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> Value {
         }
         Event::Exited { pid, code } => json!({"type": "exit", "pid": pid.as_raw(), "code": code}),
         Event::Forked { child } => json!({"type": "fork", "child": child.as_raw()}),
+        Event::WatchpointScopeEnded { id } => json!({
+            "type": "watchpoint", "event": "deleted", "id": id, "why": "scope"
+        }),
         Event::ConditionFailed { id, error } => json!({
             "type": "breakpoint", "event": "condition_error", "id": id, "error": error
         }),
@@ -135,7 +138,7 @@ fn breakpoint_json(bp: &Breakpoint) -> Value {
 }
 
 fn watchpoint_json(wp: &Watchpoint) -> Value {
-    json!({
+    let mut object = json!({
         "id": wp.id,
         "enabled": wp.enabled,
         "hits": wp.hits,
@@ -143,7 +146,11 @@ fn watchpoint_json(wp: &Watchpoint) -> Value {
         "address": format!("{:#x}", wp.address),
         "kind": wp.kind.name(),
         "size": wp.size,
-    })
+    });
+    if let (Some(expression), Some(fields)) = (&wp.expression, object.as_object_mut()) {
+        fields.insert("expression".into(), expression.clone().into());
+    }
+    object
 }
 
 pub(super) fn data(data: &Data) -> Value {

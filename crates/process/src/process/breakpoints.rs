@@ -43,10 +43,12 @@ impl Process {
             debug_status: None,
         };
         if self.debug.armed() {
-            // A debug-register hit says so in DR6 (which Linux resets at every debug exception,
-            // so its slot bits are this trap's alone); that one read replaces GETSIGINFO.
+            // A debug-register hit says so in DR6 (which Linux resets at every debug
+            // exception, and we clear after each hit: an `int3` leaves it alone), so its slot
+            // bits are this trap's; that one read replaces GETSIGINFO.
             let status = self.read_debug_status(tid)?;
             if status & DR6_SLOTS != 0 {
+                self.clear_debug_status(tid)?;
                 let mut stop = quick(TrapKind::Hardware, None);
                 stop.debug_status = Some(status);
                 return Ok(Some(stop));

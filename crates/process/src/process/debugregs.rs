@@ -44,6 +44,17 @@ impl Process {
         }
         Ok(status)
     }
+
+    /// Clear DR6 of thread `tid` after a hit has been read from it. Only a debug exception
+    /// resets DR6; an `int3` (a breakpoint exception) does not, so stale slot bits would
+    /// make the next `int3` look like a debug-register hit.
+    pub(super) fn clear_debug_status(&mut self, tid: Pid) -> Result<()> {
+        ptrace::poke_user(tid, user::debug_reg(6), 0)?;
+        if let Ok(thread) = self.thread_mut(tid) {
+            thread.regs.debug[6] = Some(0);
+        }
+        Ok(())
+    }
 }
 
 /// DR6 bits B0–B3: which debug-register slot fired.

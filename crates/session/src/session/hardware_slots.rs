@@ -46,13 +46,15 @@ impl Session {
         Ok(())
     }
 
+    /// Free every slot `owner` holds (a watchpoint on a wide value holds several).
     pub(super) fn free_slot(&mut self, owner: SlotOwner) -> Result<()> {
-        let index = self
+        let held: Vec<usize> = self
             .slots
             .in_use()
-            .find(|(_, _, o)| *o == owner)
-            .map(|(index, _, _)| index);
-        if let Some(index) = index {
+            .filter(|(_, _, o)| *o == owner)
+            .map(|(index, _, _)| index)
+            .collect();
+        for index in held {
             self.slots.free(&mut self.process, index)?;
         }
         Ok(())
@@ -62,6 +64,7 @@ impl Session {
     /// or `None` when every one of them lets it pass.
     pub(super) fn hardware_hit(&mut self, status: u64, tid: Pid) -> Result<Option<Why>> {
         let mut report = None;
+        let mut seen = std::collections::BTreeSet::new();
         for (_, owner) in self.slots.fired(status) {
             match owner {
                 SlotOwner::Breakpoint(id) => {
@@ -77,6 +80,20 @@ impl Session {
                     }
                 }
                 SlotOwner::Watchpoint(id) => {
+                    // A wide value's pieces may fire together: one hit per watchpoint.
+                    if !seen.insert(id) {
+                        continue;
+                    }
+                    let change = if self.watchpoints.values.contains_key(&id) {
+                        match self.watched_change(id)? {
+                            Some(words) => Some(words),
+                            // `watch` of an expression: a write of the same value is not
+                            // a change, and not a hit (as in gdb).
+                            None => continue,
+                        }
+                    } else {
+                        None
+                    };
                     let Some(wp) = self.watchpoints.by_id.get_mut(&id) else {
                         continue;
                     };
@@ -93,11 +110,12 @@ impl Session {
                         continue;
                     }
                     let (addr, size, old, kind) = (wp.address, wp.size, wp.value, wp.kind);
-                    let new = if kind == WatchKind::Execute {
-                        0
-                    } else {
-                        self.read_watched(addr, size)?
+                    let (old, new) = match change {
+                        Some(words) => words,
+                        None if kind == WatchKind::Execute => (old, 0),
+                        None => (old, self.read_watched(addr, size)?),
                     };
+                    let size = size.min(8);
                     if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
                         wp.value = new;
                     }

@@ -166,8 +166,28 @@ impl Session {
         let mut events = Vec::new();
         loop {
             if let Some(reason) = self.step_off_breakpoints(&mut signal, action)? {
-                events.extend(self.report(reason, Why::default())?);
-                return Ok(events);
+                // A debug register that fired during the step (the instruction under the
+                // site wrote a watched value) is a hit like any other: counted, and passed
+                // over when every owner lets it pass (a `watch` that saw no change).
+                let why = match reason {
+                    StopReason::Stopped(Stop {
+                        trap: Some(TrapKind::Hardware),
+                        debug_status: Some(status),
+                        tid,
+                        ..
+                    }) => self.hardware_hit(status, tid)?,
+                    _ => Some(Why::default()),
+                };
+                match why {
+                    Some(why) => {
+                        events.extend(self.report(reason, why)?);
+                        return Ok(events);
+                    }
+                    None => {
+                        events.extend(self.thread_events());
+                        continue;
+                    }
+                }
             }
             if !self
                 .process
@@ -289,8 +309,24 @@ impl Session {
                         events.extend(self.report(reason, why)?);
                         return Ok(events);
                     }
-                    // Every breakpoint here ignores this hit: keep going.
-                    None => events.extend(self.thread_events()),
+                    None => {
+                        let ended = self.watch_scopes_ended(addr, tid)?;
+                        if !ended.is_empty() {
+                            events.extend(
+                                ended
+                                    .into_iter()
+                                    .map(|id| Event::WatchpointScopeEnded { id }),
+                            );
+                            let why = Why {
+                                kind: Some(StopKind::Watchpoint),
+                                ..Why::default()
+                            };
+                            events.extend(self.report(reason, why)?);
+                            return Ok(events);
+                        }
+                        // Every breakpoint here ignores this hit: keep going.
+                        events.extend(self.thread_events());
+                    }
                 }
                 continue;
             }

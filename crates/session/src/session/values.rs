@@ -95,6 +95,40 @@ impl Session {
         result
     }
 
+    /// Evaluate `expression`, which may not assign, in the selected frame; and whether it
+    /// names a local or argument of the frame (a watch on it ends with the frame).
+    pub(crate) fn evaluate_lvalue(&mut self, expression: &str) -> Result<(Value, bool)> {
+        let mut ctx = self.frame_context()?;
+        let expr = ctx.parse(expression)?;
+        if super::watch_values::assigns(&expr) {
+            return Err(Error::WatchExpression {
+                expression: expression.into(),
+                why: "it assigns",
+            });
+        }
+        let local = expr.names().iter().any(|name| {
+            ctx.scope().is_some_and(|scope| {
+                scope
+                    .blocks
+                    .iter()
+                    .any(|block| block.iter().any(|v| v.name == *name))
+            })
+        });
+        let value = dbg_expr::evaluate(&mut ctx, &expr)?;
+        Ok((value, local))
+    }
+
+    /// `bytes` of type `ty` as `print` shows them.
+    pub(crate) fn format_bytes(&mut self, ty: &TypeRc, bytes: &[u8]) -> Result<String> {
+        let mut ctx = self.innermost_context()?;
+        let value = Value::bytes(ty.clone(), bytes.to_vec());
+        Ok(dbg_expr::print_value(
+            &mut ctx,
+            &value,
+            PrintOptions::default(),
+        )?)
+    }
+
     /// Evaluate `expression` in the selected frame (an assignment writes the program's
     /// memory or registers).
     pub fn evaluate(&mut self, expression: &str) -> Result<Value> {

@@ -37,6 +37,7 @@ impl Session {
             hits: 0,
             ignore,
             value,
+            expression: None,
         };
         self.watchpoints.add(watchpoint.clone());
         Ok(watchpoint)
@@ -56,9 +57,9 @@ impl Session {
             .ok_or(Error::UnknownWatchpoint(id))?;
         if !wp.enabled {
             self.ensure_stopped()?;
-            let watch = Watch::new(wp.address, wp.kind, WatchSize::from_bytes(wp.size)?)?;
             let (addr, size, kind) = (wp.address, wp.size, wp.kind);
-            self.take_slot(watch, SlotOwner::Watchpoint(id))?;
+            let pieces = self.watch_pieces(id);
+            self.take_watch_slots(id, &pieces, kind)?;
             let value = if kind == WatchKind::Execute {
                 0
             } else {
@@ -67,6 +68,12 @@ impl Session {
             if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
                 wp.enabled = true;
                 wp.value = value;
+            }
+            // The value it compares with is the value of now.
+            if let Ok(bytes) = self.memory.read_exact(addr, size as usize) {
+                if let Some(watched) = self.watchpoints.values.get_mut(&id) {
+                    watched.bytes = bytes;
+                }
             }
         }
         Ok(())
@@ -99,6 +106,7 @@ impl Session {
         if wp.enabled && self.is_alive() {
             self.disable_watchpoint(id)?;
         }
+        self.forget_watched_value(id)?;
         self.watchpoints.by_id.remove(&id);
         if self.last_watchpoint == Some(id) {
             self.last_watchpoint = None;
@@ -106,9 +114,9 @@ impl Session {
         Ok(())
     }
 
-    /// The watched value: `size` bytes at `addr`, little-endian.
+    /// The watched value: the first (up to 8) of `size` bytes at `addr`, little-endian.
     pub(super) fn read_watched(&self, addr: VirtAddr, size: u64) -> Result<u64> {
-        let bytes = self.memory.read_exact(addr, size as usize)?;
+        let bytes = self.memory.read_exact(addr, size.min(8) as usize)?;
         let mut word = [0u8; 8];
         for (slot, byte) in word.iter_mut().zip(bytes) {
             *slot = byte;
@@ -133,9 +141,17 @@ impl Session {
         let Some(wp) = self.watchpoints.by_id.get(&id) else {
             return;
         };
-        if let Ok(value) = self.read_watched(wp.address, wp.size) {
+        let (address, size) = (wp.address, wp.size);
+        if let Ok(value) = self.read_watched(address, size) {
             if let Some(wp) = self.watchpoints.by_id.get_mut(&id) {
                 wp.value = value;
+            }
+        }
+        if self.watchpoints.values.contains_key(&id) {
+            if let Ok(bytes) = self.memory.read_exact(address, size as usize) {
+                if let Some(watched) = self.watchpoints.values.get_mut(&id) {
+                    watched.bytes = bytes;
+                }
             }
         }
     }
