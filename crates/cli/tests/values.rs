@@ -698,3 +698,55 @@ fn watch_refuses_what_it_cannot_watch() {
         transcript(&output)
     );
 }
+
+#[test]
+fn finish_shows_every_kind_of_returned_value_as_gdb_does() {
+    let program = fixture("returns");
+    let functions = [
+        "ret_int",
+        "ret_uchar",
+        "ret_char",
+        "ret_bool",
+        "ret_long",
+        "ret_string",
+        "ret_float",
+        "ret_double",
+        "ret_long_double",
+        "ret_two_ints",
+        "ret_mixed",
+        "ret_two_doubles",
+        "ret_floats",
+        "ret_big",
+        "ret_chars",
+        "ret_union",
+        "ret_enum",
+    ];
+    let breaks: Vec<String> = functions.iter().map(|f| format!("break {f}")).collect();
+    let mut gdb = Command::new("gdb");
+    gdb.arg("-batch").arg("-nx");
+    let mut args = vec!["run".to_string(), "--batch".to_string()];
+    for command in &breaks {
+        gdb.args(["-ex", command]);
+        args.extend(["-e".to_string(), command.clone()]);
+    }
+    gdb.args(["-ex", "run"]);
+    args.extend(["-e".to_string(), "continue".to_string()]);
+    for _ in functions {
+        gdb.args(["-ex", "finish", "-ex", "continue"]);
+        args.extend(["-e", "finish", "-e", "continue"].map(String::from));
+    }
+    args.push(program.clone());
+    let theirs = gdb.arg(&program).output().unwrap();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let ours = dbg(&args);
+    let returned = |stdout: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(stdout)
+            .lines()
+            .filter(|line| line.starts_with("Value returned"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (mine, gdbs) = (returned(&ours.stdout), returned(&theirs.stdout));
+    assert_eq!(gdbs.len(), functions.len(), "gdb: {gdbs:#?}");
+    assert_eq!(mine, gdbs, "{}", transcript(&ours));
+}

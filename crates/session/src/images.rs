@@ -352,18 +352,6 @@ impl Images {
         Some(image.bias.to_virt(body))
     }
 
-    /// The return type of the function containing `address`, from DWARF.
-    pub(crate) fn return_type(
-        &mut self,
-        pid: Pid,
-        address: VirtAddr,
-    ) -> Option<dbg_symbols::ValueType> {
-        let (image, module) = self.module_at(pid, address)?;
-        let function = module.function_at(image.bias.to_file(address))?;
-        let returns = module.return_type(function.low);
-        self.noted(&image.path, returns, None)
-    }
-
     /// `function+offset` for `address`, from the ELF symbols alone (cheap: for listings).
     pub(crate) fn symbol_at(&mut self, pid: Pid, address: VirtAddr) -> Option<String> {
         let (image, module) = self.module_at(pid, address)?;

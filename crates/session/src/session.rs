@@ -24,6 +24,7 @@ mod hardware_slots;
 mod listing;
 mod memory;
 mod report;
+mod returns;
 mod running;
 mod signal_ops;
 mod source;

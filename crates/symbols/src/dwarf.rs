@@ -3,8 +3,8 @@
 //!
 //! Where things live: loading and the units covering an address here; `lines` (line tables,
 //! owned and compact, built per unit on first use, and lookups by address or by file and
-//! line); `prologue` (where a breakpoint on a function goes); `types` (a function's return
-//! type as a [`ValueType`], and the types of values as [`TypeDesc`]s, one level at a time);
+//! line); `prologue` (where a breakpoint on a function goes); `types` (the types of values
+//! as [`TypeDesc`]s, one level at a time, and functions' types);
 //! `inline` (the frames at an address, through addr2line, and the inlined copies of a
 //! function); `variables` (the variables in scope at an address, and global variables);
 //! `location` (where a variable's value is, by evaluating its DWARF location); `index` (the
@@ -31,8 +31,7 @@ pub use lines::SourceLine;
 pub(crate) use lines::{path_matches, rows_for_line};
 pub use location::{LocationContext, Piece, Place};
 pub use types::{
-    Aggregate, AggregateKind, BaseEncoding, Member, TypeDesc, TypeRef, ValueType, Variant,
-    VariantPart,
+    Aggregate, AggregateKind, BaseEncoding, Member, TypeDesc, TypeRef, Variant, VariantPart,
 };
 pub use variables::{
     FunctionScope, LocationExpr, LocationList, SourceLanguage, VarLocation, Variable,

@@ -33,7 +33,7 @@ pub use demangle::{demangle, matches as name_matches};
 pub use dwarf::{
     Aggregate, AggregateKind, BaseEncoding, FrameInfo, FunctionScope, LocationContext,
     LocationExpr, LocationList, Member, Piece, Place, SourceLanguage, SourceLine, TypeDesc,
-    TypeRef, ValueType, VarLocation, Variable, Variant, VariantPart,
+    TypeRef, VarLocation, Variable, Variant, VariantPart,
 };
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module};
@@ -59,7 +59,7 @@ pub fn ask_everything(bytes: &[u8]) {
     let _ = module.frames_at(entry);
     let _ = module.line_addresses("nested.c", 20);
     let _ = module.source_files();
-    let _ = module.return_type(entry);
+    let _ = module.function_type(entry);
     let _ = module.unit_count();
     let _ = module.section_at(entry);
     ask_about_values(&module, entry);

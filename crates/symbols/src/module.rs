@@ -289,14 +289,6 @@ impl Module {
         })
     }
 
-    /// The return type of the function whose code starts at `low`, from DWARF.
-    pub fn return_type(&self, low: FileAddr) -> Result<Option<dwarf::ValueType>> {
-        self.with(|p| match debug(p)? {
-            Some(debug) => debug.return_type(low.get()),
-            None => Ok(None),
-        })
-    }
-
     /// One level of type `ty`: its kind, size and name, and its parts as more [`TypeRef`]s.
     pub fn type_desc(&self, ty: TypeRef) -> Result<TypeDesc> {
         self.with_debug(

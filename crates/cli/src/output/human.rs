@@ -320,10 +320,10 @@ pub(super) fn data(data: &Data) -> Option<String> {
                 .join("\n"),
         ),
         Data::Frame(frame) => Some(frame_line(frame)),
-        Data::Returned(value) => Some(format!(
-            "Value returned: {} ({})",
-            value.value, value.type_name
-        )),
+        Data::Returned(value) => Some(match value.history {
+            Some(number) => format!("Value returned is ${number} = {}", value.value),
+            None => format!("Value returned: {} ({})", value.value, value.type_name),
+        }),
         Data::Listing(listing) => Some(listing_lines(listing)),
         Data::Value(number, value) => Some(format!("${number} = {}", value.text)),
         Data::Variables(none, variables) if variables.is_empty() => Some((*none).into()),

@@ -10,7 +10,7 @@
 
 use dbg_memory::SiteOwner;
 use dbg_process::{Pid, Reg};
-use dbg_symbols::{SourceLine, ValueType};
+use dbg_symbols::SourceLine;
 use dbg_sys::VirtAddr;
 
 use super::running::SingleStep;
@@ -84,6 +84,8 @@ pub struct ReturnValue {
     pub value: String,
     /// Its type's name.
     pub type_name: String,
+    /// Its number in the value history (`$N`).
+    pub history: Option<u64>,
 }
 
 impl Session {
@@ -396,12 +398,12 @@ impl Session {
             return Err(Error::FinishOutermost);
         };
         let (return_address, cfa) = (caller.pc, frame.cfa);
-        let returns = self.images.return_type(pid, frame.pc);
+        let returns = self.return_type(pid, frame.pc);
         let tid = self.process.current_thread();
         match self.run_to(return_address, tid, cfa)? {
             RunTo::Reached(events) => {
                 *value = match returns {
-                    Some(kind) => self.return_value(&kind)?,
+                    Some(ty) => self.return_value(&ty)?,
                     None => None,
                 };
                 Ok(events)
@@ -463,83 +465,35 @@ impl Session {
         })
     }
 
-    /// The value a function of type `kind` just returned, from rax / xmm0 / st0.
-    fn return_value(&mut self, kind: &ValueType) -> Result<Option<ReturnValue>> {
-        let rax = self
-            .guard(|process| process.read_register(Reg::Rax))?
-            .as_u64();
-        let text = match kind {
-            ValueType::Void => return Ok(None),
-            ValueType::Signed { size, .. } => signed(rax, *size).to_string(),
-            ValueType::Unsigned { size, .. } => unsigned(rax, *size).to_string(),
-            ValueType::Bool { .. } => (rax & 0xff != 0).to_string(),
-            ValueType::Char {
-                signed: is_signed, ..
-            } => {
-                let byte = rax as u8;
-                let number = if *is_signed {
-                    i64::from(byte as i8).to_string()
-                } else {
-                    byte.to_string()
-                };
-                if byte.is_ascii_graphic() || byte == b' ' {
-                    format!("{number} '{}'", byte as char)
-                } else {
-                    number
-                }
+    /// The return type of the function containing `pc`, from its DWARF; `None` without
+    /// DWARF for it.
+    fn return_type(&mut self, pid: Pid, pc: VirtAddr) -> Option<dbg_expr::TypeRc> {
+        let (image, module) = self.images.shared_module_at(pid, pc)?;
+        let function = module.function_at(image.bias.to_file(pc))?;
+        match module.function_type(function.low).ok()?? {
+            dbg_symbols::TypeDesc::Function { ret, .. } => {
+                Some(self.value_types.convert(&module, ret))
             }
-            ValueType::Pointer { .. } => format!("{rax:#x}"),
-            ValueType::Float { size, .. } => match size {
-                4 | 8 => {
-                    let xmm = self.guard(|process| process.read_register(Reg::Xmm0))?;
-                    let bytes = xmm.bytes();
-                    if *size == 4 {
-                        let raw: [u8; 4] = bytes
-                            .get(..4)
-                            .and_then(|b| b.try_into().ok())
-                            .unwrap_or_default();
-                        f32::from_le_bytes(raw).to_string()
-                    } else {
-                        let raw: [u8; 8] = bytes
-                            .get(..8)
-                            .and_then(|b| b.try_into().ok())
-                            .unwrap_or_default();
-                        f64::from_le_bytes(raw).to_string()
-                    }
-                }
-                _ => {
-                    let st0 = self.guard(|process| process.read_register(Reg::St0))?;
-                    st0.as_f64()
-                        .map_or_else(|| "?".to_string(), |v| v.to_string())
-                }
-            },
-            ValueType::Other { .. } => format!("{rax:#x} (rax; the type is not shown)"),
+            _ => None,
+        }
+    }
+
+    /// The value a function of type `ty` just returned (SysV ABI), printed as `print`
+    /// prints it and kept in the value history, as gdb's `Value returned is $N`.
+    fn return_value(&mut self, ty: &dbg_expr::TypeRc) -> Result<Option<ReturnValue>> {
+        let Some(value) = self.returned_value(ty)? else {
+            return Ok(None);
         };
+        let text = self.format_value(&value, None, true)?;
+        let history = self.record_value(value);
         Ok(Some(ReturnValue {
             value: text,
-            type_name: kind.name(),
+            type_name: ty.name(),
+            history: Some(history),
         }))
     }
 }
 
 fn same_line(a: &SourceLine, b: &SourceLine) -> bool {
     a.line == b.line && a.path == b.path
-}
-
-fn signed(value: u64, size: u8) -> i64 {
-    match size {
-        1 => i64::from(value as i8),
-        2 => i64::from(value as i16),
-        4 => i64::from(value as i32),
-        _ => value as i64,
-    }
-}
-
-fn unsigned(value: u64, size: u8) -> u64 {
-    match size {
-        1 => value & 0xff,
-        2 => value & 0xffff,
-        4 => value & 0xffff_ffff,
-        _ => value,
-    }
 }
