@@ -404,19 +404,6 @@ fn a_tracee_killed_from_outside_is_reported_and_the_session_goes_on() {
     let mut entry = String::new();
     reader.read_line(&mut entry).unwrap();
     kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
-    // SIGKILL takes effect asynchronously: the commands go once the kernel has made the
-    // tracee a zombie (its exit is then what the debugger finds), not before.
-    let state = || {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                stat.rsplit_once(") ")
-                    .and_then(|(_, rest)| rest.chars().next())
-            })
-    };
-    while state().is_some_and(|state| state != 'Z' && state != 'X') {
-        std::thread::yield_now();
-    }
     let stdin = child.stdin.as_mut().unwrap();
     stdin
         .write_all(b"register read rip\nhelp stepi\nquit\n")
