@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use dbg_expr::ast::{HistoryRef, Language};
+use dbg_expr::ast::{Expr, HistoryRef, Language};
 use dbg_expr::{Context, EvalError, Format, Place, PrintOptions, Type, TypeRc, Value};
 use dbg_process::{Reg, RegValue};
 use dbg_symbols::{FileAddr, FunctionScope, Module, SourceLanguage, Variable};
@@ -458,6 +458,15 @@ impl Context for FrameContext<'_> {
             for block in &scope.blocks {
                 if let Some(variable) = block.iter().rev().find(|v| v.name == name) {
                     return Ok(Some(self.variable_value(variable, Some(&scope))));
+                }
+            }
+            // In a C++ method the class's members are names too, after the locals and
+            // before the globals, as in gdb.
+            let has_this = scope.blocks.iter().flatten().any(|v| v.name == "this");
+            if self.language == Language::Cpp && has_this && name != "this" {
+                let member = Expr::Arrow(Box::new(Expr::Name("this".into())), name.into());
+                if let Ok(value) = dbg_expr::evaluate(self, &member) {
+                    return Ok(Some(value));
                 }
             }
         }
