@@ -630,7 +630,14 @@ impl FrameContext<'_> {
                 return Some(Value::int(ty, value));
             }
         }
-        None
+        // A C++ `enum class`'s enumerators are named through it (`geo::Color::Red`).
+        let (scope, _) = name.rsplit_once("::")?;
+        let ty = self.lookup_type(scope).ok()??;
+        let Type::Enum(enumeration) = ty.strip() else {
+            return None;
+        };
+        let (_, value) = enumeration.values.iter().find(|(n, _)| n == name)?;
+        Some(Value::int(ty.clone(), *value))
     }
 }
 
