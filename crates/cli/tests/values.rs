@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{dbg, fixture, transcript};
+use common::{answers, assert_same, dbg, fixture, print_command, run_dbg, run_gdb, transcript};
 
 /// Expressions printed in `show_values`'s frame (`up` from `checkpoint`), each valid for
 /// gdb and dbg alike.
@@ -193,124 +193,6 @@ const TYPES: &[&str] = &[
     "whatis add",
     "ptype add",
 ];
-
-/// The command for gdb and for dbg: `/x d` is `print/x d`.
-fn print_command(expression: &str) -> String {
-    match expression.strip_prefix('/') {
-        Some(rest) => format!("print/{rest}"),
-        None => format!("print {expression}"),
-    }
-}
-
-/// What both debuggers print for `commands` after stopping in `checkpoint` and going up:
-/// value lines (`$N = ...`), variable lines (`name = ...`) and type blocks, with stack
-/// addresses made equal (gdb's environment moves the stack).
-fn answers(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .skip_while(|line| !line.starts_with("#1 "))
-        .skip(1)
-        .filter(|line| {
-            line.starts_with('$')
-                || is_display_line(line)
-                || line.starts_with("type = ")
-                || line.starts_with("    ")
-                || line.starts_with('}')
-                || is_variable_line(line)
-        })
-        .map(hide_stack_addresses)
-        .collect()
-}
-
-/// `1: x = 3`, `2: /x y = 0x3`.
-fn is_display_line(line: &str) -> bool {
-    line.split_once(": ")
-        .is_some_and(|(number, rest)| number.parse::<u32>().is_ok() && rest.contains(" = "))
-}
-
-fn is_variable_line(line: &str) -> bool {
-    let Some((name, _)) = line.split_once(" = ") else {
-        return false;
-    };
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// `line` with `0x7ff...` stack addresses replaced by `[stack]`.
-fn hide_stack_addresses(line: &str) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while let Some(at) = rest.find("0x7ff") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let digits = after
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(after.len());
-        out.push_str("[stack]");
-        rest = &after[digits..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn run_gdb(program: &str, commands: &[String]) -> String {
-    let mut gdb = Command::new("gdb");
-    gdb.args([
-        "-batch",
-        "-nx",
-        "-ex",
-        "break checkpoint",
-        "-ex",
-        "run",
-        "-ex",
-        "up",
-    ]);
-    for command in commands {
-        gdb.args(["-ex", command]);
-    }
-    let output = gdb.arg(program).output().unwrap();
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn run_dbg(program: &str, commands: &[String]) -> (String, String) {
-    let mut args = vec![
-        "run",
-        "--batch",
-        "-e",
-        "break checkpoint",
-        "-e",
-        "continue",
-        "-e",
-        "up",
-    ];
-    for command in commands {
-        args.extend(["-e", command.as_str()]);
-    }
-    args.push(program);
-    let output = dbg(&args);
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        transcript(&output),
-    )
-}
-
-/// Compare the two answers line by line, listing every difference.
-fn assert_same(ours: &[String], theirs: &[String], transcript: &str) {
-    let differences: Vec<String> = ours
-        .iter()
-        .zip(theirs)
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("dbg: {a}\ngdb: {b}"))
-        .collect();
-    assert!(
-        differences.is_empty() && ours.len() == theirs.len(),
-        "{} of {} lines differ ({} vs {} lines):\n{}\n--- dbg transcript ---\n{transcript}",
-        differences.len(),
-        theirs.len(),
-        ours.len(),
-        theirs.len(),
-        differences.join("\n")
-    );
-}
 
 #[test]
 fn print_shows_values_as_gdb_does() {

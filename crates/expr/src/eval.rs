@@ -654,6 +654,12 @@ impl Evaluator<'_> {
                 }));
             }
         }
+        if let Some(cpp) = &s.cpp {
+            if cpp.statics.iter().any(|member| member.name == name) {
+                let class = s.name.as_deref().unwrap_or_default();
+                return self.ctx.lookup(&format!("{class}::{name}"));
+            }
+        }
         for field in &s.fields {
             if field.name.is_none() || field.base {
                 let inner_ty = stripped(self.ctx, &field.ty)?;

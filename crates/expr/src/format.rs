@@ -7,6 +7,8 @@
 //! top-level value's own bytes decide an error (`print *p` of a bad pointer is an error, as
 //! in gdb).
 
+mod cpp;
+
 use std::fmt::Write as _;
 
 use crate::context::Context;
@@ -156,6 +158,7 @@ impl Printer<'_> {
             Err(e) => return self.error(&e),
         };
         match ty.as_ref() {
+            Type::Struct(s) if self.std_value(value, s, depth) => {}
             Type::Struct(s) => self.aggregate(value, s, depth),
             Type::Array { element, count } => self.array(value, element, *count, depth),
             Type::Function { .. } => match value.address() {
@@ -309,7 +312,8 @@ impl Printer<'_> {
 
     fn aggregate(&mut self, value: &Value, s: &StructType, depth: u32) {
         let fields: Vec<_> = s.fields.iter().collect();
-        if fields.is_empty() {
+        let statics = s.cpp.as_ref().map_or(0, |cpp| cpp.statics.len());
+        if fields.is_empty() && statics == 0 {
             self.out.push_str(if s.incomplete {
                 "<incomplete type>"
             } else {
@@ -318,10 +322,13 @@ impl Printer<'_> {
             return;
         }
         self.out.push('{');
+        let mut first = true;
         for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
+            self.static_members(s, i, &mut first, depth);
+            if !first {
                 self.out.push_str(", ");
             }
+            first = false;
             if field.base {
                 let _ = write!(self.out, "<{}> = ", field.ty.base_name());
             } else if let Some(name) = &field.name {
@@ -333,7 +340,34 @@ impl Printer<'_> {
             };
             self.value(&member, depth + 1);
         }
+        self.static_members(s, usize::MAX, &mut first, depth);
         self.out.push('}');
+    }
+
+    /// A C++ class's static members declared before field `position` (all that are left
+    /// for `usize::MAX`), as gdb prints them: `static count = 3`.
+    fn static_members(&mut self, s: &StructType, position: usize, first: &mut bool, depth: u32) {
+        let Some(cpp) = &s.cpp else { return };
+        let class = s.name.as_deref().unwrap_or_default();
+        let before = |p: usize| {
+            if position == usize::MAX {
+                p >= s.fields.len()
+            } else {
+                p == position
+            }
+        };
+        for member in cpp.statics.iter().filter(|m| before(m.position)) {
+            if !*first {
+                self.out.push_str(", ");
+            }
+            *first = false;
+            let _ = write!(self.out, "static {} = ", member.name);
+            match self.ctx.lookup(&format!("{class}::{}", member.name)) {
+                Ok(Some(found)) => self.value(&found, depth + 1),
+                Ok(None) => self.out.push_str("<optimized out>"),
+                Err(e) => self.error(&e),
+            }
+        }
     }
 
     fn array(&mut self, value: &Value, element: &TypeRc, count: Option<u64>, depth: u32) {
@@ -754,6 +788,7 @@ mod tests {
             size: 4,
             signed: false,
             values: vec![("A".into(), 1), ("B".into(), 2), ("C".into(), 4)],
+            cpp: None,
         };
         let text = |v| {
             let mut out = String::new();

@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod context;
+mod cpp;
 mod error;
 mod eval;
 mod format;
@@ -15,6 +16,7 @@ pub mod types;
 mod value;
 
 pub use context::Context;
+pub use cpp::{abbreviate, CppClass, CppEnum, StaticField};
 pub use error::{EvalError, Result};
 pub use eval::{builtin_type, evaluate, is_true, resolve_type_name};
 pub use format::{print_value, show_value, Format, PrintOptions, PRINT_MAX, REPEAT_THRESHOLD};

@@ -114,9 +114,15 @@ fn enum_body(ty: &TypeRc) -> String {
         return ty.name();
     };
     let mut out = String::from("enum ");
+    if e.cpp.as_ref().is_some_and(|cpp| cpp.scoped) {
+        out.push_str("class ");
+    }
     if let Some(name) = &e.name {
         out.push_str(name);
         out.push(' ');
+    }
+    if let Some(underlying) = e.cpp.as_ref().and_then(|cpp| cpp.underlying.as_ref()) {
+        let _ = write!(out, ": {underlying} ");
     }
     out.push('{');
     let mut expected = 0i128;

@@ -10,6 +10,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::cpp::{CppClass, CppEnum};
+
 /// A type shared between values.
 pub type TypeRc = Arc<Type>;
 
@@ -118,6 +120,8 @@ pub struct StructType {
     pub variants: Option<Variants>,
     /// Only declared here (`struct opaque;`): the caller found no definition.
     pub incomplete: bool,
+    /// A C++ class: named without its keyword, with static members.
+    pub cpp: Option<Arc<CppClass>>,
 }
 
 /// Which kind of aggregate.
@@ -175,6 +179,8 @@ pub struct EnumType {
     pub signed: bool,
     /// Enumerators in declaration order.
     pub values: Vec<(String, i128)>,
+    /// A C++ enumeration: named without its keyword, perhaps scoped.
+    pub cpp: Option<Arc<CppEnum>>,
 }
 
 impl Type {
@@ -332,12 +338,13 @@ impl Type {
             Type::Struct(s) => {
                 let keyword = s.kind.keyword();
                 match &s.name {
-                    Some(name) if is_rust_like(name) => name.clone(),
+                    Some(name) if is_rust_like(name) || s.cpp.is_some() => name.clone(),
                     Some(name) => format!("{keyword} {name}"),
                     None => format!("{keyword} {{...}}"),
                 }
             }
             Type::Enum(e) => match &e.name {
+                Some(name) if e.cpp.is_some() => name.clone(),
                 Some(name) => format!("enum {name}"),
                 None => "enum {...}".into(),
             },
@@ -468,6 +475,7 @@ mod tests {
             fields: Vec::new(),
             variants: None,
             incomplete: false,
+            cpp: None,
         })))
     }
 

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use dbg_expr::{
-    EnumType, EvalError, Field, StructKind, StructType, Type, TypeRc, Variant, Variants,
+    CppClass, CppEnum, EnumType, EvalError, Field, StaticField, StructKind, StructType, Type,
+    TypeRc, Variant, Variants,
 };
-use dbg_symbols::{AggregateKind, BaseEncoding, Member, Module, TypeDesc, TypeRef};
+use dbg_symbols::{AggregateKind, BaseEncoding, Member, Module, SourceLanguage, TypeDesc, TypeRef};
 
 /// Type conversion deeper than this gives up (corrupt DWARF can make cycles of typedefs).
 const MAX_DEPTH: u32 = 48;
@@ -186,13 +187,28 @@ impl TypeTable {
                         })
                         .collect(),
                 });
+                let cpp_name = cpp_name(binary, ty, aggregate.name.is_some());
+                let cpp = cpp_name.is_some().then(|| {
+                    let statics = aggregate
+                        .static_members
+                        .iter()
+                        .map(|member| StaticField {
+                            name: member.name.clone(),
+                            // Lazy when a class: a class may hold a static of its own type.
+                            ty: self.pointer_target(module, binary, member.ty, depth),
+                            position: member.position,
+                        })
+                        .collect();
+                    Arc::new(CppClass { statics })
+                });
                 Type::Struct(Arc::new(StructType {
                     kind,
-                    name: aggregate.name.clone(),
+                    name: cpp_name.or(aggregate.name),
                     size: aggregate.size,
                     fields,
                     variants,
                     incomplete: aggregate.declaration,
+                    cpp,
                 }))
             }
             TypeDesc::Enum {
@@ -200,14 +216,42 @@ impl TypeTable {
                 size,
                 signed,
                 enumerators,
-            } => Type::Enum(Arc::new(EnumType {
-                name,
-                size: u8::try_from(size).unwrap_or(4),
-                signed,
-                values: enumerators,
-            })),
+                scoped,
+                underlying,
+            } => {
+                let cpp_name = cpp_name(binary, ty, name.is_some());
+                let (name, values, cpp) = match cpp_name {
+                    // gdb names C++ enumerators through their scope: the enum's for an
+                    // `enum class`, else the enclosing namespace or class.
+                    Some(qualified) => {
+                        let scope = if scoped {
+                            Some(qualified.as_str())
+                        } else {
+                            qualified.rsplit_once("::").map(|(scope, _)| scope)
+                        };
+                        let values = enumerators
+                            .into_iter()
+                            .map(|(enumerator, value)| match scope {
+                                Some(scope) => (format!("{scope}::{enumerator}"), value),
+                                None => (enumerator, value),
+                            })
+                            .collect();
+                        let underlying = underlying.and_then(|t| binary.type_name(t).ok());
+                        let cpp = CppEnum { scoped, underlying };
+                        (Some(qualified), values, Some(Arc::new(cpp)))
+                    }
+                    None => (name, enumerators, None),
+                };
+                Type::Enum(Arc::new(EnumType {
+                    name,
+                    size: u8::try_from(size).unwrap_or(4),
+                    signed,
+                    values,
+                    cpp,
+                }))
+            }
             TypeDesc::Typedef { name, target } => Type::Typedef {
-                name,
+                name: cpp_name(binary, ty, true).unwrap_or(name),
                 target: self.optional(module, target, depth),
             },
             TypeDesc::Const(target) => Type::Const(self.optional(module, target, depth)),
@@ -272,6 +316,10 @@ impl TypeTable {
         let name = binary
             .type_name(target)
             .unwrap_or_else(|_| "<unknown>".into());
+        let name = match binary.type_language(target) {
+            SourceLanguage::Cpp => dbg_expr::abbreviate(&name),
+            _ => name,
+        };
         let next = self.lazy.len() as u64;
         let id = *self.lazy_ids.entry((module, target)).or_insert(next);
         if id == next {
@@ -279,6 +327,18 @@ impl TypeTable {
         }
         Arc::new(Type::Lazy { id, name })
     }
+}
+
+/// A named C++ type's name as gdb writes it: qualified, without a keyword, standard
+/// containers without their default arguments (`std::vector<int>`); `None` for other
+/// languages and anonymous types.
+fn cpp_name(binary: &Module, ty: Option<TypeRef>, named: bool) -> Option<String> {
+    let ty = ty.filter(|_| named)?;
+    if binary.type_language(ty) != SourceLanguage::Cpp {
+        return None;
+    }
+    let name = binary.type_name(ty).ok()?;
+    Some(dbg_expr::abbreviate(&name))
 }
 
 /// Whether `ty` is, under typedefs and qualifiers, a struct, union or class.

@@ -14,10 +14,22 @@ pub fn demangle(raw: &str) -> Cow<'_, str> {
     }
     if let Ok(symbol) = cpp_demangle::Symbol::new(raw.as_bytes()) {
         if let Ok(text) = symbol.demangle() {
-            return Cow::Owned(text);
+            return Cow::Owned(gnu_special_name(text));
         }
     }
     Cow::Borrowed(raw)
+}
+
+/// cpp_demangle writes two special names its own way (`{vtable(T)}`, `{vtt(T)}`); gdb and
+/// c++filt write `vtable for T` and `VTT for T`, which is what users see in `0x... <vtable
+/// for Circle+16>`.
+fn gnu_special_name(text: String) -> String {
+    for (theirs, ours) in [("{vtable(", "vtable for "), ("{vtt(", "VTT for ")] {
+        if let Some(inner) = text.strip_prefix(theirs).and_then(|t| t.strip_suffix(")}")) {
+            return format!("{ours}{inner}");
+        }
+    }
+    text
 }
 
 /// The name without a C++ parameter list and qualifiers: `ns::add(int, int) const` → `ns::add`.
@@ -83,6 +95,9 @@ mod tests {
             demangle("_ZNK3geo5Shape4areaEv"),
             "geo::Shape::area() const"
         );
+        assert_eq!(demangle("_ZTVN3geo6CircleE"), "vtable for geo::Circle");
+        assert_eq!(demangle("_ZTTN3geo6CircleE"), "VTT for geo::Circle");
+        assert_eq!(demangle("_ZTIN3geo6CircleE"), "typeinfo for geo::Circle");
         assert_eq!(demangle("main"), "main");
         assert_eq!(demangle("_Zgarbage"), "_Zgarbage");
     }

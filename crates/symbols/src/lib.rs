@@ -32,8 +32,8 @@ pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
 pub use demangle::{demangle, matches as name_matches};
 pub use dwarf::{
     Aggregate, AggregateKind, BaseEncoding, FrameInfo, FunctionScope, LocationContext,
-    LocationExpr, LocationList, Member, Piece, Place, SourceLanguage, SourceLine, TypeDesc,
-    TypeRef, VarLocation, Variable, Variant, VariantPart,
+    LocationExpr, LocationList, Member, Piece, Place, SourceLanguage, SourceLine, StaticMember,
+    TypeDesc, TypeRef, VarLocation, Variable, Variant, VariantPart,
 };
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module};

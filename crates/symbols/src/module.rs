@@ -9,8 +9,8 @@ use object::{Object, ObjectKind, ObjectSection, ObjectSegment};
 use crate::addr::FileAddr;
 use crate::cfi::{Cfi, UnwindRegs, Unwound};
 use crate::dwarf::{
-    self, Debug, FrameInfo, FunctionScope, LocationContext, Place, SourceLine, TypeDesc, TypeRef,
-    Variable,
+    self, Debug, FrameInfo, FunctionScope, LocationContext, Place, SourceLanguage, SourceLine,
+    TypeDesc, TypeRef, Variable,
 };
 use crate::error::{Error, Result};
 use crate::symtab::{Symbol, SymbolTable};
@@ -295,6 +295,19 @@ impl Module {
             |debug| debug.type_desc(ty),
             || Err(Error::BadTypeRef { offset: ty.0 }),
         )
+    }
+
+    /// The language of the unit `ty` is described in.
+    pub fn type_language(&self, ty: TypeRef) -> SourceLanguage {
+        self.with_debug(
+            |debug| {
+                Ok(debug
+                    .die_at(ty.0)
+                    .map_or(SourceLanguage::Other, |die| debug.language(die.unit)))
+            },
+            || Ok(SourceLanguage::Other),
+        )
+        .unwrap_or(SourceLanguage::Other)
     }
 
     /// `ty`'s name as C writes it (what gdb prints after `type = ` for `whatis`):

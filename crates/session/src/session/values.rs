@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use dbg_expr::ast::{HistoryRef, Language};
+use dbg_expr::ast::{Expr, HistoryRef, Language};
 use dbg_expr::{Context, EvalError, Format, Place, PrintOptions, Type, TypeRc, Value};
 use dbg_process::{Reg, RegValue};
 use dbg_symbols::{FileAddr, FunctionScope, Module, SourceLanguage, Variable};
@@ -556,6 +556,15 @@ impl Context for FrameContext<'_> {
                     return Ok(Some(self.variable_value(variable, Some(&scope))));
                 }
             }
+            // In a C++ method the class's members are names too, after the locals and
+            // before the globals, as in gdb.
+            let has_this = scope.blocks.iter().flatten().any(|v| v.name == "this");
+            if self.language == Language::Cpp && has_this && name != "this" {
+                let member = Expr::Arrow(Box::new(Expr::Name("this".into())), name.into());
+                if let Ok(value) = dbg_expr::evaluate(self, &member) {
+                    return Ok(Some(value));
+                }
+            }
         }
         if let Some(value) = self.global(name) {
             return Ok(Some(value));
@@ -717,7 +726,14 @@ impl FrameContext<'_> {
                 return Some(Value::int(ty, value));
             }
         }
-        None
+        // A C++ `enum class`'s enumerators are named through it (`geo::Color::Red`).
+        let (scope, _) = name.rsplit_once("::")?;
+        let ty = self.lookup_type(scope).ok()??;
+        let Type::Enum(enumeration) = ty.strip() else {
+            return None;
+        };
+        let (_, value) = enumeration.values.iter().find(|(n, _)| n == name)?;
+        Some(Value::int(ty.clone(), *value))
     }
 }
 

@@ -167,6 +167,10 @@ pub enum TypeDesc {
         signed: bool,
         /// Names and values, in declaration order.
         enumerators: Vec<(String, i128)>,
+        /// A C++ `enum class` (`DW_AT_enum_class`): its enumerators are named through it.
+        scoped: bool,
+        /// The underlying integer type, when DWARF names one.
+        underlying: Option<TypeRef>,
     },
     /// A typedef.
     Typedef {
@@ -227,6 +231,20 @@ pub struct Aggregate {
     pub variant_part: Option<VariantPart>,
     /// Template type parameters (C++ `T = int`, Rust generics), in order.
     pub template_params: Vec<(String, TypeRef)>,
+    /// C++ static data members, which gdb prints among the data members (`static count =
+    /// 3`): their storage is a global variable of the qualified name.
+    pub static_members: Vec<StaticMember>,
+}
+
+/// A C++ static data member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticMember {
+    /// Its name (unqualified).
+    pub name: String,
+    /// Its type.
+    pub ty: Option<TypeRef>,
+    /// How many of [`Aggregate::members`] are declared before it.
+    pub position: usize,
 }
 
 /// A data member or a base class of an aggregate.
@@ -445,6 +463,7 @@ impl<'a> Debug<'a> {
             members: Vec::new(),
             variant_part: None,
             template_params: Vec::new(),
+            static_members: Vec::new(),
         };
         for child in self.children(unit, die.offset)? {
             let child_entry = unit.entry(child).map_err(bad)?;
@@ -453,11 +472,17 @@ impl<'a> Debug<'a> {
                     // A static data member (DWARF 4 and earlier) is declared as a member.
                     let is_static = flag_attr(&child_entry, gimli::DW_AT_external)
                         || flag_attr(&child_entry, gimli::DW_AT_declaration);
-                    if !is_static {
+                    if is_static {
+                        self.static_member(die.unit, unit, &child_entry, &mut aggregate);
+                    } else {
                         aggregate
                             .members
                             .push(self.member(die.unit, unit, &child_entry));
                     }
+                }
+                // DWARF 5 declares a static data member as a variable in the class.
+                gimli::DW_TAG_variable => {
+                    self.static_member(die.unit, unit, &child_entry, &mut aggregate);
                 }
                 gimli::DW_TAG_inheritance => {
                     let mut member = self.member(die.unit, unit, &child_entry);
@@ -479,6 +504,22 @@ impl<'a> Debug<'a> {
             }
         }
         Ok(aggregate)
+    }
+
+    fn static_member(
+        &self,
+        unit_index: usize,
+        unit: &Unit<'a>,
+        entry: &Die<'a>,
+        aggregate: &mut Aggregate,
+    ) {
+        if let Some(name) = string_attr(&self.dwarf, unit, entry, gimli::DW_AT_name) {
+            aggregate.static_members.push(StaticMember {
+                name,
+                ty: self.type_attr(unit_index, entry),
+                position: aggregate.members.len(),
+            });
+        }
     }
 
     fn member(&self, unit_index: usize, unit: &Unit<'a>, entry: &Die<'a>) -> Member {
@@ -611,6 +652,8 @@ impl<'a> Debug<'a> {
             size,
             signed,
             enumerators,
+            scoped: flag_attr(entry, gimli::DW_AT_enum_class),
+            underlying,
         })
     }
 
