@@ -118,6 +118,9 @@ pub struct StructType {
     pub variants: Option<Variants>,
     /// Only declared here (`struct opaque;`): the caller found no definition.
     pub incomplete: bool,
+    /// Generic type parameters by name (`T` of Rust's `Vec<T>`, `K` and `V` of a map): the
+    /// element types of containers whose own members only hold untyped pointers.
+    pub template_params: Vec<(String, TypeRc)>,
 }
 
 /// Which kind of aggregate.
@@ -338,6 +341,7 @@ impl Type {
                 }
             }
             Type::Enum(e) => match &e.name {
+                Some(name) if is_rust_like(name) => name.clone(),
                 Some(name) => format!("enum {name}"),
                 None => "enum {...}".into(),
             },
@@ -468,6 +472,7 @@ mod tests {
             fields: Vec::new(),
             variants: None,
             incomplete: false,
+            template_params: Vec::new(),
         })))
     }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use dbg_expr::{
     EnumType, EvalError, Field, StructKind, StructType, Type, TypeRc, Variant, Variants,
 };
-use dbg_symbols::{AggregateKind, BaseEncoding, Member, Module, TypeDesc, TypeRef};
+use dbg_symbols::{AggregateKind, BaseEncoding, Member, Module, SourceLanguage, TypeDesc, TypeRef};
 
 /// Type conversion deeper than this gives up (corrupt DWARF can make cycles of typedefs).
 const MAX_DEPTH: u32 = 48;
@@ -137,13 +137,30 @@ impl TypeTable {
                     _ => Type::Unknown { name, size },
                 }
             }
+            // Rust names its pointers: `&str`'s data aside, `&T`, `&mut T` and
+            // `Box<T>` print as what they point to, `*const T` as an address, so the name
+            // is kept (as a typedef, which everything else looks through).
+            TypeDesc::Pointer {
+                target,
+                name: Some(name),
+                ..
+            } => Type::Typedef {
+                name,
+                target: Arc::new(Type::Pointer(
+                    self.pointer_target(module, binary, target, depth),
+                )),
+            },
             TypeDesc::Pointer { target, .. } => {
                 Type::Pointer(self.pointer_target(module, binary, target, depth))
             }
             TypeDesc::Reference { target, .. } => {
                 Type::Reference(self.pointer_target(module, binary, target, depth))
             }
-            TypeDesc::Array { element, dims, .. } => {
+            TypeDesc::Array {
+                element,
+                dims,
+                name,
+            } => {
                 let mut ty = self.optional(module, element, depth);
                 for count in dims.iter().rev() {
                     ty = Arc::new(Type::Array {
@@ -151,7 +168,11 @@ impl TypeTable {
                         count: *count,
                     });
                 }
-                return ty;
+                // Rust's `[i32; 4]` keeps its name, as a pointer does.
+                return match name {
+                    Some(name) => Arc::new(Type::Typedef { name, target: ty }),
+                    None => ty,
+                };
             }
             TypeDesc::Aggregate(aggregate) => {
                 if let (true, Some(ty)) = (aggregate.declaration, ty) {
@@ -186,13 +207,24 @@ impl TypeTable {
                         })
                         .collect(),
                 });
+                // A generic parameter that is an aggregate stays lazy, as a pointer's
+                // target does: `Rc<Node>` inside `Node` must not recurse.
+                let template_params = aggregate
+                    .template_params
+                    .iter()
+                    .map(|(name, param)| {
+                        let param = self.pointer_target(module, binary, Some(*param), depth);
+                        (name.clone(), param)
+                    })
+                    .collect();
                 Type::Struct(Arc::new(StructType {
                     kind,
-                    name: aggregate.name.clone(),
+                    name: rust_name(binary, ty).or(aggregate.name),
                     size: aggregate.size,
                     fields,
                     variants,
                     incomplete: aggregate.declaration,
+                    template_params,
                 }))
             }
             TypeDesc::Enum {
@@ -201,7 +233,7 @@ impl TypeTable {
                 signed,
                 enumerators,
             } => Type::Enum(Arc::new(EnumType {
-                name,
+                name: rust_name(binary, ty).or(name),
                 size: u8::try_from(size).unwrap_or(4),
                 signed,
                 values: enumerators,
@@ -295,6 +327,17 @@ fn is_aggregate(module: &Module, mut ty: TypeRef) -> bool {
         }
     }
     false
+}
+
+/// A Rust type's full path (`alloc::vec::Vec<i32, alloc::alloc::Global>`,
+/// `values::Point`): what `whatis` shows and what the printer recognises the standard
+/// library's types by. `None` for other languages, whose names stay as they were.
+fn rust_name(module: &Module, ty: Option<TypeRef>) -> Option<String> {
+    let ty = ty?;
+    if module.type_language(ty)? != SourceLanguage::Rust {
+        return None;
+    }
+    module.type_name(ty).ok()
 }
 
 fn unknown(name: &str) -> TypeRc {

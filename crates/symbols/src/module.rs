@@ -9,8 +9,8 @@ use object::{Object, ObjectKind, ObjectSection, ObjectSegment};
 use crate::addr::FileAddr;
 use crate::cfi::{Cfi, UnwindRegs, Unwound};
 use crate::dwarf::{
-    self, Debug, FrameInfo, FunctionScope, LocationContext, Place, SourceLine, TypeDesc, TypeRef,
-    Variable,
+    self, Debug, FrameInfo, FunctionScope, LocationContext, Place, SourceLanguage, SourceLine,
+    TypeDesc, TypeRef, Variable,
 };
 use crate::error::{Error, Result};
 use crate::symtab::{Symbol, SymbolTable};
@@ -314,6 +314,14 @@ impl Module {
             |debug| debug.type_name(ty),
             || Err(Error::BadTypeRef { offset: ty.0 }),
         )
+    }
+
+    /// The language of the unit that describes `ty`: a Rust type's value prints the Rust
+    /// way, wherever it is looked at from. `None` for a bad handle or without DWARF.
+    pub fn type_language(&self, ty: TypeRef) -> Option<SourceLanguage> {
+        self.with_debug(|debug| Ok(debug.type_language(ty)), || Ok(None))
+            .ok()
+            .flatten()
     }
 
     /// The size in bytes of a value of type `ty` (through typedefs and qualifiers; an

@@ -892,6 +892,11 @@ impl<'a> Debug<'a> {
         self.language(die.unit)
     }
 
+    /// The language of the unit `ty` is described in (`None` for a bad handle).
+    pub(crate) fn type_language(&self, ty: TypeRef) -> Option<SourceLanguage> {
+        self.die_at(ty.0).map(|die| self.die_language(die))
+    }
+
     /// `ty`'s name as C writes it (`struct point *`, `int (*)(int, int)`, `char [16]`), or,
     /// in a Rust unit, as rustc names it.
     pub(crate) fn type_name(&self, ty: TypeRef) -> Result<String> {
