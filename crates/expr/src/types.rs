@@ -454,10 +454,11 @@ fn is_pointer_like(ty: &Type) -> bool {
     matches!(ty, Type::Pointer(_) | Type::Reference(_))
 }
 
-/// A name already qualified or generic (`alloc::string::String`, `Vec<i32>`): Rust and C++
-/// names that take no `struct` keyword.
+/// A name already qualified or generic (`alloc::string::String`, `Vec<i32>`), or one of
+/// Rust's structural names (`&str`, `&[u8]`, `(i32, &str)`): names that take no `struct`
+/// keyword.
 fn is_rust_like(name: &str) -> bool {
-    name.contains("::") || name.contains('<')
+    name.contains("::") || name.contains('<') || name.starts_with(['&', '(', '['])
 }
 
 #[cfg(test)]

@@ -161,6 +161,7 @@ impl TypeTable {
                 dims,
                 name,
             } => {
+                let original = ty;
                 let mut ty = self.optional(module, element, depth);
                 for count in dims.iter().rev() {
                     ty = Arc::new(Type::Array {
@@ -168,7 +169,10 @@ impl TypeTable {
                         count: *count,
                     });
                 }
-                // Rust's `[i32; 4]` keeps its name, as a pointer does.
+                // Rust's `[i32; 4]` keeps its name, as a pointer does (rustc leaves
+                // arrays unnamed: the name is Rust's spelling of the dimensions).
+                let rust = ty_language(binary, original) == Some(SourceLanguage::Rust);
+                let name = name.or_else(|| rust.then(|| rust_array_name(&ty)));
                 return match name {
                     Some(name) => Arc::new(Type::Typedef { name, target: ty }),
                     None => ty,
@@ -333,11 +337,26 @@ fn is_aggregate(module: &Module, mut ty: TypeRef) -> bool {
 /// `values::Point`): what `whatis` shows and what the printer recognises the standard
 /// library's types by. `None` for other languages, whose names stay as they were.
 fn rust_name(module: &Module, ty: Option<TypeRef>) -> Option<String> {
-    let ty = ty?;
-    if module.type_language(ty)? != SourceLanguage::Rust {
+    if ty_language(module, ty)? != SourceLanguage::Rust {
         return None;
     }
-    module.type_name(ty).ok()
+    module.type_name(ty?).ok()
+}
+
+fn ty_language(module: &Module, ty: Option<TypeRef>) -> Option<SourceLanguage> {
+    module.type_language(ty?)
+}
+
+/// `[i32; 4]`, `[[u8; 3]; 2]`: an array type as Rust writes it.
+fn rust_array_name(ty: &Type) -> String {
+    match ty {
+        Type::Array {
+            element,
+            count: Some(count),
+        } => format!("[{}; {count}]", rust_array_name(element)),
+        Type::Array { element, .. } => format!("[{}]", rust_array_name(element)),
+        other => other.name(),
+    }
 }
 
 fn unknown(name: &str) -> TypeRc {
