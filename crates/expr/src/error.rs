@@ -62,6 +62,15 @@ pub enum EvalError {
     /// `a[i]` of something that cannot be indexed.
     #[error("cannot subscript something of type `{0}`")]
     NotIndexable(String),
+    /// A Rust index past the end of an array, slice or `Vec` (Rust checks its bounds, and
+    /// so does the debugger in a Rust frame).
+    #[error("index out of bounds: the len is {len} but the index is {index}")]
+    IndexOutOfBounds {
+        /// The index asked for.
+        index: i128,
+        /// The number of elements.
+        len: u64,
+    },
     /// Integer division or remainder by zero.
     #[error("division by zero")]
     DivisionByZero,

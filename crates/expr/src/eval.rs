@@ -430,6 +430,12 @@ impl Evaluator<'_> {
 
     fn deref(&mut self, value: &Value) -> Result<Value> {
         let ty = stripped(self.ctx, &value.ty)?;
+        if self.language == Language::Rust && matches!(ty.as_ref(), Type::Struct(_)) {
+            // `*rc`: the value an `Rc` or `Arc` shares (a `Box` is a pointer already).
+            if let Some(inner) = crate::rust::shared_value(self.ctx, value)? {
+                return Ok(inner);
+            }
+        }
         match ty.as_ref() {
             Type::Pointer(target) | Type::Reference(target) => {
                 let target_ty = stripped(self.ctx, target)?;
@@ -595,10 +601,13 @@ impl Evaluator<'_> {
     }
 
     fn index(&mut self, base: &Value, index: &Value) -> Result<Value> {
-        let base_ty = stripped(self.ctx, &base.ty)?;
         let Num::Int(i, _) = self.num(index)? else {
             return Err(EvalError::NotIndexable(index.ty.name()));
         };
+        if self.language == Language::Rust {
+            return self.rust_index(base, i);
+        }
+        let base_ty = stripped(self.ctx, &base.ty)?;
         match base_ty.as_ref() {
             Type::Array { element, .. } => {
                 let element = resolved(self.ctx, element)?;
@@ -614,7 +623,74 @@ impl Evaluator<'_> {
         }
     }
 
+    /// Rust's `a[i]`: arrays, slices and `Vec`s (through references and boxes, as Rust
+    /// auto-derefs), bounds-checked as Rust checks them; raw pointers as in C.
+    fn rust_index(&mut self, base: &Value, i: i128) -> Result<Value> {
+        let mut base = base.clone();
+        for _ in 0..8 {
+            if let Some(inner) = crate::rust::shared_value(self.ctx, &base)? {
+                base = inner;
+                continue;
+            }
+            let ty = stripped(self.ctx, &base.ty)?;
+            let Type::Pointer(target) = ty.as_ref() else {
+                break;
+            };
+            let target = stripped(self.ctx, target)?;
+            if !matches!(target.as_ref(), Type::Struct(_) | Type::Array { .. }) {
+                break;
+            }
+            base = self.deref(&base)?;
+        }
+        let in_bounds = |len: u64| u64::try_from(i).is_ok_and(|i| i < len);
+        let base_ty = stripped(self.ctx, &base.ty)?;
+        match base_ty.as_ref() {
+            Type::Array {
+                element,
+                count: Some(count),
+            } => {
+                if !in_bounds(*count) {
+                    return Err(EvalError::IndexOutOfBounds {
+                        index: i,
+                        len: *count,
+                    });
+                }
+                let element = resolved(self.ctx, element)?;
+                let size = element.size().unwrap_or(0);
+                Ok(base.part(element, (i as u64).wrapping_mul(size)))
+            }
+            Type::Struct(_) => {
+                let elements = crate::rust::sequence(self.ctx, &base)?
+                    .ok_or_else(|| EvalError::NotIndexable(base.ty.name()))?;
+                if !in_bounds(elements.len) {
+                    return Err(EvalError::IndexOutOfBounds {
+                        index: i,
+                        len: elements.len,
+                    });
+                }
+                Ok(elements.get(i as u64))
+            }
+            Type::Pointer(_) => {
+                let index = Value::int(Type::int(8, true), i);
+                let sum = self.binary(BinaryOp::Add, &base, &index)?;
+                self.deref(&sum)
+            }
+            _ => Err(EvalError::NotIndexable(base.ty.name())),
+        }
+    }
+
     fn field(&mut self, base: &Value, name: &str, arrow: bool) -> Result<Value> {
+        // Rust's tuple fields `t.0` are members `__0` in DWARF.
+        let tuple_field;
+        let name = if self.language == Language::Rust
+            && !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_digit())
+        {
+            tuple_field = format!("__{name}");
+            tuple_field.as_str()
+        } else {
+            name
+        };
         let mut base = base.clone();
         let mut ty = stripped(self.ctx, &base.ty)?;
         // `p->f`, and gdb's leniency: `p.f` on a pointer, `s->f` is an error.
@@ -627,11 +703,24 @@ impl Evaluator<'_> {
         let Type::Struct(s) = ty.as_ref() else {
             return Err(EvalError::NotStruct(arrow));
         };
-        self.find_field(&base, s, name, 0)?
-            .ok_or_else(|| EvalError::NoField {
-                field: name.into(),
-                ty: ty.name(),
-            })
+        if let Some(found) = self.find_field(&base, s, name, 0)? {
+            return Ok(found);
+        }
+        // Rust auto-derefs `rc.field` through an `Rc` or `Arc` (one level).
+        if self.language == Language::Rust {
+            if let Some(inner) = crate::rust::shared_value(self.ctx, &base)? {
+                let inner_ty = stripped(self.ctx, &inner.ty)?;
+                if let Type::Struct(inner_struct) = inner_ty.as_ref() {
+                    if let Some(found) = self.find_field(&inner, inner_struct, name, 0)? {
+                        return Ok(found);
+                    }
+                }
+            }
+        }
+        Err(EvalError::NoField {
+            field: name.into(),
+            ty: ty.name(),
+        })
     }
 
     /// A member by name, looking into anonymous members and base classes.

@@ -11,6 +11,7 @@ mod cpp;
 
 use std::fmt::Write as _;
 
+use crate::ast::Language;
 use crate::context::Context;
 use crate::error::{EvalError, Result};
 use crate::types::{EnumType, StructType, Type, TypeRc};
@@ -87,6 +88,9 @@ pub fn print_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) 
             probe(ctx, value)?;
         }
     }
+    if is_rust(ctx, options) {
+        return Ok(crate::rust::debug_text(ctx, value));
+    }
     let mut printer = Printer {
         ctx,
         options,
@@ -112,6 +116,9 @@ pub fn print_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) 
 
 /// The value as `info locals` and struct members show it: no type prefix.
 pub fn show_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) -> String {
+    if is_rust(ctx, options) {
+        return crate::rust::debug_text(ctx, value);
+    }
     let mut printer = Printer {
         ctx,
         options,
@@ -119,6 +126,12 @@ pub fn show_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) -
     };
     printer.value(value, 0);
     printer.out
+}
+
+/// Values of a Rust frame print as Rust's `{:?}` does, unless a gdb format letter asks for
+/// gdb's way.
+fn is_rust(ctx: &mut dyn Context, options: PrintOptions) -> bool {
+    options.format.is_none() && ctx.language() == Language::Rust
 }
 
 /// Reads the first byte of a large value: an unreadable aggregate is an error at top level.

@@ -1,7 +1,7 @@
 //! The debugger's expression language: C, C++ and Rust expressions as a debugger user types
 //! them (`p->next->value`, `arr[i] * 2`, `(long)x`, `v.len`, `s.0 as u8`), evaluated over a
 //! [`Context`] the caller implements (the session, over a stopped process), and values
-//! printed as gdb prints them.
+//! printed as gdb prints them (Rust values as Rust's `{:?}` shows them).
 #![forbid(unsafe_code)]
 
 pub mod ast;
@@ -12,6 +12,7 @@ mod eval;
 mod format;
 pub mod parse;
 mod ptype;
+mod rust;
 pub mod types;
 mod value;
 

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::ast::Language;
 use crate::context::Context;
 use crate::error::Result;
 use crate::types::{StructType, Type, TypeRc};
@@ -19,6 +20,9 @@ pub fn whatis(ty: &TypeRc) -> String {
 
 /// `ptype`: the type with its innermost struct, union or enum written out.
 pub fn ptype(ctx: &mut dyn Context, ty: &TypeRc) -> Result<String> {
+    if ctx.language() == Language::Rust {
+        return rust_ptype(ctx, ty);
+    }
     let top = stripped(ctx, ty)?;
     let base = innermost(ctx, &top)?;
     let body = match base.as_ref() {
@@ -138,6 +142,82 @@ fn enum_body(ty: &TypeRc) -> String {
     }
     out.push('}');
     out
+}
+
+/// `ptype` in a Rust frame: a struct or enum written out as Rust declares it
+/// (`struct values::Point {\n    x: i32,\n    y: i32,\n}`), anything else by its name.
+fn rust_ptype(ctx: &mut dyn Context, ty: &TypeRc) -> Result<String> {
+    let top = stripped(ctx, ty)?;
+    let mut out = String::new();
+    match top.as_ref() {
+        Type::Struct(s) => {
+            let name = s.name.as_deref().unwrap_or("{...}");
+            match &s.variants {
+                Some(variants) => {
+                    let _ = writeln!(out, "enum {name} {{");
+                    for variant in &variants.variants {
+                        indent(&mut out, 1);
+                        out.push_str(variant.field.name.as_deref().unwrap_or("?"));
+                        let body = stripped(ctx, &variant.field.ty)?;
+                        if let Type::Struct(fields) = body.as_ref() {
+                            rust_fields(&mut out, fields, true);
+                        }
+                        out.push_str(",\n");
+                    }
+                    out.push('}');
+                }
+                None if name.starts_with('(') => out.push_str(name),
+                None => {
+                    let _ = write!(out, "struct {name}");
+                    rust_fields(&mut out, s, false);
+                }
+            }
+        }
+        Type::Enum(e) => {
+            let _ = writeln!(out, "enum {} {{", e.name.as_deref().unwrap_or("{...}"));
+            for (name, _) in &e.values {
+                indent(&mut out, 1);
+                let _ = writeln!(out, "{name},");
+            }
+            out.push('}');
+        }
+        _ => out.push_str(&ty.name()),
+    }
+    Ok(out)
+}
+
+/// A Rust struct's or variant's fields: `(i32, f64)` for a tuple's, `{x: i32, y: i32}`
+/// inline in a variant, one per line in a struct.
+fn rust_fields(out: &mut String, s: &StructType, inline: bool) {
+    if s.fields.is_empty() {
+        return;
+    }
+    let tuple = s.fields.iter().all(|f| {
+        f.name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("__") && n.len() > 2)
+    });
+    if tuple {
+        let names: Vec<String> = s.fields.iter().map(|f| f.ty.name()).collect();
+        let _ = write!(out, "({})", names.join(", "));
+        return;
+    }
+    if inline {
+        let fields: Vec<String> = s
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name.as_deref().unwrap_or("_"), f.ty.name()))
+            .collect();
+        let _ = write!(out, "{{{}}}", fields.join(", "));
+        return;
+    }
+    out.push_str(" {\n");
+    for field in &s.fields {
+        indent(out, 1);
+        let name = field.name.as_deref().unwrap_or("_");
+        let _ = writeln!(out, "{name}: {},", field.ty.name());
+    }
+    out.push('}');
 }
 
 fn indent(out: &mut String, depth: usize) {

@@ -122,6 +122,9 @@ pub struct StructType {
     pub incomplete: bool,
     /// A C++ class: named without its keyword, with static members.
     pub cpp: Option<Arc<CppClass>>,
+    /// Generic type parameters by name (`T` of Rust's `Vec<T>`, `K` and `V` of a map): the
+    /// element types of containers whose own members only hold untyped pointers.
+    pub template_params: Vec<(String, TypeRc)>,
 }
 
 /// Which kind of aggregate.
@@ -344,7 +347,7 @@ impl Type {
                 }
             }
             Type::Enum(e) => match &e.name {
-                Some(name) if e.cpp.is_some() => name.clone(),
+                Some(name) if e.cpp.is_some() || is_rust_like(name) => name.clone(),
                 Some(name) => format!("enum {name}"),
                 None => "enum {...}".into(),
             },
@@ -457,10 +460,11 @@ fn is_pointer_like(ty: &Type) -> bool {
     matches!(ty, Type::Pointer(_) | Type::Reference(_))
 }
 
-/// A name already qualified or generic (`alloc::string::String`, `Vec<i32>`): Rust and C++
-/// names that take no `struct` keyword.
+/// A name already qualified or generic (`alloc::string::String`, `Vec<i32>`), or one of
+/// Rust's structural names (`&str`, `&[u8]`, `(i32, &str)`): names that take no `struct`
+/// keyword.
 fn is_rust_like(name: &str) -> bool {
-    name.contains("::") || name.contains('<')
+    name.contains("::") || name.contains('<') || name.starts_with(['&', '(', '['])
 }
 
 #[cfg(test)]
@@ -476,6 +480,7 @@ mod tests {
             variants: None,
             incomplete: false,
             cpp: None,
+            template_params: Vec::new(),
         })))
     }
 

@@ -138,13 +138,31 @@ impl TypeTable {
                     _ => Type::Unknown { name, size },
                 }
             }
+            // Rust names its pointers: `&str`'s data aside, `&T`, `&mut T` and
+            // `Box<T>` print as what they point to, `*const T` as an address, so the name
+            // is kept (as a typedef, which everything else looks through).
+            TypeDesc::Pointer {
+                target,
+                name: Some(name),
+                ..
+            } => Type::Typedef {
+                name,
+                target: Arc::new(Type::Pointer(
+                    self.pointer_target(module, binary, target, depth),
+                )),
+            },
             TypeDesc::Pointer { target, .. } => {
                 Type::Pointer(self.pointer_target(module, binary, target, depth))
             }
             TypeDesc::Reference { target, .. } => {
                 Type::Reference(self.pointer_target(module, binary, target, depth))
             }
-            TypeDesc::Array { element, dims, .. } => {
+            TypeDesc::Array {
+                element,
+                dims,
+                name,
+            } => {
+                let original = ty;
                 let mut ty = self.optional(module, element, depth);
                 for count in dims.iter().rev() {
                     ty = Arc::new(Type::Array {
@@ -152,7 +170,14 @@ impl TypeTable {
                         count: *count,
                     });
                 }
-                return ty;
+                // Rust's `[i32; 4]` keeps its name, as a pointer does (rustc leaves
+                // arrays unnamed: the name is Rust's spelling of the dimensions).
+                let rust = ty_language(binary, original) == Some(SourceLanguage::Rust);
+                let name = name.or_else(|| rust.then(|| rust_array_name(&ty)));
+                return match name {
+                    Some(name) => Arc::new(Type::Typedef { name, target: ty }),
+                    None => ty,
+                };
             }
             TypeDesc::Aggregate(aggregate) => {
                 if let (true, Some(ty)) = (aggregate.declaration, ty) {
@@ -201,14 +226,27 @@ impl TypeTable {
                         .collect();
                     Arc::new(CppClass { statics })
                 });
+                // A generic parameter that is an aggregate stays lazy, as a pointer's
+                // target does: `Rc<Node>` inside `Node` must not recurse.
+                let template_params = aggregate
+                    .template_params
+                    .iter()
+                    .map(|(name, param)| {
+                        let param = self.pointer_target(module, binary, Some(*param), depth);
+                        (name.clone(), param)
+                    })
+                    .collect();
                 Type::Struct(Arc::new(StructType {
                     kind,
-                    name: cpp_name.or(aggregate.name),
+                    name: cpp_name
+                        .or_else(|| rust_name(binary, ty))
+                        .or(aggregate.name),
                     size: aggregate.size,
                     fields,
                     variants,
                     incomplete: aggregate.declaration,
                     cpp,
+                    template_params,
                 }))
             }
             TypeDesc::Enum {
@@ -240,7 +278,7 @@ impl TypeTable {
                         let cpp = CppEnum { scoped, underlying };
                         (Some(qualified), values, Some(Arc::new(cpp)))
                     }
-                    None => (name, enumerators, None),
+                    None => (rust_name(binary, ty).or(name), enumerators, None),
                 };
                 Type::Enum(Arc::new(EnumType {
                     name,
@@ -355,6 +393,32 @@ fn is_aggregate(module: &Module, mut ty: TypeRef) -> bool {
         }
     }
     false
+}
+
+/// A Rust type's full path (`alloc::vec::Vec<i32, alloc::alloc::Global>`,
+/// `values::Point`): what `whatis` shows and what the printer recognises the standard
+/// library's types by. `None` for other languages, whose names stay as they were.
+fn rust_name(module: &Module, ty: Option<TypeRef>) -> Option<String> {
+    if ty_language(module, ty)? != SourceLanguage::Rust {
+        return None;
+    }
+    module.type_name(ty?).ok()
+}
+
+fn ty_language(module: &Module, ty: Option<TypeRef>) -> Option<SourceLanguage> {
+    Some(module.type_language(ty?))
+}
+
+/// `[i32; 4]`, `[[u8; 3]; 2]`: an array type as Rust writes it.
+fn rust_array_name(ty: &Type) -> String {
+    match ty {
+        Type::Array {
+            element,
+            count: Some(count),
+        } => format!("[{}; {count}]", rust_array_name(element)),
+        Type::Array { element, .. } => format!("[{}]", rust_array_name(element)),
+        other => other.name(),
+    }
 }
 
 fn unknown(name: &str) -> TypeRc {

@@ -132,11 +132,13 @@ impl Session {
     /// Evaluate `expression` in the selected frame (an assignment writes the program's
     /// memory or registers).
     pub fn evaluate(&mut self, expression: &str) -> Result<Value> {
+        // Writing memory forgets the frames and the selection with them: remember it first.
+        let selected = self.selected_frame;
         let mut ctx = self.frame_context()?;
         let expr = ctx.parse(expression)?;
         let value = dbg_expr::evaluate(&mut ctx, &expr)?;
         if ctx.wrote {
-            self.forget_frames_keep_selection();
+            self.forget_frames_keep_selection(selected);
         }
         Ok(value)
     }
@@ -349,8 +351,9 @@ impl Session {
         before + hidden
     }
 
-    fn forget_frames_keep_selection(&mut self) {
-        let selected = self.selected_frame;
+    /// Unwind again after a write (a frame's saved registers may have changed), with frame
+    /// `selected` still selected.
+    fn forget_frames_keep_selection(&mut self, selected: usize) {
         self.forget_frames();
         if self.backtrace().is_ok_and(|frames| selected < frames.len()) {
             self.selected_frame = selected;
