@@ -32,14 +32,17 @@ tasks:
                   and per hit), hardware against software breakpoints, 256 MiB memory
                   reads (against bare process_vm_readv), system-call tracing (the trace
                   example against strace and a bare ptrace loop, system calls per traced
-                  call), breakpoint hits from 8 threads (against gdb), and the time and peak
+                  call), breakpoint hits from 8 threads (against gdb), the time and peak
                   memory of stopping at `bigbin::main` in the 80+ MB debug build of
-                  xtask/bigbin (against gdb), and print a markdown table; with ROWs (letters
-                  a to r, e.g. `bench p q`), measure and show only those rows
+                  xtask/bigbin and showing the backtrace or printing main's local (against
+                  gdb), hits of a conditional breakpoint whose condition is false and
+                  `locals` in a frame of 50 variables (against gdb), and print a markdown
+                  table; with ROWs (letters a to v, e.g. `bench p q`), measure and show only
+                  those rows
   rusage PROGRAM [ARGS...]
                   run PROGRAM, then print its wall time and the peak RSS of it and of the
                   processes it waited for (`getrusage(RUSAGE_CHILDREN)`), as bench does for
-                  rows p and q; exit with PROGRAM's status";
+                  rows p, q, t and u; exit with PROGRAM's status";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,7 +1,8 @@
 //! A program with a dozen big dependencies, each used a little, so that its debug build is a
 //! large binary (80 MB or more, most of it DWARF): `cargo xtask bench` times dbg-cli and gdb
-//! stopping at `bigbin::main` in it (rows p and q). Run normally it finishes at once, without
-//! network or files, and prints one JSON line and `bigbin done`.
+//! stopping at `bigbin::main` in it (rows p and q; t and u also step over line 54 and print
+//! `args`, main's local, so keep `--draws`'s default of 3). Run normally it finishes at once,
+//! without network or files, and prints one JSON line and `bigbin done`.
 
 use axum::{extract::Path, routing::get, Json, Router};
 use clap::Parser;

@@ -8,8 +8,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::parse::{
-    gdb_watch_problem, hits_transcript_problem, syscall_loop_finished, threads_finished,
-    trace_problem, transcript_problem, watch_transcript_problem,
+    conditional_transcript_problem, gdb_watch_problem, hits_transcript_problem,
+    syscall_loop_finished, threads_finished, trace_problem, transcript_problem,
+    watch_transcript_problem,
 };
 use super::tools::{command, Breakpoint, Tools, Workload};
 use crate::workspace::Workspace;
@@ -32,6 +33,9 @@ impl Workspace {
                         .or_else(|| threads_finished(&format!("{out}\n{err}"), events).err())
                 },
             ),
+            Workload::ConditionalHits => self.dbg_conditional_incomplete(tools, events),
+            // Every timed run of v. is checked: it must list the 50 locals each time.
+            Workload::Locals => None,
         }
     }
 
@@ -141,6 +145,20 @@ impl Workspace {
         })
     }
 
+    /// Why the conditional breakpoint runs of s. do not stand for `hits` hits whose condition
+    /// dbg evaluates, if they do not: the same run in JSON mode with a condition that is true
+    /// at the last call only (`i == HITS-1`) must stop exactly once, there, count that one
+    /// hit, and let the program exit with status 0 after printing `calls HITS total ...`; so
+    /// the breakpoint is in place and its condition is evaluated at every hit.
+    pub fn dbg_conditional_incomplete(&self, tools: &Tools, hits: u64) -> Option<String> {
+        let last = hits.saturating_sub(1);
+        let args = tools.dbg_conditional_hits(hits, &format!("i == {last}"), true);
+        let check = format!("`i == {last}` stops once, at the last call, then exit with 0");
+        self.dbg_transcript_check(args, tools, &check, |out, err| {
+            conditional_transcript_problem(out, err, hits)
+        })
+    }
+
     /// Run `dbg-cli` with `args` (a JSON-mode run) and say what `problem(stdout, stderr)` finds
     /// wrong with its transcript, if anything.
     pub fn dbg_transcript_incomplete(
@@ -150,10 +168,22 @@ impl Workspace {
         hits: u64,
         problem: impl Fn(&str, &str) -> Option<String>,
     ) -> Option<String> {
+        let check = format!("{hits} hits counted, none stops, the program exits with 0");
+        self.dbg_transcript_check(args, tools, &check, problem)
+    }
+
+    /// As [`Workspace::dbg_transcript_incomplete`], the check described by `check`.
+    fn dbg_transcript_check(
+        &self,
+        args: Vec<OsString>,
+        tools: &Tools,
+        check: &str,
+        problem: impl Fn(&str, &str) -> Option<String>,
+    ) -> Option<String> {
         let mut command = command(&tools.dbg, args);
         command.current_dir(&self.root).stdin(Stdio::null());
         let line = self.shell_line(&command);
-        println!("$ {line}    # check: {hits} hits counted, none stops, the program exits with 0");
+        println!("$ {line}    # check: {check}");
         let output = match command.output() {
             Ok(output) => output,
             Err(e) => return Some(format!("cannot run `{line}`: {e}")),

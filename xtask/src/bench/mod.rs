@@ -2,9 +2,9 @@
 //! print one markdown table with the goals.
 //!
 //! Each row of the table is a descriptor in the file of its kind: command-line rates
-//! ([`rates`]: a, d, h, l, n, r), criterion means ([`criterion`]: b, e, f, i, m), system calls
-//! per event ([`syscalls`]: c, g, k, o), hardware against software breakpoints
-//! ([`hardware`]: j) and a breakpoint by name in a large binary ([`symbols`]: p, q). One
+//! ([`rates`]: a, d, h, l, n, r, s, v), criterion means ([`criterion`]: b, e, f, i, m), system
+//! calls per event ([`syscalls`]: c, g, k, o), hardware against software breakpoints
+//! ([`hardware`]: j) and a breakpoint by name in a large binary ([`symbols`]: p, q, t, u). One
 //! driver per kind runs any of its descriptors; the programs and their arguments are in
 //! [`tools`], the checks that a run did its work in [`checks`] and [`parse`], and the table
 //! in [`report`]. [`Workspace::bench`] below lists every row in the order it is measured.
@@ -34,7 +34,7 @@ use crate::USAGE;
 /// Runs of each command in the rate measurements; the median is used.
 pub const RUNS: usize = 5;
 /// The last row of the table: `cargo xtask bench` measures rows a to this one.
-const LAST_ROW: char = 'r';
+const LAST_ROW: char = 'v';
 /// The error of a measurement whose rows were not asked for (never shown: the rows are left out).
 const NOT_SELECTED: &str = "not selected";
 
@@ -70,8 +70,8 @@ impl Workspace {
             }
         }
         self.build_fixtures()?;
-        // A failed build of bigbin (it needs crates.io the first time) fails rows p and q only.
-        let bigbin_built = if rows.has("pq") {
+        // A failed build of bigbin (it needs crates.io the first time) fails its rows only.
+        let bigbin_built = if rows.has("pqtu") {
             self.build_bigbin()
         } else {
             Err(NOT_SELECTED.into())
@@ -132,9 +132,15 @@ impl Workspace {
         let thread_hit_rates = rate(&rates::THREAD_RATE);
         let thread_prologue_rates = rate(&rates::PROLOGUE_RATE);
         let trace_syscalls = calls(&syscalls::TRACED_CALLS);
-        let symbols = rows.measure_any("pq", symbols::heading(), || {
-            self.measure_symbols(tools, bigbin_built)
-        });
+        let symbol_runs = |stop: &symbols::BigbinStop| {
+            rows.measure_any(&stop.letters(), stop.heading(), || {
+                self.measure_symbols(tools, &bigbin_built, stop)
+            })
+        };
+        let symbols = symbol_runs(&symbols::BACKTRACE_STOP);
+        let conditional_rates = rate(&rates::CONDITIONAL_RATE);
+        let symbol_print = symbol_runs(&symbols::PRINT_STOP);
+        let locals_rates = rate(&rates::LOCALS_RATE);
 
         let report = Report {
             rows: rows.clone(),
@@ -155,6 +161,9 @@ impl Workspace {
             trace_syscalls,
             symbols,
             thread_prologue_rates,
+            conditional_rates,
+            symbol_print,
+            locals_rates,
         };
         println!("\n{}", report.render(&self.describe_machine(tools)));
         if report.complete() {

@@ -1,7 +1,8 @@
 //! Reading what the measured programs leave behind: criterion's JSON estimates, the table
 //! `strace -c` writes, and the checks that a run's output or transcript shows it did the work
 //! it is timed for (the program ran to its end, every hit was counted, gdb used a hardware
-//! watchpoint, the debugger stopped at `bigbin::main`).
+//! watchpoint, the debugger stopped at `bigbin::main`, printed a value there, listed 50
+//! locals).
 
 use std::collections::BTreeMap;
 
@@ -159,6 +160,54 @@ pub fn thread_run_problem(tool: &str, long: bool, output: &str, hits: u64) -> Op
     }
 }
 
+/// What is wrong with the output of one timed run of s., if anything: the tool must have set
+/// the breakpoint (dbg and gdb both say `Breakpoint 1` when they do) and the program must
+/// have run to its end, which it does only if no hit stopped it.
+pub fn conditional_run_problem(tool: &str, output: &str, hits: u64) -> Option<String> {
+    if !output.contains("Breakpoint 1") {
+        return Some(format!(
+            "{tool} did not set the breakpoint (no `Breakpoint 1` in its output)"
+        ));
+    }
+    program_finished(output, hits).err()
+}
+
+/// The line each listing of `fifty_locals`'s locals ends with (test-programs/locals50.c).
+pub const LOCALS_SENTINEL: &str = "sentinel = 7654321";
+/// The local variables of `fifty_locals`.
+pub const LOCALS_PER_QUERY: usize = 50;
+/// What `locals50` prints when it runs to its end.
+pub const LOCALS_DONE: &str = "locals50 done";
+
+/// What is wrong with the output of one timed run of v., if anything: it must list the 50
+/// locals of `fifty_locals` (lines `NAME = VALUE`) `queries` times, each listing ending with
+/// [`LOCALS_SENTINEL`], and the program must not have run to its end.
+pub fn locals_run_problem(output: &str, queries: u64) -> Option<String> {
+    if output.contains(LOCALS_DONE) {
+        return Some(format!(
+            "let the program run to its end (it printed `{LOCALS_DONE}`)"
+        ));
+    }
+    let is_local = |line: &str| {
+        line.split_once(" = ").is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    let listed = output.lines().filter(|line| is_local(line)).count();
+    let sentinels = output
+        .lines()
+        .filter(|line| line.trim_end() == LOCALS_SENTINEL)
+        .count();
+    let expected = LOCALS_PER_QUERY * queries as usize;
+    if sentinels != queries as usize || listed != expected {
+        return Some(format!(
+            "{listed} lines `NAME = VALUE` and {sentinels} `{LOCALS_SENTINEL}`: {queries} \
+             listings of {LOCALS_PER_QUERY} locals are {expected} and {queries}"
+        ));
+    }
+    None
+}
+
 /// What is wrong with gdb's output of a [`Tools::gdb_watch`] run, if anything: it must have
 /// set a hardware watchpoint (a software one single-steps the program: another measurement),
 /// and the program must have printed `counter HITS` and exited normally.
@@ -199,6 +248,27 @@ pub fn hits_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<
 pub fn watch_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<String> {
     transcript_problem(stdout, hits, "watchpoint")
         .or_else(|| watch_loop_finished(&format!("{stdout}\n{stderr}"), hits).err())
+}
+
+/// What is wrong with the JSON transcript of s.'s check ([`Tools::dbg_conditional_hits`] with
+/// `i == HITS-1`, in JSON), if anything: besides [`transcript_problem`] with one hit, the
+/// program must have stopped at a breakpoint exactly once and printed `calls HITS total ...`.
+pub fn conditional_transcript_problem(stdout: &str, stderr: &str, hits: u64) -> Option<String> {
+    let breakpoint_stops = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|value| {
+            value.get("type").and_then(|t| t.as_str()) == Some("stop")
+                && value.get("reason").and_then(|r| r.as_str()) == Some("breakpoint")
+        })
+        .count();
+    if breakpoint_stops != 1 {
+        return Some(format!(
+            "the program stopped at a breakpoint {breakpoint_stops} times, not once"
+        ));
+    }
+    transcript_problem(stdout, 1, "breakpoint")
+        .or_else(|| program_finished(&format!("{stdout}\n{stderr}"), hits).err())
 }
 
 /// What is wrong with a JSON transcript that ends with `NOUN list`, if anything: a command
@@ -275,6 +345,28 @@ pub fn symbol_stop_problem(output: &str) -> Option<String> {
         ))
     } else {
         None
+    }
+}
+
+/// What is wrong with the output of a run that printed a struct whose `member` is `value`
+/// (t., u.), if anything: gdb and dbg both show the first value printed as `$1 = ...`, and
+/// the member must be named with its value (`member = value` as C is printed, or `member:
+/// value` as gdb prints Rust), so the value's type was read from DWARF and its bytes from the
+/// stopped program.
+pub fn printed_problem(output: &str, member: &str, value: &str) -> Option<String> {
+    let Some(line) = output.lines().find(|line| line.starts_with("$1 = ")) else {
+        return Some("printed no value (no line `$1 = ...`)".to_string());
+    };
+    let shows = |separator: &str| {
+        line.split([',', '{', '}'])
+            .any(|part| part.trim() == format!("{member}{separator}{value}"))
+    };
+    if shows(" = ") || shows(": ") {
+        None
+    } else {
+        Some(format!(
+            "printed a value without `{member} = {value}`: {line}"
+        ))
     }
 }
 
@@ -500,6 +592,91 @@ mod tests {
         assert!(gdb_watch_problem(good, 6)
             .unwrap_or_default()
             .contains("did not print `counter 6`"));
+    }
+
+    #[test]
+    fn a_conditional_run_must_set_the_breakpoint_and_finish() {
+        let dbg = "Breakpoint 1 at 0x0000555555555191: target_fn+8 at bp_loop.c:12\n\
+                   calls 5 total 10\nProcess 7 exited with status 0\n";
+        assert_eq!(conditional_run_problem("dbg", dbg, 5), None);
+        let gdb = "Breakpoint 1 at 0x1191: file bp_loop.c, line 12.\ncalls 5 total 10\n\
+                   [Inferior 1 (process 8) exited normally]\n";
+        assert_eq!(conditional_run_problem("gdb", gdb, 5), None);
+        assert!(
+            conditional_run_problem("gdb", "No symbol \"i\".\ncalls 5 total 10\n", 5)
+                .unwrap_or_default()
+                .contains("gdb did not set the breakpoint")
+        );
+        assert!(conditional_run_problem("dbg", "Breakpoint 1 at 0x1\n", 5)
+            .unwrap_or_default()
+            .contains("did not run to its end"));
+    }
+
+    const CONDITIONAL_TRANSCRIPT: &str = r#"{"type":"launched","pid":7}
+{"type":"stop","pid":7,"tid":7,"signal":"SIGTRAP","pc":"0x7ffff7fe4b70","reason":"entry"}
+{"type":"result","command":"break target_fn if i == 4","ok":true,"data":{"id":1,"locations":["0x555555555191"]}}
+{"type":"stop","pid":7,"tid":7,"signal":"SIGTRAP","pc":"0x555555555191","reason":"breakpoint","breakpoint":1}
+{"type":"result","command":"continue","ok":true,"data":{}}
+{"type":"exit","pid":7,"code":0}
+{"type":"result","command":"continue","ok":true,"data":{}}
+{"type":"result","command":"breakpoint list","ok":true,"data":{"breakpoints":[{"id":1,"enabled":true,"hits":1,"ignore":0,"condition":"i == 4"}]}}
+"#;
+
+    #[test]
+    fn a_conditional_check_must_stop_once_and_count_one_hit() {
+        let program = "calls 5 total 10\n";
+        assert_eq!(
+            conditional_transcript_problem(CONDITIONAL_TRANSCRIPT, program, 5),
+            None
+        );
+        let problem = |stdout: &str, stderr: &str| {
+            conditional_transcript_problem(stdout, stderr, 5).unwrap_or_default()
+        };
+        let never = CONDITIONAL_TRANSCRIPT.replace(r#""reason":"breakpoint""#, r#""reason":"x""#);
+        assert!(problem(&never, program).contains("stopped at a breakpoint 0 times"));
+        let counted = CONDITIONAL_TRANSCRIPT.replace(r#""hits":1"#, r#""hits":5"#);
+        assert!(problem(&counted, program).contains("one breakpoint with 1 hits"));
+        assert!(problem(CONDITIONAL_TRANSCRIPT, "").contains("did not print `calls 5 total"));
+    }
+
+    #[test]
+    fn a_locals_run_must_list_every_local_each_time() {
+        let listing: String = (1..LOCALS_PER_QUERY)
+            .map(|n| format!("v{n} = {{x = {n}, y = 0}}\n"))
+            .chain([format!("{LOCALS_SENTINEL}\n")])
+            .collect();
+        let output =
+            format!("#1  0x0000555555555675 in fifty_locals (count=50)\n{listing}{listing}");
+        assert_eq!(locals_run_problem(&output, 2), None);
+        assert!(locals_run_problem(&output, 3)
+            .unwrap_or_default()
+            .contains("100 lines `NAME = VALUE` and 2 `sentinel = 7654321`"));
+        let short = output.replacen("v7 = {x = 7, y = 0}\n", "", 1);
+        assert!(locals_run_problem(&short, 2).is_some());
+        let ran = format!("{output}{LOCALS_DONE} 55\n");
+        assert!(locals_run_problem(&ran, 2)
+            .unwrap_or_default()
+            .contains("run to its end"));
+    }
+
+    #[test]
+    fn a_print_must_show_the_member_and_its_value() {
+        let gdb = "Breakpoint 1, bigbin::main () at src/main.rs:54\n\
+                   $1 = bigbin::Args {draws: 3, name: alloc::string::String {vec: ...}}\n";
+        assert_eq!(printed_problem(gdb, "draws", "3"), None);
+        let dbg = "$1 = {draws = 3, name = {vec = {buf = {...}, len = 3}}}\n";
+        assert_eq!(printed_problem(dbg, "draws", "3"), None);
+        assert!(
+            printed_problem("No symbol 'args' in current context\n", "draws", "3")
+                .unwrap_or_default()
+                .contains("printed no value")
+        );
+        let function = "$1 = {struct ArgGroup (struct ArgGroup, struct Id [2])} 0x555555917b90 \
+                        <clap_builder::builder::arg_group::ArgGroup::args>\n";
+        assert!(printed_problem(function, "draws", "3")
+            .unwrap_or_default()
+            .contains("without `draws = 3`"));
+        assert!(printed_problem("$1 = {draws = 33}\n", "draws", "3").is_some());
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The command-line rate rows a, d, h, l, n and r: events per second of dbg-cli (for l., the
-//! trace example) against gdb (for l., `strace -f`), each from whole-command wall times of a
-//! run with many events and a run with one, so that launch and exit costs cancel. The rows
-//! are the descriptors below; [`Workspace::measure_rates`] runs any of them.
+//! The command-line rate rows a, d, h, l, n, r, s and v: events per second of dbg-cli (for l.,
+//! the trace example) against gdb (for l., `strace -f`), each from whole-command wall times of
+//! a run with many events and a run with one, so that launch and exit costs cancel. The rows
+//! are the descriptors below; [`Workspace::measure_rates`] runs any of them. Most are judged
+//! on the rate; v. on the time per event (the same ratio, inverted).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,8 +10,8 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use super::parse::{
-    gdb_watch_problem, program_finished, syscall_loop_finished, thread_run_problem,
-    watch_loop_finished,
+    conditional_run_problem, gdb_watch_problem, locals_run_problem, program_finished,
+    syscall_loop_finished, thread_run_problem, watch_loop_finished,
 };
 use super::report::{failed, one_line, thousands, yes_no};
 use super::tools::{command, Tools, Workload};
@@ -27,6 +28,10 @@ pub const CLI_WATCH_HITS: u64 = 100_000;
 pub const TRACE_CALLS: u64 = 200_000;
 /// Breakpoint hits of `threads_bp`: 8 threads each call `target_fn` 1,000 times (n.).
 pub const THREAD_HITS: u64 = 8_000;
+/// Hits of a breakpoint whose condition is false (s.).
+pub const CONDITIONAL_HITS: u64 = 100_000;
+/// `locals` commands in one session (v.).
+pub const LOCALS_QUERIES: u64 = 200;
 
 /// a. Single steps through the command line.
 pub const STEP_RATE: RateRow = RateRow {
@@ -40,7 +45,7 @@ pub const STEP_RATE: RateRow = RateRow {
     runs: ["stepi {N}", "stepi 1"],
     events: CLI_STEPS,
     unit: "steps/s",
-    times_reference: 5.0,
+    goal: Goal::Rate(5.0),
 };
 
 /// d. Ignored breakpoint hits through the command line.
@@ -57,7 +62,7 @@ pub const HIT_RATE: RateRow = RateRow {
     runs: ["{N} hits", "1 hit"],
     events: CLI_HITS,
     unit: "hits/s",
-    times_reference: 3.0,
+    goal: Goal::Rate(3.0),
 };
 
 /// h. Ignored watchpoint hits through the command line. gdb watches from `starti`, when the
@@ -76,7 +81,7 @@ pub const WATCH_RATE: RateRow = RateRow {
     runs: ["{N} hits", "1 hit"],
     events: CLI_WATCH_HITS,
     unit: "hits/s",
-    times_reference: 3.0,
+    goal: Goal::Rate(3.0),
 };
 
 /// l. System-call tracing: the trace example and `strace -f`, both writing their trace to
@@ -95,7 +100,7 @@ pub const TRACE_RATE: RateRow = RateRow {
     runs: ["{N} calls", "1 call"],
     events: TRACE_CALLS,
     unit: "syscalls/s",
-    times_reference: 2.0,
+    goal: Goal::Rate(2.0),
 };
 
 /// n. The 8 threads of `threads_bp` hitting `target_fn` 8,000 times in all, every hit
@@ -114,7 +119,7 @@ pub const THREAD_RATE: RateRow = RateRow {
     runs: ["{N} hits", "1 hit + kill"],
     events: THREAD_HITS,
     unit: "hits/s",
-    times_reference: 3.0,
+    goal: Goal::Rate(3.0),
 };
 
 /// r. As n., with the breakpoint where `break target_fn` puts it (dbg and gdb agree): past
@@ -135,8 +140,97 @@ pub const PROLOGUE_RATE: RateRow = RateRow {
     unit: "hits/s",
     // Each hit stops and restarts all 8 threads to step one instruction; issue 14
     // (out-of-line execution) is to raise this to the other rows' 3×.
-    times_reference: 1.0,
+    goal: Goal::Rate(1.0),
 };
+
+/// s. Hits of a conditional breakpoint whose condition is false (issue 11): each hit
+/// evaluates `i == -1` in `target_fn`'s frame without unwinding, is not counted, and lets the
+/// program go on.
+pub const CONDITIONAL_RATE: RateRow = RateRow {
+    letter: 's',
+    heading: "s. {N} hits of `break target_fn if i == -1` (never true) through the command line \
+              (`bp_loop {N}`)",
+    workload: Workload::ConditionalHits,
+    tool: "dbg",
+    reference: "gdb",
+    measure: "s. `dbg-cli run --batch -e \"break target_fn if i == -1\" -e continue bp_loop \
+              {N}`, a condition false at every hit, hits/s",
+    short_measure: "s. hits of a conditional breakpoint whose condition is false",
+    runs: ["{N} hits", "1 hit"],
+    events: CONDITIONAL_HITS,
+    unit: "hits/s",
+    goal: Goal::Rate(10.0),
+};
+
+/// v. `locals` (gdb: `info locals`) in a frame of 50 variables (issue 11), {N} times in one
+/// session; the short run lists them once, so launch, the stop and `up` cancel.
+pub const LOCALS_RATE: RateRow = RateRow {
+    letter: 'v',
+    heading: "v. {N} `locals` (gdb: `info locals`) in `fifty_locals` of `locals50`, a frame of \
+              50 variables",
+    workload: Workload::Locals,
+    tool: "dbg",
+    reference: "gdb",
+    measure: "v. `dbg-cli run --batch -e \"break checkpoint\" -e continue -e up -e locals \
+              (×{N}) locals50`, 50 locals of mixed types, time per `locals`",
+    short_measure: "v. `locals` in a frame of 50 variables",
+    runs: ["{N} queries", "1 query"],
+    events: LOCALS_QUERIES,
+    unit: "locals/s",
+    goal: Goal::Time(0.5),
+};
+
+/// What a rate row must reach against its reference.
+#[derive(Debug, Clone, Copy)]
+pub enum Goal {
+    /// At least this many times the reference's rate.
+    Rate(f64),
+    /// At most this many times the reference's time per event (shown as times, not rates).
+    Time(f64),
+}
+
+impl Goal {
+    /// The goal column: `≥ 3× gdb`, `≤ 0.5× gdb`.
+    fn shown(self, reference: &str) -> String {
+        match self {
+            Goal::Rate(times) => format!("≥ {times}× {reference}"),
+            Goal::Time(times) => format!("≤ {times}× {reference}"),
+        }
+    }
+
+    /// The ratio shown and judged, from the tool's and the reference's rates: of the rates,
+    /// or of the times per event.
+    fn ratio(self, tool: f64, reference: f64) -> f64 {
+        match self {
+            Goal::Rate(_) => tool / reference,
+            Goal::Time(_) => reference / tool,
+        }
+    }
+
+    fn met(self, ratio: f64) -> bool {
+        match self {
+            Goal::Rate(times) => ratio >= times,
+            Goal::Time(times) => ratio <= times,
+        }
+    }
+
+    /// A figure as its row shows it: a rate, or the time per event (`1.23 ms`).
+    fn figure(self, per_second: f64) -> String {
+        match self {
+            Goal::Rate(_) => thousands(per_second),
+            Goal::Time(_) => time_shown(1.0 / per_second),
+        }
+    }
+}
+
+/// Seconds as ms or µs, with three significant digits or more.
+pub fn time_shown(seconds: f64) -> String {
+    if seconds >= 1e-3 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else {
+        format!("{:.2} µs", seconds * 1e6)
+    }
+}
 
 /// A command-line rate row: what runs, and how the row is labelled and judged. In the texts,
 /// `{N}` stands for `events` and `{ADDR}` for the address the workload stops at.
@@ -159,8 +253,7 @@ pub struct RateRow {
     events: u64,
     /// "steps/s".
     unit: &'static str,
-    /// The goal: this many times the reference's rate.
-    times_reference: f64,
+    goal: Goal,
 }
 
 impl RateRow {
@@ -250,6 +343,8 @@ fn run_problem(
         Workload::Threads { .. } => {
             thread_run_problem(tool, long, &both(), events).map_or(Ok(()), Err)
         }
+        Workload::ConditionalHits => conditional_run_problem(tool, &both(), n).map_or(Ok(()), Err),
+        Workload::Locals => locals_run_problem(&both(), n).map_or(Ok(()), Err),
     }
 }
 
@@ -325,7 +420,7 @@ impl RateRow {
         notes: &mut Vec<String>,
     ) {
         let (letter, tool, reference) = (self.letter, self.tool, self.reference);
-        let goal = format!("≥ {}× {reference}", self.times_reference);
+        let goal = self.goal.shown(reference);
         let rates = match rates {
             Ok(rates) => rates,
             Err(e) => {
@@ -351,16 +446,16 @@ impl RateRow {
                     .reference
                     .as_ref()
                     .map_or(format!("{reference} not installed"), |rate| {
-                        format!("{reference}: {}", thousands(rate.per_second))
+                        format!("{reference}: {}", self.goal.figure(rate.per_second))
                     });
                 (shown, "—".into(), "no".into())
             }
             Some(rate) => {
-                let ratio = rates.dbg.per_second / rate.per_second;
+                let ratio = self.goal.ratio(rates.dbg.per_second, rate.per_second);
                 (
-                    format!("{reference}: {}", thousands(rate.per_second)),
+                    format!("{reference}: {}", self.goal.figure(rate.per_second)),
                     format!("{ratio:.2}× {reference}"),
-                    yes_no(ratio >= self.times_reference),
+                    yes_no(self.goal.met(ratio)),
                 )
             }
             None => (
@@ -377,7 +472,7 @@ impl RateRow {
                 ));
                 "invalid (see below)".into()
             }
-            None => thousands(rates.dbg.per_second),
+            None => self.goal.figure(rates.dbg.per_second),
         };
         if let Some(why) = &rates.reference_invalid {
             notes.push(format!(
@@ -406,6 +501,9 @@ impl RateRow {
                     self.unit,
                     thousands((self.events - 1) as f64),
                 );
+                if let Goal::Time(_) = self.goal {
+                    let _ = write!(note, " ({} each)", time_shown(1.0 / rate.per_second));
+                }
             }
             notes.push(note);
         }

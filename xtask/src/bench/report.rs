@@ -10,9 +10,10 @@ use super::criterion::{
 };
 use super::hardware::{self, HardwareBreakpoints};
 use super::rates::{
-    CliRates, HIT_RATE, PROLOGUE_RATE, STEP_RATE, THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
+    CliRates, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, STEP_RATE, THREAD_HITS,
+    THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
-use super::symbols::{self, SymbolRuns};
+use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
 use super::syscalls::{
     SyscallCounts, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS, WATCH_CALLS,
 };
@@ -48,6 +49,12 @@ pub struct Report {
     pub trace_syscalls: Measured<Option<SyscallCounts>>,
     pub symbols: Measured<SymbolRuns>,
     pub thread_prologue_rates: Measured<CliRates>,
+    /// Hits of a breakpoint whose condition is false, against gdb.
+    pub conditional_rates: Measured<CliRates>,
+    /// As `symbols`, with a `print` of a local of `main` instead of the backtrace.
+    pub symbol_print: Measured<SymbolRuns>,
+    /// `locals` in a frame of 50 variables, against gdb's `info locals`.
+    pub locals_rates: Measured<CliRates>,
 }
 
 impl Report {
@@ -58,6 +65,11 @@ impl Report {
             rates
                 .as_ref()
                 .is_ok_and(|r| r.dbg_invalid.is_none() && r.reference_invalid.is_none())
+        };
+        let symbols_valid = |symbols: &Measured<SymbolRuns>| {
+            symbols.as_ref().is_ok_and(|symbols| {
+                symbols.dbg.is_ok() && symbols.gdb.as_ref().is_none_or(Result::is_ok)
+            })
         };
         let calls_valid = |calls: &Measured<Option<SyscallCounts>>| {
             calls
@@ -89,19 +101,17 @@ impl Report {
             ("n", rates_valid(&self.thread_hit_rates)),
             ("r", rates_valid(&self.thread_prologue_rates)),
             ("o", calls_valid(&self.trace_syscalls)),
-            (
-                "pq",
-                self.symbols.as_ref().is_ok_and(|symbols| {
-                    symbols.dbg.is_ok() && symbols.gdb.as_ref().is_none_or(Result::is_ok)
-                }),
-            ),
+            ("pq", symbols_valid(&self.symbols)),
+            ("s", rates_valid(&self.conditional_rates)),
+            ("tu", symbols_valid(&self.symbol_print)),
+            ("v", rates_valid(&self.locals_rates)),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
     }
 
-    /// The table: a heading, the machine, a row per measure (two for p. and q.) and the
-    /// notes, for the selected rows only.
+    /// The table: a heading, the machine, a row per measure (two for p. and q., t. and u.)
+    /// and the notes, for the selected rows only.
     pub fn render(&self, machine: &str) -> String {
         let mut rows: Vec<[String; 6]> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
@@ -133,14 +143,18 @@ impl Report {
         hardware::render(&self.hardware, &mut rows, &mut notes);
         WATCH_CALLS.render(&self.watch_syscalls, &mut rows, &mut notes);
         self.render_syscall_tracing(&mut rows, &mut notes);
-        symbols::render(&self.symbols, &mut rows, &mut notes);
+        BACKTRACE_STOP.render(&self.symbols, &mut rows, &mut notes);
         PROLOGUE_RATE.render(&self.thread_prologue_rates, &mut rows, &mut notes);
+        CONDITIONAL_RATE.render(&self.conditional_rates, &mut rows, &mut notes);
+        PRINT_STOP.render(&self.symbol_print, &mut rows, &mut notes);
+        LOCALS_RATE.render(&self.locals_rates, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 
         let mut out = String::from(
             "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads, \
-             system-call tracing, a breakpoint by name in a large binary\n\n",
+             system-call tracing, a breakpoint by name in a large binary, conditional \
+             breakpoints and values\n\n",
         );
         match self.rows.partial() {
             Some(letters) => {

@@ -1,30 +1,87 @@
-//! Rows p. and q.: the wall time and the peak memory of stopping at `bigbin::main` in the
-//! 80+ MB debug build of xtask/bigbin, dbg-cli against gdb, each run under a fresh `xtask
-//! rusage` process.
+//! Rows p. and q., t. and u.: the wall time and the peak memory of stopping at `bigbin::main`
+//! in the 80+ MB debug build of xtask/bigbin and showing the backtrace (p., q.) or printing a
+//! local of `main` (t., u.), dbg-cli against gdb, each run under a fresh `xtask rusage`
+//! process. The two pairs are the [`BigbinStop`] descriptors below.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::parse::symbol_stop_problem;
+use super::parse::{printed_problem, symbol_stop_problem};
 use super::report::{failed, one_line, thousands, yes_no};
 use super::tools::{command, Tools};
 use super::{Measured, RUNS};
 use crate::rusage::RunUsage;
-use crate::workspace::Workspace;
+use crate::workspace::{quote, Workspace};
 
-/// The function rows p and q stop at, by its Rust path, so that the debugger must consult DWARF.
+/// The function rows p, q, t and u stop at, by its Rust path, so that the debugger must
+/// consult DWARF.
 pub const BIGBIN_MAIN: &str = "bigbin::main";
 /// What bigbin prints last when it runs to its end.
 pub const BIGBIN_DONE: &str = "bigbin done";
-/// The section heading of p. and q.
-pub fn heading() -> String {
-    format!(
-        "p. and q. wall time and peak memory of stopping at `{BIGBIN_MAIN}` in the debug build \
-         of xtask/bigbin, a backtrace and a kill"
-    )
+
+/// What the debugger does at `bigbin::main` before the kill, and the two rows that judge it:
+/// the wall time (goal ≤ 0.3× gdb's) and the peak memory (≤ 0.5× gdb's).
+#[derive(Debug)]
+pub struct BigbinStop {
+    /// The wall-time row and the peak-memory row.
+    pub letters: [char; 2],
+    /// The commands, as dbg-cli and gdb are told them.
+    pub dbg_commands: &'static [&'static str],
+    pub gdb_commands: &'static [&'static str],
+    /// What the commands do, for the heading: `a backtrace`.
+    what: &'static str,
+    /// The member and value the output must show besides `bigbin::main`, if any.
+    printed: Option<(&'static str, &'static str)>,
 }
 
-/// p. and q.: each debugger stopping at `bigbin::main` in the debug build of xtask/bigbin.
+/// p. and q.: a backtrace at `bigbin::main`.
+pub const BACKTRACE_STOP: BigbinStop = BigbinStop {
+    letters: ['p', 'q'],
+    dbg_commands: &["backtrace"],
+    gdb_commands: &["bt"],
+    what: "a backtrace",
+    printed: None,
+};
+
+/// t. and u. (issue 11): `print args`, main's one local. At the breakpoint (line 54, `let
+/// args = Args::parse();`) no local is in scope yet (DWARF opens `args`'s lexical block after
+/// the assignment; gdb says `No symbol 'args' in current context`), so both debuggers first
+/// step over that line with `next`; `args` is then a `bigbin::Args` with `draws = 3`.
+pub const PRINT_STOP: BigbinStop = BigbinStop {
+    letters: ['t', 'u'],
+    dbg_commands: &["next", "print args"],
+    gdb_commands: &["next", "print args"],
+    what: "`next` and `print args` (main's local)",
+    printed: Some(("draws", "3")),
+};
+
+impl BigbinStop {
+    /// The section heading.
+    pub fn heading(&self) -> String {
+        let [wall, peak] = self.letters;
+        format!(
+            "{wall}. and {peak}. wall time and peak memory of stopping at `{BIGBIN_MAIN}` in \
+             the debug build of xtask/bigbin, {} and a kill",
+            self.what
+        )
+    }
+
+    /// The row letters as [`super::Rows::has`] takes them: `pq`.
+    pub fn letters(&self) -> String {
+        self.letters.iter().collect()
+    }
+
+    /// What is wrong with the output of a debugger's run, if anything.
+    fn problem(&self, output: &str) -> Option<String> {
+        symbol_stop_problem(output).or_else(|| {
+            self.printed
+                .and_then(|(member, value)| printed_problem(output, member, value))
+        })
+    }
+}
+
+/// p. and q. (or t. and u.): each debugger stopping at `bigbin::main` in the debug build of
+/// xtask/bigbin.
 #[derive(Debug)]
 pub struct SymbolRuns {
     /// The binary, as shown (relative to the workspace root).
@@ -55,20 +112,25 @@ impl Workspace {
             .arg(self.bigbin_target());
         let result = self.run(&mut command);
         if let Err(e) = &result {
-            println!("xtask: {e}: rows p and q fail");
+            println!("xtask: {e}: rows p, q, t and u fail");
         }
         result
     }
 
-    /// p. and q. Stop at `bigbin::main` in the large debug binary, show the backtrace and kill
-    /// the program, with dbg-cli and with gdb: [`RUNS`] interleaved runs, each under a fresh
-    /// `xtask rusage` process, and the median wall time and median peak RSS of each debugger.
-    /// Every run must have stopped at `bigbin::main` ([`symbol_stop_problem`]); a debugger
-    /// whose run fails or does not stop there is not run again, and its figures say why. Also
-    /// one run of bigbin alone, to its end: its peak bounds what the tracee adds to a
-    /// debugger's.
-    pub fn measure_symbols(&self, tools: &Tools, built: Measured<()>) -> Measured<SymbolRuns> {
-        built?;
+    /// p. and q. (t. and u.) Stop at `bigbin::main` in the large debug binary, do what `stop`
+    /// says (show the backtrace, print a local) and kill the program, with dbg-cli and with
+    /// gdb: [`RUNS`] interleaved runs, each under a fresh `xtask rusage` process, and the
+    /// median wall time and median peak RSS of each debugger. Every run must have stopped at
+    /// `bigbin::main` ([`symbol_stop_problem`]) and shown what `stop` asks; a debugger whose
+    /// run fails or does not is not run again, and its figures say why. Also one run of bigbin
+    /// alone, to its end: its peak bounds what the tracee adds to a debugger's.
+    pub fn measure_symbols(
+        &self,
+        tools: &Tools,
+        built: &Measured<()>,
+        stop: &BigbinStop,
+    ) -> Measured<SymbolRuns> {
+        built.clone()?;
         let shown = self.show_path(&tools.bigbin);
         let bytes = std::fs::metadata(&tools.bigbin)
             .map_err(|e| format!("cannot read {shown}: {e}"))?
@@ -94,11 +156,12 @@ impl Workspace {
 
         let mut debuggers = vec![(
             "dbg",
-            command(&tools.dbg, tools.dbg_symbol_stop()),
+            command(&tools.dbg, tools.dbg_symbol_stop(stop)),
             Ok(Vec::new()),
         )];
         if let Some(gdb) = &tools.gdb {
-            debuggers.push(("gdb", command(gdb, tools.gdb_symbol_stop()), Ok(Vec::new())));
+            let args = tools.gdb_symbol_stop(stop);
+            debuggers.push(("gdb", command(gdb, args), Ok(Vec::new())));
         }
         for (_, command, _) in &debuggers {
             println!("$ {}", self.shell_line(command));
@@ -107,7 +170,7 @@ impl Workspace {
             for (tool, command, runs) in debuggers.iter_mut() {
                 let Ok(usages) = runs else { continue };
                 let measured = self.rusage_output(command).and_then(|(usage, output)| {
-                    symbol_stop_problem(&output)
+                    stop.problem(&output)
                         .map_or(Ok(usage), |problem| Err(format!("{tool} {problem}")))
                 });
                 match measured {
@@ -180,30 +243,59 @@ impl Workspace {
     }
 }
 
-/// Rows p. and q.: the wall time and the peak memory of stopping at `bigbin::main`, dbg-cli
-/// against gdb. A failed dbg leaves gdb's figures shown; an invalid gdb says why below.
-pub fn render(
+impl BigbinStop {
+    /// Its two rows: the wall time and the peak memory of stopping at `bigbin::main`, dbg-cli
+    /// against gdb. A failed dbg leaves gdb's figures shown; an invalid gdb says why below.
+    pub fn render(
+        &self,
+        symbols: &Measured<SymbolRuns>,
+        rows: &mut Vec<[String; 6]>,
+        notes: &mut Vec<String>,
+    ) {
+        render(self, symbols, rows, notes);
+    }
+}
+
+/// `commands` as they follow `-e` (or `-ex`) on a command line, each quoted as needed and
+/// followed by a space: `-e next -e "print args" `.
+fn each_after(flag: &str, commands: &[&str]) -> String {
+    commands
+        .iter()
+        .map(|command| format!("{flag} {} ", quote(command)))
+        .collect()
+}
+
+fn render(
+    stop: &BigbinStop,
     symbols: &Measured<SymbolRuns>,
     rows: &mut Vec<[String; 6]>,
     notes: &mut Vec<String>,
 ) {
     type Figure = fn(&RunUsage) -> f64;
+    let [wall, peak] = stop.letters;
     let judged: [(char, f64, Figure, &str); 2] = [
-        ('p', 0.3, |usage| usage.wall.as_secs_f64(), "wall time"),
-        ('q', 0.5, RunUsage::peak_mb, "peak memory (max RSS)"),
+        (wall, 0.3, |usage| usage.wall.as_secs_f64(), "wall time"),
+        (peak, 0.5, RunUsage::peak_mb, "peak memory (max RSS)"),
     ];
-    let shown = |letter: char, usage: &RunUsage| match letter {
-        'p' => format!("{:.3} s", usage.wall.as_secs_f64()),
-        _ => usage.peak_shown(),
+    let shown = |letter: char, usage: &RunUsage| {
+        if letter == wall {
+            format!("{:.3} s", usage.wall.as_secs_f64())
+        } else {
+            usage.peak_shown()
+        }
     };
     let symbols = match symbols {
         Ok(symbols) => symbols,
         Err(e) => {
+            let then = match stop.printed {
+                Some(_) => ", `next` and a `print`",
+                None => "",
+            };
             for (letter, times, _, what) in judged {
                 rows.push([
                     format!(
-                        "{letter}. a breakpoint at `{BIGBIN_MAIN}` of a large debug binary, \
-                         {what}"
+                        "{letter}. a breakpoint at `{BIGBIN_MAIN}` of a large debug \
+                         binary{then}, {what}"
                     ),
                     failed(e),
                     "—".into(),
@@ -217,12 +309,14 @@ pub fn render(
     };
     let mb = symbols.bytes as f64 / 1e6;
     for (letter, times, figure, what) in judged {
-        let measure = match letter {
-            'p' => format!(
-                "p. `dbg-cli run --batch -e \"breakpoint set {BIGBIN_MAIN}\" -e continue -e \
-                 backtrace -e kill bigbin`, {mb:.1} MB debug binary, {what}"
-            ),
-            _ => format!("{letter}. the same, the debugger's {what}"),
+        let measure = if letter == wall {
+            format!(
+                "{letter}. `dbg-cli run --batch -e \"breakpoint set {BIGBIN_MAIN}\" -e continue \
+                 {}-e kill bigbin`, {mb:.1} MB debug binary, {what}",
+                each_after("-e", stop.dbg_commands)
+            )
+        } else {
+            format!("{letter}. the same, the debugger's {what}")
         };
         let dbg = match &symbols.dbg {
             Ok(usage) => shown(letter, usage),
@@ -255,31 +349,43 @@ pub fn render(
             met,
         ]);
     }
-    notes.push(format!(
-        "p. bigbin: `{}`, {} bytes ({mb:.1} MB; MB = 10^6 bytes), the debug build of \
-         `xtask/bigbin`, a program that uses a little of each of tokio, syn, regex, \
-         serde_json, clap, axum, hyper, reqwest, tracing-subscriber, chrono, rand, toml, \
-         serde_yaml and more; gdb runs `gdb -batch -nx -ex \"break {BIGBIN_MAIN}\" -ex \
-         run -ex bt -ex kill bigbin`; every run must name `{BIGBIN_MAIN}` in its output \
-         and not let the program run to its end",
-        symbols.binary,
-        thousands(symbols.bytes as f64)
-    ));
+    if stop.printed.is_none() {
+        notes.push(format!(
+            "{wall}. bigbin: `{}`, {} bytes ({mb:.1} MB; MB = 10^6 bytes), the debug build of \
+             `xtask/bigbin`, a program that uses a little of each of tokio, syn, regex, \
+             serde_json, clap, axum, hyper, reqwest, tracing-subscriber, chrono, rand, toml, \
+             serde_yaml and more; gdb runs `gdb -batch -nx -ex \"break {BIGBIN_MAIN}\" -ex \
+             run -ex bt -ex kill bigbin`; every run must name `{BIGBIN_MAIN}` in its output \
+             and not let the program run to its end",
+            symbols.binary,
+            thousands(symbols.bytes as f64)
+        ));
+    }
+    if let Some((member, value)) = stop.printed {
+        notes.push(format!(
+            "{wall}. bigbin as for p.; gdb runs `gdb -batch -nx -ex \"break {BIGBIN_MAIN}\" \
+             -ex run {}-ex kill bigbin`; every run must name `{BIGBIN_MAIN}`, print `$1 = ` \
+             with `{member} = {value}` (gdb: `{member}: {value}`) and not let the program run \
+             to its end. `args` is main's only local and is not in scope at the breakpoint \
+             (line 54, `let args = Args::parse();`), so both step over that line first",
+            each_after("-ex", stop.gdb_commands)
+        ));
+    }
     for (tool, usage) in [("dbg", Some(&symbols.dbg)), ("gdb", symbols.gdb.as_ref())] {
         match usage {
             Some(Ok(usage)) => notes.push(format!(
-                "p. {tool}: median of {RUNS} runs: {:.3} s, peak {}",
+                "{wall}. {tool}: median of {RUNS} runs: {:.3} s, peak {}",
                 usage.wall.as_secs_f64(),
                 usage.peak_shown()
             )),
             Some(Err(why)) if tool == "gdb" => {
-                notes.push(format!("p. gdb is not measured: {}", one_line(why)));
+                notes.push(format!("{wall}. gdb is not measured: {}", one_line(why)));
             }
             _ => {}
         }
     }
     notes.push(format!(
-        "q. peak memory: `ru_maxrss` of `getrusage(RUSAGE_CHILDREN)` in a fresh `xtask \
+        "{peak}. peak memory: `ru_maxrss` of `getrusage(RUSAGE_CHILDREN)` in a fresh `xtask \
          rusage` process whose only child is the debugger, so the largest peak RSS of the \
          debugger and of the processes it waited for: the fork that becomes the tracee \
          (at most the debugger's RSS when it forks) and the tracee, killed at \

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::rates::THREAD_HITS;
-use super::symbols::BIGBIN_MAIN;
+use super::symbols::{BigbinStop, BIGBIN_MAIN};
 use crate::workspace::Workspace;
 
 /// The programs the benchmark runs.
@@ -27,6 +27,8 @@ pub struct Tools {
     pub threads_bp: PathBuf,
     /// `target_fn` of `threads_bp` when it runs without ASLR.
     pub threads_addr: u64,
+    /// The frame of 50 local variables that v. lists.
+    pub locals50: PathBuf,
     /// The debug build of xtask/bigbin.
     pub bigbin: PathBuf,
     pub gdb: Option<PathBuf>,
@@ -53,6 +55,7 @@ impl Tools {
             threads_bp: fixtures::output_dir().join("threads_bp"),
             threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
                 + fixtures::symbol("threads_bp", "target_fn"),
+            locals50: fixtures::output_dir().join("locals50"),
             bigbin: workspace.bigbin_target().join("debug").join("bigbin"),
             gdb: find_program("gdb"),
             strace: find_program("strace"),
@@ -117,6 +120,64 @@ impl Tools {
         args.extend(os_args(["-ex", "run", "--args"]));
         args.push(self.bp_loop.clone().into());
         args.push(hits.to_string().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: run `bp_loop hits` to its end with `break target_fn if
+    /// CONDITION`; the timed runs' [`FALSE_CONDITION`] is never true, so every hit is
+    /// evaluated and passes. With `json`, in JSON mode, continuing once more (a true condition
+    /// stops the program once) and listing the breakpoints at the end.
+    pub fn dbg_conditional_hits(&self, hits: u64, condition: &str, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!("break target_fn if {condition}"),
+            "-e",
+            "continue",
+        ]));
+        if json {
+            args.extend(os_args(["-e", "continue", "-e", "breakpoint list"]));
+        }
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_conditional_hits`] (not in JSON) with `break
+    /// target_fn if CONDITION` and `run`.
+    pub fn gdb_conditional_hits(&self, hits: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex"]);
+        args.push(format!("break target_fn if {FALSE_CONDITION}").into());
+        args.extend(os_args(["-ex", "run", "--args"]));
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: stop in `checkpoint` of `locals50`, go `up` to `fifty_locals` and
+    /// list its 50 locals `queries` times.
+    pub fn dbg_locals(&self, queries: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e", "break checkpoint"]);
+        args.extend(os_args(["-e", "continue", "-e", "up"]));
+        for _ in 0..queries {
+            args.extend(os_args(["-e", "locals"]));
+        }
+        args.push(self.locals50.clone().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_locals`] with `break checkpoint`, `run`, `up`
+    /// and `info locals`.
+    pub fn gdb_locals(&self, queries: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex", "break checkpoint"]);
+        args.extend(os_args(["-ex", "run", "-ex", "up"]));
+        for _ in 0..queries {
+            args.extend(os_args(["-ex", "info locals"]));
+        }
+        args.push(self.locals50.clone().into());
         args
     }
 
@@ -216,20 +277,30 @@ impl Tools {
         args
     }
 
-    /// `dbg-cli` arguments: launch bigbin, stop at `bigbin::main`, show the backtrace, kill.
-    pub fn dbg_symbol_stop(&self) -> Vec<OsString> {
+    /// `dbg-cli` arguments: launch bigbin, stop at `bigbin::main`, run `stop`'s commands
+    /// there, kill.
+    pub fn dbg_symbol_stop(&self, stop: &BigbinStop) -> Vec<OsString> {
         let mut args = os_args(["run", "--batch", "-e"]);
         args.push(format!("breakpoint set {BIGBIN_MAIN}").into());
-        args.extend(os_args(["-e", "continue", "-e", "backtrace", "-e", "kill"]));
+        args.extend(os_args(["-e", "continue"]));
+        for command in stop.dbg_commands {
+            args.extend(os_args(["-e", command]));
+        }
+        args.extend(os_args(["-e", "kill"]));
         args.push(self.bigbin.clone().into());
         args
     }
 
-    /// gdb arguments: the same as [`Tools::dbg_symbol_stop`] with `break`, `run`, `bt`, `kill`.
-    pub fn gdb_symbol_stop(&self) -> Vec<OsString> {
+    /// gdb arguments: the same as [`Tools::dbg_symbol_stop`] with `break`, `run`, `stop`'s
+    /// gdb commands, `kill`.
+    pub fn gdb_symbol_stop(&self, stop: &BigbinStop) -> Vec<OsString> {
         let mut args = os_args(["-batch", "-nx", "-ex"]);
         args.push(format!("break {BIGBIN_MAIN}").into());
-        args.extend(os_args(["-ex", "run", "-ex", "bt", "-ex", "kill"]));
+        args.extend(os_args(["-ex", "run"]));
+        for command in stop.gdb_commands {
+            args.extend(os_args(["-ex", command]));
+        }
+        args.extend(os_args(["-ex", "kill"]));
         args.push(self.bigbin.clone().into());
         args
     }
@@ -241,6 +312,10 @@ pub enum Breakpoint {
     Software,
     Hardware,
 }
+
+/// The condition of s.'s timed runs: never true, so every one of `bp_loop`'s calls is a hit
+/// whose condition dbg evaluates and that passes.
+pub const FALSE_CONDITION: &str = "i == -1";
 
 /// Arguments from string literals.
 pub fn os_args<const N: usize>(args: [&str; N]) -> Vec<OsString> {
@@ -282,6 +357,12 @@ pub enum Workload {
     /// [`THREAD_HITS`], it stops at the next and is killed): at the address of `target_fn`, or
     /// with `by_name`, where `break target_fn` puts it.
     Threads { by_name: bool },
+    /// `bp_loop N` with a breakpoint at `target_fn` whose condition ([`FALSE_CONDITION`]) is
+    /// false at every hit.
+    ConditionalHits,
+    /// `locals50` stopped in `fifty_locals` (`up` from `checkpoint`), its 50 locals listed N
+    /// times.
+    Locals,
 }
 
 impl Workload {
@@ -301,6 +382,8 @@ impl Workload {
             Workload::Watch => tools.dbg_watch(n, false),
             Workload::Trace => tools.trace_args(n, "/dev/null"),
             Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
+            Workload::ConditionalHits => tools.dbg_conditional_hits(n, FALSE_CONDITION, false),
+            Workload::Locals => tools.dbg_locals(n),
         }
     }
 
@@ -320,6 +403,8 @@ impl Workload {
             Workload::Watch => tools.gdb_watch(n),
             Workload::Trace => tools.strace_args(n),
             Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
+            Workload::ConditionalHits => tools.gdb_conditional_hits(n),
+            Workload::Locals => tools.gdb_locals(n),
         }
     }
 
@@ -338,7 +423,9 @@ impl Workload {
             Workload::Hits => Some(tools.bp_addr),
             Workload::Watch => Some(tools.watch_addr),
             Workload::Threads { .. } => Some(tools.threads_addr),
-            Workload::Steps | Workload::Trace => None,
+            Workload::Steps | Workload::Trace | Workload::ConditionalHits | Workload::Locals => {
+                None
+            }
         }
     }
 

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::*;
 use crate::bench::hardware::{BreakpointStops, HardwareMeans};
-use crate::bench::rates::{Rate, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, TRACE_CALLS};
+use crate::bench::rates::{
+    Rate, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, CONDITIONAL_HITS, LOCALS_QUERIES, TRACE_CALLS,
+};
 use crate::bench::syscalls::{calls_shown, EventCalls};
 use crate::bench::NOT_SELECTED;
 use crate::rusage::RunUsage;
@@ -152,7 +154,93 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
                 peak_kib: 13_316,
             },
         }),
+        conditional_rates: Ok(CliRates {
+            dbg: Rate::new(CONDITIONAL_HITS, secs(4.1), secs(0.1))?,
+            reference: Rate::new(CONDITIONAL_HITS, secs(40.1), secs(0.1)).ok(),
+            dbg_invalid: None,
+            reference_invalid: None,
+        }),
+        symbol_print: Ok(SymbolRuns {
+            binary: "target/bigbin/debug/bigbin".into(),
+            bytes: 91_054_208,
+            dbg: Ok(RunUsage {
+                wall: secs(0.5),
+                peak_kib: 146_484,
+            }),
+            gdb: Some(Ok(RunUsage {
+                wall: secs(1.25),
+                peak_kib: 244_140,
+            })),
+            program: RunUsage {
+                wall: secs(0.006),
+                peak_kib: 13_316,
+            },
+        }),
+        locals_rates: Ok(CliRates {
+            dbg: Rate::new(LOCALS_QUERIES, secs(0.299), secs(0.1))?,
+            reference: Rate::new(LOCALS_QUERIES, secs(1.691), secs(0.1)).ok(),
+            dbg_invalid: None,
+            reference_invalid: None,
+        }),
     })
+}
+
+#[test]
+fn issue_11_rows_judge_conditional_hits_a_print_in_bigbin_and_locals() -> Result<(), String> {
+    let report = sample_report(None)?;
+    let table = report.render("");
+    assert!(report.complete());
+    for row in [
+        "| s. `dbg-cli run --batch -e \"break target_fn if i == -1\" -e continue bp_loop \
+         100000`, a condition false at every hit, hits/s | 25,000 | gdb: 2,500 | 10.00× gdb \
+         | ≥ 10× gdb | yes |",
+        "- s. dbg: median of 5 runs: 100000 hits 4.100 s, 1 hit 0.100 s; 25,000 hits/s",
+        "| t. `dbg-cli run --batch -e \"breakpoint set bigbin::main\" -e continue -e next \
+         -e \"print args\" -e kill bigbin`, 91.1 MB debug binary, wall time | 0.500 s \
+         | gdb: 1.250 s | 0.40× gdb | ≤ 0.3× gdb | no |",
+        "| u. the same, the debugger's peak memory (max RSS) | 150.0 MB | gdb: 250.0 MB \
+         | 0.60× gdb | ≤ 0.5× gdb | no |",
+        "- t. bigbin as for p.; gdb runs `gdb -batch -nx -ex \"break bigbin::main\" -ex run \
+         -ex next -ex \"print args\" -ex kill bigbin`; every run must name `bigbin::main`, \
+         print `$1 = ` with `draws = 3` (gdb: `draws: 3`)",
+        "- t. dbg: median of 5 runs: 0.500 s, peak 150.0 MB",
+        "- u. peak memory:",
+        "| v. `dbg-cli run --batch -e \"break checkpoint\" -e continue -e up -e locals \
+         (×200) locals50`, 50 locals of mixed types, time per `locals` | 1.00 ms \
+         | gdb: 7.99 ms | 0.13× gdb | ≤ 0.5× gdb | yes |",
+        "- v. dbg: median of 5 runs: 200 queries 0.299 s, 1 query 0.100 s; 1,000 locals/s = \
+         199 / difference (1.00 ms each)",
+    ] {
+        assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+    }
+    // The backtrace rows keep their own note; the print rows only refer to it.
+    assert_eq!(
+        table
+            .matches("a program that uses a little of each")
+            .count(),
+        1
+    );
+    Ok(())
+}
+
+#[test]
+fn a_failed_print_row_names_what_it_measures() -> Result<(), String> {
+    let mut report = sample_report(None)?;
+    report.symbol_print = Err("`cargo build --locked --manifest-path ...` failed".into());
+    report.locals_rates = Err("`dbg-cli ...`: 150 lines `NAME = VALUE`".into());
+    let table = report.render("");
+    assert!(!report.complete());
+    assert!(table.contains(
+        "| t. a breakpoint at `bigbin::main` of a large debug binary, `next` and a `print`, \
+         wall time \
+         | failed: `cargo build --locked --manifest-path ...` failed | — | — | ≤ 0.3× gdb \
+         | no |"
+    ));
+    assert!(table.contains(
+        "| v. `locals` in a frame of 50 variables | failed: `dbg-cli ...`: 150 lines \
+         `NAME = VALUE` | — | — | ≤ 0.5× gdb | no |"
+    ));
+    Ok(())
 }
 
 #[test]
@@ -214,7 +302,8 @@ fn selected_rows_are_the_only_ones_measured_judged_and_shown() -> Result<(), Str
     assert!(selected.has("pq") && selected.has("ap") && !selected.has("a"));
     assert_eq!(rows(&["pq"])?.partial().as_deref(), Some("p, q"));
     assert_eq!(rows(&[])?.partial(), None);
-    assert!(rows(&["s"]).is_err());
+    assert!(rows(&["s", "v"])?.has("v"));
+    assert!(rows(&["w"]).is_err());
     assert!(rows(&["--all"]).is_err());
     let mut report = sample_report(None)?;
     report.rows = selected;
