@@ -148,10 +148,13 @@ impl Breakpoints {
         report
     }
 
-    /// Whether some enabled breakpoint still has hits to ignore (the next continue is then
-    /// stop-heavy and worth running tracer and tracee on one CPU).
+    /// Whether some enabled breakpoint still has hits to ignore or a condition that may be
+    /// false (the next continue is then stop-heavy and worth running tracer and tracee on
+    /// one CPU).
     pub(crate) fn ignoring(&self) -> bool {
-        self.by_id.values().any(|bp| bp.enabled && bp.ignore > 0)
+        self.by_id
+            .values()
+            .any(|bp| bp.enabled && (bp.ignore > 0 || self.conditions.contains_key(&bp.id)))
     }
 }
 

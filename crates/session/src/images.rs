@@ -135,7 +135,8 @@ impl Images {
                 continue;
             };
             let is_executable = executable.as_deref() == Some(image.path.as_path());
-            image.bias = match auxv_entry(pid).filter(|_| is_executable) {
+            let entry = if is_executable { auxv_entry(pid) } else { None };
+            image.bias = match entry {
                 // The executable's bias from the kernel's own record of its entry point.
                 Some(entry) => LoadBias::between(entry, module.entry()),
                 None => {
@@ -160,13 +161,15 @@ impl Images {
 
     /// The image containing `address`, reading the mappings again if it is in none.
     pub(crate) fn image_at(&mut self, pid: Pid, address: VirtAddr) -> Option<Image> {
-        self.refresh(pid);
         let find = |images: &[Image]| {
             images
                 .iter()
                 .find(|i| i.start <= address && address < i.end)
                 .cloned()
         };
+        // An address in a binary already known is answered without reading /proc again: a
+        // conditional breakpoint asks at every hit. (A binary unloaded since is found by
+        // the library tracking of the dynamic linker's interface, not here.)
         if let Some(image) = find(&self.images) {
             return Some(image);
         }

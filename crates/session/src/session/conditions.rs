@@ -84,7 +84,7 @@ impl Session {
                 .global_variables(name, None)
                 .is_ok_and(|found| !found.is_empty())
                 || module.enumerator_named(name).ok().flatten().is_some()
-                || !module.symbols_named(name).is_empty()
+                || module.symbols_named(name).iter().any(|s| s.name == name)
         })
     }
 

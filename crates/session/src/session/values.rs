@@ -517,7 +517,13 @@ impl FrameContext<'_> {
     /// A function (or other ELF symbol) by name, as a value at its address.
     fn function(&mut self, name: &str) -> Option<Value> {
         for (image, module) in self.modules() {
-            let Some(symbol) = module.symbols_named(name).into_iter().next() else {
+            // The name as written, not gdb's wild matching of `break` (`args` must not find
+            // `clap::ArgGroup::args` from a frame where no `args` is in scope).
+            let Some(symbol) = module
+                .symbols_named(name)
+                .into_iter()
+                .find(|symbol| symbol.name == name)
+            else {
                 continue;
             };
             let address = image.bias.to_virt(symbol.address).get();
