@@ -263,6 +263,14 @@ impl Session {
     }
 
     fn frame_context(&mut self) -> Result<FrameContext<'_>> {
+        // The innermost frame needs no walk of the whole stack (which would read the line
+        // tables and DWARF of every caller, the runtime's too): one step of unwinding for
+        // its CFA is all its values need.
+        if self.selected_frame == 0 && self.frames.is_none() {
+            let frame = self.innermost_frame()?;
+            let scope_index = self.inline_skip;
+            return self.context_at(frame, false, scope_index);
+        }
         let frame = self.selected_frame()?;
         // A caller's pc is a return address: the call before it is where its scopes are.
         let innermost = self
