@@ -13,6 +13,7 @@ mod format;
 pub mod parse;
 mod ptype;
 mod rust;
+mod sandbox;
 pub mod types;
 mod value;
 
@@ -23,5 +24,6 @@ pub use eval::{builtin_type, evaluate, is_true, resolve_type_name};
 pub use format::{print_value, show_value, Format, PrintOptions, PRINT_MAX, REPEAT_THRESHOLD};
 pub use parse::{parse, parse_type, ParseError};
 pub use ptype::{ptype, whatis};
+pub use sandbox::{try_everything, Sandbox};
 pub use types::{EnumType, Field, StructKind, StructType, Type, TypeRc, Variant, Variants};
 pub use value::{resolved, stripped, Place, Value, MAX_FETCH};
