@@ -142,7 +142,7 @@ impl Runner {
             Vec::new()
         } else {
             self.session
-                .value_children(value)
+                .value_children(value, false)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|child| self.value_view(child.name, &child.value, format, depth - 1))

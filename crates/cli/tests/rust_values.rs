@@ -213,3 +213,49 @@ type = enum values_rs::Color {
 ";
     assert_eq!(&stdout[from..], expected, "{text}");
 }
+
+#[test]
+fn containers_expand_into_their_elements_in_json() {
+    let program = fixture("values_rs");
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "break values_rs::checkpoint",
+        "-e",
+        "continue",
+        "-e",
+        "up",
+        "-e",
+        "print words",
+        "-e",
+        "print atomic",
+        "-e",
+        "print some",
+        &program,
+    ]);
+    let results: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .filter(|v: &serde_json::Value| v["type"] == "result" && v["command"] != "up")
+        .collect();
+    let data = |command: &str| {
+        results
+            .iter()
+            .find(|r| r["command"] == command)
+            .map(|r| r["data"].clone())
+            .unwrap_or_else(|| panic!("no {command}: {}", transcript(&output)))
+    };
+    let words = data("print words");
+    assert_eq!(words["value"], "[\"one\", \"two\"]");
+    assert_eq!(words["children"][1]["name"], "[1]");
+    assert_eq!(words["children"][1]["value"], "\"two\"");
+    // A String is a leaf, not its Vec<u8>.
+    assert!(words["children"][1].get("children").is_none(), "{words}");
+    // An Arc shows what it holds.
+    assert_eq!(data("print atomic")["children"][0]["value"], "4");
+    let some = data("print some");
+    assert_eq!(some["children"][0]["name"], "0");
+    assert_eq!(some["children"][0]["value"], "5");
+}

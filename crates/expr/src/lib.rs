@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+mod children;
 mod context;
 mod cpp;
 mod error;
@@ -17,6 +18,7 @@ mod sandbox;
 pub mod types;
 mod value;
 
+pub use children::{children, Child};
 pub use context::Context;
 pub use cpp::{abbreviate, CppClass, CppEnum, StaticField};
 pub use error::{EvalError, Result};

@@ -260,7 +260,7 @@ pub(crate) fn shared_value(ctx: &mut dyn Context, value: &Value) -> Result<Optio
 
 /// Which variant of a Rust enum a value holds: the one whose discriminant value matches,
 /// else the default (niche) one.
-fn chosen_variant<'v>(
+pub(crate) fn chosen_variant<'v>(
     ctx: &mut dyn Context,
     value: &Value,
     variants: &'v Variants,

@@ -160,42 +160,23 @@ impl Session {
         }
     }
 
-    /// The members of a struct, the elements of an array (at most [`dbg_expr::PRINT_MAX`]):
-    /// what a front end expands a value into. Empty for scalars.
-    pub fn value_children(&mut self, value: &Value) -> Result<Vec<NamedValue>> {
+    /// The parts of a value one level down (a struct's members, an array's or a
+    /// container's elements, at most [`dbg_expr::PRINT_MAX`]; with `follow_pointers`, what a
+    /// pointer points to): what a front end expands a value into. Empty for scalars and
+    /// strings.
+    pub fn value_children(
+        &mut self,
+        value: &Value,
+        follow_pointers: bool,
+    ) -> Result<Vec<NamedValue>> {
         let mut ctx = self.frame_context()?;
-        let ty = dbg_expr::stripped(&mut ctx, &value.ty)?;
-        let mut children = Vec::new();
-        match ty.as_ref() {
-            Type::Struct(s) => {
-                for field in &s.fields {
-                    let name = match (&field.name, field.base) {
-                        (_, true) => format!("<{}>", field.ty.base_name()),
-                        (Some(name), false) => name.clone(),
-                        (None, false) => "<anonymous>".into(),
-                    };
-                    let child = match field.bits {
-                        Some((bit, width)) => value.bitfield(field.ty.clone(), bit, width),
-                        None => value.part(field.ty.clone(), field.offset),
-                    };
-                    children.push(NamedValue { name, value: child });
-                }
-            }
-            Type::Array {
-                element,
-                count: Some(count),
-            } if !element.is_byte_char() => {
-                let size = element.size().unwrap_or(0);
-                for i in 0..(*count).min(dbg_expr::PRINT_MAX) {
-                    children.push(NamedValue {
-                        name: format!("[{i}]"),
-                        value: value.part(element.clone(), i * size),
-                    });
-                }
-            }
-            _ => {}
-        }
-        Ok(children)
+        Ok(dbg_expr::children(&mut ctx, value, follow_pointers)?
+            .into_iter()
+            .map(|child| NamedValue {
+                name: child.name,
+                value: child.value,
+            })
+            .collect())
     }
 
     /// `ptype` (`expand`) or `whatis` of an expression or a type name.
