@@ -632,3 +632,43 @@ fn finish_shows_every_kind_of_returned_value_as_gdb_does() {
     assert_eq!(gdbs.len(), functions.len(), "gdb: {gdbs:#?}");
     assert_eq!(mine, gdbs, "{}", transcript(&ours));
 }
+
+/// `name = value` and `$N = value` lines of a whole run.
+fn variable_lines(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|line| line.starts_with('$') || common::is_variable_line(line))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn optimized_code_shows_what_gdb_shows() {
+    // -O2: location lists, values in registers, `<optimized out>`, an inlined function's
+    // argument at the address where it is inlined (an empty location range with views).
+    let program = fixture("nested_o2");
+    for function in ["outer", "middle", "inner", "leaf", "twice"] {
+        let commands = [
+            format!("break {function}"),
+            "info args".into(),
+            "info locals".into(),
+            "print x * 10".into(),
+            "finish".into(),
+        ];
+        let mut gdb = Command::new("gdb");
+        gdb.arg("-batch")
+            .arg("-nx")
+            .args(["-ex", &commands[0], "-ex", "run"]);
+        let mut args = vec!["run", "--batch", "-e", &commands[0], "-e", "continue"];
+        for command in &commands[1..] {
+            gdb.args(["-ex", command]);
+            args.extend(["-e", command.as_str()]);
+        }
+        args.push(&program);
+        let theirs = gdb.arg(&program).output().unwrap();
+        let ours = dbg(&args);
+        let (mine, gdbs) = (variable_lines(&ours.stdout), variable_lines(&theirs.stdout));
+        assert!(gdbs.len() >= 2, "{function}: gdb printed {gdbs:#?}");
+        assert_eq!(mine, gdbs, "{function}\n{}", transcript(&ours));
+    }
+}

@@ -173,6 +173,32 @@ impl Session {
         Ok(())
     }
 
+    /// A breakpoint set on a function, hit where another function is inlined at that
+    /// function's first instruction, stops in the function asked for (as gdb does): the
+    /// inlined frames in front of it are hidden. 0 for other breakpoints.
+    pub(super) fn breakpoint_inline_skip(&mut self, id: u32, address: VirtAddr) -> usize {
+        let Some(Location::Function(name)) = self.breakpoints.get(id).map(|bp| bp.location.clone())
+        else {
+            return 0;
+        };
+        let pid = self.pid();
+        let Some((image, module)) = self.images.shared_module_at(pid, address) else {
+            return 0;
+        };
+        let frames = module
+            .frames_at(image.bias.to_file(address))
+            .unwrap_or_default();
+        frames
+            .iter()
+            .position(|frame| {
+                frame
+                    .function
+                    .as_deref()
+                    .is_some_and(|function| dbg_symbols::name_matches(function, &name))
+            })
+            .unwrap_or(0)
+    }
+
     /// After an exec: the old program's memory, and every `int3` in it, are gone. Breakpoints
     /// stay listed, disabled; enabling one inserts it into the new program.
     pub(super) fn forget_program(&mut self) {

@@ -298,7 +298,11 @@ impl Session {
                 }
                 match self.breakpoints.hit(counted) {
                     Some(id) => {
-                        events.extend(self.report(reason, Why::breakpoint(id))?);
+                        let why = Why {
+                            inline_skip: self.breakpoint_inline_skip(id, addr),
+                            ..Why::breakpoint(id)
+                        };
+                        events.extend(self.report(reason, why)?);
                         return Ok(events);
                     }
                     None if self.reached_temporary(addr, tid)? => {

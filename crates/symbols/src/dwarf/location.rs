@@ -9,6 +9,9 @@ use super::{Debug, Reader};
 use crate::addr::FileAddr;
 use crate::error::{Error, Result};
 
+/// The most entries of one location list read (malformed DWARF may claim millions).
+const MAX_LIST_ENTRIES: usize = 1 << 16;
+
 /// What evaluating a location needs from the stopped program, for one frame.
 pub trait LocationContext {
     /// Register `number` (DWARF numbering: rax 0, rdx 1, rcx 2, rbx 3, rsi 4, rdi 5, rbp 6,
@@ -93,23 +96,70 @@ impl<'a> Debug<'a> {
         }
     }
 
-    /// The expression of the entry of `list` covering `pc`.
+    /// The expression of the entry of `list` covering `pc`. Read from the raw entries, not
+    /// gimli's converted ones, because those leave out empty ranges: gcc's location views
+    /// make an entry whose range is just the address where an inlined call begins, and gdb
+    /// takes it there when no other entry covers the pc.
     pub(crate) fn list_entry(&self, list: LocationList, pc: u64) -> Result<Option<LocationExpr>> {
         let bad = |e| Error::dwarf(".debug_loclists", e);
         let unit = self.unit(list.unit)?;
         let mut entries = self
             .dwarf
-            .locations(&unit, gimli::LocationListsOffset(list.offset))
+            .raw_locations(&unit, gimli::LocationListsOffset(list.offset))
             .map_err(bad)?;
-        while let Some(entry) = entries.next().map_err(bad)? {
-            if entry.range.begin <= pc && pc < entry.range.end {
-                return Ok(Some(LocationExpr {
-                    unit: list.unit,
-                    bytes: entry.data.0.slice().to_vec(),
-                }));
+        let mut base = unit.low_pc;
+        let mut at_view = None;
+        let mut count = 0usize;
+        while let Some(raw) = entries.next().map_err(bad)? {
+            count += 1;
+            if count > MAX_LIST_ENTRIES {
+                break;
+            }
+            let address = |index| self.dwarf.address(&unit, index).map_err(bad);
+            let (begin, end, data) = match raw {
+                gimli::RawLocListEntry::BaseAddress { addr } => {
+                    base = addr;
+                    continue;
+                }
+                gimli::RawLocListEntry::BaseAddressx { addr } => {
+                    base = address(addr)?;
+                    continue;
+                }
+                gimli::RawLocListEntry::AddressOrOffsetPair { begin, end, data }
+                | gimli::RawLocListEntry::OffsetPair { begin, end, data } => {
+                    (base.wrapping_add(begin), base.wrapping_add(end), data)
+                }
+                gimli::RawLocListEntry::StartEnd { begin, end, data } => (begin, end, data),
+                gimli::RawLocListEntry::StartLength {
+                    begin,
+                    length,
+                    data,
+                } => (begin, begin.wrapping_add(length), data),
+                gimli::RawLocListEntry::StartxEndx { begin, end, data } => {
+                    (address(begin)?, address(end)?, data)
+                }
+                gimli::RawLocListEntry::StartxLength {
+                    begin,
+                    length,
+                    data,
+                } => {
+                    let begin = address(begin)?;
+                    (begin, begin.wrapping_add(length), data)
+                }
+                gimli::RawLocListEntry::DefaultLocation { data } => (0, u64::MAX, data),
+            };
+            let expr = || LocationExpr {
+                unit: list.unit,
+                bytes: data.0.slice().to_vec(),
+            };
+            if begin <= pc && pc < end {
+                return Ok(Some(expr()));
+            }
+            if begin == pc && end == pc && at_view.is_none() {
+                at_view = Some(expr());
             }
         }
-        Ok(None)
+        Ok(at_view)
     }
 
     /// Evaluate `expr`. The outer `Result` is malformed DWARF; the inner one a value that is
