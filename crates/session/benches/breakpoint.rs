@@ -8,6 +8,10 @@
 //!   while hits are ignored, and emulates the `push rbp` under the site: one stop per hit.
 //! - `dbg_session_hardware`: the same with a hardware breakpoint (a debug-register slot): one
 //!   stop per hit, since the kernel sets RF on the hit and there is nothing to step.
+//! - `dbg_session_conditional`: the software breakpoint with a condition on a global
+//!   (`total == T`) that is false at every hit but the `iters`-th: what a conditional
+//!   breakpoint's false hit costs beyond an ignored one (the condition is evaluated in the
+//!   hitting thread's innermost frame, at each hit).
 //! - `bare_loop`: `PTRACE_CONT`, `waitpid`, `GETREGS`, rip rewound, `SETREGS`, the original word
 //!   poked back, `PTRACE_SINGLESTEP`, `waitpid`, the int3 word poked again: two stops per hit,
 //!   tracer and tracee on one CPU ([`Process::share_cpu`]).
@@ -134,6 +138,87 @@ impl DbgTracee {
     }
 }
 
+/// A session whose breakpoint has a condition that is false but at the hit a run stops at.
+#[derive(Debug)]
+struct ConditionalTracee {
+    fixture: Fixture,
+    session: Session,
+    id: u32,
+    /// Calls of `target_fn` reached so far (the n-th call enters with `total` =
+    /// (n-1)(n-2)/2: `target_fn(i)` adds `i`, and the calls pass 0, 1, 2, ...).
+    calls: u64,
+    /// Hits whose condition held, as the session must count them.
+    counted: u64,
+}
+
+impl ConditionalTracee {
+    fn launch(fixture: Fixture) -> ConditionalTracee {
+        let (mut session, _) = Session::launch(fixture.launch())
+            .unwrap_or_else(|e| panic!("cannot launch {}: {e}", fixture.program.display()));
+        let id = session
+            .set_breakpoint(VirtAddr::new(fixture.addr), 0, false)
+            .unwrap_or_else(|e| panic!("cannot set a breakpoint at {:#x}: {e}", fixture.addr))
+            .id;
+        let mut tracee = ConditionalTracee {
+            fixture,
+            session,
+            id,
+            calls: 0,
+            counted: 0,
+        };
+        // The first three calls, unconditionally: from the third on `total` grows with each.
+        for _ in 0..3 {
+            tracee.resume_to_hit();
+            tracee.calls += 1;
+            tracee.counted += 1;
+        }
+        tracee
+    }
+
+    fn resume_to_hit(&mut self) {
+        let events = self
+            .session
+            .resume(1)
+            .unwrap_or_else(|e| panic!("resume failed: {e}"));
+        match events.last() {
+            Some(Event::Stopped(StopEvent {
+                cause: StopCause::Breakpoint { id },
+                ..
+            })) if *id == self.id => {}
+            _ => panic!("expected a stop at breakpoint {}, got {events:?}", self.id),
+        }
+    }
+
+    /// Run through `iters - 1` false hits to the `iters`-th call from here.
+    fn hits(&mut self, iters: u64) -> Duration {
+        if self.calls + iters > CALLS {
+            *self = ConditionalTracee::launch(self.fixture.clone());
+        }
+        let target = self.calls + iters;
+        let total = (target - 1) * (target - 2) / 2;
+        if let Err(e) = self
+            .session
+            .set_breakpoint_condition(self.id, Some(&format!("total == {total}")))
+        {
+            panic!("cannot set the condition of breakpoint {}: {e}", self.id);
+        }
+        let start = Instant::now();
+        self.resume_to_hit();
+        let elapsed = start.elapsed();
+        self.calls = target;
+        self.counted += 1;
+        let counted = self.session.breakpoints().first().map(|bp| bp.hits);
+        if counted != Some(self.counted) {
+            panic!(
+                "the session counts {counted:?} hits of breakpoint {} whose condition held, \
+                 expected {}",
+                self.id, self.counted
+            );
+        }
+        elapsed
+    }
+}
+
 // ── bare ptrace ─────────────────────────────────────────────────────────────────────────────
 
 /// A tracee driven with raw ptrace, always stopped with the int3 in place and not at it (at
@@ -252,6 +337,11 @@ fn breakpoint_hit(c: &mut Criterion) {
             b.iter_custom(|iters| tracee.hits(iters));
         });
     }
+    let mut conditional = ConditionalTracee::launch(fixture.clone());
+    group.bench_function("dbg_session_conditional", |b| {
+        b.iter_custom(|iters| conditional.hits(iters));
+    });
+    drop(conditional);
     for (name, pinned) in [("bare_loop", true), ("bare_loop_scheduler", false)] {
         let mut tracee = BareTracee::launch(fixture.clone(), pinned);
         group.bench_function(name, |b| {

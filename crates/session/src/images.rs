@@ -203,9 +203,17 @@ impl Images {
             .is_some_and(|executable| Arc::ptr_eq(executable, module))
     }
 
-    /// Every image with its opened binary, the main executable first.
+    /// Every image with its opened binary, the main executable first, as last read: the
+    /// mappings are read again only when none are known (names are looked up in the
+    /// binaries at every conditional hit; a library loaded since is found by the library
+    /// tracking, or by the next lookup of an address in it).
     pub(crate) fn shared_modules(&mut self, pid: Pid) -> Vec<(Image, Arc<Module>)> {
-        let images = self.all(pid);
+        if self.images.is_empty() {
+            self.refresh(pid);
+        }
+        let mut images = self.images.clone();
+        let executable = self.executable.clone();
+        images.sort_by_key(|i| Some(&i.path) != executable.as_ref());
         images
             .into_iter()
             .filter_map(|image| {
