@@ -7,6 +7,7 @@
 //! top-level value's own bytes decide an error (`print *p` of a bad pointer is an error, as
 //! in gdb).
 
+mod cache;
 mod cpp;
 
 use std::fmt::Write as _;
@@ -78,6 +79,8 @@ pub struct PrintOptions {
 /// The value as `print` shows it: a pointer with its type first (`(int *) 0x...`), a
 /// function as `{int (int)} 0x... <f>`. An error when the value itself cannot be read.
 pub fn print_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) -> Result<String> {
+    let mut cached = cache::Cached::around(ctx, value);
+    let ctx: &mut dyn Context = &mut cached;
     let ty = stripped(ctx, &value.ty)?;
     // The value's own bytes first: a bad pointer dereference is an error, not a
     // `<error: ...>` inside braces.
@@ -116,6 +119,8 @@ pub fn print_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) 
 
 /// The value as `info locals` and struct members show it: no type prefix.
 pub fn show_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) -> String {
+    let mut cached = cache::Cached::around(ctx, value);
+    let ctx: &mut dyn Context = &mut cached;
     if is_rust(ctx, options) {
         return crate::rust::debug_text(ctx, value);
     }

@@ -173,7 +173,9 @@ impl Images {
         if let Some(image) = find(&self.images) {
             return Some(image);
         }
-        self.stale = true;
+        // Not in a known binary: read the mappings again, unless they were read since the
+        // process last ran (a stack or heap address is in no binary, and pointers to them
+        // are symbolized by the dozen when values print).
         self.refresh(pid);
         find(&self.images)
     }
