@@ -439,8 +439,15 @@ fn open<'m>(
                     return None;
                 }
             };
-            match Module::parse(Box::new(file)) {
-                Ok(module) => Some(Arc::new(module)),
+            // The map is shared with the module's page release: a scan of all the DWARF
+            // (a breakpoint by name looks for inlined copies everywhere) gives its pages
+            // back as it goes.
+            let file = Arc::new(file);
+            let bytes = Box::new(SharedMap(file.clone()));
+            match Module::parse(bytes) {
+                Ok(module) => Some(Arc::new(
+                    module.with_release(Box::new(move |range| file.release(range))),
+                )),
                 Err(source) => {
                     warnings.push(SymbolWarning::Symbols { path, source });
                     None
@@ -448,6 +455,16 @@ fn open<'m>(
             }
         })
         .as_ref()
+}
+
+/// A memory-mapped binary lent to a [`Module`] while the session keeps a handle on the map
+/// to give pages back.
+struct SharedMap(Arc<dbg_sys::file::MappedFile>);
+
+impl AsRef<[u8]> for SharedMap {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_ref().as_ref()
+    }
 }
 
 /// A thread of process `pid` whose `/proc` entries show the process's memory: `pid` itself,

@@ -36,7 +36,7 @@ pub use dwarf::{
     TypeDesc, TypeRef, VarLocation, Variable, Variant, VariantPart,
 };
 pub use error::{Error, Result};
-pub use module::{Bytes, Function, Kind, LineLookup, Module};
+pub use module::{Bytes, Function, Kind, LineLookup, Module, Release};
 pub use symtab::Symbol;
 
 /// Every question this crate answers, asked of arbitrary bytes: what the fuzz target and the

@@ -49,7 +49,13 @@ self_cell::self_cell!(
 /// one address's lookup). No caller code runs under either lock, so neither can deadlock.
 pub struct Module {
     cell: Cell,
+    /// Gives back pages of the bytes (file offsets) after a scan of all the DWARF (a
+    /// memory map's `madvise`); see [`Module::with_release`].
+    release: Option<Release>,
 }
+
+/// How a [`Module`] gives back pages of its bytes it read once and will not need soon.
+pub type Release = Box<dyn Fn(std::ops::Range<usize>) + Send + Sync>;
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -124,7 +130,20 @@ impl Module {
                 cfi: OnceLock::new(),
             })
         })?;
-        Ok(Module { cell })
+        Ok(Module {
+            cell,
+            release: None,
+        })
+    }
+
+    /// Let the module give back the pages of its bytes that a scan of all the DWARF read
+    /// (searching every unit for a function's inlined copies): `release` gets byte ranges
+    /// of the bytes, which a memory map can drop from memory (they are read again if
+    /// needed). Keeps the debugger's memory down on large binaries.
+    #[must_use]
+    pub fn with_release(mut self, release: Release) -> Module {
+        self.release = Some(release);
+        self
     }
 
     fn with<T>(&self, f: impl for<'a> FnOnce(&Parsed<'a>) -> T) -> T {
@@ -229,8 +248,15 @@ impl Module {
         }
         // Inlined copies have no symbol of their own: DWARF knows them. DWARF too broken to
         // read (its units are skipped one by one) does not hide the symbols found.
+        let base = self.cell.borrow_owner().as_ref().as_ref().as_ptr() as usize;
+        let done = |read: &[u8]| {
+            if let Some(release) = &self.release {
+                let start = (read.as_ptr() as usize).saturating_sub(base);
+                release(start..start.saturating_add(read.len()));
+            }
+        };
         let inlined = self.with(|p| match debug(p) {
-            Ok(Some(debug)) => debug.inlined_sites(name),
+            Ok(Some(debug)) => debug.inlined_sites(name, &done),
             _ => Ok(Vec::new()),
         });
         let inlined = match inlined {

@@ -28,6 +28,29 @@ impl MappedFile {
     }
 }
 
+impl MappedFile {
+    /// Give back the pages of `range` (byte offsets in the file) that a scan read and will
+    /// not need soon: they leave this process's resident memory, and come back from the
+    /// page cache if touched again. The range is narrowed to whole pages.
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        let Some(map) = &self.map else {
+            return;
+        };
+        let page = 4096;
+        let start = range.start.next_multiple_of(page);
+        let end = range.end.min(map.len()) / page * page;
+        if start >= end {
+            return;
+        }
+        // SAFETY: the map is of a file, shared and read-only: after MADV_DONTNEED the pages
+        // read back the same bytes from the file (the assumption the mapping itself rests
+        // on, see `open`), so no `&[u8]` lent out of the map sees its contents change.
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
+    }
+}
+
 impl AsRef<[u8]> for MappedFile {
     fn as_ref(&self) -> &[u8] {
         self.map.as_deref().unwrap_or(&[])

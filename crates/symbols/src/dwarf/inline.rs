@@ -19,13 +19,30 @@ pub struct FrameInfo {
     pub inlined: bool,
 }
 
+/// How much of `.debug_info` a full scan reads before giving the pages behind it back.
+const RELEASE_EVERY: usize = 4 << 20;
+
 impl<'a> Debug<'a> {
     /// The addresses of every inlined copy of a function `query` names (gdb puts a
     /// breakpoint location on each): the entry of each `DW_TAG_inlined_subroutine` whose
     /// abstract origin is so named (by its demangled linkage name, or its plain name).
-    pub(crate) fn inlined_sites(&self, query: &str) -> Result<Vec<(String, u64)>> {
+    ///
+    /// The scan reads all of `.debug_info`: every few megabytes the part behind it is handed
+    /// to `done` (so that a memory map can give those pages back), and `.debug_str` at the
+    /// end.
+    pub(crate) fn inlined_sites(
+        &self,
+        query: &str,
+        done: &dyn Fn(&[u8]),
+    ) -> Result<Vec<(String, u64)>> {
         let mut sites = Vec::new();
+        let info = self.sections.get(gimli::SectionId::DebugInfo);
+        let mut released = 0usize;
         for offset in &self.units {
+            if offset.0 >= released + RELEASE_EVERY {
+                done(info.get(released..offset.0).unwrap_or_default());
+                released = offset.0;
+            }
             let Ok(header) = self.dwarf.debug_info.header_from_offset(*offset) else {
                 continue;
             };
@@ -90,6 +107,8 @@ impl<'a> Debug<'a> {
                 }
             }
         }
+        done(info.get(released..).unwrap_or_default());
+        done(self.sections.get(gimli::SectionId::DebugStr));
         sites.sort_by_key(|(_, address)| *address);
         sites.dedup_by_key(|(_, address)| *address);
         Ok(sites)
