@@ -66,6 +66,7 @@ class Counter {
 public:
     explicit Counter(int start) : value(start), step(2) {}
     int value;
+    int get() const { return value; }
 
 private:
     int step;
@@ -120,6 +121,9 @@ int show_values(int count)
     std::vector<int> no_numbers;
     std::vector<std::string> words = {"one", "two", "three"};
     std::vector<geo::Point> points = {{1, 2}, {3, 4}};
+    int Counter::*member = &Counter::value;
+    int geo::Point::*null_member = nullptr;
+    int (Counter::*method)() const = &Counter::get;
     int sum = 0;
     sum = checkpoint(count + number, ref, color);
     sum += rref + cref + yes + no + static_cast<int>(odd_color) + point_ref.x + (null == nullptr);
@@ -127,6 +131,7 @@ int show_values(int count)
     sum += derived.c + counter.value + static_cast<int>(empty.size());
     sum += static_cast<int>(short_text.size() + long_text.size() + with_quote.size());
     sum += numbers[0] + static_cast<int>(no_numbers.size() + words.size()) + points[1].y;
+    sum += counter.*member + (null_member == nullptr) + (counter.*method)();
     sum += circle.measure(3);
     return sum & 0x7f;
 }

@@ -18,6 +18,9 @@ const PRINTERS: &str = "python import sys; sys.path.insert(0, '/usr/share/gcc/py
 
 /// Expressions printed in `show_values`'s frame (`up` from `checkpoint`).
 const EXPRESSIONS: &[&str] = &[
+    "member",
+    "null_member",
+    "method",
     "number",
     "ref",
     "cref",
@@ -62,6 +65,9 @@ const EXPRESSIONS: &[&str] = &[
 /// module documentation of dbg-expr's ptype).
 const TYPES: &[&str] = &[
     "whatis ref",
+    "whatis member",
+    "whatis method",
+    "ptype member",
     "ptype ref",
     "whatis cref",
     "whatis point",

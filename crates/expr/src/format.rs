@@ -241,6 +241,9 @@ impl Printer<'_> {
             },
             Type::Float { size, .. } => float_text(&mut self.out, &bytes, *size),
             Type::Pointer(target) => self.pointer(le_u128(&bytes) as u64, target),
+            Type::MemberPointer { target, class } => {
+                self.member_pointer(value, &bytes, target, class);
+            }
             Type::Reference(target) => {
                 let address = le_u128(&bytes) as u64;
                 let _ = write!(self.out, "@{address:#x}: ");
@@ -280,6 +283,41 @@ impl Printer<'_> {
                 self.c_string_at(address);
             }
             _ => self.symbol(address),
+        }
+    }
+
+    /// A pointer to member as gdb prints it: `&Holder::plain` for a data member (its
+    /// offset), `NULL` for the null one (-1), and a member function by its type, address
+    /// and symbol.
+    fn member_pointer(&mut self, value: &Value, bytes: &[u8], target: &TypeRc, class: &TypeRc) {
+        let word = le_u128(bytes.get(..8).unwrap_or(bytes)) as u64;
+        if matches!(target.as_ref(), Type::Function { .. }) {
+            let _ = write!(self.out, "({}) {word:#x}", value.ty.name());
+            self.symbol(word);
+            return;
+        }
+        if word == u64::MAX {
+            self.out.push_str("NULL");
+            return;
+        }
+        let class_name = class.base_name();
+        let field = stripped(self.ctx, class)
+            .ok()
+            .and_then(|ty| match ty.as_ref() {
+                Type::Struct(s) => s
+                    .fields
+                    .iter()
+                    .find(|f| f.offset == word && !f.base && f.bits.is_none())
+                    .and_then(|f| f.name.clone()),
+                _ => None,
+            });
+        match field {
+            Some(name) => {
+                let _ = write!(self.out, "&{class_name}::{name}");
+            }
+            None => {
+                let _ = write!(self.out, "{word}");
+            }
         }
     }
 

@@ -88,6 +88,14 @@ pub enum Type {
         /// Takes `...`.
         varargs: bool,
     },
+    /// A C++ pointer to member: `int Holder::*` (an offset; -1 is null) or
+    /// `int (Holder::*)(const Holder * const)` (a function and a `this` adjustment).
+    MemberPointer {
+        /// The member's type (a function type for a pointer to member function).
+        target: TypeRc,
+        /// The class.
+        class: TypeRc,
+    },
     /// A type the caller resolves on demand ([`crate::Context::resolve_type`]).
     Lazy {
         /// The caller's handle.
@@ -255,6 +263,10 @@ impl Type {
             | Type::Char { size, .. }
             | Type::Float { size, .. } => Some(u64::from(*size)),
             Type::Pointer(_) | Type::Reference(_) => Some(8),
+            Type::MemberPointer { target, .. } => Some(match target.as_ref() {
+                Type::Function { .. } => 16,
+                _ => 8,
+            }),
             Type::Array { element, count } => element.size()?.checked_mul((*count)?),
             Type::Struct(s) => Some(s.size),
             Type::Enum(e) => Some(u64::from(e.size)),
@@ -360,6 +372,7 @@ impl Type {
             Type::Const(inner) => format!("const {}", inner.base_name()),
             Type::Volatile(inner) => format!("volatile {}", inner.base_name()),
             Type::Pointer(inner) | Type::Reference(inner) => inner.base_name(),
+            Type::MemberPointer { target, .. } => target.base_name(),
             Type::Array { element, .. } => element.base_name(),
             Type::Function { ret, .. } => ret.base_name(),
         }
@@ -398,6 +411,22 @@ impl Type {
                     prefix.push(sigil);
                     suffix.push_str(&inner_suffix);
                 }
+            }
+            Type::MemberPointer { target, class } => {
+                let sigil = format!("{}::*", class.base_name());
+                let mut inner_suffix = String::new();
+                target.declarator(prefix, &mut inner_suffix, depth + 1);
+                if matches!(target.as_ref(), Type::Function { .. }) {
+                    prefix.push_str(" (");
+                    prefix.push_str(&sigil);
+                    let mut wrapped = String::from(")");
+                    wrapped.push_str(suffix);
+                    *suffix = wrapped;
+                } else {
+                    prefix.push(' ');
+                    prefix.push_str(&sigil);
+                }
+                suffix.push_str(&inner_suffix);
             }
             Type::Const(target) if is_pointer_like(target) => {
                 target.declarator(prefix, suffix, depth + 1);

@@ -310,9 +310,11 @@ impl TypeTable {
                     .collect(),
                 varargs,
             },
-            TypeDesc::MemberPointer { size, .. } => Type::Unknown {
-                name: "member pointer".into(),
-                size,
+            TypeDesc::MemberPointer {
+                target, containing, ..
+            } => Type::MemberPointer {
+                target: this_const(self.optional(module, target, depth)),
+                class: self.pointer_target(module, binary, containing, depth),
             },
             TypeDesc::Unknown { tag } => Type::Unknown { name: tag, size: 0 },
         })
@@ -377,6 +379,31 @@ fn cpp_name(binary: &Module, ty: Option<TypeRef>, named: bool) -> Option<String>
     }
     let name = binary.type_name(ty).ok()?;
     Some(dbg_expr::abbreviate(&name))
+}
+
+/// A member function's type with its `this` parameter const, as gdb writes it
+/// (`int (Holder::*)(const Holder * const)`): `this` cannot be reassigned.
+fn this_const(ty: TypeRc) -> TypeRc {
+    match ty.as_ref() {
+        Type::Function {
+            ret,
+            params,
+            varargs,
+        } if !params.is_empty() => {
+            let mut params = params.clone();
+            if let Some(this) = params.first_mut() {
+                if !matches!(this.as_ref(), Type::Const(_)) {
+                    *this = Arc::new(Type::Const(this.clone()));
+                }
+            }
+            Arc::new(Type::Function {
+                ret: ret.clone(),
+                params,
+                varargs: *varargs,
+            })
+        }
+        _ => ty,
+    }
 }
 
 /// Whether `ty` is, under typedefs and qualifiers, a struct, union or class.
