@@ -10,6 +10,56 @@ use crate::types::TypeRc;
 pub struct CppClass {
     /// Static data members, printed among the data members (`static count = 3`).
     pub statics: Vec<StaticField>,
+    /// Who may use each of the struct's fields (same order as `StructType::fields`).
+    pub field_access: Vec<Access>,
+    /// Member functions, in declaration order: what `ptype` lists after the data.
+    pub methods: Vec<CppMethod>,
+}
+
+/// Who may use a C++ member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// `public`.
+    #[default]
+    Public,
+    /// `protected`.
+    Protected,
+    /// `private`.
+    Private,
+}
+
+impl Access {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Access::Public => "public",
+            Access::Protected => "protected",
+            Access::Private => "private",
+        }
+    }
+}
+
+/// A member function, as `ptype` declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CppMethod {
+    /// Its name (`get`, `Circle`, `~Circle`).
+    pub name: String,
+    /// Its return type (`void` for constructors, not printed for them).
+    pub ret: TypeRc,
+    /// Its parameter types, without `this`.
+    pub params: Vec<TypeRc>,
+    /// Takes `...`.
+    pub varargs: bool,
+    /// `const`.
+    pub is_const: bool,
+    /// `virtual`.
+    pub is_virtual: bool,
+    /// `static`.
+    pub is_static: bool,
+    /// Made up by the compiler: not shown.
+    pub artificial: bool,
+    /// Who may call it.
+    pub access: Access,
 }
 
 /// A static data member: its storage is the global `Class::name`.
@@ -21,6 +71,8 @@ pub struct StaticField {
     pub ty: TypeRc,
     /// How many of the class's fields come before it.
     pub position: usize,
+    /// Who may use it.
+    pub access: Access,
 }
 
 /// The C++ side of an enumeration: a qualified name without the `enum` keyword, and

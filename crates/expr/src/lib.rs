@@ -20,7 +20,7 @@ mod value;
 
 pub use children::{children, Child};
 pub use context::Context;
-pub use cpp::{abbreviate, CppClass, CppEnum, StaticField};
+pub use cpp::{abbreviate, Access, CppClass, CppEnum, CppMethod, StaticField};
 pub use error::{EvalError, Result};
 pub use eval::{builtin_type, evaluate, is_true, resolve_type_name};
 pub use format::{print_value, show_value, Format, PrintOptions, PRINT_MAX, REPEAT_THRESHOLD};

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use crate::ast::Language;
 use crate::context::Context;
+use crate::cpp::{Access, CppClass, CppMethod};
 use crate::error::Result;
-use crate::types::{StructType, Type, TypeRc};
+use crate::types::{Field, StructKind, StructType, Type, TypeRc};
 use crate::value::{resolved, stripped};
 
 /// Nesting of anonymous members deeper than this prints as `...`.
@@ -73,16 +74,29 @@ fn struct_body(ctx: &mut dyn Context, s: &StructType, depth: usize) -> Result<St
         return Ok(out);
     }
     out.push_str(" {\n");
+    let access = |i: usize| {
+        s.cpp
+            .as_ref()
+            .and_then(|cpp| cpp.field_access.get(i).copied())
+            .unwrap_or_default()
+    };
     let bases: Vec<String> = s
         .fields
         .iter()
-        .filter(|f| f.base)
-        .map(|f| format!("public {}", f.ty.base_name()))
+        .enumerate()
+        .filter(|(_, f)| f.base)
+        .map(|(i, f)| format!("{} {}", access(i).keyword(), f.ty.base_name()))
         .collect();
     if !bases.is_empty() {
         // C++ writes bases after the name: `class D : public B {`.
         let head_end = out.len() - " {\n".len();
         out.insert_str(head_end, &format!(" : {}", bases.join(", ")));
+    }
+    if let Some(cpp) = &s.cpp {
+        cpp_members(ctx, &mut out, s, cpp, depth)?;
+        indent(&mut out, depth);
+        out.push('}');
+        return Ok(out);
     }
     for field in s.fields.iter().filter(|f| !f.base) {
         indent(&mut out, depth + 1);
@@ -111,6 +125,124 @@ fn struct_body(ctx: &mut dyn Context, s: &StructType, depth: usize) -> Result<St
     indent(&mut out, depth);
     out.push('}');
     Ok(out)
+}
+
+/// A C++ class's members as gdb's `ptype` writes them: data members (statics among them,
+/// the vtable pointer left out) with an access label wherever the access changes when the
+/// class has members of more than its default access, then the member functions the
+/// compiler did not make up, after a blank line when labels were written.
+fn cpp_members(
+    ctx: &mut dyn Context,
+    out: &mut String,
+    s: &StructType,
+    cpp: &CppClass,
+    depth: usize,
+) -> Result<()> {
+    let default = if s.kind == StructKind::Class {
+        Access::Private
+    } else {
+        Access::Public
+    };
+    let field_access = |i: usize| cpp.field_access.get(i).copied().unwrap_or(default);
+    let fields: Vec<(usize, &Field)> = s
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.base && !f.name.as_deref().is_some_and(|n| n.starts_with("_vptr")))
+        .collect();
+    let methods: Vec<&CppMethod> = cpp.methods.iter().filter(|m| !m.artificial).collect();
+    let accesses = fields
+        .iter()
+        .map(|(i, _)| field_access(*i))
+        .chain(cpp.statics.iter().map(|st| st.access))
+        .chain(methods.iter().map(|m| m.access));
+    let labelled = accesses.clone().any(|a| a != default) || s.kind == StructKind::Class;
+    let mut section: Option<Access> = None;
+    let label = |out: &mut String, access: Access, section: &mut Option<Access>| {
+        if *section != Some(access) {
+            indent(out, depth);
+            let _ = writeln!(out, "  {}:", access.keyword());
+            *section = Some(access);
+        }
+    };
+    // Data members in declaration order, the statics at their positions.
+    let mut statics = cpp.statics.iter().peekable();
+    for (i, field) in &fields {
+        while let Some(st) = statics.next_if(|st| st.position <= *i) {
+            if labelled {
+                label(out, st.access, &mut section);
+            }
+            indent(out, depth + 1);
+            let _ = writeln!(out, "static {};", st.ty.declaration(&st.name));
+        }
+        if labelled {
+            label(out, field_access(*i), &mut section);
+        }
+        indent(out, depth + 1);
+        let name = field.name.as_deref().unwrap_or("");
+        let field_ty = resolved(ctx, &field.ty)?;
+        match field_ty.as_ref() {
+            Type::Struct(inner) if inner.name.is_none() => {
+                out.push_str(&struct_body(ctx, inner, depth + 1)?);
+                if !name.is_empty() {
+                    out.push(' ');
+                    out.push_str(name);
+                }
+            }
+            _ => out.push_str(&field.ty.declaration(name)),
+        }
+        if let Some((_, width)) = field.bits {
+            let _ = write!(out, " : {width}");
+        }
+        out.push_str(";\n");
+    }
+    for st in statics {
+        if labelled {
+            label(out, st.access, &mut section);
+        }
+        indent(out, depth + 1);
+        let _ = writeln!(out, "static {};", st.ty.declaration(&st.name));
+    }
+    if !methods.is_empty() && section.is_some() {
+        out.push('\n');
+    }
+    let short = s
+        .name
+        .as_deref()
+        .map(|name| name.split('<').next().unwrap_or(name))
+        .and_then(|name| name.rsplit("::").next())
+        .unwrap_or("");
+    for method in methods {
+        label(out, method.access, &mut section);
+        indent(out, depth + 1);
+        let mut params: Vec<String> = method.params.iter().map(|p| p.name()).collect();
+        if method.varargs {
+            params.push("...".into());
+        }
+        let params = if params.is_empty() {
+            "void".to_string()
+        } else {
+            params.join(", ")
+        };
+        let constructor = method.name == short || method.name.strip_prefix('~') == Some(short);
+        if method.is_virtual {
+            out.push_str("virtual ");
+        }
+        if method.is_static {
+            out.push_str("static ");
+        }
+        // gdb writes the return type, a space, then the name (`const char * name(void)`).
+        if constructor {
+            let _ = write!(out, "{}({params})", method.name);
+        } else {
+            let _ = write!(out, "{} {}({params})", method.ret.name(), method.name);
+        }
+        if method.is_const {
+            out.push_str(" const");
+        }
+        out.push_str(";\n");
+    }
+    Ok(())
 }
 
 fn enum_body(ty: &TypeRc) -> String {

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use dbg_expr::{
-    CppClass, CppEnum, EnumType, EvalError, Field, StaticField, StructKind, StructType, Type,
-    TypeRc, Variant, Variants,
+    Access, CppClass, CppEnum, CppMethod, EnumType, EvalError, Field, StaticField, StructKind,
+    StructType, Type, TypeRc, Variant, Variants,
 };
 use dbg_symbols::{AggregateKind, BaseEncoding, Member, Module, SourceLanguage, TypeDesc, TypeRef};
 
@@ -222,9 +222,40 @@ impl TypeTable {
                             // Lazy when a class: a class may hold a static of its own type.
                             ty: self.pointer_target(module, binary, member.ty, depth),
                             position: member.position,
+                            access: access_of(member.access),
                         })
                         .collect();
-                    Arc::new(CppClass { statics })
+                    let field_access = aggregate
+                        .members
+                        .iter()
+                        .map(|member| access_of(member.access))
+                        .collect();
+                    let methods = aggregate
+                        .methods
+                        .iter()
+                        .map(|method| CppMethod {
+                            name: method.name.clone(),
+                            // Classes in a signature stay lazy: a method may take its own
+                            // class.
+                            ret: self.pointer_target(module, binary, method.ret, depth),
+                            params: method
+                                .params
+                                .iter()
+                                .map(|p| self.pointer_target(module, binary, Some(*p), depth))
+                                .collect(),
+                            varargs: method.varargs,
+                            is_const: method.is_const,
+                            is_virtual: method.is_virtual,
+                            is_static: method.is_static,
+                            artificial: method.artificial,
+                            access: access_of(method.access),
+                        })
+                        .collect();
+                    Arc::new(CppClass {
+                        statics,
+                        field_access,
+                        methods,
+                    })
                 });
                 // A generic parameter that is an aggregate stays lazy, as a pointer's
                 // target does: `Rc<Node>` inside `Node` must not recurse.
@@ -379,6 +410,14 @@ fn cpp_name(binary: &Module, ty: Option<TypeRef>, named: bool) -> Option<String>
     }
     let name = binary.type_name(ty).ok()?;
     Some(dbg_expr::abbreviate(&name))
+}
+
+fn access_of(access: dbg_symbols::Access) -> Access {
+    match access {
+        dbg_symbols::Access::Public => Access::Public,
+        dbg_symbols::Access::Protected => Access::Protected,
+        dbg_symbols::Access::Private => Access::Private,
+    }
 }
 
 /// A member function's type with its `this` parameter const, as gdb writes it

@@ -31,8 +31,8 @@ pub use lines::SourceLine;
 pub(crate) use lines::{path_matches, rows_for_line};
 pub use location::{LocationContext, Piece, Place};
 pub use types::{
-    Aggregate, AggregateKind, BaseEncoding, Member, StaticMember, TypeDesc, TypeRef, Variant,
-    VariantPart,
+    Access, Aggregate, AggregateKind, BaseEncoding, Member, Method, StaticMember, TypeDesc,
+    TypeRef, Variant, VariantPart,
 };
 pub use variables::{
     FunctionScope, LocationExpr, LocationList, SourceLanguage, VarLocation, Variable,

@@ -31,9 +31,9 @@ pub use addr::FileAddr;
 pub use cfi::{UnwindRegs, Unwound, RBP, RIP, RSP, UNWIND_REGISTERS};
 pub use demangle::{demangle, matches as name_matches};
 pub use dwarf::{
-    Aggregate, AggregateKind, BaseEncoding, FrameInfo, FunctionScope, LocationContext,
-    LocationExpr, LocationList, Member, Piece, Place, SourceLanguage, SourceLine, StaticMember,
-    TypeDesc, TypeRef, VarLocation, Variable, Variant, VariantPart,
+    Access, Aggregate, AggregateKind, BaseEncoding, FrameInfo, FunctionScope, LocationContext,
+    LocationExpr, LocationList, Member, Method, Piece, Place, SourceLanguage, SourceLine,
+    StaticMember, TypeDesc, TypeRef, VarLocation, Variable, Variant, VariantPart,
 };
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module, Release};

@@ -234,6 +234,43 @@ pub struct Aggregate {
     /// C++ static data members, which gdb prints among the data members (`static count =
     /// 3`): their storage is a global variable of the qualified name.
     pub static_members: Vec<StaticMember>,
+    /// C++ member functions (declarations in the class), in declaration order.
+    pub methods: Vec<Method>,
+}
+
+/// Who may use a C++ member (`DW_AT_accessibility`, else the default of the kind: private
+/// in a `class`, public in a `struct` or `union`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `public`.
+    Public,
+    /// `protected`.
+    Protected,
+    /// `private`.
+    Private,
+}
+
+/// A C++ member function, as declared in its class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method {
+    /// Its name (`get`, `Circle` for a constructor, `~Circle`, `operator==`).
+    pub name: String,
+    /// Its return type; `None` for `void` (and constructors).
+    pub ret: Option<TypeRef>,
+    /// Its parameters' types, without `this`.
+    pub params: Vec<TypeRef>,
+    /// Takes `...`.
+    pub varargs: bool,
+    /// A `const` member function (`this` points to const).
+    pub is_const: bool,
+    /// `virtual`.
+    pub is_virtual: bool,
+    /// `static` (no `this`).
+    pub is_static: bool,
+    /// Made up by the compiler (an implicit constructor): not shown.
+    pub artificial: bool,
+    /// Who may call it.
+    pub access: Access,
 }
 
 /// A C++ static data member.
@@ -245,6 +282,8 @@ pub struct StaticMember {
     pub ty: Option<TypeRef>,
     /// How many of [`Aggregate::members`] are declared before it.
     pub position: usize,
+    /// Who may use it.
+    pub access: Access,
 }
 
 /// A data member or a base class of an aggregate.
@@ -268,6 +307,8 @@ pub struct Member {
     pub inheritance: bool,
     /// Made up by the compiler (a vtable pointer, a Rust enum's discriminant).
     pub artificial: bool,
+    /// Who may use it (C++).
+    pub access: Access,
 }
 
 /// The variants of a Rust enum: a discriminant and one member per variant.
@@ -464,6 +505,12 @@ impl<'a> Debug<'a> {
             variant_part: None,
             template_params: Vec::new(),
             static_members: Vec::new(),
+            methods: Vec::new(),
+        };
+        let default_access = if kind == AggregateKind::Class {
+            Access::Private
+        } else {
+            Access::Public
         };
         for child in self.children(unit, die.offset)? {
             let child_entry = unit.entry(child).map_err(bad)?;
@@ -475,9 +522,9 @@ impl<'a> Debug<'a> {
                     if is_static {
                         self.static_member(die.unit, unit, &child_entry, &mut aggregate);
                     } else {
-                        aggregate
-                            .members
-                            .push(self.member(die.unit, unit, &child_entry));
+                        let mut member = self.member(die.unit, unit, &child_entry);
+                        member.access = access(&child_entry, default_access);
+                        aggregate.members.push(member);
                     }
                 }
                 // DWARF 5 declares a static data member as a variable in the class.
@@ -488,7 +535,15 @@ impl<'a> Debug<'a> {
                     let mut member = self.member(die.unit, unit, &child_entry);
                     member.inheritance = true;
                     member.name = None;
+                    member.access = access(&child_entry, default_access);
                     aggregate.members.push(member);
+                }
+                gimli::DW_TAG_subprogram => {
+                    if let Some(method) =
+                        self.method(die.unit, unit, &child_entry, default_access)?
+                    {
+                        aggregate.methods.push(method);
+                    }
                 }
                 gimli::DW_TAG_variant_part => {
                     aggregate.variant_part =
@@ -514,12 +569,73 @@ impl<'a> Debug<'a> {
         aggregate: &mut Aggregate,
     ) {
         if let Some(name) = string_attr(&self.dwarf, unit, entry, gimli::DW_AT_name) {
+            let default_access = if aggregate.kind == AggregateKind::Class {
+                Access::Private
+            } else {
+                Access::Public
+            };
             aggregate.static_members.push(StaticMember {
                 name,
                 ty: self.type_attr(unit_index, entry),
                 position: aggregate.members.len(),
+                access: access(entry, default_access),
             });
         }
+    }
+
+    /// A member function declared in a class.
+    fn method(
+        &self,
+        unit_index: usize,
+        unit: &Unit<'a>,
+        entry: &Die<'a>,
+        default_access: Access,
+    ) -> Result<Option<Method>> {
+        let bad = |e| Error::dwarf(".debug_info", e);
+        let Some(name) = string_attr(&self.dwarf, unit, entry, gimli::DW_AT_name) else {
+            return Ok(None);
+        };
+        let mut params = Vec::new();
+        let mut varargs = false;
+        let mut this = None;
+        for child in self.children(unit, entry.offset())? {
+            let child = unit.entry(child).map_err(bad)?;
+            match child.tag() {
+                gimli::DW_TAG_formal_parameter if flag_attr(&child, gimli::DW_AT_artificial) => {
+                    this = self.type_attr(unit_index, &child);
+                }
+                gimli::DW_TAG_formal_parameter => {
+                    if let Some(ty) = self.type_attr(unit_index, &child) {
+                        params.push(ty);
+                    }
+                }
+                gimli::DW_TAG_unspecified_parameters => varargs = true,
+                _ => {}
+            }
+        }
+        // `this` is `const T *` in a const member function.
+        // (Only the tag of the target is read: describing the class itself would describe
+        // its methods again.)
+        let is_const = this.is_some_and(|this| {
+            matches!(self.type_desc(this), Ok(TypeDesc::Pointer { target: Some(target), .. })
+                if self.type_desc_shallow_tag(target) == Some(gimli::DW_TAG_const_type))
+        });
+        // Virtual as gdb judges it: a slot in the vtable (a virtual destructor has none in
+        // gcc's DWARF, and gdb does not call it virtual).
+        let is_virtual = entry
+            .attr_value(gimli::DW_AT_vtable_elem_location)
+            .is_some();
+        Ok(Some(Method {
+            name,
+            ret: self.type_attr(unit_index, entry),
+            params,
+            varargs,
+            is_const,
+            is_virtual,
+            is_static: this.is_none(),
+            artificial: flag_attr(entry, gimli::DW_AT_artificial),
+            access: access(entry, default_access),
+        }))
     }
 
     fn member(&self, unit_index: usize, unit: &Unit<'a>, entry: &Die<'a>) -> Member {
@@ -565,6 +681,7 @@ impl<'a> Debug<'a> {
             bit_offset,
             inheritance: false,
             artificial: flag_attr(entry, gimli::DW_AT_artificial),
+            access: Access::Public,
         }
     }
 
@@ -956,5 +1073,15 @@ fn enumerator_value(value: Option<gimli::AttributeValue<Reader<'_>>>, signed: bo
         Some(Data8(v)) if signed => i128::from(v as i64),
         Some(other) => other.udata_value().map_or(0, i128::from),
         None => 0,
+    }
+}
+
+/// A member's `DW_AT_accessibility`, or `default` (the kind's) when DWARF leaves it out.
+fn access(entry: &Die<'_>, default: Access) -> Access {
+    match entry.attr_value(gimli::DW_AT_accessibility) {
+        Some(gimli::AttributeValue::Accessibility(gimli::DW_ACCESS_public)) => Access::Public,
+        Some(gimli::AttributeValue::Accessibility(gimli::DW_ACCESS_protected)) => Access::Protected,
+        Some(gimli::AttributeValue::Accessibility(gimli::DW_ACCESS_private)) => Access::Private,
+        _ => default,
     }
 }
