@@ -70,6 +70,8 @@ const TYPES: &[&str] = &[
     "ptype member",
     "ptype ref",
     "whatis cref",
+    "whatis rref",
+    "ptype rref",
     "whatis point",
     "ptype point",
     "ptype geo::Point",

@@ -87,7 +87,7 @@ pub fn children(ctx: &mut dyn Context, value: &Value, follow_pointers: bool) -> 
                 .map(|i| element(i, value.part(element_ty.clone(), i * size)))
                 .collect())
         }
-        Type::Pointer(target) | Type::Reference(target) if follow_pointers => {
+        Type::Pointer(target) | Type::Reference { target, .. } if follow_pointers => {
             let target = resolved(ctx, target)?;
             let pointee = stripped(ctx, &target)?;
             if matches!(pointee.as_ref(), Type::Void | Type::Function { .. })

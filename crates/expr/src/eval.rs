@@ -341,7 +341,7 @@ impl Evaluator<'_> {
                 let bytes = value.fetch(self.ctx)?;
                 Num::Pointer(le_u128(&bytes) as u64, ty.clone())
             }
-            Type::Reference(target) => {
+            Type::Reference { target, .. } => {
                 let bytes = value.fetch(self.ctx)?;
                 let referred = Value::at(target.clone(), le_u128(&bytes) as u64);
                 return self.num(&referred);
@@ -368,11 +368,11 @@ impl Evaluator<'_> {
             UnaryOp::Deref => self.deref(&value),
             UnaryOp::AddrOf => {
                 let ty = resolved(self.ctx, &value.ty)?;
-                if let Type::Reference(_) = ty.strip() {
+                if let Type::Reference { .. } = ty.strip() {
                     // `&r` of a reference is the address it holds.
                     let bytes = value.fetch(self.ctx)?;
                     let target = match ty.strip() {
-                        Type::Reference(target) => target.clone(),
+                        Type::Reference { target, .. } => target.clone(),
                         _ => ty.clone(),
                     };
                     return Ok(Value::bytes(Type::pointer_to(target), bytes));
@@ -437,7 +437,7 @@ impl Evaluator<'_> {
             }
         }
         match ty.as_ref() {
-            Type::Pointer(target) | Type::Reference(target) => {
+            Type::Pointer(target) | Type::Reference { target, .. } => {
                 let target_ty = stripped(self.ctx, target)?;
                 if matches!(target_ty.as_ref(), Type::Void) {
                     return Err(EvalError::GenericPointer);
@@ -694,7 +694,7 @@ impl Evaluator<'_> {
         let mut base = base.clone();
         let mut ty = stripped(self.ctx, &base.ty)?;
         // `p->f`, and gdb's leniency: `p.f` on a pointer, `s->f` is an error.
-        if matches!(ty.as_ref(), Type::Pointer(_) | Type::Reference(_)) {
+        if matches!(ty.as_ref(), Type::Pointer(_) | Type::Reference { .. }) {
             base = self.deref(&base)?;
             ty = stripped(self.ctx, &base.ty)?;
         } else if arrow {

@@ -104,7 +104,7 @@ pub fn print_value(ctx: &mut dyn Context, value: &Value, options: PrintOptions) 
             Type::Pointer(target) if !is_plain_char(target) => {
                 let _ = write!(printer.out, "({}) ", value.ty.name());
             }
-            Type::Reference(_) => {
+            Type::Reference { .. } => {
                 let _ = write!(printer.out, "({}) ", value.ty.name());
             }
             Type::Function { .. } => {
@@ -244,7 +244,7 @@ impl Printer<'_> {
             Type::MemberPointer { target, class } => {
                 self.member_pointer(value, &bytes, target, class);
             }
-            Type::Reference(target) => {
+            Type::Reference { target, .. } => {
                 let address = le_u128(&bytes) as u64;
                 let _ = write!(self.out, "@{address:#x}: ");
                 let referred = Value::at(target.clone(), address);

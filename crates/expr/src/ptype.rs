@@ -39,7 +39,7 @@ fn innermost(ctx: &mut dyn Context, ty: &TypeRc) -> Result<TypeRc> {
     let mut current = stripped(ctx, ty)?;
     for _ in 0..32 {
         let next = match current.as_ref() {
-            Type::Pointer(target) | Type::Reference(target) => target.clone(),
+            Type::Pointer(target) | Type::Reference { target, .. } => target.clone(),
             Type::Array { element, .. } => element.clone(),
             Type::Function { ret, .. } => ret.clone(),
             _ => return Ok(current),

@@ -333,7 +333,7 @@ impl Printer<'_> {
                 }
                 Ok(())
             }
-            Type::Reference(target) => {
+            Type::Reference { target, .. } => {
                 let address = le_u128(&value.fetch(self.ctx)?) as u64;
                 self.value(&Value::at(target.clone(), address), depth + 1);
                 Ok(())

@@ -56,7 +56,12 @@ pub enum Type {
     /// A pointer.
     Pointer(TypeRc),
     /// A C++ reference or a Rust reference (`&T`, printed as the value it refers to).
-    Reference(TypeRc),
+    Reference {
+        /// What it refers to.
+        target: TypeRc,
+        /// A C++ rvalue reference (`T &&`).
+        rvalue: bool,
+    },
     /// An array; `count` is `None` for a flexible or unknown bound (`char text[]`).
     Array {
         /// The element type.
@@ -262,7 +267,7 @@ impl Type {
             | Type::Int { size, .. }
             | Type::Char { size, .. }
             | Type::Float { size, .. } => Some(u64::from(*size)),
-            Type::Pointer(_) | Type::Reference(_) => Some(8),
+            Type::Pointer(_) | Type::Reference { .. } => Some(8),
             Type::MemberPointer { target, .. } => Some(match target.as_ref() {
                 Type::Function { .. } => 16,
                 _ => 8,
@@ -371,7 +376,7 @@ impl Type {
             }
             Type::Const(inner) => format!("const {}", inner.base_name()),
             Type::Volatile(inner) => format!("volatile {}", inner.base_name()),
-            Type::Pointer(inner) | Type::Reference(inner) => inner.base_name(),
+            Type::Pointer(inner) | Type::Reference { target: inner, .. } => inner.base_name(),
             Type::MemberPointer { target, .. } => target.base_name(),
             Type::Array { element, .. } => element.base_name(),
             Type::Function { ret, .. } => ret.base_name(),
@@ -387,18 +392,18 @@ impl Type {
             return;
         }
         match self {
-            Type::Pointer(target) | Type::Reference(target) => {
-                let sigil = if matches!(self, Type::Pointer(_)) {
-                    '*'
-                } else {
-                    '&'
+            Type::Pointer(target) | Type::Reference { target, .. } => {
+                let sigil = match self {
+                    Type::Reference { rvalue: true, .. } => "&&",
+                    Type::Reference { .. } => "&",
+                    _ => "*",
                 };
                 let wraps = matches!(target.as_ref(), Type::Array { .. } | Type::Function { .. });
                 let mut inner_suffix = String::new();
                 target.declarator(prefix, &mut inner_suffix, depth + 1);
                 if wraps {
                     prefix.push_str(" (");
-                    prefix.push(sigil);
+                    prefix.push_str(sigil);
                     // The name goes between the sigil and `)`: `int (*f)(int)`.
                     let mut wrapped = String::from(")");
                     wrapped.push_str(suffix);
@@ -408,7 +413,7 @@ impl Type {
                     if !prefix.ends_with('*') && !prefix.ends_with('&') {
                         prefix.push(' ');
                     }
-                    prefix.push(sigil);
+                    prefix.push_str(sigil);
                     suffix.push_str(&inner_suffix);
                 }
             }
@@ -486,7 +491,7 @@ impl StructKind {
 
 /// A pointer (or a qualified pointer), whose qualifiers C writes after the `*`.
 fn is_pointer_like(ty: &Type) -> bool {
-    matches!(ty, Type::Pointer(_) | Type::Reference(_))
+    matches!(ty, Type::Pointer(_) | Type::Reference { .. })
 }
 
 /// A name already qualified or generic (`alloc::string::String`, `Vec<i32>`), or one of

@@ -154,9 +154,10 @@ impl TypeTable {
             TypeDesc::Pointer { target, .. } => {
                 Type::Pointer(self.pointer_target(module, binary, target, depth))
             }
-            TypeDesc::Reference { target, .. } => {
-                Type::Reference(self.pointer_target(module, binary, target, depth))
-            }
+            TypeDesc::Reference { target, rvalue, .. } => Type::Reference {
+                target: self.pointer_target(module, binary, target, depth),
+                rvalue,
+            },
             TypeDesc::Array {
                 element,
                 dims,
