@@ -31,6 +31,9 @@ macro_rules! snapshot {
                 (r"(?m)^(->|  ) \[ADDR\]( <[^>]*>)?  .*$", "$1 [ADDR]  [library code]"),
                 (r"(?m)^  in .* in /\S+\.so[.\d]*$", "  in [library code]"),
                 (r#""function":"_[^"]*","offset":\d+,"#, r#""function":"[library code]","offset":[N],"#),
+                // With the C library's debug file (libc6-dbg), its relative source paths.
+                (r"(?m)^  in \S+ at [^/\s]\S*:\d+$", "  in [library code]"),
+                (r#""file":"[^/"][^"]*","line":\d+,"#, ""),
                 (r"0x0*5555[0-9a-f]{8}", "[EXE]"),
                 (r#"/[^\s"]*/test-programs/"#, "[FIXTURES]/"),
             ],

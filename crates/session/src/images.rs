@@ -55,6 +55,91 @@ pub(crate) struct Images {
     warnings: Vec<SymbolWarning>,
     /// Binaries already warned about (each is said once).
     warned: BTreeSet<PathBuf>,
+    /// Where separate debug files are looked for, and which were found.
+    debug_files: DebugFiles,
+}
+
+/// The separate debug files of the binaries (what `objcopy --only-keep-debug` made of a
+/// stripped binary: distributions ship them as `libc6-dbg` and the like), found as gdb
+/// finds them.
+#[derive(Debug, Default)]
+struct DebugFiles {
+    /// Directories searched before gdb's default `/usr/lib/debug`, as gdb's
+    /// `debug-file-directory`.
+    directories: Vec<PathBuf>,
+    /// The debug file attached to each binary opened, by the binary's path.
+    found: BTreeMap<PathBuf, PathBuf>,
+}
+
+/// Where distributions install separate debug files (gdb's default `debug-file-directory`).
+const SYSTEM_DEBUG_DIRECTORY: &str = "/usr/lib/debug";
+
+impl DebugFiles {
+    /// The directories to search: the configured ones, then the system's.
+    fn directories(&self) -> impl Iterator<Item = &Path> {
+        self.directories
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(std::iter::once(Path::new(SYSTEM_DEBUG_DIRECTORY)))
+    }
+
+    /// The separate debug file of `module` (the binary at `path`), opened, with its path:
+    /// first by build-id (`DIR/.build-id/xx/rest.debug`, whose build-id must be the
+    /// binary's), then by `.gnu_debuglink` name in the binary's directory, its `.debug/`
+    /// subdirectory and `DIR/<the binary's directory>/` (whose CRC-32 must be the one the
+    /// link records), as gdb looks.
+    fn find(&self, path: &Path, module: &Module) -> Option<(PathBuf, Module)> {
+        let build_id = module.build_id().filter(|id| id.len() >= 2);
+        if let Some(id) = &build_id {
+            let hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
+            let (first, rest) = hex.split_at(2);
+            for directory in self.directories() {
+                let candidate = directory
+                    .join(".build-id")
+                    .join(first)
+                    .join(format!("{rest}.debug"));
+                let Some((_, debug)) = open_debug_file(&candidate) else {
+                    continue;
+                };
+                if debug.build_id().as_ref() == Some(id) {
+                    return Some((candidate, debug));
+                }
+            }
+        }
+        let (name, crc) = module.debuglink()?;
+        // A name with a directory in it is not a debuglink gdb follows either.
+        if name.contains('/') || name.is_empty() {
+            return None;
+        }
+        let parent = path.parent()?;
+        let mut candidates = vec![parent.join(&name), parent.join(".debug").join(&name)];
+        let relative = parent.strip_prefix("/").unwrap_or(parent);
+        candidates.extend(
+            self.directories()
+                .map(|directory| directory.join(relative).join(&name)),
+        );
+        candidates
+            .into_iter()
+            .filter(|candidate| candidate != path)
+            .find_map(|candidate| {
+                let (file, debug) = open_debug_file(&candidate)?;
+                let bytes: &[u8] = (*file).as_ref();
+                (crc32fast::hash(bytes) == crc).then_some((candidate, debug))
+            })
+    }
+}
+
+/// The file at `path` opened (memory-mapped) as a binary, with its map; `None` when it is
+/// absent or not ELF (a debug file that is not there is no warning: most binaries have
+/// none).
+fn open_debug_file(path: &Path) -> Option<(Arc<dbg_sys::file::MappedFile>, Module)> {
+    let file = Arc::new(dbg_sys::file::MappedFile::open(path).ok()?);
+    let module = Module::parse(Box::new(SharedMap(file.clone()))).ok()?;
+    let release = file.clone();
+    Some((
+        file,
+        module.with_release(Box::new(move |range| release.release(range))),
+    ))
 }
 
 /// How /proc/PID/maps names the vdso.
@@ -77,6 +162,33 @@ fn read_process_memory(pid: Pid, start: VirtAddr, end: VirtAddr) -> Option<Vec<u
 const AT_ENTRY: u64 = 9;
 
 impl Images {
+    /// Look for separate debug files in `directories` (before `/usr/lib/debug`), for the
+    /// binaries opened from now on.
+    pub(crate) fn set_debug_file_directories(&mut self, directories: Vec<PathBuf>) {
+        self.debug_files.directories = directories;
+    }
+
+    /// The separate debug file whose DWARF and symbols the binary at `path` uses, if one
+    /// was found when it was opened.
+    pub(crate) fn debug_file(&self, path: &Path) -> Option<&Path> {
+        self.debug_files.found.get(path).map(PathBuf::as_path)
+    }
+
+    /// Every binary mapped in the process (the executable first; not the vdso), opened,
+    /// with the separate debug file its DWARF and symbols come from.
+    pub(crate) fn debug_files(&mut self, pid: Pid) -> Vec<(PathBuf, Option<PathBuf>)> {
+        let mut found = Vec::new();
+        for image in self.all(pid) {
+            if !image.path.is_absolute() {
+                continue;
+            }
+            let _ = self.module(&image.path);
+            let debug = self.debug_file(&image.path).map(Path::to_path_buf);
+            found.push((image.path, debug));
+        }
+        found
+    }
+
     /// Forget everything (a new program after exec).
     pub(crate) fn reset(&mut self) {
         self.images.clear();
@@ -131,7 +243,12 @@ impl Images {
             }
         }
         for image in &mut images {
-            let Some(module) = open(&mut self.modules, &image.path, &mut self.warnings) else {
+            let Some(module) = open(
+                &mut self.modules,
+                &image.path,
+                &mut self.warnings,
+                &mut self.debug_files,
+            ) else {
                 continue;
             };
             let is_executable = executable.as_deref() == Some(image.path.as_path());
@@ -182,7 +299,13 @@ impl Images {
 
     /// The opened binary at `path`.
     pub(crate) fn module(&mut self, path: &Path) -> Option<&Module> {
-        open(&mut self.modules, path, &mut self.warnings).map(|m| &**m)
+        open(
+            &mut self.modules,
+            path,
+            &mut self.warnings,
+            &mut self.debug_files,
+        )
+        .map(|m| &**m)
     }
 
     /// The image and a shared handle on its opened binary for `address`.
@@ -192,7 +315,13 @@ impl Images {
         address: VirtAddr,
     ) -> Option<(Image, Arc<Module>)> {
         let image = self.image_at(pid, address)?;
-        let module = open(&mut self.modules, &image.path, &mut self.warnings)?.clone();
+        let module = open(
+            &mut self.modules,
+            &image.path,
+            &mut self.warnings,
+            &mut self.debug_files,
+        )?
+        .clone();
         Some((image, module))
     }
 
@@ -219,7 +348,13 @@ impl Images {
         images
             .into_iter()
             .filter_map(|image| {
-                let module = open(&mut self.modules, &image.path, &mut self.warnings)?.clone();
+                let module = open(
+                    &mut self.modules,
+                    &image.path,
+                    &mut self.warnings,
+                    &mut self.debug_files,
+                )?
+                .clone();
                 Some((image, module))
             })
             .collect()
@@ -407,9 +542,15 @@ impl Images {
         let frames = self.noted(&image.path, frames, Vec::new());
         let source = self.noted(&image.path, source, None);
         let innermost = frames.first().filter(|f| f.inlined);
+        // DWARF names the function as its source does where several ELF symbols alias one
+        // address (libc's `write`, `__write` and `__GI___libc_write`): gdb shows that name.
+        let named = frames
+            .last()
+            .filter(|f| !f.inlined)
+            .and_then(|f| f.function.clone());
         let (function, offset) = match (innermost, symbol) {
             (Some(inlined), _) if inlined.function.is_some() => (inlined.function.clone(), None),
-            (_, Some((symbol, offset))) => (Some(symbol.name), Some(offset)),
+            (_, Some((symbol, offset))) => (Some(named.unwrap_or(symbol.name)), Some(offset)),
             (_, None) => (frames.last().and_then(|f| f.function.clone()), None),
         };
         Some(CodePlace {
@@ -427,6 +568,7 @@ fn open<'m>(
     modules: &'m mut BTreeMap<PathBuf, Option<Arc<Module>>>,
     path: &Path,
     warnings: &mut Vec<SymbolWarning>,
+    debug_files: &mut DebugFiles,
 ) -> Option<&'m Arc<Module>> {
     modules
         .entry(path.to_path_buf())
@@ -445,9 +587,18 @@ fn open<'m>(
             let file = Arc::new(file);
             let bytes = Box::new(SharedMap(file.clone()));
             match Module::parse(bytes) {
-                Ok(module) => Some(Arc::new(
-                    module.with_release(Box::new(move |range| file.release(range))),
-                )),
+                Ok(module) => {
+                    let mut module =
+                        module.with_release(Box::new(move |range| file.release(range)));
+                    // The vdso has no file, and so no debug file to look for.
+                    if path.is_absolute() {
+                        if let Some((found, debug)) = debug_files.find(&path, &module) {
+                            module = module.with_debug_file(debug);
+                            debug_files.found.insert(path, found);
+                        }
+                    }
+                    Some(Arc::new(module))
+                }
                 Err(source) => {
                     warnings.push(SymbolWarning::Symbols { path, source });
                     None

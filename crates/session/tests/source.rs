@@ -332,7 +332,12 @@ fn overloads_get_one_location_each_and_a_stripped_binary_has_no_lines() {
     let error = session
         .set_breakpoint_at(&location("nested.c:20"), "nested.c:20", 0, false)
         .unwrap_err();
-    assert!(error.to_string().contains("no line information"), "{error}");
+    // "No source file named nested.c." when another binary (libc with libc6-dbg) has lines.
+    let error = error.to_string();
+    assert!(
+        error.contains("no line information") || error.contains("no source file named"),
+        "{error}"
+    );
     let error = session.step_line().unwrap_err();
     assert!(error.to_string().contains("no line information"), "{error}");
     // Still a backtrace from the dynamic loader's CFI, and a clean run.
@@ -412,10 +417,15 @@ fn a_signal_during_next_ends_the_step_and_is_still_delivered() {
         (signal.cause.kind(), signal.signal),
         (StopKind::Signal, dbg_session::Signal::SIGUSR1)
     );
-    // `next` from there (no line information) runs out to main, delivering the signal.
+    // `next` from there delivers the signal. With the C library's line information
+    // (libc6-dbg, which CI installs) it steps a line of `__pthread_kill_implementation`
+    // and, as gdb does, stops at the handler's first line; without it, it runs out to main.
     let back = stop(&session.next_line().unwrap());
-    assert_eq!(back.cause.kind(), StopKind::StepDone);
-    assert_eq!(at(&mut session, &back).0, "main");
+    let function = at(&mut session, &back).0;
+    assert!(function == "on_usr1" || function == "main", "{function}");
+    if function == "main" {
+        assert_eq!(back.cause.kind(), StopKind::StepDone);
+    }
     for _ in 0..2 {
         let again = stop(&session.resume(1).unwrap());
         assert_eq!(again.signal, dbg_session::Signal::SIGUSR1);

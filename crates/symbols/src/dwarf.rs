@@ -112,11 +112,24 @@ impl<'a> Sections<'a> {
     }
 }
 
-/// Load the DWARF sections of `elf` (absent ones are empty). `None` when it has no
-/// `.debug_info`; compressed sections count as absent.
-pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<Debug<'a>>> {
+/// The DWARF sections a binary stored compressed (SHF_COMPRESSED with zlib or zstd, or GNU
+/// `.zdebug_*`), decompressed once, the first time its DWARF is needed. They are owned by
+/// the [`Module`](crate::Module) beside its bytes, so that the parsed DWARF can borrow from
+/// them as it borrows from the bytes, for the module's lifetime.
+pub(crate) type Inflated = OnceLock<Result<Vec<(gimli::SectionId, Box<[u8]>)>>>;
+
+/// The most a binary's compressed DWARF may claim to decompress to, in total, as a multiple
+/// of the file's size: real DWARF compresses 3 to 10 times; a hostile header can claim
+/// terabytes, which are refused before anything is allocated.
+const INFLATE_RATIO: u64 = 16;
+
+/// The most a binary's compressed DWARF may decompress to, whatever the file's size.
+const INFLATE_MAX: u64 = 4 << 30;
+
+/// The DWARF sections read (the others gimli can name are not used).
+const SECTION_IDS: [gimli::SectionId; 13] = {
     use gimli::SectionId::*;
-    let ids = [
+    [
         DebugAbbrev,
         DebugAddr,
         DebugAranges,
@@ -130,10 +143,38 @@ pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<
         DebugStr,
         DebugStrOffsets,
         DebugTypes,
-    ];
+    ]
+};
+
+/// Load the DWARF sections of `elf` (absent ones are empty), decompressing compressed ones
+/// into `inflated`. `None` when it has no `.debug_info`.
+pub(crate) fn load<'a>(
+    elf: &object::read::elf::ElfFile64<'a>,
+    inflated: &'a Inflated,
+) -> Result<Option<Debug<'a>>> {
+    use gimli::SectionId::*;
+    // A binary without DWARF (a stripped one, whose DWARF is in a separate file) is told
+    // apart before anything is decompressed.
+    if elf
+        .section_by_name(DebugInfo.name())
+        .is_none_or(|s| s.size() == 0)
+    {
+        return Ok(None);
+    }
+    let inflated = match inflated.get_or_init(|| inflate(elf)) {
+        Ok(inflated) => inflated,
+        Err(error) => return Err(error.clone()),
+    };
     let sections = Sections(
-        ids.iter()
-            .map(|id| (*id, section_data(elf, *id)))
+        SECTION_IDS
+            .iter()
+            .map(|id| {
+                let data = match inflated.iter().find(|(i, _)| i == id) {
+                    Some((_, data)) => &**data,
+                    None => section_data(elf, *id),
+                };
+                (*id, data)
+            })
             .filter(|(_, data)| !data.is_empty())
             .collect(),
     );
@@ -194,7 +235,48 @@ pub(crate) fn load<'a>(elf: &object::read::elf::ElfFile64<'a>) -> Result<Option<
     }))
 }
 
-/// The bytes of section `id` in `elf`, empty when it is absent or compressed.
+/// Every compressed DWARF section of `elf`, decompressed; refused (before allocating) when
+/// together they claim more than the file's size allows.
+fn inflate(elf: &object::read::elf::ElfFile64<'_>) -> Result<Vec<(gimli::SectionId, Box<[u8]>)>> {
+    let limit = (elf.data().len() as u64)
+        .saturating_mul(INFLATE_RATIO)
+        .min(INFLATE_MAX);
+    let mut total: u64 = 0;
+    let mut inflated = Vec::new();
+    for id in SECTION_IDS {
+        let Some(section) = elf.section_by_name(id.name()) else {
+            continue;
+        };
+        let compressed = section
+            .compressed_data()
+            .map_err(|source| Error::Decompress {
+                section: id.name(),
+                source,
+            })?;
+        if compressed.format == object::CompressionFormat::None {
+            continue;
+        }
+        total = total.saturating_add(compressed.uncompressed_size);
+        if total > limit {
+            return Err(Error::CompressedTooLarge {
+                section: id.name(),
+                size: compressed.uncompressed_size,
+                limit,
+            });
+        }
+        let data = compressed
+            .decompress()
+            .map_err(|source| Error::Decompress {
+                section: id.name(),
+                source,
+            })?;
+        inflated.push((id, data.into_owned().into_boxed_slice()));
+    }
+    Ok(inflated)
+}
+
+/// The bytes of section `id` in `elf` as stored: empty when it is absent or compressed
+/// (see [`inflate`]).
 pub(crate) fn section_data<'a>(
     elf: &object::read::elf::ElfFile64<'a>,
     id: gimli::SectionId,

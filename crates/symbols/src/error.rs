@@ -36,6 +36,27 @@ pub enum Error {
         /// Where.
         address: u64,
     },
+    /// A compressed debug section could not be decompressed (malformed, or of a compression
+    /// this crate does not read).
+    #[error("cannot decompress {section}: {source}")]
+    Decompress {
+        /// The section.
+        section: &'static str,
+        /// What the decompression said.
+        #[source]
+        source: object::read::Error,
+    },
+    /// Compressed debug sections claim to decompress to more than the binary's size makes
+    /// believable: refused rather than allocated.
+    #[error("compressed {section} claims {size} bytes, beyond the limit of {limit} for this file")]
+    CompressedTooLarge {
+        /// The section whose size went over the limit.
+        section: &'static str,
+        /// Its claimed decompressed size.
+        size: u64,
+        /// The most all compressed sections of the file may decompress to.
+        limit: u64,
+    },
 }
 
 impl Error {

@@ -62,6 +62,8 @@ pub fn ask_everything(bytes: &[u8]) {
     let _ = module.function_type(entry);
     let _ = module.unit_count();
     let _ = module.section_at(entry);
+    let _ = module.build_id();
+    let _ = module.debuglink();
     ask_about_values(&module, entry);
     let mut regs = UnwindRegs::default();
     regs.set(RIP, Some(entry.get()));

@@ -23,14 +23,24 @@ pub type Bytes = Box<dyn AsRef<[u8]> + Send + Sync>;
 /// waits for that read rather than repeating it.
 struct Parsed<'a> {
     elf: ElfFile64<'a>,
+    /// The compressed DWARF sections, decompressed (in the owner, so that the DWARF can
+    /// borrow them for as long as it borrows the bytes).
+    inflated: &'a dwarf::Inflated,
     symbols: OnceLock<SymbolTable<'a>>,
     debug: OnceLock<Result<Option<Debug<'a>>>>,
     cfi: OnceLock<Cfi<'a>>,
 }
 
+/// What the parsed parts borrow from: the binary's bytes, and the decompressed copies of
+/// its compressed sections, made on first need.
+struct Owner {
+    bytes: Bytes,
+    inflated: dwarf::Inflated,
+}
+
 self_cell::self_cell!(
     struct Cell {
-        owner: Bytes,
+        owner: Owner,
         #[not_covariant]
         dependent: Parsed,
     }
@@ -52,6 +62,10 @@ pub struct Module {
     /// Gives back pages of the bytes (file offsets) after a scan of all the DWARF (a
     /// memory map's `madvise`); see [`Module::with_release`].
     release: Option<Release>,
+    /// The separate debug file (`.gnu_debuglink` or build-id) attached with
+    /// [`Module::with_debug_file`]: it answers the DWARF questions when the binary has no
+    /// DWARF of its own, and the symbol questions when the binary has no `.symtab`.
+    debug_file: Option<Box<Module>>,
 }
 
 /// How a [`Module`] gives back pages of its bytes it read once and will not need soon.
@@ -60,7 +74,8 @@ pub type Release = Box<dyn Fn(std::ops::Range<usize>) + Send + Sync>;
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Module")
-            .field("bytes", &self.cell.borrow_owner().as_ref().as_ref().len())
+            .field("bytes", &self.bytes().len())
+            .field("debug_file", &self.debug_file)
             .finish_non_exhaustive()
     }
 }
@@ -120,11 +135,16 @@ impl Function {
 impl Module {
     /// Read `bytes` as an ELF binary. Only the header and section table are parsed now.
     pub fn parse(bytes: Bytes) -> Result<Module> {
-        let cell = Cell::try_new(bytes, |bytes| {
-            let data: &[u8] = (**bytes).as_ref();
+        let owner = Owner {
+            bytes,
+            inflated: OnceLock::new(),
+        };
+        let cell = Cell::try_new(owner, |owner| {
+            let data: &[u8] = (*owner.bytes).as_ref();
             let elf = ElfFile64::parse(data).map_err(Error::NotElf)?;
             Ok::<_, Error>(Parsed {
                 elf,
+                inflated: &owner.inflated,
                 symbols: OnceLock::new(),
                 debug: OnceLock::new(),
                 cfi: OnceLock::new(),
@@ -133,7 +153,82 @@ impl Module {
         Ok(Module {
             cell,
             release: None,
+            debug_file: None,
         })
+    }
+
+    /// Attach the binary's separate debug file (what `objcopy --only-keep-debug` made of
+    /// it, found by its build-id or `.gnu_debuglink`): from then on the DWARF questions
+    /// (lines, frames, types, variables, scopes, inlined copies) are answered from the debug
+    /// file's DWARF when the binary has none of its own, and the symbols come from its
+    /// `.symtab` when the binary has only `.dynsym`. Both files have the same (link-time)
+    /// addresses. Nothing of the debug file is read until a question needs it.
+    #[must_use]
+    pub fn with_debug_file(mut self, debug: Module) -> Module {
+        self.debug_file = Some(Box::new(debug));
+        self
+    }
+
+    /// The separate debug file attached with [`Module::with_debug_file`].
+    pub fn debug_file(&self) -> Option<&Module> {
+        self.debug_file.as_deref()
+    }
+
+    /// The binary's build-id (the `NT_GNU_BUILD_ID` note), which names its separate debug
+    /// file in `/usr/lib/debug/.build-id/`.
+    pub fn build_id(&self) -> Option<Vec<u8>> {
+        self.with(|p| p.elf.build_id().ok().flatten().map(<[u8]>::to_vec))
+    }
+
+    /// The binary's `.gnu_debuglink`: the file name of its separate debug file, and the
+    /// CRC-32 of that file's contents.
+    pub fn debuglink(&self) -> Option<(String, u32)> {
+        self.with(|p| {
+            let (name, crc) = p.elf.gnu_debuglink().ok().flatten()?;
+            let name = std::str::from_utf8(name).ok()?;
+            Some((name.to_string(), crc))
+        })
+    }
+
+    /// The bytes the module was parsed from.
+    fn bytes(&self) -> &[u8] {
+        (*self.cell.borrow_owner().bytes).as_ref()
+    }
+
+    /// Whether the binary has DWARF of its own (not from a debug file).
+    fn has_own_dwarf(&self) -> bool {
+        self.with(|p| matches!(debug(p), Ok(Some(_))))
+    }
+
+    /// The module whose DWARF answers: the binary's own, else its debug file's.
+    fn dwarf_module(&self) -> &Module {
+        match &self.debug_file {
+            Some(file) if !self.has_own_dwarf() => file,
+            _ => self,
+        }
+    }
+
+    /// Whether the binary has a `.symtab` section (is not stripped).
+    fn has_symtab_section(&self) -> bool {
+        self.with(|p| p.elf.section_by_name(".symtab").is_some())
+    }
+
+    /// The module whose ELF symbols answer: the binary's own, else (a stripped binary with
+    /// only `.dynsym`) its debug file's full `.symtab`.
+    fn symbol_module(&self) -> &Module {
+        match &self.debug_file {
+            Some(file) if !self.has_symtab_section() && file.has_symtab_section() => file,
+            _ => self,
+        }
+    }
+
+    /// The module whose call-frame information unwinds: the binary's `.eh_frame` (loaded
+    /// with it), else a `.debug_frame` the debug file has.
+    fn cfi_module(&self) -> &Module {
+        match &self.debug_file {
+            Some(file) if !self.with(|p| !cfi(p).is_empty()) => file,
+            _ => self,
+        }
     }
 
     /// Let the module give back the pages of its bytes that a scan of all the DWARF read
@@ -184,22 +279,22 @@ impl Module {
 
     /// Whether the binary has a `.symtab` (not stripped).
     pub fn has_symtab(&self) -> bool {
-        self.with(|p| !symbols(p).dynamic_only)
+        self.symbol_module().with(|p| !symbols(p).dynamic_only)
     }
 
     /// How many ELF symbols were read (from `.symtab`, or `.dynsym` when stripped).
     pub fn symbol_count(&self) -> usize {
-        self.with(|p| symbols(p).len())
+        self.symbol_module().with(|p| symbols(p).len())
     }
 
     /// Whether the binary has DWARF line information.
     pub fn has_debug_info(&self) -> bool {
-        self.with(|p| matches!(debug(p), Ok(Some(_))))
+        self.dwarf_module().has_own_dwarf()
     }
 
     /// The symbol `address` is in, with the offset from its start.
     pub fn symbol_at(&self, address: FileAddr) -> Option<(Symbol, u64)> {
-        self.with(|p| {
+        self.symbol_module().with(|p| {
             let symbol = symbols(p).containing(address.get())?;
             let offset = address.offset_from(symbol.address)?;
             Some((symbol, offset))
@@ -208,18 +303,20 @@ impl Module {
 
     /// The symbols `name` names: exactly, or demangled with gdb's wild matching.
     pub fn symbols_named(&self, name: &str) -> Vec<Symbol> {
-        self.with(|p| symbols(p).named(name))
+        self.symbol_module().with(|p| symbols(p).named(name))
     }
 
     /// Up to `limit` function names (readable, sorted) that start with `prefix`: for
     /// completion.
     pub fn functions_starting_with(&self, prefix: &str, limit: usize) -> Vec<String> {
-        self.with(|p| symbols(p).functions_starting_with(prefix, limit))
+        self.symbol_module()
+            .with(|p| symbols(p).functions_starting_with(prefix, limit))
     }
 
     /// Function names close to `name`, for suggestions.
     pub fn similar_names(&self, name: &str, limit: usize) -> Vec<String> {
-        self.with(|p| symbols(p).similar(name, limit))
+        self.symbol_module()
+            .with(|p| symbols(p).similar(name, limit))
     }
 
     /// The function `address` is in, by the symbol table.
@@ -248,14 +345,18 @@ impl Module {
         }
         // Inlined copies have no symbol of their own: DWARF knows them. DWARF too broken to
         // read (its units are skipped one by one) does not hide the symbols found.
-        let base = self.cell.borrow_owner().as_ref().as_ref().as_ptr() as usize;
+        let source = self.dwarf_module();
+        let bytes = source.bytes();
+        let (base, size) = (bytes.as_ptr() as usize, bytes.len());
         let done = |read: &[u8]| {
-            if let Some(release) = &self.release {
-                let start = (read.as_ptr() as usize).saturating_sub(base);
+            // Only pages of the file are given back (not a decompressed section's).
+            let start = (read.as_ptr() as usize).wrapping_sub(base);
+            let in_file = start <= size && read.len() <= size - start;
+            if let (Some(release), true) = (&source.release, in_file) {
                 release(start..start.saturating_add(read.len()));
             }
         };
-        let inlined = self.with(|p| match debug(p) {
+        let inlined = source.with(|p| match debug(p) {
             Ok(Some(debug)) => debug.inlined_sites(name, &done),
             _ => Ok(Vec::new()),
         });
@@ -282,8 +383,11 @@ impl Module {
     /// table; `None` without line information for it.
     pub fn after_prologue(&self, low: FileAddr, high: FileAddr) -> Result<Option<FileAddr>> {
         let (low, high) = (low.get(), high.get());
-        let body = self.with(|p| match debug(p)? {
-            Some(debug) => debug.after_prologue(low, high, code_at(&p.elf, low, 16)),
+        // The code is the binary's (a debug file's `.text` is empty), the DWARF perhaps
+        // the debug file's.
+        let code = self.with(|p| code_at(&p.elf, low, 16).to_vec());
+        let body = self.dwarf_module().with(|p| match debug(p)? {
+            Some(debug) => debug.after_prologue(low, high, &code),
             None => Ok(None),
         })?;
         Ok(body.map(FileAddr::new))
@@ -291,7 +395,7 @@ impl Module {
 
     /// The source line of `address`.
     pub fn line_at(&self, address: FileAddr) -> Result<Option<SourceLine>> {
-        self.with(|p| match debug(p)? {
+        self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.line_at(address.get()),
             None => Ok(None),
         })
@@ -300,7 +404,7 @@ impl Module {
     /// Whether `address` is where a source statement starts (a line-table row with
     /// `is_stmt`).
     pub fn is_statement_start(&self, address: FileAddr) -> Result<bool> {
-        self.with(|p| match debug(p)? {
+        self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.is_statement_start(address.get()),
             None => Ok(false),
         })
@@ -309,7 +413,7 @@ impl Module {
     /// The function frames at `address`: inlined functions first, then the function that
     /// contains them, each with its source position.
     pub fn frames_at(&self, address: FileAddr) -> Result<Vec<FrameInfo>> {
-        self.with(|p| match debug(p)? {
+        self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.frames_at(address.get()),
             None => Ok(Vec::new()),
         })
@@ -449,7 +553,7 @@ impl Module {
         f: impl for<'a> FnOnce(&Debug<'a>) -> Result<T>,
         none: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
-        self.with(|p| match debug(p)? {
+        self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => f(debug),
             None => none(),
         })
@@ -457,7 +561,8 @@ impl Module {
 
     /// How many DWARF compile units the binary has (reads their headers).
     pub fn unit_count(&self) -> Result<usize> {
-        self.with(|p| Ok(debug(p)?.map_or(0, |d| d.unit_count())))
+        self.dwarf_module()
+            .with(|p| Ok(debug(p)?.map_or(0, |d| d.unit_count())))
     }
 
     /// The addresses of source line `line` in files ending with `file` (a path suffix at a
@@ -465,7 +570,7 @@ impl Module {
     /// a line with code in several functions (or inlined copies) gives one address each,
     /// and an address at a function's entry moves past its prologue.
     pub fn line_addresses(&self, file: &str, line: u32) -> Result<LineLookup> {
-        let tables = self.with(|p| match debug(p)? {
+        let tables = self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.all_line_tables(),
             None => Ok(Vec::new()),
         })?;
@@ -524,7 +629,7 @@ impl Module {
 
     /// Every source file named in the line tables (reads them all).
     pub fn source_files(&self) -> Result<Vec<String>> {
-        let tables = self.with(|p| match debug(p)? {
+        let tables = self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.all_line_tables(),
             None => Ok(Vec::new()),
         })?;
@@ -539,7 +644,7 @@ impl Module {
 
     /// Whether the binary has call-frame information.
     pub fn has_cfi(&self) -> bool {
-        self.with(|p| !cfi(p).is_empty())
+        self.cfi_module().with(|p| !cfi(p).is_empty())
     }
 
     /// Unwind one frame with the binary's CFI: `regs` are the frame's registers (their
@@ -554,7 +659,8 @@ impl Module {
         caller_frame: bool,
         memory: &mut dyn FnMut(u64) -> Option<u64>,
     ) -> Result<Option<Unwound>> {
-        self.with(|p| cfi(p).unwind(regs, pc.get(), caller_frame, memory))
+        self.cfi_module()
+            .with(|p| cfi(p).unwind(regs, pc.get(), caller_frame, memory))
     }
 
     /// The name of the section containing `address`, if any.
@@ -587,7 +693,7 @@ fn symbols<'p, 'a>(p: &'p Parsed<'a>) -> &'p SymbolTable<'a> {
 }
 
 fn debug<'p, 'a>(p: &'p Parsed<'a>) -> Result<Option<&'p Debug<'a>>> {
-    match p.debug.get_or_init(|| dwarf::load(&p.elf)) {
+    match p.debug.get_or_init(|| dwarf::load(&p.elf, p.inflated)) {
         Ok(debug) => Ok(debug.as_ref()),
         Err(error) => Err(error.clone()),
     }

@@ -82,7 +82,8 @@ fn start_and_main_by_name_and_by_address() {
 
 #[test]
 fn line_table_of_a_small_fixture() {
-    for fixture in ["nested", "nested_dwarf4"] {
+    // Compressed DWARF (SHF_COMPRESSED zlib, and GNU `.zdebug_*`) reads as plain DWARF.
+    for fixture in ["nested", "nested_dwarf4", "nested_gz", "nested_zdebug"] {
         let module = module(fixture);
         assert!(module.has_debug_info());
         let (_, leaf) = module.breakpoint_addresses("leaf").expect("leaf")[0].clone();
@@ -107,7 +108,14 @@ fn line_table_of_a_small_fixture() {
 
 #[test]
 fn function_breakpoints_go_where_gdb_puts_them() {
-    for fixture in ["nested", "nested_dwarf4", "nested_o2", "hello"] {
+    for fixture in [
+        "nested",
+        "nested_dwarf4",
+        "nested_o2",
+        "hello",
+        "nested_gz",
+        "nested_zdebug",
+    ] {
         let module = module(fixture);
         let names: &[&str] = if fixture == "hello" {
             &["main"]

@@ -203,6 +203,21 @@ impl Session {
         words
     }
 
+    /// Look for separate debug files in `directories` before `/usr/lib/debug` (gdb's
+    /// `debug-file-directory`): by build-id in `DIR/.build-id/`, and by `.gnu_debuglink`
+    /// in `DIR/<the binary's directory>/`. Applies to the binaries opened from now on: set
+    /// it before the first question about symbols.
+    pub fn set_debug_file_directories(&mut self, directories: Vec<std::path::PathBuf>) {
+        self.images.set_debug_file_directories(directories);
+    }
+
+    /// Every binary mapped in the process, the executable first (not the vdso), with the
+    /// separate debug file its DWARF and symbols come from, when one was found.
+    pub fn debug_files(&mut self) -> Vec<(std::path::PathBuf, Option<std::path::PathBuf>)> {
+        let pid = self.pid();
+        self.images.debug_files(pid)
+    }
+
     /// Binaries whose symbols could not be read, since the last call: each is said once,
     /// and its places show as unknown.
     pub fn symbol_warnings(&mut self) -> Vec<crate::error::SymbolWarning> {

@@ -1,0 +1,152 @@
+//! Debug information as distributions ship it: compressed DWARF sections debug like plain
+//! ones, and the C library's frames are named from its separate debug file (`libc6-dbg`,
+//! found by build-id) as gdb names them, checked against gdb on the same stop.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use std::process::Command;
+
+use common::{dbg, fixture, transcript};
+
+/// The lines of a run that show the program's state (frames, values, locals, listing).
+fn state_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|line| {
+            line.starts_with('#')
+                || line.starts_with('$')
+                || line.starts_with("->")
+                || line.starts_with("   ")
+                || line.contains(" = ")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn compressed_debug_sections_debug_like_plain_ones() {
+    let commands = [
+        "break leaf",
+        "continue",
+        "backtrace",
+        "print x",
+        "up",
+        "info locals",
+        "list",
+    ];
+    let run = |name: &str| {
+        let mut args = vec!["run", "--batch"];
+        for command in &commands {
+            args.extend(["-e", command]);
+        }
+        let program = fixture(name);
+        args.push(&program);
+        let output = dbg(&args);
+        assert!(output.status.success(), "{}", transcript(&output));
+        (
+            state_lines(&String::from_utf8_lossy(&output.stdout)),
+            transcript(&output),
+        )
+    };
+    let (plain, plain_transcript) = run("nested");
+    assert!(
+        plain.iter().any(|l| l.starts_with("#4 ")) && plain.iter().any(|l| l == "$1 = 4"),
+        "{plain_transcript}"
+    );
+    // zlib in SHF_COMPRESSED sections, and GNU's `.zdebug_*` sections.
+    for name in ["nested_gz", "nested_zdebug"] {
+        let (ours, transcript) = run(name);
+        assert_eq!(ours, plain, "{name}:\n{transcript}");
+    }
+}
+
+/// A frame line's function name, without dbg's `+offset`: `#1  0x... in NAME+37 (...)`,
+/// `#0  NAME (...)`.
+fn frame_function(line: &str) -> String {
+    let rest = line
+        .split_once("  ")
+        .map_or(line, |(_, rest)| rest)
+        .trim_start();
+    let rest = match rest.split_once(" in ") {
+        Some((address, name)) if address.starts_with("0x") => name,
+        _ => rest,
+    };
+    let name = rest.split([' ', '(']).next().unwrap_or_default();
+    name.split('+').next().unwrap_or_default().to_string()
+}
+
+/// A frame line's `FILE:LINE` as (file name without directories, line).
+fn frame_source(line: &str) -> Option<(String, String)> {
+    let (_, at) = line.rsplit_once(" at ")?;
+    let (file, number) = at.rsplit_once(':')?;
+    let base = file.rsplit('/').next()?;
+    Some((base.to_string(), number.trim().to_string()))
+}
+
+#[test]
+fn c_library_frames_are_named_as_gdb_names_them() {
+    let libc = "/lib/x86_64-linux-gnu/libc.so.6";
+    let notes = Command::new("readelf").args(["-n", libc]).output().unwrap();
+    let notes = String::from_utf8_lossy(&notes.stdout).into_owned();
+    let id = notes
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Build ID: "))
+        .expect("libc has a build-id");
+    let debug = format!("/usr/lib/debug/.build-id/{}/{}.debug", &id[..2], &id[2..]);
+    assert!(
+        std::path::Path::new(&debug).exists(),
+        "{debug} is missing: install libc6-dbg (.ci/run does) for this test"
+    );
+
+    let program = fixture("hello");
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "break main",
+        "-e",
+        "continue",
+        "-e",
+        "break write",
+        "-e",
+        "continue",
+        "-e",
+        "backtrace",
+        &program,
+    ]);
+    let transcript = transcript(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let ours: Vec<&str> = stdout.lines().filter(|l| l.starts_with('#')).collect();
+
+    let gdb = Command::new("gdb")
+        .args(["-nx", "-batch"])
+        .args(["-ex", "break main", "-ex", "run", "-ex", "break write"])
+        .args(["-ex", "continue", "-ex", "backtrace"])
+        .arg(&program)
+        .output()
+        .expect("gdb is installed (.ci/run installs it)");
+    let gdb = String::from_utf8_lossy(&gdb.stdout).into_owned();
+    let theirs: Vec<&str> = gdb.lines().filter(|l| l.starts_with('#')).collect();
+
+    let names = |lines: &[&str]| lines.iter().map(|l| frame_function(l)).collect::<Vec<_>>();
+    assert!(theirs.len() > 3, "gdb's backtrace:\n{gdb}");
+    assert_eq!(
+        names(&ours),
+        names(&theirs),
+        "dbg:\n{transcript}\ngdb:\n{gdb}"
+    );
+    // `__GI___libc_write`: the DWARF name, not the `write` or `__write` alias.
+    assert_eq!(frame_function(ours[0]), "__GI___libc_write", "{transcript}");
+    // Where both name the same file, the same line.
+    let mut compared = 0;
+    for (our, their) in ours.iter().zip(&theirs) {
+        if let (Some(a), Some(b)) = (frame_source(our), frame_source(their)) {
+            if a.0 == b.0 {
+                assert_eq!(a, b, "dbg: {our}\ngdb: {their}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 5, "dbg:\n{transcript}\ngdb:\n{gdb}");
+}
