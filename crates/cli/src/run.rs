@@ -425,6 +425,9 @@ impl Runner {
                 self.printer.notice(&said);
                 return Ok(Data::None);
             }
+            Command::SharedLibraryList => {
+                return Ok(Data::Libraries(self.session.libraries()));
+            }
             Command::ThreadList => {
                 let threads = self.session.threads().map_err(|e| e.to_string())?;
                 return Ok(Data::Threads(threads));

@@ -159,6 +159,25 @@ impl Images {
         self.executable = executable;
     }
 
+    /// Read the mappings now (the dynamic linker said its list changed).
+    pub(crate) fn reload(&mut self, pid: Pid) {
+        self.stale = true;
+        self.refresh(pid);
+    }
+
+    /// The known image containing `address`, without reading the mappings.
+    pub(crate) fn known_image_at(&self, address: VirtAddr) -> Option<Image> {
+        self.images
+            .iter()
+            .find(|i| i.start <= address && address < i.end)
+            .cloned()
+    }
+
+    /// Whether `image` is the main executable's or the vdso (not libraries).
+    pub(crate) fn is_program_or_vdso(&self, image: &Image) -> bool {
+        Some(&image.path) == self.executable.as_ref() || image.path == Path::new(VDSO)
+    }
+
     /// The image containing `address`, reading the mappings again if it is in none.
     pub(crate) fn image_at(&mut self, pid: Pid, address: VirtAddr) -> Option<Image> {
         let find = |images: &[Image]| {
@@ -439,6 +458,11 @@ fn open<'m>(
                     return None;
                 }
             };
+            // A data file mapped by the program (the linker's /etc/ld.so.cache while it
+            // loads libraries) is no binary, and no error either.
+            if !file.as_ref().starts_with(b"\x7fELF") {
+                return None;
+            }
             // The map is shared with the module's page release: a scan of all the DWARF
             // (a breakpoint by name looks for inlined copies everywhere) gives its pages
             // back as it goes.
