@@ -222,7 +222,10 @@ mod tests {
         let list = read_list(&mut read, VirtAddr::new(0x1000), None);
         // The cycle back to the executable repeats the library each time round: bounded.
         assert_eq!(list.len(), MAX_LIBRARIES / 3);
-        assert_eq!(list.first().map(|l| l.path.clone()), Some("/lib/libc.so.6".into()));
+        assert_eq!(
+            list.first().map(|l| l.path.clone()),
+            Some("/lib/libc.so.6".into())
+        );
         assert_eq!(list.first().map(|l| l.base), Some(VirtAddr::new(0x8000)));
     }
 

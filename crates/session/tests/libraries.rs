@@ -31,9 +31,17 @@ fn start_up_libraries_are_events_and_listed_with_their_symbols() {
     let _deadline = fixtures::deadline("solib_linked", 60);
     let dir = tempfile::tempdir().unwrap();
     let mut session = launch("solib_linked", &[], dir.path());
-    assert!(session.libraries().is_empty(), "nothing loaded at the entry");
+    assert!(
+        session.libraries().is_empty(),
+        "nothing loaded at the entry"
+    );
     let bp = session
-        .set_breakpoint_at(&Location::Function("solib_add".into()), "solib_add", 0, false)
+        .set_breakpoint_at(
+            &Location::Function("solib_add".into()),
+            "solib_add",
+            0,
+            false,
+        )
         .unwrap();
     assert!(bp.is_pending(), "{bp:?}");
     let events = session.resume(1).unwrap();
@@ -47,7 +55,10 @@ fn start_up_libraries_are_events_and_listed_with_their_symbols() {
     let (id, locations) = resolved.expect("a resolved event");
     assert_eq!((id, locations.len()), (1, 1));
     let at = stop(&events);
-    assert_eq!((at.cause.kind(), at.pc), (StopKind::Breakpoint, locations[0]));
+    assert_eq!(
+        (at.cause.kind(), at.pc),
+        (StopKind::Breakpoint, locations[0])
+    );
     let libraries = session.libraries();
     let util = libraries
         .iter()
@@ -55,7 +66,9 @@ fn start_up_libraries_are_events_and_listed_with_their_symbols() {
         .expect("libsolib_util.so listed");
     assert!(util.symbols);
     assert_eq!(util.debuginfo, None);
-    assert!(libraries.iter().all(|lib| !lib.path.ends_with("solib_linked")));
+    assert!(libraries
+        .iter()
+        .all(|lib| !lib.path.ends_with("solib_linked")));
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "sum 5\n");
 }
@@ -68,18 +81,28 @@ fn a_pending_breakpoint_in_a_plugin_hits_after_each_dlopen() {
     let plugin_arg = plugin.to_string_lossy().into_owned();
     let mut session = launch("dlopener", &[&plugin_arg], dir.path());
     let by_name = session
-        .set_breakpoint_at(&Location::Function("plugin_work".into()), "plugin_work", 0, false)
+        .set_breakpoint_at(
+            &Location::Function("plugin_work".into()),
+            "plugin_work",
+            0,
+            false,
+        )
         .unwrap();
     assert!(by_name.is_pending());
     assert!(by_name.locations.is_empty());
     // Round 0 loads the plugin; round 1 has dlclose'd it first, then loads it again.
     for round in 0..2u64 {
         let events = session.resume(1).unwrap();
-        assert!(loaded(&events).contains(&plugin), "round {round}: {events:?}");
-        let unloaded = events.iter().any(|e| matches!(
-            e,
-            Event::LibraryUnloaded { path } if *path == plugin
-        ));
+        assert!(
+            loaded(&events).contains(&plugin),
+            "round {round}: {events:?}"
+        );
+        let unloaded = events.iter().any(|e| {
+            matches!(
+                e,
+                Event::LibraryUnloaded { path } if *path == plugin
+            )
+        });
         assert_eq!(unloaded, round == 1, "round {round}: {events:?}");
         assert!(events
             .iter()
@@ -103,7 +126,9 @@ fn a_pending_breakpoint_in_a_plugin_hits_after_each_dlopen() {
 fn a_pending_line_breakpoint_resolves_in_the_plugin() {
     let _deadline = fixtures::deadline("dlopener line", 60);
     let dir = tempfile::tempdir().unwrap();
-    let plugin = fixtures::path("libplugin.so").to_string_lossy().into_owned();
+    let plugin = fixtures::path("libplugin.so")
+        .to_string_lossy()
+        .into_owned();
     let mut session = launch("dlopener", &[&plugin], dir.path());
     let location = Location::Line {
         file: "libplugin.c".into(),
@@ -115,7 +140,10 @@ fn a_pending_line_breakpoint_resolves_in_the_plugin() {
     assert!(bp.is_pending());
     let at = stop(&session.resume(1).unwrap());
     assert_eq!(at.cause.breakpoint(), Some(1));
-    let line = session.stop_place(&at).and_then(|p| p.source).map(|s| s.line);
+    let line = session
+        .stop_place(&at)
+        .and_then(|p| p.source)
+        .map(|s| s.line);
     assert_eq!(line, Some(6));
 }
 
@@ -147,9 +175,10 @@ fn a_program_loading_nothing_after_start_up_stops_only_at_its_breakpoints() {
     assert_eq!(stop(&events).cause.breakpoint(), Some(1));
     let events = session.resume(1).unwrap();
     assert!(
-        events
-            .iter()
-            .all(|e| !matches!(e, Event::LibraryLoaded { .. } | Event::LibraryUnloaded { .. })),
+        events.iter().all(|e| !matches!(
+            e,
+            Event::LibraryLoaded { .. } | Event::LibraryUnloaded { .. }
+        )),
         "{events:?}"
     );
     assert_eq!(exited(&events), 0);

@@ -175,7 +175,11 @@ impl Session {
                 if known.contains(&address) || added.contains(&address) {
                     continue;
                 }
-                if enabled && self.insert_site(address, SiteOwner::Breakpoint(id)).is_err() {
+                if enabled
+                    && self
+                        .insert_site(address, SiteOwner::Breakpoint(id))
+                        .is_err()
+                {
                     continue;
                 }
                 added.push(address);
@@ -268,7 +272,11 @@ impl Session {
             .into_iter()
             .map(|(path, base, image)| {
                 let symbols = image
-                    .and_then(|image| self.images.module(&image.path).map(|m| m.symbol_count() > 0))
+                    .and_then(|image| {
+                        self.images
+                            .module(&image.path)
+                            .map(|m| m.symbol_count() > 0)
+                    })
                     .unwrap_or(false);
                 LibraryInfo {
                     path,
