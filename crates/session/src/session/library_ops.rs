@@ -26,12 +26,14 @@ impl Session {
         self.linker = Linker::default();
         let pid = self.pid();
         let mut found = None;
-        for (image, module) in self.images.shared_modules(pid) {
+        // The executable is not opened for this: the linker is another binary, and the
+        // program's own symbols are read when first wanted.
+        for (bias, module) in self.images.other_binaries(pid) {
             let symbol = |name: &str| {
                 module
                     .symbols_named(name)
                     .first()
-                    .map(|s| image.bias.to_virt(s.address))
+                    .map(|s| bias.to_virt(s.address))
             };
             if let Some(rendezvous) = symbol("_r_debug") {
                 found = Some((rendezvous, symbol("_dl_debug_state")));
