@@ -87,11 +87,12 @@ pub(crate) fn read_rendezvous(
 }
 
 /// The libraries in the list starting at `map`: the first entry (the executable) and the
-/// entries with no path (the vdso) left out; a relative path is taken from `cwd`.
+/// entries with no path (the vdso) left out; a relative path is taken from `cwd()` (asked
+/// only then: it reads /proc).
 pub(crate) fn read_list(
     read: &mut dyn FnMut(VirtAddr, usize) -> Option<Vec<u8>>,
     map: VirtAddr,
-    cwd: Option<PathBuf>,
+    cwd: &dyn Fn() -> Option<PathBuf>,
 ) -> Vec<Library> {
     let mut libraries = Vec::new();
     let mut entry = map;
@@ -124,7 +125,7 @@ pub(crate) fn read_list(
         }
         let mut path = PathBuf::from(&name);
         if path.is_relative() {
-            if let Some(cwd) = &cwd {
+            if let Some(cwd) = cwd() {
                 path = cwd.join(path);
             }
         }
@@ -219,7 +220,7 @@ mod tests {
         memory.insert(0x5100, b"linux-vdso.so.1\0".to_vec());
         memory.insert(0x5200, b"/lib/libc.so.6\0".to_vec());
         let mut read = reader(memory);
-        let list = read_list(&mut read, VirtAddr::new(0x1000), None);
+        let list = read_list(&mut read, VirtAddr::new(0x1000), &|| None);
         // The cycle back to the executable repeats the library each time round: bounded.
         assert_eq!(list.len(), MAX_LIBRARIES / 3);
         assert_eq!(

@@ -74,7 +74,8 @@ impl Session {
         let Some(rendezvous) = self.linker.rendezvous else {
             return Vec::new();
         };
-        let cwd = std::fs::read_link(format!("/proc/{}/cwd", self.pid())).ok();
+        let pid = self.pid();
+        let cwd = move || std::fs::read_link(format!("/proc/{pid}/cwd")).ok();
         let now = {
             let mut read = self.tracee_reader();
             let Some(state) = libraries::read_rendezvous(&mut read, rendezvous) else {
@@ -83,7 +84,7 @@ impl Session {
             if !state.consistent {
                 return Vec::new();
             }
-            libraries::read_list(&mut read, state.map, cwd)
+            libraries::read_list(&mut read, state.map, &cwd)
         };
         let (loaded, unloaded) = self.linker.update(now);
         if loaded.is_empty() && unloaded.is_empty() {
@@ -96,7 +97,6 @@ impl Session {
                 path: library.path.clone(),
             });
         }
-        let pid = self.pid();
         self.images.reload(pid);
         self.scope_cache.clear();
         let mut images = Vec::new();
