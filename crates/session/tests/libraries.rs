@@ -183,3 +183,26 @@ fn a_program_loading_nothing_after_start_up_stops_only_at_its_breakpoints() {
     );
     assert_eq!(exited(&events), 0);
 }
+
+#[test]
+fn attach_to_a_process_with_the_plugin_loaded_and_break_in_it() {
+    let _deadline = fixtures::deadline("attach plugin", 60);
+    let plugin = fixtures::path("libplugin.so");
+    let plugin_arg = plugin.to_string_lossy().into_owned();
+    let mut ready = fixtures::Ready::start("plugin_waiter", &[&plugin_arg]);
+    let pid = dbg_session::Pid::from_raw(ready.pid());
+    let (mut session, events) = Session::attach(pid).unwrap();
+    assert!(loaded(&events).contains(&plugin), "{events:?}");
+    let bp = session
+        .set_breakpoint_at(&Location::Function("plugin_work".into()), "plugin_work", 0, false)
+        .unwrap();
+    assert!(!bp.is_pending(), "{bp:?}");
+    ready.send_line("go");
+    let at = stop(&session.resume(1).unwrap());
+    assert_eq!(at.cause.breakpoint(), Some(bp.id));
+    session.delete_breakpoint(bp.id).unwrap();
+    session.detach().unwrap();
+    drop(session);
+    assert_eq!(ready.read_line(), "work 11\n");
+    assert!(ready.succeeded());
+}
