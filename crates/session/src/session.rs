@@ -79,6 +79,8 @@ pub struct Session {
     images: Images,
     /// The dynamic linker's rendezvous, hook and library list.
     linker: crate::libraries::Linker,
+    /// Events seen while stepping, returned with the next thread events.
+    queued_events: Vec<Event>,
     /// The current thread's call stack, unwound on demand and kept until it runs.
     frames: Option<Vec<Frame>>,
     /// The frame `up`/`down`/`frame` selected (0: the innermost).
@@ -203,6 +205,7 @@ impl Session {
             interrupter,
             images: Images::default(),
             linker: Default::default(),
+            queued_events: Vec::new(),
             frames: None,
             selected_frame: 0,
             temporary: None,

@@ -194,7 +194,12 @@ fn attach_to_a_process_with_the_plugin_loaded_and_break_in_it() {
     let (mut session, events) = Session::attach(pid).unwrap();
     assert!(loaded(&events).contains(&plugin), "{events:?}");
     let bp = session
-        .set_breakpoint_at(&Location::Function("plugin_work".into()), "plugin_work", 0, false)
+        .set_breakpoint_at(
+            &Location::Function("plugin_work".into()),
+            "plugin_work",
+            0,
+            false,
+        )
         .unwrap();
     assert!(!bp.is_pending(), "{bp:?}");
     ready.send_line("go");

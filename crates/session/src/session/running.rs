@@ -597,6 +597,11 @@ impl Session {
             let pc = self.guard(Process::pc)?;
             if self.sites.is_inserted(pc) {
                 self.at_breakpoint.insert(tid);
+                // Stepped onto the linker's hook: its list may have changed.
+                if self.linker.is_hook(pc) {
+                    let events = self.linker_hook_hit();
+                    self.queued_events.extend(events);
+                }
                 let owners: Vec<u32> = user_owners(&self.sites, pc).collect();
                 let (counted, _) = self.hits_holding(&owners, tid);
                 if let Some(id) = self.breakpoints.hit(counted) {
