@@ -138,6 +138,24 @@ pub(crate) fn read_list(
     libraries
 }
 
+/// `DT_DEBUG`: the dynamic-section entry the linker fills with the address of `r_debug`.
+const DT_DEBUG: u64 = 21;
+
+/// The largest dynamic section read (a few hundred bytes in practice).
+pub(crate) const MAX_DYNAMIC: u64 = 1 << 16;
+
+/// The value of `DT_DEBUG` in dynamic-section bytes (pairs of tag and value, ending at
+/// `DT_NULL`), if present and set.
+pub(crate) fn debug_entry(dynamic: &[u8]) -> Option<VirtAddr> {
+    dynamic
+        .chunks_exact(16)
+        .map(|pair| (word(pair, 0), word(pair, 8)))
+        .take_while(|(tag, _)| *tag != Some(0))
+        .find_map(|(tag, value)| (tag? == DT_DEBUG).then_some(value?))
+        .filter(|value| *value != 0)
+        .map(VirtAddr::new)
+}
+
 /// The text up to the first NUL, if there is one within the bytes read.
 fn c_string(bytes: &[u8]) -> Option<String> {
     let end = bytes.iter().position(|b| *b == 0)?;
@@ -243,6 +261,20 @@ mod tests {
         let (loaded, unloaded) = linker.update(vec![lib("/a", 1), lib("/c", 3)]);
         assert_eq!(loaded, vec![lib("/c", 3)]);
         assert_eq!(unloaded, vec![lib("/b", 2)]);
+    }
+
+    #[test]
+    fn dt_debug_is_found_before_dt_null_and_only_once_set() {
+        let entries = |pairs: &[(u64, u64)]| -> Vec<u8> {
+            pairs
+                .iter()
+                .flat_map(|(tag, value)| [tag.to_ne_bytes(), value.to_ne_bytes()].concat())
+                .collect()
+        };
+        let set = entries(&[(1, 5), (DT_DEBUG, 0x7000), (0, 0)]);
+        assert_eq!(debug_entry(&set), Some(VirtAddr::new(0x7000)));
+        assert_eq!(debug_entry(&entries(&[(DT_DEBUG, 0), (0, 0)])), None);
+        assert_eq!(debug_entry(&entries(&[(0, 0), (DT_DEBUG, 0x7000)])), None);
     }
 
     #[test]

@@ -40,6 +40,9 @@ impl Session {
                 break;
             }
         }
+        // A linker that does not export `_r_debug`: the executable's `DT_DEBUG`, which the
+        // linker has filled once it ran (after attach; not yet at a launch's first stop).
+        let found = found.or_else(|| Some((self.dt_debug()?, None)));
         let Some((rendezvous, debug_state)) = found else {
             return Vec::new();
         };
@@ -62,6 +65,20 @@ impl Session {
             Some(state) if state.consistent && state.map.get() != 0 => self.libraries_changed(),
             _ => Vec::new(),
         }
+    }
+
+    /// `r_debug`'s address from the executable's `DT_DEBUG` entry, read from the process.
+    fn dt_debug(&mut self) -> Option<VirtAddr> {
+        let pid = self.pid();
+        let (image, module) = self.images.shared_modules(pid).into_iter().next()?;
+        let (address, size) = module.dynamic_section()?;
+        let size = usize::try_from(size.min(libraries::MAX_DYNAMIC)).ok()?;
+        let bytes = self
+            .memory
+            .read(image.bias.to_virt(address), size)
+            .ok()?
+            .bytes;
+        libraries::debug_entry(&bytes)
     }
 
     /// The linker's hook was hit: if its list is consistent, what changed since last time.
