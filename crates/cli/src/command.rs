@@ -143,6 +143,8 @@ pub enum Command {
     CatchSyscalls(dbg_session::SyscallCatch),
     /// `thread list`.
     ThreadList,
+    /// `sharedlibrary list` (`info sharedlibrary`).
+    SharedLibraryList,
     /// `thread select TID`.
     ThreadSelect(i32),
     /// `handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]`.
@@ -403,6 +405,13 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
         }
         "disassemble" => parse_disassemble(&rest),
+        "sharedlibrary" => {
+            let (sub, args) = rest
+                .split_first()
+                .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
+            subcommand(spec, sub.or(Some("list")))?;
+            no_more(args).map(|()| Command::SharedLibraryList)
+        }
         "thread" => {
             let (sub, args) = rest
                 .split_first()
@@ -701,7 +710,7 @@ fn parse_info(spec: &table::Spec, rest: &[&str]) -> Result<Command, String> {
             [] => Err("usage: info symbol ADDRESS".into()),
             words => Ok(Command::Symbol(parse_address(&words.join(" "))?)),
         },
-        "sharedlibrary" => Err("`info sharedlibrary` (`sharedlibrary list`) is not available in this version of dbg yet".into()),
+        "sharedlibrary" => none(Command::SharedLibraryList),
         "locals" => none(Command::Locals),
         "display" => none(Command::DisplayList),
         "args" => none(Command::Args),

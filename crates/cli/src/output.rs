@@ -37,6 +37,8 @@ pub enum Data {
     Breakpoints(Vec<Breakpoint>),
     /// Threads, in tid order.
     Threads(Vec<ThreadInfo>),
+    /// The loaded shared libraries.
+    Libraries(Vec<dbg_session::LibraryInfo>),
     /// A signal's handling.
     Policy(dbg_session::Signal, dbg_session::SignalPolicy),
     /// A new watchpoint.

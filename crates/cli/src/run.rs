@@ -221,6 +221,18 @@ impl Runner {
                         .map_err(|e| e.to_string())?;
                     bp.temporary = true;
                 }
+                if bp.is_pending() {
+                    // Pending may be a typo rather than a library to come: say what is close.
+                    if let Err(dbg_session::Error::NoSymbol { name, suggestions }) =
+                        self.session.resolve_address(&location)
+                    {
+                        if let Some(close) = suggestions.first() {
+                            self.printer.notice(&format!(
+                                "No loaded binary defines `{name}`; did you mean `{close}`?"
+                            ));
+                        }
+                    }
+                }
                 let places = bp
                     .locations
                     .iter()
@@ -424,6 +436,9 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 self.printer.notice(&said);
                 return Ok(Data::None);
+            }
+            Command::SharedLibraryList => {
+                return Ok(Data::Libraries(self.session.libraries()));
             }
             Command::ThreadList => {
                 let threads = self.session.threads().map_err(|e| e.to_string())?;

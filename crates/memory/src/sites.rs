@@ -257,6 +257,17 @@ impl Sites {
         first_error.map_or(Ok(()), Err)
     }
 
+    /// Forget the sites in `start..end` without touching memory (a library unloaded there:
+    /// its memory, and our `int3`s in it, are gone). Returns the addresses forgotten.
+    pub fn forget_range(&mut self, start: VirtAddr, end: VirtAddr) -> Vec<VirtAddr> {
+        let gone: Vec<VirtAddr> = self.sites.range(start..end).map(|(a, _)| *a).collect();
+        for addr in &gone {
+            self.sites.remove(addr);
+            self.originals.remove(*addr);
+        }
+        gone
+    }
+
     /// Forget every site without touching memory (the process is gone, or exec replaced
     /// its memory).
     pub fn forget(&mut self) {

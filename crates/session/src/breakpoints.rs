@@ -34,6 +34,13 @@ pub struct Breakpoint {
     pub condition: Option<String>,
 }
 
+impl Breakpoint {
+    /// Whether it waits for a library to load: it resolved nowhere (yet, or any more).
+    pub fn is_pending(&self) -> bool {
+        self.locations.is_empty()
+    }
+}
+
 /// The breakpoints of a session, by id.
 #[derive(Debug, Default)]
 pub(crate) struct Breakpoints {

@@ -76,6 +76,26 @@ pub enum Event {
         /// Its pid.
         pid: Pid,
     },
+    /// The dynamic linker loaded a library (at start-up, or `dlopen`).
+    LibraryLoaded {
+        /// Its path, as the dynamic linker names it.
+        path: std::path::PathBuf,
+        /// Its load bias (`l_addr`).
+        base: VirtAddr,
+    },
+    /// The dynamic linker unloaded a library (`dlclose`); breakpoint locations in it are
+    /// gone (a breakpoint left with none is pending again).
+    LibraryUnloaded {
+        /// Its path.
+        path: std::path::PathBuf,
+    },
+    /// A breakpoint gained locations (a library defining what it names was loaded).
+    BreakpointResolved {
+        /// The breakpoint.
+        id: u32,
+        /// All its locations now.
+        locations: Vec<VirtAddr>,
+    },
 }
 
 /// A stop of the process: which thread, where, and why. Raw: no symbols are looked up for

@@ -256,24 +256,61 @@ impl Images {
             image.bias = match entry {
                 // The executable's bias from the kernel's own record of its entry point.
                 Some(entry) => LoadBias::between(entry, module.entry()),
-                None => {
-                    let first = mappings
-                        .0
-                        .iter()
-                        .filter(|m| Path::new(&m.path) == image.path && m.offset == 0)
-                        .map(|m| m.start)
-                        .min()
-                        .unwrap_or(image.start);
-                    // The first page of the file is mapped at the first segment's page.
-                    let base = module.base_address();
-                    let page = FileAddr::new(base.get() & !0xfff);
-                    LoadBias::between(first, page)
-                }
+                None => mapped_bias(&mappings, &image.path, module).unwrap_or_else(|| {
+                    let page = FileAddr::new(module.base_address().get() & !0xfff);
+                    LoadBias::between(image.start, page)
+                }),
             };
         }
         images.sort_by_key(|i| i.start);
         self.images = images;
         self.executable = executable;
+    }
+
+    /// Read the mappings now (the dynamic linker said its list changed).
+    pub(crate) fn reload(&mut self, pid: Pid) {
+        self.stale = true;
+        self.refresh(pid);
+    }
+
+    /// The known image containing `address`, without reading the mappings.
+    pub(crate) fn known_image_at(&self, address: VirtAddr) -> Option<Image> {
+        self.images
+            .iter()
+            .find(|i| i.start <= address && address < i.end)
+            .cloned()
+    }
+
+    /// Whether `image` is the main executable's or the vdso (not libraries).
+    pub(crate) fn is_program_or_vdso(&self, image: &Image) -> bool {
+        Some(&image.path) == self.executable.as_ref() || image.path == Path::new(VDSO)
+    }
+
+    /// The binaries mapped in the process other than the executable and the vdso, with
+    /// their load biases, straight from the mappings (the executable is not opened: the
+    /// dynamic linker is looked for among the others, at launch, before anything else).
+    pub(crate) fn other_binaries(&mut self, pid: Pid) -> Vec<(LoadBias, Arc<Module>)> {
+        let pid = live_task(pid);
+        let Ok(mappings) = Mappings::read(pid) else {
+            return Vec::new();
+        };
+        let executable = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+        let mut paths: Vec<PathBuf> = mappings
+            .0
+            .iter()
+            .filter(|m| m.path.starts_with('/'))
+            .map(|m| PathBuf::from(&m.path))
+            .filter(|path| Some(path) != executable.as_ref())
+            .collect();
+        paths.dedup();
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let module = open(&mut self.modules, &path, &mut self.warnings)?.clone();
+                let bias = mapped_bias(&mappings, &path, &module)?;
+                Some((bias, module))
+            })
+            .collect()
     }
 
     /// The image containing `address`, reading the mappings again if it is in none.
@@ -562,6 +599,19 @@ impl Images {
     }
 }
 
+/// The load bias of the binary `module` mapped from `path`: the first page of the file is
+/// mapped at the first segment's page.
+fn mapped_bias(mappings: &Mappings, path: &Path, module: &Module) -> Option<LoadBias> {
+    let first = mappings
+        .0
+        .iter()
+        .filter(|m| Path::new(&m.path) == path && m.offset == 0)
+        .map(|m| m.start)
+        .min()?;
+    let page = FileAddr::new(module.base_address().get() & !0xfff);
+    Some(LoadBias::between(first, page))
+}
+
 /// The binary at `path`, opened on first need; a failure is noted in `warnings` once (the
 /// binary then stays unopened: `None`).
 fn open<'m>(
@@ -581,6 +631,11 @@ fn open<'m>(
                     return None;
                 }
             };
+            // A data file mapped by the program (the linker's /etc/ld.so.cache while it
+            // loads libraries) is no binary, and no error either.
+            if !file.as_ref().starts_with(b"\x7fELF") {
+                return None;
+            }
             // The map is shared with the module's page release: a scan of all the DWARF
             // (a breakpoint by name looks for inlined copies everywhere) gives its pages
             // back as it goes.

@@ -45,6 +45,7 @@ mod error;
 mod event;
 mod images;
 mod interrupt;
+mod libraries;
 mod load_bias;
 mod session;
 mod signals;
@@ -68,6 +69,7 @@ pub use error::{Error, Result, SymbolWarning};
 pub use event::{Event, StopCause, StopEvent, StopKind};
 pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};
+pub use libraries::LibraryInfo;
 pub use load_bias::LoadBias;
 pub use session::{
     Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, VariableText,

@@ -21,6 +21,7 @@ mod breakpoint_ops;
 mod conditions;
 mod frames;
 mod hardware_slots;
+mod library_ops;
 mod listing;
 mod memory;
 mod report;
@@ -76,6 +77,10 @@ pub struct Session {
     interrupter: Interrupter,
     /// The binaries mapped in the process, and their symbols.
     images: Images,
+    /// The dynamic linker's rendezvous, hook and library list.
+    linker: crate::libraries::Linker,
+    /// Events seen while stepping, returned with the next thread events.
+    queued_events: Vec<Event>,
     /// The current thread's call stack, unwound on demand and kept until it runs.
     frames: Option<Vec<Frame>>,
     /// The frame `up`/`down`/`frame` selected (0: the innermost).
@@ -156,10 +161,12 @@ impl Session {
         let pid = process.pid();
         let mut session = Session::new(process);
         let entry = session.stop_event(entry_stop(pid), StopKind::Entry, &Why::default())?;
-        Ok((
-            session,
-            vec![Event::Launched { pid }, Event::Stopped(entry)],
-        ))
+        // At the first instruction the linker has loaded nothing yet: its hook reports the
+        // start-up libraries.
+        let mut events = vec![Event::Launched { pid }];
+        events.extend(session.start_library_tracking());
+        events.push(Event::Stopped(entry));
+        Ok((session, events))
     }
 
     /// Attach to a running process; it is stopped where it was.
@@ -170,10 +177,10 @@ impl Session {
         let mut stop = entry_stop(pid);
         stop.signal = Signal::SIGSTOP;
         let entry = session.stop_event(stop, StopKind::Entry, &Why::default())?;
-        Ok((
-            session,
-            vec![Event::Attached { pid, threads }, Event::Stopped(entry)],
-        ))
+        let mut events = vec![Event::Attached { pid, threads }];
+        events.extend(session.start_library_tracking());
+        events.push(Event::Stopped(entry));
+        Ok((session, events))
     }
 
     fn new(process: Process) -> Session {
@@ -197,6 +204,8 @@ impl Session {
             policies: BTreeMap::new(),
             interrupter,
             images: Images::default(),
+            linker: Default::default(),
+            queued_events: Vec::new(),
             frames: None,
             selected_frame: 0,
             temporary: None,

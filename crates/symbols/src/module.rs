@@ -277,6 +277,25 @@ impl Module {
         })
     }
 
+    /// The dynamic section (`PT_DYNAMIC`): its address and size in memory. `None` for a
+    /// static binary.
+    pub fn dynamic_section(&self) -> Option<(FileAddr, u64)> {
+        use object::read::elf::ProgramHeader as _;
+        self.with(|p| {
+            let endian = p.elf.endian();
+            p.elf
+                .elf_program_headers()
+                .iter()
+                .find(|header| header.p_type(endian) == object::elf::PT_DYNAMIC)
+                .map(|header| {
+                    (
+                        FileAddr::new(header.p_vaddr(endian)),
+                        header.p_memsz(endian),
+                    )
+                })
+        })
+    }
+
     /// Whether the binary has a `.symtab` (not stripped).
     pub fn has_symtab(&self) -> bool {
         self.symbol_module().with(|p| !symbols(p).dynamic_only)

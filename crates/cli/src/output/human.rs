@@ -25,6 +25,14 @@ pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> String {
             format!("Process {pid} killed by signal {}", signal.as_str())
         }
         Event::Detached { pid } => format!("Process {pid} detached"),
+        Event::LibraryLoaded { path, base } => {
+            format!("Library loaded: {} at {base:#x}", path.display())
+        }
+        Event::LibraryUnloaded { path } => format!("Library unloaded: {}", path.display()),
+        Event::BreakpointResolved { id, locations } => {
+            let addresses: Vec<String> = locations.iter().map(|a| format!("{a:#x}")).collect();
+            format!("Breakpoint {id} resolved at {}", addresses.join(", "))
+        }
         Event::SignalReceived {
             tid,
             signal,
@@ -292,6 +300,10 @@ pub(super) fn data(data: &Data) -> Option<String> {
                 })
                 .collect();
             Some(match described.as_slice() {
+                [] => format!(
+                    "{kind} {} ({}) pending: will resolve when a library defining it loads",
+                    bp.id, bp.spec
+                ),
                 [one] => format!("{kind} {} at {one}", bp.id),
                 many => format!(
                     "{kind} {} at {} locations:\n{}",
@@ -382,6 +394,21 @@ pub(super) fn data(data: &Data) -> Option<String> {
             wp.size,
             if wp.size == 1 { "" } else { "s" }
         )),
+        Data::Libraries(libraries) if libraries.is_empty() => {
+            Some("No shared libraries loaded at this time.".to_string())
+        }
+        Data::Libraries(libraries) => {
+            let mut lines = vec!["Base                Symbols  Library".to_string()];
+            for lib in libraries {
+                lines.push(format!(
+                    "{:#018x}  {:<7}  {}",
+                    lib.base,
+                    if lib.symbols { "Yes" } else { "No" },
+                    lib.path.display()
+                ));
+            }
+            Some(lines.join("\n"))
+        }
         Data::Threads(threads) => Some(
             threads
                 .iter()
@@ -438,8 +465,11 @@ pub(super) fn data(data: &Data) -> Option<String> {
             let mut lines =
                 vec!["Id  Enabled  Hits  Ignore  Type  Address             What".to_string()];
             for bp in list {
-                let addresses: Vec<String> =
+                let mut addresses: Vec<String> =
                     bp.locations.iter().map(|a| format!("{a:#018x}")).collect();
+                if bp.is_pending() {
+                    addresses.push(format!("{:<18}", "<PENDING>"));
+                }
                 lines.push(format!(
                     "{:<3} {:<8} {:<5} {:<7} {:<5} {} {}",
                     bp.id,

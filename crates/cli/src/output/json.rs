@@ -66,6 +66,21 @@ pub(super) fn event(event: &Event, place: Option<&CodePlace>) -> Value {
             json!({"type": "killed", "pid": pid.as_raw(), "signal": signal.as_str()})
         }
         Event::Detached { pid } => json!({"type": "detached", "pid": pid.as_raw()}),
+        Event::LibraryLoaded { path, base } => json!({
+            "type": "library",
+            "event": "loaded",
+            "path": path.to_string_lossy(),
+            "base": format!("{base:#x}"),
+        }),
+        Event::LibraryUnloaded { path } => {
+            json!({"type": "library", "event": "unloaded", "path": path.to_string_lossy()})
+        }
+        Event::BreakpointResolved { id, locations } => json!({
+            "type": "breakpoint",
+            "event": "resolved",
+            "id": id,
+            "locations": locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
+        }),
         Event::SignalReceived {
             tid,
             signal,
@@ -130,6 +145,7 @@ fn breakpoint_json(bp: &Breakpoint) -> Value {
         "hardware": bp.hardware,
         "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
         "location": bp.spec,
+        "pending": bp.is_pending(),
     });
     if let (Some(condition), Some(fields)) = (&bp.condition, object.as_object_mut()) {
         fields.insert("condition".into(), condition.clone().into());
@@ -160,6 +176,7 @@ pub(super) fn data(data: &Data) -> Value {
         Data::BreakpointSet(bp, _) => json!({
             "id": bp.id,
             "locations": bp.locations.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>(),
+            "pending": bp.is_pending(),
         }),
         Data::Frames(frames, _) => {
             json!({"frames": frames.iter().map(frame_json).collect::<Vec<_>>()})
@@ -217,6 +234,17 @@ pub(super) fn data(data: &Data) -> Value {
             json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
         }
         Data::WatchpointSet(wp) => json!({"id": wp.id}),
+        Data::Libraries(libraries) => json!({
+            "libraries": libraries
+                .iter()
+                .map(|lib| json!({
+                    "path": lib.path.to_string_lossy(),
+                    "base": format!("{:#x}", lib.base),
+                    "symbols": lib.symbols,
+                    "debuginfo": lib.debuginfo.as_ref().map(|p| p.to_string_lossy().into_owned()),
+                }))
+                .collect::<Vec<_>>()
+        }),
         Data::Threads(threads) => json!({
             "threads": threads
                 .iter()

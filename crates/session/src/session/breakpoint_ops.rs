@@ -203,6 +203,7 @@ impl Session {
     /// stay listed, disabled; enabling one inserts it into the new program.
     pub(super) fn forget_program(&mut self) {
         self.images.reset();
+        self.linker = Default::default();
         self.value_types.clear();
         self.scope_cache.clear();
         self.sites.forget();

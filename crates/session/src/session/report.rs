@@ -30,6 +30,7 @@ impl Session {
                 let kind = classify(&stop, why.kind);
                 if kind == StopKind::Exec {
                     self.forget_program();
+                    events.extend(self.start_library_tracking());
                 }
                 let our_sigstop = kind == StopKind::Interrupt && stop.signal == Signal::SIGSTOP;
                 if our_sigstop && self.process.signal_pending(Signal::SIGINT) {

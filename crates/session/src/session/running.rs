@@ -286,6 +286,11 @@ impl Session {
             }) = reason
             {
                 self.at_breakpoint.insert(tid);
+                // The dynamic linker's hook: its list may have changed (the hit itself is
+                // internal, passed over below unless a user breakpoint shares the site).
+                if self.linker.is_hook(addr) {
+                    events.extend(self.linker_hook_hit());
+                }
                 // Conditions first: a hit whose condition is false is not counted (gdb);
                 // one that cannot be evaluated stops, with the reason.
                 let owners: Vec<u32> = user_owners(&self.sites, addr).collect();
@@ -363,7 +368,11 @@ impl Session {
         signal: Option<Signal>,
         action: &dyn Fn(Pid) -> ThreadAction,
     ) -> Result<StopReason> {
-        self.images.mark_stale();
+        // With the linker's list tracked, libraries are learnt as they load; otherwise the
+        // mappings may have changed whenever the process ran.
+        if !self.linker.tracking() {
+            self.images.mark_stale();
+        }
         // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
         let mode = if self.catch.is_empty() {
             Resume::Continue
@@ -588,6 +597,11 @@ impl Session {
             let pc = self.guard(Process::pc)?;
             if self.sites.is_inserted(pc) {
                 self.at_breakpoint.insert(tid);
+                // Stepped onto the linker's hook: its list may have changed.
+                if self.linker.is_hook(pc) {
+                    let events = self.linker_hook_hit();
+                    self.queued_events.extend(events);
+                }
                 let owners: Vec<u32> = user_owners(&self.sites, pc).collect();
                 let (counted, _) = self.hits_holding(&owners, tid);
                 if let Some(id) = self.breakpoints.hit(counted) {

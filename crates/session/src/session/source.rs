@@ -410,7 +410,9 @@ impl Session {
     }
 
     /// Set a breakpoint at `location`, with one location per function it names (all
-    /// inserted, or none); `spec` is how the user wrote it.
+    /// inserted, or none); `spec` is how the user wrote it. A function, line or symbol
+    /// that no loaded binary has yet makes a pending breakpoint (no locations), resolved
+    /// when a library defining it loads — when the program has a dynamic linker.
     pub fn set_breakpoint_at(
         &mut self,
         location: &Location,
@@ -424,7 +426,22 @@ impl Session {
             Location::CurrentLine(line) => &self.in_current_file(*line)?,
             other => other,
         };
-        let addresses = self.breakpoint_addresses(location)?;
+        let addresses = match self.breakpoint_addresses(location) {
+            Ok(addresses) => addresses,
+            // Nothing loaded defines it yet: kept pending, resolved as libraries load (SPEC
+            // §3), when a library can still load.
+            Err(Error::NoSymbol { .. } | Error::NoSourceFile { .. } | Error::NoLineInfo(_))
+                if !hardware
+                    && self.can_load_libraries()
+                    && matches!(
+                        location,
+                        Location::Function(_) | Location::Line { .. } | Location::Symbol { .. }
+                    ) =>
+            {
+                Vec::new()
+            }
+            Err(error) => return Err(error),
+        };
         let spec = spec.to_string();
         self.set_breakpoint_locations(addresses, location.clone(), spec, ignore, hardware)
     }

@@ -46,7 +46,11 @@ impl Session {
     }
 
     pub(super) fn thread_events(&mut self) -> Vec<Event> {
-        self.process.take_events().map(thread_event).collect()
+        let mut events: Vec<Event> = self.process.take_events().map(thread_event).collect();
+        // Library events seen where no event list was at hand (a step onto the linker's
+        // hook) go out with the next ones.
+        events.append(&mut self.queued_events);
+        events
     }
 
     /// Hand thread events (`ThreadCreated`, `ThreadExited`, `Forked`) to `listener` as they
