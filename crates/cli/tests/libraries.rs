@@ -161,10 +161,11 @@ fn break_opendir_at_the_first_stop_of_ls_hits_in_libc() {
         .iter()
         .find(|l| l["command"] == "break opendir")
         .unwrap();
-    assert_eq!(
-        set["data"]["pending"], true,
-        "at the entry stop libc is not mapped"
-    );
+    // At the entry stop libc is not mapped: the breakpoint is pending, or (where ld.so's
+    // separate debug file names its own internal `opendir`) has a location in ld.so only;
+    // either way it gains libc's when libc loads.
+    let locations = set["data"]["locations"].as_array().map_or(0, Vec::len);
+    assert!(set["data"]["pending"] == true || locations == 1, "{set}");
     assert!(lines
         .iter()
         .any(|l| l["type"] == "breakpoint" && l["event"] == "resolved" && l["id"] == 1));

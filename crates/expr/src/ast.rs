@@ -189,6 +189,34 @@ pub enum TypeOp {
 }
 
 impl Expr {
+    /// Whether evaluating the expression would write the program (an assignment anywhere
+    /// in it): `whatis` and `ptype` must not.
+    pub fn assigns(&self) -> bool {
+        let mut pending = vec![self];
+        while let Some(expr) = pending.pop() {
+            match expr {
+                Expr::Assign(..) => return true,
+                Expr::Literal(_) | Expr::Name(_) | Expr::Register(_) | Expr::History(_) => {}
+                Expr::SizeOfType(_) => {}
+                Expr::Unary(_, inner)
+                | Expr::Cast(_, inner)
+                | Expr::SizeOfExpr(inner)
+                | Expr::Field(inner, _)
+                | Expr::Arrow(inner, _) => pending.push(inner),
+                Expr::Binary(_, left, right) | Expr::Index(left, right) => {
+                    pending.push(left);
+                    pending.push(right);
+                }
+                Expr::Conditional(a, b, c) => {
+                    pending.push(a);
+                    pending.push(b);
+                    pending.push(c);
+                }
+            }
+        }
+        false
+    }
+
     /// The names the expression refers to (variables, functions, enumerators), in order of
     /// appearance, each once.
     pub fn names(&self) -> Vec<&str> {

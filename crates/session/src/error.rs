@@ -197,6 +197,9 @@ pub enum Error {
         /// How many are free.
         free: usize,
     },
+    /// `whatis`/`ptype` of an assignment, which would write the program to find a type.
+    #[error("the expression assigns: whatis and ptype do not change the program")]
+    TypeOfAssignment,
     /// `locals`/`args` where the debug information describes no function.
     #[error("no symbol table info available for this frame")]
     NoScope,

@@ -306,7 +306,13 @@ impl Images {
         paths
             .into_iter()
             .filter_map(|path| {
-                let module = open(&mut self.modules, &path, &mut self.warnings)?.clone();
+                let module = open(
+                    &mut self.modules,
+                    &path,
+                    &mut self.warnings,
+                    &mut self.debug_files,
+                )?
+                .clone();
                 let bias = mapped_bias(&mappings, &path, &module)?;
                 Some((bias, module))
             })

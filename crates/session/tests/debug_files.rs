@@ -159,17 +159,15 @@ fn a_debug_file_whose_crc_differs_is_not_used() {
     let found = session.debug_files();
     let ours = found.iter().find(|(path, _)| path == &program).unwrap();
     assert_eq!(ours.1, None, "{found:?}");
-    let error = session
+    // Without the debug file there is no line information for nested.c: the breakpoint
+    // waits, pending, for a library that might have some.
+    let bp = session
         .set_breakpoint_at(
             &Location::parse("nested.c:20").unwrap(),
             "nested.c:20",
             0,
             false,
         )
-        .unwrap_err();
-    let error = error.to_string();
-    assert!(
-        error.contains("no source file") || error.contains("no line information"),
-        "{error}"
-    );
+        .unwrap();
+    assert!(bp.is_pending(), "{bp:?}");
 }

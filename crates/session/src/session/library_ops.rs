@@ -290,6 +290,7 @@ impl Session {
         listed
             .into_iter()
             .map(|(path, base, image)| {
+                let mapped = image.as_ref().map(|image| image.path.clone());
                 let symbols = image
                     .and_then(|image| {
                         self.images
@@ -297,11 +298,16 @@ impl Session {
                             .map(|m| m.symbol_count() > 0)
                     })
                     .unwrap_or(false);
+                // The separate debug file its DWARF comes from, when one was found (the
+                // module is opened above, which is when it is looked for).
+                let debuginfo = mapped
+                    .and_then(|mapped| self.images.debug_file(&mapped))
+                    .map(std::path::Path::to_path_buf);
                 LibraryInfo {
                     path,
                     base,
                     symbols,
-                    debuginfo: None,
+                    debuginfo,
                 }
             })
             .collect()

@@ -182,13 +182,21 @@ impl Session {
     /// `ptype` (`expand`) or `whatis` of an expression or a type name.
     pub fn describe_type(&mut self, text: &str, expand: bool) -> Result<String> {
         let mut ctx = self.frame_context()?;
-        let ty = match ctx.parse_type(text) {
+        // A name in scope is the variable, as in gdb, even where some binary also has a
+        // type of that name (libc's debug information has a `struct array`).
+        let parsed = ctx.parse(text).ok();
+        if parsed.as_ref().is_some_and(dbg_expr::ast::Expr::assigns) {
+            return Err(Error::TypeOfAssignment);
+        }
+        let as_expression = parsed.and_then(|expr| dbg_expr::evaluate(&mut ctx, &expr).ok());
+        let ty = match (as_expression, ctx.parse_type(text)) {
+            (Some(value), _) => value.ty,
             // `whatis` of a typedef's name shows what it names (one level), as gdb does.
-            Some(ty) => match (expand, ty.as_ref()) {
+            (None, Some(ty)) => match (expand, ty.as_ref()) {
                 (false, Type::Typedef { target, .. }) => target.clone(),
                 _ => ty,
             },
-            None => {
+            (None, None) => {
                 let expr = ctx.parse(text)?;
                 dbg_expr::evaluate(&mut ctx, &expr)?.ty
             }
