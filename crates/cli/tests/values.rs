@@ -672,3 +672,32 @@ fn optimized_code_shows_what_gdb_shows() {
         assert_eq!(mine, gdbs, "{function}\n{}", transcript(&ours));
     }
 }
+
+#[test]
+fn thread_locals_of_a_shared_library_print_as_gdb_prints_them() {
+    // libsolib_util.so's __thread variables live in its TLS block, found through the
+    // thread's DTV at the library's module id (the executable's own TLS is below the
+    // thread pointer: values.c's thread_value covers it).
+    let program = fixture("solib_linked");
+    let commands = ["p solib_calls", "p solib_last", "finish", "p solib_calls"];
+    let mut gdb = Command::new("gdb");
+    gdb.args(["-batch", "-nx", "-ex", "break solib_add", "-ex", "run"]);
+    let mut args = vec!["run", "--batch", "-e", "break solib_add", "-e", "continue"];
+    for command in commands {
+        gdb.args(["-ex", command]);
+        args.extend(["-e", command]);
+    }
+    args.push(&program);
+    let theirs = gdb.arg(&program).output().unwrap();
+    let ours = dbg(&args);
+    let values = |stdout: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(stdout)
+            .lines()
+            .filter(|line| line.starts_with('$') || line.starts_with("Value returned"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (mine, gdbs) = (values(&ours.stdout), values(&theirs.stdout));
+    assert_eq!(gdbs.len(), 4, "gdb: {gdbs:#?}");
+    assert_eq!(mine, gdbs, "{}", transcript(&ours));
+}

@@ -475,12 +475,12 @@ impl FrameContext<'_> {
         };
         let ty = self.session.value_types.convert(&module, variable.ty);
         let pc = bias.to_file(self.lookup.pc);
-        let is_executable = self.session.images.is_executable(&module);
+        let tls = self.session.tls_block(&module);
         let mut locator = Locator {
             session: &mut *self.session,
             frame: &self.frame,
             bias,
-            tls: module.tls_template().filter(|_| is_executable),
+            tls,
         };
         let place = match module.locate(variable, scope, pc, &mut locator) {
             Ok(place) => convert_place(place),
@@ -765,8 +765,59 @@ struct Locator<'a> {
     session: &'a mut Session,
     frame: &'a Frame,
     bias: LoadBias,
-    /// The main executable's TLS template (size, alignment), when the variable is its.
-    tls: Option<(u64, u64)>,
+    /// Where the variable's binary's thread-local block is found, if it has one.
+    tls: Option<TlsBlock>,
+}
+
+/// How a binary's thread-local block is found in a thread.
+#[derive(Debug, Clone, Copy)]
+enum TlsBlock {
+    /// The executable's: just below the thread pointer (x86-64's TLS variant II), at the
+    /// size of its template rounded up to its alignment.
+    Executable {
+        /// `PT_TLS`'s size in memory.
+        size: u64,
+        /// Its alignment.
+        align: u64,
+    },
+    /// A library's: entry `module` of the thread's dynamic thread vector (DTV), whose
+    /// address is the second word of the thread control block.
+    Module(u64),
+}
+
+impl Session {
+    /// How `module`'s TLS block is found: the executable's below the thread pointer; a
+    /// library's through the DTV at its module id. glibc numbers the binaries that have
+    /// TLS from 1 in the dynamic linker's list order (the executable first): true of every
+    /// library loaded at start-up; a library `dlopen`ed after another was closed may take
+    /// a freed number, which this does not see.
+    fn tls_block(&mut self, module: &Arc<Module>) -> Option<TlsBlock> {
+        let (size, align) = module.tls_template()?;
+        if self.images.is_executable(module) {
+            return Some(TlsBlock::Executable { size, align });
+        }
+        let pid = self.pid();
+        let executable_tls = self
+            .images
+            .shared_modules(pid)
+            .into_iter()
+            .find(|(_, m)| self.images.is_executable(m))
+            .is_some_and(|(_, m)| m.tls_template().is_some());
+        let mut id = u64::from(executable_tls);
+        for library in self.linker.known.clone() {
+            let Some((_, candidate)) = self.images.shared_module_at(pid, library.dynamic) else {
+                continue;
+            };
+            if candidate.tls_template().is_none() {
+                continue;
+            }
+            id += 1;
+            if Arc::ptr_eq(&candidate, module) {
+                return Some(TlsBlock::Module(id));
+            }
+        }
+        None
+    }
 }
 
 impl dbg_symbols::LocationContext for Locator<'_> {
@@ -791,15 +842,26 @@ impl dbg_symbols::LocationContext for Locator<'_> {
         self.bias.to_virt(address).get()
     }
 
-    /// The executable's thread-local block sits just below the thread pointer (x86-64's
-    /// TLS variant II), at the size of its template rounded up to its alignment. Libraries'
-    /// blocks are placed by the dynamic linker where only its private data says.
     fn tls_address(&mut self, offset: u64) -> Option<u64> {
-        let (size, align) = self.tls?;
         let values = self.session.read_registers(&[Reg::FsBase]).ok()?;
         let thread_pointer = values.first()?.1.as_u64();
-        let block = size.checked_next_multiple_of(align)?;
-        Some(thread_pointer.wrapping_sub(block).wrapping_add(offset))
+        let block = match self.tls? {
+            TlsBlock::Executable { size, align } => {
+                thread_pointer.wrapping_sub(size.checked_next_multiple_of(align)?)
+            }
+            TlsBlock::Module(id) => {
+                // tcbhead_t { void *tcb; dtv_t *dtv; ... }; dtv_t entries are 16 bytes
+                // ({ void *val; void *to_free; }), indexed by module id.
+                let dtv = self.read_memory(thread_pointer.checked_add(8)?, 8)?;
+                let entry = self.read_memory(dtv.checked_add(id.checked_mul(16)?)?, 8)?;
+                // Not allocated yet in this thread (a dynamic TLS block is made on first use).
+                if entry == 0 || entry == u64::MAX {
+                    return None;
+                }
+                entry
+            }
+        };
+        Some(block.wrapping_add(offset))
     }
 }
 
