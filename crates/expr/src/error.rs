@@ -92,6 +92,14 @@ pub enum EvalError {
         /// The operand's type.
         ty: String,
     },
+    /// Rust: operands of different types.
+    #[error("mismatched types: expected `{expected}`, found `{found}`")]
+    MismatchedTypes {
+        /// The left operand's type.
+        expected: String,
+        /// The right operand's type.
+        found: String,
+    },
     /// A cast between types that do not convert.
     #[error("invalid cast from `{from}` to `{to}`")]
     BadCast {

@@ -161,9 +161,19 @@ impl Evaluator<'_> {
                 };
                 Ok(self.boolean(result))
             }
-            Expr::Binary(op, left, right) => {
-                let left = self.eval(left, next)?;
-                let right = self.eval(right, next)?;
+            Expr::Binary(op, left_expr, right_expr) => {
+                let mut left = self.eval(left_expr, next)?;
+                let mut right = self.eval(right_expr, next)?;
+                if self.language == Language::Rust && !matches!(op, BinaryOp::Shl | BinaryOp::Shr) {
+                    // Rust: an unsuffixed literal takes the other operand's type; otherwise
+                    // both sides must have the same type, as rustc requires.
+                    if is_unsuffixed(left_expr) {
+                        left = self.cast(&left, &right.ty)?;
+                    } else if is_unsuffixed(right_expr) {
+                        right = self.cast(&right, &left.ty)?;
+                    }
+                    self.same_rust_types(&left, &right)?;
+                }
                 self.binary(*op, &left, &right)
             }
             Expr::Assign(target, op, source) => {
@@ -469,6 +479,28 @@ impl Evaluator<'_> {
             _ if size > 4 => Type::int(size as u8, ty.is_signed()),
             _ => Type::int(4, true),
         }
+    }
+
+    /// In a Rust frame, two number operands must be of one type (`1u8 + 2i32` is refused,
+    /// as rustc refuses it); pointers and the rest are left to the operators.
+    fn same_rust_types(&mut self, left: &Value, right: &Value) -> Result<()> {
+        let (l, r) = (
+            stripped(self.ctx, &left.ty)?,
+            stripped(self.ctx, &right.ty)?,
+        );
+        let number = |ty: &Type| {
+            matches!(
+                ty,
+                Type::Int { .. } | Type::Float { .. } | Type::Char { .. } | Type::Bool { .. }
+            )
+        };
+        if number(&l) && number(&r) && l.name() != r.name() {
+            return Err(EvalError::MismatchedTypes {
+                expected: l.name(),
+                found: r.name(),
+            });
+        }
+        Ok(())
     }
 
     /// The usual arithmetic conversions of two integer types.
@@ -891,6 +923,17 @@ impl Evaluator<'_> {
         }
         Ok(ty)
     }
+}
+
+/// An integer or float literal without a suffix (Rust gives it the other operand's type).
+fn is_unsuffixed(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Literal(Literal::Int {
+            kind: IntKind::Unsuffixed,
+            ..
+        }) | Expr::Literal(Literal::Float { single: false, .. })
+    ) || matches!(expr, Expr::Unary(UnaryOp::Neg, inner) if is_unsuffixed(inner))
 }
 
 fn is_bool(ty: &TypeRc) -> bool {

@@ -417,6 +417,24 @@ mod tests {
     }
 
     #[test]
+    fn rust_frames_check_operand_types_as_rustc_does() {
+        let rust = |expression: &str| print_in(Language::Rust, expression);
+        // An unsuffixed literal takes the other side's type.
+        assert_eq!(rust("i + 1"), "43");
+        assert_eq!(rust("2 * i"), "84");
+        assert_eq!(rust("d + 1"), "3.5");
+        assert_eq!(
+            rust("i + 1u8"),
+            "error: mismatched types: expected `int`, found `u8`"
+        );
+        assert_eq!(
+            rust("d * i"),
+            "error: mismatched types: expected `double`, found `int`"
+        );
+        assert_eq!(rust("i as u8 + 1u8"), "43");
+    }
+
+    #[test]
     fn errors_are_one_line_and_write_nothing() {
         let check = |expression: &str, expected: &str| {
             assert_eq!(
