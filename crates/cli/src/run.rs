@@ -47,6 +47,14 @@ impl Runner {
                 &[],
             );
         });
+        // Library loads and unloads, and the breakpoints they resolve, likewise.
+        session.on_library_event(move |event| {
+            printer.events(
+                std::slice::from_ref(event),
+                &mut |_| StopDetails::default(),
+                &[],
+            );
+        });
         Runner {
             session,
             printer,

@@ -79,6 +79,9 @@ pub struct Session {
     images: Images,
     /// The dynamic linker's rendezvous, hook and library list.
     linker: crate::libraries::Linker,
+    /// Where library and breakpoint-resolution events go as they happen (a front end
+    /// showing them live), instead of with the command's events.
+    library_listener: Option<EventListener>,
     /// Events seen while stepping, returned with the next thread events.
     queued_events: Vec<Event>,
     /// The current thread's call stack, unwound on demand and kept until it runs.
@@ -111,6 +114,15 @@ pub struct Session {
         (usize, dbg_symbols::FileAddr),
         std::sync::Arc<Vec<dbg_symbols::FunctionScope>>,
     >,
+}
+
+/// A front end's callback for events as they happen.
+pub(crate) struct EventListener(pub(crate) Box<dyn FnMut(&Event)>);
+
+impl std::fmt::Debug for EventListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventListener")
+    }
 }
 
 /// A temporary stop of stepping: thread `tid` at `address`, with the stack pointer at `sp`
@@ -205,6 +217,7 @@ impl Session {
             interrupter,
             images: Images::default(),
             linker: Default::default(),
+            library_listener: None,
             queued_events: Vec::new(),
             frames: None,
             selected_frame: 0,

@@ -289,7 +289,8 @@ impl Session {
                 // The dynamic linker's hook: its list may have changed (the hit itself is
                 // internal, passed over below unless a user breakpoint shares the site).
                 if self.linker.is_hook(addr) {
-                    events.extend(self.linker_hook_hit());
+                    let produced = self.linker_hook_hit();
+                    self.library_events(produced, &mut events);
                 }
                 // Conditions first: a hit whose condition is false is not counted (gdb);
                 // one that cannot be evaluated stops, with the reason.
@@ -599,8 +600,10 @@ impl Session {
                 self.at_breakpoint.insert(tid);
                 // Stepped onto the linker's hook: its list may have changed.
                 if self.linker.is_hook(pc) {
-                    let events = self.linker_hook_hit();
-                    self.queued_events.extend(events);
+                    let produced = self.linker_hook_hit();
+                    let mut queued = std::mem::take(&mut self.queued_events);
+                    self.library_events(produced, &mut queued);
+                    self.queued_events = queued;
                 }
                 let owners: Vec<u32> = user_owners(&self.sites, pc).collect();
                 let (counted, _) = self.hits_holding(&owners, tid);

@@ -53,6 +53,22 @@ impl Session {
         events
     }
 
+    /// Hand library events (`LibraryLoaded`, `LibraryUnloaded`) and the breakpoint
+    /// resolutions they cause to `listener` as they happen, while the process runs, instead
+    /// of returning them with the command's other events.
+    pub fn on_library_event(&mut self, listener: impl FnMut(&Event) + 'static) {
+        self.library_listener = Some(super::EventListener(Box::new(listener)));
+    }
+
+    /// Events of the dynamic linker's hook: to the library listener when there is one,
+    /// else into `events`.
+    pub(super) fn library_events(&mut self, produced: Vec<Event>, events: &mut Vec<Event>) {
+        match &mut self.library_listener {
+            Some(listener) => produced.iter().for_each(|event| (listener.0)(event)),
+            None => events.extend(produced),
+        }
+    }
+
     /// Hand thread events (`ThreadCreated`, `ThreadExited`, `Forked`) to `listener` as they
     /// happen, while the process runs, instead of returning them with the command's other
     /// events: a front end shows them then, as gdb shows `[New Thread ...]`.
