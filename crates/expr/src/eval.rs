@@ -565,7 +565,7 @@ impl Evaluator<'_> {
             (Num::Float(..), _) | (_, Num::Float(..)) => {
                 let (a, aty) = as_float(&l).ok_or_else(|| bad(&l, &r))?;
                 let (b, bty) = as_float(&r).ok_or_else(|| bad(&l, &r))?;
-                if let Some(truth) = compare_f(op, a, b) {
+                if let Some(truth) = compare(op, a, b) {
                     return Ok(self.boolean(truth));
                 }
                 let ty = wider_float(aty, bty);
@@ -1005,19 +1005,9 @@ fn normalise(value: i128, ty: &TypeRc) -> i128 {
     }
 }
 
-fn compare(op: BinaryOp, a: i128, b: i128) -> Option<bool> {
-    Some(match op {
-        BinaryOp::Eq => a == b,
-        BinaryOp::Ne => a != b,
-        BinaryOp::Lt => a < b,
-        BinaryOp::Le => a <= b,
-        BinaryOp::Gt => a > b,
-        BinaryOp::Ge => a >= b,
-        _ => return None,
-    })
-}
-
-fn compare_f(op: BinaryOp, a: f64, b: f64) -> Option<bool> {
+/// A comparison operator applied to two numbers (integers or floats); `None` for any
+/// other operator.
+fn compare<T: PartialOrd>(op: BinaryOp, a: T, b: T) -> Option<bool> {
     Some(match op {
         BinaryOp::Eq => a == b,
         BinaryOp::Ne => a != b,

@@ -149,6 +149,20 @@ fn probe(ctx: &mut dyn Context, value: &Value) -> Result<()> {
     Ok(())
 }
 
+/// A part of a value that has no value, as gdb prints it in place: `<optimized out>`,
+/// `<error: Cannot access memory at address 0x...>`, `<error: ...>`.
+pub(crate) fn error_text(out: &mut String, error: &EvalError) {
+    match error {
+        EvalError::OptimizedOut => out.push_str("<optimized out>"),
+        EvalError::Memory { address } => {
+            let _ = write!(out, "<error: Cannot access memory at address {address:#x}>");
+        }
+        other => {
+            let _ = write!(out, "<error: {other}>");
+        }
+    }
+}
+
 /// A pointer gdb prints without its type: to a type named exactly `char` (qualifiers
 /// aside).
 fn is_plain_char(target: &TypeRc) -> bool {
@@ -192,18 +206,7 @@ impl Printer<'_> {
     }
 
     fn error(&mut self, error: &EvalError) {
-        match error {
-            EvalError::OptimizedOut => self.out.push_str("<optimized out>"),
-            EvalError::Memory { address } => {
-                let _ = write!(
-                    self.out,
-                    "<error: Cannot access memory at address {address:#x}>"
-                );
-            }
-            other => {
-                let _ = write!(self.out, "<error: {other}>");
-            }
-        }
+        error_text(&mut self.out, error);
     }
 
     fn scalar(&mut self, value: &Value, ty: &TypeRc) {

@@ -292,18 +292,7 @@ struct Printer<'c> {
 
 impl Printer<'_> {
     fn error(&mut self, error: &EvalError) {
-        match error {
-            EvalError::OptimizedOut => self.out.push_str("<optimized out>"),
-            EvalError::Memory { address } => {
-                let _ = write!(
-                    self.out,
-                    "<error: Cannot access memory at address {address:#x}>"
-                );
-            }
-            other => {
-                let _ = write!(self.out, "<error: {other}>");
-            }
-        }
+        crate::format::error_text(&mut self.out, error);
     }
 
     fn value(&mut self, value: &Value, depth: u32) {
