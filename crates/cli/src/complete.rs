@@ -11,8 +11,8 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use crate::command::COMMANDS;
-use crate::run::Runner;
+use dbg_session::console::Runner;
+use dbg_session::console::COMMANDS;
 
 /// The REPL's helper: completion only (no hints, highlighting or validation). It shares the
 /// runner with the loop, to ask the session about symbols while a line is typed.
@@ -61,7 +61,7 @@ fn takes_location(before: &str) -> bool {
     };
     match words
         .first()
-        .map(|w| crate::command::lookup(w).map(|spec| spec.name))
+        .map(|w| dbg_session::console::lookup(w).map(|spec| spec.name))
     {
         Some(Ok("tbreak" | "hbreak" | "list" | "until" | "advance" | "symbol")) => argument == 1,
         Some(Ok("memory")) if words.first() == Some(&"x") => argument == 1,
@@ -102,7 +102,7 @@ pub fn candidates(before: &str) -> (usize, Vec<String>) {
             .map(str::to_string)
             .collect(),
         [command, rest @ ..] => {
-            let spec = crate::command::lookup(command).ok();
+            let spec = dbg_session::console::lookup(command).ok();
             let subcommands = spec.map_or(&[][..], |spec| spec.subcommands);
             let name = spec.map_or(*command, |spec| spec.name);
             let registers = || {

@@ -3,12 +3,8 @@
 //! as human text or JSON lines.
 #![forbid(unsafe_code)]
 
-mod command;
 mod complete;
-mod examine;
-mod output;
 mod repl;
-mod run;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -17,8 +13,8 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, ArgMatches};
 use dbg_session::{Launch, Pid, Session};
 
-use crate::output::{Mode, Printer};
-use crate::run::Runner;
+use dbg_session::console::Runner;
+use dbg_session::console::{Mode, Printer};
 
 /// Exit status when the arguments are wrong or the program cannot be launched or attached.
 const EXIT_USAGE: u8 = 2;
@@ -221,11 +217,11 @@ fn main() -> ExitCode {
             break;
         }
         match runner.execute(line) {
-            run::Flow::Quit => {
+            dbg_session::console::Flow::Quit => {
                 let failed = failed || runner.last_failed();
                 return runner.finish(failed);
             }
-            run::Flow::Continue => failed |= runner.last_failed(),
+            dbg_session::console::Flow::Continue => failed |= runner.last_failed(),
         }
     }
     if !batch {

@@ -12,8 +12,8 @@ use dbg_session::Interrupter;
 use rustyline::error::ReadlineError;
 
 use crate::complete::Completion;
-use crate::output::Mode;
-use crate::run::{Flow, Runner};
+use dbg_session::console::Mode;
+use dbg_session::console::{Flow, Runner};
 
 const PROMPT: &str = "(dbg) ";
 

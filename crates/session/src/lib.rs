@@ -41,6 +41,7 @@
 #![forbid(unsafe_code)]
 
 mod breakpoints;
+pub mod console;
 mod error;
 mod event;
 mod images;

@@ -11,7 +11,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-use dbg_session::{Location, Reg, RegValue};
+use crate::{Location, Reg, RegValue};
 
 use args::{
     one_id, one_watch_id, optional_count, parse_byte_list, parse_hex_string, parse_id, parse_u64,
@@ -87,7 +87,7 @@ pub enum Command {
         /// Where.
         address: Location,
         /// What for.
-        kind: dbg_session::WatchKind,
+        kind: crate::WatchKind,
         /// How many bytes.
         size: u64,
         /// Hits to let pass.
@@ -123,7 +123,7 @@ pub enum Command {
         /// Where.
         address: Location,
         /// N, F and U.
-        spec: crate::examine::Spec,
+        spec: crate::console::examine::Spec,
     },
     /// `memory write ADDRESS BYTES`.
     MemoryWrite {
@@ -140,7 +140,7 @@ pub enum Command {
         count: usize,
     },
     /// `catchpoint syscall [all | none | LIST]`.
-    CatchSyscalls(dbg_session::SyscallCatch),
+    CatchSyscalls(crate::SyscallCatch),
     /// `thread list`.
     ThreadList,
     /// `sharedlibrary list` (`info sharedlibrary`).
@@ -150,7 +150,7 @@ pub enum Command {
     /// `handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]`.
     Handle {
         /// The signal.
-        signal: dbg_session::Signal,
+        signal: crate::Signal,
         /// `stop`/`nostop`, if given.
         stop: Option<bool>,
         /// `print`/`noprint`, if given.
@@ -171,7 +171,7 @@ pub enum Command {
         /// The expression as typed.
         expression: String,
         /// gdb's format letter.
-        format: Option<dbg_session::Format>,
+        format: Option<crate::Format>,
     },
     /// `set var LVALUE = EXPR`.
     SetVar(String),
@@ -437,9 +437,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 .map_or((None, &[][..]), |(s, a)| (Some(*s), a));
             subcommand(spec, sub)?;
             let catch = match args {
-                [] | ["all"] => dbg_session::SyscallCatch::All,
-                ["none"] => dbg_session::SyscallCatch::None,
-                list => dbg_session::SyscallCatch::parse_list(&list.join(","))?,
+                [] | ["all"] => crate::SyscallCatch::All,
+                ["none"] => crate::SyscallCatch::None,
+                list => crate::SyscallCatch::parse_list(&list.join(","))?,
             };
             Ok(Command::CatchSyscalls(catch))
         }
@@ -474,7 +474,7 @@ fn parse_expression_command(line: &str, first: &str) -> Result<Option<Command>, 
         // own errors then say what is wrong with the kind or size).
         let own_form = first == "watch"
             && match words.as_slice() {
-                [_, kind, ..] if dbg_session::WatchKind::parse(kind).is_ok() => true,
+                [_, kind, ..] if crate::WatchKind::parse(kind).is_ok() => true,
                 [_, kind, size] => {
                     kind.chars().all(|c| c.is_ascii_alphabetic()) && parse_u64(size, "size").is_ok()
                 }
@@ -568,10 +568,10 @@ fn parse_condition(args: &[&str]) -> Result<Command, String> {
 }
 
 /// gdb's `/F` of `print`: one format letter (a count or size is `x`'s, not `print`'s).
-fn parse_format(letters: &str) -> Result<dbg_session::Format, String> {
+fn parse_format(letters: &str) -> Result<crate::Format, String> {
     let mut chars = letters.chars();
     match (chars.next(), chars.next()) {
-        (Some(letter), None) => dbg_session::Format::from_letter(letter).ok_or_else(|| {
+        (Some(letter), None) => crate::Format::from_letter(letter).ok_or_else(|| {
             format!("undefined output format `{letter}` (use one of x d u o t c f s a z)")
         }),
         _ => Err(format!(
@@ -599,7 +599,7 @@ fn parse_watchpoint_set(args: &[&str]) -> Result<Command, String> {
         return Err(usage.into());
     };
     let address = parse_address(address)?;
-    let kind = dbg_session::WatchKind::parse(kind)?;
+    let kind = crate::WatchKind::parse(kind)?;
     let size = parse_u64(size, "size")?;
     Ok(Command::WatchpointSet {
         address,
@@ -652,7 +652,7 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
 
 /// `x/NFU ADDRESS`: `format` is the text after the `/`.
 fn parse_examine(format: &str, address: &[&str]) -> Result<Command, String> {
-    let spec = crate::examine::parse(format)?;
+    let spec = crate::console::examine::parse(format)?;
     if address.is_empty() {
         return Err(format!("usage: x/{format} ADDRESS"));
     }

@@ -178,7 +178,7 @@ pub fn string_text(bytes: &[u8]) -> String {
 }
 
 /// `0x555555558010 <total>` / `<total+4>`: an address with the symbol it is in.
-pub fn label(address: dbg_session::VirtAddr, symbol: Option<&str>) -> String {
+pub fn label(address: crate::VirtAddr, symbol: Option<&str>) -> String {
     match symbol {
         Some(symbol) => format!("{address:#x} <{}>", symbol.trim_end_matches("+0")),
         None => format!("{address:#x}"),

@@ -2,11 +2,13 @@
 
 use std::process::ExitCode;
 
-use dbg_session::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
+use crate::{Interrupter, Reg, RegClass, Session, VirtAddr, REGISTERS};
 
-use crate::command::{self, BreakpointAction, Command, RegisterSet};
-use crate::examine;
-use crate::output::{Data, DisplayValue, ExaminedLine, FrameView, Printer, StopDetails, ValueView};
+use crate::console::command::{self, BreakpointAction, Command, RegisterSet};
+use crate::console::examine;
+use crate::console::output::{
+    Data, DisplayValue, ExaminedLine, FrameView, Printer, StopDetails, ValueView,
+};
 
 /// How many levels of members a printed value's JSON `children` go down.
 const CHILD_DEPTH: u32 = 3;
@@ -40,7 +42,9 @@ impl Runner {
     pub fn new(mut session: Session, printer: Printer) -> Self {
         // Threads created or exited and forks are shown when they happen, while the program
         // runs (as gdb's `[New Thread ...]`), not held until the next stop.
+        let threads = printer.clone();
         session.on_thread_event(move |event| {
+            let printer = &threads;
             printer.events(
                 std::slice::from_ref(event),
                 &mut |_| StopDetails::default(),
@@ -48,7 +52,9 @@ impl Runner {
             );
         });
         // Library loads and unloads, and the breakpoints they resolve, likewise.
+        let libraries = printer.clone();
         session.on_library_event(move |event| {
+            let printer = &libraries;
             printer.events(
                 std::slice::from_ref(event),
                 &mut |_| StopDetails::default(),
@@ -118,7 +124,7 @@ impl Runner {
         displays
             .into_iter()
             .map(|(id, expr, format)| {
-                let format_of = format.and_then(dbg_session::Format::from_letter);
+                let format_of = format.and_then(crate::Format::from_letter);
                 let value = self
                     .session
                     .evaluate(&expr)
@@ -138,15 +144,15 @@ impl Runner {
     fn value_view(
         &mut self,
         name: String,
-        value: &dbg_session::Value,
-        format: Option<dbg_session::Format>,
+        value: &crate::Value,
+        format: Option<crate::Format>,
         depth: u32,
     ) -> ValueView {
         let text = self
             .session
             .format_value(value, format, false)
             .unwrap_or_else(|e| format!("<error: {e}>"));
-        let children = if depth == 0 || self.printer.mode() != crate::output::Mode::Json {
+        let children = if depth == 0 || self.printer.mode() != crate::console::output::Mode::Json {
             Vec::new()
         } else {
             self.session
@@ -170,7 +176,7 @@ impl Runner {
             Command::Continue(count) => match self.session.resume(count) {
                 // As gdb: the count needs a breakpoint to apply to; without one, say so and
                 // continue anyway.
-                Err(dbg_session::Error::NotAtBreakpoint) if count > 1 => {
+                Err(crate::Error::NotAtBreakpoint) if count > 1 => {
                     self.printer
                         .notice("Not stopped at any breakpoint; argument ignored.");
                     self.session.resume(1)
@@ -231,7 +237,7 @@ impl Runner {
                 }
                 if bp.is_pending() {
                     // Pending may be a typo rather than a library to come: say what is close.
-                    if let Err(dbg_session::Error::NoSymbol { name, suggestions }) =
+                    if let Err(crate::Error::NoSymbol { name, suggestions }) =
                         self.session.resolve_address(&location)
                     {
                         if let Some(close) = suggestions.first() {
@@ -454,7 +460,7 @@ impl Runner {
             }
             Command::ThreadSelect(tid) => {
                 self.session
-                    .select_thread(dbg_session::Pid::from_raw(tid))
+                    .select_thread(crate::Pid::from_raw(tid))
                     .map_err(|e| e.to_string())?;
                 return Ok(Data::None);
             }
@@ -487,9 +493,9 @@ impl Runner {
             }
             Command::WatchExpression { expression, access } => {
                 let kind = if access {
-                    dbg_session::WatchKind::ReadWrite
+                    crate::WatchKind::ReadWrite
                 } else {
-                    dbg_session::WatchKind::Write
+                    crate::WatchKind::Write
                 };
                 let wp = self
                     .session
@@ -506,7 +512,7 @@ impl Runner {
             Command::Display(None) => return Ok(Data::Displays(self.display_values(None))),
             Command::Display(Some((expr, format))) => {
                 // As gdb: shown now (an error now refuses it), then at every stop.
-                let format_of = format.and_then(dbg_session::Format::from_letter);
+                let format_of = format.and_then(crate::Format::from_letter);
                 let value = self.session.evaluate(&expr).map_err(|e| e.to_string())?;
                 self.session
                     .format_value(&value, format_of, true)
@@ -579,14 +585,14 @@ impl Runner {
     fn repeat_steps(
         &mut self,
         count: u64,
-        step: fn(&mut Session) -> dbg_session::Result<Vec<dbg_session::Event>>,
-    ) -> dbg_session::Result<Vec<dbg_session::Event>> {
+        step: fn(&mut Session) -> crate::Result<Vec<crate::Event>>,
+    ) -> crate::Result<Vec<crate::Event>> {
         for done in 1..=count {
             let events = step(&mut self.session)?;
             let completed = matches!(
                 events.last(),
-                Some(dbg_session::Event::Stopped(stop))
-                    if stop.cause == dbg_session::StopCause::StepDone
+                Some(crate::Event::Stopped(stop))
+                    if stop.cause == crate::StopCause::StepDone
             );
             if done == count || !completed || self.session.interrupter().requested() {
                 return Ok(events);
@@ -673,15 +679,15 @@ impl Runner {
 
     /// Print events; after a stop, in human mode, the source lines around the pc, or the
     /// next instructions where there is no line information.
-    pub fn print_events(&mut self, events: &[dbg_session::Event]) {
-        let stopped = matches!(events.last(), Some(dbg_session::Event::Stopped(_)));
+    pub fn print_events(&mut self, events: &[crate::Event]) {
+        let stopped = matches!(events.last(), Some(crate::Event::Stopped(_)));
         let displays = if stopped {
             self.display_values(None)
         } else {
             Vec::new()
         };
         let session = &mut self.session;
-        let mut describe = |stop: &dbg_session::StopEvent| StopDetails {
+        let mut describe = |stop: &crate::StopEvent| StopDetails {
             place: session.stop_place(stop),
             watch: stop
                 .cause
@@ -689,7 +695,7 @@ impl Runner {
                 .and_then(|hit| session.watch_report(hit.id)),
         };
         self.printer.events(events, &mut describe, &displays);
-        if stopped && self.printer.mode() == crate::output::Mode::Human {
+        if stopped && self.printer.mode() == crate::console::output::Mode::Human {
             if let Some(listing) = self.session.source_at_pc() {
                 self.printer.source_at_stop(&listing);
             } else if let Ok(code) = self.session.disassemble(None, STOP_CONTEXT) {
@@ -702,27 +708,27 @@ impl Runner {
     }
 
     /// Resolve an address expression (a number, `symbol`, `symbol+offset`).
-    fn address(&mut self, location: &dbg_session::Location) -> Result<VirtAddr, String> {
+    fn address(&mut self, location: &crate::Location) -> Result<VirtAddr, String> {
         self.session
             .resolve_address(location)
             .map_err(|e| e.to_string())
     }
 
     /// `function+offset` of each instruction, where the symbols say.
-    fn symbols(&mut self, code: &[dbg_session::Instruction]) -> Vec<Option<String>> {
+    fn symbols(&mut self, code: &[crate::Instruction]) -> Vec<Option<String>> {
         code.iter()
             .map(|i| self.session.symbolize(i.address))
             .collect()
     }
 
     /// A selected frame, with the source line it is at.
-    fn frame_data(&mut self, frame: dbg_session::Frame) -> Data {
+    fn frame_data(&mut self, frame: crate::Frame) -> Data {
         Data::Frame(Box::new(self.frame_view(frame, false)))
     }
 
     /// A frame with its arguments (and with `full`, its locals), where DWARF describes its
     /// function.
-    fn frame_view(&mut self, frame: dbg_session::Frame, full: bool) -> FrameView {
+    fn frame_view(&mut self, frame: crate::Frame, full: bool) -> FrameView {
         let args = self.session.frame_arguments(frame.index).ok();
         let locals = if full {
             Some(self.session.frame_locals(frame.index).unwrap_or_default())
@@ -796,14 +802,14 @@ fn help(topic: Option<&str>) -> Result<String, String> {
 }
 
 /// The confirmation of `catchpoint syscall`: what is caught now.
-fn catch_text(catch: &dbg_session::SyscallCatch) -> String {
+fn catch_text(catch: &crate::SyscallCatch) -> String {
     match catch {
-        dbg_session::SyscallCatch::None => "No system calls are caught.".to_string(),
-        dbg_session::SyscallCatch::All => "Catching every system call.".to_string(),
-        dbg_session::SyscallCatch::Only(numbers) => {
+        crate::SyscallCatch::None => "No system calls are caught.".to_string(),
+        crate::SyscallCatch::All => "Catching every system call.".to_string(),
+        crate::SyscallCatch::Only(numbers) => {
             let names: Vec<String> = numbers
                 .iter()
-                .map(|number| match dbg_session::syscall_name(*number) {
+                .map(|number| match crate::syscall_name(*number) {
                     Some(name) => format!("{name} ({number})"),
                     None => number.to_string(),
                 })

@@ -1,9 +1,7 @@
 //! Human output: the text a person reads at a terminal, one line (or block) per event and
 //! result.
 
-use dbg_session::{
-    CodePlace, Event, Instruction, Listing, RegFormat, StopCause, StopEvent, VirtAddr,
-};
+use crate::{CodePlace, Event, Instruction, Listing, RegFormat, StopCause, StopEvent, VirtAddr};
 
 use super::{register_text, watch_value, Data, FrameView};
 
@@ -117,7 +115,7 @@ fn place_text_with(place: &CodePlace, args: Option<&str>) -> Option<String> {
         (function, _) => function,
     };
     let file =
-        |source: &dbg_session::SourceLine| paint(&format!("{}:{}", source.file, source.line), FILE);
+        |source: &crate::SourceLine| paint(&format!("{}:{}", source.file, source.line), FILE);
     match (function, &place.source, &place.module) {
         (Some(function), Some(source), _) => Some(format!("{function} at {}", file(source))),
         (None, Some(source), _) => Some(file(source)),
@@ -258,7 +256,7 @@ fn hex_dump(address: VirtAddr, bytes: &[u8]) -> String {
 }
 
 /// `syscall entry write(0x1, 0x5555..., 0xd, ...)` / `syscall exit write = 13`.
-fn syscall_text(call: Option<dbg_session::SyscallInfo>) -> String {
+fn syscall_text(call: Option<crate::SyscallInfo>) -> String {
     let Some(call) = call else {
         return "syscall".to_string();
     };
@@ -366,7 +364,8 @@ pub(super) fn data(data: &Data) -> Option<String> {
             lines
                 .iter()
                 .map(|line| {
-                    let label = crate::examine::label(line.address, line.symbol.as_deref());
+                    let label =
+                        crate::console::examine::label(line.address, line.symbol.as_deref());
                     format!("{label}:\t{}", line.values.join("\t"))
                 })
                 .collect::<Vec<_>>()
@@ -378,7 +377,7 @@ pub(super) fn data(data: &Data) -> Option<String> {
         }),
         Data::WatchpointSet(wp) if wp.expression.is_some() => Some(format!(
             "{} {}: {}",
-            if wp.kind == dbg_session::WatchKind::ReadWrite {
+            if wp.kind == crate::WatchKind::ReadWrite {
                 "Hardware access (read/write) watchpoint"
             } else {
                 "Hardware watchpoint"
@@ -541,7 +540,7 @@ fn paint(text: &str, code: &str) -> String {
 
 /// A watched expression's change as gdb shows it (`Value = ...` when an access did not
 /// change it).
-pub(super) fn watch_report(report: &dbg_session::WatchReport) -> String {
+pub(super) fn watch_report(report: &crate::WatchReport) -> String {
     if report.old == report.new {
         format!("\nValue = {}", report.new)
     } else {
@@ -550,7 +549,7 @@ pub(super) fn watch_report(report: &dbg_session::WatchReport) -> String {
 }
 
 /// Displays as gdb shows them at a stop: `1: x = 3`, `2: /x y = 0x3`.
-pub(super) fn display_lines(values: &[crate::output::DisplayValue]) -> String {
+pub(super) fn display_lines(values: &[crate::console::output::DisplayValue]) -> String {
     values
         .iter()
         .map(|d| match d.format {
@@ -570,7 +569,7 @@ mod tests {
         let place = CodePlace {
             function: Some("main".into()),
             offset: Some(4),
-            source: Some(dbg_session::SourceLine {
+            source: Some(crate::SourceLine {
                 file: "hello.c".into(),
                 path: "/src/hello.c".into(),
                 line: 5,

@@ -1,7 +1,7 @@
 //! Argument values of commands: numbers, ids and counts, addresses, signals, byte strings,
 //! and register names and values.
 
-use dbg_session::{Location, Reg, RegFormat, RegValue};
+use crate::{Location, Reg, RegFormat, RegValue};
 
 use super::table::Spec;
 
@@ -71,11 +71,11 @@ pub(super) fn parse_hex_string(text: &str) -> Result<Vec<u8>, String> {
 }
 
 /// A signal by name (`SIGUSR1`, `usr1`) or number.
-pub fn parse_signal(text: &str) -> Result<dbg_session::Signal, String> {
+pub fn parse_signal(text: &str) -> Result<crate::Signal, String> {
     if let Some(number) = parse_integer(text) {
         return i32::try_from(number)
             .ok()
-            .and_then(|n| dbg_session::Signal::try_from(n).ok())
+            .and_then(|n| crate::Signal::try_from(n).ok())
             .ok_or_else(|| format!("no signal number {text}"));
     }
     let upper = text.to_ascii_uppercase();
@@ -84,7 +84,7 @@ pub fn parse_signal(text: &str) -> Result<dbg_session::Signal, String> {
     } else {
         format!("SIG{upper}")
     };
-    name.parse::<dbg_session::Signal>()
+    name.parse::<crate::Signal>()
         .map_err(|_| format!("unknown signal `{text}`"))
 }
 

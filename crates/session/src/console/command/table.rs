@@ -161,8 +161,8 @@ pub(super) fn subcommand(spec: &Spec, word: Option<&str>) -> Result<&'static str
 pub fn reference() -> String {
     let mut text = String::from(
         "# dbg command reference\n\n\
-         Generated from the command table of `dbg-cli` (`crates/cli/src/command/table.rs`); a test\n\
-         fails when the two differ (`DBG_UPDATE_DOCS=1 cargo test -p dbg-cli --bins` rewrites\n\
+         Generated from the command table (`crates/session/src/console/command/table.rs`); a test\n\
+         fails when the two differ (`DBG_UPDATE_DOCS=1 cargo test -p dbg-session --lib` rewrites\n\
          this file). `help` and `help COMMAND` print the same text in the debugger.\n\n\
          Every command word and subcommand may be abbreviated to any unambiguous prefix;\n\
          aliases are exact words, and gdb's one-letter abbreviations keep gdb's meaning (`r`\n\

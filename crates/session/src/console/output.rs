@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use dbg_session::{
+use crate::{
     Breakpoint, CodePlace, Event, Frame, Instruction, Listing, Reg, RegFormat, RegValue,
     ReturnValue, StopEvent, ThreadInfo, VirtAddr, Watchpoint,
 };
@@ -38,9 +38,9 @@ pub enum Data {
     /// Threads, in tid order.
     Threads(Vec<ThreadInfo>),
     /// The loaded shared libraries.
-    Libraries(Vec<dbg_session::LibraryInfo>),
+    Libraries(Vec<crate::LibraryInfo>),
     /// A signal's handling.
-    Policy(dbg_session::Signal, dbg_session::SignalPolicy),
+    Policy(crate::Signal, crate::SignalPolicy),
     /// A new watchpoint.
     WatchpointSet(Watchpoint),
     /// Every watchpoint.
@@ -88,9 +88,9 @@ pub struct FrameView {
     pub frame: Frame,
     /// Its arguments (scalars by value, aggregates as `...`); `None` without debug
     /// information for the function.
-    pub args: Option<Vec<dbg_session::VariableText>>,
+    pub args: Option<Vec<crate::VariableText>>,
     /// Its local variables (`backtrace full`).
-    pub locals: Option<Vec<dbg_session::VariableText>>,
+    pub locals: Option<Vec<crate::VariableText>>,
 }
 
 /// What the session says about a stop beyond the event: where it is, and for a watchpoint
@@ -100,7 +100,7 @@ pub struct StopDetails {
     /// Function and source line.
     pub place: Option<CodePlace>,
     /// The watched expression's change.
-    pub watch: Option<dbg_session::WatchReport>,
+    pub watch: Option<crate::WatchReport>,
 }
 
 /// One `display` expression's value at a stop.
@@ -141,10 +141,60 @@ pub struct ExaminedLine {
     pub values: Vec<String>,
 }
 
+/// Which of a terminal's two streams a line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Events, results, notices.
+    Out,
+    /// Errors and warnings (and notices in JSON mode, where stdout is for JSON).
+    Err,
+}
+
+/// Where a printer writes.
+#[derive(Debug, Clone, Default)]
+pub enum Sink {
+    /// The process's stdout and stderr (the CLI).
+    #[default]
+    Terminal,
+    /// Lines kept in memory, in order, for the caller to take (a DAP debug console).
+    Buffer(std::rc::Rc<std::cell::RefCell<Vec<(Stream, String)>>>),
+}
+
+impl Sink {
+    /// A new, empty in-memory sink.
+    pub fn buffer() -> Sink {
+        Sink::Buffer(Default::default())
+    }
+
+    /// The lines written to an in-memory sink since the last call (none for the terminal).
+    pub fn take(&self) -> Vec<(Stream, String)> {
+        match self {
+            Sink::Terminal => Vec::new(),
+            Sink::Buffer(lines) => std::mem::take(&mut *lines.borrow_mut()),
+        }
+    }
+
+    fn write(&self, stream: Stream, text: &str) {
+        match (self, stream) {
+            (Sink::Terminal, Stream::Out) => {
+                // A closed stdout is not worth a panic.
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(stdout, "{text}");
+                let _ = stdout.flush();
+            }
+            (Sink::Terminal, Stream::Err) => {
+                let _ = writeln!(std::io::stderr().lock(), "{text}");
+            }
+            (Sink::Buffer(lines), _) => lines.borrow_mut().push((stream, text.to_string())),
+        }
+    }
+}
+
 /// The printer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Printer {
     mode: Mode,
+    sink: Sink,
 }
 
 impl Printer {
@@ -157,7 +207,15 @@ impl Printer {
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
         COLOUR.store(wanted, std::sync::atomic::Ordering::Relaxed);
-        Printer { mode }
+        Printer {
+            mode,
+            sink: Sink::Terminal,
+        }
+    }
+
+    /// A printer for `mode` that writes to `sink`, without colour.
+    pub fn with_sink(mode: Mode, sink: Sink) -> Self {
+        Printer { mode, sink }
     }
 
     /// The output mode.
@@ -168,7 +226,7 @@ impl Printer {
     /// Print the instructions at a stop (human mode only), the first marked as the pc.
     pub fn code_at_stop(&self, instructions: &[Instruction], symbols: &[Option<String>]) {
         if self.mode == Mode::Human && !instructions.is_empty() {
-            out(&human::instruction_lines(instructions, symbols, true));
+            self.out(&human::instruction_lines(instructions, symbols, true));
         }
     }
 
@@ -176,17 +234,15 @@ impl Printer {
     /// ignored."): on stdout in human mode, on stderr in JSON mode (stdout is for JSON).
     pub fn notice(&self, text: &str) {
         match self.mode {
-            Mode::Human => out(text),
-            Mode::Json => {
-                let _ = writeln!(std::io::stderr().lock(), "{text}");
-            }
+            Mode::Human => self.out(text),
+            Mode::Json => self.sink.write(Stream::Err, text),
         }
     }
 
     /// Print the source lines around the pc at a stop (human mode only).
     pub fn source_at_stop(&self, listing: &Listing) {
         if self.mode == Mode::Human && !listing.lines.is_empty() {
-            out(&human::listing_lines(listing));
+            self.out(&human::listing_lines(listing));
         }
     }
 
@@ -210,9 +266,9 @@ impl Printer {
             let at = details.place.as_ref();
             match self.mode {
                 Mode::Human => {
-                    out(&human::event(event, at));
+                    self.out(&human::event(event, at));
                     if let Some(report) = &details.watch {
-                        out(&human::watch_report(report));
+                        self.out(&human::watch_report(report));
                     }
                 }
                 Mode::Json => {
@@ -227,7 +283,7 @@ impl Printer {
                             fields.insert("displays".into(), json::displays(displays));
                         }
                     }
-                    out(&object.to_string());
+                    self.out(&object.to_string());
                 }
             }
         }
@@ -236,17 +292,21 @@ impl Printer {
     /// Print the displays shown at a stop (human mode: `1: x = 3`).
     pub fn displays(&self, displays: &[DisplayValue]) {
         if self.mode == Mode::Human && !displays.is_empty() {
-            out(&human::display_lines(displays));
+            self.out(&human::display_lines(displays));
         }
     }
 
     /// Print warnings (symbols that could not be read) to stderr, in either mode: JSON mode
     /// keeps stdout for its objects (SPEC §5).
-    pub fn warnings(&self, warnings: &[dbg_session::SymbolWarning]) {
-        let mut stderr = std::io::stderr().lock();
+    pub fn warnings(&self, warnings: &[crate::SymbolWarning]) {
         for warning in warnings {
-            let _ = writeln!(stderr, "warning: {warning}");
+            self.sink.write(Stream::Err, &format!("warning: {warning}"));
         }
+    }
+
+    /// One line (or block) of ordinary output.
+    fn out(&self, text: &str) {
+        self.sink.write(Stream::Out, text);
     }
 
     /// Print the result of `command`.
@@ -254,18 +314,15 @@ impl Printer {
         match (self.mode, result) {
             (Mode::Human, Ok(data)) => {
                 if let Some(text) = human::data(data) {
-                    out(&text);
+                    self.out(&text);
                 }
             }
-            (Mode::Human, Err(error)) => {
-                let mut stderr = std::io::stderr().lock();
-                let _ = writeln!(stderr, "error: {error}");
-            }
-            (Mode::Json, Ok(data)) => out(
+            (Mode::Human, Err(error)) => self.sink.write(Stream::Err, &format!("error: {error}")),
+            (Mode::Json, Ok(data)) => self.out(
                 &json!({"type": "result", "command": command, "ok": true, "data": json::data(data)})
                     .to_string(),
             ),
-            (Mode::Json, Err(error)) => out(
+            (Mode::Json, Err(error)) => self.out(
                 &json!({"type": "result", "command": command, "ok": false, "error": error})
                     .to_string(),
             ),
@@ -279,13 +336,6 @@ static COLOUR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::ne
 /// Whether to colour human output.
 fn colour() -> bool {
     COLOUR.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// One line (or block) to stdout; a closed stdout is not worth a panic.
-fn out(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{text}");
-    let _ = stdout.flush();
 }
 
 /// A register value as SPEC §5 writes it: integers as zero-padded hex, st/xmm as byte lists.

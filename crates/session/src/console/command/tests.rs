@@ -1,7 +1,7 @@
 //! Unit tests of the command parser: each line parsed, or the error it gives.
 
 use super::*;
-use dbg_session::VirtAddr;
+use crate::VirtAddr;
 
 #[track_caller]
 fn check(line: &str, expected: Result<Command, &str>) {
@@ -84,7 +84,7 @@ fn commands_prefixes_and_aliases() {
         "watch 0x1000 write 8",
         Ok(Command::WatchpointSet {
             address: Location::Address(VirtAddr::new(0x1000)),
-            kind: dbg_session::WatchKind::Write,
+            kind: crate::WatchKind::Write,
             size: 8,
             ignore: 0,
         }),
@@ -93,7 +93,7 @@ fn commands_prefixes_and_aliases() {
         "watchpoint s 0x1000 rw 4 --ignore 2",
         Ok(Command::WatchpointSet {
             address: Location::Address(VirtAddr::new(0x1000)),
-            kind: dbg_session::WatchKind::ReadWrite,
+            kind: crate::WatchKind::ReadWrite,
             size: 4,
             ignore: 2,
         }),
@@ -102,15 +102,15 @@ fn commands_prefixes_and_aliases() {
     check("thread l", Ok(Command::ThreadList));
     check(
         "catchpoint syscall",
-        Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::All)),
+        Ok(Command::CatchSyscalls(crate::SyscallCatch::All)),
     );
     check(
         "catch s none",
-        Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::None)),
+        Ok(Command::CatchSyscalls(crate::SyscallCatch::None)),
     );
     check(
         "catchpoint syscall write,1 read",
-        Ok(Command::CatchSyscalls(dbg_session::SyscallCatch::Only(
+        Ok(Command::CatchSyscalls(crate::SyscallCatch::Only(
             [0, 1].into_iter().collect(),
         ))),
     );
@@ -124,7 +124,7 @@ fn commands_prefixes_and_aliases() {
     check(
         "handle usr1 nostop noprint",
         Ok(Command::Handle {
-            signal: dbg_session::Signal::SIGUSR1,
+            signal: crate::Signal::SIGUSR1,
             stop: Some(false),
             print: Some(false),
             pass: None,
@@ -133,7 +133,7 @@ fn commands_prefixes_and_aliases() {
     check(
         "handle SIGALRM stop pass",
         Ok(Command::Handle {
-            signal: dbg_session::Signal::SIGALRM,
+            signal: crate::Signal::SIGALRM,
             stop: Some(true),
             print: None,
             pass: Some(true),
@@ -142,7 +142,7 @@ fn commands_prefixes_and_aliases() {
     check(
         "handle 10",
         Ok(Command::Handle {
-            signal: dbg_session::Signal::SIGUSR1,
+            signal: crate::Signal::SIGUSR1,
             stop: None,
             print: None,
             pass: None,
@@ -510,7 +510,8 @@ fn gdb_habits_parse_to_their_dbg_forms() {
     );
     check("display", Ok(Command::Display(None)));
     check("undisplay 1 2", Ok(Command::Undisplay(vec![1, 2])));
-    let examine = |text: &str| crate::examine::parse(text).unwrap_or_else(|e| panic!("{e}"));
+    let examine =
+        |text: &str| crate::console::examine::parse(text).unwrap_or_else(|e| panic!("{e}"));
     check(
         "x/4xg $sp",
         Ok(Command::Examine {
@@ -555,7 +556,7 @@ fn the_command_reference_in_docs_is_the_command_table() {
     let found = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         found == expected,
-        "docs/COMMANDS.md differs from the command table: run DBG_UPDATE_DOCS=1 cargo test -p dbg-cli --bins"
+        "docs/COMMANDS.md differs from the command table: run DBG_UPDATE_DOCS=1 cargo test -p dbg-session --lib"
     );
 }
 
@@ -569,10 +570,10 @@ fn expression_commands_take_the_rest_of_the_line() {
     };
     check("print a + b * 2", print("a + b * 2", None));
     check("p  s.name ", print("s.name", None));
-    check("p/x arr", print("arr", Some(dbg_session::Format::Hex)));
+    check("p/x arr", print("arr", Some(crate::Format::Hex)));
     check(
         "print/d \"a b\"",
-        print("\"a b\"", Some(dbg_session::Format::Decimal)),
+        print("\"a b\"", Some(crate::Format::Decimal)),
     );
     check("inspect x = 3", print("x = 3", None));
     check("set var x = 3", Ok(Command::SetVar("x = 3".into())));

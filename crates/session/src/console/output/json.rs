@@ -1,6 +1,6 @@
 //! JSON output (SPEC §5): one object per line, for scripts.
 
-use dbg_session::{Breakpoint, CodePlace, Event, StopKind, WatchHit, Watchpoint};
+use crate::{Breakpoint, CodePlace, Event, StopKind, WatchHit, Watchpoint};
 use serde_json::{json, Map, Value};
 
 use super::{register_text, watch_value, Data};
@@ -109,7 +109,7 @@ fn place_fields(object: &mut Map<String, Value>, place: Option<&CodePlace>) {
     }
 }
 
-fn frame_json(view: &crate::output::FrameView) -> Value {
+fn frame_json(view: &crate::console::output::FrameView) -> Value {
     let frame = &view.frame;
     let mut object = Map::new();
     object.insert("pc".into(), format!("{:#x}", frame.pc).into());
@@ -117,7 +117,7 @@ fn frame_json(view: &crate::output::FrameView) -> Value {
     if frame.inlined {
         object.insert("inlined".into(), true.into());
     }
-    let variables = |list: &[dbg_session::VariableText]| -> Value {
+    let variables = |list: &[crate::VariableText]| -> Value {
         list.iter()
             .map(|v| json!({"name": v.name, "type": v.type_name, "value": v.text}))
             .collect::<Vec<_>>()
@@ -316,7 +316,7 @@ fn reason(kind: StopKind) -> &'static str {
 
 /// A value for SPEC §5: `value` (the printed text), `type`, `name` where it has one, and
 /// `children` for structs and arrays.
-fn value_json(value: &crate::output::ValueView) -> Value {
+fn value_json(value: &crate::console::output::ValueView) -> Value {
     let mut object = Map::new();
     if !value.name.is_empty() {
         object.insert("name".into(), value.name.clone().into());
@@ -338,7 +338,7 @@ fn value_json(value: &crate::output::ValueView) -> Value {
 }
 
 /// SPEC §5: `"displays":[{"id":1,"expr":"x","value":"3"}]`.
-pub(super) fn displays(values: &[crate::output::DisplayValue]) -> Value {
+pub(super) fn displays(values: &[crate::console::output::DisplayValue]) -> Value {
     values
         .iter()
         .map(|d| json!({"id": d.id, "expr": d.expr, "value": d.value}))
