@@ -42,6 +42,16 @@ fn cli() -> clap::Command {
             .long("json")
             .action(ArgAction::SetTrue)
             .help("machine mode: stdout carries only JSON lines"),
+        Arg::new("debug-file-directory")
+            .long("debug-file-directory")
+            .value_name("DIR")
+            .value_parser(clap::value_parser!(PathBuf))
+            .action(ArgAction::Append)
+            .help(
+                "look for separate debug files in DIR (by build-id in DIR/.build-id/, by \
+                 .gnu_debuglink in DIR/<the binary's directory>/) before /usr/lib/debug; \
+                 repeatable",
+            ),
     ];
     let redirect = |name: &'static str, what: &'static str| {
         Arg::new(name)
@@ -206,6 +216,10 @@ fn main() -> ExitCode {
         Ok(started) => started,
         Err(message) => return fail(message),
     };
+    let mut session = session;
+    if let Some(directories) = args.get_many::<PathBuf>("debug-file-directory") {
+        session.set_debug_file_directories(directories.cloned().collect());
+    }
     let mut runner = Runner::new(session, Printer::new(mode));
     runner.print_events(&events);
     repl::watch_ctrl_c(runner.interrupter());

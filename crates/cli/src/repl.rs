@@ -61,6 +61,9 @@ fn interactive(
                     let _ = editor.append_history(path);
                 }
                 last = line.clone();
+                if runner.borrow().would_restart(&line) && !confirm_restart(editor) {
+                    continue;
+                }
                 if runner.borrow_mut().execute(&line) == Flow::Quit {
                     break;
                 }
@@ -68,6 +71,31 @@ fn interactive(
             // Ctrl-C at the prompt abandons the line.
             Err(ReadlineError::Interrupted) => continue,
             Err(_) => break,
+        }
+    }
+}
+
+/// gdb's question before `run` kills the program it is debugging; anything but yes (or a
+/// closed input) keeps it. Asked only of a person at a terminal: piped commands run as given.
+fn confirm_restart(
+    editor: &mut rustyline::Editor<Completion, rustyline::history::DefaultHistory>,
+) -> bool {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return true;
+    }
+    println!("The program being debugged has been started already.");
+    loop {
+        match editor.readline("Start it from the beginning? (y or n) ") {
+            Ok(answer) => match answer.trim() {
+                "y" | "Y" | "yes" => return true,
+                "n" | "N" | "no" => {
+                    println!("Program not restarted.");
+                    return false;
+                }
+                _ => println!("Please answer y or n."),
+            },
+            Err(_) => return false,
         }
     }
 }

@@ -150,3 +150,72 @@ fn c_library_frames_are_named_as_gdb_names_them() {
     }
     assert!(compared >= 5, "dbg:\n{transcript}\ngdb:\n{gdb}");
 }
+
+/// `--debug-file-directory DIR`: a copy of `nested` stripped of everything, its debug file
+/// under DIR's build-id layout, debugs at source level as the original does.
+#[test]
+fn a_debug_file_directory_given_on_the_command_line_is_searched_by_build_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("nested");
+    std::fs::copy(fixture("nested"), &program).unwrap();
+    let notes = Command::new("readelf")
+        .arg("-n")
+        .arg(&program)
+        .output()
+        .unwrap();
+    let notes = String::from_utf8_lossy(&notes.stdout).into_owned();
+    let id = notes
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Build ID: "))
+        .unwrap()
+        .to_string();
+    let root = dir.path().join("debug");
+    let debug = root
+        .join(".build-id")
+        .join(&id[..2])
+        .join(format!("{}.debug", &id[2..]));
+    std::fs::create_dir_all(debug.parent().unwrap()).unwrap();
+    let objcopy = |args: &[&std::ffi::OsStr]| {
+        assert!(Command::new("objcopy")
+            .args(args)
+            .status()
+            .unwrap()
+            .success());
+    };
+    objcopy(&[
+        "--only-keep-debug".as_ref(),
+        program.as_os_str(),
+        debug.as_os_str(),
+    ]);
+    objcopy(&["--strip-all".as_ref(), program.as_os_str()]);
+    let program = program.to_str().unwrap();
+    let root = root.to_str().unwrap();
+    let commands = [
+        "break leaf",
+        "continue",
+        "backtrace",
+        "print x",
+        "sharedlibrary list",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--batch"];
+        args.extend(extra);
+        for command in &commands {
+            args.extend(["-e", command]);
+        }
+        args.push(program);
+        let output = dbg(&args);
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            transcript(&output),
+        )
+    };
+    let (found, found_transcript) = run(&["--debug-file-directory", root]);
+    assert!(found.contains("$1 = 4"), "{found_transcript}");
+    assert!(
+        found.contains("#0  ") && found.contains("nested.c:"),
+        "{found_transcript}"
+    );
+    let (without, without_transcript) = run(&[]);
+    assert!(!without.contains("$1 = 4"), "{without_transcript}");
+}

@@ -1,5 +1,6 @@
 //! Shared libraries through dbg-cli: `library` and `breakpoint resolved` events in JSON, a
-//! pending breakpoint in a `dlopen`ed plugin hit after each load, `sharedlibrary list` in
+//! pending breakpoint in a `dlopen`ed plugin hit after each load (and in one loaded into a
+//! second namespace with `dlmopen`), `sharedlibrary list` in
 //! both output modes, and a real program (`/bin/ls`) with a breakpoint in libc set before
 //! libc is loaded.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
@@ -89,6 +90,103 @@ fn a_pending_breakpoint_in_a_plugin_resolves_and_hits_after_each_dlopen_in_json(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_plugin_loaded_in_a_second_namespace_with_dlmopen_is_tracked_and_its_breakpoint_hits() {
+    let plugin = fixture("libplugin.so");
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "break plugin_work",
+        "-e",
+        "continue",
+        "-e",
+        "print x",
+        "-e",
+        "sharedlibrary list",
+        "-e",
+        "continue",
+        &fixture("dlmopener"),
+        &plugin,
+    ]);
+    let lines = json_lines(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The C library here (glibc 2.35 or later) links namespaces through `r_debug_extended`.
+    assert!(stderr.contains("namespace: 41"), "{stderr}");
+    let event = |kind: &str| {
+        lines
+            .iter()
+            .filter(|l| {
+                l["type"] == "library" && l["event"] == kind && l["path"] == plugin.as_str()
+            })
+            .count()
+    };
+    assert_eq!((event("loaded"), event("unloaded")), (1, 1), "{lines:#?}");
+    let stop = lines
+        .iter()
+        .find(|l| l["type"] == "stop" && l["reason"] == "breakpoint")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert_eq!(stop["function"], "plugin_work");
+    let value = lines.iter().find(|l| l["command"] == "print x").unwrap();
+    assert_eq!(value["data"]["value"], "20", "{value}");
+    let list = lines
+        .iter()
+        .find(|l| l["command"] == "sharedlibrary list")
+        .unwrap();
+    assert!(
+        list["data"]["libraries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|lib| lib["path"] == plugin.as_str()),
+        "{list}"
+    );
+    assert!(lines.iter().any(|l| l["type"] == "exit" && l["code"] == 0));
+}
+
+#[test]
+fn a_pending_hardware_breakpoint_takes_a_debug_register_at_each_load_and_frees_it_at_each_unload() {
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "hbreak plugin_work",
+        "-e",
+        "continue",
+        "-e",
+        "continue",
+        "-e",
+        "breakpoint list",
+        "-e",
+        "continue",
+        &fixture("dlopener"),
+        &fixture("libplugin.so"),
+    ]);
+    let lines = json_lines(&output.stdout);
+    let set = lines
+        .iter()
+        .find(|l| l["command"] == "hbreak plugin_work")
+        .unwrap();
+    assert_eq!(set["data"]["pending"], true, "{set}");
+    let hits: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["type"] == "stop" && l["reason"] == "breakpoint")
+        .collect();
+    assert_eq!(hits.len(), 2, "{lines:#?}");
+    assert!(hits.iter().all(|h| h["function"] == "plugin_work"));
+    let list = lines
+        .iter()
+        .find(|l| l["command"] == "breakpoint list")
+        .unwrap();
+    assert_eq!(list["data"]["breakpoints"][0]["hits"], 2, "{list}");
+    assert!(
+        lines.iter().any(|l| l["type"] == "exit" && l["code"] == 0),
+        "{lines:#?}"
     );
 }
 

@@ -69,6 +69,17 @@ impl Launch {
         self
     }
 
+    /// The same launch with `args` instead of the arguments it had.
+    pub fn with_args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Self {
+        self.args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The arguments (after the program name).
+    pub fn arguments(&self) -> &[OsString] {
+        &self.args
+    }
+
     /// Read the tracee's standard input from `path`.
     pub fn stdin(mut self, path: impl Into<PathBuf>) -> Self {
         self.stdio[0] = Some(Redirect::Path(path.into()));

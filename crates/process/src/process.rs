@@ -222,6 +222,14 @@ impl Process {
         self.listener = Some(Listener(Box::new(listener)));
     }
 
+    /// Hand this process's thread-event listener to `next` (a debugger that starts its
+    /// program again keeps showing thread events the same way).
+    pub fn pass_thread_listener(&mut self, next: &mut Process) {
+        if let Some(listener) = self.listener.take() {
+            next.listener = Some(listener);
+        }
+    }
+
     /// A thread event: to the listener, or kept.
     pub(super) fn record(&mut self, event: ThreadEvent) {
         match self.listener.as_mut() {

@@ -80,6 +80,13 @@ impl Breakpoints {
         self.next_id + 1
     }
 
+    /// Forget every breakpoint's locations (a new program: they are resolved again).
+    pub(crate) fn clear_locations(&mut self) {
+        for bp in self.by_id.values_mut() {
+            bp.locations.clear();
+        }
+    }
+
     /// Count a hit of hardware breakpoint `id`; true when it is to be reported.
     pub(crate) fn hit_id(&mut self, id: u32) -> bool {
         let Some(bp) = self.by_id.get_mut(&id) else {

@@ -166,6 +166,10 @@ impl Images {
     /// binaries opened from now on.
     pub(crate) fn set_debug_file_directories(&mut self, directories: Vec<PathBuf>) {
         self.debug_files.directories = directories;
+        // Binaries opened already (the dynamic linker, at launch) are opened again when next
+        // wanted, looking in the new directories first.
+        self.modules.retain(|path, _| path == Path::new(VDSO));
+        self.debug_files.found.clear();
     }
 
     /// The separate debug file whose DWARF and symbols the binary at `path` uses, if one

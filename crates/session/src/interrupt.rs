@@ -29,6 +29,12 @@ impl Interrupter {
         }
     }
 
+    /// The process-layer handle requests go through (kept for the next process when the
+    /// program is started again).
+    pub(crate) fn stop_request(&self) -> StopRequest {
+        self.stop.clone()
+    }
+
     /// Ask for a stop: long commands (`stepi N`, `next`) end early, and a running tracee
     /// stops — exactly once, reported as an interrupt unless another stop comes first — even
     /// when the request lands between two of the many stops one command makes (a step over

@@ -37,11 +37,19 @@ pub struct LibraryInfo {
 /// `r_state` when the list is consistent (`RT_CONSISTENT`).
 const RT_CONSISTENT: u32 = 0;
 
-/// Offsets in `struct r_debug` (x86-64): `r_version` (int), `r_map`, `r_brk`, `r_state`.
+/// Offsets in `struct r_debug` (x86-64): `r_version` (int), `r_map`, `r_brk`, `r_state`,
+/// `r_ldbase`; and in glibc's `struct r_debug_extended` (version 2 and up, glibc 2.35), the
+/// next namespace's rendezvous, `r_next` (`dlmopen`).
+const R_VERSION: usize = 0;
 const R_MAP: usize = 8;
 const R_BRK: usize = 16;
 const R_STATE: usize = 24;
+const R_NEXT: usize = 40;
 const R_DEBUG_SIZE: usize = 32;
+const R_DEBUG_EXTENDED_SIZE: usize = 48;
+
+/// The most link-map namespaces followed (glibc allows 16: `DL_NNS`).
+pub(crate) const MAX_NAMESPACES: usize = 64;
 
 /// Offsets in `struct link_map`: `l_addr`, `l_name`, `l_ld`, `l_next`.
 const L_ADDR: usize = 0;
@@ -65,6 +73,8 @@ pub(crate) struct Rendezvous {
     pub(crate) consistent: bool,
     /// The head of the list (0 before the linker set it up).
     pub(crate) map: VirtAddr,
+    /// The rendezvous of the next link-map namespace (`dlmopen`), if there is one.
+    pub(crate) next: Option<VirtAddr>,
 }
 
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
@@ -77,21 +87,32 @@ pub(crate) fn read_rendezvous(
     read: &mut dyn FnMut(VirtAddr, usize) -> Option<Vec<u8>>,
     address: VirtAddr,
 ) -> Option<Rendezvous> {
-    let bytes = read(address, R_DEBUG_SIZE)?;
+    let bytes = read(address, R_DEBUG_EXTENDED_SIZE)?;
+    if bytes.len() < R_DEBUG_SIZE {
+        return None;
+    }
     let state = word(&bytes, R_STATE)? & 0xffff_ffff;
+    let version = word(&bytes, R_VERSION)? & 0xffff_ffff;
+    let next = (version >= 2)
+        .then(|| word(&bytes, R_NEXT))
+        .flatten()
+        .filter(|next| *next != 0)
+        .map(VirtAddr::new);
     Some(Rendezvous {
         brk: VirtAddr::new(word(&bytes, R_BRK)?),
         consistent: state == u64::from(RT_CONSISTENT),
         map: VirtAddr::new(word(&bytes, R_MAP)?),
+        next,
     })
 }
 
-/// The libraries in the list starting at `map`: the first entry (the executable) and the
-/// entries with no path (the vdso) left out; a relative path is taken from `cwd()` (asked
-/// only then: it reads /proc).
+/// The libraries in the list starting at `map`: the entries with no path (the vdso) left
+/// out, and in the program's own namespace (`main`) the first entry, the executable; a
+/// relative path is taken from `cwd()` (asked only then: it reads /proc).
 pub(crate) fn read_list(
     read: &mut dyn FnMut(VirtAddr, usize) -> Option<Vec<u8>>,
     map: VirtAddr,
+    main: bool,
     cwd: &dyn Fn() -> Option<PathBuf>,
 ) -> Vec<Library> {
     let mut libraries = Vec::new();
@@ -112,7 +133,7 @@ pub(crate) fn read_list(
             break;
         };
         entry = VirtAddr::new(next);
-        if index == 0 || name == 0 {
+        if (main && index == 0) || name == 0 {
             continue;
         }
         let Some(name) = read(VirtAddr::new(name), MAX_PATH).and_then(|bytes| c_string(&bytes))
@@ -238,7 +259,7 @@ mod tests {
         memory.insert(0x5100, b"linux-vdso.so.1\0".to_vec());
         memory.insert(0x5200, b"/lib/libc.so.6\0".to_vec());
         let mut read = reader(memory);
-        let list = read_list(&mut read, VirtAddr::new(0x1000), &|| None);
+        let list = read_list(&mut read, VirtAddr::new(0x1000), true, &|| None);
         // The cycle back to the executable repeats the library each time round: bounded.
         assert_eq!(list.len(), MAX_LIBRARIES / 3);
         assert_eq!(

@@ -25,6 +25,7 @@ mod library_ops;
 mod listing;
 mod memory;
 mod report;
+mod restart;
 mod returns;
 mod running;
 mod signal_ops;
@@ -88,8 +89,8 @@ pub struct Session {
     frames: Option<Vec<Frame>>,
     /// The frame `up`/`down`/`frame` selected (0: the innermost).
     selected_frame: usize,
-    /// Where a source-level step or `finish` is running to.
-    temporary: Option<Temporary>,
+    /// Where a source-level step, `finish`, `until` or `advance` is running to.
+    temporaries: Vec<Temporary>,
     /// At a stop where an inlined function starts, gdb shows the call site first: the
     /// number of inlined frames hidden (the next `step` enters them).
     inline_skip: usize,
@@ -114,6 +115,10 @@ pub struct Session {
         (usize, dbg_symbols::FileAddr),
         std::sync::Arc<Vec<dbg_symbols::FunctionScope>>,
     >,
+    /// What `run` starts again.
+    launch: Option<dbg_process::Launch>,
+    /// Breakpoint locations before the program was started again, until its first stop.
+    previous_locations: restart::PreviousLocations,
 }
 
 /// A front end's callback for events as they happen.
@@ -125,13 +130,24 @@ impl std::fmt::Debug for EventListener {
     }
 }
 
-/// A temporary stop of stepping: thread `tid` at `address`, with the stack pointer at `sp`
-/// when given (the frame that called, not a recursive one).
+/// A temporary stop of stepping: thread `tid` at `address`, when its stack pointer is as
+/// `sp` says.
 #[derive(Debug, Clone, Copy)]
 struct Temporary {
     address: VirtAddr,
     tid: Pid,
-    sp: Option<VirtAddr>,
+    sp: SpRule,
+}
+
+/// Which frames a temporary stop is for, by the stack pointer there.
+#[derive(Debug, Clone, Copy)]
+enum SpRule {
+    /// Any.
+    Any,
+    /// Exactly this one (the frame that called, not a recursive one).
+    Exact(VirtAddr),
+    /// This one or an outer frame (`until LOCATION` does not stop in a deeper recursion).
+    AtLeast(VirtAddr),
 }
 
 /// Why a stop is reported, beyond what the kernel said: the kind the command implies and the
@@ -172,6 +188,7 @@ impl Session {
         let process = launch.spawn()?;
         let pid = process.pid();
         let mut session = Session::new(process);
+        session.launch = Some(launch);
         let entry = session.stop_event(entry_stop(pid), StopKind::Entry, &Why::default())?;
         // At the first instruction the linker has loaded nothing yet: its hook reports the
         // start-up libraries.
@@ -186,6 +203,10 @@ impl Session {
         let process = Process::attach(pid)?;
         let threads = process.threads().collect();
         let mut session = Session::new(process);
+        // `run` after attach starts the attached program anew, without arguments (as gdb).
+        session.launch = std::fs::read_link(format!("/proc/{pid}/exe"))
+            .ok()
+            .map(dbg_process::Launch::new);
         let mut stop = entry_stop(pid);
         stop.signal = Signal::SIGSTOP;
         let entry = session.stop_event(stop, StopKind::Entry, &Why::default())?;
@@ -221,7 +242,7 @@ impl Session {
             queued_events: Vec::new(),
             frames: None,
             selected_frame: 0,
-            temporary: None,
+            temporaries: Vec::new(),
             inline_skip: 0,
             sources: BTreeMap::new(),
             value_types: Default::default(),
@@ -231,6 +252,8 @@ impl Session {
             list_state: None,
             stop_place: None,
             steps_asked: BTreeSet::new(),
+            launch: None,
+            previous_locations: Default::default(),
         }
     }
 

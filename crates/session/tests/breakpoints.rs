@@ -321,9 +321,10 @@ fn an_exec_is_a_stop_and_the_new_program_can_be_debugged() {
     );
     let exec = stop(&session.resume(1).unwrap());
     assert_eq!(exec.cause.kind(), StopKind::Exec);
-    // The old program's breakpoint no longer applies; it is kept, disabled.
-    assert!(!session.breakpoints()[0].enabled);
-    session.enable_breakpoint(1).unwrap();
+    // The breakpoint is resolved again in the new program (the same binary, at the same
+    // address without ASLR), as gdb does.
+    assert_eq!(session.breakpoints()[0].locations, vec![target]);
+    assert!(session.breakpoints()[0].enabled);
     let again = stop(&session.resume(1).unwrap());
     assert_eq!((again.cause.breakpoint(), again.pc), (Some(1), target));
     assert_eq!(
@@ -449,4 +450,56 @@ fn a_thread_that_exits_while_stepping_over_a_breakpoint_does_not_hang_anything()
         assert_eq!(exited(&events), 0, "{events:?}");
         assert_eq!(output(dir.path()), "joined\n");
     }
+}
+
+#[test]
+fn restart_launches_a_new_process_and_keeps_breakpoints_hits_and_hardware_slots() {
+    let _deadline = fixtures::deadline("bp_loop restart", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["5"], dir.path());
+    let target = address(&session, "bp_loop", "target_fn");
+    session.set_breakpoint(target, 0, false).unwrap();
+    let main = address(&session, "bp_loop", "main");
+    session.set_breakpoint(main, 0, true).unwrap();
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(2)
+    );
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(1)
+    );
+    let first = session.pid();
+    let launch = session.launch_config().unwrap().clone().with_args(["2"]);
+    let events = session.restart(launch).unwrap();
+    assert!(
+        matches!(events.first(), Some(Event::Killed { pid, signal: Signal::SIGKILL }) if *pid == first),
+        "{events:?}"
+    );
+    let second = session.pid();
+    assert!(events.contains(&Event::Launched { pid: second }));
+    assert_ne!(first, second);
+    // The hardware breakpoint took a debug register in the new process, the software one an
+    // int3 at the same address (no ASLR): both stop again, and hits add up.
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(2)
+    );
+    for _ in 0..2 {
+        let at = stop(&session.resume(1).unwrap());
+        assert_eq!((at.cause.breakpoint(), at.pc), (Some(1), target));
+    }
+    let hits: Vec<u64> = session.breakpoints().iter().map(|bp| bp.hits).collect();
+    assert_eq!(hits, [3, 2]);
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "calls 2 total 1\n");
+    // After the exit, the program starts again (with the last arguments).
+    let launch = session.launch_config().unwrap().clone();
+    session.restart(launch).unwrap();
+    session.delete_breakpoint(1).unwrap();
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(2)
+    );
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
 }

@@ -40,6 +40,15 @@ impl Process {
         self.stop_request.clone()
     }
 
+    /// Answer stop requests made through `request` from now on, instead of through this
+    /// process's own handle: a debugger that starts its program again keeps the handle its
+    /// Ctrl-C watcher holds. A request still standing from before is forgotten.
+    pub fn share_stop_request(&mut self, request: StopRequest) {
+        let _ = request.close();
+        request.clear();
+        self.stop_request = request;
+    }
+
     /// Ask the running process to stop (as Ctrl-C would): the stop is reported by `wait`.
     pub fn interrupt(&self) -> Result<()> {
         systhread::kill(self.pid, Signal::SIGINT).map_err(Error::from)

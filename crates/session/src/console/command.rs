@@ -17,7 +17,9 @@ use args::{
     one_id, one_watch_id, optional_count, parse_byte_list, parse_hex_string, parse_id, parse_u64,
     register_named,
 };
-pub use args::{parse_address, parse_integer, parse_location, parse_register_value, parse_signal};
+pub use args::{
+    parse_address, parse_integer, parse_location, parse_register_value, parse_signal, ProgramArgs,
+};
 use table::subcommand;
 pub use table::{lookup, COMMANDS};
 
@@ -26,6 +28,18 @@ pub use table::{lookup, COMMANDS};
 pub enum Command {
     /// `continue [N]`.
     Continue(u64),
+    /// `run [ARGS]` and `start [ARGS]` (`stop_at_main`): the program from the beginning, with
+    /// new arguments and redirections when given (else those of the last run).
+    Run {
+        /// `start`: stop at `main`.
+        stop_at_main: bool,
+        /// The new arguments and redirections.
+        args: Option<ProgramArgs>,
+    },
+    /// `until`: `next`, not back into a loop; `until LOCATION`: run there in this frame.
+    Until(Option<Location>),
+    /// `advance LOCATION`: run there (in any frame), or until this frame returns.
+    Advance(Location),
     /// `stepi [N]`.
     StepInstruction(u64),
     /// `nexti [N]`: like stepi, over calls.
@@ -242,6 +256,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
             spec.name
         ));
     }
+    if matches!(spec.name, "run" | "start") {
+        // The program's arguments: the rest of the line as typed, split as a shell would.
+        let rest = line.trim_start().get(first.len()..).unwrap_or_default();
+        return Ok(Command::Run {
+            stop_at_main: spec.name == "start",
+            args: ProgramArgs::parse(rest)?,
+        });
+    }
     let rest: Vec<&str> = words.collect();
     // The aliases `b LOCATION` and `x ADDRESS [N]` stand for a subcommand.
     match first {
@@ -443,6 +465,16 @@ pub fn parse(line: &str) -> Result<Command, String> {
             };
             Ok(Command::CatchSyscalls(catch))
         }
+        "until" => match rest.as_slice() {
+            [] => Ok(Command::Until(None)),
+            words => parse_location(&words.join(" ")).map(|l| Command::Until(Some(l))),
+        },
+        "advance" => match rest.as_slice() {
+            [] => {
+                Err("`advance` needs a LOCATION (a function, FILE:LINE, LINE or *ADDRESS)".into())
+            }
+            words => parse_location(&words.join(" ")).map(Command::Advance),
+        },
         "locals" => no_more(&rest).map(|()| Command::Locals),
         "args" => no_more(&rest).map(|()| Command::Args),
         "kill" => no_more(&rest).map(|()| Command::Kill),

@@ -70,6 +70,22 @@ impl Runner {
         }
     }
 
+    /// The session commands run on.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The session commands run on, for a front end's own requests between commands.
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// Whether `line` would kill the program to start it again (`run` or `start` while it
+    /// lives): an interactive front end asks first, as gdb does.
+    pub fn would_restart(&self, line: &str) -> bool {
+        matches!(command::parse(line.trim()), Ok(Command::Run { .. })) && self.session.is_alive()
+    }
+
     /// The handle the Ctrl-C watcher uses.
     pub fn interrupter(&self) -> Interrupter {
         self.session.interrupter()
@@ -110,6 +126,47 @@ impl Runner {
         self.printer.result(line, &result);
         self.printer.warnings(&self.session.symbol_warnings());
         flow
+    }
+
+    /// `run` / `start`: the program from the beginning (the old process killed), with new
+    /// arguments and redirections when given, run to its first stop (`start`: `main`).
+    fn restart(
+        &mut self,
+        stop_at_main: bool,
+        args: Option<command::ProgramArgs>,
+    ) -> Result<Data, String> {
+        let mut launch = self
+            .session
+            .launch_config()
+            .cloned()
+            .ok_or("no program to run: the session did not launch or attach one")?;
+        if let Some(args) = args {
+            launch = launch.with_args(args.args);
+            if let Some(path) = args.stdin {
+                launch = launch.stdin(path);
+            }
+            if let Some(path) = args.stdout {
+                launch = launch.stdout(path);
+            }
+            if let Some(path) = args.stderr {
+                launch = launch.stderr(path);
+            }
+        }
+        let events = self.session.restart(launch).map_err(|e| e.to_string())?;
+        self.print_events(&events);
+        if stop_at_main {
+            let main = crate::Location::Function("main".into());
+            let bp = self
+                .session
+                .set_breakpoint_at(&main, "main", 0, false)
+                .map_err(|e| format!("cannot stop at main: {e}"))?;
+            self.session
+                .set_breakpoint_temporary(bp.id, true)
+                .map_err(|e| e.to_string())?;
+        }
+        let events = self.session.resume(1).map_err(|e| e.to_string())?;
+        self.print_events(&events);
+        Ok(Data::None)
     }
 
     /// The values of the displays (only display `only` when given), each as `print` shows
@@ -183,6 +240,10 @@ impl Runner {
                 }
                 other => other,
             },
+            Command::Run { stop_at_main, args } => return self.restart(stop_at_main, args),
+            Command::Until(None) => self.session.until_line(),
+            Command::Until(Some(location)) => self.session.advance(&location, true),
+            Command::Advance(location) => self.session.advance(&location, false),
             Command::StepInstruction(count) => self.session.step_instructions(count),
             Command::RegisterRead(set) => {
                 let regs: Vec<Reg> = match set {

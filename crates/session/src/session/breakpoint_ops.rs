@@ -46,10 +46,12 @@ impl Session {
         // The id the breakpoint will get owns its slot or sites.
         let id = self.breakpoints.next_id();
         if hardware {
-            let [addr] = locations.as_slice() else {
-                return Err(Error::HardwareLocations(locations.len()));
-            };
-            self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?;
+            match locations.as_slice() {
+                // Pending: it takes a debug register when its library loads.
+                [] => {}
+                [addr] => self.take_slot(Watch::execute(*addr)?, SlotOwner::Breakpoint(id))?,
+                _ => return Err(Error::HardwareLocations(locations.len())),
+            }
         } else {
             self.insert_sites(&locations, SiteOwner::Breakpoint(id))?;
         }
@@ -200,7 +202,8 @@ impl Session {
     }
 
     /// After an exec: the old program's memory, and every `int3` in it, are gone. Breakpoints
-    /// stay listed, disabled; enabling one inserts it into the new program.
+    /// keep what they were set on and are resolved again in the new program; watchpoints
+    /// (addresses of the old program) stay listed, disabled.
     pub(super) fn forget_program(&mut self) {
         self.images.reset();
         self.linker = Default::default();
@@ -214,11 +217,6 @@ impl Session {
             wp.enabled = false;
         }
         self.memory = Memory::new(self.pid());
-        let ids: Vec<u32> = self.breakpoints.all().map(|bp| bp.id).collect();
-        for id in ids {
-            if let Some(bp) = self.breakpoints.get_mut(id) {
-                bp.enabled = false;
-            }
-        }
+        self.breakpoints.clear_locations();
     }
 }

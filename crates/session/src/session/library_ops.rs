@@ -13,6 +13,7 @@ use super::{Location, Session};
 use crate::event::Event;
 use crate::images::Image;
 use crate::libraries::{self, Library, LibraryInfo, Linker};
+use crate::watchpoints::SlotOwner;
 
 /// The owner of the internal breakpoint on the dynamic linker's hook.
 const LINKER_HOOK: SiteOwner = SiteOwner::Internal("dynamic linker");
@@ -95,13 +96,27 @@ impl Session {
         let cwd = move || std::fs::read_link(format!("/proc/{pid}/cwd")).ok();
         let now = {
             let mut read = self.tracee_reader();
-            let Some(state) = libraries::read_rendezvous(&mut read, rendezvous) else {
-                return Vec::new();
-            };
-            if !state.consistent {
-                return Vec::new();
+            // Every link-map namespace (the program's, then those `dlmopen` made), each
+            // consistent: a change in any of them is waited out.
+            let mut now = Vec::new();
+            let mut next = Some(rendezvous);
+            for namespace in 0..libraries::MAX_NAMESPACES {
+                let Some(at) = next else { break };
+                let Some(state) = libraries::read_rendezvous(&mut read, at) else {
+                    break;
+                };
+                if !state.consistent {
+                    return Vec::new();
+                }
+                now.extend(libraries::read_list(
+                    &mut read,
+                    state.map,
+                    namespace == 0,
+                    &cwd,
+                ));
+                next = state.next;
             }
-            libraries::read_list(&mut read, state.map, &cwd)
+            now
         };
         let (loaded, unloaded) = self.linker.update(now);
         if loaded.is_empty() && unloaded.is_empty() {
@@ -136,6 +151,20 @@ impl Session {
         let Some(image) = self.images.known_image_at(library.dynamic) else {
             return;
         };
+        // A hardware breakpoint there gives back its debug register and waits again.
+        let inside = |a: &VirtAddr| image.start <= *a && *a < image.end;
+        let hardware: Vec<u32> = self
+            .breakpoints
+            .all()
+            .filter(|bp| bp.hardware && bp.locations.iter().any(inside))
+            .map(|bp| bp.id)
+            .collect();
+        for id in hardware {
+            let _ = self.free_slot(SlotOwner::Breakpoint(id));
+            if let Some(bp) = self.breakpoints.get_mut(id) {
+                bp.locations.clear();
+            }
+        }
         let gone = self.sites.forget_range(image.start, image.end);
         if gone.is_empty() {
             return;
@@ -159,30 +188,36 @@ impl Session {
         }
     }
 
-    /// Resolve every software breakpoint again in `images` (newly loaded): new locations
-    /// are inserted (for an enabled breakpoint) and reported.
-    fn resolve_in(&mut self, images: &[Image]) -> Vec<Event> {
+    /// Resolve every breakpoint again in `images` (newly loaded): new locations are
+    /// inserted (for an enabled breakpoint) and reported.
+    pub(super) fn resolve_in(&mut self, images: &[Image]) -> Vec<Event> {
         let mut events = Vec::new();
         if images.is_empty() {
             return events;
         }
-        let wanted: Vec<(u32, Location, bool, bool)> = self
+        // A hardware breakpoint has one location (one debug register): only a pending one
+        // resolves, at the first place found.
+        let wanted: Vec<(u32, Location, bool, bool, bool)> = self
             .breakpoints
             .all()
-            .filter(|bp| !bp.hardware)
+            .filter(|bp| !bp.hardware || bp.locations.is_empty())
             .map(|bp| {
                 (
                     bp.id,
                     bp.location.clone(),
                     bp.locations.is_empty(),
                     bp.enabled,
+                    bp.hardware,
                 )
             })
             .collect();
-        for (id, location, pending, enabled) in wanted {
+        for (id, location, pending, enabled, hardware) in wanted {
             let mut found = Vec::new();
             for image in images {
                 found.extend(self.addresses_in(image, &location, pending));
+            }
+            if hardware {
+                found.truncate(1);
             }
             let known = self
                 .breakpoints
@@ -194,11 +229,14 @@ impl Session {
                 if known.contains(&address) || added.contains(&address) {
                     continue;
                 }
-                if enabled
-                    && self
-                        .insert_site(address, SiteOwner::Breakpoint(id))
-                        .is_err()
-                {
+                let inserted = match (enabled, hardware) {
+                    (false, _) => Ok(()),
+                    (true, false) => self.insert_site(address, SiteOwner::Breakpoint(id)),
+                    (true, true) => dbg_watch::Watch::execute(address)
+                        .map_err(Into::into)
+                        .and_then(|watch| self.take_slot(watch, SlotOwner::Breakpoint(id))),
+                };
+                if inserted.is_err() {
                     continue;
                 }
                 added.push(address);
@@ -206,12 +244,13 @@ impl Session {
             if added.is_empty() {
                 continue;
             }
-            if let Some(bp) = self.breakpoints.get_mut(id) {
-                bp.locations.extend(added);
-                events.push(Event::BreakpointResolved {
-                    id,
-                    locations: bp.locations.clone(),
-                });
+            let Some(bp) = self.breakpoints.get_mut(id) else {
+                continue;
+            };
+            bp.locations.extend(added);
+            let locations = bp.locations.clone();
+            if !self.same_as_before(id, &locations) {
+                events.push(Event::BreakpointResolved { id, locations });
             }
         }
         events
@@ -239,6 +278,13 @@ impl Session {
                         .collect(),
                     _ => Vec::new(),
                 }
+            }
+            // An address resolves where it was, in the binary mapped there (the same
+            // place when the program starts again without ASLR).
+            Location::Address(address)
+                if pending && image.start <= *address && *address < image.end =>
+            {
+                vec![*address]
             }
             Location::Symbol { name, offset } if pending => module
                 .symbols_named(name)

@@ -15,6 +15,8 @@ impl Session {
         self.forget_frames();
         self.inline_skip = why.inline_skip;
         self.list_state = None;
+        // Resolutions after a restart are news again from the first stop on.
+        self.previous_locations.clear();
         let mut events = self.thread_events();
         self.last_signal = None;
         self.last_breakpoint = why.breakpoint;
@@ -31,6 +33,7 @@ impl Session {
                 if kind == StopKind::Exec {
                     self.forget_program();
                     events.extend(self.start_library_tracking());
+                    events.extend(self.resolve_everywhere());
                 }
                 let our_sigstop = kind == StopKind::Interrupt && stop.signal == Signal::SIGSTOP;
                 if our_sigstop && self.process.signal_pending(Signal::SIGINT) {

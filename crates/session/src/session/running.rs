@@ -11,7 +11,7 @@ use dbg_process::{
 use dbg_sys::VirtAddr;
 use dbg_watch::WatchKind;
 
-use super::{Session, Why};
+use super::{Session, SpRule, Why};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopKind};
 
@@ -347,20 +347,28 @@ impl Session {
 
     /// Whether thread `tid`, at our `int3` at `addr`, is where a step is running to.
     fn reached_temporary(&mut self, addr: VirtAddr, tid: Pid) -> Result<bool> {
-        let Some(temporary) = self.temporary else {
-            return Ok(false);
-        };
-        if temporary.address != addr || temporary.tid != tid {
+        let rules: Vec<SpRule> = self
+            .temporaries
+            .iter()
+            .filter(|t| t.address == addr && t.tid == tid)
+            .map(|t| t.sp)
+            .collect();
+        if rules.is_empty() {
             return Ok(false);
         }
-        let Some(sp) = temporary.sp else {
+        if rules.iter().any(|rule| matches!(rule, SpRule::Any)) {
             return Ok(true);
-        };
+        }
         let here = self.process.current_thread();
         self.guard(|process| process.select_thread(tid))?;
         let rsp = self.guard(|process| process.read_register(Reg::Rsp));
         self.guard(|process| process.select_thread(here))?;
-        Ok(rsp?.as_u64() == sp.get())
+        let rsp = rsp?.as_u64();
+        Ok(rules.iter().any(|rule| match rule {
+            SpRule::Any => true,
+            SpRule::Exact(sp) => rsp == sp.get(),
+            SpRule::AtLeast(sp) => rsp >= sp.get(),
+        }))
     }
 
     /// Resume the threads as `action` says and wait for the next stop.

@@ -205,10 +205,12 @@ impl Session {
 
     /// Look for separate debug files in `directories` before `/usr/lib/debug` (gdb's
     /// `debug-file-directory`): by build-id in `DIR/.build-id/`, and by `.gnu_debuglink`
-    /// in `DIR/<the binary's directory>/`. Applies to the binaries opened from now on: set
-    /// it before the first question about symbols.
+    /// in `DIR/<the binary's directory>/`. Binaries read before are read again when next
+    /// wanted.
     pub fn set_debug_file_directories(&mut self, directories: Vec<std::path::PathBuf>) {
         self.images.set_debug_file_directories(directories);
+        self.value_types.clear();
+        self.scope_cache.clear();
     }
 
     /// Every binary mapped in the process, the executable first (not the vdso), with the
@@ -431,8 +433,7 @@ impl Session {
             // Nothing loaded defines it yet: kept pending, resolved as libraries load (SPEC
             // §3), when a library can still load.
             Err(Error::NoSymbol { .. } | Error::NoSourceFile { .. } | Error::NoLineInfo(_))
-                if !hardware
-                    && self.can_load_libraries()
+                if self.can_load_libraries()
                     && matches!(
                         location,
                         Location::Function(_) | Location::Line { .. } | Location::Symbol { .. }

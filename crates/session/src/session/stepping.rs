@@ -14,7 +14,7 @@ use dbg_symbols::SourceLine;
 use dbg_sys::VirtAddr;
 
 use super::running::SingleStep;
-use super::{Session, Temporary, Why};
+use super::{Location, Session, SpRule, Temporary, Why};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopCause, StopKind};
 
@@ -94,7 +94,7 @@ impl Session {
     pub fn step_line(&mut self) -> Result<Vec<Event>> {
         let alive = self.is_alive();
         let _busy = self.interrupter.busy();
-        let result = self.source_step(false);
+        let result = self.source_step(false, false);
         self.death_as_event(alive, result)
     }
 
@@ -102,7 +102,16 @@ impl Session {
     pub fn next_line(&mut self) -> Result<Vec<Event>> {
         let alive = self.is_alive();
         let _busy = self.interrupter.busy();
-        let result = self.source_step(true);
+        let result = self.source_step(true, false);
+        self.death_as_event(alive, result)
+    }
+
+    /// `until` without argument: `next`, but a jump back (the end of a loop) does not end it:
+    /// it runs on until a line past the current one is reached, or the function returns.
+    pub fn until_line(&mut self) -> Result<Vec<Event>> {
+        let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
+        let result = self.source_step(true, true);
         self.death_as_event(alive, result)
     }
 
@@ -169,11 +178,12 @@ impl Session {
         Ok(events)
     }
 
-    fn source_step(&mut self, over: bool) -> Result<Vec<Event>> {
+    fn source_step(&mut self, over: bool, until: bool) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         let pid = self.pid();
         let tid = self.process.current_thread();
         let pc = self.current_pc()?;
+        let mut start = pc;
         let mut events = Vec::new();
         let mut line = match self.stepping_line(pc) {
             Some(line) => line,
@@ -264,7 +274,10 @@ impl Session {
                             return self.step_done(events);
                         }
                         // Back in the caller, mid-line: on to the caller's next line.
-                        Some(caller) => line = caller,
+                        Some(caller) => {
+                            line = caller;
+                            start = now;
+                        }
                         // A caller without line information (the C library calling main):
                         // stop here, as there is no line to step to.
                         None => return self.step_done(events),
@@ -289,7 +302,9 @@ impl Session {
             }
             if self.images.is_statement_start(pid, now) {
                 if let Some(here) = self.images.line_at(pid, now) {
-                    if !same_line(&here, &line) {
+                    // `until` goes on through a jump back, as gdb's does: only code past
+                    // where it started ends it.
+                    if !same_line(&here, &line) && (!until || now > start) {
                         return self.step_done(events);
                     }
                 }
@@ -426,15 +441,36 @@ impl Session {
     /// Run every thread until thread `tid` reaches `address` (with the stack pointer at
     /// `sp`, when given), through a temporary breakpoint there.
     fn run_to(&mut self, address: VirtAddr, tid: Pid, sp: Option<VirtAddr>) -> Result<RunTo> {
-        self.insert_site(address, SiteOwner::Temporary)?;
-        self.temporary = Some(Temporary { address, tid, sp });
+        let sp = sp.map_or(SpRule::Any, SpRule::Exact);
+        self.run_to_any(&[Temporary { address, tid, sp }])
+    }
+
+    /// Run every thread until one of `temporaries` is reached, through temporary
+    /// breakpoints there.
+    fn run_to_any(&mut self, temporaries: &[Temporary]) -> Result<RunTo> {
+        let mut inserted: Vec<VirtAddr> = Vec::new();
+        for temporary in temporaries {
+            if inserted.contains(&temporary.address) {
+                continue;
+            }
+            if let Err(error) = self.insert_site(temporary.address, SiteOwner::Temporary) {
+                for address in inserted {
+                    let _ = self.release_site(address, SiteOwner::Temporary);
+                }
+                return Err(error);
+            }
+            inserted.push(temporary.address);
+        }
+        self.temporaries = temporaries.to_vec();
         let result = self.resume_inner(1);
-        self.temporary = None;
-        let released = if self.is_alive() {
-            self.release_site(address, SiteOwner::Temporary)
-        } else {
-            Ok(())
-        };
+        self.temporaries.clear();
+        let mut released = Ok(());
+        if self.is_alive() {
+            for address in inserted {
+                let release = self.release_site(address, SiteOwner::Temporary);
+                released = released.and(release);
+            }
+        }
         // What happened is reported first; a failed release after it is the error only
         // when there is nothing else to say.
         let events = result?;
@@ -447,6 +483,68 @@ impl Session {
             RunTo::Reached(events)
         } else {
             RunTo::Stopped(events)
+        })
+    }
+
+    /// `advance LOCATION` (`until_frame: false`) and `until LOCATION` (true): run until the
+    /// current thread reaches `location` (any of its addresses) — for `until`, in the selected frame or an
+    /// outer one, not in a deeper recursive call — or the selected frame returns.
+    pub fn advance(&mut self, location: &Location, until_frame: bool) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let location = match location {
+            Location::CurrentLine(line) => self.in_current_file(*line)?,
+            other => other.clone(),
+        };
+        let addresses = self.breakpoint_addresses(&location)?;
+        let alive = self.is_alive();
+        let _busy = self.interrupter.busy();
+        let result = self.advance_inner(&addresses, until_frame);
+        self.death_as_event(alive, result)
+    }
+
+    fn advance_inner(&mut self, addresses: &[VirtAddr], until_frame: bool) -> Result<Vec<Event>> {
+        self.ensure_stopped()?;
+        let tid = self.process.current_thread();
+        let frames = self.backtrace()?;
+        let selected = self.selected_frame.min(frames.len().saturating_sub(1));
+        if frames.is_empty() {
+            return Err(Error::NoFrames);
+        }
+        // The selected frame's stack pointer: the thread's for the innermost frame, else the
+        // CFA of the frame it called (its stack pointer at that call).
+        let sp = if !until_frame {
+            SpRule::Any
+        } else if selected == 0 {
+            SpRule::AtLeast(VirtAddr::new(
+                self.guard(|p| p.read_register(Reg::Rsp))?.as_u64(),
+            ))
+        } else {
+            frames
+                .get(selected - 1)
+                .and_then(|callee| callee.cfa)
+                .map_or(SpRule::Any, SpRule::AtLeast)
+        };
+        let mut temporaries: Vec<Temporary> = addresses
+            .iter()
+            .map(|&address| Temporary { address, tid, sp })
+            .collect();
+        // The selected frame returning ends it too (the outermost frame never returns).
+        let physical = frames
+            .iter()
+            .skip(selected)
+            .position(|f| !f.inlined)
+            .map(|i| i + selected);
+        if let Some(index) = physical {
+            if let (Some(frame), Some(caller)) = (frames.get(index), frames.get(index + 1)) {
+                temporaries.push(Temporary {
+                    address: caller.pc,
+                    tid,
+                    sp: frame.cfa.map_or(SpRule::Any, SpRule::Exact),
+                });
+            }
+        }
+        Ok(match self.run_to_any(&temporaries)? {
+            RunTo::Reached(events) | RunTo::Stopped(events) => events,
         })
     }
 

@@ -17,6 +17,53 @@ pub fn parse_location(text: &str) -> Result<Location, String> {
     Location::parse_location(text).map_err(|e| e.to_string())
 }
 
+/// The program's arguments and redirections as `run` takes them (`run ARGS < in > out`):
+/// words split and unquoted as a shell does; `<FILE`, `>FILE` and `2>FILE` (with or without a
+/// space) redirect its standard streams.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProgramArgs {
+    /// The arguments after the program name.
+    pub args: Vec<String>,
+    /// Standard input from this file.
+    pub stdin: Option<String>,
+    /// Standard output to this file.
+    pub stdout: Option<String>,
+    /// Standard error to this file.
+    pub stderr: Option<String>,
+}
+
+impl ProgramArgs {
+    /// `None` for an empty line (the last run's arguments are used again).
+    pub fn parse(text: &str) -> Result<Option<ProgramArgs>, String> {
+        let words = shell_words::split(text).map_err(|e| format!("invalid arguments: {e}"))?;
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let mut parsed = ProgramArgs::default();
+        let mut words = words.into_iter();
+        while let Some(word) = words.next() {
+            let (target, file) = if let Some(file) = word.strip_prefix("2>") {
+                (&mut parsed.stderr, file.to_string())
+            } else if let Some(file) = word.strip_prefix('>') {
+                (&mut parsed.stdout, file.to_string())
+            } else if let Some(file) = word.strip_prefix('<') {
+                (&mut parsed.stdin, file.to_string())
+            } else {
+                parsed.args.push(word);
+                continue;
+            };
+            let file = match file.is_empty() {
+                true => words
+                    .next()
+                    .ok_or_else(|| format!("`{word}` needs a file name after it"))?,
+                false => file,
+            };
+            *target = Some(file);
+        }
+        Ok(Some(parsed))
+    }
+}
+
 pub(super) fn parse_u64(text: &str, what: &str) -> Result<u64, String> {
     match parse_integer(text) {
         Some(value) if value <= u128::from(u64::MAX) => Ok(value as u64),

@@ -391,8 +391,38 @@ fn register_values() {
 #[test]
 fn gdb_habits_parse_to_their_dbg_forms() {
     // gdb's one-letter abbreviations keep gdb's meaning.
-    fails("r", "`run` is not available in this version of dbg yet");
-    fails("u", "`until` is not available in this version of dbg yet");
+    check(
+        "r",
+        Ok(Command::Run {
+            stop_at_main: false,
+            args: None,
+        }),
+    );
+    check("u", Ok(Command::Until(None)));
+    check("u 30", Ok(Command::Until(Some(Location::CurrentLine(30)))));
+    check(
+        "advance f.c:3",
+        Ok(Command::Advance(Location::Line {
+            file: "f.c".into(),
+            line: 3,
+        })),
+    );
+    fails("advance", "`advance` needs a LOCATION");
+    // `run`'s arguments are split and unquoted as a shell does; redirections are taken out.
+    check(
+        "start 'a b' \"c d\" <in >out 2> err e",
+        Ok(Command::Run {
+            stop_at_main: true,
+            args: Some(ProgramArgs {
+                args: vec!["a b".into(), "c d".into(), "e".into()],
+                stdin: Some("in".into()),
+                stdout: Some("out".into()),
+                stderr: Some("err".into()),
+            }),
+        }),
+    );
+    fails("run >", "`>` needs a file name after it");
+    fails("run 'open", "invalid arguments");
     check(
         "d 2",
         Ok(Command::Breakpoints(BreakpointAction::Delete, vec![2])),
