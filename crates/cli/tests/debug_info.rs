@@ -219,3 +219,47 @@ fn a_debug_file_directory_given_on_the_command_line_is_searched_by_build_id() {
     let (without, without_transcript) = run(&[]);
     assert!(!without.contains("$1 = 4"), "{without_transcript}");
 }
+
+/// With libc6-dbg, `step` on a line calling `printf` goes through the PLT stub (and the
+/// dynamic linker's lazy binding) into the C library's `puts`, past its prologue; `step`,
+/// `finish` and `next` then go where gdb's go in the C library's own lines (the lines gdb
+/// picks where optimised code puts several at one address). Compared by pc, which is the
+/// same in both without ASLR.
+#[test]
+fn step_into_the_c_library_through_the_plt_goes_where_gdbs_does() {
+    let mut commands = vec!["break main", "run"];
+    for motion in [
+        "step", "step", "step", "step", "finish", "next", "step", "next", "next",
+    ] {
+        commands.extend([motion, "p/x $pc"]);
+    }
+    let program = fixture("hello");
+    let mut args = vec!["run", "--batch"];
+    for command in &commands {
+        args.extend(["-e", command]);
+    }
+    args.push(&program);
+    let output = dbg(&args);
+    let values = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|line| line.starts_with('$'))
+            .map(str::to_string)
+            .collect()
+    };
+    let ours = values(&String::from_utf8_lossy(&output.stdout));
+    let mut gdb = Command::new("gdb");
+    gdb.args(["-nx", "-batch"]);
+    for command in &commands {
+        gdb.args(["-ex", command]);
+    }
+    let gdb = gdb.arg(&program).output().unwrap();
+    let gdb = String::from_utf8_lossy(&gdb.stdout).into_owned();
+    let theirs = values(&gdb);
+    assert_eq!(theirs.len(), 9, "{gdb}");
+    assert_eq!(ours, theirs, "dbg:\n{}\ngdb:\n{gdb}", transcript(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("in __GI__IO_puts+0 at ioputs.c:35"),
+        "{stdout}"
+    );
+}

@@ -25,6 +25,9 @@ pub struct Instruction {
     pub text: String,
     /// Whether it calls, returns, or neither.
     pub flow: Flow,
+    /// The address of its RIP-relative memory operand, if it has one (`jmp [rip+0x2fe2]`
+    /// in a PLT stub: the GOT slot).
+    pub memory_target: Option<VirtAddr>,
 }
 
 /// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
@@ -71,11 +74,14 @@ pub fn disassemble(code: &[u8], address: VirtAddr, count: usize) -> Vec<Instruct
             formatter.format(&instruction, &mut text);
             text
         };
+        let memory_target = (!instruction.is_invalid() && instruction.is_ip_rel_memory_operand())
+            .then(|| VirtAddr::new(instruction.ip_rel_memory_address()));
         out.push(Instruction {
             address: VirtAddr::new(instruction.ip()),
             bytes,
             text,
             flow,
+            memory_target,
         });
     }
     out

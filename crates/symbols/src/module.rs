@@ -296,6 +296,42 @@ impl Module {
         })
     }
 
+    /// Whether `address` is in a procedure linkage table (`.plt`, `.plt.sec`, `.plt.got`):
+    /// a stub that jumps through the GOT to a function of another binary.
+    pub fn in_plt(&self, address: FileAddr) -> bool {
+        self.with(|p| {
+            p.elf.sections().any(|section| {
+                matches!(section.name(), Ok(".plt" | ".plt.sec" | ".plt.got"))
+                    && address.get() >= section.address()
+                    && address.get() - section.address() < section.size()
+            })
+        })
+    }
+
+    /// The function a PLT stub calls, by the GOT slot it jumps through (`slot`): the symbol
+    /// of that slot's `R_X86_64_JUMP_SLOT` (or `GLOB_DAT`) relocation, to be found in the
+    /// binary that defines it.
+    pub fn got_slot_symbol(&self, slot: FileAddr) -> Option<String> {
+        use object::{ObjectSymbol, ObjectSymbolTable, RelocationFlags, RelocationTarget};
+        self.with(|p| {
+            let (_, relocation) = p.elf.dynamic_relocations()?.find(|(offset, relocation)| {
+                *offset == slot.get()
+                    && matches!(
+                        relocation.flags(),
+                        RelocationFlags::Elf {
+                            r_type: object::elf::R_X86_64_JUMP_SLOT
+                                | object::elf::R_X86_64_GLOB_DAT
+                        }
+                    )
+            })?;
+            let RelocationTarget::Symbol(index) = relocation.target() else {
+                return None;
+            };
+            let symbol = p.elf.dynamic_symbol_table()?.symbol_by_index(index).ok()?;
+            symbol.name().ok().map(str::to_string)
+        })
+    }
+
     /// Whether the binary has a `.symtab` (not stripped).
     pub fn has_symtab(&self) -> bool {
         self.symbol_module().with(|p| !symbols(p).dynamic_only)

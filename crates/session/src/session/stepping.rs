@@ -243,7 +243,21 @@ impl Session {
             };
             match flow.filter_call_to(pc, now) {
                 Flow::Call { length } => {
-                    let into = !over && self.images.line_at(pid, now).is_some();
+                    let mut into = !over && self.images.line_at(pid, now).is_some();
+                    if !over && !into {
+                        // A call through a PLT stub: `step` goes on through it (and the
+                        // dynamic linker's lazy binding) to the function, as gdb does, when
+                        // that has line information.
+                        if let Some(target) = self.plt_target(now) {
+                            if self.images.line_at(pid, target).is_some() {
+                                if !self.run_to(target, tid, None)?.passed(&mut events) {
+                                    return Ok(events);
+                                }
+                                now = target;
+                                into = true;
+                            }
+                        }
+                    }
                     if into {
                         // Into the function, to where its body starts.
                         if let Some(body) = self.images.after_prologue(pid, now) {
@@ -546,6 +560,42 @@ impl Session {
         Ok(match self.run_to_any(&temporaries)? {
             RunTo::Reached(events) | RunTo::Stopped(events) => events,
         })
+    }
+
+    /// Where the PLT stub at `stub` leads: the value of the GOT slot it jumps through once
+    /// the dynamic linker has bound it, else (lazy binding, the slot still pointing back
+    /// into the PLT) the function its relocation names, in the first other binary that
+    /// defines it. `None` when `stub` is no PLT stub.
+    fn plt_target(&mut self, stub: VirtAddr) -> Option<VirtAddr> {
+        let pid = self.pid();
+        let (image, module) = self.images.shared_module_at(pid, stub)?;
+        if !module.in_plt(image.bias.to_file(stub)) {
+            return None;
+        }
+        // `jmp [rip+X]`, after an `endbr64` and a `bnd` prefix at most.
+        let code = self.disassemble(Some(stub), 3).ok()?;
+        let slot = code.iter().find_map(|i| i.memory_target)?;
+        let bytes = self.memory.read_exact(slot, 8).ok()?;
+        let value = VirtAddr::new(u64::from_le_bytes(bytes.try_into().ok()?));
+        let bound = match self.images.shared_module_at(pid, value) {
+            Some((at, there)) => !(at.path == image.path && there.in_plt(at.bias.to_file(value))),
+            None => false,
+        };
+        if bound {
+            return Some(value);
+        }
+        let name = module.got_slot_symbol(image.bias.to_file(slot))?;
+        self.images
+            .shared_modules(pid)
+            .into_iter()
+            .filter(|(other, _)| other.path != image.path)
+            .find_map(|(other, binary)| {
+                binary
+                    .symbols_named(&name)
+                    .into_iter()
+                    .find(|symbol| symbol.is_function && symbol.address.get() != 0)
+                    .map(|symbol| other.bias.to_virt(symbol.address))
+            })
     }
 
     /// What the instruction at `pc` does to the flow of control.

@@ -230,16 +230,24 @@ impl<'a> Debug<'a> {
         Ok(None)
     }
 
-    /// The source line of `address`: the last row at or before it (line 0 rows skipped).
+    /// The source line of `address`: the last row at or before it (line 0 rows skipped) —
+    /// but, as gdb reads a table, the last statement row among the rows at that row's
+    /// address when there is one (optimised code puts several lines at one address, the
+    /// statement ones first: `{`, the first statement, then a non-statement view of `{`).
     pub(crate) fn line_at(&self, address: u64) -> Result<Option<SourceLine>> {
         Ok(self
             .with_sequence(address, |table, rows| {
                 let end = rows.partition_point(|r| r.address <= address);
-                rows.get(..end)?
+                let before = rows.get(..end)?;
+                let last = before.iter().rev().find(|r| r.line != 0)?;
+                let chosen = before
                     .iter()
                     .rev()
-                    .find(|r| r.line != 0)
-                    .map(|r| table.source_line(r.file, r.line))
+                    .skip_while(|r| r.address != last.address)
+                    .take_while(|r| r.address == last.address)
+                    .find(|r| r.is_stmt && r.line != 0)
+                    .unwrap_or(last);
+                Some(table.source_line(chosen.file, chosen.line))
             })?
             .flatten())
     }

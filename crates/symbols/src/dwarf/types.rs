@@ -389,7 +389,10 @@ impl<'a> Debug<'a> {
                 },
                 size: size.unwrap_or(0),
             },
-            gimli::DW_TAG_unspecified_type if name.as_deref() == Some("void") => TypeDesc::Void,
+            // Unnamed: what an assembler gives an assembly function's return (gdb: void).
+            gimli::DW_TAG_unspecified_type if matches!(name.as_deref(), None | Some("void")) => {
+                TypeDesc::Void
+            }
             gimli::DW_TAG_pointer_type => TypeDesc::Pointer {
                 target,
                 size: size.unwrap_or(8),
