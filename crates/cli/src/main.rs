@@ -6,6 +6,7 @@
 mod command;
 mod complete;
 mod examine;
+mod frontends;
 mod output;
 mod repl;
 mod run;
@@ -186,6 +187,9 @@ fn start(
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = frontends::dispatch(EXIT_USAGE) {
+        return code;
+    }
     let matches = match cli().try_get_matches() {
         Ok(matches) => matches,
         Err(error) => {
