@@ -55,6 +55,10 @@ pub(crate) struct Inferior {
     points: breakpoints::Points,
     /// Each thread's registers, read once per stop.
     registers: BTreeMap<Pid, SessionValues>,
+    /// The system calls the session catches.
+    catching: dbg_session::SyscallCatch,
+    /// The system calls the client wants caught from the next resume on.
+    catch_wanted: dbg_session::SyscallCatch,
 }
 
 impl Inferior {
@@ -68,6 +72,8 @@ impl Inferior {
             resume: Resume::default(),
             points: breakpoints::Points::default(),
             registers: BTreeMap::new(),
+            catching: dbg_session::SyscallCatch::None,
+            catch_wanted: dbg_session::SyscallCatch::None,
         };
         match start {
             Start::Launch { program, args } => {
@@ -108,6 +114,8 @@ impl Inferior {
         self.points = breakpoints::Points::default();
         self.registers.clear();
         self.resume = Resume::default();
+        self.catching = dbg_session::SyscallCatch::None;
+        self.catch_wanted = dbg_session::SyscallCatch::None;
         self.session = Some(session);
     }
 

@@ -65,17 +65,38 @@ impl CatchSyscalls for Inferior {
             None => SyscallCatch::All,
             Some(numbers) => SyscallCatch::Only(numbers.collect::<BTreeSet<u64>>()),
         };
-        let session = self.session().ok_or(TargetError::NonFatal)?;
-        session
-            .catch_syscalls(catch)
-            .map_err(|_| TargetError::NonFatal)
+        self.catch_syscalls(catch)
     }
 
     fn disable_catch_syscalls(&mut self) -> TargetResult<(), Self> {
-        let session = self.session().ok_or(TargetError::NonFatal)?;
-        session
-            .catch_syscalls(SyscallCatch::None)
-            .map_err(|_| TargetError::NonFatal)
+        self.catch_syscalls(SyscallCatch::None)
+    }
+}
+
+impl Inferior {
+    /// Catch these system calls from the next resume on. gdb turns catching off at every stop
+    /// and on again before it resumes; only a change at the resume reaches the session,
+    /// since setting the catch anew forgets the entries whose exits are due.
+    fn catch_syscalls(&mut self, catch: SyscallCatch) -> TargetResult<(), Self> {
+        if self.session().is_none() {
+            return Err(TargetError::NonFatal);
+        }
+        self.catch_wanted = catch;
+        Ok(())
+    }
+
+    /// Apply the catch the client asked for, if it changed.
+    pub(crate) fn apply_catch(&mut self) {
+        if self.catching == self.catch_wanted {
+            return;
+        }
+        let wanted = self.catch_wanted.clone();
+        if let Some(session) = self.session() {
+            match session.catch_syscalls(wanted.clone()) {
+                Ok(()) => self.catching = wanted,
+                Err(error) => eprintln!("dbg-gdbserver: cannot catch system calls: {error}"),
+            }
+        }
     }
 }
 

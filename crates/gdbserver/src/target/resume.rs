@@ -45,6 +45,7 @@ impl Inferior {
     pub(crate) fn run(&mut self) -> StopReason {
         let resume = std::mem::take(&mut self.resume);
         self.registers.clear();
+        self.apply_catch();
         let Some(session) = self.session() else {
             return StopReason::Exited(0);
         };
