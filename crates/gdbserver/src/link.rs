@@ -120,6 +120,11 @@ impl Link {
             state.running = Some(interrupter.clone());
             state.disconnected
         });
+        // Bytes already received behind the resume packet (in the same read, or since).
+        if self.pending.contains(&CTRL_C) {
+            interrupter.interrupt();
+            self.pending.retain(|b| *b != CTRL_C);
+        }
         loop {
             match self.incoming.try_recv() {
                 Ok(chunk) => {

@@ -37,7 +37,11 @@ impl ExtendedMode for Inferior {
             (None, Some((program, _))) => (program.clone(), args),
             (None, None) => return Err(TargetError::Errno(2)),
         };
-        self.end();
+        // As gdbserver: one process at a time (gdb kills the last one before `run`).
+        if self.has_process() {
+            return Err(TargetError::Errno(1));
+        }
+        self.session = None;
         match self.launch(program.clone(), args.clone()) {
             Ok(pid) => {
                 self.program = Some((program, args));
@@ -51,7 +55,11 @@ impl ExtendedMode for Inferior {
     }
 
     fn attach(&mut self, pid: GdbPid) -> TargetResult<(), Self> {
-        self.end();
+        if self.has_process() {
+            eprintln!("Already debugging a process");
+            return Err(TargetError::Errno(1));
+        }
+        self.session = None;
         Inferior::attach(self, pid_of(pid)).map_err(|error| {
             eprintln!("dbg-gdbserver: {error}");
             TargetError::Errno(1)
@@ -76,7 +84,7 @@ impl ExtendedMode for Inferior {
 
     fn restart(&mut self) -> Result<(), Self::Error> {
         if let Some((program, args)) = self.program.clone() {
-            self.end();
+            self.kill();
             self.launch(program, args).map_err(crate::Error::Start)?;
         }
         Ok(())

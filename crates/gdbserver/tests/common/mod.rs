@@ -270,15 +270,15 @@ impl Raw {
         Raw { stream }
     }
 
-    /// Send `$BODY#CS`.
+    /// Send `$BODY#CS` (a connection the server closed shows in the next [`Raw::reply`]).
     pub fn send(&mut self, body: &str) {
         let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
-        write!(self.stream, "${body}#{sum:02x}").unwrap();
+        let _ = write!(self.stream, "${body}#{sum:02x}");
     }
 
-    /// Send raw bytes.
+    /// Send raw bytes (as [`Raw::send`]).
     pub fn send_bytes(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
+        let _ = self.stream.write_all(bytes);
     }
 
     /// The next reply packet's body (acks skipped); `None` when the connection closed.
