@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod complete;
+mod frontends;
 mod repl;
 
 use std::ffi::OsString;
@@ -116,6 +117,20 @@ fn cli() -> clap::Command {
                         .value_parser(clap::value_parser!(i32)),
                 ),
         )
+        // Served by the sibling binaries (see `frontends`); listed here for `--help`.
+        .subcommand(
+            clap::Command::new("gdbserver")
+                .about(
+                    "serve gdb or lldb over the gdb remote protocol: \
+                     gdbserver [--once] HOST:PORT PROGRAM [ARGS...] | --attach PID",
+                )
+                .disable_help_flag(true),
+        )
+        .subcommand(
+            clap::Command::new("dap")
+                .about("serve an editor with the Debug Adapter Protocol on stdin/stdout")
+                .disable_help_flag(true),
+        )
 }
 
 /// The `-e` and `-x` commands in command-line order.
@@ -192,6 +207,9 @@ fn start(
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = frontends::dispatch(EXIT_USAGE) {
+        return code;
+    }
     let matches = match cli().try_get_matches() {
         Ok(matches) => matches,
         Err(error) => {

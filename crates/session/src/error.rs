@@ -119,6 +119,14 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A file of the process in `/proc` (auxiliary vector, executable) could not be read.
+    #[error("cannot read {path}: {source}")]
+    ProcFile {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A source file named by the program's DWARF is a device, FIFO or directory.
     #[error("cannot read source file {path}: not a regular file")]
     SourceNotAFile {

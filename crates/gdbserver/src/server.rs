@@ -1,0 +1,189 @@
+//! Listening and serving: one client at a time over gdbstub's state machine, which this
+//! loop drives — bytes in while the program is stopped, a blocking resume of the session
+//! while it runs (the connection's reader thread turns a Ctrl-C or a vanished client into an
+//! interrupt meanwhile), and what happens to the process when a client leaves.
+//!
+//! As gdbserver: a client that detaches or kills ends the server (a plain `target remote`
+//! client) or leaves it waiting for a `run` (an extended-remote client); a client that just
+//! goes away leaves the process stopped for the next client, unless `--once`, which then
+//! kills a launched program or detaches from an attached one and exits.
+
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+
+use gdbstub::stub::state_machine::GdbStubStateMachine;
+use gdbstub::stub::{DisconnectReason, GdbStub, MultiThreadStopReason};
+
+use crate::error::{Error, Result};
+use crate::link::Link;
+use crate::target::{Inferior, Start};
+
+/// The largest packet the server accepts (and offers in `qSupported`).
+const PACKET_SIZE: usize = 0x4000;
+
+/// What to serve, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Serve only the first client, then end.
+    pub once: bool,
+    /// `HOST:PORT` to listen on (port 0: any free port).
+    pub address: String,
+    /// The program to launch or the process to attach to.
+    pub start: Start,
+}
+
+/// How a client's session ended.
+enum ClientEnd {
+    /// The connection closed or failed; the process is as the client left it.
+    Gone,
+    /// The client detached, killed or saw the process end (without extended mode): the
+    /// server is done.
+    Finished,
+}
+
+/// Start the program, listen, and serve clients until the program ends (or the first client
+/// leaves, with `--once`).
+pub fn serve(options: &Options) -> Result<()> {
+    let listener = listen(&options.address)?;
+    let mut inferior = Inferior::start(&options.start).map_err(Error::Start)?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    eprintln!("Listening on port {port}");
+    loop {
+        let (stream, peer) = listener.accept().map_err(Error::Accept)?;
+        eprintln!(
+            "Remote debugging from host {}, port {}",
+            peer.ip(),
+            peer.port()
+        );
+        let end = serve_client(&mut inferior, stream);
+        if options.once {
+            inferior.end();
+            return Ok(());
+        }
+        match end {
+            ClientEnd::Finished => {
+                inferior.end();
+                return Ok(());
+            }
+            ClientEnd::Gone if !inferior.has_process() => return Ok(()),
+            ClientEnd::Gone => {
+                eprintln!(
+                    "Remote side has terminated connection.  GDBserver will reopen the connection."
+                );
+                eprintln!("Listening on port {port}");
+            }
+        }
+    }
+}
+
+/// Listen on exactly the address given (an empty host is the loopback address).
+fn listen(address: &str) -> Result<TcpListener> {
+    let (host, port) = address
+        .rsplit_once(':')
+        .ok_or_else(|| Error::Address(address.to_string()))?;
+    let host = if host.is_empty() { "127.0.0.1" } else { host };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port: u16 = port
+        .parse()
+        .map_err(|_| Error::Address(address.to_string()))?;
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|source| Error::Listen {
+            address: address.to_string(),
+            source,
+        })?
+        .collect();
+    TcpListener::bind(addrs.as_slice()).map_err(|source| Error::Listen {
+        address: address.to_string(),
+        source,
+    })
+}
+
+/// Serve one client until it leaves or the process is done with.
+fn serve_client(inferior: &mut Inferior, stream: TcpStream) -> ClientEnd {
+    inferior.extended = false;
+    let link = match Link::new(stream) {
+        Ok(link) => link,
+        Err(error) => {
+            eprintln!("dbg-gdbserver: cannot serve the client: {error}");
+            return ClientEnd::Gone;
+        }
+    };
+    let stub = match GdbStub::builder(link)
+        .packet_buffer_size(PACKET_SIZE)
+        .build()
+    {
+        Ok(stub) => stub,
+        Err(error) => {
+            eprintln!("dbg-gdbserver: cannot serve the client: {error}");
+            return ClientEnd::Gone;
+        }
+    };
+    let mut gdb = match stub.run_state_machine(inferior) {
+        Ok(gdb) => gdb,
+        Err(error) => {
+            eprintln!("dbg-gdbserver: cannot serve the client: {error}");
+            return ClientEnd::Gone;
+        }
+    };
+    loop {
+        let next = match gdb {
+            GdbStubStateMachine::Idle(mut idle) => {
+                let Some(byte) = idle.borrow_conn().next_byte() else {
+                    return ClientEnd::Gone;
+                };
+                idle.incoming_data(inferior, byte)
+            }
+            GdbStubStateMachine::Running(mut running) => {
+                if let Some(interrupter) = inferior.interrupter() {
+                    running.borrow_conn().start_running(interrupter);
+                }
+                let reason = inferior.run();
+                running.borrow_conn().stop_running();
+                if running.borrow_conn().disconnected() {
+                    return ClientEnd::Gone;
+                }
+                running.report_stop(inferior, reason)
+            }
+            GdbStubStateMachine::CtrlCInterrupt(interrupt) => {
+                // A Ctrl-C while the program is stopped: nothing to stop.
+                interrupt.interrupt_handled(inferior, None::<MultiThreadStopReason<u64>>)
+            }
+            GdbStubStateMachine::Disconnected(done) => {
+                match done.get_reason() {
+                    DisconnectReason::Disconnect => inferior.detach(),
+                    DisconnectReason::Kill => inferior.kill(),
+                    DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_) => {
+                        inferior.forget_ended();
+                    }
+                }
+                if !inferior.extended {
+                    return ClientEnd::Finished;
+                }
+                Ok(done.return_to_idle())
+            }
+        };
+        gdb = match next {
+            Ok(mut gdb) => {
+                flush(&mut gdb);
+                gdb
+            }
+            Err(error) => {
+                eprintln!("dbg-gdbserver: closing the connection: {error}");
+                return ClientEnd::Gone;
+            }
+        };
+    }
+}
+
+/// Send what gdbstub wrote but did not flush (the `+` acknowledging a resume packet, whose
+/// reply comes only when the program stops).
+fn flush(gdb: &mut GdbStubStateMachine<'_, Inferior, Link>) {
+    use gdbstub::conn::Connection;
+    let link = match gdb {
+        GdbStubStateMachine::Idle(state) => state.borrow_conn(),
+        GdbStubStateMachine::Running(state) => state.borrow_conn(),
+        GdbStubStateMachine::CtrlCInterrupt(state) => state.borrow_conn(),
+        GdbStubStateMachine::Disconnected(state) => state.borrow_conn(),
+    };
+    let _ = link.flush();
+}

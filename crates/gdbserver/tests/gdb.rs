@@ -1,0 +1,289 @@
+//! The real gdb, in batch mode, against `dbg-gdbserver`: breakpoints, stepping, the stack,
+//! registers, memory, globals, watchpoints, threads, system-call catchpoints, detach, kill
+//! and running to the end — and the same script against Debian's gdbserver, whose
+//! transcript ours must match once pids and addresses are masked.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use common::{fixture, gdb, gdb_target, normalize, Server};
+
+/// Run `commands` with gdb against a server started by `start`; gdb's stdout and the
+/// server's stderr.
+fn session(server: Server, commands: &[&str]) -> (String, String, String) {
+    let (stdout, gdb_stderr) = gdb(&server.address(), commands);
+    let (status, _, stderr) = server.wait();
+    assert!(
+        status.success(),
+        "server ended with {status}\n--- gdb ---\n{stdout}{gdb_stderr}\n--- server ---\n{stderr}"
+    );
+    (stdout, gdb_stderr, stderr)
+}
+
+const NESTED_SCRIPT: &[&str] = &[
+    "break inner",
+    "continue",
+    "backtrace",
+    "next",
+    "step",
+    "finish",
+    "print finished",
+    "info registers rip",
+    "break note_done",
+    "continue",
+    "finish",
+    "print finished",
+    "set var finished = 4",
+    "print finished",
+    "x/4xb &finished",
+    "info registers orig_rax",
+    "print $fs_base != 0",
+    "continue",
+];
+
+#[test]
+fn stepping_and_values_match_gdbserver() {
+    let _deadline = fixtures::deadline("stepping_and_values_match_gdbserver", 120);
+    let program = fixture("nested");
+    let (ours, ours_err, _) = session(Server::once(&[&program]), NESTED_SCRIPT);
+    let (theirs, theirs_err, _) = session(Server::reference(&[&program]), NESTED_SCRIPT);
+    assert_eq!(
+        normalize(&ours),
+        normalize(&theirs),
+        "\n--- ours ---\n{ours}{ours_err}\n--- gdbserver ---\n{theirs}{theirs_err}"
+    );
+    for expected in [
+        "Breakpoint 1, inner (x=4)",
+        "#1  0x",
+        "Value returned is $1 = 11",
+        "$2 = 0",
+        "$4 = 4",
+        "orig_rax       0xffffffffffffffff  -1",
+        "$5 = 1",
+        "[Inferior 1 (process ",
+        "exited with code 03]",
+    ] {
+        assert!(
+            ours.contains(expected),
+            "no `{expected}` in:\n{ours}{ours_err}"
+        );
+    }
+}
+
+/// Our transcript and gdbserver's for the same script match (masked); ours is returned.
+fn matches_reference(fixture_args: &[&str], commands: &[&str]) -> String {
+    let (ours, ours_err, _) = session(Server::once(fixture_args), commands);
+    let (theirs, theirs_err, _) = session(Server::reference(fixture_args), commands);
+    assert_eq!(
+        normalize(&ours),
+        normalize(&theirs),
+        "\n--- ours ---\n{ours}{ours_err}\n--- gdbserver ---\n{theirs}{theirs_err}"
+    );
+    ours
+}
+
+fn assert_has(transcript: &str, expected: &[&str]) {
+    for line in expected {
+        assert!(transcript.contains(line), "no `{line}` in:\n{transcript}");
+    }
+}
+
+#[test]
+fn watchpoints_stop_where_the_value_changes() {
+    let _deadline = fixtures::deadline("watchpoints_stop_where_the_value_changes", 120);
+    let program = fixture("watch_loop");
+    let ours = matches_reference(
+        &[&program, "3"],
+        &[
+            "break main",
+            "continue",
+            "watch counter",
+            "continue",
+            "continue",
+            "delete",
+            "continue",
+        ],
+    );
+    assert_has(
+        &ours,
+        &[
+            "Hardware watchpoint 2: counter",
+            "Old value = 0\nNew value = 1",
+            "Old value = 1\nNew value = 2",
+            "exited normally]",
+        ],
+    );
+}
+
+#[test]
+fn system_call_catchpoints_stop_at_entry_and_return() {
+    let _deadline = fixtures::deadline("system_call_catchpoints_stop_at_entry_and_return", 120);
+    let program = fixture("syscall_loop");
+    let ours = matches_reference(
+        &[&program, "2"],
+        &[
+            "catch syscall getppid",
+            "continue",
+            "continue",
+            "continue",
+            "delete",
+            "continue",
+        ],
+    );
+    assert_has(
+        &ours,
+        &[
+            "Catchpoint 1 (call to syscall getppid)",
+            "Catchpoint 1 (returned from syscall getppid)",
+            "exited normally]",
+        ],
+    );
+}
+
+#[test]
+fn signals_stop_and_are_passed_as_gdb_says() {
+    let _deadline = fixtures::deadline("signals_stop_and_are_passed_as_gdb_says", 120);
+    let program = fixture("sigusr");
+    let commands = [
+        "continue",
+        "continue",
+        "handle SIGUSR1 nostop noprint",
+        "continue",
+    ];
+    let ours = matches_reference(&[&program], &commands);
+    assert_has(
+        &ours,
+        &["Program received signal SIGUSR1", "exited normally]"],
+    );
+    let (_, stdout, _) = Server::once(&[&program]).wait_after_gdb(&commands);
+    assert_eq!(stdout, "handled 3\n");
+}
+
+#[test]
+fn hardware_breakpoints_and_threads() {
+    let _deadline = fixtures::deadline("hardware_breakpoints_and_threads", 120);
+    let program = fixture("threads_bp");
+    let server = Server::once(&[&program]);
+    let (stdout, stderr) = gdb(
+        &server.address(),
+        &[
+            "hbreak target_fn",
+            "continue",
+            "info threads",
+            "delete",
+            "continue",
+        ],
+    );
+    let (status, tracee_out, _) = server.wait();
+    assert!(status.success());
+    assert_has(
+        &stdout,
+        &[
+            "Hardware assisted breakpoint 1 at",
+            "Breakpoint 1, target_fn ()",
+            "exited normally]",
+        ],
+    );
+    let threads = stdout
+        .lines()
+        .filter(|line| line.contains(" Thread ") && line.contains("(threads_bp)"))
+        .count();
+    assert!(threads >= 2, "one thread listed:\n{stdout}{stderr}");
+    assert_eq!(tracee_out, "calls 8000\n");
+}
+
+#[test]
+fn detach_lets_the_program_run_on() {
+    let _deadline = fixtures::deadline("detach_lets_the_program_run_on", 120);
+    let server = Server::once(&[&fixture("hello")]);
+    let (stdout, stderr) = gdb(&server.address(), &["break main", "continue", "detach"]);
+    let (status, tracee_out, server_err) = server.wait();
+    assert!(status.success(), "{server_err}");
+    assert_has(&stdout, &["Breakpoint 1, main ()", "detached]"]);
+    assert_eq!(tracee_out, "hello, world\n", "{stdout}{stderr}{server_err}");
+}
+
+#[test]
+fn kill_ends_the_program_and_the_server() {
+    let _deadline = fixtures::deadline("kill_ends_the_program_and_the_server", 120);
+    let server = Server::once(&[&fixture("spin")]);
+    let pid = tracee_pid(&server.stderr());
+    let (stdout, _) = gdb(&server.address(), &["info registers rip", "kill"]);
+    let (status, _, _) = server.wait();
+    assert!(status.success());
+    assert_has(&stdout, &["rip ", "killed]"]);
+    assert!(!common::alive(pid), "the program {pid} survived its kill");
+}
+
+#[test]
+fn registers_are_gdbs_x86_64_linux_set() {
+    let _deadline = fixtures::deadline("registers_are_gdbs_x86_64_linux_set", 120);
+    let program = fixture("nested");
+    let commands = [
+        "break leaf",
+        "continue",
+        "info registers",
+        "info registers orig_rax fs_base gs_base",
+        "info registers xmm0 mxcsr st0 fctrl ftag fop",
+        "p $rip == &leaf || $pc > &leaf",
+        "set var $rax = 0x1234",
+        "p/x $rax",
+        "p $eax",
+        "kill",
+    ];
+    let names = |text: &str| -> Vec<String> {
+        normalize(text)
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|word| word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            // gdbserver's description has AVX-512's mask registers too; ours has no AVX.
+            .filter(|word| !(word.len() == 2 && word.starts_with('k')))
+            .map(str::to_string)
+            .collect()
+    };
+    let (ours, ours_err, _) = session(Server::once(&[&program]), &commands);
+    let (theirs, _, _) = session(Server::reference(&[&program]), &commands);
+    assert_eq!(
+        names(&ours),
+        names(&theirs),
+        "\n{ours}{ours_err}\n---\n{theirs}"
+    );
+    assert_has(
+        &ours,
+        &[
+            "orig_rax       0xffffffffffffffff  -1",
+            "fs_base        0x7ff",
+            "$2 = 0x1234",
+            "$3 = 4660",
+        ],
+    );
+}
+
+#[test]
+fn extended_remote_runs_the_program_again() {
+    let _deadline = fixtures::deadline("extended_remote_runs_the_program_again", 120);
+    let server = Server::once(&[&fixture("exit_code"), "5"]);
+    let (stdout, stderr) = gdb_target(
+        "extended-remote",
+        &server.address(),
+        &["break main", "run", "next", "continue"],
+    );
+    let (status, _, server_err) = server.wait();
+    assert!(status.success(), "{server_err}");
+    assert_has(&stdout, &["Breakpoint 1, main (", "exited with code 05]"]);
+    assert_eq!(
+        server_err.matches(" created; pid = ").count(),
+        2,
+        "{stdout}{stderr}{server_err}"
+    );
+}
+
+/// The pid the server said it created.
+fn tracee_pid(server_stderr: &str) -> u32 {
+    server_stderr
+        .split("pid = ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .and_then(|pid| pid.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no pid in: {server_stderr}"))
+}
