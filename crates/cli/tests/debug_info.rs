@@ -220,25 +220,13 @@ fn a_debug_file_directory_given_on_the_command_line_is_searched_by_build_id() {
     assert!(!without.contains("$1 = 4"), "{without_transcript}");
 }
 
-/// With libc6-dbg, `step` on a line calling `printf` goes through the PLT stub (and the
-/// dynamic linker's lazy binding) into the C library's `puts`, past its prologue; `step`,
-/// `finish` and `next` then go where gdb's go in the C library's own lines (the lines gdb
-/// picks where optimised code puts several at one address). Compared by pc, which is the
-/// same in both without ASLR.
-#[test]
-fn step_into_the_c_library_through_the_plt_goes_where_gdbs_does() {
-    let mut commands = vec!["break main", "run"];
-    for motion in [
-        "step", "step", "step", "step", "finish", "next", "step", "next", "next",
-    ] {
-        commands.extend([motion, "p/x $pc"]);
-    }
-    let program = fixture("hello");
+/// The `$N = ...` lines dbg and gdb print for the same `commands` on `program`.
+fn values_of_both(program: &str, commands: &[&str]) -> (Vec<String>, Vec<String>, String) {
     let mut args = vec!["run", "--batch"];
-    for command in &commands {
+    for command in commands {
         args.extend(["-e", command]);
     }
-    args.push(&program);
+    args.push(program);
     let output = dbg(&args);
     let values = |text: &str| -> Vec<String> {
         text.lines()
@@ -246,20 +234,61 @@ fn step_into_the_c_library_through_the_plt_goes_where_gdbs_does() {
             .map(str::to_string)
             .collect()
     };
-    let ours = values(&String::from_utf8_lossy(&output.stdout));
     let mut gdb = Command::new("gdb");
     gdb.args(["-nx", "-batch"]);
-    for command in &commands {
+    for command in commands {
         gdb.args(["-ex", command]);
     }
-    let gdb = gdb.arg(&program).output().unwrap();
+    let gdb = gdb.arg(program).output().unwrap();
     let gdb = String::from_utf8_lossy(&gdb.stdout).into_owned();
-    let theirs = values(&gdb);
-    assert_eq!(theirs.len(), 9, "{gdb}");
-    assert_eq!(ours, theirs, "dbg:\n{}\ngdb:\n{gdb}", transcript(&output));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("in __GI__IO_puts+0 at ioputs.c:35"),
-        "{stdout}"
-    );
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (
+        values(&stdout),
+        values(&gdb),
+        format!("dbg:\n{}\ngdb:\n{gdb}", transcript(&output)),
+    )
+}
+
+/// Each motion followed by `p/x $pc`.
+fn with_pcs<'a>(setup: &[&'a str], motions: &[&'a str]) -> Vec<&'a str> {
+    let mut commands = setup.to_vec();
+    for motion in motions {
+        commands.extend([*motion, "p/x $pc"]);
+    }
+    commands
+}
+
+/// With libc6-dbg, `step` on a line calling `printf` goes through the PLT stub (and the
+/// dynamic linker's lazy binding) into the C library's `puts`, past its prologue; `step`,
+/// `finish` and `next` then go where gdb's go in the C library's own lines (the lines gdb
+/// picks where optimised code puts several at one address). Compared by pc, which is the
+/// same in both without ASLR.
+#[test]
+fn step_into_the_c_library_through_the_plt_goes_where_gdbs_does() {
+    let motions = [
+        "step", "step", "step", "step", "finish", "next", "step", "next", "next",
+    ];
+    let commands = with_pcs(&["break main", "run"], &motions);
+    let (ours, theirs, both) = values_of_both(&fixture("hello"), &commands);
+    assert_eq!(theirs.len(), 9, "{both}");
+    assert_eq!(ours, theirs, "{both}");
+    assert!(both.contains("in __GI__IO_puts+0 at ioputs.c:35"), "{both}");
+}
+
+/// `step` through `raise` into the C library: functions whose first instruction starts an
+/// inlined function are shown first, the inlined one entered by the next `step` (at the same
+/// pc); and `next` out of a signal handler goes through the kernel's sigreturn trampoline to
+/// where the signal interrupted the program, as gdb's do.
+#[test]
+fn step_through_inlined_entries_and_out_of_a_signal_handler_goes_where_gdbs_does() {
+    let setup = [
+        "handle SIGUSR1 nostop noprint pass",
+        "break sigusr.c:16",
+        "run",
+    ];
+    let mut commands = with_pcs(&setup, &["step"; 10]);
+    commands.extend(with_pcs(&["break on_usr1", "continue"], &["next"; 4]));
+    let (ours, theirs, both) = values_of_both(&fixture("sigusr"), &commands);
+    assert_eq!(theirs.len(), 14, "{both}");
+    assert_eq!(ours, theirs, "{both}");
 }

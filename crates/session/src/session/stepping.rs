@@ -260,12 +260,25 @@ impl Session {
                     }
                     if into {
                         // Into the function, to where its body starts.
-                        if let Some(body) = self.images.after_prologue(pid, now) {
-                            if body != now && !self.run_to(body, tid, None)?.passed(&mut events) {
+                        let entry = now;
+                        let mut body = entry;
+                        if let Some(after) = self.images.after_prologue(pid, entry) {
+                            if after != entry && !self.run_to(after, tid, None)?.passed(&mut events)
+                            {
                                 return Ok(events);
                             }
+                            body = after;
                         }
-                        return self.step_done(events);
+                        // Inlined functions that start where the body does are entered by
+                        // the next `step`: the function itself is shown first, as gdb does.
+                        let depth = self.images.inline_depth(pid, body);
+                        let skip = if body == entry {
+                            depth.saturating_sub(1)
+                        } else {
+                            depth
+                                .saturating_sub(self.images.inline_depth(pid, body.wrapping_sub(1)))
+                        };
+                        return self.step_done_at_call_site(events, skip);
                     }
                     // Over the call: on to the return address, in this frame (the stack
                     // pointer as before the call), not in a recursive call's.
@@ -281,16 +294,33 @@ impl Session {
                     match self.images.line_at(pid, now) {
                         // Back in the caller at the start of a line (`f();` returns to the
                         // next line's first instruction): that line is where the step ends.
+                        // Where the return address starts an inlined function (the call
+                        // was its caller's last), its call site is shown first, as gdb does.
                         Some(caller)
                             if self.images.is_statement_start(pid, now)
                                 && !same_line(&caller, &line) =>
                         {
-                            return self.step_done(events);
+                            let skip = self
+                                .images
+                                .inline_depth(pid, now)
+                                .saturating_sub(self.images.inline_depth(pid, now.wrapping_sub(1)));
+                            return self.step_done_at_call_site(events, skip);
                         }
                         // Back in the caller, mid-line: on to the caller's next line.
                         Some(caller) => {
                             line = caller;
                             start = now;
+                        }
+                        // Out of a signal handler, into the kernel's sigreturn trampoline:
+                        // through it to where the signal interrupted the program, where gdb
+                        // stops.
+                        None if self.at_signal_return(now) => {
+                            for _ in 0..2 {
+                                if self.step_traced(None, &mut events)?.is_none() {
+                                    return Ok(events);
+                                }
+                            }
+                            return self.step_done(events);
                         }
                         // A caller without line information (the C library calling main):
                         // stop here, as there is no line to step to.
@@ -560,6 +590,15 @@ impl Session {
         Ok(match self.run_to_any(&temporaries)? {
             RunTo::Reached(events) | RunTo::Stopped(events) => events,
         })
+    }
+
+    /// Whether `pc` is at the C library's signal-return trampoline (`__restore_rt`: `mov
+    /// rax, 15` (`rt_sigreturn`), `syscall`), where a signal handler returns to.
+    fn at_signal_return(&self, pc: VirtAddr) -> bool {
+        const RESTORE_RT: [u8; 9] = [0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05];
+        self.memory
+            .read_exact(pc, RESTORE_RT.len())
+            .is_ok_and(|bytes| bytes == RESTORE_RT)
     }
 
     /// Where the PLT stub at `stub` leads: the value of the GOT slot it jumps through once
