@@ -194,6 +194,8 @@ pub(crate) struct Linker {
     pub(crate) hook: Option<VirtAddr>,
     /// The libraries as of the last consistent state.
     pub(crate) known: Vec<Library>,
+    /// How many times the hook stopped the program.
+    pub(crate) hits: u64,
 }
 
 impl Linker {

@@ -211,3 +211,54 @@ fn attach_to_a_process_with_the_plugin_loaded_and_break_in_it() {
     assert_eq!(ready.read_line(), "work 11\n");
     assert!(ready.succeeded());
 }
+
+/// Library tracking costs a program that loads nothing after start-up no stop at all: the
+/// linker's hook is hit around start-up (before `main`) and never again; each `dlopen` and
+/// `dlclose` costs two hits (the linker calls it before and after a change).
+#[test]
+fn library_tracking_adds_no_stop_after_start_up_and_two_per_dlopen_or_dlclose() {
+    let _deadline = fixtures::deadline("linker hook hits", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["1000"], dir.path());
+    let main = Location::Function("main".into());
+    let bp = session.set_breakpoint_at(&main, "main", 0, false).unwrap();
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(bp.id)
+    );
+    let at_main = session.linker_hook_hits();
+    assert!(at_main >= 2, "start-up: {at_main}");
+    let target = Location::Function("target_fn".into());
+    let hits = session
+        .set_breakpoint_at(&target, "target_fn", 0, false)
+        .unwrap();
+    session.ignore_breakpoint(hits.id, 999).unwrap();
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(hits.id)
+    );
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(session.linker_hook_hits(), at_main, "no hit after start-up");
+    assert_eq!(output(dir.path()), "calls 1000 total 499500\n");
+
+    let plugin = fixtures::path("libplugin.so");
+    let mut session = launch("dlopener", &[plugin.to_str().unwrap()], dir.path());
+    assert_eq!(stop(&session.resume_to_main()).cause.breakpoint(), Some(1));
+    let at_main = session.linker_hook_hits();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    // Two rounds of dlopen and dlclose.
+    assert_eq!(session.linker_hook_hits() - at_main, 8);
+}
+
+/// Run to `main` through a breakpoint there (id 1).
+trait ToMain {
+    fn resume_to_main(&mut self) -> Vec<Event>;
+}
+
+impl ToMain for Session {
+    fn resume_to_main(&mut self) -> Vec<Event> {
+        let main = Location::Function("main".into());
+        self.set_breakpoint_at(&main, "main", 0, false).unwrap();
+        self.resume(1).unwrap()
+    }
+}

@@ -84,7 +84,15 @@ impl Session {
 
     /// The linker's hook was hit: if its list is consistent, what changed since last time.
     pub(super) fn linker_hook_hit(&mut self) -> Vec<Event> {
+        self.linker.hits += 1;
         self.libraries_changed()
+    }
+
+    /// How many times the dynamic linker's hook has stopped this process: the whole cost of
+    /// library tracking (it is hit around start-up and each `dlopen`/`dlclose`, never
+    /// otherwise).
+    pub fn linker_hook_hits(&self) -> u64 {
+        self.linker.hits
     }
 
     /// Read the linker's list; report and act on what changed.
