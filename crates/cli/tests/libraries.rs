@@ -273,3 +273,61 @@ fn break_opendir_at_the_first_stop_of_ls_hits_in_libc() {
         .unwrap_or_else(|| panic!("{lines:#?}"));
     assert_eq!(stop["breakpoint"], 1);
 }
+
+/// A real interpreter: `break PyList_Append` at the first stop (python3's own symbol), then a
+/// pending breakpoint in a C extension module that `import json` loads with `dlopen`.
+#[test]
+fn python3_stops_in_its_own_function_and_in_an_extension_module_it_imports() {
+    let python = "/usr/bin/python3";
+    assert!(
+        std::path::Path::new(python).exists(),
+        "{python} is missing: .ci/run installs python3"
+    );
+    let output = dbg(&[
+        "run",
+        "--json",
+        "--batch",
+        "-e",
+        "break PyList_Append",
+        "-e",
+        "continue",
+        "-e",
+        "delete 1",
+        "-e",
+        "break PyInit__json",
+        "-e",
+        "continue",
+        "-e",
+        "backtrace 1",
+        "-e",
+        "continue",
+        python,
+        "-c",
+        "l = []; l.append(1); import json; print(json.dumps(l))",
+    ]);
+    let lines = json_lines(&output.stdout);
+    let stops: Vec<&Value> = lines.iter().filter(|l| l["type"] == "stop").collect();
+    let functions: Vec<&Value> = stops.iter().map(|s| &s["function"]).collect();
+    assert_eq!(
+        functions,
+        [
+            &Value::Null,
+            &Value::from("PyList_Append"),
+            &Value::from("PyInit__json")
+        ],
+        "{lines:#?}"
+    );
+    let set = lines
+        .iter()
+        .find(|l| l["command"] == "break PyInit__json")
+        .unwrap();
+    assert_eq!(set["data"]["pending"], true, "{set}");
+    assert!(lines.iter().any(|l| l["type"] == "library"
+        && l["event"] == "loaded"
+        && l["path"].as_str().is_some_and(|p| p.contains("/_json."))));
+    assert!(
+        lines.iter().any(|l| l["type"] == "exit" && l["code"] == 0),
+        "{lines:#?}"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("[1]"));
+}
