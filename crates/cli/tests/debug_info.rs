@@ -35,13 +35,12 @@ fn compressed_debug_sections_debug_like_plain_ones() {
         "info locals",
         "list",
     ];
-    let run = |name: &str| {
+    let run = |program: &str| {
         let mut args = vec!["run", "--batch"];
         for command in &commands {
             args.extend(["-e", command]);
         }
-        let program = fixture(name);
-        args.push(&program);
+        args.push(program);
         let output = dbg(&args);
         assert!(output.status.success(), "{}", transcript(&output));
         (
@@ -49,16 +48,67 @@ fn compressed_debug_sections_debug_like_plain_ones() {
             transcript(&output),
         )
     };
-    let (plain, plain_transcript) = run("nested");
+    let (plain, plain_transcript) = run(&fixture("nested"));
     assert!(
         plain.iter().any(|l| l.starts_with("#4 ")) && plain.iter().any(|l| l == "$1 = 4"),
         "{plain_transcript}"
     );
-    // zlib in SHF_COMPRESSED sections, and GNU's `.zdebug_*` sections.
-    for name in ["nested_gz", "nested_zdebug"] {
-        let (ours, transcript) = run(name);
-        assert_eq!(ours, plain, "{name}:\n{transcript}");
+    // zlib in SHF_COMPRESSED sections, GNU's `.zdebug_*` sections, and zstd in
+    // SHF_COMPRESSED sections (made here: this toolchain's gcc and objcopy cannot).
+    let dir = tempfile::tempdir().unwrap();
+    let zstd = zstd_copy(&fixture("nested_gz"), &dir.path().join("nested_zstd"));
+    for program in [fixture("nested_gz"), fixture("nested_zdebug"), zstd] {
+        let (ours, transcript) = run(&program);
+        assert_eq!(ours, plain, "{program}:\n{transcript}");
     }
+}
+
+/// A copy of `zlib_binary` at `to` with each zlib-compressed (SHF_COMPRESSED) debug section
+/// compressed with zstd instead: its `Elf64_Chdr` says `ELFCOMPRESS_ZSTD` (2), its bytes are
+/// one zstd frame. objcopy replaces the raw bytes of a compressed section as given.
+fn zstd_copy(zlib_binary: &str, to: &std::path::Path) -> String {
+    use std::io::Read;
+    const ELFCOMPRESS_ZLIB: u32 = 1;
+    const ELFCOMPRESS_ZSTD: u32 = 2;
+    let dir = to.parent().unwrap();
+    let mut objcopy = Command::new("objcopy");
+    for section in [
+        ".debug_info",
+        ".debug_abbrev",
+        ".debug_line",
+        ".debug_aranges",
+    ] {
+        let raw_path = dir.join(format!("{section}.zlib"));
+        let status = Command::new("objcopy")
+            .arg(format!("--dump-section={section}={}", raw_path.display()))
+            .arg(zlib_binary)
+            .arg(dir.join("scratch.o"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "objcopy --dump-section {section}");
+        let raw = std::fs::read(&raw_path).unwrap();
+        let word = |at: usize| u32::from_le_bytes(raw[at..at + 4].try_into().unwrap());
+        assert_eq!(word(0), ELFCOMPRESS_ZLIB, "{section} is zlib-compressed");
+        let mut plain = Vec::new();
+        flate2::read::ZlibDecoder::new(&raw[24..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        let mut section_bytes = raw[..24].to_vec();
+        section_bytes[0..4].copy_from_slice(&ELFCOMPRESS_ZSTD.to_le_bytes());
+        section_bytes.extend(ruzstd::encoding::compress_to_vec(
+            plain.as_slice(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        ));
+        let zstd_path = dir.join(format!("{section}.zstd"));
+        std::fs::write(&zstd_path, section_bytes).unwrap();
+        objcopy.arg(format!(
+            "--update-section={section}={}",
+            zstd_path.display()
+        ));
+    }
+    let status = objcopy.arg(zlib_binary).arg(to).status().unwrap();
+    assert!(status.success(), "objcopy --update-section");
+    to.display().to_string()
 }
 
 /// A frame line's function name, without dbg's `+offset`: `#1  0x... in NAME+37 (...)`,
