@@ -29,6 +29,30 @@ pub(crate) struct Resume {
 }
 
 impl Resume {
+    /// A legacy `c` or `s` packet (lldb's) before the client named a thread with `Hc`
+    /// reaches us as an action for a thread that does not exist (gdbstub's default thread
+    /// 1): it is for the current thread, and a continue lets every thread run, as
+    /// gdbserver's `c` does.
+    fn legacy_to_current(&mut self, threads: &[dbg_session::ThreadInfo]) {
+        let Some(current) = threads.iter().find(|t| t.current).map(|t| t.tid) else {
+            return;
+        };
+        let unknown: Vec<Pid> = self
+            .actions
+            .keys()
+            .filter(|tid| !threads.iter().any(|t| t.tid == **tid))
+            .copied()
+            .collect();
+        for tid in unknown {
+            if let Some((step, signal)) = self.actions.remove(&tid) {
+                if !step {
+                    self.locked = false;
+                }
+                self.actions.entry(current).or_insert((step, signal));
+            }
+        }
+    }
+
     fn action(&self, tid: Pid) -> ThreadAction {
         match self.actions.get(&tid) {
             Some((true, _)) => ThreadAction::Step,
@@ -43,12 +67,14 @@ impl Inferior {
     /// Carry out the resume the client asked for, until the next stop to report; the
     /// client's stop reply for it.
     pub(crate) fn run(&mut self) -> StopReason {
-        let resume = std::mem::take(&mut self.resume);
+        let mut resume = std::mem::take(&mut self.resume);
         self.registers.clear();
         self.apply_catch();
         let Some(session) = self.session() else {
             return StopReason::Exited(0);
         };
+        let threads = session.threads().unwrap_or_default();
+        resume.legacy_to_current(&threads);
         let signalled = resume
             .actions
             .iter()
