@@ -59,6 +59,8 @@ pub(crate) struct Inferior {
     catching: dbg_session::SyscallCatch,
     /// The system calls the client wants caught from the next resume on.
     catch_wanted: dbg_session::SyscallCatch,
+    /// `qXfer:libraries-svr4`'s document, made at each stop (gdbstub asks through `&self`).
+    libraries: String,
 }
 
 impl Inferior {
@@ -72,6 +74,7 @@ impl Inferior {
             resume: Resume::default(),
             points: breakpoints::Points::default(),
             registers: BTreeMap::new(),
+            libraries: String::new(),
             catching: dbg_session::SyscallCatch::None,
             catch_wanted: dbg_session::SyscallCatch::None,
         };
@@ -117,6 +120,7 @@ impl Inferior {
         self.catching = dbg_session::SyscallCatch::None;
         self.catch_wanted = dbg_session::SyscallCatch::None;
         self.session = Some(session);
+        self.refresh_libraries();
     }
 
     /// The live session, if there is a process.
@@ -216,6 +220,14 @@ impl Inferior {
     /// Events of a resume that ended the process (`Exited`, `Killed`) leave no session.
     pub(crate) fn note_events(&mut self, events: &[Event]) {
         self.registers.clear();
+        if events.iter().any(|event| {
+            matches!(
+                event,
+                Event::LibraryLoaded { .. } | Event::LibraryUnloaded { .. }
+            )
+        }) {
+            self.refresh_libraries();
+        }
         if events
             .iter()
             .any(|event| matches!(event, Event::Exited { .. } | Event::Killed { .. }))
@@ -276,6 +288,13 @@ impl gdbstub::target::Target for Inferior {
 
     #[inline(always)]
     fn support_auxv(&mut self) -> Option<gdbstub::target::ext::auxv::AuxvOps<'_, Self>> {
+        Some(self)
+    }
+
+    #[inline(always)]
+    fn support_libraries_svr4(
+        &mut self,
+    ) -> Option<gdbstub::target::ext::libraries::LibrariesSvr4Ops<'_, Self>> {
         Some(self)
     }
 }

@@ -287,3 +287,67 @@ fn tracee_pid(server_stderr: &str) -> u32 {
         .and_then(|pid| pid.trim().parse().ok())
         .unwrap_or_else(|| panic!("no pid in: {server_stderr}"))
 }
+
+/// Shared libraries reach gdb through `qXfer:libraries-svr4` (the session's tracking of the
+/// dynamic linker's list): a pending breakpoint in a `dlopen`ed plugin hits after each load,
+/// and `info sharedlibrary` lists what gdbserver's does.
+#[test]
+fn shared_libraries_and_a_pending_breakpoint_in_a_plugin_match_gdbserver() {
+    let _deadline = fixtures::deadline("shared libraries through the server", 120);
+    let program = fixture("dlopener");
+    let plugin = fixture("libplugin.so");
+    let ours = matches_reference(
+        &[&program, &plugin],
+        &[
+            "set breakpoint pending on",
+            "break plugin_work",
+            "continue",
+            "info sharedlibrary",
+            "continue",
+            "backtrace 1",
+            "continue",
+        ],
+    );
+    assert_has(
+        &ours,
+        &[
+            "Breakpoint 1, plugin_work (x=0)",
+            "Breakpoint 1, plugin_work (x=1)",
+            "libplugin.so",
+            "libc.so.6",
+            "exited normally]",
+        ],
+    );
+}
+
+#[test]
+fn the_library_list_is_served_in_gdbs_svr4_format() {
+    let _deadline = fixtures::deadline("libraries-svr4", 60);
+    let program = fixture("nested");
+    let server = Server::once(&[&program]);
+    let mut raw = common::Raw::connect(&server.address());
+    assert!(raw
+        .ask("qSupported:xmlRegisters=i386")
+        .unwrap()
+        .contains("qXfer:libraries-svr4:read+"));
+    // Run to main: the start-up libraries are loaded then.
+    let pid = tracee_pid(&server.stderr());
+    let main = fixtures::runtime_address(i32::try_from(pid).unwrap(), "nested", "main");
+    assert_eq!(raw.ask(&format!("Z0,{main:x},1")).as_deref(), Some("OK"));
+    let stop = raw.ask("vCont;c").unwrap();
+    assert!(stop.starts_with('T'), "{stop}");
+    // `m`: part of the document (the client reads on until an empty `l`); replies may be
+    // run-length encoded (`0x7f* 7...`).
+    let list = raw.ask("qXfer:libraries-svr4:read::0,ffff").unwrap();
+    assert!(
+        list.starts_with("m<library-list-svr4 version=\"1.0\" main-lm=\"0x"),
+        "{list}"
+    );
+    assert!(list.contains("libc.so.6\" lm=\"0x"), "{list}");
+    assert!(
+        list.contains(" l_addr=\"0x7f") && list.contains(" l_ld=\"0x7f"),
+        "{list}"
+    );
+    assert!(list.contains(" lmid=\"0x"), "{list}");
+    assert!(list.ends_with("</library-list-svr4>"), "{list}");
+}

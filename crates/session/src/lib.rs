@@ -70,7 +70,7 @@ pub use error::{Error, Result, SymbolWarning};
 pub use event::{Event, StopCause, StopEvent, StopKind};
 pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};
-pub use libraries::LibraryInfo;
+pub use libraries::{LibraryInfo, LinkMapEntry};
 pub use load_bias::LoadBias;
 pub use session::{
     Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, VariableText,

@@ -18,6 +18,10 @@ pub struct Library {
     /// Its dynamic section (`l_ld`): an address inside the loaded library, by which it is
     /// matched to its mappings (whose path may differ through symbolic links).
     pub(crate) dynamic: VirtAddr,
+    /// Its `link_map` entry in the tracee.
+    pub(crate) link_map: VirtAddr,
+    /// The `r_debug` of its link-map namespace (`dlmopen`'s; the program's own for most).
+    pub(crate) namespace: VirtAddr,
 }
 
 /// A loaded library as `sharedlibrary list` shows it.
@@ -27,11 +31,25 @@ pub struct LibraryInfo {
     pub path: PathBuf,
     /// Its load bias.
     pub base: VirtAddr,
+    /// Where the dynamic linker's list has it, when it is from that list (what a remote
+    /// client's `qXfer:libraries-svr4` wants).
+    pub link_map: Option<LinkMapEntry>,
     /// Whether its ELF symbols could be read.
     pub symbols: bool,
     /// The separate debug-information file read for it, if any (none is searched yet: the
     /// hook for separate debug files).
     pub debuginfo: Option<PathBuf>,
+}
+
+/// A library's entry in the dynamic linker's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkMapEntry {
+    /// Its `struct link_map` in the tracee.
+    pub link_map: VirtAddr,
+    /// Its dynamic section (`l_ld`).
+    pub dynamic: VirtAddr,
+    /// The `r_debug` of its link-map namespace (gdb's `lmid`).
+    pub namespace: VirtAddr,
 }
 
 /// `r_state` when the list is consistent (`RT_CONSISTENT`).
@@ -112,6 +130,7 @@ pub(crate) fn read_rendezvous(
 pub(crate) fn read_list(
     read: &mut dyn FnMut(VirtAddr, usize) -> Option<Vec<u8>>,
     map: VirtAddr,
+    namespace: VirtAddr,
     main: bool,
     cwd: &dyn Fn() -> Option<PathBuf>,
 ) -> Vec<Library> {
@@ -132,6 +151,7 @@ pub(crate) fn read_list(
         ) else {
             break;
         };
+        let link_map = entry;
         entry = VirtAddr::new(next);
         if (main && index == 0) || name == 0 {
             continue;
@@ -154,6 +174,8 @@ pub(crate) fn read_list(
             path,
             base: VirtAddr::new(addr),
             dynamic: VirtAddr::new(ld),
+            link_map,
+            namespace,
         });
     }
     libraries
@@ -261,7 +283,13 @@ mod tests {
         memory.insert(0x5100, b"linux-vdso.so.1\0".to_vec());
         memory.insert(0x5200, b"/lib/libc.so.6\0".to_vec());
         let mut read = reader(memory);
-        let list = read_list(&mut read, VirtAddr::new(0x1000), true, &|| None);
+        let list = read_list(
+            &mut read,
+            VirtAddr::new(0x1000),
+            VirtAddr::new(0x30),
+            true,
+            &|| None,
+        );
         // The cycle back to the executable repeats the library each time round: bounded.
         assert_eq!(list.len(), MAX_LIBRARIES / 3);
         assert_eq!(
@@ -277,6 +305,8 @@ mod tests {
             path: path.into(),
             base: VirtAddr::new(base),
             dynamic: VirtAddr::new(base + 0x10),
+            link_map: VirtAddr::new(base + 0x20),
+            namespace: VirtAddr::new(0x30),
         };
         let mut linker = Linker::default();
         let (loaded, unloaded) = linker.update(vec![lib("/a", 1), lib("/b", 2)]);

@@ -1,6 +1,7 @@
 //! The client's queries about the process — the executable's path (`qXfer:exec-file`), the
-//! auxiliary vector (`qXfer:auxv`, which is how gdb finds where a PIE program was loaded) —
-//! and system-call catching (`QCatchSyscalls`).
+//! auxiliary vector (`qXfer:auxv`, which is how gdb finds where a PIE program was loaded),
+//! the shared libraries (`qXfer:libraries-svr4`, from the session's tracking of the dynamic
+//! linker's list) — and system-call catching (`QCatchSyscalls`).
 
 use std::collections::BTreeSet;
 use std::os::unix::ffi::OsStrExt;
@@ -10,6 +11,7 @@ use gdbstub::common::Pid as GdbPid;
 use gdbstub::target::ext::auxv::Auxv;
 use gdbstub::target::ext::catch_syscalls::{CatchSyscalls, SyscallNumbers};
 use gdbstub::target::ext::exec_file::ExecFile;
+use gdbstub::target::ext::libraries::LibrariesSvr4;
 use gdbstub::target::{TargetError, TargetResult};
 
 use super::Inferior;
@@ -54,6 +56,65 @@ impl Auxv for Inferior {
         let auxv = session.auxv().map_err(|_| TargetError::NonFatal)?;
         Ok(copy_window(&auxv, offset, length, buf))
     }
+}
+
+impl LibrariesSvr4 for Inferior {
+    fn get_libraries_svr4(
+        &self,
+        offset: u64,
+        length: usize,
+        buf: &mut [u8],
+    ) -> TargetResult<usize, Self> {
+        Ok(copy_window(self.libraries.as_bytes(), offset, length, buf))
+    }
+}
+
+impl Inferior {
+    /// Make the `qXfer:libraries-svr4` document for the process as it is now: gdb's
+    /// library-list-svr4 format, one `library` per entry of the dynamic linker's list (in
+    /// every namespace), with the executable's `link_map` as `main-lm`.
+    pub(crate) fn refresh_libraries(&mut self) {
+        let Some(session) = self.session() else {
+            self.libraries.clear();
+            return;
+        };
+        let mut xml = String::from("<library-list-svr4 version=\"1.0\"");
+        if let Some(main) = session.main_link_map() {
+            xml.push_str(&format!(" main-lm=\"{main:#x}\""));
+        }
+        xml.push('>');
+        for library in session.libraries() {
+            let Some(entry) = library.link_map else {
+                continue;
+            };
+            xml.push_str(&format!(
+                "<library name=\"{}\" lm=\"{:#x}\" l_addr=\"{:#x}\" l_ld=\"{:#x}\" lmid=\"{:#x}\"/>",
+                xml_escape(&library.path.to_string_lossy()),
+                entry.link_map,
+                library.base,
+                entry.dynamic,
+                entry.namespace,
+            ));
+        }
+        xml.push_str("</library-list-svr4>");
+        self.libraries = xml;
+    }
+}
+
+/// `text` as an XML attribute value.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl CatchSyscalls for Inferior {

@@ -30,26 +30,24 @@ pub(crate) struct Resume {
 
 impl Resume {
     /// A legacy `c` or `s` packet (lldb's) before the client named a thread with `Hc`
-    /// reaches us as an action for a thread that does not exist (gdbstub's default thread
-    /// 1): it is for the current thread, and a continue lets every thread run, as
-    /// gdbserver's `c` does.
+    /// reaches us as an action for gdbstub's default thread 1, which does not exist: it is
+    /// for the current thread, and a continue lets every thread run, as gdbserver's `c`
+    /// does.
     fn legacy_to_current(&mut self, threads: &[dbg_session::ThreadInfo]) {
         let Some(current) = threads.iter().find(|t| t.current).map(|t| t.tid) else {
             return;
         };
-        let unknown: Vec<Pid> = self
-            .actions
-            .keys()
-            .filter(|tid| !threads.iter().any(|t| t.tid == **tid))
-            .copied()
-            .collect();
-        for tid in unknown {
-            if let Some((step, signal)) = self.actions.remove(&tid) {
-                if !step {
-                    self.locked = false;
-                }
-                self.actions.entry(current).or_insert((step, signal));
+        // gdbstub's placeholder thread; any other unknown thread is the client's mistake,
+        // and the resume fails as before.
+        let placeholder = Pid::from_raw(1);
+        if threads.iter().any(|t| t.tid == placeholder) {
+            return;
+        }
+        if let Some((step, signal)) = self.actions.remove(&placeholder) {
+            if !step {
+                self.locked = false;
             }
+            self.actions.entry(current).or_insert((step, signal));
         }
     }
 

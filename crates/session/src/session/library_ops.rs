@@ -12,7 +12,7 @@ use dbg_sys::VirtAddr;
 use super::{Location, Session};
 use crate::event::Event;
 use crate::images::Image;
-use crate::libraries::{self, Library, LibraryInfo, Linker};
+use crate::libraries::{self, Library, LibraryInfo, LinkMapEntry, Linker};
 use crate::watchpoints::SlotOwner;
 
 /// The owner of the internal breakpoint on the dynamic linker's hook.
@@ -119,6 +119,7 @@ impl Session {
                 now.extend(libraries::read_list(
                     &mut read,
                     state.map,
+                    at,
                     namespace == 0,
                     &cwd,
                 ));
@@ -310,6 +311,14 @@ impl Session {
         |address, len| self.memory.read(address, len).ok().map(|read| read.bytes)
     }
 
+    /// The executable's `link_map` entry (the head of the dynamic linker's list), once the
+    /// linker has set its list up.
+    pub fn main_link_map(&mut self) -> Option<VirtAddr> {
+        let rendezvous = self.linker.rendezvous?;
+        let state = libraries::read_rendezvous(&mut self.tracee_reader(), rendezvous)?;
+        (state.map.get() != 0).then_some(state.map)
+    }
+
     /// Whether breakpoints that resolve nowhere yet can wait for a library (the program has
     /// a dynamic linker whose loads are tracked).
     pub(super) fn can_load_libraries(&self) -> bool {
@@ -320,14 +329,20 @@ impl Session {
     /// the dynamic linker's list, or (a program without one) from the mappings.
     pub fn libraries(&mut self) -> Vec<LibraryInfo> {
         let pid = self.pid();
-        let listed: Vec<(PathBuf, VirtAddr, Option<Image>)> = if self.linker.tracking() {
+        type Listed = (PathBuf, VirtAddr, Option<LinkMapEntry>, Option<Image>);
+        let listed: Vec<Listed> = if self.linker.tracking() {
             self.linker
                 .known
                 .clone()
                 .into_iter()
                 .map(|lib| {
                     let image = self.images.known_image_at(lib.dynamic);
-                    (lib.path, lib.base, image)
+                    let entry = LinkMapEntry {
+                        link_map: lib.link_map,
+                        dynamic: lib.dynamic,
+                        namespace: lib.namespace,
+                    };
+                    (lib.path, lib.base, Some(entry), image)
                 })
                 .collect()
         } else {
@@ -337,13 +352,13 @@ impl Session {
                 .filter(|image| !self.images.is_program_or_vdso(image))
                 .map(|image| {
                     let base = image.bias.to_virt(dbg_symbols::FileAddr::new(0));
-                    (image.path.clone(), base, Some(image))
+                    (image.path.clone(), base, None, Some(image))
                 })
                 .collect()
         };
         listed
             .into_iter()
-            .map(|(path, base, image)| {
+            .map(|(path, base, link_map, image)| {
                 let mapped = image.as_ref().map(|image| image.path.clone());
                 let symbols = image
                     .and_then(|image| {
@@ -360,6 +375,7 @@ impl Session {
                 LibraryInfo {
                     path,
                     base,
+                    link_map,
                     symbols,
                     debuginfo,
                 }
