@@ -70,6 +70,18 @@ impl Runner {
         }
     }
 
+    /// The session the commands run on, for a front end that also drives it directly (the
+    /// DAP server answers most requests through the session API and only `repl` lines
+    /// through the command language).
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// The session the commands run on.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     /// The handle the Ctrl-C watcher uses.
     pub fn interrupter(&self) -> Interrupter {
         self.session.interrupter()
