@@ -103,3 +103,52 @@ pub fn from_body<T: DeserializeOwned>(value: Option<&Value>) -> Result<T, serde_
             .or_else(|_| T::deserialize(&Value::Object(serde_json::Map::new()))),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::requests::{AttachArguments, StackTraceArguments};
+    use super::*;
+
+    #[test]
+    fn envelopes_follow_the_schema() {
+        let response = Message::Response(Response {
+            seq: 3,
+            request_seq: 2,
+            success: false,
+            command: "next".into(),
+            message: Some("no process".into()),
+            body: None,
+        });
+        assert_eq!(
+            serde_json::to_string(&response).unwrap(),
+            r#"{"type":"response","seq":3,"request_seq":2,"success":false,"command":"next","message":"no process"}"#
+        );
+        let event = Message::Event(Event {
+            seq: 4,
+            event: events::InitializedEvent::NAME.into(),
+            body: to_body(&events::InitializedEvent).unwrap(),
+        });
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"type":"event","seq":4,"event":"initialized"}"#
+        );
+    }
+
+    #[test]
+    fn arguments_are_typed() {
+        let args: StackTraceArguments =
+            from_body(Some(&serde_json::json!({"threadId": 7, "levels": 20}))).unwrap();
+        assert_eq!(
+            (args.thread_id, args.levels, args.start_frame),
+            (7, Some(20), None)
+        );
+        let missing = from_body::<StackTraceArguments>(None).unwrap_err();
+        assert!(missing.to_string().contains("threadId"), "{missing}");
+        let unit: () = from_body(None).unwrap();
+        assert_eq!(unit, ());
+        let text: AttachArguments = from_body(Some(&serde_json::json!({"pid": "42"}))).unwrap();
+        assert_eq!(text.pid, 42);
+        assert!(from_body::<AttachArguments>(Some(&serde_json::json!({"pid": "x"}))).is_err());
+    }
+}

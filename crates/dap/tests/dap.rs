@@ -694,3 +694,35 @@ impl dbg_dap::protocol::Command for StackTraceWithout {
     type Arguments = ();
     type Body = ();
 }
+
+#[test]
+fn launch_with_arguments_environment_and_directory() {
+    let mut client = Client::start("launch_with_arguments_environment_and_directory");
+    let directory = std::env::temp_dir().canonicalize().unwrap();
+    client.initialize();
+    client.request::<Launch>(LaunchArguments {
+        program: "/bin/sh".into(),
+        args: vec![
+            "-c".into(),
+            "echo \"$DBG_DAP_TEST\" \"$1\"; pwd; exit 7".into(),
+            "sh".into(),
+            "one arg".into(),
+        ],
+        cwd: Some(directory.display().to_string()),
+        env: [(
+            "DBG_DAP_TEST".to_string(),
+            Some("from launch.json".to_string()),
+        )]
+        .into(),
+        ..LaunchArguments::default()
+    });
+    client.event::<InitializedEvent>();
+    client.request::<ConfigurationDone>(());
+    let (stdout, code) = output_until_exit(&mut client, "stdout");
+    assert_eq!(
+        stdout,
+        format!("from launch.json one arg\n{}\n", directory.display())
+    );
+    assert_eq!(code, 7);
+    assert!(client.disconnect(None));
+}

@@ -184,11 +184,29 @@ pub struct LaunchArguments {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachArguments {
-    /// The process.
+    /// The process: a number, or its text (VS Code's `${command:pickProcess}` gives text).
+    #[serde(deserialize_with = "number_or_text")]
     pub pid: i64,
     /// Report the attach stop instead of letting the process run on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_on_entry: Option<bool>,
+}
+
+/// A number given as a JSON number or as text.
+fn number_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Number(i64),
+        Text(String),
+    }
+    match Given::deserialize(deserializer)? {
+        Given::Number(number) => Ok(number),
+        Given::Text(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a number"))),
+    }
 }
 
 /// `setBreakpoints` arguments.
