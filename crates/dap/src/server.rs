@@ -233,8 +233,7 @@ impl Server {
 
     /// Select the frame with id `frame_id` (and its thread).
     fn focus_frame(&mut self, frame_id: i64) -> Result<()> {
-        let (tid, index) = usize::try_from(frame_id - 1)
-            .ok()
+        let (tid, index) = index_of(frame_id)
             .and_then(|i| self.frames.get(i).copied())
             .ok_or(Error::UnknownFrame(frame_id))?;
         self.focus_thread(tid)?;
@@ -258,6 +257,11 @@ impl Server {
     fn ending(&self) -> bool {
         self.shared.ending.load(Ordering::SeqCst)
     }
+}
+
+/// The position in a table of the id (from 1) a client gave; `None` for ids no table has.
+fn index_of(id: i64) -> Option<usize> {
+    usize::try_from(id.checked_sub(1)?).ok()
 }
 
 /// Text of an address as the protocol's memory references and instruction references write

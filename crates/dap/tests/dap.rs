@@ -665,6 +665,22 @@ fn malformed_messages_get_error_responses() {
             .starts_with("bad arguments for stackTrace: missing field `threadId`"),
         "{response:?}"
     );
+    // Ids no table has, at the ends of the range.
+    let frame = client.try_request::<Scopes>(ScopesArguments { frame_id: i64::MIN });
+    assert!(frame.unwrap_err().starts_with("no frame with id"));
+    let reference = client.try_request::<Variables>(VariablesArguments {
+        variables_reference: i64::MAX,
+        ..VariablesArguments::default()
+    });
+    assert!(reference
+        .unwrap_err()
+        .starts_with("no variables with reference"));
+    let memory = client.try_request::<ReadMemory>(ReadMemoryArguments {
+        memory_reference: "here".into(),
+        offset: Some(i64::MIN),
+        count: i64::MAX,
+    });
+    assert!(memory.unwrap_err().starts_with("bad memory reference"));
     let early = client.try_request::<Threads>(()).unwrap_err();
     assert!(early.contains("launch or attach first"), "{early}");
     let launch = client.try_request::<Launch>(LaunchArguments {
@@ -724,5 +740,50 @@ fn launch_with_arguments_environment_and_directory() {
         format!("from launch.json one arg\n{}\n", directory.display())
     );
     assert_eq!(code, 7);
+    assert!(client.disconnect(None));
+}
+
+#[test]
+fn rust_values_expand_as_debug_shows_them() {
+    let mut client = Client::start("rust_values_expand_as_debug_shows_them");
+    client.launch(&fixture("values_rs"), &[], false);
+    let set = client.request::<SetFunctionBreakpoints>(SetFunctionBreakpointsArguments {
+        breakpoints: vec![FunctionBreakpoint {
+            name: "values_rs::checkpoint".into(),
+            ..FunctionBreakpoint::default()
+        }],
+    });
+    assert!(set.breakpoints[0].verified, "{set:?}");
+    client.request::<ConfigurationDone>(());
+    let (stop, frame) = client.stopped_at("function breakpoint");
+    assert_eq!(frame.name, "values_rs::checkpoint");
+    let frames = client.frames(stop.thread_id.unwrap());
+    assert_eq!(frames[1].name, "values_rs::main");
+    let locals = scope_variables(&mut client, frames[1].id, "Locals");
+    // As the program's own `{:?}` prints them.
+    for (name, debug) in [
+        ("numbers", "[1, 2, 3]"),
+        ("point", "Point { x: 1, y: 2 }"),
+        ("owned", "\"owned text\""),
+        ("some", "Some(5)"),
+        ("rect", "Rect(3, 4)"),
+    ] {
+        assert_eq!(named(&locals, name).value, debug, "{name}");
+    }
+    let numbers = variables(&mut client, named(&locals, "numbers").variables_reference);
+    let numbers: Vec<(String, String)> = numbers.into_iter().map(|v| (v.name, v.value)).collect();
+    assert_eq!(
+        numbers,
+        [("[0]", "1"), ("[1]", "2"), ("[2]", "3")].map(|(n, v)| (n.to_string(), v.to_string()))
+    );
+    let point = variables(&mut client, named(&locals, "point").variables_reference);
+    assert_eq!(named(&point, "y").value, "2");
+    assert_eq!(named(&point, "y").evaluate_name.as_deref(), Some("point.y"));
+    assert_eq!(
+        evaluate(&mut client, frames[1].id, "point.y + numbers[2]", "watch")
+            .unwrap()
+            .result,
+        "5"
+    );
     assert!(client.disconnect(None));
 }

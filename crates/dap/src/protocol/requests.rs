@@ -175,7 +175,7 @@ pub struct LaunchArguments {
     /// Report a stop at the program's first instruction instead of running it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_on_entry: Option<bool>,
-    /// Run without debugging (refused: this adapter always debugs).
+    /// Run without debugging (ignored: the program runs under the debugger all the same).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_debug: Option<bool>,
 }

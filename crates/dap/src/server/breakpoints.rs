@@ -438,11 +438,8 @@ impl Server {
         if let Some(frame_id) = frame_id {
             self.focus_frame(frame_id)?;
         }
-        let frame = frame_id.and_then(|id| {
-            usize::try_from(id - 1)
-                .ok()
-                .and_then(|i| self.frames.get(i).copied())
-        });
+        let frame =
+            frame_id.and_then(|id| super::index_of(id).and_then(|i| self.frames.get(i).copied()));
         let session = self.session()?;
         let value = match session.evaluate(&expression) {
             Ok(value) => value,

@@ -47,8 +47,7 @@ impl Server {
     }
 
     fn lookup(&self, reference: i64) -> Result<Handle> {
-        usize::try_from(reference - 1)
-            .ok()
+        super::index_of(reference)
             .and_then(|i| self.handles.get(i).cloned())
             .ok_or(Error::UnknownReference(reference))
     }
