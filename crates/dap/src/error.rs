@@ -47,6 +47,9 @@ pub enum Error {
     /// A `setBreakpoints` source without a path.
     #[error("the source has no path")]
     NoSourcePath,
+    /// An exception filter this adapter does not offer.
+    #[error("unknown exception filter {0:?}: rust_panic and cpp_throw are offered")]
+    UnknownFilter(String),
     /// A `dataId` not given out by `dataBreakpointInfo`.
     #[error("unknown data breakpoint id {0:?}")]
     UnknownDataId(String),

@@ -168,6 +168,7 @@ impl Server {
             Scopes => scopes,
             Variables => variables,
             SetVariable => set_variable,
+            SetExpression => set_expression,
             Evaluate => evaluate,
             Continue => continue_,
             Next => next,

@@ -103,7 +103,13 @@ fn launch_stop_inspect_change_and_exit() {
     let capabilities = client.initialize();
     assert_eq!(capabilities.supports_configuration_done_request, Some(true));
     assert_eq!(capabilities.supports_data_breakpoints, Some(true));
-    assert_eq!(capabilities.exception_breakpoint_filters, Some(Vec::new()));
+    let filters: Vec<String> = capabilities
+        .exception_breakpoint_filters
+        .unwrap()
+        .into_iter()
+        .map(|f| f.filter)
+        .collect();
+    assert_eq!(filters, ["rust_panic", "cpp_throw"]);
     client.request::<Launch>(LaunchArguments {
         program: fixture("dap_demo"),
         ..LaunchArguments::default()
@@ -228,6 +234,25 @@ fn launch_stop_inspect_change_and_exit() {
         .result;
     assert!(backtrace.contains("main"), "{backtrace:?}");
     assert!(evaluate(&mut client, frame.id, "frobnicate", "repl").is_err());
+
+    // setExpression assigns to an lvalue.
+    let set = client.request::<SetExpression>(SetExpressionArguments {
+        expression: "origin.y".into(),
+        value: "origin.x * 10".into(),
+        frame_id: Some(frame.id),
+    });
+    assert_eq!(set.value, "30");
+    assert_eq!(
+        evaluate(&mut client, frame.id, "origin", "watch")
+            .unwrap()
+            .result,
+        "{x = 3, y = 30}"
+    );
+    client.request::<SetExpression>(SetExpressionArguments {
+        expression: "origin.y".into(),
+        value: "4".into(),
+        frame_id: Some(frame.id),
+    });
 
     // setVariable changes what the program prints.
     let locals_ref = scope(&mut client, frame.id, "Locals");
@@ -785,5 +810,70 @@ fn rust_values_expand_as_debug_shows_them() {
             .result,
         "5"
     );
+    assert!(client.disconnect(None));
+}
+
+/// Launch `program` with exception filter `filter`; the frames at the stop it makes.
+fn stop_at_exception(
+    client: &mut Client,
+    program: &str,
+    filter: &str,
+) -> (StoppedEvent, Vec<StackFrame>) {
+    client.launch(&fixture(program), &[], false);
+    let set = client.request::<SetExceptionBreakpoints>(SetExceptionBreakpointsArguments {
+        filters: vec![filter.into()],
+    });
+    assert_eq!(set.breakpoints.map(|b| b.len()), Some(1));
+    client.request::<ConfigurationDone>(());
+    let stop = client.stopped();
+    assert_eq!(stop.reason, "exception", "{stop:?}");
+    let frames = client.frames(stop.thread_id.unwrap());
+    (stop, frames)
+}
+
+#[test]
+fn exception_filters_stop_at_a_panic_and_a_throw() {
+    let mut client = Client::start("exception_filters_stop_at_a_panic_and_a_throw (Rust)");
+    let (stop, frames) = stop_at_exception(&mut client, "dap_panic", "rust_panic");
+    assert_eq!(stop.description.as_deref(), Some("Rust panic"));
+    let check = frames
+        .iter()
+        .find(|f| f.name == "dap_panic::check")
+        .unwrap_or_else(|| panic!("no check frame in {frames:?}"));
+    assert_eq!(check.line, line_of("dap_panic.rs", "panic"));
+    assert_eq!(
+        evaluate(&mut client, check.id, "value", "watch")
+            .unwrap()
+            .result,
+        "3"
+    );
+    assert!(client.disconnect(None));
+
+    let mut client = Client::start("exception_filters_stop_at_a_panic_and_a_throw (C++)");
+    let (stop, frames) = stop_at_exception(&mut client, "dap_throw", "cpp_throw");
+    assert_eq!(stop.description.as_deref(), Some("C++ exception thrown"));
+    let check = frames
+        .iter()
+        .find(|f| f.line == line_of("dap_throw.cpp", "throw"))
+        .unwrap_or_else(|| panic!("no frame at the throw in {frames:?}"));
+    assert!(check.name.starts_with("check"), "{check:?}");
+    let again = client.request::<SetExceptionBreakpoints>(SetExceptionBreakpointsArguments {
+        filters: vec!["cpp_throw".into(), "everything".into()],
+    });
+    let again = again.breakpoints.unwrap();
+    assert!(again[0].verified);
+    assert!(!again[1].verified);
+    assert!(again[1]
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("unknown exception filter"));
+    // It is caught: the program goes on to its end.
+    client.request::<Continue>(ThreadArguments {
+        thread_id: stop.thread_id.unwrap(),
+        single_thread: None,
+    });
+    let (stdout, code) = output_until_exit(&mut client, "stdout");
+    assert_eq!((stdout.as_str(), code), ("caught too big\n", 0));
     assert!(client.disconnect(None));
 }

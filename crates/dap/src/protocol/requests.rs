@@ -48,8 +48,15 @@ command!(
     BreakpointsBody
 );
 command!(
-    /// `setExceptionBreakpoints`: no filter is offered; accepted with none set.
-    SetExceptionBreakpoints, "setExceptionBreakpoints", SetExceptionBreakpointsArguments, ()
+    /// `setExceptionBreakpoints`: Rust panics and C++ throws.
+    SetExceptionBreakpoints,
+    "setExceptionBreakpoints",
+    SetExceptionBreakpointsArguments,
+    SetExceptionBreakpointsBody
+);
+command!(
+    /// `setExpression`: assign to an lvalue expression.
+    SetExpression, "setExpression", SetExpressionArguments, SetVariableBody
 );
 command!(
     /// `dataBreakpointInfo`: whether a variable can be watched, and its id for it.
@@ -248,6 +255,28 @@ pub struct SetFunctionBreakpointsArguments {
 pub struct SetExceptionBreakpointsArguments {
     /// The filters chosen.
     pub filters: Vec<String>,
+}
+
+/// `setExceptionBreakpoints` response body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetExceptionBreakpointsBody {
+    /// One per filter, in the order asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakpoints: Option<Vec<Breakpoint>>,
+}
+
+/// `setExpression` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetExpressionArguments {
+    /// The lvalue.
+    pub expression: String,
+    /// The new value, an expression.
+    pub value: String,
+    /// The frame (absent: the selected one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_id: Option<i64>,
 }
 
 /// `dataBreakpointInfo` arguments.

@@ -62,6 +62,9 @@ pub struct Capabilities {
     /// `evaluate` in the `clipboard` context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_clipboard_context: Option<bool>,
+    /// `setExpression`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supports_set_expression: Option<bool>,
 }
 
 /// An exception filter offered to `setExceptionBreakpoints`.

@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::protocol::events::{BreakpointEvent, OutputEvent};
 use crate::protocol::requests::{
     BreakpointsBody, DataBreakpointInfoArguments, DataBreakpointInfoBody, SetBreakpointsArguments,
-    SetDataBreakpointsArguments, SetExceptionBreakpointsArguments, SetFunctionBreakpointsArguments,
+    SetDataBreakpointsArguments, SetExceptionBreakpointsArguments, SetExceptionBreakpointsBody,
+    SetFunctionBreakpointsArguments,
 };
 use crate::protocol::types::{Breakpoint, DataBreakpointAccessType, Source, SourceBreakpoint};
 
@@ -70,13 +71,54 @@ impl HitCondition {
     }
 }
 
+/// What kind of breakpoint the client asked for: it says the stop's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// By source line.
+    Line,
+    /// By function name.
+    Function,
+    /// An exception filter's (the function that raises it).
+    Exception(&'static ExceptionFilter),
+}
+
+/// An exception filter: a breakpoint on the function that raises the exception, as gdb's
+/// `catch throw` and rust-gdb's `break rust_panic` do.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct ExceptionFilter {
+    /// Its id in `setExceptionBreakpoints`.
+    pub(super) filter: &'static str,
+    /// Its name in the client.
+    pub(super) label: &'static str,
+    /// The function the breakpoint is on.
+    function: &'static str,
+    /// What the stop says.
+    pub(super) description: &'static str,
+}
+
+/// The exception filters offered.
+pub(super) const EXCEPTION_FILTERS: &[ExceptionFilter] = &[
+    ExceptionFilter {
+        filter: "rust_panic",
+        label: "Rust panics",
+        function: "rust_panic",
+        description: "Rust panic",
+    },
+    ExceptionFilter {
+        filter: "cpp_throw",
+        label: "C++ exceptions, when thrown",
+        function: "__cxa_throw",
+        description: "C++ exception thrown",
+    },
+];
+
 /// What the adapter keeps about one session breakpoint.
 #[derive(Debug, Clone)]
 struct Kept {
     dap_id: i64,
     hit: Option<HitCondition>,
     log: Option<String>,
-    function: bool,
+    kind: Kind,
 }
 
 /// Where a data breakpoint's expression is evaluated.
@@ -93,6 +135,8 @@ pub(super) struct Breakpoints {
     by_source: BTreeMap<String, Vec<u32>>,
     /// Session breakpoint ids of the function breakpoints.
     functions: Vec<u32>,
+    /// Session breakpoint ids of the exception filters set.
+    exceptions: Vec<u32>,
     /// By session breakpoint id.
     kept: BTreeMap<u32, Kept>,
     /// Data breakpoints: session watchpoint id and DAP id.
@@ -133,8 +177,8 @@ pub(super) enum Verdict {
     Stop {
         /// The breakpoint's DAP id.
         dap_id: i64,
-        /// A function breakpoint.
-        function: bool,
+        /// What kind of breakpoint it is.
+        kind: Kind,
     },
     /// Go on (a logpoint, or a hit its hit condition skips).
     GoOn,
@@ -184,7 +228,7 @@ impl Server {
                 bp.condition.as_deref(),
                 bp.hit_condition.as_deref(),
                 bp.log_message.clone(),
-                false,
+                Kind::Line,
             ) {
                 Ok(id) => return Ok(id),
                 Err(error) => last = Some(error),
@@ -213,7 +257,7 @@ impl Server {
                         bp.condition.as_deref(),
                         bp.hit_condition.as_deref(),
                         None,
-                        true,
+                        Kind::Function,
                     )
                 });
             set.push(self.answer(result, &mut ids));
@@ -225,13 +269,31 @@ impl Server {
     pub(super) fn set_exception_breakpoints(
         &mut self,
         args: SetExceptionBreakpointsArguments,
-    ) -> Result<()> {
-        // No filter is offered; an empty set is what there is.
-        if args.filters.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Unsupported("this adapter has no exception filters"))
+    ) -> Result<SetExceptionBreakpointsBody> {
+        self.session()?;
+        for id in std::mem::take(&mut self.breakpoints.exceptions) {
+            self.delete(id);
         }
+        let mut set = Vec::new();
+        let mut ids = Vec::new();
+        for name in &args.filters {
+            let result = match EXCEPTION_FILTERS.iter().find(|f| f.filter == name) {
+                Some(filter) => self.set_one(
+                    &Location::Function(filter.function.to_string()),
+                    filter.function,
+                    None,
+                    None,
+                    None,
+                    Kind::Exception(filter),
+                ),
+                None => Err(Error::UnknownFilter(name.clone())),
+            };
+            set.push(self.answer(result, &mut ids));
+        }
+        self.breakpoints.exceptions = ids;
+        Ok(SetExceptionBreakpointsBody {
+            breakpoints: Some(set),
+        })
     }
 
     /// Set one session breakpoint with its condition and hit condition, all or nothing.
@@ -242,7 +304,7 @@ impl Server {
         condition: Option<&str>,
         hit_condition: Option<&str>,
         log: Option<String>,
-        function: bool,
+        kind: Kind,
     ) -> Result<u32> {
         let hit = hit_condition
             .filter(|text| !text.trim().is_empty())
@@ -270,7 +332,7 @@ impl Server {
                 dap_id,
                 hit,
                 log: log.filter(|text| !text.is_empty()),
-                function,
+                kind,
             },
         );
         Ok(bp.id)
@@ -358,7 +420,7 @@ impl Server {
             // Set from the debug console: an ordinary breakpoint.
             return Verdict::Stop {
                 dap_id: i64::from(id),
-                function: false,
+                kind: Kind::Line,
             };
         };
         if let Some(hit) = kept.hit {
@@ -381,7 +443,7 @@ impl Server {
         }
         Verdict::Stop {
             dap_id: kept.dap_id,
-            function: kept.function,
+            kind: kept.kind,
         }
     }
 

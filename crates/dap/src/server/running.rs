@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use dbg_session::{Event, Pid, StopCause, StopEvent};
 
-use super::breakpoints::Verdict;
+use super::breakpoints::{Kind, Verdict};
 use super::{After, Server};
 use crate::error::Result;
 use crate::protocol::events::{ExitedEvent, ModuleEvent, StoppedEvent, TerminatedEvent};
@@ -208,14 +208,16 @@ impl Server {
         let (reason, ids, description, text) = match stop.cause {
             StopCause::Breakpoint { id } => match self.breakpoint_verdict(id) {
                 Verdict::GoOn => return Outcome::GoOn,
-                Verdict::Stop { dap_id, function } => {
-                    let reason = if function {
-                        "function breakpoint"
-                    } else {
-                        "breakpoint"
-                    };
-                    (reason, Some(vec![dap_id]), None, None)
-                }
+                Verdict::Stop { dap_id, kind } => match kind {
+                    Kind::Line => ("breakpoint", Some(vec![dap_id]), None, None),
+                    Kind::Function => ("function breakpoint", Some(vec![dap_id]), None, None),
+                    Kind::Exception(filter) => (
+                        "exception",
+                        Some(vec![dap_id]),
+                        Some(filter.description.to_string()),
+                        Some(filter.label.to_string()),
+                    ),
+                },
             },
             StopCause::Watchpoint(hit) => {
                 let ids = hit

@@ -16,7 +16,7 @@ use crate::protocol::events::{OutputEvent, ProcessEvent, ThreadEvent};
 use crate::protocol::requests::{
     AttachArguments, DisconnectArguments, InitializeArguments, LaunchArguments, TerminateArguments,
 };
-use crate::protocol::types::Capabilities;
+use crate::protocol::types::{Capabilities, ExceptionBreakpointsFilter};
 
 /// How long the end of the program waits for its last output to be forwarded (a child it
 /// forked may hold the pipe open for longer: its output goes on being forwarded).
@@ -31,7 +31,15 @@ impl Server {
             supports_conditional_breakpoints: yes,
             supports_hit_conditional_breakpoints: yes,
             supports_evaluate_for_hovers: yes,
-            exception_breakpoint_filters: Some(Vec::new()),
+            exception_breakpoint_filters: Some(
+                super::breakpoints::EXCEPTION_FILTERS
+                    .iter()
+                    .map(|filter| ExceptionBreakpointsFilter {
+                        filter: filter.filter.into(),
+                        label: filter.label.into(),
+                    })
+                    .collect(),
+            ),
             supports_set_variable: yes,
             supports_modules_request: yes,
             support_terminate_debuggee: yes,
@@ -44,6 +52,7 @@ impl Server {
             supports_disassemble_request: yes,
             supports_stepping_granularity: yes,
             supports_clipboard_context: yes,
+            supports_set_expression: yes,
         })
     }
 

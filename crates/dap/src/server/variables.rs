@@ -8,8 +8,8 @@ use dbg_session::{Reg, RegClass, Value, REGISTERS};
 use super::{hex, Server};
 use crate::error::{Error, Result};
 use crate::protocol::requests::{
-    EvaluateArguments, EvaluateBody, SetVariableArguments, SetVariableBody, VariablesArguments,
-    VariablesBody,
+    EvaluateArguments, EvaluateBody, SetExpressionArguments, SetVariableArguments, SetVariableBody,
+    VariablesArguments, VariablesBody,
 };
 use crate::protocol::types::Variable;
 
@@ -242,6 +242,23 @@ impl Server {
         let value = session.evaluate(&format!("{target} = {}", args.value))?;
         let text = session.format_value(&value, None, false)?;
         let (reference, indexed) = self.parts(frame, &value, Some(target));
+        Ok(SetVariableBody {
+            value: text,
+            type_name: Some(value.ty.name()),
+            variables_reference: Some(reference),
+            indexed_variables: indexed,
+        })
+    }
+
+    pub(super) fn set_expression(
+        &mut self,
+        args: SetExpressionArguments,
+    ) -> Result<SetVariableBody> {
+        self.focus(args.frame_id)?;
+        let session = self.session()?;
+        let value = session.evaluate(&format!("{} = {}", args.expression, args.value))?;
+        let text = session.format_value(&value, None, false)?;
+        let (reference, indexed) = self.parts(args.frame_id, &value, Some(args.expression));
         Ok(SetVariableBody {
             value: text,
             type_name: Some(value.ty.name()),
