@@ -223,30 +223,17 @@ impl Server {
         })
     }
 
-    /// A library as a `module` event names it.
+    /// A library as a `module` event names it: by path only, since finding whether its
+    /// symbols load would open it while the program starts (the `modules` request says).
     pub(super) fn module(&mut self, path: &std::path::Path) -> Module {
         let id = path.display().to_string();
-        let found = self
-            .session()
-            .ok()
-            .filter(|session| session.is_alive())
-            .and_then(|session| session.libraries().into_iter().find(|l| l.path == path));
         Module {
             id: id.clone(),
             name: file_name(path),
             path: Some(id),
-            symbol_status: found.as_ref().map(|library| {
-                if library.symbols {
-                    "Symbols loaded.".into()
-                } else {
-                    "No symbols.".into()
-                }
-            }),
-            symbol_file_path: found
-                .as_ref()
-                .and_then(|library| library.debuginfo.as_ref())
-                .map(|path| path.display().to_string()),
-            address_range: found.map(|library| hex(library.base.get())),
+            symbol_status: None,
+            symbol_file_path: None,
+            address_range: None,
         }
     }
 }

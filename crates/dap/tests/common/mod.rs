@@ -57,8 +57,14 @@ pub struct Client {
 impl Client {
     /// Start `dbg-dap` for the test `name`.
     pub fn start(name: &str) -> Client {
-        let deadline = fixtures::deadline(name, 60);
-        let mut child = Process::new(DAP)
+        Client::start_adapter(name, DAP, 120)
+    }
+
+    /// Start the adapter `adapter` (another one too, for the benchmark's comparison), with a
+    /// deadline of `seconds`.
+    pub fn start_adapter(name: &str, adapter: &str, seconds: u64) -> Client {
+        let deadline = fixtures::deadline(name, seconds);
+        let mut child = Process::new(adapter)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
