@@ -22,6 +22,7 @@ use crate::protocol::requests::*;
 use crate::protocol::{from_body, to_body, Command, Request};
 
 mod breakpoints;
+mod data_breakpoints;
 mod memory;
 mod running;
 mod stack;
