@@ -44,6 +44,8 @@ pub struct Launch {
     args: Vec<OsString>,
     stdio: [Option<Redirect>; 3],
     aslr: bool,
+    /// Changes to the debugger's environment for the program: a value, or `None` to unset.
+    env: Vec<(OsString, Option<OsString>)>,
 }
 
 impl Launch {
@@ -54,6 +56,7 @@ impl Launch {
             args: Vec::new(),
             stdio: [None, None, None],
             aslr: false,
+            env: Vec::new(),
         }
     }
 
@@ -105,6 +108,20 @@ impl Launch {
         self
     }
 
+    /// Write the tracee's standard error to an open descriptor (a front end that forwards
+    /// the program's output reads the other end of a pipe).
+    pub fn stderr_fd(mut self, fd: OwnedFd) -> Self {
+        self.stdio[2] = Some(Redirect::Fd(fd));
+        self
+    }
+
+    /// Set `key` to `value` in the program's environment (`None`: remove it), which is
+    /// otherwise the debugger's.
+    pub fn env(mut self, key: impl Into<OsString>, value: Option<OsString>) -> Self {
+        self.env.push((key.into(), value));
+        self
+    }
+
     /// Keep address-space layout randomisation on (off by default, as in gdb).
     pub fn aslr(mut self, on: bool) -> Self {
         self.aslr = on;
@@ -150,7 +167,15 @@ impl Launch {
         for arg in &self.args {
             argv.push(cstring(arg)?);
         }
-        let env = std::env::vars_os()
+        let mut vars: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+        for (key, value) in &self.env {
+            vars.retain(|(k, _)| k != key);
+            if let Some(value) = value {
+                vars.push((key.clone(), value.clone()));
+            }
+        }
+        let env = vars
+            .into_iter()
             .map(|(key, value)| {
                 let mut pair = key;
                 pair.push("=");

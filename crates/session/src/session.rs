@@ -19,6 +19,7 @@ use crate::watchpoints::{SlotOwner, WatchHit, Watchpoints};
 
 mod breakpoint_ops;
 mod conditions;
+mod dap_support;
 mod frames;
 mod hardware_slots;
 mod library_ops;

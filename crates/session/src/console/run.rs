@@ -75,7 +75,9 @@ impl Runner {
         &self.session
     }
 
-    /// The session commands run on, for a front end's own requests between commands.
+    /// The session the commands run on, for a front end that also drives it directly (the
+    /// DAP server answers most requests through the session API and only `repl` lines
+    /// through the command language).
     pub fn session_mut(&mut self) -> &mut Session {
         &mut self.session
     }

@@ -251,7 +251,7 @@ impl Session {
         self.history_base + self.history.len() as u64
     }
 
-    fn frame_context(&mut self) -> Result<FrameContext<'_>> {
+    pub(super) fn frame_context(&mut self) -> Result<FrameContext<'_>> {
         // The innermost frame needs no walk of the whole stack (which would read the line
         // tables and DWARF of every caller, the runtime's too): one step of unwinding for
         // its CFA is all its values need.

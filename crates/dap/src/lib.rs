@@ -1,0 +1,52 @@
+//! A Debug Adapter Protocol server over a dbg session, for editors (VS Code, Neovim's
+//! nvim-dap, Helix, Zed, Emacs' dape): `dbg-cli dap` runs it on stdin and stdout.
+//!
+//! Two threads share the work. The session thread owns the [`dbg_session::Session`] (it is
+//! not `Send`: ptrace answers only the tracer thread) and answers requests in order; the
+//! input thread reads framed messages, answers malformed ones itself, and stops the running
+//! program when a `pause` (or `disconnect`) comes while the session thread waits for it.
+//! Messages are typed ([`protocol`]), framed by [`framing`].
+//!
+//! ```no_run
+//! // What the `dbg-dap` binary does.
+//! dbg_dap::serve(std::io::stdin(), std::io::stdout())?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod framing;
+mod input;
+mod outbox;
+pub mod protocol;
+mod server;
+
+use std::io::{BufReader, Read, Write};
+
+pub use error::Error;
+
+/// Serve one client: read requests from `input`, write responses and events to `output`,
+/// until the client disconnects or closes `input`. The program being debugged is killed
+/// (launched) or let go (attached) at the end.
+pub fn serve(
+    input: impl Read + Send + 'static,
+    output: impl Write + Send + 'static,
+) -> std::io::Result<()> {
+    let outbox = outbox::Outbox::new(Box::new(output));
+    let shared = input::Shared::default();
+    let (to_session, requests) = std::sync::mpsc::channel();
+    let reader = {
+        let outbox = outbox.clone();
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("dap-input".into())
+            .spawn(move || input::run(BufReader::new(input), outbox, shared, to_session))?
+    };
+    let mut server = server::Server::new(outbox, shared);
+    server.serve(&requests);
+    // The input thread ends with its input; after `disconnect` the client closes it, but a
+    // client that keeps it open must not keep the adapter alive.
+    drop(requests);
+    drop(reader);
+    Ok(())
+}
