@@ -22,19 +22,21 @@ mod tools;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use report::Report;
 use tools::Tools;
 
+use crate::rusage::RunUsage;
 use crate::workspace::Workspace;
 use crate::USAGE;
 
 /// Runs of each command in the rate measurements; the median is used.
 pub const RUNS: usize = 5;
-/// The last row of the table: `cargo xtask bench` measures rows a to this one.
-const LAST_ROW: char = 'v';
+/// The last row of the table: rows are the letters `a` to `z`, then `A` to this one, in the
+/// order the table shows them; `cargo xtask bench` measures them all.
+const LAST_ROW: char = 'B';
 /// The error of a measurement whose rows were not asked for (never shown: the rows are left out).
 const NOT_SELECTED: &str = "not selected";
 
@@ -213,6 +215,87 @@ impl Workspace {
             .collect())
     }
 
+    /// Run each tool's command over [`RUNS`] interleaved runs (each command echoed once
+    /// first), every run under a fresh `xtask rusage` process ([`Workspace::rusage_output`]),
+    /// and return each tool's median wall time and median peak RSS, in the order given.
+    /// `problem(tool, output)` looks at every run: a tool whose run fails or does not do its
+    /// work is not run again, and its figures say why.
+    fn interleaved_usages(
+        &self,
+        commands: Vec<(&'static str, Command)>,
+        problem: impl Fn(&str, &str) -> Option<String>,
+    ) -> Vec<(&'static str, Measured<RunUsage>)> {
+        for (_, command) in &commands {
+            println!("$ {}", self.shell_line(command));
+        }
+        let mut runs: Vec<(&str, Command, Measured<Vec<RunUsage>>)> = commands
+            .into_iter()
+            .map(|(tool, command)| (tool, command, Ok(Vec::new())))
+            .collect();
+        for run in 1..=RUNS {
+            for (tool, command, usages) in runs.iter_mut() {
+                let Ok(measured) = usages else { continue };
+                let usage = self
+                    .rusage_output(command)
+                    .and_then(|(usage, output)| problem(tool, &output).map_or(Ok(usage), Err));
+                match usage {
+                    Ok(usage) => {
+                        println!(
+                            "run {run}/{RUNS} {tool}: {:.3} s, peak {}",
+                            usage.wall.as_secs_f64(),
+                            usage.peak_shown()
+                        );
+                        measured.push(usage);
+                    }
+                    Err(e) => {
+                        println!("xtask: {e}");
+                        *usages = Err(e);
+                    }
+                }
+            }
+        }
+        runs.into_iter()
+            .map(|(tool, _, usages)| (tool, usages.map(|usages| RunUsage::median(&usages))))
+            .collect()
+    }
+
+    /// Run `command` under a fresh `xtask rusage` process, with no input: its wall time and
+    /// peak RSS, and its output (stdout, then stderr, without the helper's line). A run that
+    /// fails is an error that says why in a line: the program, its status and the first line
+    /// it wrote to stderr that says why.
+    pub fn rusage_output(&self, command: &Command) -> Measured<(RunUsage, String)> {
+        let line = self.shell_line(command);
+        let helper = std::env::current_exe()
+            .map_err(|e| format!("cannot find xtask's own executable: {e}"))?;
+        let output = Command::new(helper)
+            .arg("rusage")
+            .arg(command.get_program())
+            .args(command.get_args())
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run `{line}`: {e}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            let program = Path::new(command.get_program())
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            // dbg-cli's first error is the cause (the later ones follow from it); gdb says
+            // what went wrong last, after its warnings.
+            let said = stderr
+                .lines()
+                .find(|text| text.starts_with("error"))
+                .or_else(|| stderr.lines().rev().find(|text| !text.trim().is_empty()))
+                .unwrap_or("nothing on stderr");
+            return Err(format!("{program} failed ({}): {said}", output.status));
+        }
+        let (usage, stdout) =
+            RunUsage::parse(&stdout).map_err(|e| format!("`xtask rusage {line}`: {e}"))?;
+        Ok((usage, format!("{stdout}\n{stderr}")))
+    }
+
     /// The machine the table was measured on: CPUs, kernel, and the versions of gdb and
     /// strace.
     fn describe_machine(&self, tools: &Tools) -> String {
@@ -255,10 +338,15 @@ pub fn median<T: Ord + Copy + Default>(values: &[T]) -> T {
 pub struct Rows(BTreeSet<char>);
 
 impl Rows {
-    /// The rows named by `args`, each one letter or several (`p q` or `pq`) from `a` to
-    /// [`LAST_ROW`]; every row when there are none.
+    /// Every row's letter in the table's order: `a` to `z`, then `A` to [`LAST_ROW`].
+    pub fn letters() -> impl Iterator<Item = char> {
+        ('a'..='z').chain('A'..=LAST_ROW)
+    }
+
+    /// The rows named by `args`, each one letter or several (`p q` or `pq`, `w A`) from
+    /// [`Rows::letters`]; every row when there are none.
     pub fn parse(args: &[String]) -> Result<Rows, String> {
-        let all: BTreeSet<char> = ('a'..=LAST_ROW).collect();
+        let all: BTreeSet<char> = Rows::letters().collect();
         if args.is_empty() {
             return Ok(Rows(all));
         }
@@ -267,7 +355,8 @@ impl Rows {
             for letter in arg.chars() {
                 if !all.contains(&letter) {
                     return Err(format!(
-                        "`{arg}` is not a row: rows are the letters a to {LAST_ROW}\n\n{USAGE}"
+                        "`{arg}` is not a row: rows are the letters a to z and A to \
+                         {LAST_ROW}\n\n{USAGE}"
                     ));
                 }
                 rows.insert(letter);
@@ -311,18 +400,21 @@ impl Rows {
     fn shows(&self, text: &str) -> bool {
         let mut chars = text.chars();
         match (chars.next(), chars.next(), chars.next()) {
-            (Some(letter), Some('.'), Some(' ')) if letter.is_ascii_lowercase() => {
+            (Some(letter), Some('.'), Some(' ')) if letter.is_ascii_alphabetic() => {
                 self.0.contains(&letter)
             }
             _ => true,
         }
     }
 
-    /// The selected letters, when not every row is: `p, q`.
+    /// The selected letters in the table's order, when not every row is: `p, q`, `z, A`.
     fn partial(&self) -> Option<String> {
-        let all = ('a'..=LAST_ROW).count();
+        let all = Rows::letters().count();
         (self.0.len() < all).then(|| {
-            let letters: Vec<String> = self.0.iter().map(char::to_string).collect();
+            let letters: Vec<String> = Rows::letters()
+                .filter(|letter| self.0.contains(letter))
+                .map(String::from)
+                .collect();
             letters.join(", ")
         })
     }
