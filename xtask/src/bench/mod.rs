@@ -4,7 +4,8 @@
 //! Each row of the table is a descriptor in the file of its kind: command-line rates
 //! ([`rates`]: a, d, h, l, n, r, s, v), criterion means ([`criterion`]: b, e, f, i, m), system
 //! calls per event ([`syscalls`]: c, g, k, o), hardware against software breakpoints
-//! ([`hardware`]: j) and a breakpoint by name in a large binary ([`symbols`]: p, q, t, u). One
+//! ([`hardware`]: j), a breakpoint by name in a large binary ([`symbols`]: p, q, t, u) and in
+//! programs with shared libraries ([`libraries`]: w, x, y). One
 //! driver per kind runs any of its descriptors; the programs and their arguments are in
 //! [`tools`], the checks that a run did its work in [`checks`] and [`parse`], and the table
 //! in [`report`]. [`Workspace::bench`] below lists every row in the order it is measured.
@@ -12,6 +13,7 @@
 mod checks;
 mod criterion;
 mod hardware;
+mod libraries;
 mod parse;
 mod rates;
 mod report;
@@ -143,6 +145,13 @@ impl Workspace {
         let conditional_rates = rate(&rates::CONDITIONAL_RATE);
         let symbol_print = symbol_runs(&symbols::PRINT_STOP);
         let locals_rates = rate(&rates::LOCALS_RATE);
+        let library_runs = |stop: &libraries::LibraryStop| {
+            rows.measure_any(&stop.letters(), stop.heading(), || {
+                self.measure_library_stop(tools, stop)
+            })
+        };
+        let python_stop = library_runs(&libraries::PYTHON_STOP);
+        let dlopen_stop = library_runs(&libraries::DLOPEN_STOP);
 
         let report = Report {
             rows: rows.clone(),
@@ -166,6 +175,8 @@ impl Workspace {
             conditional_rates,
             symbol_print,
             locals_rates,
+            python_stop,
+            dlopen_stop,
         };
         println!("\n{}", report.render(&self.describe_machine(tools)));
         if report.complete() {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::bench::hardware::{BreakpointStops, HardwareMeans};
+use crate::bench::libraries::LibraryRuns;
 use crate::bench::rates::{
     Rate, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, CONDITIONAL_HITS, LOCALS_QUERIES, TRACE_CALLS,
 };
@@ -182,7 +183,79 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
             dbg_invalid: None,
             reference_invalid: None,
         }),
+        python_stop: Ok(LibraryRuns {
+            dbg: Ok(RunUsage {
+                wall: secs(0.2),
+                peak_kib: 48_828,
+            }),
+            gdb: Some(Ok(RunUsage {
+                wall: secs(0.8),
+                peak_kib: 195_312,
+            })),
+            alone: RunUsage {
+                wall: secs(0.02),
+                peak_kib: 9_765,
+            },
+            libc_debug: true,
+        }),
+        dlopen_stop: Ok(LibraryRuns {
+            dbg: Ok(RunUsage {
+                wall: secs(0.5),
+                peak_kib: 20_000,
+            }),
+            gdb: Some(Ok(RunUsage {
+                wall: secs(2.5),
+                peak_kib: 100_000,
+            })),
+            alone: RunUsage {
+                wall: secs(0.05),
+                peak_kib: 5_000,
+            },
+            libc_debug: true,
+        }),
     })
+}
+
+#[test]
+fn issue_12_rows_judge_python3_and_200_dlopens_against_gdb() -> Result<(), String> {
+    let mut report = sample_report(None)?;
+    let table = report.render("");
+    assert!(report.complete());
+    for row in [
+        "| w. `dbg-cli run --batch -e \"break PyList_Append\" -e continue -e backtrace -e kill \
+         /usr/bin/python3 -c SCRIPT`, wall time | 0.200 s | gdb: 0.800 s | 0.25× gdb \
+         | ≤ 0.3× gdb | yes |",
+        "| x. the same, the debugger's peak memory (max RSS) | 50.0 MB | gdb: 200.0 MB \
+         | 0.25× gdb | ≤ 0.5× gdb | yes |",
+        "| y. `dbg-cli run --batch -e \"break many_last\" -e continue -e kill dlopen_many DIR \
+         200`, wall time | 0.500 s | gdb: 2.500 s | 0.20× gdb | ≤ 0.3× gdb | yes |",
+        "- w. dbg: median of 5 runs: 0.200 s, peak 50.0 MB",
+        "- y. gdb: median of 5 runs: 2.500 s, peak 102.4 MB",
+        "gdb runs `gdb -nx -batch -ex \"set breakpoint pending on\" -ex \"break many_last\" \
+         -ex run -ex kill --args dlopen_many DIR 200`",
+        "libc6-dbg (the C library's separate debug file) is installed;",
+    ] {
+        assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+    }
+    if let Ok(runs) = &mut report.python_stop {
+        runs.libc_debug = false;
+        runs.gdb = None;
+    }
+    if let Ok(runs) = &mut report.dlopen_stop {
+        runs.gdb = Some(Err("gdb did not stop at breakpoint 1 in `many_last`".into()));
+    }
+    let table = report.render("");
+    assert!(!report.complete(), "an invalid gdb run fails y.");
+    assert!(table.contains("| gdb not installed | — | ≤ 0.3× gdb | not checked (no libc6-dbg) |"));
+    assert!(table.contains("| gdb: invalid (see below) | — | ≤ 0.3× gdb | no |"));
+    assert!(table.contains("- y. gdb is not measured: gdb did not stop at breakpoint 1"));
+    report.dlopen_stop = Err("/usr/bin/cc failed".into());
+    let table = report.render("");
+    assert!(table.contains(
+        "| y. `dbg-cli run --batch -e \"break many_last\" -e continue -e kill dlopen_many DIR \
+         200`, wall time | failed: /usr/bin/cc failed | — | — | ≤ 0.3× gdb | no |"
+    ));
+    Ok(())
 }
 
 #[test]
