@@ -5,7 +5,8 @@
 //! ([`rates`]: a, d, h, l, n, r, s, v), criterion means ([`criterion`]: b, e, f, i, m), system
 //! calls per event ([`syscalls`]: c, g, k, o), hardware against software breakpoints
 //! ([`hardware`]: j), a breakpoint by name in a large binary ([`symbols`]: p, q, t, u) and in
-//! programs with shared libraries ([`libraries`]: w, x, y). One
+//! programs with shared libraries ([`libraries`]: w, x, y), and the gdb remote-protocol
+//! server against gdbserver ([`remote`]: z, A, B). One
 //! driver per kind runs any of its descriptors; the programs and their arguments are in
 //! [`tools`], the checks that a run did its work in [`checks`] and [`parse`], and the table
 //! in [`report`]. [`Workspace::bench`] below lists every row in the order it is measured.
@@ -16,6 +17,7 @@ mod hardware;
 mod libraries;
 mod parse;
 mod rates;
+mod remote;
 mod report;
 mod symbols;
 mod syscalls;
@@ -50,6 +52,10 @@ impl Workspace {
     /// fail when a selected row failed or measured something else.
     pub fn bench(&self, rows: &Rows) -> Result<(), String> {
         self.run(&mut self.cargo(["build", "--release", "--package", "dbg-cli"]))?;
+        if rows.has("zAB") {
+            // `dbg-cli gdbserver` becomes the sibling binary dbg-gdbserver.
+            self.run(&mut self.cargo(["build", "--release", "--package", "dbg-gdbserver"]))?;
+        }
         if rows.has("lo") {
             self.run(&mut self.cargo([
                 "build",
@@ -81,7 +87,11 @@ impl Workspace {
             Err(NOT_SELECTED.into())
         };
         let tools = Tools::locate(self);
-        for (name, found) in [("gdb", &tools.gdb), ("strace", &tools.strace)] {
+        for (name, found) in [
+            ("gdb", &tools.gdb),
+            ("strace", &tools.strace),
+            ("gdbserver", &tools.gdbserver),
+        ] {
             if found.is_none() {
                 println!(
                     "xtask: `{name}` is not in PATH: its measurements are skipped \
@@ -152,6 +162,7 @@ impl Workspace {
         };
         let python_stop = library_runs(&libraries::PYTHON_STOP);
         let dlopen_stop = library_runs(&libraries::DLOPEN_STOP);
+        let remote = rows.measure_any("zAB", remote::HEADING, || self.measure_remote(tools, rows));
 
         let report = Report {
             rows: rows.clone(),
@@ -177,6 +188,7 @@ impl Workspace {
             locals_rates,
             python_stop,
             dlopen_stop,
+            remote,
         };
         println!("\n{}", report.render(&self.describe_machine(tools)));
         if report.complete() {
@@ -307,8 +319,8 @@ impl Workspace {
         Ok((usage, format!("{stdout}\n{stderr}")))
     }
 
-    /// The machine the table was measured on: CPUs, kernel, and the versions of gdb and
-    /// strace.
+    /// The machine the table was measured on: CPUs, kernel, and the versions of gdb, strace
+    /// and gdbserver.
     fn describe_machine(&self, tools: &Tools) -> String {
         let first_line = |program: &Path, arg: &str| {
             Command::new(program)
@@ -332,6 +344,9 @@ impl Workspace {
         }
         if let Some(strace) = &tools.strace {
             let _ = write!(text, "; {}", first_line(strace, "-V"));
+        }
+        if let Some(gdbserver) = &tools.gdbserver {
+            let _ = write!(text, "; {}", first_line(gdbserver, "--version"));
         }
         text
     }

@@ -14,6 +14,7 @@ use super::rates::{
     CliRates, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, STEP_RATE, THREAD_HITS,
     THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
+use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
 use super::syscalls::{
     SyscallCounts, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS, WATCH_CALLS,
@@ -60,6 +61,9 @@ pub struct Report {
     pub python_stop: Measured<LibraryRuns>,
     /// A pending breakpoint through 200 `dlopen`s, against gdb.
     pub dlopen_stop: Measured<LibraryRuns>,
+    /// The gdb client through dbg-cli gdbserver against through gdbserver; `None` when gdb is
+    /// not installed.
+    pub remote: Measured<Option<RemoteRuns>>,
 }
 
 impl Report {
@@ -116,6 +120,12 @@ impl Report {
             ("v", rates_valid(&self.locals_rates)),
             ("wx", library_valid(&self.python_stop)),
             ("y", library_valid(&self.dlopen_stop)),
+            (
+                "zAB",
+                self.remote
+                    .as_ref()
+                    .is_ok_and(|r| r.as_ref().is_none_or(|r| r.valid(&self.rows))),
+            ),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
@@ -161,13 +171,14 @@ impl Report {
         LOCALS_RATE.render(&self.locals_rates, &mut rows, &mut notes);
         PYTHON_STOP.render(&self.python_stop, &mut rows, &mut notes);
         DLOPEN_STOP.render(&self.dlopen_stop, &mut rows, &mut notes);
+        remote::render(&self.remote, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 
         let mut out = String::from(
             "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads, \
              system-call tracing, a breakpoint by name in a large binary, conditional \
-             breakpoints and values, programs with shared libraries\n\n",
+             breakpoints and values, programs with shared libraries, remote debugging\n\n",
         );
         match self.rows.partial() {
             Some(letters) => {

@@ -41,6 +41,8 @@ pub struct Tools {
     /// Where the bench builds the libraries `dlopen_many` loads.
     pub many_libraries: PathBuf,
     pub gdb: Option<PathBuf>,
+    /// Debian's gdbserver, the reference of rows z., A. and B.
+    pub gdbserver: Option<PathBuf>,
     pub strace: Option<PathBuf>,
 }
 
@@ -70,6 +72,7 @@ impl Tools {
             dlopen_many: fixtures::output_dir().join("dlopen_many"),
             many_libraries: workspace.target.join("bench-libraries"),
             gdb: find_program("gdb"),
+            gdbserver: find_program("gdbserver"),
             strace: find_program("strace"),
         }
     }

@@ -9,6 +9,7 @@ use crate::bench::libraries::LibraryRuns;
 use crate::bench::rates::{
     Rate, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, CONDITIONAL_HITS, LOCALS_QUERIES, TRACE_CALLS,
 };
+use crate::bench::remote::{RemoteRuns, ServerPair, SessionMedians};
 use crate::bench::syscalls::{calls_shown, EventCalls};
 use crate::bench::NOT_SELECTED;
 use crate::rusage::RunUsage;
@@ -213,7 +214,94 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
             },
             libc_debug: true,
         }),
+        remote: Ok(Some(RemoteRuns {
+            steps: Ok(ServerPair {
+                dbg: Ok(remote_medians(6.0, 5_000, Some("0x7ffff7fdf548"))),
+                gdbserver: Some(Ok(remote_medians(8.0, 4_000, Some("0x7ffff7fdf548")))),
+            }),
+            hits: Ok(ServerPair {
+                dbg: Ok(remote_medians(15.0, 5_200, None)),
+                gdbserver: Some(Ok(remote_medians(20.0, 4_100, None))),
+            }),
+        })),
     })
+}
+
+fn remote_medians(wall: f64, peak_kib: u64, pc: Option<&str>) -> SessionMedians {
+    SessionMedians {
+        usage: RunUsage {
+            wall: Duration::from_secs_f64(wall),
+            peak_kib,
+        },
+        pc: pc.map(str::to_string),
+    }
+}
+
+#[test]
+fn issue_15_rows_judge_both_sessions_and_the_servers_peak() -> Result<(), String> {
+    let mut report = sample_report(None)?;
+    let table = report.render("");
+    assert!(report.complete());
+    for row in [
+        "| z. `gdb -batch -ex \"target remote HOST:PORT\" -ex \"stepi 20000\" ... busy` \
+         through `dbg-cli gdbserver` against through `gdbserver`, session wall time | 6.000 s \
+         | gdbserver: 8.000 s | 0.75× gdbserver | ≤ 0.83× gdbserver (≥ 1.2× faster) | yes |",
+        "| A. the same with `break target_fn`, `ignore 1 20000`, `continue` (`bp_loop \
+         20001`: 20000 ignored hits, then a stop), session wall time | 15.000 s | gdbserver: \
+         20.000 s | 0.75× gdbserver | ≤ 0.83× gdbserver (≥ 1.2× faster) | yes |",
+        "| B. the server's peak memory (`VmHWM` of its process, the larger of z.'s and A.'s \
+         medians) | 5.3 MB | gdbserver: 4.2 MB | 1.27× gdbserver | ≤ 1× gdbserver | no |",
+        "- A. gdbserver: median of 5 sessions: 20.000 s, server VmHWM 4.2 MB",
+        "- z. dbg: median of 5 sessions: 6.000 s, server VmHWM 5.1 MB, then `print $pc`: \
+         0x7ffff7fdf548",
+        "z.'s COMMANDS are `-ex \"stepi 20000\" -ex 'print $pc'` on `busy`",
+    ] {
+        assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+    }
+    if let Ok(Some(runs)) = &mut report.remote {
+        if let Ok(steps) = &mut runs.steps {
+            steps.dbg = Ok(remote_medians(6.0, 5_000, Some("0x1234")));
+        }
+        if let Ok(hits) = &mut runs.hits {
+            hits.gdbserver = None;
+        }
+    }
+    let table = report.render("");
+    assert!(
+        !report.complete(),
+        "servers that end at different pcs fail z."
+    );
+    assert!(table.contains("wall time | invalid (see below) | gdbserver: 8.000 s | — |"));
+    assert!(table.contains("- z. dbg is not measured: after 20000 steps gdb shows `$1 = 0x1234`"));
+    assert!(table.contains(
+        "session wall time | 15.000 s | gdbserver not installed | — | ≤ 0.83× gdbserver (≥ \
+         1.2× faster) | not checked |"
+    ));
+    assert!(table.contains("medians) | 5.3 MB | gdbserver not installed | — | ≤ 1× gdbserver"));
+    report.remote = Ok(None);
+    let table = report.render("");
+    assert!(report.complete(), "no gdb skips the remote rows");
+    assert!(table.contains(
+        "| skipped: gdb (the client) not installed | — | — | ≤ 1× gdbserver \
+                            | not checked |"
+    ));
+    // Only A. selected: z.'s sessions were not run, and B. is judged on A.'s alone.
+    report.rows = Rows::parse(&["A".to_string()])?;
+    report.remote = Ok(Some(RemoteRuns {
+        steps: Err(NOT_SELECTED.into()),
+        hits: Ok(ServerPair {
+            dbg: Err("gdb failed (exit status: 1): Remote connection closed".into()),
+            gdbserver: Some(Ok(remote_medians(20.0, 4_100, None))),
+        }),
+    }));
+    let table = report.render("");
+    assert!(!report.complete());
+    assert!(table.contains(
+        "session wall time | failed: gdb failed (exit status: 1): Remote connection closed \
+         | gdbserver: 20.000 s | — |"
+    ));
+    assert!(!table.contains("| z. "), "{table}");
+    Ok(())
 }
 
 #[test]
