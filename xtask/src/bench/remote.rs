@@ -107,10 +107,12 @@ impl Session {
                         last()
                     ));
                 }
+                // Not always at a line's start: a step that ends inside a source line prints
+                // the address first, with the line's text on stderr (`0x...\t$1 = ...`).
                 let Some(pc) = output
                     .lines()
-                    .find_map(|line| line.strip_prefix("$1 = "))
-                    .map(str::to_string)
+                    .find_map(|line| line.split_once("$1 = "))
+                    .map(|(_, pc)| pc.to_string())
                 else {
                     return Err(format!("gdb printed no `$1 = ` pc (last line: {})", last()));
                 };
@@ -704,6 +706,13 @@ mod tests {
             Ok((
                 5036,
                 Some("(void (*)()) 0x7ffff7fdf548 <update_active+984>".to_string())
+            ))
+        );
+        let mid_line = output.replace("$1 = ", "0x00007ffff7fdda7e\t$1 = ");
+        assert_eq!(
+            Session::Steps.check(&mid_line).map(|(_, pc)| pc),
+            Ok(Some(
+                "(void (*)()) 0x7ffff7fdf548 <update_active+984>".to_string()
             ))
         );
         let exited = output.replace("killed]", "exited normally]");
