@@ -44,7 +44,7 @@ tasks:
   rusage PROGRAM [ARGS...]
                   run PROGRAM, then print its wall time and the peak RSS of it and of the
                   processes it waited for (`getrusage(RUSAGE_CHILDREN)`), as bench does for
-                  rows p, q, t and u; exit with PROGRAM's status";
+                  rows p, q, t, u, w, x and y; exit with PROGRAM's status";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -325,7 +325,14 @@ impl Workspace {
                 command.arg("gdbserver");
                 command
             }
-            (Server::Reference, Some(gdbserver)) => Command::new(gdbserver),
+            (Server::Reference, Some(gdbserver)) => {
+                // Ours execs the program itself; gdbserver would start it through `/bin/sh`,
+                // which changes its environment (so where 20,000 steps of ld.so end) and
+                // costs an exec more.
+                let mut command = Command::new(gdbserver);
+                command.arg("--no-startup-with-shell");
+                command
+            }
             (Server::Reference, None) => return Err("gdbserver is not installed".into()),
         };
         command
@@ -659,8 +666,9 @@ fn render_peak(
     rows.push([measure.clone(), cell, reference, ratio, goal.clone(), met]);
     notes.push(format!(
         "z. each session: the server started as `dbg-cli gdbserver --once 127.0.0.1:0 PROGRAM \
-         ARGS` (which becomes dbg-gdbserver, same process) or `gdbserver --once 127.0.0.1:0 \
-         PROGRAM ARGS`, then `gdb -nx -batch -ex \"set sysroot /\" -ex \"target remote \
+         ARGS` (which becomes dbg-gdbserver, same process) or `gdbserver \
+         --no-startup-with-shell --once 127.0.0.1:0 PROGRAM ARGS` (both exec the program \
+         directly, with the same environment), then `gdb -nx -batch -ex \"set sysroot /\" -ex \"target remote \
          127.0.0.1:PORT\" COMMANDS -ex \"shell grep VmHWM /proc/SERVER_PID/status\" -ex kill \
          PROGRAM`, timed from the server's start (it launches the program) to its exit. gdb \
          reads the program and its libraries from the local files (`set sysroot /`): Debian's \
