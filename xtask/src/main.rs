@@ -1,7 +1,7 @@
 //! Project automation for dbg, run as `cargo xtask <task>`: build the C fixtures and run every
 //! test, show the debugger working on a sample program, and measure single-stepping, breakpoint
-//! and watchpoint hits, memory reads, system-call tracing and a breakpoint by name in a large
-//! binary against gdb, strace and bare ptrace loops.
+//! and watchpoint hits, memory reads, system-call tracing, a breakpoint by name in a large
+//! binary and in programs with shared libraries against gdb, strace and bare ptrace loops.
 //!
 //! Every command it runs is echoed first (`$ ...`), so a failure can be reproduced by hand.
 #![forbid(unsafe_code)]
@@ -36,13 +36,15 @@ tasks:
                   memory of stopping at `bigbin::main` in the 80+ MB debug build of
                   xtask/bigbin and showing the backtrace or printing main's local (against
                   gdb), hits of a conditional breakpoint whose condition is false and
-                  `locals` in a frame of 50 variables (against gdb), and print a markdown
-                  table; with ROWs (letters a to v, e.g. `bench p q`), measure and show only
-                  those rows
+                  `locals` in a frame of 50 variables (against gdb), the time and peak
+                  memory of stopping at `PyList_Append` in /usr/bin/python3 and the time of
+                  a pending breakpoint through 200 `dlopen`s (against gdb), and print a
+                  markdown table; with ROWs (letters a to z, then A, B; e.g. `bench p q`
+                  or `bench wxy`), measure and show only those rows
   rusage PROGRAM [ARGS...]
                   run PROGRAM, then print its wall time and the peak RSS of it and of the
                   processes it waited for (`getrusage(RUSAGE_CHILDREN)`), as bench does for
-                  rows p, q, t and u; exit with PROGRAM's status";
+                  rows p, q, t, u, w, x and y; exit with PROGRAM's status";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,6 +1,6 @@
 //! `cargo xtask rusage PROGRAM [ARGS...]`: run a program and report its wall time and peak
-//! memory in one line; and the reader of that line, which the bench uses for rows p, q, t
-//! and u.
+//! memory in one line; and the reader of that line, which the bench uses for rows p, q, t,
+//! u, w, x and y.
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitCode};

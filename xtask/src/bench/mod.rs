@@ -4,7 +4,9 @@
 //! Each row of the table is a descriptor in the file of its kind: command-line rates
 //! ([`rates`]: a, d, h, l, n, r, s, v), criterion means ([`criterion`]: b, e, f, i, m), system
 //! calls per event ([`syscalls`]: c, g, k, o), hardware against software breakpoints
-//! ([`hardware`]: j) and a breakpoint by name in a large binary ([`symbols`]: p, q, t, u). One
+//! ([`hardware`]: j), a breakpoint by name in a large binary ([`symbols`]: p, q, t, u) and in
+//! programs with shared libraries ([`libraries`]: w, x, y), and the gdb remote-protocol
+//! server against gdbserver ([`remote`]: z, A, B). One
 //! driver per kind runs any of its descriptors; the programs and their arguments are in
 //! [`tools`], the checks that a run did its work in [`checks`] and [`parse`], and the table
 //! in [`report`]. [`Workspace::bench`] below lists every row in the order it is measured.
@@ -12,8 +14,10 @@
 mod checks;
 mod criterion;
 mod hardware;
+mod libraries;
 mod parse;
 mod rates;
+mod remote;
 mod report;
 mod symbols;
 mod syscalls;
@@ -22,19 +26,21 @@ mod tools;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use report::Report;
 use tools::Tools;
 
+use crate::rusage::RunUsage;
 use crate::workspace::Workspace;
 use crate::USAGE;
 
 /// Runs of each command in the rate measurements; the median is used.
 pub const RUNS: usize = 5;
-/// The last row of the table: `cargo xtask bench` measures rows a to this one.
-const LAST_ROW: char = 'v';
+/// The last row of the table: rows are the letters `a` to `z`, then `A` to this one, in the
+/// order the table shows them; `cargo xtask bench` measures them all.
+const LAST_ROW: char = 'B';
 /// The error of a measurement whose rows were not asked for (never shown: the rows are left out).
 const NOT_SELECTED: &str = "not selected";
 
@@ -46,6 +52,10 @@ impl Workspace {
     /// fail when a selected row failed or measured something else.
     pub fn bench(&self, rows: &Rows) -> Result<(), String> {
         self.run(&mut self.cargo(["build", "--release", "--package", "dbg-cli"]))?;
+        if rows.has("zAB") {
+            // `dbg-cli gdbserver` becomes the sibling binary dbg-gdbserver.
+            self.run(&mut self.cargo(["build", "--release", "--package", "dbg-gdbserver"]))?;
+        }
         if rows.has("lo") {
             self.run(&mut self.cargo([
                 "build",
@@ -77,7 +87,11 @@ impl Workspace {
             Err(NOT_SELECTED.into())
         };
         let tools = Tools::locate(self);
-        for (name, found) in [("gdb", &tools.gdb), ("strace", &tools.strace)] {
+        for (name, found) in [
+            ("gdb", &tools.gdb),
+            ("strace", &tools.strace),
+            ("gdbserver", &tools.gdbserver),
+        ] {
             if found.is_none() {
                 println!(
                     "xtask: `{name}` is not in PATH: its measurements are skipped \
@@ -141,6 +155,14 @@ impl Workspace {
         let conditional_rates = rate(&rates::CONDITIONAL_RATE);
         let symbol_print = symbol_runs(&symbols::PRINT_STOP);
         let locals_rates = rate(&rates::LOCALS_RATE);
+        let library_runs = |stop: &libraries::LibraryStop| {
+            rows.measure_any(&stop.letters(), stop.heading(), || {
+                self.measure_library_stop(tools, stop)
+            })
+        };
+        let python_stop = library_runs(&libraries::PYTHON_STOP);
+        let dlopen_stop = library_runs(&libraries::DLOPEN_STOP);
+        let remote = rows.measure_any("zAB", remote::HEADING, || self.measure_remote(tools, rows));
 
         let report = Report {
             rows: rows.clone(),
@@ -164,6 +186,9 @@ impl Workspace {
             conditional_rates,
             symbol_print,
             locals_rates,
+            python_stop,
+            dlopen_stop,
+            remote,
         };
         println!("\n{}", report.render(&self.describe_machine(tools)));
         if report.complete() {
@@ -213,8 +238,89 @@ impl Workspace {
             .collect())
     }
 
-    /// The machine the table was measured on: CPUs, kernel, and the versions of gdb and
-    /// strace.
+    /// Run each tool's command over [`RUNS`] interleaved runs (each command echoed once
+    /// first), every run under a fresh `xtask rusage` process ([`Workspace::rusage_output`]),
+    /// and return each tool's median wall time and median peak RSS, in the order given.
+    /// `problem(tool, output)` looks at every run: a tool whose run fails or does not do its
+    /// work is not run again, and its figures say why.
+    fn interleaved_usages(
+        &self,
+        commands: Vec<(&'static str, Command)>,
+        problem: impl Fn(&str, &str) -> Option<String>,
+    ) -> Vec<(&'static str, Measured<RunUsage>)> {
+        for (_, command) in &commands {
+            println!("$ {}", self.shell_line(command));
+        }
+        let mut runs: Vec<(&str, Command, Measured<Vec<RunUsage>>)> = commands
+            .into_iter()
+            .map(|(tool, command)| (tool, command, Ok(Vec::new())))
+            .collect();
+        for run in 1..=RUNS {
+            for (tool, command, usages) in runs.iter_mut() {
+                let Ok(measured) = usages else { continue };
+                let usage = self
+                    .rusage_output(command)
+                    .and_then(|(usage, output)| problem(tool, &output).map_or(Ok(usage), Err));
+                match usage {
+                    Ok(usage) => {
+                        println!(
+                            "run {run}/{RUNS} {tool}: {:.3} s, peak {}",
+                            usage.wall.as_secs_f64(),
+                            usage.peak_shown()
+                        );
+                        measured.push(usage);
+                    }
+                    Err(e) => {
+                        println!("xtask: {e}");
+                        *usages = Err(e);
+                    }
+                }
+            }
+        }
+        runs.into_iter()
+            .map(|(tool, _, usages)| (tool, usages.map(|usages| RunUsage::median(&usages))))
+            .collect()
+    }
+
+    /// Run `command` under a fresh `xtask rusage` process, with no input: its wall time and
+    /// peak RSS, and its output (stdout, then stderr, without the helper's line). A run that
+    /// fails is an error that says why in a line: the program, its status and the first line
+    /// it wrote to stderr that says why.
+    pub fn rusage_output(&self, command: &Command) -> Measured<(RunUsage, String)> {
+        let line = self.shell_line(command);
+        let helper = std::env::current_exe()
+            .map_err(|e| format!("cannot find xtask's own executable: {e}"))?;
+        let output = Command::new(helper)
+            .arg("rusage")
+            .arg(command.get_program())
+            .args(command.get_args())
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run `{line}`: {e}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            let program = Path::new(command.get_program())
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            // dbg-cli's first error is the cause (the later ones follow from it); gdb says
+            // what went wrong last, after its warnings.
+            let said = stderr
+                .lines()
+                .find(|text| text.starts_with("error"))
+                .or_else(|| stderr.lines().rev().find(|text| !text.trim().is_empty()))
+                .unwrap_or("nothing on stderr");
+            return Err(format!("{program} failed ({}): {said}", output.status));
+        }
+        let (usage, stdout) =
+            RunUsage::parse(&stdout).map_err(|e| format!("`xtask rusage {line}`: {e}"))?;
+        Ok((usage, format!("{stdout}\n{stderr}")))
+    }
+
+    /// The machine the table was measured on: CPUs, kernel, and the versions of gdb, strace
+    /// and gdbserver.
     fn describe_machine(&self, tools: &Tools) -> String {
         let first_line = |program: &Path, arg: &str| {
             Command::new(program)
@@ -239,6 +345,9 @@ impl Workspace {
         if let Some(strace) = &tools.strace {
             let _ = write!(text, "; {}", first_line(strace, "-V"));
         }
+        if let Some(gdbserver) = &tools.gdbserver {
+            let _ = write!(text, "; {}", first_line(gdbserver, "--version"));
+        }
         text
     }
 }
@@ -255,10 +364,15 @@ pub fn median<T: Ord + Copy + Default>(values: &[T]) -> T {
 pub struct Rows(BTreeSet<char>);
 
 impl Rows {
-    /// The rows named by `args`, each one letter or several (`p q` or `pq`) from `a` to
-    /// [`LAST_ROW`]; every row when there are none.
+    /// Every row's letter in the table's order: `a` to `z`, then `A` to [`LAST_ROW`].
+    pub fn letters() -> impl Iterator<Item = char> {
+        ('a'..='z').chain('A'..=LAST_ROW)
+    }
+
+    /// The rows named by `args`, each one letter or several (`p q` or `pq`, `w A`) from
+    /// [`Rows::letters`]; every row when there are none.
     pub fn parse(args: &[String]) -> Result<Rows, String> {
-        let all: BTreeSet<char> = ('a'..=LAST_ROW).collect();
+        let all: BTreeSet<char> = Rows::letters().collect();
         if args.is_empty() {
             return Ok(Rows(all));
         }
@@ -267,7 +381,8 @@ impl Rows {
             for letter in arg.chars() {
                 if !all.contains(&letter) {
                     return Err(format!(
-                        "`{arg}` is not a row: rows are the letters a to {LAST_ROW}\n\n{USAGE}"
+                        "`{arg}` is not a row: rows are the letters a to z and A to \
+                         {LAST_ROW}\n\n{USAGE}"
                     ));
                 }
                 rows.insert(letter);
@@ -311,18 +426,21 @@ impl Rows {
     fn shows(&self, text: &str) -> bool {
         let mut chars = text.chars();
         match (chars.next(), chars.next(), chars.next()) {
-            (Some(letter), Some('.'), Some(' ')) if letter.is_ascii_lowercase() => {
+            (Some(letter), Some('.'), Some(' ')) if letter.is_ascii_alphabetic() => {
                 self.0.contains(&letter)
             }
             _ => true,
         }
     }
 
-    /// The selected letters, when not every row is: `p, q`.
+    /// The selected letters in the table's order, when not every row is: `p, q`, `z, A`.
     fn partial(&self) -> Option<String> {
-        let all = ('a'..=LAST_ROW).count();
+        let all = Rows::letters().count();
         (self.0.len() < all).then(|| {
-            let letters: Vec<String> = self.0.iter().map(char::to_string).collect();
+            let letters: Vec<String> = Rows::letters()
+                .filter(|letter| self.0.contains(letter))
+                .map(String::from)
+                .collect();
             letters.join(", ")
         })
     }

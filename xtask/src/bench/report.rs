@@ -9,10 +9,12 @@ use super::criterion::{
     WATCH_MEANS,
 };
 use super::hardware::{self, HardwareBreakpoints};
+use super::libraries::{LibraryRuns, DLOPEN_STOP, PYTHON_STOP};
 use super::rates::{
     CliRates, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, STEP_RATE, THREAD_HITS,
     THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
+use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
 use super::syscalls::{
     SyscallCounts, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS, WATCH_CALLS,
@@ -55,6 +57,13 @@ pub struct Report {
     pub symbol_print: Measured<SymbolRuns>,
     /// `locals` in a frame of 50 variables, against gdb's `info locals`.
     pub locals_rates: Measured<CliRates>,
+    /// A breakpoint at `PyList_Append` in python3, against gdb.
+    pub python_stop: Measured<LibraryRuns>,
+    /// A pending breakpoint through 200 `dlopen`s, against gdb.
+    pub dlopen_stop: Measured<LibraryRuns>,
+    /// The gdb client through dbg-cli gdbserver against through gdbserver; `None` when gdb is
+    /// not installed.
+    pub remote: Measured<Option<RemoteRuns>>,
 }
 
 impl Report {
@@ -70,6 +79,10 @@ impl Report {
             symbols.as_ref().is_ok_and(|symbols| {
                 symbols.dbg.is_ok() && symbols.gdb.as_ref().is_none_or(Result::is_ok)
             })
+        };
+        let library_valid = |runs: &Measured<LibraryRuns>| {
+            runs.as_ref()
+                .is_ok_and(|runs| runs.dbg.is_ok() && runs.gdb.as_ref().is_none_or(Result::is_ok))
         };
         let calls_valid = |calls: &Measured<Option<SyscallCounts>>| {
             calls
@@ -105,6 +118,14 @@ impl Report {
             ("s", rates_valid(&self.conditional_rates)),
             ("tu", symbols_valid(&self.symbol_print)),
             ("v", rates_valid(&self.locals_rates)),
+            ("wx", library_valid(&self.python_stop)),
+            ("y", library_valid(&self.dlopen_stop)),
+            (
+                "zAB",
+                self.remote
+                    .as_ref()
+                    .is_ok_and(|r| r.as_ref().is_none_or(|r| r.valid(&self.rows))),
+            ),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
@@ -148,13 +169,16 @@ impl Report {
         CONDITIONAL_RATE.render(&self.conditional_rates, &mut rows, &mut notes);
         PRINT_STOP.render(&self.symbol_print, &mut rows, &mut notes);
         LOCALS_RATE.render(&self.locals_rates, &mut rows, &mut notes);
+        PYTHON_STOP.render(&self.python_stop, &mut rows, &mut notes);
+        DLOPEN_STOP.render(&self.dlopen_stop, &mut rows, &mut notes);
+        remote::render(&self.remote, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 
         let mut out = String::from(
             "## Benchmarks: single steps, breakpoint and watchpoint hits, memory reads, \
              system-call tracing, a breakpoint by name in a large binary, conditional \
-             breakpoints and values\n\n",
+             breakpoints and values, programs with shared libraries, remote debugging\n\n",
         );
         match self.rows.partial() {
             Some(letters) => {
@@ -259,4 +283,38 @@ pub fn thousands(value: f64) -> String {
         out.push(digit);
     }
     out
+}
+
+/// The reference, ratio and met cells of a row whose goal is dbg's figure at most `goal`×
+/// the reference's (times, memory). `dbg` is `None` when dbg's measurement failed or is
+/// invalid; `reference` is `None` when the reference `name` is not installed, `Some(None)`
+/// when its measurement is invalid, else its figure and how the cell shows it.
+pub fn at_most_cells(
+    name: &str,
+    dbg: Option<f64>,
+    reference: Option<Option<(f64, String)>>,
+    goal: f64,
+) -> [String; 3] {
+    match (dbg, reference) {
+        (Some(_), None) => [
+            format!("{name} not installed"),
+            "—".into(),
+            "not checked".into(),
+        ],
+        (None, None) => [format!("{name} not installed"), "—".into(), "no".into()],
+        (_, Some(None)) => [
+            format!("{name}: invalid (see below)"),
+            "—".into(),
+            "no".into(),
+        ],
+        (Some(dbg), Some(Some((reference, shown)))) => {
+            let ratio = dbg / reference;
+            [
+                format!("{name}: {shown}"),
+                format!("{ratio:.2}× {name}"),
+                yes_no(ratio <= goal),
+            ]
+        }
+        (None, Some(Some((_, shown)))) => [format!("{name}: {shown}"), "—".into(), "no".into()],
+    }
 }

@@ -3,8 +3,8 @@
 //! local of `main` (t., u.), dbg-cli against gdb, each run under a fresh `xtask rusage`
 //! process. The two pairs are the [`BigbinStop`] descriptors below.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 
 use super::parse::{printed_problem, symbol_stop_problem};
 use super::report::{failed, one_line, thousands, yes_no};
@@ -154,44 +154,16 @@ impl Workspace {
             program.peak_shown()
         );
 
-        let mut debuggers = vec![(
-            "dbg",
-            command(&tools.dbg, tools.dbg_symbol_stop(stop)),
-            Ok(Vec::new()),
-        )];
+        let mut debuggers = vec![("dbg", command(&tools.dbg, tools.dbg_symbol_stop(stop)))];
         if let Some(gdb) = &tools.gdb {
-            let args = tools.gdb_symbol_stop(stop);
-            debuggers.push(("gdb", command(gdb, args), Ok(Vec::new())));
+            debuggers.push(("gdb", command(gdb, tools.gdb_symbol_stop(stop))));
         }
-        for (_, command, _) in &debuggers {
-            println!("$ {}", self.shell_line(command));
-        }
-        for run in 1..=RUNS {
-            for (tool, command, runs) in debuggers.iter_mut() {
-                let Ok(usages) = runs else { continue };
-                let measured = self.rusage_output(command).and_then(|(usage, output)| {
-                    stop.problem(&output)
-                        .map_or(Ok(usage), |problem| Err(format!("{tool} {problem}")))
-                });
-                match measured {
-                    Ok(usage) => {
-                        println!(
-                            "run {run}/{RUNS} {tool}: {:.3} s, peak {}",
-                            usage.wall.as_secs_f64(),
-                            usage.peak_shown()
-                        );
-                        usages.push(usage);
-                    }
-                    Err(e) => {
-                        println!("xtask: {e}");
-                        *runs = Err(e);
-                    }
-                }
-            }
-        }
-        let mut medians = debuggers
-            .into_iter()
-            .map(|(tool, _, runs)| (tool, runs.map(|usages| RunUsage::median(&usages))));
+        let mut medians = self
+            .interleaved_usages(debuggers, |tool, output| {
+                stop.problem(output)
+                    .map(|problem| format!("{tool} {problem}"))
+            })
+            .into_iter();
         let dbg = medians
             .next()
             .map_or_else(|| Err("dbg-cli was not run".to_string()), |(_, dbg)| dbg);
@@ -203,43 +175,6 @@ impl Workspace {
             gdb,
             program,
         })
-    }
-
-    /// Run `command` under a fresh `xtask rusage` process, with no input: its wall time and
-    /// peak RSS, and its output (stdout, then stderr, without the helper's line). A run that
-    /// fails is an error that says why in a line: the program, its status and the first line
-    /// it wrote to stderr that says why.
-    pub fn rusage_output(&self, command: &Command) -> Measured<(RunUsage, String)> {
-        let line = self.shell_line(command);
-        let helper = std::env::current_exe()
-            .map_err(|e| format!("cannot find xtask's own executable: {e}"))?;
-        let output = Command::new(helper)
-            .arg("rusage")
-            .arg(command.get_program())
-            .args(command.get_args())
-            .current_dir(&self.root)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run `{line}`: {e}"))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if !output.status.success() {
-            let program = Path::new(command.get_program())
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy();
-            // dbg-cli's first error is the cause (the later ones follow from it); gdb says
-            // what went wrong last, after its warnings.
-            let said = stderr
-                .lines()
-                .find(|text| text.starts_with("error"))
-                .or_else(|| stderr.lines().rev().find(|text| !text.trim().is_empty()))
-                .unwrap_or("nothing on stderr");
-            return Err(format!("{program} failed ({}): {said}", output.status));
-        }
-        let (usage, stdout) =
-            RunUsage::parse(&stdout).map_err(|e| format!("`xtask rusage {line}`: {e}"))?;
-        Ok((usage, format!("{stdout}\n{stderr}")))
     }
 }
 

@@ -1,11 +1,13 @@
-//! The programs the benchmark runs (dbg-cli, the trace example, the fixtures, gdb and
-//! strace when installed) and the arguments each row gives them.
+//! The programs the benchmark runs (dbg-cli, the trace example, the fixtures, python3, gdb,
+//! gdbserver and strace when installed) and the arguments rows a. to v. give them (rows w.
+//! to B. build theirs in [`super::libraries`] and [`super::remote`]).
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::libraries::PYTHON3;
 use super::rates::THREAD_HITS;
 use super::symbols::{BigbinStop, BIGBIN_MAIN};
 use crate::workspace::Workspace;
@@ -31,13 +33,22 @@ pub struct Tools {
     pub locals50: PathBuf,
     /// The debug build of xtask/bigbin.
     pub bigbin: PathBuf,
+    /// The Python interpreter w. and x. stop in, by its absolute path: `PATH` may find a shim
+    /// first (pyenv's is a shell script).
+    pub python3: PathBuf,
+    /// The fixture that loads y.'s libraries with `dlopen`.
+    pub dlopen_many: PathBuf,
+    /// Where the bench builds the libraries `dlopen_many` loads.
+    pub many_libraries: PathBuf,
     pub gdb: Option<PathBuf>,
+    /// Debian's gdbserver, the reference of rows z., A. and B.
+    pub gdbserver: Option<PathBuf>,
     pub strace: Option<PathBuf>,
 }
 
 impl Tools {
-    /// Where the programs are once `bench` has built them; gdb and strace are looked up in
-    /// `PATH`.
+    /// Where the programs are once `bench` has built them; gdb, gdbserver and strace are
+    /// looked up in `PATH`.
     pub fn locate(workspace: &Workspace) -> Tools {
         Tools {
             dbg: workspace.target.join("release").join("dbg-cli"),
@@ -57,7 +68,11 @@ impl Tools {
                 + fixtures::symbol("threads_bp", "target_fn"),
             locals50: fixtures::output_dir().join("locals50"),
             bigbin: workspace.bigbin_target().join("debug").join("bigbin"),
+            python3: PathBuf::from(PYTHON3),
+            dlopen_many: fixtures::output_dir().join("dlopen_many"),
+            many_libraries: workspace.target.join("bench-libraries"),
             gdb: find_program("gdb"),
+            gdbserver: find_program("gdbserver"),
             strace: find_program("strace"),
         }
     }

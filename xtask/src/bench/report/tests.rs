@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use super::*;
 use crate::bench::hardware::{BreakpointStops, HardwareMeans};
+use crate::bench::libraries::LibraryRuns;
 use crate::bench::rates::{
     Rate, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, CONDITIONAL_HITS, LOCALS_QUERIES, TRACE_CALLS,
 };
+use crate::bench::remote::{RemoteRuns, ServerPair, SessionMedians};
 use crate::bench::syscalls::{calls_shown, EventCalls};
 use crate::bench::NOT_SELECTED;
 use crate::rusage::RunUsage;
@@ -182,7 +184,166 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
             dbg_invalid: None,
             reference_invalid: None,
         }),
+        python_stop: Ok(LibraryRuns {
+            dbg: Ok(RunUsage {
+                wall: secs(0.2),
+                peak_kib: 48_828,
+            }),
+            gdb: Some(Ok(RunUsage {
+                wall: secs(0.8),
+                peak_kib: 195_312,
+            })),
+            alone: RunUsage {
+                wall: secs(0.02),
+                peak_kib: 9_765,
+            },
+            libc_debug: true,
+        }),
+        dlopen_stop: Ok(LibraryRuns {
+            dbg: Ok(RunUsage {
+                wall: secs(0.5),
+                peak_kib: 20_000,
+            }),
+            gdb: Some(Ok(RunUsage {
+                wall: secs(2.5),
+                peak_kib: 100_000,
+            })),
+            alone: RunUsage {
+                wall: secs(0.05),
+                peak_kib: 5_000,
+            },
+            libc_debug: true,
+        }),
+        remote: Ok(Some(RemoteRuns {
+            steps: Ok(ServerPair {
+                dbg: Ok(remote_medians(6.0, 5_000, Some("0x7ffff7fdf548"))),
+                gdbserver: Some(Ok(remote_medians(8.0, 4_000, Some("0x7ffff7fdf548")))),
+            }),
+            hits: Ok(ServerPair {
+                dbg: Ok(remote_medians(15.0, 5_200, None)),
+                gdbserver: Some(Ok(remote_medians(20.0, 4_100, None))),
+            }),
+        })),
     })
+}
+
+fn remote_medians(wall: f64, peak_kib: u64, pc: Option<&str>) -> SessionMedians {
+    SessionMedians {
+        usage: RunUsage {
+            wall: Duration::from_secs_f64(wall),
+            peak_kib,
+        },
+        pc: pc.map(str::to_string),
+    }
+}
+
+#[test]
+fn issue_15_rows_judge_both_sessions_and_the_servers_peak() -> Result<(), String> {
+    let mut report = sample_report(None)?;
+    let table = report.render("");
+    assert!(report.complete());
+    for row in [
+        "| z. `gdb -batch -ex \"target remote HOST:PORT\" -ex \"stepi 20000\" ... busy` \
+         through `dbg-cli gdbserver` against through `gdbserver`, session wall time | 6.000 s \
+         | gdbserver: 8.000 s | 0.75× gdbserver | ≤ 0.83× gdbserver (≥ 1.2× faster) | yes |",
+        "| A. the same with `break target_fn`, `ignore 1 20000`, `continue` (`bp_loop \
+         20001`: 20000 ignored hits, then a stop), session wall time | 15.000 s | gdbserver: \
+         20.000 s | 0.75× gdbserver | ≤ 0.83× gdbserver (≥ 1.2× faster) | yes |",
+        "| B. the server's peak memory (`VmHWM` of its process, the larger of z.'s and A.'s \
+         medians) | 5.3 MB | gdbserver: 4.2 MB | 1.27× gdbserver | ≤ 1× gdbserver | no |",
+        "- A. gdbserver: median of 5 sessions: 20.000 s, server VmHWM 4.2 MB",
+        "- z. dbg: median of 5 sessions: 6.000 s, server VmHWM 5.1 MB, then `print $pc`: \
+         0x7ffff7fdf548",
+        "z.'s COMMANDS are `-ex \"stepi 20000\" -ex 'print $pc'` on `busy`",
+    ] {
+        assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+    }
+    if let Ok(Some(runs)) = &mut report.remote {
+        if let Ok(steps) = &mut runs.steps {
+            steps.dbg = Ok(remote_medians(6.0, 5_000, Some("0x1234")));
+        }
+        if let Ok(hits) = &mut runs.hits {
+            hits.gdbserver = None;
+        }
+    }
+    let table = report.render("");
+    assert!(
+        !report.complete(),
+        "servers that end at different pcs fail z."
+    );
+    assert!(table.contains("wall time | invalid (see below) | gdbserver: 8.000 s | — |"));
+    assert!(table.contains("- z. dbg is not measured: after 20000 steps gdb shows `$1 = 0x1234`"));
+    assert!(table.contains(
+        "session wall time | 15.000 s | gdbserver not installed | — | ≤ 0.83× gdbserver (≥ \
+         1.2× faster) | not checked |"
+    ));
+    assert!(table.contains("medians) | 5.3 MB | gdbserver not installed | — | ≤ 1× gdbserver"));
+    report.remote = Ok(None);
+    let table = report.render("");
+    assert!(report.complete(), "no gdb skips the remote rows");
+    assert!(table.contains(
+        "| skipped: gdb (the client) not installed | — | — | ≤ 1× gdbserver \
+                            | not checked |"
+    ));
+    // Only A. selected: z.'s sessions were not run, and B. is judged on A.'s alone.
+    report.rows = Rows::parse(&["A".to_string()])?;
+    report.remote = Ok(Some(RemoteRuns {
+        steps: Err(NOT_SELECTED.into()),
+        hits: Ok(ServerPair {
+            dbg: Err("gdb failed (exit status: 1): Remote connection closed".into()),
+            gdbserver: Some(Ok(remote_medians(20.0, 4_100, None))),
+        }),
+    }));
+    let table = report.render("");
+    assert!(!report.complete());
+    assert!(table.contains(
+        "session wall time | failed: gdb failed (exit status: 1): Remote connection closed \
+         | gdbserver: 20.000 s | — |"
+    ));
+    assert!(!table.contains("| z. "), "{table}");
+    Ok(())
+}
+
+#[test]
+fn issue_12_rows_judge_python3_and_200_dlopens_against_gdb() -> Result<(), String> {
+    let mut report = sample_report(None)?;
+    let table = report.render("");
+    assert!(report.complete());
+    for row in [
+        "| w. `dbg-cli run --batch -e \"break PyList_Append\" -e continue -e backtrace -e kill \
+         /usr/bin/python3 -c SCRIPT`, wall time | 0.200 s | gdb: 0.800 s | 0.25× gdb \
+         | ≤ 0.3× gdb | yes |",
+        "| x. the same, the debugger's peak memory (max RSS) | 50.0 MB | gdb: 200.0 MB \
+         | 0.25× gdb | ≤ 0.5× gdb | yes |",
+        "| y. `dbg-cli run --batch -e \"break many_last\" -e continue -e kill dlopen_many DIR \
+         200`, wall time | 0.500 s | gdb: 2.500 s | 0.20× gdb | ≤ 0.3× gdb | yes |",
+        "- w. dbg: median of 5 runs: 0.200 s, peak 50.0 MB",
+        "- y. gdb: median of 5 runs: 2.500 s, peak 102.4 MB",
+        "gdb runs `gdb -nx -batch -ex \"set breakpoint pending on\" -ex \"break many_last\" \
+         -ex run -ex kill --args dlopen_many DIR 200`",
+        "libc6-dbg (the C library's separate debug file) is installed;",
+    ] {
+        assert!(table.contains(row), "no row\n{row}\nin\n{table}");
+    }
+    if let Ok(runs) = &mut report.python_stop {
+        runs.libc_debug = false;
+        runs.gdb = None;
+    }
+    if let Ok(runs) = &mut report.dlopen_stop {
+        runs.gdb = Some(Err("gdb did not stop at breakpoint 1 in `many_last`".into()));
+    }
+    let table = report.render("");
+    assert!(!report.complete(), "an invalid gdb run fails y.");
+    assert!(table.contains("| gdb not installed | — | ≤ 0.3× gdb | not checked (no libc6-dbg) |"));
+    assert!(table.contains("| gdb: invalid (see below) | — | ≤ 0.3× gdb | no |"));
+    assert!(table.contains("- y. gdb is not measured: gdb did not stop at breakpoint 1"));
+    report.dlopen_stop = Err("/usr/bin/cc failed".into());
+    let table = report.render("");
+    assert!(table.contains(
+        "| y. `dbg-cli run --batch -e \"break many_last\" -e continue -e kill dlopen_many DIR \
+         200`, wall time | failed: /usr/bin/cc failed | — | — | ≤ 0.3× gdb | no |"
+    ));
+    Ok(())
 }
 
 #[test]
@@ -303,7 +464,10 @@ fn selected_rows_are_the_only_ones_measured_judged_and_shown() -> Result<(), Str
     assert_eq!(rows(&["pq"])?.partial().as_deref(), Some("p, q"));
     assert_eq!(rows(&[])?.partial(), None);
     assert!(rows(&["s", "v"])?.has("v"));
-    assert!(rows(&["w"]).is_err());
+    // After z come the capitals, shown in the table's order.
+    assert_eq!(rows(&["Az", "w"])?.partial().as_deref(), Some("w, z, A"));
+    assert!(rows(&["B"])?.has("B") && !rows(&["B"])?.has("b"));
+    assert!(rows(&["C"]).is_err());
     assert!(rows(&["--all"]).is_err());
     let mut report = sample_report(None)?;
     report.rows = selected;
