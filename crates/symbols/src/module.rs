@@ -197,6 +197,11 @@ impl Module {
         })
     }
 
+    /// Where this module reports its reading.
+    fn reporter(&self) -> &Reporter {
+        &self.cell.borrow_owner().reporter
+    }
+
     /// The bytes the module was parsed from.
     fn bytes(&self) -> &[u8] {
         (*self.cell.borrow_owner().bytes).as_ref()
@@ -258,7 +263,7 @@ impl Module {
     #[must_use]
     pub fn with_progress(self, progress: Progress) -> Module {
         // The hook is set once, when the module is made; a second one is not installed.
-        let _ = self.cell.borrow_owner().reporter.install(progress);
+        let _ = self.reporter().install(progress);
         self
     }
 
@@ -405,6 +410,7 @@ impl Module {
     /// prologue where line information says where that ends (as gdb chooses), else the
     /// entry; and every inlined copy, at its entry.
     pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, FileAddr)>> {
+        let _reading = self.reporter().part(Part::FunctionSearch);
         let mut found = Vec::new();
         for symbol in self.symbols_named(name) {
             if !symbol.is_function {
@@ -646,6 +652,7 @@ impl Module {
     /// a line with code in several functions (or inlined copies) gives one address each,
     /// and an address at a function's entry moves past its prologue.
     pub fn line_addresses(&self, file: &str, line: u32) -> Result<LineLookup> {
+        let _reading = self.reporter().part(Part::LineSearch);
         let tables = self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.all_line_tables(),
             None => Ok(Vec::new()),

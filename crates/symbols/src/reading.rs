@@ -21,8 +21,15 @@ pub enum Part {
     LineTables,
     /// The names of the types, global variables and enumerators of every unit.
     Names,
-    /// A scan of all of `.debug_info` for the inlined copies of a function.
+    /// A scan of all of `.debug_info` for the inlined copies of a function (made for
+    /// each name looked up).
     InlinedCopies,
+    /// A breakpoint's search for a function by name, as one reading: the symbol table and
+    /// the units, when read for it, and the scan for inlined copies nest within it.
+    FunctionSearch,
+    /// A breakpoint's search for a source line, as one reading: the units and the line
+    /// tables, when read for it, nest within it.
+    LineSearch,
     /// addr2line's index of the functions, for the frames at an address.
     Frames,
     /// The call-frame information.

@@ -47,12 +47,17 @@ fn a_breakpoint_by_name_reads_symbols_and_units_once_and_scans_every_time() {
     assert!(take_parts(&seen).is_empty(), "opening reads nothing");
     assert!(!module.breakpoint_addresses("main").unwrap().is_empty());
     let parts = take_parts(&seen);
+    // One reading, with the parts read for it within.
+    assert_eq!(parts.first(), Some(&Part::FunctionSearch), "{parts:?}");
     for part in [Part::Symbols, Part::Units, Part::InlinedCopies] {
         assert!(parts.contains(&part), "{part:?} not in {parts:?}");
     }
     // The tables are kept; the scan for inlined copies is made for each name.
     assert!(!module.breakpoint_addresses("leaf").unwrap().is_empty());
-    assert_eq!(take_parts(&seen), [Part::InlinedCopies]);
+    assert_eq!(
+        take_parts(&seen),
+        [Part::FunctionSearch, Part::InlinedCopies]
+    );
 }
 
 #[test]
