@@ -139,10 +139,11 @@ impl Spans {
         }
         let mut notices = Vec::new();
         if !span.announced {
-            let deadline = span.started.checked_add(self.threshold);
-            match deadline {
+            match span.started.checked_add(self.threshold) {
                 Some(deadline) if now < deadline => return (notices, Some(deadline)),
-                _ => {
+                // A threshold past the end of time: never.
+                None => return (notices, None),
+                Some(_) => {
                     span.announced = true;
                     span.next_progress = now.checked_add(PROGRESS_EVERY);
                     notices.push(Notice::ReadingSymbols {
@@ -219,6 +220,15 @@ mod tests {
         assert_eq!(spans.due(ms(t, 501)).0, []);
         assert_eq!(spans.finished(Part::Names, ms(t, 2300)), [read(&bin, 2300)]);
         assert_eq!(spans.due(ms(t, 3000)), (Vec::new(), None));
+    }
+
+    #[test]
+    fn a_threshold_past_the_end_of_time_never_announces() {
+        let (t, bin) = (Instant::now(), path());
+        let mut spans = Spans::new(Duration::MAX);
+        assert!(spans.started(&bin, t).is_empty());
+        assert_eq!(spans.due(ms(t, 10_000)), (Vec::new(), None));
+        assert!(spans.finished(Part::Names, ms(t, 20_000)).is_empty());
     }
 
     #[test]
