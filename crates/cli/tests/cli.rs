@@ -343,6 +343,8 @@ fn ending_the_session_detaches_from_an_attached_process() {
 fn ctrl_c_stops_a_running_tracee_and_the_session_goes_on() {
     let _deadline = fixtures::deadline("ctrl-c", 60);
     let mut child = Command::new(DBG)
+        // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
+        .env("DBG_SLOW_NOTICE_MS", "3600000")
         .args([
             "run",
             "--batch",
@@ -389,6 +391,8 @@ fn ctrl_c_stops_a_running_tracee_and_the_session_goes_on() {
 fn a_tracee_killed_from_outside_is_reported_and_the_session_goes_on() {
     let _deadline = fixtures::deadline("killed from outside", 60);
     let mut child = Command::new(DBG)
+        // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
+        .env("DBG_SLOW_NOTICE_MS", "3600000")
         .args(["run", "--json"])
         .arg(fixture("hello"))
         .stdin(Stdio::piped())
@@ -485,6 +489,8 @@ fn the_repl_repeats_an_empty_line_and_keeps_history_private() {
     let _deadline = fixtures::deadline("repl", 60);
     let state = tempfile::tempdir().unwrap();
     let mut child = Command::new(DBG)
+        // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
+        .env("DBG_SLOW_NOTICE_MS", "3600000")
         .args(["run", &fixture("hello")])
         .env("XDG_STATE_HOME", state.path())
         .stdin(Stdio::piped())
@@ -690,6 +696,8 @@ fn bad_breakpoint_and_memory_commands() {
 fn a_launched_tracee_dies_with_the_debugger() {
     let _deadline = fixtures::deadline("exitkill", 60);
     let mut child = Command::new(DBG)
+        // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
+        .env("DBG_SLOW_NOTICE_MS", "3600000")
         .args(["run", "--json"])
         .arg(fixture("spin"))
         .stdin(Stdio::piped())
@@ -938,6 +946,8 @@ fn ctrl_c_during_ignored_hits_stops_exactly_once() {
     let mut moment: u64 = 0x2545_f491_4f6c_dd1d;
     for run in 0..20 {
         let mut child = Command::new(DBG)
+            // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
+            .env("DBG_SLOW_NOTICE_MS", "3600000")
             .args([
                 "run",
                 "--batch",

@@ -335,6 +335,8 @@ fn at_a_terminal_run_asks_before_killing_the_program() {
     let home = tempfile::tempdir().unwrap();
     let stdio = || std::process::Stdio::from(pty.slave.as_fd().try_clone_to_owned().unwrap());
     let mut child = Command::new(common::DBG)
+        // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
+        .env("DBG_SLOW_NOTICE_MS", "3600000")
         .args(["run", &fixture("bp_loop"), "1"])
         .env("NO_COLOR", "1")
         .env("HOME", home.path())

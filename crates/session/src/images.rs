@@ -13,6 +13,7 @@ use dbg_sys::VirtAddr;
 
 use crate::error::SymbolWarning;
 use crate::load_bias::LoadBias;
+use crate::notice::Notices;
 
 /// Where an address is in the program's code, as far as the symbols tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub(crate) struct Images {
     warned: BTreeSet<PathBuf>,
     /// Where separate debug files are looked for, and which were found.
     debug_files: DebugFiles,
+    /// Times the reading of each binary opened, for "Reading symbols from ..." notices.
+    notices: Notices,
 }
 
 /// The separate debug files of the binaries (what `objcopy --only-keep-debug` made of a
@@ -162,6 +165,11 @@ fn read_process_memory(pid: Pid, start: VirtAddr, end: VirtAddr) -> Option<Vec<u
 const AT_ENTRY: u64 = 9;
 
 impl Images {
+    /// The timing of symbol reading, for a front end's notices.
+    pub(crate) fn notices(&self) -> &Notices {
+        &self.notices
+    }
+
     /// Look for separate debug files in `directories` (before `/usr/lib/debug`), for the
     /// binaries opened from now on.
     pub(crate) fn set_debug_file_directories(&mut self, directories: Vec<PathBuf>) {
@@ -252,6 +260,7 @@ impl Images {
                 &image.path,
                 &mut self.warnings,
                 &mut self.debug_files,
+                &self.notices,
             ) else {
                 continue;
             };
@@ -315,6 +324,7 @@ impl Images {
                     &path,
                     &mut self.warnings,
                     &mut self.debug_files,
+                    &self.notices,
                 )?
                 .clone();
                 let bias = mapped_bias(&mappings, &path, &module)?;
@@ -351,6 +361,7 @@ impl Images {
             path,
             &mut self.warnings,
             &mut self.debug_files,
+            &self.notices,
         )
         .map(|m| &**m)
     }
@@ -367,6 +378,7 @@ impl Images {
             &image.path,
             &mut self.warnings,
             &mut self.debug_files,
+            &self.notices,
         )?
         .clone();
         Some((image, module))
@@ -400,6 +412,7 @@ impl Images {
                     &image.path,
                     &mut self.warnings,
                     &mut self.debug_files,
+                    &self.notices,
                 )?
                 .clone();
                 Some((image, module))
@@ -629,6 +642,7 @@ fn open<'m>(
     path: &Path,
     warnings: &mut Vec<SymbolWarning>,
     debug_files: &mut DebugFiles,
+    notices: &Notices,
 ) -> Option<&'m Arc<Module>> {
     modules
         .entry(path.to_path_buf())
@@ -653,11 +667,13 @@ fn open<'m>(
             let bytes = Box::new(SharedMap(file.clone()));
             match Module::parse(bytes) {
                 Ok(module) => {
-                    let mut module =
-                        module.with_release(Box::new(move |range| file.release(range)));
+                    let mut module = module
+                        .with_release(Box::new(move |range| file.release(range)))
+                        .with_progress(notices.hook(&path));
                     // The vdso has no file, and so no debug file to look for.
                     if path.is_absolute() {
                         if let Some((found, debug)) = debug_files.find(&path, &module) {
+                            let debug = debug.with_progress(notices.hook(&found));
                             module = module.with_debug_file(debug);
                             debug_files.found.insert(path, found);
                         }

@@ -48,6 +48,7 @@ mod images;
 mod interrupt;
 mod libraries;
 mod load_bias;
+mod notice;
 mod session;
 mod signals;
 mod syscalls;
@@ -63,7 +64,7 @@ pub use dbg_process::Error as ProcessError;
 pub use dbg_process::{
     Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal, ThreadAction,
 };
-pub use dbg_symbols::{FileAddr, SourceLine};
+pub use dbg_symbols::{FileAddr, Part, SourceLine};
 pub use dbg_sys::VirtAddr;
 pub use dbg_watch::{WatchKind, WatchSize};
 pub use error::{Error, Result, SymbolWarning};
@@ -72,6 +73,7 @@ pub use images::CodePlace;
 pub use interrupt::{Busy, Interrupter};
 pub use libraries::{LibraryInfo, LinkMapEntry};
 pub use load_bias::LoadBias;
+pub use notice::{Notice, SLOW_READING};
 pub use session::{
     Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, VariableText,
     MAX_MEMORY_READ,

@@ -25,6 +25,7 @@ mod hardware_slots;
 mod library_ops;
 mod listing;
 mod memory;
+mod notices;
 mod remote;
 mod report;
 mod restart;

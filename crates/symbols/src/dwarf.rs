@@ -24,6 +24,7 @@ use gimli::{EndianSlice, RunTimeEndian};
 use object::{Object, ObjectSection};
 
 use crate::error::{Error, Result};
+use crate::reading::Reporter;
 
 pub use inline::FrameInfo;
 use lines::LineTable;
@@ -82,6 +83,9 @@ pub(crate) struct Debug<'a> {
     /// time a name is looked up.
     names: OnceLock<index::NameIndex>,
     sections: Sections<'a>,
+    /// Where the reading of the parts read on first use (line tables, names, frames) and
+    /// of scans of all units is reported.
+    reporter: &'a Reporter,
 }
 
 impl std::fmt::Debug for Debug<'_> {
@@ -151,6 +155,7 @@ const SECTION_IDS: [gimli::SectionId; 13] = {
 pub(crate) fn load<'a>(
     elf: &object::read::elf::ElfFile64<'a>,
     inflated: &'a Inflated,
+    reporter: &'a Reporter,
 ) -> Result<Option<Debug<'a>>> {
     use gimli::SectionId::*;
     // A binary without DWARF (a stripped one, whose DWARF is in a separate file) is told
@@ -232,6 +237,7 @@ pub(crate) fn load<'a>(
         paths,
         names: OnceLock::new(),
         sections,
+        reporter,
     }))
 }
 

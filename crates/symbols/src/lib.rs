@@ -25,6 +25,7 @@ mod demangle;
 mod dwarf;
 mod error;
 mod module;
+mod reading;
 mod symtab;
 
 pub use addr::FileAddr;
@@ -37,6 +38,7 @@ pub use dwarf::{
 };
 pub use error::{Error, Result};
 pub use module::{Bytes, Function, Kind, LineLookup, Module, Release};
+pub use reading::{Part, Progress, Reading};
 pub use symtab::Symbol;
 
 /// Every question this crate answers, asked of arbitrary bytes: what the fuzz target and the

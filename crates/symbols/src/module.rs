@@ -13,6 +13,7 @@ use crate::dwarf::{
     TypeDesc, TypeRef, Variable,
 };
 use crate::error::{Error, Result};
+use crate::reading::{Part, Progress, Reporter};
 use crate::symtab::{Symbol, SymbolTable};
 
 /// The bytes of a binary: a memory map, a `Vec<u8>`, anything that can lend them to
@@ -26,16 +27,20 @@ struct Parsed<'a> {
     /// The compressed DWARF sections, decompressed (in the owner, so that the DWARF can
     /// borrow them for as long as it borrows the bytes).
     inflated: &'a dwarf::Inflated,
+    /// Where the reading of each part is reported.
+    reporter: &'a Reporter,
     symbols: OnceLock<SymbolTable<'a>>,
     debug: OnceLock<Result<Option<Debug<'a>>>>,
     cfi: OnceLock<Cfi<'a>>,
 }
 
 /// What the parsed parts borrow from: the binary's bytes, and the decompressed copies of
-/// its compressed sections, made on first need.
+/// its compressed sections, made on first need. The progress hook lives here too, beside
+/// what it reports on, so that the DWARF (which borrows from the owner) can reach it.
 struct Owner {
     bytes: Bytes,
     inflated: dwarf::Inflated,
+    reporter: Reporter,
 }
 
 self_cell::self_cell!(
@@ -138,6 +143,7 @@ impl Module {
         let owner = Owner {
             bytes,
             inflated: OnceLock::new(),
+            reporter: Reporter::default(),
         };
         let cell = Cell::try_new(owner, |owner| {
             let data: &[u8] = (*owner.bytes).as_ref();
@@ -145,6 +151,7 @@ impl Module {
             Ok::<_, Error>(Parsed {
                 elf,
                 inflated: &owner.inflated,
+                reporter: &owner.reporter,
                 symbols: OnceLock::new(),
                 debug: OnceLock::new(),
                 cfi: OnceLock::new(),
@@ -188,6 +195,11 @@ impl Module {
             let name = std::str::from_utf8(name).ok()?;
             Some((name.to_string(), crc))
         })
+    }
+
+    /// Where this module reports its reading.
+    fn reporter(&self) -> &Reporter {
+        &self.cell.borrow_owner().reporter
     }
 
     /// The bytes the module was parsed from.
@@ -238,6 +250,20 @@ impl Module {
     #[must_use]
     pub fn with_release(mut self, release: Release) -> Module {
         self.release = Some(release);
+        self
+    }
+
+    /// Report the reading of each part to `progress` as it happens: when a part that is
+    /// read once (the symbol table, the DWARF units, the line tables, the name index, the
+    /// CFI) or a scan of all the DWARF starts and ends, and how far a scan of all units has
+    /// got. Parts read already are not reported. The hook runs on the thread that reads;
+    /// a caller times it there (a debugger says "Reading symbols from ..." only when
+    /// reading is slow). A debug file attached with [`Module::with_debug_file`] reports to
+    /// its own hook.
+    #[must_use]
+    pub fn with_progress(self, progress: Progress) -> Module {
+        // The hook is set once, when the module is made; a second one is not installed.
+        let _ = self.reporter().install(progress);
         self
     }
 
@@ -384,6 +410,7 @@ impl Module {
     /// prologue where line information says where that ends (as gdb chooses), else the
     /// entry; and every inlined copy, at its entry.
     pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, FileAddr)>> {
+        let _reading = self.reporter().part(Part::FunctionSearch);
         let mut found = Vec::new();
         for symbol in self.symbols_named(name) {
             if !symbol.is_function {
@@ -625,6 +652,7 @@ impl Module {
     /// a line with code in several functions (or inlined copies) gives one address each,
     /// and an address at a function's entry moves past its prologue.
     pub fn line_addresses(&self, file: &str, line: u32) -> Result<LineLookup> {
+        let _reading = self.reporter().part(Part::LineSearch);
         let tables = self.dwarf_module().with(|p| match debug(p)? {
             Some(debug) => debug.all_line_tables(),
             None => Ok(Vec::new()),
@@ -744,16 +772,26 @@ fn code_at<'a>(elf: &ElfFile64<'a>, address: u64, length: u64) -> &'a [u8] {
 }
 
 fn symbols<'p, 'a>(p: &'p Parsed<'a>) -> &'p SymbolTable<'a> {
-    p.symbols.get_or_init(|| SymbolTable::read(&p.elf))
+    p.symbols.get_or_init(|| {
+        let _reading = p.reporter.part(Part::Symbols);
+        SymbolTable::read(&p.elf)
+    })
 }
 
 fn debug<'p, 'a>(p: &'p Parsed<'a>) -> Result<Option<&'p Debug<'a>>> {
-    match p.debug.get_or_init(|| dwarf::load(&p.elf, p.inflated)) {
+    let load = || {
+        let _reading = p.reporter.part(Part::Units);
+        dwarf::load(&p.elf, p.inflated, p.reporter)
+    };
+    match p.debug.get_or_init(load) {
         Ok(debug) => Ok(debug.as_ref()),
         Err(error) => Err(error.clone()),
     }
 }
 
 fn cfi<'p, 'a>(p: &'p Parsed<'a>) -> &'p Cfi<'a> {
-    p.cfi.get_or_init(|| Cfi::read(&p.elf))
+    p.cfi.get_or_init(|| {
+        let _reading = p.reporter.part(Part::Cfi);
+        Cfi::read(&p.elf)
+    })
 }

@@ -10,15 +10,24 @@ pub fn fixture(name: &str) -> String {
     fixtures::path(name).display().to_string()
 }
 
-/// Run dbg-cli to completion with `args` and no stdin.
+/// Run dbg-cli to completion with `args` and no stdin. "Reading symbols" notices are off
+/// (an hour's threshold): whether reading takes half a second depends on the machine, and
+/// transcripts must not.
 pub fn dbg(args: &[&str]) -> Output {
+    dbg_noticing(args, Some("3600000"))
+}
+
+/// [`dbg`] with `DBG_SLOW_NOTICE_MS` (the notices' threshold) set to `threshold`, or unset
+/// (the default threshold) with `None`.
+pub fn dbg_noticing(args: &[&str], threshold: Option<&str>) -> Output {
     let _deadline = fixtures::deadline(&format!("dbg-cli {args:?}"), 60);
-    Command::new(DBG)
-        .args(args)
-        .stdin(Stdio::null())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    let mut command = Command::new(DBG);
+    command.args(args).stdin(Stdio::null()).env("NO_COLOR", "1");
+    match threshold {
+        Some(ms) => command.env("DBG_SLOW_NOTICE_MS", ms),
+        None => command.env_remove("DBG_SLOW_NOTICE_MS"),
+    };
+    command.output().unwrap()
 }
 
 /// stdout, stderr and the exit code of a run, as one text to snapshot.

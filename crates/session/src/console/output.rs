@@ -12,6 +12,9 @@ use serde_json::json;
 
 mod human;
 mod json;
+pub mod notice;
+
+pub use notice::NoticePrinter;
 
 /// Where and how output goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,17 +178,24 @@ impl Sink {
     }
 
     fn write(&self, stream: Stream, text: &str) {
-        match (self, stream) {
-            (Sink::Terminal, Stream::Out) => {
-                // A closed stdout is not worth a panic.
-                let mut stdout = std::io::stdout().lock();
-                let _ = writeln!(stdout, "{text}");
-                let _ = stdout.flush();
-            }
-            (Sink::Terminal, Stream::Err) => {
-                let _ = writeln!(std::io::stderr().lock(), "{text}");
-            }
-            (Sink::Buffer(lines), _) => lines.borrow_mut().push((stream, text.to_string())),
+        match self {
+            Sink::Terminal => write_terminal(stream, text),
+            Sink::Buffer(lines) => lines.borrow_mut().push((stream, text.to_string())),
+        }
+    }
+}
+
+/// A line to the process's stdout or stderr (from any thread: each line is written whole).
+fn write_terminal(stream: Stream, text: &str) {
+    match stream {
+        Stream::Out => {
+            // A closed stdout is not worth a panic.
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{text}");
+            let _ = stdout.flush();
+        }
+        Stream::Err => {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
         }
     }
 }
@@ -221,6 +231,15 @@ impl Printer {
     /// The output mode.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// A printer of notices for any thread, when this printer writes to the terminal
+    /// (`None` for an in-memory sink, which only its own thread may fill).
+    pub fn notices(&self) -> Option<NoticePrinter> {
+        match self.sink {
+            Sink::Terminal => Some(NoticePrinter { mode: self.mode }),
+            Sink::Buffer(_) => None,
+        }
     }
 
     /// Print the instructions at a stop (human mode only), the first marked as the pc.

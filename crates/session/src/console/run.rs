@@ -61,6 +61,11 @@ impl Runner {
                 &[],
             );
         });
+        // Reading symbols that takes noticeable time is said while it goes on (by the
+        // session's timer thread, straight to the terminal), as gdb's "Reading symbols".
+        if let Some(notices) = printer.notices() {
+            session.on_notice(notices.threshold(), move |notice| notices.print(notice));
+        }
         Runner {
             session,
             printer,

@@ -253,7 +253,10 @@ impl<'a> Debug<'a> {
 
     fn build_names(&self) -> NameIndex {
         let mut index = NameIndex::default();
-        for unit_index in 0..self.units.len() {
+        let total = self.units.len();
+        let mut reading = self.reporter.part(crate::Part::Names);
+        for unit_index in 0..total {
+            reading.progress(unit_index, total);
             // Parsed here, not through the per-unit cache: the index touches every unit once,
             // and keeping them all parsed would hold every unit's abbreviations.
             let Some(offset) = self.units.get(unit_index) else {

@@ -38,7 +38,10 @@ impl<'a> Debug<'a> {
         let mut sites = Vec::new();
         let info = self.sections.get(gimli::SectionId::DebugInfo);
         let mut released = 0usize;
-        for offset in &self.units {
+        let total = self.units.len();
+        let mut reading = self.reporter.part(crate::Part::InlinedCopies);
+        for (scanned, offset) in self.units.iter().enumerate() {
+            reading.progress(scanned, total);
             if offset.0 >= released + RELEASE_EVERY {
                 done(info.get(released..offset.0).unwrap_or_default());
                 released = offset.0;
@@ -159,6 +162,7 @@ impl<'a> Debug<'a> {
     /// The frames at `address`, innermost (an inlined function) first.
     pub(crate) fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
         let Some(context) = self.frames.get_or_init(|| {
+            let _reading = self.reporter.part(crate::Part::Frames);
             addr2line::Context::from_dwarf(self.sections.dwarf())
                 .ok()
                 .map(Mutex::new)

@@ -269,10 +269,22 @@ impl<'a> Debug<'a> {
     /// Every unit's line table, built now if needed (for questions by file and line).
     /// Shared, not borrowed: the caller keeps them past its borrow of the module's cell.
     pub(crate) fn all_line_tables(&self) -> Result<Vec<Arc<LineTable>>> {
+        // Reported only when some are still to read (the second question is quick).
+        let mut reading = self
+            .lines
+            .iter()
+            .any(|cell| cell.get().is_none())
+            .then(|| self.reporter.part(crate::Part::LineTables));
+        let total = self.lines.len();
         self.lines
             .iter()
             .enumerate()
-            .map(|(unit, cell)| self.cached_line_table(unit, cell).map(Arc::clone))
+            .map(|(unit, cell)| {
+                if let Some(reading) = &mut reading {
+                    reading.progress(unit, total);
+                }
+                self.cached_line_table(unit, cell).map(Arc::clone)
+            })
             .collect()
     }
 
