@@ -239,22 +239,33 @@ impl Images {
             .0
             .iter()
             .filter(|m| m.path.starts_with('/') || m.path == VDSO);
+        // One pass, by path as text (a process may map hundreds of libraries, and the list
+        // is read again at each load): each binary's extent, and the start of its mapping of
+        // file offset 0 (where its bias comes from).
+        let mut by_path: std::collections::HashMap<&str, usize> = Default::default();
+        let mut first_page: Vec<Option<VirtAddr>> = Vec::new();
         for mapping in binaries {
-            let path = PathBuf::from(&mapping.path);
-            match images.iter_mut().find(|i| i.path == path) {
-                Some(image) => {
-                    image.start = image.start.min(mapping.start);
-                    image.end = image.end.max(mapping.end);
-                }
-                None => images.push(Image {
-                    path,
+            let index = *by_path.entry(mapping.path.as_str()).or_insert_with(|| {
+                images.push(Image {
+                    path: PathBuf::from(&mapping.path),
                     start: mapping.start,
                     end: mapping.end,
                     bias: LoadBias::default(),
-                }),
+                });
+                first_page.push(None);
+                images.len() - 1
+            });
+            if let Some(image) = images.get_mut(index) {
+                image.start = image.start.min(mapping.start);
+                image.end = image.end.max(mapping.end);
+            }
+            if mapping.offset == 0 {
+                if let Some(first) = first_page.get_mut(index) {
+                    *first = Some(first.map_or(mapping.start, |f| f.min(mapping.start)));
+                }
             }
         }
-        for image in &mut images {
+        for (image, first) in images.iter_mut().zip(first_page) {
             let Some(module) = open(
                 &mut self.modules,
                 &image.path,
@@ -269,10 +280,10 @@ impl Images {
             image.bias = match entry {
                 // The executable's bias from the kernel's own record of its entry point.
                 Some(entry) => LoadBias::between(entry, module.entry()),
-                None => mapped_bias(&mappings, &image.path, module).unwrap_or_else(|| {
+                None => {
                     let page = FileAddr::new(module.base_address().get() & !0xfff);
-                    LoadBias::between(image.start, page)
-                }),
+                    LoadBias::between(first.unwrap_or(image.start), page)
+                }
             };
         }
         images.sort_by_key(|i| i.start);

@@ -234,16 +234,21 @@ impl Linker {
 
     /// Replace the known list with `now`: the libraries that appeared and those that went.
     pub(crate) fn update(&mut self, now: Vec<Library>) -> (Vec<Library>, Vec<Library>) {
-        let same = |a: &Library, b: &Library| a.path == b.path && a.base == b.base;
+        // By path and base, hashed: a program with hundreds of libraries diffs its list at
+        // every load.
+        use std::collections::HashSet;
+        let key = |lib: &Library| (lib.path.as_os_str().to_owned(), lib.base.get());
+        let before: HashSet<_> = self.known.iter().map(key).collect();
+        let after: HashSet<_> = now.iter().map(key).collect();
         let loaded: Vec<Library> = now
             .iter()
-            .filter(|lib| !self.known.iter().any(|old| same(old, lib)))
+            .filter(|lib| !before.contains(&key(lib)))
             .cloned()
             .collect();
         let unloaded: Vec<Library> = self
             .known
             .iter()
-            .filter(|old| !now.iter().any(|lib| same(old, lib)))
+            .filter(|old| !after.contains(&key(old)))
             .cloned()
             .collect();
         self.known = now;
