@@ -1,18 +1,19 @@
 //! The connection to one client: bytes out through a buffer flushed once per reply, bytes in
-//! through a reader thread, which is also what notices a Ctrl-C (`0x03`) or a vanished
-//! client while the tracee runs and the session's thread is blocked waiting for it.
+//! read by the session's thread itself while the program is stopped (no thread hop per
+//! packet: a stepping client sends one or two packets per instruction), and a watcher thread
+//! which, only while the program runs and the session's thread is blocked waiting for it,
+//! looks at what arrives for a Ctrl-C (`0x03`) or a vanished client.
 //!
-//! In all-stop mode a client sends nothing but Ctrl-C while the program runs, so the reader
-//! treats a `0x03` as an interrupt only then; at any other time every byte goes to gdbstub,
-//! which frames packets (a `0x03` inside an `X` packet is data). A byte that arrived after a
-//! resume packet but before the resume began is looked at when the resume begins, so a
-//! Ctrl-C typed at once is never lost.
+//! In all-stop mode a client sends nothing but Ctrl-C while the program runs, so the watcher
+//! takes `0x03` bytes as interrupts only then, and only peeks at anything else (gdbstub
+//! frames packets: a `0x03` inside an `X` packet is data). Bytes the session's thread read
+//! past a resume packet are looked at when the resume begins, so a Ctrl-C typed at once is
+//! never lost.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::mpsc::{channel, Receiver, TryRecvError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
 use dbg_session::Interrupter;
@@ -20,22 +21,31 @@ use dbg_session::Interrupter;
 /// The byte a client sends to interrupt the running program.
 const CTRL_C: u8 = 0x03;
 
-/// What the reader thread and the session's thread share.
+/// What the watcher thread and the session's thread share.
 #[derive(Debug, Default)]
 struct GateState {
     /// The program runs (a resume is in progress): `0x03` is an interrupt.
     running: Option<Interrupter>,
     /// The client closed the connection (or it failed).
     disconnected: bool,
+    /// The link is being dropped: the watcher ends.
+    closing: bool,
 }
 
 #[derive(Debug, Default)]
-struct Gate(Mutex<GateState>);
+struct Gate {
+    state: Mutex<GateState>,
+    /// Signalled when the program starts running, or the link closes.
+    changed: Condvar,
+}
 
 impl Gate {
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut GateState) -> T) -> T {
-        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut state)
+        f(&mut self.lock())
     }
 }
 
@@ -44,72 +54,107 @@ impl Gate {
 pub(crate) struct Link {
     stream: TcpStream,
     out: Vec<u8>,
-    incoming: Receiver<Vec<u8>>,
     /// Bytes received but not handed out yet.
     pending: VecDeque<u8>,
     gate: Arc<Gate>,
-    reader: Option<JoinHandle<()>>,
+    watcher: Option<JoinHandle<()>>,
+}
+
+/// While the program runs: wait for bytes from the client without taking them, take the
+/// Ctrl-Cs among them as interrupts, and a closed connection as one too.
+fn watch(stream: TcpStream, gate: Arc<Gate>) {
+    let mut buf = [0u8; 64];
+    loop {
+        {
+            let mut state = gate.lock();
+            while state.running.is_none() && !state.closing {
+                state = gate
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if state.closing {
+                return;
+            }
+        }
+        let peeked = stream.peek(&mut buf);
+        let mut state = gate.lock();
+        if state.closing {
+            return;
+        }
+        match peeked {
+            Ok(0) | Err(_) => {
+                state.disconnected = true;
+                if let Some(interrupter) = &state.running {
+                    interrupter.interrupt();
+                }
+                return;
+            }
+            Ok(n) => {
+                let Some(interrupter) = state.running.clone() else {
+                    // Stopped meanwhile: what came is the next packet, for the session's
+                    // thread to read.
+                    continue;
+                };
+                let seen = buf.get(..n).unwrap_or(&[]);
+                let ctrl_c = seen.iter().take_while(|b| **b == CTRL_C).count();
+                if ctrl_c > 0 {
+                    // Take exactly the Ctrl-Cs (the gate is held: the session's thread
+                    // reads nothing until the program has stopped).
+                    let mut taken = [0u8; 64];
+                    let _ = (&stream).read(taken.get_mut(..ctrl_c).unwrap_or(&mut []));
+                    interrupter.interrupt();
+                } else {
+                    // Something else while running (not gdb's all-stop protocol): leave it
+                    // for the session's thread, and wait for the next stop.
+                    drop(state);
+                    let mut state = gate.lock();
+                    while state.running.is_some() && !state.closing {
+                        state = gate
+                            .changed
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Link {
-    /// Serve `stream`; its reader thread starts now.
+    /// Serve `stream`; its watcher thread starts now.
     pub(crate) fn new(stream: TcpStream) -> std::io::Result<Link> {
         let _ = stream.set_nodelay(true);
-        let mut input = stream.try_clone()?;
+        let watched = stream.try_clone()?;
         let gate = Arc::new(Gate::default());
-        let (send, incoming) = channel();
         let shared = gate.clone();
-        let reader = std::thread::Builder::new()
-            .name("dbg-gdbserver-reader".into())
-            .spawn(move || {
-                let mut buf = [0u8; 4096];
-                loop {
-                    let read = match input.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(read) => read,
-                    };
-                    let chunk = buf.get(..read).unwrap_or(&[]);
-                    let delivered = shared.with(|state| {
-                        let forward: Vec<u8> = match &state.running {
-                            Some(interrupter) => {
-                                if chunk.contains(&CTRL_C) {
-                                    interrupter.interrupt();
-                                }
-                                chunk.iter().copied().filter(|b| *b != CTRL_C).collect()
-                            }
-                            None => chunk.to_vec(),
-                        };
-                        forward.is_empty() || send.send(forward).is_ok()
-                    });
-                    if !delivered {
-                        break;
-                    }
-                }
-                shared.with(|state| {
-                    state.disconnected = true;
-                    if let Some(interrupter) = &state.running {
-                        interrupter.interrupt();
-                    }
-                });
-            })?;
+        let watcher = std::thread::Builder::new()
+            .name("dbg-gdbserver-watch".into())
+            .spawn(move || watch(watched, shared))?;
         Ok(Link {
             stream,
             out: Vec::with_capacity(4096),
-            incoming,
             pending: VecDeque::new(),
             gate,
-            reader: Some(reader),
+            watcher: Some(watcher),
         })
     }
 
     /// The next byte from the client, waiting for it; `None` once the client is gone.
     pub(crate) fn next_byte(&mut self) -> Option<u8> {
-        loop {
-            if let Some(byte) = self.pending.pop_front() {
-                return Some(byte);
+        if let Some(byte) = self.pending.pop_front() {
+            return Some(byte);
+        }
+        let mut buf = [0u8; 4096];
+        match self.stream.read(&mut buf) {
+            Ok(0) | Err(_) => {
+                self.gate.with(|state| state.disconnected = true);
+                None
             }
-            let chunk = self.incoming.recv().ok()?;
-            self.pending.extend(chunk);
+            Ok(n) => {
+                self.pending.extend(buf.get(..n).unwrap_or(&[]));
+                self.pending.pop_front()
+            }
         }
     }
 
@@ -120,26 +165,11 @@ impl Link {
             state.running = Some(interrupter.clone());
             state.disconnected
         });
-        // Bytes already received behind the resume packet (in the same read, or since).
+        self.gate.changed.notify_all();
+        // Bytes already read behind the resume packet.
         if self.pending.contains(&CTRL_C) {
             interrupter.interrupt();
             self.pending.retain(|b| *b != CTRL_C);
-        }
-        loop {
-            match self.incoming.try_recv() {
-                Ok(chunk) => {
-                    if chunk.contains(&CTRL_C) {
-                        interrupter.interrupt();
-                    }
-                    self.pending
-                        .extend(chunk.into_iter().filter(|b| *b != CTRL_C));
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    interrupter.interrupt();
-                    break;
-                }
-            }
         }
         if gone {
             interrupter.interrupt();
@@ -154,6 +184,7 @@ impl Link {
                 interrupter.clear();
             }
         });
+        self.gate.changed.notify_all();
     }
 
     /// Whether the client has closed the connection.
@@ -164,9 +195,11 @@ impl Link {
 
 impl Drop for Link {
     fn drop(&mut self) {
+        self.gate.with(|state| state.closing = true);
+        self.gate.changed.notify_all();
         let _ = self.stream.shutdown(Shutdown::Both);
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
         }
     }
 }

@@ -142,7 +142,11 @@ fn serve_client(inferior: &mut Inferior, stream: TcpStream) -> ClientEnd {
                 if running.borrow_conn().disconnected() {
                     return ClientEnd::Gone;
                 }
-                running.report_stop(inferior, reason)
+                let expedited = inferior.expedited(&reason);
+                let mut regs = expedited
+                    .iter()
+                    .map(|(number, bytes)| (*number, bytes.as_slice()));
+                running.report_stop_with_regs(inferior, reason, &mut regs)
             }
             GdbStubStateMachine::CtrlCInterrupt(interrupt) => {
                 // A Ctrl-C while the program is stopped: nothing to stop.

@@ -61,6 +61,9 @@ pub(crate) struct Inferior {
     catch_wanted: dbg_session::SyscallCatch,
     /// `qXfer:libraries-svr4`'s document, made at each stop (gdbstub asks through `&self`).
     libraries: String,
+    /// While the client steps, the tracee runs on the server's CPU (restored when it
+    /// continues, detaches or the process ends).
+    pub(crate) pinned: Option<dbg_session::CpuShare>,
 }
 
 impl Inferior {
@@ -75,6 +78,7 @@ impl Inferior {
             points: breakpoints::Points::default(),
             registers: BTreeMap::new(),
             libraries: String::new(),
+            pinned: None,
             catching: dbg_session::SyscallCatch::None,
             catch_wanted: dbg_session::SyscallCatch::None,
         };
@@ -136,6 +140,7 @@ impl Inferior {
     /// End the process as gdbserver does when it exits: kill a launched one, detach from an
     /// attached one.
     pub(crate) fn end(&mut self) {
+        self.pinned = None;
         if let Some(mut session) = self.session.take() {
             let pid = session.pid();
             if session.is_alive() {
@@ -151,6 +156,7 @@ impl Inferior {
 
     /// Kill the process (the client's `kill`).
     pub(crate) fn kill(&mut self) {
+        self.pinned = None;
         if let Some(mut session) = self.session.take() {
             if session.is_alive() {
                 let _ = session.kill();
@@ -160,6 +166,7 @@ impl Inferior {
 
     /// Detach; the process runs on untouched (the client's `detach`).
     pub(crate) fn detach(&mut self) {
+        self.pinned = None;
         if let Some(mut session) = self.session.take() {
             if session.is_alive() {
                 eprintln!("Detaching from process {}", session.pid());
@@ -173,6 +180,7 @@ impl Inferior {
     /// Forget an ended process (it exited or was killed).
     pub(crate) fn forget_ended(&mut self) {
         if !self.has_process() {
+            self.pinned = None;
             self.session = None;
         }
     }

@@ -197,3 +197,57 @@ fn bad_invocations_fail_with_a_reason_and_status_2() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+/// The CPUs a process may run on, as `/proc/PID/status` lists them.
+fn cpus_allowed(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// While the client steps, the tracee shares the server's CPU; it gets its own CPU set back
+/// when the client continues, and when it detaches.
+#[test]
+fn stepping_pins_the_tracee_to_the_servers_cpu_and_continue_and_detach_restore_it() {
+    let _deadline = fixtures::deadline("stepping affinity", 60);
+    let server = Server::once(&[&fixture("spin")]);
+    let pid = tracee_pid(&server);
+    let free = cpus_allowed(pid);
+    let mut raw = Raw::connect(&server.address());
+    let step = format!("vCont;s:p{pid:x}.{pid:x}");
+    for _ in 0..3 {
+        let stop = raw.ask(&step).unwrap();
+        assert!(stop.starts_with("T05"), "{stop}");
+    }
+    if std::thread::available_parallelism().map_or(1, usize::from) > 1 {
+        assert_ne!(cpus_allowed(pid), free, "pinned while stepping");
+    }
+    // Continuing frees it: the program runs on its own CPU set until the Ctrl-C.
+    raw.send("vCont;c");
+    while cpus_allowed(pid) != free {
+        std::thread::yield_now();
+    }
+    raw.send_bytes(&[0x03]);
+    let stop = raw.reply().unwrap();
+    assert!(stop.starts_with('T'), "{stop}");
+    assert!(raw.ask(&step).unwrap().starts_with("T05"));
+    // gdbstub replies before the server detaches: the CPU set comes back just after (the
+    // deadline catches a set never restored).
+    assert_eq!(raw.ask("D").as_deref(), Some("OK"));
+    while cpus_allowed(pid) != free {
+        std::thread::yield_now();
+    }
+    wait_until_running(pid);
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The detached program held the server's output pipes: it is gone now.
+    let (status, _, stderr) = server.wait();
+    assert!(status.success(), "{stderr}");
+}

@@ -60,6 +60,7 @@ pub use breakpoints::Breakpoint;
 pub use dbg_expr::{Format, Value};
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;
+pub use dbg_process::CpuShare;
 pub use dbg_process::Error as ProcessError;
 pub use dbg_process::{
     Launch, Pid, Reg, RegClass, RegFormat, RegInfo, RegValue, Signal, ThreadAction,

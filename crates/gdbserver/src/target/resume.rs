@@ -68,6 +68,14 @@ impl Inferior {
         let mut resume = std::mem::take(&mut self.resume);
         self.registers.clear();
         self.apply_catch();
+        // Stepping: tracee and server on one CPU (one stop per instruction, each a round
+        // trip); anything else runs the program free again.
+        let stepping = resume.actions.values().any(|(step, _)| *step);
+        if !stepping {
+            self.pinned = None;
+        } else if self.pinned.is_none() {
+            self.pinned = self.session().and_then(|session| session.share_cpu().ok());
+        }
         let Some(session) = self.session() else {
             return StopReason::Exited(0);
         };
@@ -180,6 +188,44 @@ impl Inferior {
             | StopCause::SingleStep
             | StopCause::StepDone => trap,
         }
+    }
+
+    /// The registers gdbserver sends in a stop reply (frame pointer, stack pointer, pc) of
+    /// the thread that stopped, so that a client stepping needs no `g` round trip per stop.
+    pub(crate) fn expedited(
+        &mut self,
+        reason: &StopReason,
+    ) -> Vec<(crate::registers::RegNumber, [u8; 8])> {
+        let tid = match reason {
+            StopReason::SignalWithThread { tid, .. }
+            | StopReason::SwBreak(tid)
+            | StopReason::HwBreak(tid)
+            | StopReason::Watch { tid, .. }
+            | StopReason::CatchSyscall { tid: Some(tid), .. } => *tid,
+            _ => return Vec::new(),
+        };
+        let Some(session) = self.session() else {
+            return Vec::new();
+        };
+        const EXPEDITED: [(usize, dbg_session::Reg); 3] = [
+            (6, dbg_session::Reg::Rbp),
+            (7, dbg_session::Reg::Rsp),
+            (16, dbg_session::Reg::Rip),
+        ];
+        let regs: Vec<dbg_session::Reg> = EXPEDITED.iter().map(|(_, reg)| *reg).collect();
+        let Ok(values) = session.thread_registers(pid_of(tid), &regs) else {
+            return Vec::new();
+        };
+        EXPEDITED
+            .iter()
+            .zip(values)
+            .map(|((number, _), (_, value))| {
+                (
+                    crate::registers::RegNumber(*number),
+                    value.as_u64().to_le_bytes(),
+                )
+            })
+            .collect()
     }
 
     /// The interrupter of the process being run, for the connection's Ctrl-C.

@@ -26,6 +26,14 @@ impl Session {
         Ok(())
     }
 
+    /// Run the tracee's threads on the calling thread's CPU until the guard is dropped
+    /// (which restores every thread's former CPU set): a remote client stepping makes one
+    /// resume per instruction, and each stop then costs no cross-CPU wake-up. Drop it before
+    /// detaching so that the process runs on as it was.
+    pub fn share_cpu(&self) -> Result<dbg_process::CpuShare> {
+        Ok(self.process.share_cpu()?)
+    }
+
     /// The process's auxiliary vector, as the kernel gave it (`/proc/PID/auxv`).
     pub fn auxv(&self) -> Result<Vec<u8>> {
         let path = format!("/proc/{}/auxv", self.pid());
