@@ -410,6 +410,17 @@ impl Module {
     /// prologue where line information says where that ends (as gdb chooses), else the
     /// entry; and every inlined copy, at its entry.
     pub fn breakpoint_addresses(&self, name: &str) -> Result<Vec<(Function, FileAddr)>> {
+        self.function_addresses(name, true)
+    }
+
+    /// Where a breakpoint on `name` goes among the functions the symbol table names (past
+    /// each prologue), and with `inlined` also at each inlined copy DWARF knows — which
+    /// reads all of the DWARF once.
+    pub fn function_addresses(
+        &self,
+        name: &str,
+        inlined: bool,
+    ) -> Result<Vec<(Function, FileAddr)>> {
         let _reading = self.reporter().part(Part::FunctionSearch);
         let mut found = Vec::new();
         for symbol in self.symbols_named(name) {
@@ -424,6 +435,9 @@ impl Module {
                 .flatten()
                 .unwrap_or(function.low);
             found.push((function, address));
+        }
+        if !inlined {
+            return Ok(found);
         }
         // Inlined copies have no symbol of their own: DWARF knows them. DWARF too broken to
         // read (its units are skipped one by one) does not hide the symbols found.

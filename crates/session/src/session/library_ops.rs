@@ -273,8 +273,11 @@ impl Session {
             return Vec::new();
         };
         match location {
+            // A breakpoint that has locations gains the functions a new library defines
+            // under that name; only a pending one also looks for inlined copies, which
+            // means reading all of the library's DWARF (the C library's is tens of MB).
             Location::Function(name) => module
-                .breakpoint_addresses(name)
+                .function_addresses(name, pending)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(_, address)| image.bias.to_virt(address))
