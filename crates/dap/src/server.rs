@@ -43,10 +43,9 @@ enum After {
     ReportEntry,
     /// Run the program.
     Run(Run),
-    /// Show the current thread's new stop (a debug-console command ran the program).
-    ReportStop,
-    /// Say the session is over (a debug-console command ended the program).
-    Terminated,
+    /// A debug-console command ran the program: say it ran, then what it reported (its
+    /// stop, or its end with the exit code).
+    ReportConsoleRun(Vec<dbg_session::Event>),
 }
 
 /// The adapter's state on the session thread.
@@ -148,8 +147,7 @@ impl Server {
                 .event(&crate::protocol::events::InitializedEvent),
             Some(After::ReportEntry) => self.report_entry(),
             Some(After::Run(run)) => self.run(run),
-            Some(After::ReportStop) => self.report_current("step"),
-            Some(After::Terminated) => self.send_terminated(),
+            Some(After::ReportConsoleRun(events)) => self.report_console_run(events),
         }
     }
 

@@ -877,3 +877,32 @@ fn exception_filters_stop_at_a_panic_and_a_throw() {
     assert_eq!((stdout.as_str(), code), ("caught too big\n", 0));
     assert!(client.disconnect(None));
 }
+
+/// Commands typed in the debug console that run the program are reported as a request's run
+/// is: `continued`, then the stop with its own reason (and breakpoint ids), or the end with
+/// the program's exit code.
+#[test]
+fn console_commands_that_run_the_program_report_continued_and_the_stop_or_the_end() {
+    let mut client = Client::start("console_commands_that_run_the_program");
+    let (first, frame) = run_to(&mut client, vec![at("square-first")], "breakpoint");
+    let bp_ids = first.hit_breakpoint_ids.clone();
+    assert!(bp_ids.is_some());
+
+    evaluate(&mut client, frame.id, "next", "repl").unwrap();
+    client.event::<ContinuedEvent>();
+    let (stop, frame) = client.stopped_at("step");
+    assert_eq!(stop.hit_breakpoint_ids, None);
+    assert_eq!(frame.line, line_of(DEMO, "square-return"));
+
+    evaluate(&mut client, frame.id, "continue", "repl").unwrap();
+    client.event::<ContinuedEvent>();
+    let (stop, frame) = client.stopped_at("breakpoint");
+    assert_eq!(stop.hit_breakpoint_ids, bp_ids);
+    assert_eq!(frame.line, line_of(DEMO, "square-first"));
+
+    evaluate(&mut client, frame.id, "delete", "repl").unwrap();
+    evaluate(&mut client, frame.id, "continue", "repl").unwrap();
+    client.event::<ContinuedEvent>();
+    assert_eq!(client.event::<ExitedEvent>().exit_code, 3);
+    client.event::<TerminatedEvent>();
+}

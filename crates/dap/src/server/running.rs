@@ -11,7 +11,9 @@ use dbg_session::{Event, Pid, StopCause, StopEvent};
 use super::breakpoints::{Kind, Verdict};
 use super::{After, Server};
 use crate::error::Result;
-use crate::protocol::events::{ExitedEvent, ModuleEvent, StoppedEvent, TerminatedEvent};
+use crate::protocol::events::{
+    ContinuedEvent, ExitedEvent, ModuleEvent, StoppedEvent, TerminatedEvent,
+};
 use crate::protocol::requests::{ContinueBody, StepArguments, ThreadArguments};
 use crate::protocol::types::SteppingGranularity;
 
@@ -263,6 +265,21 @@ impl Server {
             hit_breakpoint_ids: ids,
         });
         Outcome::Stopped
+    }
+
+    /// A debug-console command ran the program (`continue`, `next`, `run` typed there):
+    /// `continued`, then its events as a request's run reports them — a stop with its
+    /// reason, or the end with its exit code; a stop the client does not want to see (a
+    /// logpoint) goes on as a `continue` would.
+    pub(super) fn report_console_run(&mut self, events: Vec<Event>) {
+        let thread = self.current_tid.map_or(0, |tid| i64::from(tid.as_raw()));
+        self.outbox.event(&ContinuedEvent {
+            thread_id: thread,
+            all_threads_continued: Some(true),
+        });
+        if let Outcome::GoOn = self.report(events) {
+            self.run(Run::Continue);
+        }
     }
 
     /// `exited` then `terminated`, once the program's last output is out.

@@ -289,20 +289,24 @@ impl Server {
     /// command that ran the program (`continue`, `next` typed there) makes the client show
     /// the new stop.
     fn console_command(&mut self, line: &str) -> Result<EvaluateBody> {
-        let before = self.thread_pcs();
         let runner = self.runner.as_mut().ok_or(Error::NoSession)?;
         runner.execute(line);
         let failed = runner.last_failed();
-        let alive = runner.session().is_alive();
+        let events = runner.take_events();
         let printed: Vec<String> = self.sink.take().into_iter().map(|(_, text)| text).collect();
         let text = printed.join("\n");
-        if !alive {
+        let ran = events.iter().any(|event| {
+            matches!(
+                event,
+                dbg_session::Event::Stopped(_)
+                    | dbg_session::Event::Exited { .. }
+                    | dbg_session::Event::Killed { .. }
+                    | dbg_session::Event::Detached { .. }
+            )
+        });
+        if ran {
             self.forget_stop();
-            self.drain_output();
-            self.after = Some(super::After::Terminated);
-        } else if self.thread_pcs() != before {
-            self.forget_stop();
-            self.after = Some(super::After::ReportStop);
+            self.after = Some(super::After::ReportConsoleRun(events));
         }
         if failed {
             return Err(Error::Console(text));
@@ -311,25 +315,6 @@ impl Server {
             result: text,
             ..EvaluateBody::default()
         })
-    }
-
-    /// Where each thread is, to tell whether a console command ran the program.
-    fn thread_pcs(&mut self) -> Vec<(i32, u64)> {
-        let Ok(session) = self.session() else {
-            return Vec::new();
-        };
-        if !session.is_alive() {
-            return Vec::new();
-        }
-        session
-            .threads()
-            .map(|threads| {
-                threads
-                    .iter()
-                    .map(|thread| (thread.tid.as_raw(), thread.pc.get()))
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Runner {
     displays: Vec<(u32, String, Option<char>)>,
     /// The number the last display got.
     last_display: u32,
+    /// The events the last command produced, for a front end that reports them its own
+    /// way too (the DAP server's debug console).
+    last_events: Vec<crate::Event>,
 }
 
 impl Runner {
@@ -72,6 +75,7 @@ impl Runner {
             last_failed: false,
             displays: Vec::new(),
             last_display: 0,
+            last_events: Vec::new(),
         }
     }
 
@@ -116,6 +120,7 @@ impl Runner {
     /// Parse and run one command line, printing its events and result.
     pub fn execute(&mut self, line: &str) -> Flow {
         let line = line.trim();
+        self.last_events.clear();
         // A process killed from outside between commands is reported first.
         let events = self.session.check_alive();
         self.print_events(&events);
@@ -747,7 +752,13 @@ impl Runner {
 
     /// Print events; after a stop, in human mode, the source lines around the pc, or the
     /// next instructions where there is no line information.
+    /// The events the last command produced (as printed), taken.
+    pub fn take_events(&mut self) -> Vec<crate::Event> {
+        std::mem::take(&mut self.last_events)
+    }
+
     pub fn print_events(&mut self, events: &[crate::Event]) {
+        self.last_events.extend_from_slice(events);
         let stopped = matches!(events.last(), Some(crate::Event::Stopped(_)));
         let displays = if stopped {
             self.display_values(None)
