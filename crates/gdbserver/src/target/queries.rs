@@ -83,15 +83,11 @@ impl Inferior {
             xml.push_str(&format!(" main-lm=\"{main:#x}\""));
         }
         xml.push('>');
-        for library in session.libraries() {
-            let Some(entry) = library.link_map else {
-                continue;
-            };
+        for (path, base, entry) in session.link_map_entries() {
             xml.push_str(&format!(
-                "<library name=\"{}\" lm=\"{:#x}\" l_addr=\"{:#x}\" l_ld=\"{:#x}\" lmid=\"{:#x}\"/>",
-                xml_escape(&library.path.to_string_lossy()),
+                "<library name=\"{}\" lm=\"{:#x}\" l_addr=\"{base:#x}\" l_ld=\"{:#x}\" lmid=\"{:#x}\"/>",
+                xml_escape(&path.to_string_lossy()),
                 entry.link_map,
-                library.base,
                 entry.dynamic,
                 entry.namespace,
             ));

@@ -314,6 +314,24 @@ impl Session {
         |address, len| self.memory.read(address, len).ok().map(|read| read.bytes)
     }
 
+    /// The dynamic linker's list as it stands (not the executable, not the vdso), every
+    /// namespace: path, load bias and entry — without opening any binary (what a remote
+    /// client's `qXfer:libraries-svr4` needs, at each load).
+    pub fn link_map_entries(&self) -> Vec<(PathBuf, VirtAddr, LinkMapEntry)> {
+        self.linker
+            .known
+            .iter()
+            .map(|lib| {
+                let entry = LinkMapEntry {
+                    link_map: lib.link_map,
+                    dynamic: lib.dynamic,
+                    namespace: lib.namespace,
+                };
+                (lib.path.clone(), lib.base, entry)
+            })
+            .collect()
+    }
+
     /// The executable's `link_map` entry (the head of the dynamic linker's list), once the
     /// linker has set its list up.
     pub fn main_link_map(&mut self) -> Option<VirtAddr> {
