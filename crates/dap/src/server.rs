@@ -61,6 +61,10 @@ pub(crate) struct Server {
     stop_on_entry: bool,
     /// The thread the session's registers and steps apply to.
     current_tid: Option<Pid>,
+    /// What the client's first line and column are (`linesStartAt1`, `columnsStartAt1`:
+    /// 1 unless it said otherwise); dbg's are 1.
+    line_base: i64,
+    column_base: i64,
     breakpoints: Breakpoints,
     /// Frames given out since the program last ran: frame id - 1 → (thread, index).
     frames: Vec<(Pid, usize)>,
@@ -100,6 +104,21 @@ macro_rules! route {
 }
 
 impl Server {
+    /// A line of dbg's (from 1) as the client counts lines.
+    pub(super) fn client_line(&self, line: u32) -> i64 {
+        i64::from(line) - 1 + self.line_base
+    }
+
+    /// A line as the client counts them, as dbg's (from 1); 0 when there is no such line.
+    pub(super) fn own_line(&self, line: i64) -> u32 {
+        u32::try_from(line + 1 - self.line_base).unwrap_or(0)
+    }
+
+    /// The first column of a line as the client counts columns.
+    pub(super) fn first_column(&self) -> i64 {
+        self.column_base
+    }
+
     pub(crate) fn new(outbox: Outbox, shared: Shared) -> Server {
         Server {
             outbox,
@@ -109,6 +128,8 @@ impl Server {
             program: String::new(),
             stop_on_entry: false,
             current_tid: None,
+            line_base: 1,
+            column_base: 1,
             breakpoints: Breakpoints::default(),
             frames: Vec::new(),
             handles: Vec::new(),

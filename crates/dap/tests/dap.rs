@@ -906,3 +906,34 @@ fn console_commands_that_run_the_program_report_continued_and_the_stop_or_the_en
     assert_eq!(client.event::<ExitedEvent>().exit_code, 3);
     client.event::<TerminatedEvent>();
 }
+
+/// A client that counts lines and columns from 0 (`linesStartAt1: false`) gets and gives
+/// lines so counted.
+#[test]
+fn lines_and_columns_count_from_zero_when_the_client_says_so() {
+    let mut client = Client::start("lines_and_columns_count_from_zero");
+    client.request::<Initialize>(InitializeArguments {
+        adapter_id: "dbg".into(),
+        lines_start_at1: Some(false),
+        columns_start_at1: Some(false),
+        ..InitializeArguments::default()
+    });
+    client.request::<Launch>(LaunchArguments {
+        program: fixture("dap_demo"),
+        ..LaunchArguments::default()
+    });
+    client.event::<InitializedEvent>();
+    let line = line_of(DEMO, "main-call");
+    let set = client.break_at(
+        DEMO,
+        vec![SourceBreakpoint {
+            line: line - 1,
+            ..SourceBreakpoint::default()
+        }],
+    );
+    assert_eq!(set.breakpoints[0].line, Some(line - 1), "{set:?}");
+    client.request::<ConfigurationDone>(());
+    let (_, frame) = client.stopped_at("breakpoint");
+    assert_eq!((frame.line, frame.column), (line - 1, 0));
+    assert!(client.disconnect(None));
+}

@@ -24,6 +24,7 @@ fn vscode_debug_client_scenario() {
         .env("DBG_DAP", env!("CARGO_BIN_EXE_dbg-dap"))
         .env("DBG_DAP_PROGRAM", fixtures::path("dap_demo"))
         .env("DBG_DAP_SOURCE", fixtures::source_dir().join("dap_demo.c"))
+        .env("DBG_DAP_RUST_PROGRAM", fixtures::path("values_rs"))
         .output()
         .unwrap_or_else(|error| panic!("cannot run node (install nodejs; .ci/run does): {error}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -33,6 +34,6 @@ fn vscode_debug_client_scenario() {
         "the DebugClient scenario failed ({}):\n{stdout}\n{stderr}",
         output.status
     );
-    // node's runner says how many ran: one test, and it passed.
-    assert!(stdout.contains("# pass 1"), "{stdout}");
+    // node's runner says how many ran: four tests, and they passed.
+    assert!(stdout.contains("# pass 4"), "{stdout}");
 }

@@ -202,7 +202,7 @@ impl Server {
         let mut set = Vec::new();
         let mut ids = Vec::new();
         for bp in wanted {
-            let line = u32::try_from(bp.line).unwrap_or(0);
+            let line = self.own_line(bp.line);
             let result = self.set_at_line(&path, line, &bp);
             set.push(self.answer(result, &mut ids));
         }
@@ -384,7 +384,7 @@ impl Server {
                 path: Some(line.path.clone()),
                 source_reference: None,
             }),
-            line: line.map(|line| i64::from(line.line)),
+            line: line.map(|line| self.client_line(line.line)),
             instruction_reference: Some(hex(address.get())),
         }
     }

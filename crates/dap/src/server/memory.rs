@@ -179,7 +179,7 @@ impl Server {
                 path: Some(line.path.clone()),
                 source_reference: None,
             }),
-            line: line.map(|line| i64::from(line.line)),
+            line: line.map(|line| self.client_line(line.line)),
             presentation_hint: None,
         }
     }

@@ -74,8 +74,12 @@ impl Server {
                     path: Some(line.path.clone()),
                     source_reference: None,
                 }),
-                line: line.map_or(0, |line| i64::from(line.line)),
-                column: i64::from(line.is_some()),
+                line: line.map_or(0, |line| self.client_line(line.line)),
+                column: if line.is_some() {
+                    self.first_column()
+                } else {
+                    0
+                },
                 instruction_pointer_reference: Some(hex(frame.pc.get())),
                 module_id: place.and_then(|place| place.module.clone()),
                 presentation_hint: line.is_none().then(|| "subtle".to_string()),

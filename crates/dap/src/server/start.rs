@@ -23,7 +23,17 @@ use crate::protocol::types::{Capabilities, ExceptionBreakpointsFilter};
 const OUTPUT_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Server {
-    pub(super) fn initialize(&mut self, _: InitializeArguments) -> Result<Capabilities> {
+    pub(super) fn initialize(&mut self, args: InitializeArguments) -> Result<Capabilities> {
+        self.line_base = if args.lines_start_at1 == Some(false) {
+            0
+        } else {
+            1
+        };
+        self.column_base = if args.columns_start_at1 == Some(false) {
+            0
+        } else {
+            1
+        };
         let yes = Some(true);
         Ok(Capabilities {
             supports_configuration_done_request: yes,
