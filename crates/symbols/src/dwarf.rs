@@ -5,11 +5,13 @@
 //! owned and compact, built per unit on first use, and lookups by address or by file and
 //! line); `prologue` (where a breakpoint on a function goes); `types` (the types of values
 //! as [`TypeDesc`]s, one level at a time, and functions' types);
-//! `inline` (the frames at an address, through addr2line, and the inlined copies of a
+//! `frames` (the frames at an address: a function and those inlined into it, from a
+//! per-unit index of functions built on first use); `inline` (the inlined copies of a
 //! function); `variables` (the variables in scope at an address, and global variables);
 //! `location` (where a variable's value is, by evaluating its DWARF location); `index` (the
 //! names of types and global variables, indexed on first use).
 
+mod frames;
 mod index;
 mod inline;
 mod lines;
@@ -18,7 +20,7 @@ mod prologue;
 mod types;
 mod variables;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use gimli::{EndianSlice, RunTimeEndian};
 use object::{Object, ObjectSection};
@@ -26,7 +28,7 @@ use object::{Object, ObjectSection};
 use crate::error::{Error, Result};
 use crate::reading::Reporter;
 
-pub use inline::FrameInfo;
+pub use frames::FrameInfo;
 use lines::LineTable;
 pub use lines::SourceLine;
 pub(crate) use lines::{path_matches, rows_for_line};
@@ -70,9 +72,9 @@ pub(crate) struct Debug<'a> {
     /// so neither would the answer). One cell per unit: threads reading different units'
     /// tables do not wait for each other, and lookups in read tables take no lock.
     lines: Box<[OnceLock<Result<Arc<LineTable>>>]>,
-    /// addr2line's context is `Send` but not `Sync` (it fills its own caches through
-    /// `&self`), so it sits behind a lock, held only while addr2line answers one address.
-    frames: OnceLock<Option<Mutex<addr2line::Context<Reader<'a>>>>>,
+    /// Per unit, its functions with code and their ranges, indexed on first use (for the
+    /// frames at an address).
+    functions: Box<[OnceLock<frames::FunctionIndex>]>,
     /// Per unit, the unit once parsed (its abbreviations): types, scopes and locations go
     /// back to the same few units again and again. `None` when it fails to parse.
     parsed: Box<[OnceLock<Option<Arc<Unit<'a>>>>]>,
@@ -96,7 +98,7 @@ impl std::fmt::Debug for Debug<'_> {
     }
 }
 
-/// The raw DWARF sections, kept to build addr2line's context from on demand.
+/// The raw DWARF sections gimli reads.
 #[derive(Clone, Default)]
 struct Sections<'a>(Vec<(gimli::SectionId, &'a [u8])>);
 
@@ -226,13 +228,14 @@ pub(crate) fn load<'a>(
     let lines = units.iter().map(|_| OnceLock::new()).collect();
     let parsed = units.iter().map(|_| OnceLock::new()).collect();
     let paths = units.iter().map(|_| OnceLock::new()).collect();
+    let functions = units.iter().map(|_| OnceLock::new()).collect();
     Ok(Some(Debug {
         dwarf,
         units,
         llvm,
         ranges,
         lines,
-        frames: OnceLock::new(),
+        functions,
         parsed,
         paths,
         names: OnceLock::new(),

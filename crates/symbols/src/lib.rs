@@ -1,5 +1,5 @@
 //! Symbols and debug information of ELF binaries, for a debugger: ELF symbols (demangled Rust
-//! and C++ names), DWARF line tables and functions (through gimli and addr2line), and
+//! and C++ names), DWARF line tables and functions (through gimli), and
 //! call-frame information for unwinding.
 //!
 //! The crate is pure: it never touches a process. It is given a binary's bytes (a memory map,

@@ -58,10 +58,9 @@ self_cell::self_cell!(
 /// A `Module` is `Send + Sync`, so that a big binary can be indexed on a worker thread while
 /// the tracing thread runs, and then shared (in an `Arc`) by both. The lazily read parts are
 /// in `OnceLock`s, each unit's line table in one of its own, so lookups in what is read take
-/// no lock. Two caches are mutated through `&self` by gimli and addr2line, and are behind a
-/// `Mutex` each: the unwinder's scratch space (a thread that finds it busy uses its own, so
-/// unwinds never wait) and addr2line's context for [`frames_at`](Module::frames_at) (held for
-/// one address's lookup). No caller code runs under either lock, so neither can deadlock.
+/// no lock. One cache is mutated through `&self` by gimli, behind a `Mutex`: the unwinder's
+/// scratch space (a thread that finds it busy uses its own, so unwinds never wait). No
+/// caller code runs under that lock, so it cannot deadlock.
 pub struct Module {
     cell: Cell,
     /// Gives back pages of the bytes (file offsets) after a scan of all the DWARF (a

@@ -30,7 +30,7 @@ pub enum Part {
     /// A breakpoint's search for a source line, as one reading: the units and the line
     /// tables, when read for it, nest within it.
     LineSearch,
-    /// addr2line's index of the functions, for the frames at an address.
+    /// A unit's index of its functions, for the frames at an address.
     Frames,
     /// The call-frame information.
     Cfi,

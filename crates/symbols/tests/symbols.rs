@@ -233,6 +233,17 @@ fn inlined_function_frames() {
     assert_eq!(frames[0].function.as_deref(), Some("twice"));
     assert!(frames[0].inlined);
     assert_eq!(frames[0].location.as_ref().map(|l| l.line), Some(line));
+    // The function it is inlined into, at the inlined call.
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert_eq!(frames[1].function.as_deref(), Some("leaf"));
+    assert!(!frames[1].inlined);
+    let call = frames[1].location.as_ref().expect("call site");
+    assert_eq!(call.line, marker("nested.c", "leaf-return"));
+    assert_eq!(
+        Some(&call.file),
+        frames[0].location.as_ref().map(|l| &l.file)
+    );
+    assert!(call.path.ends_with("/nested.c"), "{call:?}");
 }
 
 #[test]

@@ -1,23 +1,9 @@
-//! Inlined functions: the frames at an address (a function and those inlined into it,
-//! through addr2line), and the inlined copies of a function a breakpoint names.
+//! Inlined functions: the inlined copies of a function a breakpoint names.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
 
-use super::lines::SourceLine;
 use super::{Debug, Reader};
-use crate::error::{Error, Result};
-
-/// One function frame at an address: the function itself, or one inlined into it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrameInfo {
-    /// The function's name (demangled), when DWARF names it.
-    pub function: Option<String>,
-    /// Where in the source this frame is.
-    pub location: Option<SourceLine>,
-    /// An inlined copy (not the outermost function at that address).
-    pub inlined: bool,
-}
+use crate::error::Result;
 
 /// How much of `.debug_info` a full scan reads before giving the pages behind it back.
 const RELEASE_EVERY: usize = 4 << 20;
@@ -158,70 +144,4 @@ impl<'a> Debug<'a> {
             _ => None,
         }
     }
-
-    /// The frames at `address`, innermost (an inlined function) first.
-    pub(crate) fn frames_at(&self, address: u64) -> Result<Vec<FrameInfo>> {
-        let Some(context) = self.frames.get_or_init(|| {
-            let _reading = self.reporter.part(crate::Part::Frames);
-            addr2line::Context::from_dwarf(self.sections.dwarf())
-                .ok()
-                .map(Mutex::new)
-        }) else {
-            return Ok(Vec::new());
-        };
-        // Copied out under the lock; names are demangled and looked up in line tables after
-        // it is released, so the lock covers addr2line's work only and nothing here can
-        // reach it again while held.
-        let raw = {
-            // addr2line fills its caches before it hands them out: one left by a panic
-            // elsewhere is at worst missing an entry, which it reads again.
-            let context = context.lock().unwrap_or_else(PoisonError::into_inner);
-            raw_frames(&context, address)?
-        };
-        let mut frames = Vec::with_capacity(raw.len());
-        for (name, location) in raw {
-            let function = name.map(|name| crate::demangle::demangle(&name).into_owned());
-            let location = location.map(|(path, line)| SourceLine {
-                // Named as the line table names it (gdb's name), where it is there.
-                file: self
-                    .display_name(address, &path)
-                    .unwrap_or_else(|| path.clone()),
-                path,
-                line,
-            });
-            frames.push(FrameInfo {
-                function,
-                location,
-                inlined: false,
-            });
-        }
-        let count = frames.len();
-        for frame in frames.iter_mut().take(count.saturating_sub(1)) {
-            frame.inlined = true;
-        }
-        Ok(frames)
-    }
-}
-
-/// What addr2line knows of the frames at `address`: each function's raw name and its file
-/// and line, innermost first.
-type RawFrames = Vec<(Option<String>, Option<(String, u32)>)>;
-
-fn raw_frames(context: &addr2line::Context<Reader<'_>>, address: u64) -> Result<RawFrames> {
-    let bad = |e| Error::dwarf(".debug_info", e);
-    let mut iter = context.find_frames(address).skip_all_loads().map_err(bad)?;
-    let mut frames = Vec::new();
-    while let Some(frame) = iter.next().map_err(bad)? {
-        let name = frame
-            .function
-            .as_ref()
-            .and_then(|f| f.raw_name().ok())
-            .map(|name| name.into_owned());
-        let location = frame
-            .location
-            .as_ref()
-            .and_then(|l| Some((l.file?.to_string(), l.line?)));
-        frames.push((name, location));
-    }
-    Ok(frames)
 }

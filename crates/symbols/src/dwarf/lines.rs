@@ -171,7 +171,7 @@ impl<'a> Debug<'a> {
         Ok(table)
     }
 
-    fn file_name(
+    pub(super) fn file_name(
         &self,
         unit: &gimli::Unit<Reader<'a>>,
         header: &gimli::LineProgramHeader<Reader<'a>>,
@@ -286,18 +286,6 @@ impl<'a> Debug<'a> {
                 self.cached_line_table(unit, cell).map(Arc::clone)
             })
             .collect()
-    }
-
-    /// How the line table of the unit at `address` names the file at `path`.
-    pub(super) fn display_name(&self, address: u64, path: &str) -> Option<String> {
-        self.units_at(address).find_map(|unit| {
-            let table = self.line_table(unit).ok()?;
-            table
-                .files
-                .iter()
-                .find(|name| name.full == path)
-                .map(|name| name.display.clone())
-        })
     }
 }
 
