@@ -9,23 +9,45 @@
 //! frames packets: a `0x03` inside an `X` packet is data). Bytes the session's thread read
 //! past a resume packet are looked at when the resume begins, so a Ctrl-C typed at once is
 //! never lost.
+//!
+//! A stepping client resumes the program thousands of times a second, each resume over in
+//! microseconds: waking the watcher for each (a futex wake, a thread switch, a peek that
+//! only returns with the next packet) would cost more than the step. So while resumes come
+//! often the watcher is not woken by them: it looks every [`TICK`] and watches a resume it
+//! finds still running, the same one it saw at its last look (one that ran a tick at least).
+//! After [`IDLE_TICKS`] looks with the program stopped it sleeps until it is woken, and a
+//! resume then wakes it at once. A Ctrl-C is thus seen within two ticks in the worst case.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use dbg_session::Interrupter;
 
 /// The byte a client sends to interrupt the running program.
 const CTRL_C: u8 = 0x03;
 
+/// How often the watcher looks for a resume that is still running.
+const TICK: Duration = Duration::from_millis(20);
+
+/// How many looks with the program stopped before the watcher sleeps until woken.
+const IDLE_TICKS: u32 = 50;
+
 /// What the watcher thread and the session's thread share.
 #[derive(Debug, Default)]
 struct GateState {
     /// The program runs (a resume is in progress): `0x03` is an interrupt.
     running: Option<Interrupter>,
+    /// How many resumes have begun: the watcher tells a resume it saw before from a new one.
+    resumes: u64,
+    /// The watcher sleeps until woken (the program was stopped for a while): a resume
+    /// wakes it.
+    asleep: bool,
+    /// The watcher waits for the current resume to end (it saw other bytes than Ctrl-C).
+    awaiting_stop: bool,
     /// The client closed the connection (or it failed).
     disconnected: bool,
     /// The link is being dropped: the watcher ends.
@@ -64,17 +86,45 @@ pub(crate) struct Link {
 /// Ctrl-Cs among them as interrupts, and a closed connection as one too.
 fn watch(stream: TcpStream, gate: Arc<Gate>) {
     let mut buf = [0u8; 64];
+    // The resume seen running at the last look, and the looks since the program ran.
+    let mut seen: Option<u64> = None;
+    let mut idle: u32 = 0;
     loop {
         {
             let mut state = gate.lock();
-            while state.running.is_none() && !state.closing {
+            loop {
+                if state.closing {
+                    return;
+                }
+                if state.running.is_some() {
+                    idle = 0;
+                    if seen == Some(state.resumes) {
+                        break;
+                    }
+                    seen = Some(state.resumes);
+                } else {
+                    idle = idle.saturating_add(1);
+                }
+                if idle > IDLE_TICKS {
+                    state.asleep = true;
+                    while state.asleep && !state.closing {
+                        state = gate
+                            .changed
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner);
+                    }
+                    // Woken by a resume: watch it now.
+                    idle = 0;
+                    if state.running.is_some() {
+                        break;
+                    }
+                    continue;
+                }
                 state = gate
                     .changed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-            if state.closing {
-                return;
+                    .wait_timeout(state, TICK)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
         }
         let peeked = stream.peek(&mut buf);
@@ -96,25 +146,27 @@ fn watch(stream: TcpStream, gate: Arc<Gate>) {
                     // thread to read.
                     continue;
                 };
-                let seen = buf.get(..n).unwrap_or(&[]);
-                let ctrl_c = seen.iter().take_while(|b| **b == CTRL_C).count();
+                let bytes = buf.get(..n).unwrap_or(&[]);
+                let ctrl_c = bytes.iter().take_while(|b| **b == CTRL_C).count();
                 if ctrl_c > 0 {
                     // Take exactly the Ctrl-Cs (the gate is held: the session's thread
                     // reads nothing until the program has stopped).
                     let mut taken = [0u8; 64];
                     let _ = (&stream).read(taken.get_mut(..ctrl_c).unwrap_or(&mut []));
                     interrupter.interrupt();
+                    // Watch on at once: the same resume may need another.
+                    seen = None;
                 } else {
                     // Something else while running (not gdb's all-stop protocol): leave it
                     // for the session's thread, and wait for the next stop.
-                    drop(state);
-                    let mut state = gate.lock();
+                    state.awaiting_stop = true;
                     while state.running.is_some() && !state.closing {
                         state = gate
                             .changed
                             .wait(state)
                             .unwrap_or_else(PoisonError::into_inner);
                     }
+                    state.awaiting_stop = false;
                 }
             }
         }
@@ -161,11 +213,15 @@ impl Link {
     /// The program is about to run: from now on a Ctrl-C interrupts it through
     /// `interrupter`, including one that arrived since the resume packet.
     pub(crate) fn start_running(&mut self, interrupter: Interrupter) {
-        let gone = self.gate.with(|state| {
+        let (gone, wake) = self.gate.with(|state| {
             state.running = Some(interrupter.clone());
-            state.disconnected
+            state.resumes = state.resumes.wrapping_add(1);
+            let wake = std::mem::take(&mut state.asleep);
+            (state.disconnected, wake)
         });
-        self.gate.changed.notify_all();
+        if wake {
+            self.gate.changed.notify_all();
+        }
         // Bytes already read behind the resume packet.
         if self.pending.contains(&CTRL_C) {
             interrupter.interrupt();
@@ -179,12 +235,15 @@ impl Link {
     /// The program stopped: a Ctrl-C from now on is an ordinary byte, and a request that
     /// came too late to matter is forgotten.
     pub(crate) fn stop_running(&mut self) {
-        self.gate.with(|state| {
+        let wake = self.gate.with(|state| {
             if let Some(interrupter) = state.running.take() {
                 interrupter.clear();
             }
+            state.awaiting_stop
         });
-        self.gate.changed.notify_all();
+        if wake {
+            self.gate.changed.notify_all();
+        }
     }
 
     /// Whether the client has closed the connection.
