@@ -386,6 +386,22 @@ impl Module {
         self.symbol_module().with(|p| symbols(p).named(name))
     }
 
+    /// The address of the symbol the binary exports as `name` (exactly, in its `.dynsym`),
+    /// found without reading its symbol table or its debug file's: what a debugger asks
+    /// the dynamic linker for (`_r_debug`, `_dl_debug_state`) before anything else.
+    pub fn exported_symbol(&self, name: &str) -> Option<FileAddr> {
+        use object::{ObjectSymbol, SymbolSection};
+        self.with(|p| {
+            p.elf
+                .dynamic_symbols()
+                .find(|symbol| {
+                    symbol.name_bytes().is_ok_and(|n| n == name.as_bytes())
+                        && !matches!(symbol.section(), SymbolSection::Undefined)
+                })
+                .map(|symbol| FileAddr::new(symbol.address()))
+        })
+    }
+
     /// Up to `limit` function names (readable, sorted) that start with `prefix`: for
     /// completion.
     pub fn functions_starting_with(&self, prefix: &str, limit: usize) -> Vec<String> {

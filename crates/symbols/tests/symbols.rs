@@ -423,3 +423,20 @@ fn a_weak_alias_yields_to_the_global_name_as_in_gdb() {
     assert_eq!(ours, theirs, "gdb: {theirs}");
     assert_eq!(ours, "raise");
 }
+
+#[test]
+fn exported_symbols_are_found_in_the_dynamic_table_alone() {
+    let path = "/lib64/ld-linux-x86-64.so.2";
+    let linker =
+        Module::parse(Box::new(std::fs::read(path).expect("the dynamic linker"))).expect("ELF");
+    for name in ["_r_debug", "_dl_debug_state"] {
+        let exported = linker.exported_symbol(name);
+        assert!(exported.is_some(), "{path} exports no {name}");
+        let named = linker.symbols_named(name);
+        assert_eq!(exported, named.first().map(|s| s.address), "{name}");
+    }
+    // A function the program imports is in its `.dynsym` too, undefined: not exported.
+    let program = module("hello");
+    assert_eq!(program.exported_symbol("puts"), None);
+    assert_eq!(program.exported_symbol("no_such_symbol"), None);
+}

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use dbg_memory::SiteOwner;
-use dbg_symbols::LineLookup;
+use dbg_symbols::{FileAddr, LineLookup, Module};
 use dbg_sys::VirtAddr;
 
 use super::{Location, Session};
@@ -29,15 +29,26 @@ impl Session {
         let mut found = None;
         // The executable is not opened for this: the linker is another binary, and the
         // program's own symbols are read when first wanted.
-        for (bias, module) in self.images.other_binaries(pid) {
-            let symbol = |name: &str| {
-                module
-                    .symbols_named(name)
-                    .first()
-                    .map(|s| bias.to_virt(s.address))
-            };
-            if let Some(rendezvous) = symbol("_r_debug") {
-                found = Some((rendezvous, symbol("_dl_debug_state")));
+        // glibc's linker exports both names: its dynamic symbols answer without reading its
+        // symbol table or its debug file; a linker that does not is searched in full.
+        let binaries = self.images.other_binaries(pid);
+        let exported = |module: &Module, name: &str| module.exported_symbol(name);
+        let any = |module: &Module, name: &str| {
+            module
+                .symbols_named(name)
+                .first()
+                .map(|symbol| symbol.address)
+        };
+        for lookup in [
+            &exported as &dyn Fn(&Module, &str) -> Option<FileAddr>,
+            &any,
+        ] {
+            found = binaries.iter().find_map(|(bias, module)| {
+                let rendezvous = lookup(module, "_r_debug")?;
+                let hook = lookup(module, "_dl_debug_state").map(|a| bias.to_virt(a));
+                Some((bias.to_virt(rendezvous), hook))
+            });
+            if found.is_some() {
                 break;
             }
         }
