@@ -2,7 +2,7 @@
 //! with their load biases and their symbols, opened lazily from the files `/proc/PID/maps`
 //! names (memory-mapped, never copied).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -60,6 +60,9 @@ pub(crate) struct Images {
     debug_files: DebugFiles,
     /// Times the reading of each binary opened, for "Reading symbols from ..." notices.
     notices: Notices,
+    /// Each binary's entry point and lowest segment address, from its headers alone, for
+    /// binaries not opened: a load bias needs no more (`None`: not ELF).
+    layouts: HashMap<PathBuf, Option<(FileAddr, FileAddr)>>,
 }
 
 /// The separate debug files of the binaries (what `objcopy --only-keep-debug` made of a
@@ -266,22 +269,17 @@ impl Images {
             }
         }
         for (image, first) in images.iter_mut().zip(first_page) {
-            let Some(module) = open(
-                &mut self.modules,
-                &image.path,
-                &mut self.warnings,
-                &mut self.debug_files,
-                &self.notices,
-            ) else {
+            // Binaries are not opened for this: their symbols are read when first wanted.
+            let Some((module_entry, base)) = self.layout(&image.path) else {
                 continue;
             };
             let is_executable = executable.as_deref() == Some(image.path.as_path());
             let entry = if is_executable { auxv_entry(pid) } else { None };
             image.bias = match entry {
                 // The executable's bias from the kernel's own record of its entry point.
-                Some(entry) => LoadBias::between(entry, module.entry()),
+                Some(entry) => LoadBias::between(entry, module_entry),
                 None => {
-                    let page = FileAddr::new(module.base_address().get() & !0xfff);
+                    let page = FileAddr::new(base.get() & !0xfff);
                     LoadBias::between(first.unwrap_or(image.start), page)
                 }
             };
@@ -289,6 +287,45 @@ impl Images {
         images.sort_by_key(|i| i.start);
         self.images = images;
         self.executable = executable;
+    }
+
+    /// The entry point and lowest segment address of the binary at `path`: from its module
+    /// when it is open, else from its first page (read once), else from the module opened.
+    fn layout(&mut self, path: &Path) -> Option<(FileAddr, FileAddr)> {
+        if let Some(Some(module)) = self.modules.get(path) {
+            return Some((module.entry(), module.base_address()));
+        }
+        if let Some(layout) = self.layouts.get(path) {
+            return *layout;
+        }
+        let layout = match read_head(path) {
+            Some(head) if head.starts_with(b"\x7fELF") => {
+                dbg_symbols::load_layout(&head).or_else(|| {
+                    let module = open(
+                        &mut self.modules,
+                        path,
+                        &mut self.warnings,
+                        &mut self.debug_files,
+                        &self.notices,
+                    )?;
+                    Some((module.entry(), module.base_address()))
+                })
+            }
+            // Not a binary (the linker's /etc/ld.so.cache while it loads libraries), or
+            // unreadable: opening it says which, once.
+            _ => {
+                let module = open(
+                    &mut self.modules,
+                    path,
+                    &mut self.warnings,
+                    &mut self.debug_files,
+                    &self.notices,
+                )?;
+                Some((module.entry(), module.base_address()))
+            }
+        };
+        self.layouts.insert(path.to_path_buf(), layout);
+        layout
     }
 
     /// Read the mappings now (the dynamic linker said its list changed).
@@ -313,6 +350,8 @@ impl Images {
     /// The binaries mapped in the process other than the executable and the vdso, with
     /// their load biases, straight from the mappings (the executable is not opened: the
     /// dynamic linker is looked for among the others, at launch, before anything else).
+    /// Binaries not opened before are read without their separate debug files, and not
+    /// kept.
     pub(crate) fn other_binaries(&mut self, pid: Pid) -> Vec<(LoadBias, Arc<Module>)> {
         let pid = live_task(pid);
         let Ok(mappings) = Mappings::read(pid) else {
@@ -330,14 +369,18 @@ impl Images {
         paths
             .into_iter()
             .filter_map(|path| {
-                let module = open(
-                    &mut self.modules,
-                    &path,
-                    &mut self.warnings,
-                    &mut self.debug_files,
-                    &self.notices,
-                )?
-                .clone();
+                // The binary as it is, without its debug file: only its own symbols are
+                // asked for. A binary not opened yet is not kept open either.
+                let module = match self.modules.get(&path) {
+                    Some(Some(module)) => module.clone(),
+                    _ => {
+                        let file = dbg_sys::file::MappedFile::open(&path).ok()?;
+                        if !file.as_ref().starts_with(b"\x7fELF") {
+                            return None;
+                        }
+                        Arc::new(Module::parse(Box::new(file)).ok()?)
+                    }
+                };
                 let bias = mapped_bias(&mappings, &path, &module)?;
                 Some((bias, module))
             })
@@ -698,6 +741,19 @@ fn open<'m>(
             }
         })
         .as_ref()
+}
+
+/// The first bytes of the file at `path`: enough for an ELF header and its program headers.
+fn read_head(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    const HEAD: u64 = 4096;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEAD)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(head)
 }
 
 /// A memory-mapped binary lent to a [`Module`] while the session keeps a handle on the map

@@ -37,7 +37,7 @@ pub use dwarf::{
     StaticMember, TypeDesc, TypeRef, VarLocation, Variable, Variant, VariantPart,
 };
 pub use error::{Error, Result};
-pub use module::{Bytes, Function, Kind, LineLookup, Module, Release};
+pub use module::{load_layout, Bytes, Function, Kind, LineLookup, Module, Release};
 pub use reading::{Part, Progress, Reading};
 pub use symtab::Symbol;
 

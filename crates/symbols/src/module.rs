@@ -824,3 +824,23 @@ fn cfi<'p, 'a>(p: &'p Parsed<'a>) -> &'p Cfi<'a> {
         Cfi::read(&p.elf)
     })
 }
+
+/// Where an ELF binary loads, from its first bytes alone (the file header and the program
+/// headers, which follow it in every binary a linker makes): its entry point and the lowest
+/// address of its loadable segments (what a load bias is measured from, as
+/// [`Module::base_address`]). `None` when the bytes are not a 64-bit ELF header or do not
+/// hold all its program headers (read more, or parse the whole file).
+pub fn load_layout(bytes: &[u8]) -> Option<(FileAddr, FileAddr)> {
+    use object::elf::{FileHeader64, PT_LOAD};
+    use object::read::elf::{FileHeader, ProgramHeader};
+    let header = FileHeader64::<object::Endianness>::parse(bytes).ok()?;
+    let endian = header.endian().ok()?;
+    let segments = header.program_headers(endian, bytes).ok()?;
+    let base = segments
+        .iter()
+        .filter(|segment| segment.p_type(endian) == PT_LOAD)
+        .map(|segment| segment.p_vaddr(endian))
+        .min()
+        .unwrap_or(0);
+    Some((FileAddr::new(header.e_entry(endian)), FileAddr::new(base)))
+}

@@ -280,6 +280,17 @@ impl Session {
     /// a symbol (`*name`, `name+N`) only for a breakpoint that is `pending` (it names one
     /// address). Nothing on any error: a library that cannot be read resolves nothing.
     fn addresses_in(&mut self, image: &Image, location: &Location, pending: bool) -> Vec<VirtAddr> {
+        // An address resolves where it was, in the binary mapped there (the same place when
+        // the program starts again without ASLR). It needs no symbols (a remote client's
+        // breakpoints are all addresses): the library is not opened for it.
+        if let Location::Address(address) = location {
+            let inside = image.start <= *address && *address < image.end;
+            return if pending && inside {
+                vec![*address]
+            } else {
+                Vec::new()
+            };
+        }
         let Some(module) = self.images.module(&image.path) else {
             return Vec::new();
         };
@@ -301,13 +312,6 @@ impl Session {
                         .collect(),
                     _ => Vec::new(),
                 }
-            }
-            // An address resolves where it was, in the binary mapped there (the same
-            // place when the program starts again without ASLR).
-            Location::Address(address)
-                if pending && image.start <= *address && *address < image.end =>
-            {
-                vec![*address]
             }
             Location::Symbol { name, offset } if pending => module
                 .symbols_named(name)
