@@ -178,6 +178,9 @@ pub enum Command {
     Detach,
     /// `quit`.
     Quit,
+    /// `maintenance panic` (hidden, exact words only): panic on purpose, to test what a
+    /// panic does to the tracee.
+    MaintenancePanic,
     /// `help [COMMAND]`.
     Help(Option<String>),
     /// `print[/F] EXPR` (also `print LVALUE = EXPR`).
@@ -233,6 +236,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let Some(first) = words.next() else {
         return Err("empty command".into());
     };
+    // Hidden: not listed, not completed, not abbreviated (so that it can never be typed by
+    // accident, nor make `m` ambiguous).
+    if first == "maintenance" && words.clone().eq(["panic"]) {
+        return Ok(Command::MaintenancePanic);
+    }
     // gdb's `x/NFU ADDRESS` (also `x /NFU ADDRESS`).
     if let Some(format) = first.strip_prefix("x/") {
         return parse_examine(format, &words.collect::<Vec<_>>());
