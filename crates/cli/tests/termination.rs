@@ -532,3 +532,107 @@ fn a_line_of_megabytes_at_the_repl_is_refused_and_the_session_goes_on() {
     assert_eq!(results[1]["command"], "register read rip");
     assert_eq!(results[1]["ok"], true);
 }
+
+/// A panic on a helper thread (not the tracer's): the report, then the session ended by the
+/// tracer thread the ordinary way once the command returns.
+#[test]
+fn a_panic_on_a_helper_thread_detaches_clean() {
+    let _deadline = fixtures::deadline("panic on a helper thread", 60);
+    let mut tracee = Tracee::start();
+    let pid = tracee.pid();
+    let dbg = Dbg::start(&[
+        "attach",
+        "--batch",
+        "-e",
+        BREAK_HIT,
+        "-e",
+        WATCH,
+        "-e",
+        "maintenance panic thread",
+        "-e",
+        "info breakpoints",
+        &pid,
+    ]);
+    let (code, stdout, stderr) = dbg.finish();
+    let transcript = format!("{stdout}--- stderr ---\n{stderr}");
+    assert_eq!(code, Some(101), "{transcript}");
+    assert!(
+        stderr.contains("thread 'dbg-maintenance' panicked"),
+        "{transcript}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "dbg-cli: a panic received: detached from process {pid}"
+        )),
+        "{transcript}"
+    );
+    // The batch stopped at the panic.
+    assert!(!stdout.contains("Id  Enabled"), "{transcript}");
+    tracee.go();
+    tracee.assert_released(&transcript);
+}
+
+/// SIGKILL cannot be caught: a launched tracee dies with the debugger all the same (the
+/// kernel kills it: `PTRACE_O_EXITKILL`).
+#[test]
+fn sigkill_of_the_debugger_kills_a_launched_tracee() {
+    let _deadline = fixtures::deadline("SIGKILL launched", 60);
+    let target = fixture(TARGET);
+    let mut dbg = Dbg::start(&[
+        "run", "--batch", "-e", BREAK_HIT, "-e", WATCH, "-e", "continue", &target,
+    ]);
+    let launched = dbg.until(|line| line.contains("launched"));
+    let pid: i32 = launched
+        .split_whitespace()
+        .nth(1)
+        .and_then(|pid| pid.parse().ok())
+        .unwrap();
+    dbg.send("go");
+    dbg.until(|line| line == "running\n");
+    dbg.signal(Signal::SIGKILL);
+    let (code, _, _) = dbg.finish();
+    assert_eq!(code, None);
+    // The kernel kills it as the debugger exits; it is reaped by whoever inherits it.
+    while !gone(pid) {
+        std::thread::yield_now();
+    }
+}
+
+/// A process stopped by job control before we attached is left stopped, as it was; it goes
+/// on when continued, untouched.
+#[test]
+fn a_job_control_stopped_process_is_left_stopped() {
+    let _deadline = fixtures::deadline("job control stop", 60);
+    let mut tracee = Tracee::start();
+    let pid = tracee.pid();
+    let state = || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find(|line| line.starts_with("State:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    kill(Pid::from_raw(tracee.ready.pid()), Signal::SIGSTOP).unwrap();
+    while !state().contains("(stopped)") {
+        std::thread::yield_now();
+    }
+    let mut dbg = Dbg::start(&["attach", &pid]);
+    dbg.send(BREAK_HIT);
+    dbg.send(WATCH);
+    dbg.send("info breakpoints");
+    dbg.until(|line| line.contains("watched"));
+    dbg.signal(Signal::SIGTERM);
+    let (code, stdout, stderr) = dbg.finish();
+    let transcript = format!("{stdout}--- stderr ---\n{stderr}");
+    assert_eq!(code, Some(128 + Signal::SIGTERM as i32), "{transcript}");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(
+        status.lines().any(|line| line == "TracerPid:\t0"),
+        "{status}\n{transcript}"
+    );
+    assert!(state().contains("(stopped)"), "{}\n{transcript}", state());
+    kill(Pid::from_raw(tracee.ready.pid()), Signal::SIGCONT).unwrap();
+    tracee.go();
+    tracee.assert_released(&transcript);
+}

@@ -13,8 +13,9 @@
 //! the hook asks the front end to end through [`crate::Termination`], trying its lock only,
 //! and the tracer thread ends the session the ordinary way.
 //!
-//! `maintenance panic`, a hidden command of the command language (as gdb's `maintenance
-//! internal-error`), panics on purpose so that tests can prove all this.
+//! `maintenance panic` and `maintenance panic thread`, hidden commands of the command
+//! language (as gdb's `maintenance internal-error`), panic on purpose, on the tracer thread
+//! or on a helper thread, so that tests can prove all this.
 
 use std::io::Write;
 use std::sync::{Mutex, OnceLock, TryLockError};
@@ -114,4 +115,15 @@ fn bounded(text: &str, limit: usize) -> &str {
 #[track_caller]
 pub(crate) fn provoked() -> ! {
     panic!("`maintenance panic` was asked for")
+}
+
+/// `maintenance panic thread`: panic on a helper thread, and wait for it (the hook has asked
+/// the front end to end by then).
+pub(crate) fn provoked_on_thread() {
+    let helper = std::thread::Builder::new()
+        .name("dbg-maintenance".into())
+        .spawn(|| provoked());
+    if let Ok(helper) = helper {
+        let _ = helper.join();
+    }
 }

@@ -557,7 +557,11 @@ impl Runner {
             Command::Kill => self.session.kill(),
             Command::Detach => self.session.detach(),
             Command::Quit => return Ok(Data::None),
-            Command::MaintenancePanic => crate::panic_report::provoked(),
+            Command::MaintenancePanic { thread: false } => crate::panic_report::provoked(),
+            Command::MaintenancePanic { thread: true } => {
+                crate::panic_report::provoked_on_thread();
+                return Ok(Data::None);
+            }
             Command::Help(topic) => return help(topic.as_deref()).map(Data::Help),
             Command::Print { expression, format } => {
                 let value = self
