@@ -342,3 +342,41 @@ pub fn watch_ctrl_c(interrupter: Interrupter) {
         }
     });
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<String> {
+        let mut reader = std::io::BufReader::new(input);
+        let mut out = Vec::new();
+        loop {
+            match bounded_line(&mut reader) {
+                Got::Line(line) => out.push(line),
+                Got::TooLong(start) => out.push(format!("too long: {start}")),
+                Got::End => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_skipped_whole() {
+        let mut input = b"first\r\n".to_vec();
+        input.extend(std::iter::repeat_n(b'a', MAX_LINE + 1));
+        input.extend_from_slice(b"\nafter\nlast without newline");
+        assert_eq!(
+            lines(&input),
+            [
+                "first".to_string(),
+                format!("too long: {}...", "a".repeat(40)),
+                "after".to_string(),
+                "last without newline".to_string(),
+            ]
+        );
+        // Exactly the limit is fine.
+        let mut input = vec![b'b'; MAX_LINE];
+        input.push(b'\n');
+        assert_eq!(lines(&input), ["b".repeat(MAX_LINE)]);
+    }
+}

@@ -636,3 +636,38 @@ fn a_job_control_stopped_process_is_left_stopped() {
     tracee.go();
     tracee.assert_released(&transcript);
 }
+
+/// The ordinary ends, with a breakpoint and a watchpoint in: `quit`, `detach` then `quit`,
+/// and the end of the REPL's input (Ctrl-D).
+fn repl_ends_with(last: Option<&[&str]>) {
+    let _deadline = fixtures::deadline(&format!("repl ends with {last:?}"), 60);
+    let mut tracee = Tracee::start();
+    let pid = tracee.pid();
+    let mut dbg = Dbg::start(&["attach", &pid]);
+    dbg.send(BREAK_HIT);
+    dbg.send(WATCH);
+    match last {
+        Some(commands) => commands.iter().for_each(|command| dbg.send(command)),
+        None => dbg.child.stdin = None,
+    }
+    let (code, stdout, stderr) = dbg.finish();
+    let transcript = format!("{stdout}--- stderr ---\n{stderr}");
+    assert_eq!(code, Some(0), "{transcript}");
+    tracee.go();
+    tracee.assert_released(&transcript);
+}
+
+#[test]
+fn quit_detaches_clean() {
+    repl_ends_with(Some(&["quit"]));
+}
+
+#[test]
+fn detach_leaves_the_process_clean() {
+    repl_ends_with(Some(&["detach", "quit"]));
+}
+
+#[test]
+fn the_end_of_input_detaches_clean() {
+    repl_ends_with(None);
+}

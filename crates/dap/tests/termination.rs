@@ -172,3 +172,28 @@ fn sigterm_kills_a_launched_program() {
     };
     assert!(gone, "{}", client.transcript());
 }
+
+/// Hostile input costs one error response per message, in bounded memory, and the adapter
+/// goes on: nesting deeper than any parser stack, a megabyte of garbage.
+#[test]
+fn hostile_messages_get_one_error_each_and_the_adapter_goes_on() {
+    let mut client = Client::start("dap hostile messages");
+    let nested = "[".repeat(100_000);
+    client.send_raw(format!("Content-Length: {}\r\n\r\n{nested}", nested.len()).as_bytes());
+    let error = client.response(0);
+    assert!(!error.success);
+    assert!(
+        error
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("not JSON"),
+        "{error:?}"
+    );
+    let garbage = "x".repeat(1 << 20);
+    client.send_raw(format!("Content-Length: {}\r\n\r\n{garbage}", garbage.len()).as_bytes());
+    assert!(!client.response(0).success);
+    let capabilities = client.initialize();
+    assert_eq!(capabilities.supports_configuration_done_request, Some(true));
+    assert!(client.disconnect(None));
+}
