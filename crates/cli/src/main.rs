@@ -279,7 +279,7 @@ fn main() -> ExitCode {
         Err(error) => return fail(format!("cannot watch termination signals: {error}")),
     };
     let interrupter = runner.interrupter();
-    termination.on_request(move |_| interrupter.interrupt());
+    termination.on_request(move |_| interrupter.end());
     let mut failed = false;
     for line in &commands {
         // Ctrl-C between commands, or during one that did not answer it with a stop (a
