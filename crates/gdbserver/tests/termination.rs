@@ -184,3 +184,28 @@ fn sigterm_kills_a_launched_program() {
     );
     assert!(!alive(pid), "{stderr}");
 }
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A panic in the server (`monitor maintenance panic`, the hidden test hook): the one-line
+/// report, the program released, exit status 101. Other monitor commands are unknown.
+#[test]
+fn a_panic_detaches_clean() {
+    let _deadline = fixtures::deadline("gdbserver panic", 60);
+    let (mut tracee, server, mut raw) = attached(true);
+    let unknown = raw.ask(&format!("qRcmd,{}", hex("frobnicate"))).unwrap();
+    assert!(unknown.starts_with('O'), "{unknown}");
+    assert_eq!(raw.reply().as_deref(), Some("OK"));
+    raw.send(&format!("qRcmd,{}", hex("maintenance panic")));
+    let (status, _, stderr) = server.wait();
+    assert_eq!(status.code(), Some(101), "{stderr}");
+    assert!(
+        stderr.contains("dbg-gdbserver: internal error (a bug): thread 'main' panicked at"),
+        "{stderr}"
+    );
+    tracee.ready.send_line("go");
+    assert_eq!(tracee.ready.read_line(), "running\n");
+    tracee.assert_released(&stderr);
+}

@@ -77,7 +77,7 @@ pub use interrupt::{Busy, Interrupter};
 pub use libraries::{LibraryInfo, LinkMapEntry};
 pub use load_bias::LoadBias;
 pub use notice::{Notice, SLOW_READING};
-pub use panic_report::{install_panic_hook, note_command};
+pub use panic_report::{install_panic_hook, maintenance_panic, note_command};
 pub use session::{
     Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, VariableText,
     MAX_MEMORY_READ,

@@ -107,13 +107,15 @@ fn bounded(text: &str, limit: usize) -> &str {
     text.get(..end).unwrap_or_default()
 }
 
-/// `maintenance panic`: panic on purpose (tests of the hook and of the tracee's safety).
+/// `maintenance panic`: panic on purpose (tests of the hook and of the tracee's safety). A
+/// hidden test hook for front ends that have their own way to say it (dbg-gdbserver's
+/// `monitor maintenance panic`); the command language has the command itself.
 #[allow(
     clippy::panic,
     reason = "the one deliberate panic, asked for by the user"
 )]
 #[track_caller]
-pub(crate) fn provoked() -> ! {
+pub fn maintenance_panic() -> ! {
     panic!("`maintenance panic` was asked for")
 }
 
@@ -122,7 +124,7 @@ pub(crate) fn provoked() -> ! {
 pub(crate) fn provoked_on_thread() {
     let helper = std::thread::Builder::new()
         .name("dbg-maintenance".into())
-        .spawn(|| provoked());
+        .spawn(|| maintenance_panic());
     if let Ok(helper) = helper {
         let _ = helper.join();
     }

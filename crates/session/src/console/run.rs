@@ -557,7 +557,7 @@ impl Runner {
             Command::Kill => self.session.kill(),
             Command::Detach => self.session.detach(),
             Command::Quit => return Ok(Data::None),
-            Command::MaintenancePanic { thread: false } => crate::panic_report::provoked(),
+            Command::MaintenancePanic { thread: false } => crate::panic_report::maintenance_panic(),
             Command::MaintenancePanic { thread: true } => {
                 crate::panic_report::provoked_on_thread();
                 return Ok(Data::None);
