@@ -261,6 +261,13 @@ fn main() -> ExitCode {
         Ok(commands) => commands,
         Err(message) => return fail(message),
     };
+    // SIGTERM, SIGHUP, SIGQUIT: a running tracee stops, the command in progress ends, and
+    // the session ends as `quit` ends it. Caught from before the launch or attach, so that
+    // one arriving meanwhile ends the session once it exists instead of killing dbg halfway.
+    let termination = match Termination::watch() {
+        Ok(termination) => termination,
+        Err(error) => return fail(format!("cannot watch termination signals: {error}")),
+    };
     let (session, events) = match start(name, args, mode) {
         Ok(started) => started,
         Err(message) => return fail(message),
@@ -272,12 +279,6 @@ fn main() -> ExitCode {
     let mut runner = Runner::new(session, Printer::new(mode));
     runner.print_events(&events);
     repl::watch_ctrl_c(runner.interrupter());
-    // SIGTERM, SIGHUP, SIGQUIT: a running tracee stops, the command in progress ends, and
-    // the session ends as `quit` ends it.
-    let termination = match Termination::watch() {
-        Ok(termination) => termination,
-        Err(error) => return fail(format!("cannot watch termination signals: {error}")),
-    };
     let interrupter = runner.interrupter();
     termination.on_request(move |_| interrupter.end());
     let mut failed = false;
