@@ -5,7 +5,7 @@
 //! killed — and the exit status says why. And the limits on hostile input: huge counts are
 //! refused or interruptible, huge lines and scripts are refused in one line.
 //!
-//! The tracee is `term_target`: it loops calling `hit` (our breakpoint, ignored a billion
+//! The tracee is `term_target`: its four threads loop calling `hit` (our breakpoint, ignored a billion
 //! times, so the `continue` is long and full of step-overs) until SIGUSR1, then writes
 //! `watched` (our watchpoint) once and prints `done called 42`. A leftover `int3` or debug
 //! register would kill it with SIGTRAP instead.
