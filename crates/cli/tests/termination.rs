@@ -5,8 +5,8 @@
 //! killed — and the exit status says why. And the limits on hostile input: huge counts are
 //! refused or interruptible, huge lines and scripts are refused in one line.
 //!
-//! The tracee is `term_target`: its four threads loop calling `hit` (our breakpoint, ignored a billion
-//! times, so the `continue` is long and full of step-overs) until SIGUSR1, then writes
+//! The tracee is `term_target`: its four threads loop calling `hit` (our breakpoint, ignored a
+//! billion times, so the `continue` is long and full of step-overs) until SIGUSR1, then write
 //! `watched` (our watchpoint) once and prints `done called 42`. A leftover `int3` or debug
 //! register would kill it with SIGTRAP instead.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]

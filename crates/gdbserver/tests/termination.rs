@@ -4,9 +4,9 @@
 //! untraced with its code bytes restored and no debug register armed, and runs on to its
 //! normal end; a launched one is killed. The exit status is 128 + the signal's number.
 //!
-//! The tracee is `term_target` (see its source): its four threads loop calling `hit` until SIGUSR1, then
-//! writes `watched` and prints `done called 42`; a leftover `int3` or watchpoint would kill
-//! it with SIGTRAP instead.
+//! The tracee is `term_target` (see its source): its four threads loop calling `hit` until
+//! SIGUSR1, then write `watched`, and main prints `done called 42`; a leftover `int3` or
+//! watchpoint would kill it with SIGTRAP instead.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
