@@ -320,6 +320,10 @@ impl Terminal {
             let stdin = std::io::stdin();
             let _ =
                 nix::sys::termios::tcsetattr(&stdin, nix::sys::termios::SetArg::TCSANOW, settings);
+            // rustyline turns bracketed paste on for each read, and off when it returns.
+            if std::io::stdout().is_terminal() {
+                print!("\x1b[?2004l");
+            }
             println!();
         }
     }
