@@ -427,8 +427,10 @@ fn the_largest_stepi_count_is_interruptible_by_sigterm() {
 }
 
 #[test]
-fn huge_counts_are_refused_in_one_line() {
+fn huge_counts_and_deep_nesting_are_refused_in_one_line() {
     let target = fixture(TARGET);
+    let nested = format!("print {}1{}", "(".repeat(30_000), ")".repeat(30_000));
+    let negated = format!("print {}1", "-".repeat(60_000));
     let output = common::dbg(&[
         "run",
         "--batch",
@@ -438,6 +440,10 @@ fn huge_counts_are_refused_in_one_line() {
         "memory read 0 4294967296",
         "-e",
         "disassemble -c 18446744073709551615",
+        "-e",
+        &nested,
+        "-e",
+        &negated,
         &target,
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -445,7 +451,9 @@ fn huge_counts_are_refused_in_one_line() {
         .lines()
         .filter(|line| line.starts_with("error: "))
         .collect();
-    assert_eq!(errors.len(), 3, "{stderr}");
+    assert_eq!(errors.len(), 5, "{stderr}");
+    assert!(errors[3].contains("nests too deeply"), "{stderr}");
+    assert!(errors[4].contains("nests too deeply"), "{stderr}");
     assert!(errors[0].contains("invalid count `99999999`"), "{stderr}");
     assert!(
         errors[1].contains("cannot read 4294967296 bytes"),
