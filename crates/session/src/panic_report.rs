@@ -129,3 +129,17 @@ pub(crate) fn provoked_on_thread() {
         let _ = helper.join();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_noted_command_is_cut_at_a_character_boundary() {
+        assert_eq!(bounded("stepi 5", MAX_NOTED), "stepi 5");
+        let long = "é".repeat(MAX_NOTED);
+        let cut = bounded(&long, MAX_NOTED);
+        assert!(cut.len() <= MAX_NOTED && cut.len() >= MAX_NOTED - 1);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
+}

@@ -14,7 +14,7 @@
 //! # fn main() -> std::io::Result<()> {
 //! let termination = dbg_session::Termination::watch()?;
 //! # let interrupter = dbg_session::Interrupter::default();
-//! termination.on_request(move |_| interrupter.interrupt());
+//! termination.on_request(move |_| interrupter.end());
 //! // ... run commands, and after each one:
 //! if let Some(cause) = termination.received() {
 //!     // end the session, then exit with `cause.exit_code()`
@@ -188,5 +188,81 @@ impl Termination {
     /// The first request's cause, if one came.
     pub fn received(&self) -> Option<Cause> {
         Cause::decode(self.cause.load(Ordering::SeqCst))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    fn fresh() -> Termination {
+        Termination {
+            cause: AtomicI32::new(0),
+            hooks: Mutex::new(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn causes_round_trip_and_give_the_conventional_status() {
+        for cause in [
+            Cause::Signal(Signal::SIGTERM),
+            Cause::Signal(Signal::SIGHUP),
+            Cause::Signal(Signal::SIGQUIT),
+            Cause::Panic,
+        ] {
+            assert_eq!(Cause::decode(cause.encode()), Some(cause));
+        }
+        assert_eq!(Cause::decode(0), None);
+        assert_eq!(
+            format!("{:?}", Cause::Signal(Signal::SIGTERM).exit_code()),
+            format!("{:?}", ExitCode::from(143))
+        );
+        assert_eq!(
+            format!("{:?}", Cause::Panic.exit_code()),
+            format!("{:?}", ExitCode::from(101))
+        );
+    }
+
+    #[test]
+    fn the_first_cause_is_kept_and_every_request_runs_every_hook() {
+        let termination = fresh();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counted = runs.clone();
+        termination.on_request(move |cause| {
+            assert_eq!(cause, Cause::Signal(Signal::SIGHUP));
+            counted.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        termination.request(Cause::Signal(Signal::SIGHUP));
+        termination.request(Cause::Signal(Signal::SIGTERM));
+        termination.request_from_panic();
+        assert_eq!(termination.received(), Some(Cause::Signal(Signal::SIGHUP)));
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+        // A hook registered after a request runs at once.
+        let late = Arc::new(AtomicUsize::new(0));
+        let counted = late.clone();
+        termination.on_request(move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(late.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_panic_inside_a_hook_does_not_wait_for_the_lock_it_holds() {
+        let termination = Arc::new(fresh());
+        let inner = termination.clone();
+        let reentered = Arc::new(AtomicUsize::new(0));
+        let counted = reentered.clone();
+        termination.on_request(move |_| {
+            // What the panic hook does when a hook panics: on this thread, with the lock held.
+            inner.request_from_panic();
+            counted.fetch_add(1, Ordering::SeqCst);
+        });
+        termination.request(Cause::Signal(Signal::SIGQUIT));
+        assert_eq!(reentered.load(Ordering::SeqCst), 1);
+        assert_eq!(termination.received(), Some(Cause::Signal(Signal::SIGQUIT)));
     }
 }
