@@ -1,8 +1,7 @@
 //! Tab completion in the REPL: command words and aliases, subcommands, register names (for
 //! `register`, `info registers`, `i r`) and signal names (for `handle`, `info signals`).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::mpsc::{self, Sender};
 
 use dbg_session::REGISTERS;
 use rustyline::completion::Completer;
@@ -11,20 +10,22 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use dbg_session::console::Runner;
 use dbg_session::console::COMMANDS;
 
-/// The REPL's helper: completion only (no hints, highlighting or validation). It shares the
-/// runner with the loop, to ask the session about symbols while a line is typed.
+use crate::repl::Heard;
+
+/// The REPL's helper: completion only (no hints, highlighting or validation). It runs on the
+/// input thread and asks the loop on the tracer thread, which waits for the line meanwhile,
+/// about the session's symbols.
 #[derive(Debug)]
 pub struct Completion {
-    runner: Rc<RefCell<Runner>>,
+    ask: Sender<Heard>,
 }
 
 impl Completion {
-    /// A helper that completes locations from `runner`'s session.
-    pub fn new(runner: Rc<RefCell<Runner>>) -> Completion {
-        Completion { runner }
+    /// A helper that asks for locations through `ask`.
+    pub fn new(ask: Sender<Heard>) -> Completion {
+        Completion { ask }
     }
 }
 
@@ -41,8 +42,14 @@ impl Completer for Completion {
         let (start, mut words) = candidates(before);
         if words.is_empty() && takes_location(before) {
             let partial = before.get(start..).unwrap_or_default();
-            if let Ok(mut runner) = self.runner.try_borrow_mut() {
-                words = runner.complete_location(partial);
+            let (reply, answer) = mpsc::channel();
+            if self
+                .ask
+                .send(Heard::Complete(partial.to_string(), reply))
+                .is_ok()
+            {
+                // No answer (the session ended meanwhile) is no completion.
+                words = answer.recv().unwrap_or_default();
             }
         }
         Ok((start, words))

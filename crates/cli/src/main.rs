@@ -12,13 +12,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches};
-use dbg_session::{Launch, Pid, Session};
+use dbg_session::{Launch, Pid, Session, Termination};
 
 use dbg_session::console::Runner;
 use dbg_session::console::{Mode, Printer};
 
 /// Exit status when the arguments are wrong or the program cannot be launched or attached.
 const EXIT_USAGE: u8 = 2;
+
+/// The largest `-x` script read (commands are kept in memory until they run).
+const MAX_SCRIPT: u64 = 1 << 20;
 
 fn cli() -> clap::Command {
     let common = [
@@ -146,9 +149,16 @@ fn scripted_commands(args: &ArgMatches) -> Result<Vec<String>, String> {
         args.indices_of("script"),
     ) {
         for (index, file) in indices.zip(files) {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| format!("cannot read script {}: {e}", file.display()))?;
-            for line in text.lines() {
+            let text = read_script(file)?;
+            for (number, line) in text.lines().enumerate() {
+                if line.len() > repl::MAX_LINE {
+                    return Err(format!(
+                        "line {} of script {} is longer than {} bytes",
+                        number + 1,
+                        file.display(),
+                        repl::MAX_LINE
+                    ));
+                }
                 let line = line.split('#').next().unwrap_or("").trim();
                 if !line.is_empty() {
                     ordered.push((index, line.to_string()));
@@ -159,6 +169,26 @@ fn scripted_commands(args: &ArgMatches) -> Result<Vec<String>, String> {
     // A stable sort keeps a script's lines in order.
     ordered.sort_by_key(|(index, _)| *index);
     Ok(ordered.into_iter().map(|(_, command)| command).collect())
+}
+
+/// A script's text, refused when larger than [`MAX_SCRIPT`] (without reading more of it).
+fn read_script(file: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read script {}: {e}", file.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .map_err(cannot)?
+        .take(MAX_SCRIPT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SCRIPT {
+        return Err(format!(
+            "script {} is larger than {} KiB",
+            file.display(),
+            MAX_SCRIPT >> 10
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("script {} is not UTF-8 text", file.display()))
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -210,6 +240,7 @@ fn main() -> ExitCode {
     if let Some(code) = frontends::dispatch(EXIT_USAGE) {
         return code;
     }
+    dbg_session::install_panic_hook("dbg-cli");
     let matches = match cli().try_get_matches() {
         Ok(matches) => matches,
         Err(error) => {
@@ -230,6 +261,13 @@ fn main() -> ExitCode {
         Ok(commands) => commands,
         Err(message) => return fail(message),
     };
+    // SIGTERM, SIGHUP, SIGQUIT: a running tracee stops, the command in progress ends, and
+    // the session ends as `quit` ends it. Caught from before the launch or attach, so that
+    // one arriving meanwhile ends the session once it exists instead of killing dbg halfway.
+    let termination = match Termination::watch() {
+        Ok(termination) => termination,
+        Err(error) => return fail(format!("cannot watch termination signals: {error}")),
+    };
     let (session, events) = match start(name, args, mode) {
         Ok(started) => started,
         Err(message) => return fail(message),
@@ -241,11 +279,16 @@ fn main() -> ExitCode {
     let mut runner = Runner::new(session, Printer::new(mode));
     runner.print_events(&events);
     repl::watch_ctrl_c(runner.interrupter());
+    let interrupter = runner.interrupter();
+    termination.on_request(move |_| interrupter.end());
     let mut failed = false;
     for line in &commands {
         // Ctrl-C between commands, or during one that did not answer it with a stop (a
         // `break`, a `list`), ends the batch.
-        if runner.interrupted_idle() || runner.interrupter().requested() {
+        if runner.interrupted_idle()
+            || runner.interrupter().requested()
+            || termination.received().is_some()
+        {
             break;
         }
         match runner.execute(line) {
@@ -256,8 +299,29 @@ fn main() -> ExitCode {
             dbg_session::console::Flow::Continue => failed |= runner.last_failed(),
         }
     }
-    if !batch {
-        return repl::run(runner, mode);
+    if !batch && termination.received().is_none() {
+        repl::run(&mut runner, mode, termination);
     }
-    runner.finish(failed)
+    if let Some(cause) = termination.received() {
+        return terminated(&mut runner, cause);
+    }
+    runner.finish(failed && batch)
+}
+
+/// End the session after a termination request, say so in one line, and give the
+/// conventional status (128 + the signal's number).
+fn terminated(runner: &mut Runner, cause: dbg_session::Cause) -> ExitCode {
+    let session = runner.session();
+    let what = match cause {
+        dbg_session::Cause::Signal(signal) => signal.as_str().to_string(),
+        dbg_session::Cause::Panic => "a panic".to_string(),
+    };
+    let done = match (session.is_alive(), session.launched()) {
+        (false, _) => "no process left".to_string(),
+        (true, true) => format!("killed process {}", session.pid()),
+        (true, false) => format!("detached from process {}", session.pid()),
+    };
+    let _ = runner.finish(false);
+    eprintln!("dbg-cli: {what} received: {done}");
+    cause.exit_code()
 }

@@ -1,7 +1,8 @@
 //! The protocol's base framing: a message is a header (`Content-Length: N`, other fields
 //! ignored, each line ended by CRLF, the header by an empty line) and N bytes of JSON.
 //! Reading is bounded (header lines, header count, body size) so that no input makes the
-//! adapter allocate without limit, and a bad header costs that message only.
+//! adapter allocate without limit, and a bad header or a body too large (skipped unread)
+//! costs that message only.
 
 use std::io::{BufRead, Read, Write};
 
@@ -103,6 +104,12 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Vec<u8>>, FrameEr
     }
     let length = length.ok_or(FrameError::MissingLength)??;
     if length > MAX_BODY {
+        // Skip it, a buffer at a time, so that the next message is framed right.
+        let skip = u64::try_from(length).unwrap_or(u64::MAX);
+        let skipped = std::io::copy(&mut input.by_ref().take(skip), &mut std::io::sink())?;
+        if skipped < skip {
+            return Err(FrameError::Truncated);
+        }
         return Err(FrameError::TooLarge(length));
     }
     let mut body = vec![0u8; length];
@@ -175,8 +182,18 @@ mod tests {
         let huge = format!("Content-Length: {}\r\n\r\n", MAX_BODY + 1);
         assert!(matches!(
             read_message(&mut std::io::BufReader::new(huge.as_bytes())),
+            Err(FrameError::Truncated)
+        ));
+        // A huge body is skipped whole: the next message is read as it should be.
+        let mut input = huge.into_bytes();
+        input.resize(input.len() + MAX_BODY + 1, b'[');
+        input.extend_from_slice(b"Content-Length: 2\r\n\r\n{}");
+        let mut reader = std::io::BufReader::new(&input[..]);
+        assert!(matches!(
+            read_message(&mut reader),
             Err(FrameError::TooLarge(_))
         ));
+        assert_eq!(read_message(&mut reader).unwrap(), Some(b"{}".to_vec()));
         let cut = b"Content-Length: 10\r\n\r\n{}";
         assert!(matches!(
             read_message(&mut std::io::BufReader::new(&cut[..])),

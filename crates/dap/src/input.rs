@@ -61,6 +61,13 @@ impl Shared {
 }
 
 impl Shared {
+    /// The session is to end without a `disconnect`: stop the program if it runs, and do not
+    /// report that stop.
+    pub(crate) fn end(&self) {
+        self.ending.store(true, Ordering::SeqCst);
+        self.interrupt();
+    }
+
     /// The `threads` response body from the thread list.
     fn threads_body(&self) -> Option<Value> {
         let threads = self.threads.lock().unwrap_or_else(PoisonError::into_inner);
@@ -116,8 +123,7 @@ pub(crate) fn run(
     }
     // A client gone while the program runs: stop it, so that the session thread sees the
     // end of the input.
-    shared.ending.store(true, Ordering::SeqCst);
-    shared.interrupt();
+    shared.end();
     let _ = to_session.send(Input::End);
 }
 

@@ -32,9 +32,28 @@ pub fn serve(
     input: impl Read + Send + 'static,
     output: impl Write + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(input, output, None)
+}
+
+/// [`serve`], and end early, as when the client goes away, on a termination request
+/// (SIGTERM, SIGHUP, SIGQUIT, a panic on another thread): a running program is stopped,
+/// and the session ends (a launched program killed, an attached one detached).
+pub fn serve_with(
+    input: impl Read + Send + 'static,
+    output: impl Write + Send + 'static,
+    termination: Option<&'static dbg_session::Termination>,
+) -> std::io::Result<()> {
     let outbox = outbox::Outbox::new(Box::new(output));
     let shared = input::Shared::default();
     let (to_session, requests) = std::sync::mpsc::channel();
+    if let Some(termination) = termination {
+        let shared = shared.clone();
+        let to_session = to_session.clone();
+        termination.on_request(move |_| {
+            shared.end();
+            let _ = to_session.send(input::Input::End);
+        });
+    }
     let reader = {
         let outbox = outbox.clone();
         let shared = shared.clone();

@@ -154,6 +154,8 @@ impl Server {
     }
 
     fn handle(&mut self, request: &Request) {
+        // For the panic report (a debug-console command notes itself after this).
+        dbg_session::note_command(&format!("DAP request {}", request.command));
         let result = self.dispatch(request).map_err(|error| error.to_string());
         if matches!(self.after, Some(After::Run(_))) {
             // Before the client hears that the program runs: from then on, `threads` and

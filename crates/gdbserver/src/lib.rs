@@ -15,6 +15,8 @@
 //!     once: true,
 //!     address: "127.0.0.1:1234".into(),
 //!     start: Start::Launch { program: "./hello".into(), args: Vec::new() },
+//!     // SIGTERM, SIGHUP and SIGQUIT end the session as a client's detach or kill would.
+//!     termination: dbg_session::Termination::watch().ok(),
 //! };
 //! serve(&options)?; // `gdb -ex 'target remote 127.0.0.1:1234'` connects
 //! # Ok(())

@@ -52,6 +52,14 @@ fn cli() -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    dbg_session::install_panic_hook("dbg-gdbserver");
+    let termination = match dbg_session::Termination::watch() {
+        Ok(termination) => termination,
+        Err(error) => {
+            eprintln!("dbg-gdbserver: cannot watch termination signals: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let matches = match cli().try_get_matches() {
         Ok(matches) => matches,
         Err(error) => {
@@ -85,9 +93,14 @@ fn main() -> ExitCode {
             .cloned()
             .unwrap_or_default(),
         start,
+        termination: Some(termination),
     };
     match serve(&options) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => match termination.received() {
+            // The session was ended (and said so) as the request asked.
+            Some(cause) => cause.exit_code(),
+            None => ExitCode::SUCCESS,
+        },
         Err(error) => {
             eprintln!("dbg-gdbserver: {error}");
             ExitCode::from(EXIT_USAGE)

@@ -9,6 +9,9 @@
 //! kills a launched program or detaches from an attached one and exits.
 
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use dbg_session::Termination;
 
 use gdbstub::stub::state_machine::GdbStubStateMachine;
 use gdbstub::stub::{DisconnectReason, GdbStub, MultiThreadStopReason};
@@ -29,6 +32,10 @@ pub struct Options {
     pub address: String,
     /// The program to launch or the process to attach to.
     pub start: Start,
+    /// Where termination requests (SIGTERM, SIGHUP, SIGQUIT) come from: each one ends the
+    /// session as `--once` does when its client leaves — a launched program killed, an
+    /// attached one detached — and [`serve`] returns.
+    pub termination: Option<&'static Termination>,
 }
 
 /// How a client's session ended.
@@ -46,16 +53,34 @@ pub fn serve(options: &Options) -> Result<()> {
     let listener = listen(&options.address)?;
     let mut inferior = Inferior::start(&options.start).map_err(Error::Start)?;
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let client = Wake::new(&listener, options.termination)?;
+    let terminated = || {
+        options
+            .termination
+            .and_then(Termination::received)
+            .is_some()
+    };
     eprintln!("Listening on port {port}");
     loop {
-        let (stream, peer) = listener.accept().map_err(Error::Accept)?;
+        let accepted = listener.accept();
+        if terminated() {
+            inferior.end();
+            return Ok(());
+        }
+        let (stream, peer) = accepted.map_err(Error::Accept)?;
         eprintln!(
             "Remote debugging from host {}, port {}",
             peer.ip(),
             peer.port()
         );
-        let end = serve_client(&mut inferior, stream);
-        if options.once {
+        client.serving(&stream);
+        let end = if terminated() {
+            ClientEnd::Gone
+        } else {
+            serve_client(&mut inferior, stream)
+        };
+        client.served();
+        if options.once || terminated() {
             inferior.end();
             return Ok(());
         }
@@ -72,6 +97,46 @@ pub fn serve(options: &Options) -> Result<()> {
                 eprintln!("Listening on port {port}");
             }
         }
+    }
+}
+
+/// What a termination request wakes: the listener blocked in `accept` and the client's
+/// connection (shut, it ends the session's read of the next packet, and while the program
+/// runs the link's watcher takes it as a vanished client and stops the program).
+struct Wake {
+    client: Arc<Mutex<Option<TcpStream>>>,
+}
+
+impl Wake {
+    fn new(listener: &TcpListener, termination: Option<&'static Termination>) -> Result<Wake> {
+        let client: Arc<Mutex<Option<TcpStream>>> = Arc::default();
+        if let Some(termination) = termination {
+            let listening = listener.try_clone().map_err(Error::Accept)?;
+            let connected = client.clone();
+            termination.on_request(move |_| {
+                use std::os::fd::AsRawFd;
+                // A listening socket shut for reading makes a blocked `accept` fail.
+                let _ = nix::sys::socket::shutdown(
+                    listening.as_raw_fd(),
+                    nix::sys::socket::Shutdown::Both,
+                );
+                let connected = connected.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(stream) = connected.as_ref() {
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                }
+            });
+        }
+        Ok(Wake { client })
+    }
+
+    /// `stream` is the client now.
+    fn serving(&self, stream: &TcpStream) {
+        *self.client.lock().unwrap_or_else(PoisonError::into_inner) = stream.try_clone().ok();
+    }
+
+    /// No client now.
+    fn served(&self) {
+        *self.client.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 }
 

@@ -20,6 +20,7 @@ use crate::registers::{RegNumber, Registers, SessionValues, X86_64Linux, LAYOUT,
 
 mod breakpoints;
 mod extended;
+mod monitor;
 mod queries;
 mod resume;
 
@@ -295,6 +296,12 @@ impl gdbstub::target::Target for Inferior {
     }
 
     #[inline(always)]
+    fn support_monitor_cmd(
+        &mut self,
+    ) -> Option<gdbstub::target::ext::monitor_cmd::MonitorCmdOps<'_, Self>> {
+        Some(self)
+    }
+
     fn support_auxv(&mut self) -> Option<gdbstub::target::ext::auxv::AuxvOps<'_, Self>> {
         Some(self)
     }

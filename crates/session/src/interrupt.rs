@@ -12,6 +12,9 @@ pub(crate) struct Shared {
     /// run the tracee; they nest).
     busy: AtomicUsize,
     requested_idle: AtomicBool,
+    /// The session is to end (a termination signal): every later question about a request
+    /// says yes, so no loop of steps or stops carries on.
+    ending: AtomicBool,
 }
 
 /// A handle, shareable across threads, that asks the session to stop.
@@ -47,6 +50,14 @@ impl Interrupter {
         }
     }
 
+    /// Ask the session to end: as [`Interrupter::interrupt`], and the request stands until
+    /// the end ([`Interrupter::requested`] stays true), so that a command that makes many
+    /// stops returns at its next one instead of running on.
+    pub fn end(&self) {
+        self.shared.ending.store(true, Ordering::SeqCst);
+        self.interrupt();
+    }
+
     /// Whether the tracee is running (a command is waiting for it to stop).
     pub fn tracee_running(&self) -> bool {
         self.stop.is_running()
@@ -57,9 +68,10 @@ impl Interrupter {
         self.shared.requested_idle.load(Ordering::SeqCst)
     }
 
-    /// Whether an interrupt was asked for and not answered or cleared since.
+    /// Whether an interrupt was asked for and not answered or cleared since, or the session
+    /// is ending ([`Interrupter::end`]).
     pub fn requested(&self) -> bool {
-        self.stop.is_requested()
+        self.stop.is_requested() || self.shared.ending.load(Ordering::SeqCst)
     }
 
     /// Forget a request.

@@ -49,9 +49,11 @@ mod interrupt;
 mod libraries;
 mod load_bias;
 mod notice;
+mod panic_report;
 mod session;
 mod signals;
 mod syscalls;
+pub mod termination;
 mod value_types;
 mod watchpoints;
 
@@ -75,9 +77,11 @@ pub use interrupt::{Busy, Interrupter};
 pub use libraries::{LibraryInfo, LinkMapEntry};
 pub use load_bias::LoadBias;
 pub use notice::{Notice, SLOW_READING};
+pub use panic_report::{install_panic_hook, maintenance_panic, note_command};
 pub use session::{
     Frame, Listing, Location, NamedValue, ReturnValue, Session, ThreadInfo, VariableText,
     MAX_MEMORY_READ,
 };
 pub use signals::SignalPolicy;
+pub use termination::{Cause, Termination};
 pub use watchpoints::{WatchHit, WatchReport, Watchpoint};

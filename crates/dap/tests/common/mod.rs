@@ -298,6 +298,16 @@ impl Client {
         self.child.wait().unwrap().success()
     }
 
+    /// The adapter's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait for the adapter to exit (closing nothing): how it ended.
+    pub fn exit_status(&mut self) -> std::process::ExitStatus {
+        self.child.wait().unwrap()
+    }
+
     /// Everything exchanged so far, for a failure message.
     pub fn transcript(&self) -> String {
         self.log.join("\n")

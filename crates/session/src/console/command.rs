@@ -178,6 +178,13 @@ pub enum Command {
     Detach,
     /// `quit`.
     Quit,
+    /// `maintenance panic [thread]` (hidden, exact words only): panic on purpose, on the
+    /// tracer thread or on a helper thread, to test what a panic does to the tracee.
+    MaintenancePanic {
+        /// On a helper thread (the command then returns, and the front end ends the session
+        /// as the panic hook asked).
+        thread: bool,
+    },
     /// `help [COMMAND]`.
     Help(Option<String>),
     /// `print[/F] EXPR` (also `print LVALUE = EXPR`).
@@ -233,6 +240,16 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let Some(first) = words.next() else {
         return Err("empty command".into());
     };
+    // Hidden: not listed, not completed, not abbreviated (so that it can never be typed by
+    // accident, nor make `m` ambiguous).
+    if first == "maintenance" {
+        let rest: Vec<&str> = words.clone().collect();
+        match rest.as_slice() {
+            ["panic"] => return Ok(Command::MaintenancePanic { thread: false }),
+            ["panic", "thread"] => return Ok(Command::MaintenancePanic { thread: true }),
+            _ => {}
+        }
+    }
     // gdb's `x/NFU ADDRESS` (also `x /NFU ADDRESS`).
     if let Some(format) = first.strip_prefix("x/") {
         return parse_examine(format, &words.collect::<Vec<_>>());

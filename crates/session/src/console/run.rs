@@ -107,6 +107,13 @@ impl Runner {
         self.session.interrupted_while_idle()
     }
 
+    /// Report a command line refused before it could run (too long to read whole), as a
+    /// command that failed; `excerpt` stands for the line.
+    pub fn refuse(&mut self, excerpt: &str, error: String) {
+        self.last_failed = true;
+        self.printer.result(excerpt, &Err(error));
+    }
+
     /// Whether the last command failed.
     pub fn last_failed(&self) -> bool {
         self.last_failed
@@ -120,6 +127,7 @@ impl Runner {
     /// Parse and run one command line, printing its events and result.
     pub fn execute(&mut self, line: &str) -> Flow {
         let line = line.trim();
+        crate::note_command(line);
         self.last_events.clear();
         // A process killed from outside between commands is reported first.
         let events = self.session.check_alive();
@@ -549,6 +557,11 @@ impl Runner {
             Command::Kill => self.session.kill(),
             Command::Detach => self.session.detach(),
             Command::Quit => return Ok(Data::None),
+            Command::MaintenancePanic { thread: false } => crate::panic_report::maintenance_panic(),
+            Command::MaintenancePanic { thread: true } => {
+                crate::panic_report::provoked_on_thread();
+                return Ok(Data::None);
+            }
             Command::Help(topic) => return help(topic.as_deref()).map(Data::Help),
             Command::Print { expression, format } => {
                 let value = self

@@ -621,3 +621,31 @@ fn expression_commands_take_the_rest_of_the_line() {
     fails("set var", "usage: set var");
     fails("ptype/x int", "`ptype` takes no /FORMAT");
 }
+
+#[test]
+fn the_hidden_panic_command_takes_exact_words_only() {
+    check(
+        "maintenance panic",
+        Ok(Command::MaintenancePanic { thread: false }),
+    );
+    check(
+        "maintenance   panic  thread",
+        Ok(Command::MaintenancePanic { thread: true }),
+    );
+    // Never by accident: no abbreviation, no other words, and not in the table that prefixes
+    // and `help` come from (so no abbreviation of another command changes meaning).
+    fails("maint panic", "unknown command");
+    fails("maintenance panik", "unknown command");
+    fails("maintenance", "unknown command");
+    assert!(!COMMANDS.iter().any(|spec| spec.name.starts_with("maint")));
+}
+
+#[test]
+fn the_largest_counts_parse_and_are_bounded_where_they_allocate() {
+    check(
+        "stepi 18446744073709551615",
+        Ok(Command::StepInstruction(u64::MAX)),
+    );
+    fails("x/99999999xg $sp", "invalid count `99999999`");
+    fails("disassemble -c 18446744073709551615", "invalid count");
+}
