@@ -1,6 +1,8 @@
 //! gdb's x86-64 GNU/Linux register layout, as gdbserver describes it: the general registers,
-//! eflags, the segment registers, x87, SSE, `orig_rax`, `fs_base` and `gs_base`, in the order
-//! of the target description (`target.xml`), and how each maps onto the session's registers.
+//! eflags, the segment registers, x87, SSE, `orig_rax`, `fs_base` and `gs_base`, and on a
+//! processor with AVX the upper halves of `ymm0`..`ymm15` (from which gdb makes `$ymm0`...),
+//! in the order of the target description (`target.xml` plus the AVX feature), and how each
+//! maps onto the session's registers.
 //!
 //! Most are a register of the session's model as it is (zero-extended or truncated to gdb's
 //! width); the x87 control registers are gdb's view of the FXSAVE area: the full tag word
@@ -8,6 +10,7 @@
 //! selector and offset.
 
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 
 use dbg_session::{Reg, RegValue};
 
@@ -54,7 +57,8 @@ const fn derived(name: &'static str, source: Source) -> GdbReg {
     }
 }
 
-/// Every register, in gdb's numbering (the order of `target.xml`).
+/// Every register, in gdb's numbering (the order of the target description); the AVX ones
+/// last, only where the processor has them ([`layout`]).
 pub(crate) const LAYOUT: &[GdbReg] = &[
     direct("rax", 8, Reg::Rax),
     direct("rbx", 8, Reg::Rbx),
@@ -116,10 +120,47 @@ pub(crate) const LAYOUT: &[GdbReg] = &[
     direct("orig_rax", 8, Reg::OrigRax),
     direct("fs_base", 8, Reg::FsBase),
     direct("gs_base", 8, Reg::GsBase),
+    direct("ymm0h", 16, Reg::Ymm0H),
+    direct("ymm1h", 16, Reg::Ymm1H),
+    direct("ymm2h", 16, Reg::Ymm2H),
+    direct("ymm3h", 16, Reg::Ymm3H),
+    direct("ymm4h", 16, Reg::Ymm4H),
+    direct("ymm5h", 16, Reg::Ymm5H),
+    direct("ymm6h", 16, Reg::Ymm6H),
+    direct("ymm7h", 16, Reg::Ymm7H),
+    direct("ymm8h", 16, Reg::Ymm8H),
+    direct("ymm9h", 16, Reg::Ymm9H),
+    direct("ymm10h", 16, Reg::Ymm10H),
+    direct("ymm11h", 16, Reg::Ymm11H),
+    direct("ymm12h", 16, Reg::Ymm12H),
+    direct("ymm13h", 16, Reg::Ymm13H),
+    direct("ymm14h", 16, Reg::Ymm14H),
+    direct("ymm15h", 16, Reg::Ymm15H),
 ];
 
-/// The session registers every gdb register is computed from, each once.
-pub(crate) const SOURCES: &[Reg] = &[
+/// How many registers come before the AVX ones in [`LAYOUT`].
+const WITHOUT_AVX: usize = 60;
+
+/// Whether the processor has AVX and the kernel enabled its state: gdbserver then describes
+/// the upper halves of the ymm registers, and so do we.
+pub(crate) fn avx() -> bool {
+    static AVX: OnceLock<bool> = OnceLock::new();
+    *AVX.get_or_init(|| std::arch::is_x86_feature_detected!("avx"))
+}
+
+/// The registers of this machine's layout: [`LAYOUT`], without the AVX ones where there is
+/// no AVX.
+pub(crate) fn layout() -> &'static [GdbReg] {
+    if avx() {
+        LAYOUT
+    } else {
+        LAYOUT.get(..WITHOUT_AVX).unwrap_or(LAYOUT)
+    }
+}
+
+/// The session registers every gdb register is computed from, each once (the AVX ones
+/// last).
+const SOURCES: &[Reg] = &[
     Reg::Rax,
     Reg::Rbx,
     Reg::Rcx,
@@ -178,21 +219,37 @@ pub(crate) const SOURCES: &[Reg] = &[
     Reg::OrigRax,
     Reg::FsBase,
     Reg::GsBase,
+    Reg::Ymm0H,
+    Reg::Ymm1H,
+    Reg::Ymm2H,
+    Reg::Ymm3H,
+    Reg::Ymm4H,
+    Reg::Ymm5H,
+    Reg::Ymm6H,
+    Reg::Ymm7H,
+    Reg::Ymm8H,
+    Reg::Ymm9H,
+    Reg::Ymm10H,
+    Reg::Ymm11H,
+    Reg::Ymm12H,
+    Reg::Ymm13H,
+    Reg::Ymm14H,
+    Reg::Ymm15H,
 ];
 
-/// The size of the `g` packet's register block.
-pub(crate) const TOTAL: usize = {
-    let mut total = 0;
-    let mut i = 0;
-    while i < LAYOUT.len() {
-        // A constant loop over the table: `i` is below its length.
-        #[allow(clippy::indexing_slicing)]
-        let size = LAYOUT[i].size;
-        total += size;
-        i += 1;
+/// The session registers this machine's layout is computed from.
+pub(crate) fn sources() -> &'static [Reg] {
+    if avx() {
+        SOURCES
+    } else {
+        SOURCES.get(..SOURCES.len() - 16).unwrap_or(SOURCES)
     }
-    total
-};
+}
+
+/// The size of the `g` packet's register block.
+pub(crate) fn total() -> usize {
+    layout().iter().map(|reg| reg.size).sum()
+}
 
 /// The values of the session registers of one thread, as read at a stop.
 #[derive(Debug, Clone, Default)]
@@ -209,7 +266,7 @@ impl SessionValues {
 
     /// gdb register `index`'s bytes (little-endian, gdb's width).
     pub(crate) fn gdb_bytes(&self, index: usize) -> Option<Vec<u8>> {
-        let reg = LAYOUT.get(index)?;
+        let reg = layout().get(index)?;
         let mut bytes = match reg.source {
             Source::Direct(source) => self.get(source)?.bytes().to_vec(),
             Source::TagWord => full_tag_word(self).to_le_bytes().to_vec(),
@@ -223,7 +280,7 @@ impl SessionValues {
 
     /// The session register writes that make gdb register `index` hold `bytes`.
     pub(crate) fn writes_for(&self, index: usize, bytes: &[u8]) -> Option<(Reg, RegValue)> {
-        let reg = LAYOUT.get(index)?;
+        let reg = layout().get(index)?;
         let bytes = bytes.get(..reg.size)?;
         let number = little_endian(bytes);
         match reg.source {
@@ -321,15 +378,15 @@ fn abridged_tag(full: u16) -> u8 {
 /// A thread's registers in gdb's layout (the `g`/`G` block).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Registers {
-    /// [`TOTAL`] bytes, each register at its place in [`LAYOUT`] order; empty when unknown.
+    /// [`total`] bytes, each register at its place in [`layout`] order; empty when unknown.
     pub(crate) bytes: Vec<u8>,
 }
 
 impl Registers {
     /// The block for a thread's session register values.
     pub(crate) fn from_values(values: &SessionValues) -> Registers {
-        let mut bytes = Vec::with_capacity(TOTAL);
-        for index in 0..LAYOUT.len() {
+        let mut bytes = Vec::with_capacity(total());
+        for index in 0..layout().len() {
             match values.gdb_bytes(index) {
                 Some(reg) => bytes.extend(reg),
                 None => return Registers::default(),
@@ -340,8 +397,8 @@ impl Registers {
 
     /// The bytes of gdb register `index`.
     pub(crate) fn register(&self, index: usize) -> Option<&[u8]> {
-        let start: usize = LAYOUT.iter().take(index).map(|reg| reg.size).sum();
-        let size = LAYOUT.get(index)?.size;
+        let start: usize = layout().iter().take(index).map(|reg| reg.size).sum();
+        let size = layout().get(index)?.size;
         self.bytes.get(start..start.checked_add(size)?)
     }
 }
@@ -354,13 +411,13 @@ impl gdbstub::arch::Registers for Registers {
     }
 
     fn gdb_serialize(&self, mut write_byte: impl FnMut(Option<u8>)) {
-        for index in 0..TOTAL {
+        for index in 0..total() {
             write_byte(self.bytes.get(index).copied());
         }
     }
 
     fn gdb_deserialize(&mut self, bytes: &[u8]) -> Result<(), ()> {
-        let block = bytes.get(..TOTAL).ok_or(())?;
+        let block = bytes.get(..total()).ok_or(())?;
         self.bytes = block.to_vec();
         Ok(())
     }
@@ -372,7 +429,7 @@ pub struct RegNumber(pub(crate) usize);
 
 impl gdbstub::arch::RegId for RegNumber {
     fn from_raw_id(id: usize) -> Option<(Self, Option<NonZeroUsize>)> {
-        let reg = LAYOUT.get(id)?;
+        let reg = layout().get(id)?;
         Some((RegNumber(id), NonZeroUsize::new(reg.size)))
     }
 
@@ -392,13 +449,34 @@ impl gdbstub::arch::Arch for X86_64Linux {
     type BreakpointKind = usize;
 
     fn target_description_xml() -> Option<&'static str> {
-        Some(TARGET_XML)
+        Some(target_xml())
     }
 }
 
-/// The target description: gdb's features `i386.core`, `i386.sse`, `i386.linux`
-/// (`orig_rax`) and `i386.segments` (`fs_base`, `gs_base`), registers in [`LAYOUT`] order.
-pub(crate) const TARGET_XML: &str = include_str!("target.xml");
+/// The target description without AVX: gdb's features `i386.core`, `i386.sse`,
+/// `i386.linux` (`orig_rax`) and `i386.segments` (`fs_base`, `gs_base`), registers in
+/// [`LAYOUT`] order.
+const TARGET_XML: &str = include_str!("target.xml");
+
+/// This machine's target description: [`TARGET_XML`], with gdb's feature `i386.avx` (the
+/// ymm upper halves) where the processor has AVX.
+pub(crate) fn target_xml() -> &'static str {
+    static XML: OnceLock<String> = OnceLock::new();
+    XML.get_or_init(|| {
+        if !avx() {
+            return TARGET_XML.to_string();
+        }
+        let mut feature = String::from("  <feature name=\"org.gnu.gdb.i386.avx\">\n");
+        for (index, reg) in LAYOUT.iter().enumerate().skip(WITHOUT_AVX) {
+            feature.push_str(&format!(
+                "    <reg name=\"{}\" bitsize=\"128\" type=\"uint128\" regnum=\"{index}\"/>\n",
+                reg.name
+            ));
+        }
+        feature.push_str("  </feature>\n");
+        TARGET_XML.replacen("</target>", &format!("{feature}</target>"), 1)
+    })
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -408,14 +486,17 @@ mod tests {
 
     #[test]
     fn description_lists_the_layout_in_order() {
-        let names: Vec<&str> = TARGET_XML
+        let names: Vec<&str> = target_xml()
             .split("<reg name=\"")
             .skip(1)
             .map(|rest| rest.split('"').next().unwrap())
             .collect();
-        let layout: Vec<&str> = LAYOUT.iter().map(|reg| reg.name).collect();
-        assert_eq!(names, layout);
-        for (reg, text) in LAYOUT.iter().zip(TARGET_XML.split("<reg name=\"").skip(1)) {
+        let names_in_layout: Vec<&str> = layout().iter().map(|reg| reg.name).collect();
+        assert_eq!(names, names_in_layout);
+        for (reg, text) in layout()
+            .iter()
+            .zip(target_xml().split("<reg name=\"").skip(1))
+        {
             let bits: usize = text
                 .split("bitsize=\"")
                 .nth(1)
@@ -431,14 +512,15 @@ mod tests {
 
     #[test]
     fn every_source_is_read() {
-        for reg in LAYOUT {
+        for reg in layout() {
             if let Source::Direct(source) | Source::Selector(source) | Source::Offset(source) =
                 reg.source
             {
-                assert!(SOURCES.contains(&source), "{}", reg.name);
+                assert!(sources().contains(&source), "{}", reg.name);
             }
         }
-        assert_eq!(TOTAL, 560);
+        assert_eq!(LAYOUT.get(WITHOUT_AVX).map(|r| r.name), Some("ymm0h"));
+        assert_eq!(total(), if avx() { 560 + 256 } else { 560 });
     }
 
     #[test]

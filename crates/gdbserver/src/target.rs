@@ -16,7 +16,7 @@ use gdbstub::target::ext::base::single_register_access::SingleRegisterAccess;
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::{TargetError, TargetResult};
 
-use crate::registers::{RegNumber, Registers, SessionValues, X86_64Linux, LAYOUT, SOURCES};
+use crate::registers::{layout, sources, RegNumber, Registers, SessionValues, X86_64Linux};
 
 mod breakpoints;
 mod extended;
@@ -192,7 +192,7 @@ impl Inferior {
         if !self.registers.contains_key(&pid) {
             let session = self.session().ok_or(TargetError::NonFatal)?;
             let values = session
-                .thread_registers(pid, SOURCES)
+                .thread_registers(pid, sources())
                 .map_err(|_| TargetError::NonFatal)?;
             self.registers.insert(pid, SessionValues(values));
         }
@@ -327,7 +327,7 @@ impl MultiThreadBase for Inferior {
         let current = Registers::from_values(self.values(tid)?);
         let values = self.values(tid)?.clone();
         let mut writes = Vec::new();
-        for index in 0..LAYOUT.len() {
+        for index in 0..layout().len() {
             let (Some(new), Some(old)) = (regs.register(index), current.register(index)) else {
                 return Err(TargetError::NonFatal);
             };

@@ -68,6 +68,12 @@ pub enum Error {
     #[error("no thread {0} in the process")]
     UnknownThread(i32),
     /// The value cannot be written to this register.
+    #[error("register {register} is not available on this processor")]
+    Unavailable {
+        /// The register.
+        register: &'static str,
+    },
+
     #[error("value does not fit register {register} ({size} bytes)")]
     ValueDoesNotFit {
         /// The register's name.

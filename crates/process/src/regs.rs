@@ -6,7 +6,7 @@
 //! `eax` changes the low four bytes of `rax` and leaves the upper four as they were (as gdb and
 //! lldb do). `mm0`..`mm7` are the low eight bytes of the x87 register slots.
 
-use dbg_sys::user::{fpr, gpr};
+use dbg_sys::user::{fpr, gpr, xstate};
 
 /// Which ptrace register area a register lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +19,9 @@ pub enum RegClass {
     Fpr,
     /// A debug register, in `u_debugreg`.
     Debug,
+    /// A part of the XSAVE area beyond FXSAVE (`PTRACE_GETREGSET(NT_X86_XSTATE)`): the upper
+    /// halves of the AVX registers. Not every processor has them.
+    Xstate,
 }
 
 /// How a register's bytes are meant to be read.
@@ -194,6 +197,23 @@ registers! {
     Xmm13 "xmm13" Fpr 16 fpr::XMM_SPACE + 208, Vector;
     Xmm14 "xmm14" Fpr 16 fpr::XMM_SPACE + 224, Vector;
     Xmm15 "xmm15" Fpr 16 fpr::XMM_SPACE + 240, Vector;
+
+    Ymm0H "ymm0h" Xstate 16 xstate::YMM_HIGH + 0, Vector;
+    Ymm1H "ymm1h" Xstate 16 xstate::YMM_HIGH + 16, Vector;
+    Ymm2H "ymm2h" Xstate 16 xstate::YMM_HIGH + 32, Vector;
+    Ymm3H "ymm3h" Xstate 16 xstate::YMM_HIGH + 48, Vector;
+    Ymm4H "ymm4h" Xstate 16 xstate::YMM_HIGH + 64, Vector;
+    Ymm5H "ymm5h" Xstate 16 xstate::YMM_HIGH + 80, Vector;
+    Ymm6H "ymm6h" Xstate 16 xstate::YMM_HIGH + 96, Vector;
+    Ymm7H "ymm7h" Xstate 16 xstate::YMM_HIGH + 112, Vector;
+    Ymm8H "ymm8h" Xstate 16 xstate::YMM_HIGH + 128, Vector;
+    Ymm9H "ymm9h" Xstate 16 xstate::YMM_HIGH + 144, Vector;
+    Ymm10H "ymm10h" Xstate 16 xstate::YMM_HIGH + 160, Vector;
+    Ymm11H "ymm11h" Xstate 16 xstate::YMM_HIGH + 176, Vector;
+    Ymm12H "ymm12h" Xstate 16 xstate::YMM_HIGH + 192, Vector;
+    Ymm13H "ymm13h" Xstate 16 xstate::YMM_HIGH + 208, Vector;
+    Ymm14H "ymm14h" Xstate 16 xstate::YMM_HIGH + 224, Vector;
+    Ymm15H "ymm15h" Xstate 16 xstate::YMM_HIGH + 240, Vector;
 
     Dr0 "dr0" Debug 8 0, Uint;
     Dr1 "dr1" Debug 8 1, Uint;

@@ -157,6 +157,57 @@ pub fn set_fp_regs(tid: Pid, area: &FpRegs) -> Result<(), Error> {
         .ctx("ptrace(PTRACE_SETFPREGS)", tid)
 }
 
+/// `NT_X86_XSTATE`: the register set of the whole XSAVE area (`PTRACE_GETREGSET`).
+const NT_X86_XSTATE: usize = 0x202;
+
+/// The most an XSAVE area takes (AMX tile data makes it about 11 KiB).
+const XSTATE_MAX: usize = 16 * 1024;
+
+/// The thread's XSAVE area in the standard (non-compacted) format the kernel gives ptrace:
+/// the FXSAVE area, the XSAVE header at 512 and each state component at its standard
+/// offset (see [`crate::user::xstate`]). As long as the kernel says it is.
+pub fn xstate(tid: Pid) -> Result<Vec<u8>, Error> {
+    let mut area = vec![0u8; XSTATE_MAX];
+    let mut iov = libc::iovec {
+        iov_base: area.as_mut_ptr().cast::<c_void>(),
+        iov_len: area.len(),
+    };
+    // SAFETY: PTRACE_GETREGSET writes at most `iov_len` bytes to `iov_base`, which points at
+    // `area`, live and writable for that length; the kernel sets `iov_len` to what it wrote.
+    let ret = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GETREGSET,
+            tid.as_raw(),
+            NT_X86_XSTATE as *mut c_void,
+            (&mut iov as *mut libc::iovec).cast::<c_void>(),
+        )
+    };
+    Errno::result(ret).ctx("ptrace(PTRACE_GETREGSET, NT_X86_XSTATE)", tid)?;
+    area.truncate(iov.iov_len.min(XSTATE_MAX));
+    Ok(area)
+}
+
+/// Write the thread's XSAVE area (`PTRACE_SETREGSET`), in the format [`xstate`] reads.
+pub fn set_xstate(tid: Pid, area: &[u8]) -> Result<(), Error> {
+    let mut iov = libc::iovec {
+        iov_base: area.as_ptr().cast_mut().cast::<c_void>(),
+        iov_len: area.len(),
+    };
+    // SAFETY: PTRACE_SETREGSET reads at most `iov_len` bytes from `iov_base`, which points at
+    // `area`, live for that length during the call; nothing is written through it.
+    let ret = unsafe {
+        libc::ptrace(
+            libc::PTRACE_SETREGSET,
+            tid.as_raw(),
+            NT_X86_XSTATE as *mut c_void,
+            (&mut iov as *mut libc::iovec).cast::<c_void>(),
+        )
+    };
+    Errno::result(ret)
+        .map(drop)
+        .ctx("ptrace(PTRACE_SETREGSET, NT_X86_XSTATE)", tid)
+}
+
 /// Read one word of the user area at `offset` (`PTRACE_PEEKUSER`); a word of `-1` is data.
 pub fn peek_user(tid: Pid, offset: usize) -> Result<u64, Error> {
     nptrace::read_user(tid, offset as nptrace::AddressType)

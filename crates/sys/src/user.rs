@@ -127,6 +127,25 @@ pub mod fpr {
     pub const XMM_SPACE: usize = offset_of!(user_fpregs_struct, xmm_space);
 }
 
+/// The XSAVE area as `PTRACE_GETREGSET(NT_X86_XSTATE)` gives it (standard format).
+pub mod xstate {
+    /// Where the FXSAVE area's software-reserved bytes start (what the processor defines
+    /// ends there).
+    pub const SW_RESERVED: usize = 464;
+    /// Which state components the area can hold: XCR0, which the kernel puts in the first
+    /// word of the FXSAVE area's software-reserved bytes for ptrace
+    /// (`USER_XSTATE_XCR0_WORD` of `struct user_xstateregs`).
+    pub const XFEATURES: usize = SW_RESERVED;
+    /// The XSAVE header's `XSTATE_BV`: which components hold other than their initial
+    /// state.
+    pub const XSTATE_BV: usize = 512;
+    /// The AVX component (the upper halves of `ymm0`..`ymm15`), bit 2 of the masks.
+    pub const AVX_BIT: u64 = 1 << 2;
+    /// Where the upper halves of `ymm0`..`ymm15` are, 16 bytes apart (the standard format's
+    /// fixed offset of the AVX component).
+    pub const YMM_HIGH: usize = 576;
+}
+
 /// Offset of `u_debugreg` in `struct user`, the area `PTRACE_PEEKUSER`/`POKEUSER` address.
 pub const DEBUG_REGS: usize = offset_of!(user, u_debugreg);
 

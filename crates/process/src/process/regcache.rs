@@ -2,7 +2,7 @@
 //! before the thread runs again.
 
 use dbg_sys::ptrace;
-use dbg_sys::user::{self, FpRegs, Regs};
+use dbg_sys::user::{self, xstate, FpRegs, Regs};
 use dbg_sys::{Pid, VirtAddr};
 
 use super::Process;
@@ -15,6 +15,9 @@ pub(super) struct RegCache {
     pub(super) gpr_dirty: bool,
     pub(super) fpr: Option<FpRegs>,
     pub(super) fpr_dirty: bool,
+    /// The XSAVE area, read when an AVX register is first asked for.
+    pub(super) xstate: Option<Vec<u8>>,
+    pub(super) xstate_dirty: bool,
     pub(super) debug: [Option<u64>; 8],
 }
 
@@ -42,6 +45,12 @@ impl Process {
                 let area = fprs(tid, &mut thread.regs)?;
                 area.as_bytes()
                     .get(info.offset..info.offset + info.size)
+                    .unwrap_or(&[])
+                    .to_vec()
+            }
+            RegClass::Xstate => {
+                let area = xstate_area(tid, &mut thread.regs, info.name)?;
+                area.get(info.offset..info.offset + info.size)
                     .unwrap_or(&[])
                     .to_vec()
             }
@@ -105,6 +114,21 @@ impl Process {
                 thread.regs.fpr = Some(area);
                 thread.regs.fpr_dirty = true;
             }
+            RegClass::Xstate => {
+                let mut area = xstate_area(tid, &mut thread.regs, info.name)?.to_vec();
+                copy_into(&mut area, info.offset, raw);
+                // The component is loaded from the area only when marked as in use.
+                let in_use = area
+                    .get(xstate::XSTATE_BV..xstate::XSTATE_BV + 8)
+                    .map_or(0, le_u64);
+                copy_into(
+                    &mut area,
+                    xstate::XSTATE_BV,
+                    &(in_use | xstate::AVX_BIT).to_le_bytes(),
+                );
+                thread.regs.xstate = Some(area);
+                thread.regs.xstate_dirty = true;
+            }
             RegClass::Debug => {
                 let word = value.as_u64();
                 ptrace::poke_user(tid, user::debug_reg(info.offset), word)?;
@@ -130,9 +154,23 @@ impl Process {
                 ptrace::set_regs(tid, regs)?;
             }
         }
-        if cache.fpr_dirty {
-            if let Some(area) = &cache.fpr {
-                ptrace::set_fp_regs(tid, area)?;
+        match (&cache.xstate, cache.xstate_dirty) {
+            // The XSAVE area holds the FXSAVE one: written at once, with any change made to
+            // the x87/SSE registers (the kernel's own bytes after them left as read).
+            (Some(xstate), true) => {
+                let mut area = xstate.clone();
+                if let Some(fpr) = &cache.fpr {
+                    let legacy = fpr.as_bytes().get(..xstate::SW_RESERVED).unwrap_or(&[]);
+                    copy_into(&mut area, 0, legacy);
+                }
+                ptrace::set_xstate(tid, &area)?;
+            }
+            _ => {
+                if cache.fpr_dirty {
+                    if let Some(area) = &cache.fpr {
+                        ptrace::set_fp_regs(tid, area)?;
+                    }
+                }
             }
         }
         Ok(())
@@ -151,6 +189,29 @@ fn fprs(tid: Pid, cache: &mut RegCache) -> Result<&FpRegs> {
         cache.fpr = Some(ptrace::fp_regs(tid)?);
     }
     cache.fpr.as_ref().ok_or(Error::UnknownThread(tid.as_raw()))
+}
+
+/// The thread's XSAVE area, read once per stop; refused for `register` when the kernel has
+/// not enabled the AVX component (a processor without AVX).
+fn xstate_area<'c>(tid: Pid, cache: &'c mut RegCache, register: &'static str) -> Result<&'c [u8]> {
+    if cache.xstate.is_none() {
+        cache.xstate = Some(ptrace::xstate(tid)?);
+    }
+    let area = cache.xstate.as_deref().unwrap_or(&[]);
+    let enabled = area
+        .get(xstate::XFEATURES..xstate::XFEATURES + 8)
+        .map_or(0, le_u64);
+    if enabled & xstate::AVX_BIT == 0 || area.len() < xstate::YMM_HIGH + 256 {
+        return Err(Error::Unavailable { register });
+    }
+    Ok(area)
+}
+
+fn le_u64(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .rev()
+        .fold(0u64, |acc, byte| (acc << 8) | u64::from(*byte))
 }
 
 fn copy_into(area: &mut [u8], offset: usize, raw: &[u8]) {

@@ -268,9 +268,11 @@ impl Runner {
             Command::RegisterRead(set) => {
                 let regs: Vec<Reg> = match set {
                     RegisterSet::General => Reg::general().collect(),
+                    // The AVX upper halves are parts of registers, as the 8/16/32-bit views
+                    // are, and absent on some processors: asked for by name only.
                     RegisterSet::All => REGISTERS
                         .iter()
-                        .filter(|r| r.class != RegClass::SubGpr)
+                        .filter(|r| !matches!(r.class, RegClass::SubGpr | RegClass::Xstate))
                         .map(|r| r.reg)
                         .collect(),
                     RegisterSet::Named(regs) => regs,
