@@ -198,7 +198,7 @@ registers! {
     Xmm14 "xmm14" Fpr 16 fpr::XMM_SPACE + 224, Vector;
     Xmm15 "xmm15" Fpr 16 fpr::XMM_SPACE + 240, Vector;
 
-    Ymm0H "ymm0h" Xstate 16 xstate::YMM_HIGH + 0, Vector;
+    Ymm0H "ymm0h" Xstate 16 xstate::YMM_HIGH, Vector;
     Ymm1H "ymm1h" Xstate 16 xstate::YMM_HIGH + 16, Vector;
     Ymm2H "ymm2h" Xstate 16 xstate::YMM_HIGH + 32, Vector;
     Ymm3H "ymm3h" Xstate 16 xstate::YMM_HIGH + 48, Vector;
