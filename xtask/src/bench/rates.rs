@@ -180,6 +180,26 @@ pub const LOCALS_RATE: RateRow = RateRow {
     goal: Goal::Time(0.5),
 };
 
+/// Uncaught system calls of `syscall_loop` in the syscall-catchpoint rows (C., D.).
+pub const CATCH_CALLS: u64 = 1_000_000;
+
+/// C. A syscall catchpoint (issue 14): `catch syscall openat` while the program makes
+/// {N} other calls, against `strace -f --seccomp-bpf -e trace=openat`; the difference is the
+/// time of N-1 uncaught calls (the loader's caught `openat`s are in both runs and cancel).
+pub const CATCH_RATE: RateRow = RateRow {
+    letter: 'C',
+    heading: "C. `catch syscall openat` over {N} other system calls (`syscall_loop {N}`)               against `strace -f --seccomp-bpf -e trace=openat`",
+    workload: Workload::CatchSyscall,
+    tool: "dbg",
+    reference: "strace --seccomp-bpf",
+    measure: "C. `dbg-cli run --batch -e \"catch syscall openat\" -e continue (×6)               syscall_loop {N}`, time per uncaught system call",
+    short_measure: "C. uncaught system calls under `catch syscall openat`",
+    runs: ["{N} calls", "1 call"],
+    events: CATCH_CALLS,
+    unit: "syscalls/s",
+    goal: Goal::Time(1.5),
+};
+
 /// What a rate row must reach against its reference.
 #[derive(Debug, Clone, Copy)]
 pub enum Goal {
@@ -340,6 +360,10 @@ fn run_problem(
         Workload::Watch if tool == "gdb" => gdb_watch_problem(&both(), n).map_or(Ok(()), Err),
         Workload::Watch => watch_loop_finished(&both(), n),
         Workload::Trace => syscall_loop_finished(&stdout, n),
+        Workload::CatchSyscall if tool == "dbg" && !stdout.contains("syscall entry openat") => {
+            Err("dbg-cli did not stop at an `openat`".to_string())
+        }
+        Workload::CatchSyscall => syscall_loop_finished(&stdout, n),
         Workload::Threads { .. } => {
             thread_run_problem(tool, long, &both(), events).map_or(Ok(()), Err)
         }

@@ -244,6 +244,36 @@ impl Tools {
         ]
     }
 
+    /// `dbg-cli` arguments: run `syscall_loop calls` to its end with `catch syscall openat`
+    /// (the dynamic loader's `openat`s stop, entry and exit; the program's `getppid`s do not).
+    pub fn dbg_catch_openat(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e", "catch syscall openat"]);
+        // Two `openat`s of the loader, entry and exit each, then the end; one more `continue`
+        // than needed fails once the program has gone, which changes no timing.
+        for _ in 0..6 {
+            args.extend(os_args(["-e", "continue"]));
+        }
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
+    /// strace arguments for [`Tools::dbg_catch_openat`]'s work: the kernel picks out the
+    /// `openat`s (`--seccomp-bpf`, which needs `-f`).
+    pub fn strace_seccomp_args(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args([
+            "-f",
+            "--seccomp-bpf",
+            "-e",
+            "trace=openat",
+            "-o",
+            "/dev/null",
+        ]);
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
     /// strace arguments: the same as [`Tools::trace_args`] with `strace -f -o /dev/null`.
     pub fn strace_args(&self, calls: u64) -> Vec<OsString> {
         let mut args = os_args(["-f", "-o", "/dev/null"]);
@@ -378,6 +408,10 @@ pub enum Workload {
     /// `locals50` stopped in `fifty_locals` (`up` from `checkpoint`), its 50 locals listed N
     /// times.
     Locals,
+    /// `syscall_loop N` run to its end with `catch syscall openat` (dbg-cli) or
+    /// `strace -f --seccomp-bpf -e trace=openat`: N uncaught calls, the loader's `openat`s
+    /// caught.
+    CatchSyscall,
 }
 
 impl Workload {
@@ -396,6 +430,7 @@ impl Workload {
             Workload::Hits => tools.dbg_hits(n, false),
             Workload::Watch => tools.dbg_watch(n, false),
             Workload::Trace => tools.trace_args(n, "/dev/null"),
+            Workload::CatchSyscall => tools.dbg_catch_openat(n),
             Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
             Workload::ConditionalHits => tools.dbg_conditional_hits(n, FALSE_CONDITION, false),
             Workload::Locals => tools.dbg_locals(n),
@@ -405,7 +440,7 @@ impl Workload {
     /// The reference tool, when it is installed: gdb, or strace.
     pub fn reference(self, tools: &Tools) -> Option<&Path> {
         match self {
-            Workload::Trace => tools.strace.as_deref(),
+            Workload::Trace | Workload::CatchSyscall => tools.strace.as_deref(),
             _ => tools.gdb.as_deref(),
         }
     }
@@ -417,6 +452,7 @@ impl Workload {
             Workload::Hits => tools.gdb_hits(n),
             Workload::Watch => tools.gdb_watch(n),
             Workload::Trace => tools.strace_args(n),
+            Workload::CatchSyscall => tools.strace_seccomp_args(n),
             Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
             Workload::ConditionalHits => tools.gdb_conditional_hits(n),
             Workload::Locals => tools.gdb_locals(n),
@@ -438,9 +474,11 @@ impl Workload {
             Workload::Hits => Some(tools.bp_addr),
             Workload::Watch => Some(tools.watch_addr),
             Workload::Threads { .. } => Some(tools.threads_addr),
-            Workload::Steps | Workload::Trace | Workload::ConditionalHits | Workload::Locals => {
-                None
-            }
+            Workload::Steps
+            | Workload::Trace
+            | Workload::ConditionalHits
+            | Workload::Locals
+            | Workload::CatchSyscall => None,
         }
     }
 
