@@ -7,6 +7,12 @@
 //! where the stack pointer tells the returning frame from a recursive one. Anything else
 //! that happens on the way — a breakpoint, a signal, the end of the process — ends the step
 //! and is reported as itself.
+//!
+//! As gdb does, the line's address range is computed once, from the line table
+//! ([`Session::line_range`]): while the thread stays inside it, each instruction costs the
+//! step, its registers and a decode of the next instruction (call or return?), without
+//! formatting it, looking up lines, statement starts or inlined functions, or reading the
+//! memory maps; those questions are asked only where the thread leaves the range.
 
 use dbg_memory::SiteOwner;
 use dbg_process::{Pid, Reg};
@@ -225,6 +231,8 @@ impl Session {
             .inline_depth(pid, pc)
             .saturating_sub(self.inline_skip);
         self.inline_skip = 0;
+        let here = self.current_pc()?;
+        let mut range = self.line_range(here, &line, depth);
         let mut signal = self.signal_to_deliver();
         loop {
             // Ctrl-C ends the step where the thread is.
@@ -310,6 +318,7 @@ impl Session {
                         Some(caller) => {
                             line = caller;
                             start = now;
+                            range = None;
                         }
                         // Out of a signal handler, into the kernel's sigreturn trampoline:
                         // through it to where the signal interrupted the program, where gdb
@@ -327,11 +336,18 @@ impl Session {
                         None => return self.step_done(events),
                     }
                     depth = self.images.inline_depth(pid, now);
+                    if range.is_none() {
+                        range = self.line_range(now, &line, depth);
+                    }
                     continue;
                 }
                 Flow::Other => {}
             }
             let _ = reason;
+            if range.is_some_and(|(low, high)| low <= now && now < high) {
+                // Still inside the line's range: nothing there ends the step.
+                continue;
+            }
             let now_depth = self.images.inline_depth(pid, now);
             if now_depth > depth {
                 if over {
@@ -362,6 +378,7 @@ impl Session {
                 let here = self.current_pc()?;
                 if let Some(caller) = self.images.line_at(pid, here) {
                     line = caller;
+                    range = None;
                 }
             }
         }
@@ -637,19 +654,70 @@ impl Session {
             })
     }
 
-    /// What the instruction at `pc` does to the flow of control.
+    /// What the instruction at `pc` does to the flow of control: decoded, not formatted
+    /// (this is asked at every instruction a step executes).
     fn flow_at(&mut self, pc: VirtAddr) -> Result<Flow> {
-        let code = self.disassemble(Some(pc), 1)?;
-        let Some(instruction) = code.first() else {
-            return Ok(Flow::Other);
-        };
-        Ok(match instruction.flow {
-            dbg_memory::Flow::Call => Flow::Call {
-                length: instruction.bytes.len() as u64,
+        /// The longest x86-64 instruction.
+        const MAX_INSTRUCTION: usize = 15;
+        let mut read = self.memory.read(pc, MAX_INSTRUCTION)?;
+        if read.bytes.is_empty() {
+            return Err(dbg_memory::Error::Unreadable { addr: pc }.into());
+        }
+        self.sites.hide(pc, &mut read.bytes);
+        Ok(match dbg_memory::flow_of(&read.bytes, pc) {
+            Some((dbg_memory::Flow::Call, length)) => Flow::Call {
+                length: length as u64,
             },
-            dbg_memory::Flow::Return => Flow::Return,
-            dbg_memory::Flow::Other => Flow::Other,
+            Some((dbg_memory::Flow::Return, _)) => Flow::Return,
+            Some((dbg_memory::Flow::Other, _)) | None => Flow::Other,
         })
+    }
+
+    /// The addresses around `pc` — a half-open range — where a step from `line` at inline
+    /// depth `depth` goes on whatever instruction it lands on: the row intervals of the line
+    /// table, contiguous with pc's, whose first address has `line` as its line and `depth`
+    /// inlined functions (every address of an interval has its first address's line, and
+    /// is no statement start). `None` when pc's own interval is not such (a step that
+    /// starts at an inlined call site, or without a line).
+    fn line_range(
+        &mut self,
+        pc: VirtAddr,
+        line: &SourceLine,
+        depth: usize,
+    ) -> Option<(VirtAddr, VirtAddr)> {
+        /// Rows looked at either side: a line has a handful; a loop's line a few more.
+        const REACH: usize = 32;
+        let pid = self.pid();
+        let starts = self.images.row_starts(pid, pc, REACH)?;
+        let at = starts.partition_point(|a| *a <= pc).checked_sub(1)?;
+        let inside = |session: &mut Session, start: VirtAddr| {
+            session
+                .images
+                .line_at(pid, start)
+                .is_some_and(|here| same_line(&here, line))
+                && session.images.inline_depth(pid, start) == depth
+        };
+        let first = *starts.get(at)?;
+        if !inside(self, first) {
+            return None;
+        }
+        let mut low = first;
+        for start in starts.get(..at)?.iter().rev() {
+            if !inside(self, *start) {
+                break;
+            }
+            low = *start;
+        }
+        // The last start listed ends the range when every one before it is inside (the
+        // sequence's end, or as far as the rows were read).
+        let mut high = *starts.last()?;
+        for start in starts.get(at + 1..)?.iter() {
+            if *start == high || !inside(self, *start) {
+                high = *start;
+                break;
+            }
+        }
+        Some((low, high))
     }
 
     /// The return type of the function containing `pc`, from its DWARF; `None` without
