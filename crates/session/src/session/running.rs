@@ -17,7 +17,7 @@ use crate::event::{Event, StopKind};
 
 /// `stepi N` above this count runs tracer and tracee on one CPU (PERFORMANCE.md: a stop on
 /// the same CPU costs no cross-CPU wake-up, several times cheaper).
-const SHARE_CPU_FROM_STEPS: u64 = 16;
+pub(super) const SHARE_CPU_FROM_STEPS: u64 = 16;
 
 /// What one single step of the current thread did.
 pub(super) enum SingleStep {

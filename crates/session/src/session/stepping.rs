@@ -19,7 +19,7 @@ use dbg_process::{Pid, Reg};
 use dbg_symbols::SourceLine;
 use dbg_sys::VirtAddr;
 
-use super::running::SingleStep;
+use super::running::{SingleStep, SHARE_CPU_FROM_STEPS};
 use super::{Location, Session, SpRule, Temporary, Why};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopCause, StopKind};
@@ -234,10 +234,18 @@ impl Session {
         let here = self.current_pc()?;
         let mut range = self.line_range(here, &line, depth);
         let mut signal = self.signal_to_deliver();
+        // A line that runs many instructions is stepped with the tracee on our CPU (a stop
+        // across CPUs costs more than the stop), as `stepi N` is; restored when the step ends.
+        let mut steps: u64 = 0;
+        let mut _shared = None;
         loop {
             // Ctrl-C ends the step where the thread is.
             if self.interrupter.requested() {
                 return self.step_done(events);
+            }
+            steps += 1;
+            if steps == SHARE_CPU_FROM_STEPS {
+                _shared = self.process.share_cpu().ok();
             }
             let Some(Stepped {
                 pc,
