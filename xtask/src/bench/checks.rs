@@ -38,6 +38,8 @@ impl Workspace {
             Workload::Locals => None,
             // Every timed run of C. is checked: it must stop at an `openat` and finish.
             Workload::CatchSyscall => None,
+            // And of E.: it must run to its end.
+            Workload::SourceStep => None,
         }
     }
 

@@ -200,6 +200,27 @@ pub const CATCH_RATE: RateRow = RateRow {
     goal: Goal::Time(1.5),
 };
 
+/// Iterations of the loop line of `step_loop` stepped over by `step` (E.).
+pub const STEP_LOOP_ITERATIONS: u64 = 20_000;
+
+/// E. `step` over a line whose loop runs without calls (issue 14: the line's address range
+/// computed once), against gdb's `step`; the difference is the time of N-1 iterations.
+pub const SOURCE_STEP_RATE: RateRow = RateRow {
+    letter: 'E',
+    heading: "E. `step` over a line whose loop runs {N} iterations without calls (`step_loop \
+              {N}`)",
+    workload: Workload::SourceStep,
+    tool: "dbg",
+    reference: "gdb",
+    measure: "E. `dbg-cli run --batch -e \"break main\" -e continue -e next -e next -e step -e \
+              continue step_loop {N}`, loop iterations/s",
+    short_measure: "E. `step` over a line that loops without calls",
+    runs: ["{N} iterations", "1 iteration"],
+    events: STEP_LOOP_ITERATIONS,
+    unit: "iterations/s",
+    goal: Goal::Rate(2.0),
+};
+
 /// What a rate row must reach against its reference.
 #[derive(Debug, Clone, Copy)]
 pub enum Goal {
@@ -364,6 +385,10 @@ fn run_problem(
             Err("dbg-cli did not stop at an `openat`".to_string())
         }
         Workload::CatchSyscall => syscall_loop_finished(&stdout, n),
+        Workload::SourceStep if stdout.lines().any(|line| line.starts_with("sum ")) => Ok(()),
+        Workload::SourceStep => {
+            Err("the program did not print `sum ...`: it did not run to its end".to_string())
+        }
         Workload::Threads { .. } => {
             thread_run_problem(tool, long, &both(), events).map_or(Ok(()), Err)
         }

@@ -11,8 +11,8 @@ use super::criterion::{
 use super::hardware::{self, HardwareBreakpoints};
 use super::libraries::{LibraryRuns, DLOPEN_STOP, PYTHON_STOP};
 use super::rates::{
-    CliRates, CATCH_RATE, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, STEP_RATE,
-    THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
+    CliRates, CATCH_RATE, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, SOURCE_STEP_RATE,
+    STEP_RATE, THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
 use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
@@ -69,6 +69,8 @@ pub struct Report {
     pub catch_rates: Measured<CliRates>,
     /// `None` when strace is not installed.
     pub catch_syscalls: Measured<Option<SyscallCounts>>,
+    /// `step` over a line that loops without calls, against gdb.
+    pub source_step_rates: Measured<CliRates>,
 }
 
 impl Report {
@@ -133,6 +135,7 @@ impl Report {
             ),
             ("C", rates_valid(&self.catch_rates)),
             ("D", calls_valid(&self.catch_syscalls)),
+            ("E", rates_valid(&self.source_step_rates)),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
@@ -181,6 +184,7 @@ impl Report {
         remote::render(&self.remote, &mut rows, &mut notes);
         CATCH_RATE.render(&self.catch_rates, &mut rows, &mut notes);
         CATCH_SYSCALL_CALLS.render(&self.catch_syscalls, &mut rows, &mut notes);
+        SOURCE_STEP_RATE.render(&self.source_step_rates, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 

@@ -26,6 +26,8 @@ pub struct Tools {
     /// The strace-like example of dbg-process, built in release mode.
     pub trace: PathBuf,
     pub syscall_loop: PathBuf,
+    /// A line whose loop runs without calls (E.).
+    pub step_loop: PathBuf,
     pub threads_bp: PathBuf,
     /// `target_fn` of `threads_bp` when it runs without ASLR.
     pub threads_addr: u64,
@@ -63,6 +65,7 @@ impl Tools {
                 .join("examples")
                 .join("trace"),
             syscall_loop: fixtures::output_dir().join("syscall_loop"),
+            step_loop: fixtures::output_dir().join("step_loop"),
             threads_bp: fixtures::output_dir().join("threads_bp"),
             threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
                 + fixtures::symbol("threads_bp", "target_fn"),
@@ -258,6 +261,30 @@ impl Tools {
         args
     }
 
+    /// `dbg-cli` arguments: `step` over the loop line of `step_loop iterations` (after
+    /// `break main` and two `next`s), then on to the end.
+    pub fn dbg_source_step(&self, iterations: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        for command in ["break main", "continue", "next", "next", "step", "continue"] {
+            args.extend(os_args(["-e", command]));
+        }
+        args.push(self.step_loop.clone().into());
+        args.push(iterations.to_string().into());
+        args
+    }
+
+    /// gdb arguments for [`Tools::dbg_source_step`]'s work.
+    pub fn gdb_source_step(&self, iterations: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx"]);
+        for command in ["break main", "run", "next", "next", "step", "continue"] {
+            args.extend(os_args(["-ex", command]));
+        }
+        args.push("--args".into());
+        args.push(self.step_loop.clone().into());
+        args.push(iterations.to_string().into());
+        args
+    }
+
     /// strace arguments for [`Tools::dbg_catch_openat`]'s work: the kernel picks out the
     /// `openat`s (`--seccomp-bpf`, which needs `-f`).
     pub fn strace_seccomp_args(&self, calls: u64) -> Vec<OsString> {
@@ -412,6 +439,9 @@ pub enum Workload {
     /// `strace -f --seccomp-bpf -e trace=openat`: N uncaught calls, the loader's `openat`s
     /// caught.
     CatchSyscall,
+    /// `step_loop N` stopped at `main`, `next` twice to its loop line, `step` over that line
+    /// (N iterations, about seven instructions each, no call), then run to its end.
+    SourceStep,
 }
 
 impl Workload {
@@ -431,6 +461,7 @@ impl Workload {
             Workload::Watch => tools.dbg_watch(n, false),
             Workload::Trace => tools.trace_args(n, "/dev/null"),
             Workload::CatchSyscall => tools.dbg_catch_openat(n),
+            Workload::SourceStep => tools.dbg_source_step(n),
             Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
             Workload::ConditionalHits => tools.dbg_conditional_hits(n, FALSE_CONDITION, false),
             Workload::Locals => tools.dbg_locals(n),
@@ -453,6 +484,7 @@ impl Workload {
             Workload::Watch => tools.gdb_watch(n),
             Workload::Trace => tools.strace_args(n),
             Workload::CatchSyscall => tools.strace_seccomp_args(n),
+            Workload::SourceStep => tools.gdb_source_step(n),
             Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
             Workload::ConditionalHits => tools.gdb_conditional_hits(n),
             Workload::Locals => tools.gdb_locals(n),
@@ -478,7 +510,8 @@ impl Workload {
             | Workload::Trace
             | Workload::ConditionalHits
             | Workload::Locals
-            | Workload::CatchSyscall => None,
+            | Workload::CatchSyscall
+            | Workload::SourceStep => None,
         }
     }
 
