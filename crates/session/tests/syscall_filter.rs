@@ -97,6 +97,10 @@ fn after_detach_every_call_succeeds() {
     );
     let pid = session.pid();
     session.detach().unwrap();
+    // The hand-over's stop is over: the parent does not see its child stopped.
+    use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+    let flags = WaitPidFlag::WSTOPPED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    assert_eq!(waitid(Id::Pid(pid), flags), Ok(WaitStatus::StillAlive));
     // The program is still our child: its end is ours to collect.
     let status = nix::sys::wait::waitpid(pid, None).unwrap();
     assert_eq!(status, nix::sys::wait::WaitStatus::Exited(pid, 0));

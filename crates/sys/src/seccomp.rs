@@ -103,7 +103,8 @@ const CUSTODY_OPTIONS: libc::c_int = libc::PTRACE_O_TRACESECCOMP
 /// first (so none has run a user instruction since) — to a custodian process that traces
 /// them until they and everything they fork are gone. Returns once every thread is traced by
 /// the custodian. The custodian takes the first SIGSTOP each thread reports (ours) and the
-/// group-stop it caused, and passes every other signal on.
+/// group-stop it caused, ends that stop with a SIGCONT whose delivery it takes too (so that
+/// the parent's `wait` does not see the process stopped), and passes every other signal on.
 pub fn keep_traced(tids: &[Pid]) -> Result<(), Error> {
     let raw: Vec<libc::pid_t> = tids.iter().map(|tid| tid.as_raw()).collect();
     // Per thread: its first SIGSTOP taken, its first group-stop ended. Prepared before the
@@ -196,6 +197,14 @@ fn custodian_after_fork(tids: &[libc::pid_t], flags: &mut [[bool; 2]], report: l
             unsafe { libc::_exit(1) }
         }
     }
+    // Our SIGSTOP made (or is making) the process stop as a group: a SIGCONT ends that stop
+    // for its parent's `wait` too (a ptrace resume alone leaves it marked stopped). Its
+    // delivery is taken below, so no handler of the program sees it.
+    if let Some(first) = tids.first() {
+        // SAFETY: kill takes two integers.
+        unsafe { libc::kill(*first, libc::SIGCONT) };
+    }
+    let mut sigcont_taken = false;
     tell(0, 0);
     // SAFETY: closing every descriptor we inherited (the debugger's terminal and pipes, which
     // a reader of the debugger's output waits on): the custodian needs none.
@@ -232,6 +241,9 @@ fn custodian_after_fork(tids: &[libc::pid_t], flags: &mut [[bool; 2]], report: l
         let (request, deliver) = match event {
             // A signal: ours (the hand-over's SIGSTOP) is taken, any other passed on.
             0 if signal == libc::SIGSTOP && flag(0, flags) => (libc::PTRACE_CONT, 0),
+            0 if signal == libc::SIGCONT && !std::mem::replace(&mut sigcont_taken, true) => {
+                (libc::PTRACE_CONT, 0)
+            }
             0 => (libc::PTRACE_CONT, signal),
             // A group-stop: the hand-over's ends; a later one (the program stopped from
             // outside) is kept, as without a tracer, until SIGCONT.
