@@ -251,9 +251,9 @@ impl Tools {
     /// (the dynamic loader's `openat`s stop, entry and exit; the program's `getppid`s do not).
     pub fn dbg_catch_openat(&self, calls: u64) -> Vec<OsString> {
         let mut args = os_args(["run", "--batch", "-e", "catch syscall openat"]);
-        // Two `openat`s of the loader, entry and exit each, then the end; one more `continue`
-        // than needed fails once the program has gone, which changes no timing.
-        for _ in 0..6 {
+        // Two `openat`s of the loader (the cache, libc; with no LD_LIBRARY_PATH, see
+        // `measure_rates`), entry and exit each, then the end.
+        for _ in 0..5 {
             args.extend(os_args(["-e", "continue"]));
         }
         args.push(self.syscall_loop.clone().into());
