@@ -180,6 +180,10 @@ fn custodian_after_fork(tids: &[libc::pid_t], flags: &mut [[bool; 2]], report: l
             _ => libc::_exit(0),
         }
     }
+    // A thread that is gone meanwhile (killed from outside) is skipped; the others must not
+    // be left stopped and untraced for it.
+    let mut seized = None;
+    let mut refusal = 0;
     for tid in tids {
         // SAFETY: PTRACE_SEIZE takes the options as an integer in `data`.
         let ret = unsafe {
@@ -192,17 +196,22 @@ fn custodian_after_fork(tids: &[libc::pid_t], flags: &mut [[bool; 2]], report: l
         };
         if ret < 0 {
             // SAFETY: this thread's errno slot.
-            tell(2, unsafe { *libc::__errno_location() });
-            // SAFETY: _exit takes an integer; the threads seized so far are let go.
-            unsafe { libc::_exit(1) }
+            refusal = unsafe { *libc::__errno_location() };
+        } else {
+            seized = seized.or(Some(*tid));
         }
     }
+    let Some(first) = seized else {
+        tell(2, refusal);
+        // SAFETY: _exit takes an integer.
+        unsafe { libc::_exit(1) }
+    };
     // Our SIGSTOP made (or is making) the process stop as a group: a SIGCONT ends that stop
     // for its parent's `wait` too (a ptrace resume alone leaves it marked stopped). Its
     // delivery is taken below, so no handler of the program sees it.
-    if let Some(first) = tids.first() {
+    {
         // SAFETY: kill takes two integers.
-        unsafe { libc::kill(*first, libc::SIGCONT) };
+        unsafe { libc::kill(first, libc::SIGCONT) };
     }
     let mut sigcont_taken = false;
     tell(0, 0);

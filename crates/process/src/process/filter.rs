@@ -178,13 +178,19 @@ fn hand_over(pid: Pid, tids: &[Pid]) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    for tid in &live {
-        match ptrace::detach(*tid, None) {
-            Err(e) if !e.is_gone() => return Err(e.into()),
-            _ => {}
+    // Only threads we let go go to the custodian (a zombie leader, not in a ptrace stop,
+    // cannot be detached, nor seized).
+    let mut detached = Vec::with_capacity(live.len());
+    for tid in live {
+        match ptrace::detach(tid, None) {
+            Ok(()) => detached.push(tid),
+            Err(e) if e.is_gone() => {}
+            Err(e) => return Err(e.into()),
         }
     }
-    seccomp::keep_traced(&live)?;
+    if !detached.is_empty() {
+        seccomp::keep_traced(&detached)?;
+    }
     Ok(())
 }
 
