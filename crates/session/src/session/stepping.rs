@@ -47,6 +47,37 @@ impl Flow {
     }
 }
 
+/// The current line's address range during a source step, and the flow of the instructions
+/// decoded in it: a loop on the line runs the same instructions again, and its code cannot
+/// change under a step (it is running), so each is read and decoded once.
+#[derive(Default)]
+struct Flows {
+    range: Option<(VirtAddr, VirtAddr)>,
+    known: std::collections::HashMap<VirtAddr, Flow>,
+}
+
+impl Flows {
+    fn in_range(&self, pc: VirtAddr) -> bool {
+        self.range.is_some_and(|(low, high)| low <= pc && pc < high)
+    }
+
+    fn set_range(&mut self, range: Option<(VirtAddr, VirtAddr)>) {
+        self.range = range;
+        self.known.clear();
+    }
+
+    fn known(&self, pc: VirtAddr) -> Option<Flow> {
+        self.known.get(&pc).copied()
+    }
+
+    /// Keep `flow` for `pc` when it is in the line's range (elsewhere, code may come and go).
+    fn learn(&mut self, pc: VirtAddr, flow: Flow) {
+        if self.in_range(pc) {
+            self.known.insert(pc, flow);
+        }
+    }
+}
+
 /// One instruction executed by stepping: where it was, what it was, the stack pointer
 /// before it, and where the thread is now.
 struct Stepped {
@@ -143,6 +174,7 @@ impl Session {
 
     fn next_instructions_inner(&mut self, count: u64) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
+        let mut flows = Flows::default();
         let tid = self.process.current_thread();
         let mut signal = self.signal_to_deliver();
         let mut events = Vec::new();
@@ -153,7 +185,7 @@ impl Session {
                 sp,
                 now,
                 reason,
-            }) = self.step_traced(signal.take(), &mut events)?
+            }) = self.step_traced(signal.take(), &mut events, &mut flows)?
             else {
                 return Ok(events);
             };
@@ -232,7 +264,10 @@ impl Session {
             .saturating_sub(self.inline_skip);
         self.inline_skip = 0;
         let here = self.current_pc()?;
-        let mut range = self.line_range(here, &line, depth);
+        let mut flows = Flows {
+            range: self.line_range(here, &line, depth),
+            ..Flows::default()
+        };
         let mut signal = self.signal_to_deliver();
         // A line that runs many instructions is stepped with the tracee on our CPU (a stop
         // across CPUs costs more than the stop), as `stepi N` is; restored when the step ends.
@@ -253,7 +288,7 @@ impl Session {
                 sp,
                 mut now,
                 reason,
-            }) = self.step_traced(signal.take(), &mut events)?
+            }) = self.step_traced(signal.take(), &mut events, &mut flows)?
             else {
                 return Ok(events);
             };
@@ -326,14 +361,14 @@ impl Session {
                         Some(caller) => {
                             line = caller;
                             start = now;
-                            range = None;
+                            flows.set_range(None);
                         }
                         // Out of a signal handler, into the kernel's sigreturn trampoline:
                         // through it to where the signal interrupted the program, where gdb
                         // stops.
                         None if self.at_signal_return(now) => {
                             for _ in 0..2 {
-                                if self.step_traced(None, &mut events)?.is_none() {
+                                if self.step_traced(None, &mut events, &mut flows)?.is_none() {
                                     return Ok(events);
                                 }
                             }
@@ -344,15 +379,16 @@ impl Session {
                         None => return self.step_done(events),
                     }
                     depth = self.images.inline_depth(pid, now);
-                    if range.is_none() {
-                        range = self.line_range(now, &line, depth);
+                    if flows.range.is_none() {
+                        let range = self.line_range(now, &line, depth);
+                        flows.set_range(range);
                     }
                     continue;
                 }
                 Flow::Other => {}
             }
             let _ = reason;
-            if range.is_some_and(|(low, high)| low <= now && now < high) {
+            if flows.in_range(now) {
                 // Still inside the line's range: nothing there ends the step.
                 continue;
             }
@@ -386,7 +422,7 @@ impl Session {
                 let here = self.current_pc()?;
                 if let Some(caller) = self.images.line_at(pid, here) {
                     line = caller;
-                    range = None;
+                    flows.set_range(None);
                 }
             }
         }
@@ -412,9 +448,17 @@ impl Session {
         &mut self,
         signal: Option<dbg_process::Signal>,
         events: &mut Vec<Event>,
+        flows: &mut Flows,
     ) -> Result<Option<Stepped>> {
         let pc = self.current_pc()?;
-        let flow = self.flow_at(pc)?;
+        let flow = match flows.known(pc) {
+            Some(flow) => flow,
+            None => {
+                let flow = self.flow_at(pc)?;
+                flows.learn(pc, flow);
+                flow
+            }
+        };
         let sp = VirtAddr::new(
             self.guard(|process| process.read_register(Reg::Rsp))?
                 .as_u64(),
