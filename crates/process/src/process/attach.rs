@@ -24,11 +24,8 @@ const ATTACH_OPTIONS: Options = Options::PTRACE_O_TRACECLONE
     .union(Options::PTRACE_O_TRACEVFORKDONE)
     .union(Options::PTRACE_O_TRACEEXEC)
     .union(Options::PTRACE_O_TRACEEXIT);
-/// A launched process also dies with the debugger, and reports the seccomp stops of a
-/// system-call filter of ours (without one, the option changes nothing).
-const LAUNCH_OPTIONS: Options = ATTACH_OPTIONS
-    .union(Options::PTRACE_O_EXITKILL)
-    .union(Options::PTRACE_O_TRACESECCOMP);
+/// A launched process also dies with the debugger.
+pub(super) const LAUNCH_OPTIONS: Options = ATTACH_OPTIONS.union(Options::PTRACE_O_EXITKILL);
 
 impl Process {
     /// Take control of `pid`, whose threads are all in a ptrace stop. Each thread may carry

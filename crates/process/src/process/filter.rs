@@ -15,6 +15,7 @@ use dbg_sys::thread as systhread;
 use dbg_sys::wait::{wait_tid, WaitStatus};
 use dbg_sys::{Pid, Signal, VirtAddr};
 
+use super::attach::LAUNCH_OPTIONS;
 use super::breakpoints::poke_byte;
 use super::{Origin, Process};
 use crate::error::{Error, FilterRefusal, Result};
@@ -66,8 +67,14 @@ impl Process {
                     .is_some_and(|t| !t.in_syscall && !t.exiting)
             })
             .ok_or(Error::SyscallFilter(FilterRefusal::EveryThreadInSyscall))?;
-        // Every thread reports seccomp stops already: PTRACE_O_TRACESECCOMP is among the
-        // options of a launched process from the start (without a filter it changes nothing).
+        // Every thread must report seccomp stops before any carries the filter (threads
+        // created later inherit the option). Only now: a program's own filter that traces
+        // a call expects it to fail with ENOSYS while nobody traces seccomp stops.
+        let options = LAUNCH_OPTIONS.union(ptrace::Options::PTRACE_O_TRACESECCOMP);
+        let tids: Vec<Pid> = self.threads().collect();
+        for other in tids {
+            ptrace::set_options(other, options)?;
+        }
         self.flush(tid)?;
         let saved = ptrace::regs(tid)?;
         let sp = saved.0.rsp;
