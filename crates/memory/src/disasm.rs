@@ -30,6 +30,23 @@ pub struct Instruction {
     pub memory_target: Option<VirtAddr>,
 }
 
+/// What the one instruction at the start of `code` (read at `address`) does to the flow of
+/// control, and its length; decoded without formatting it (stepping asks at every
+/// instruction). `None` when the bytes do not decode.
+pub fn flow_of(code: &[u8], address: VirtAddr) -> Option<(Flow, usize)> {
+    let mut decoder = Decoder::with_ip(64, code, address.get(), DecoderOptions::NONE);
+    let instruction = decoder.decode();
+    if instruction.is_invalid() {
+        return None;
+    }
+    let flow = match instruction.flow_control() {
+        FlowControl::Call | FlowControl::IndirectCall => Flow::Call,
+        FlowControl::Return => Flow::Return,
+        _ => Flow::Other,
+    };
+    Some((flow, instruction.len()))
+}
+
 /// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
 /// only when the bytes run out (an instruction cut off by the end of `code` is not returned).
 pub fn disassemble(code: &[u8], address: VirtAddr, count: usize) -> Vec<Instruction> {

@@ -100,6 +100,57 @@ pub enum Error {
     /// Resuming was asked for with every thread to stay stopped.
     #[error("no thread to resume: every thread is to stay stopped")]
     NothingToResume,
+    /// A system-call filter could not be installed in the process.
+    #[error("cannot filter system calls in the kernel: {0}")]
+    SyscallFilter(FilterRefusal),
+}
+
+/// Why a system-call filter was not installed (the caller falls back to stopping at every
+/// system call, or, with a filter already in place, refuses the change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterRefusal {
+    /// Only a launched process gets one: an attached process goes on after the debugger.
+    Attached,
+    /// Yama's `ptrace_scope` keeps a custodian from tracing the process after us.
+    NoCustody,
+    /// The set of calls is too long for one filter program.
+    TooManyCalls,
+    /// Every thread is inside a system call, so none can run `seccomp(2)` now.
+    EveryThreadInSyscall,
+    /// The injected call did not complete (a signal or the process's end came first).
+    Interrupted,
+    /// The kernel refused `prctl(PR_SET_NO_NEW_PRIVS)` or `seccomp(2)` with this errno (or, for
+    /// `SECCOMP_FILTER_FLAG_TSYNC`, a thread id given as a positive number).
+    Kernel {
+        /// `prctl` or `seccomp`.
+        call: &'static str,
+        /// What the call returned.
+        ret: i64,
+    },
+}
+
+impl std::fmt::Display for FilterRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FilterRefusal::Attached => write!(f, "the process was attached, not launched"),
+            FilterRefusal::NoCustody => write!(f, "ptrace_scope does not allow a custodian"),
+            FilterRefusal::TooManyCalls => write!(f, "too many system calls for one filter"),
+            FilterRefusal::EveryThreadInSyscall => {
+                write!(
+                    f,
+                    "every thread is inside a system call; step out of it first"
+                )
+            }
+            FilterRefusal::Interrupted => write!(f, "the injected system call was interrupted"),
+            FilterRefusal::Kernel { call, ret } if *ret < 0 => {
+                let errno = Errno::from_raw(i32::try_from(-ret).unwrap_or(0));
+                write!(f, "{call} failed: {}", errno.desc())
+            }
+            FilterRefusal::Kernel { call, ret } => {
+                write!(f, "{call} could not synchronise thread {ret}")
+            }
+        }
+    }
 }
 
 /// How a process stopped being debugged.

@@ -37,7 +37,7 @@ mod trap_sites;
 pub use dbg_sys::ptrace::SyscallStop;
 pub use dbg_sys::VirtAddr;
 pub use dbg_sys::{Pid, Signal};
-pub use error::{AttachRefusal, Ended, Error, Result};
+pub use error::{AttachRefusal, Ended, Error, FilterRefusal, Result};
 pub use launch::{Launch, ProgramKind};
 pub use process::{CpuShare, Origin, Process, Resume, State, ThreadAction};
 pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};

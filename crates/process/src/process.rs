@@ -15,6 +15,7 @@ mod breakpoints;
 mod cpu;
 mod debugregs;
 mod detach;
+mod filter;
 mod interrupt;
 mod regcache;
 mod resume;
@@ -82,8 +83,11 @@ struct Thread {
     /// What it is to do after a stop the core handles itself (our SIGSTOP, a clone or fork
     /// event, a group-stop): go on the same way, or stay stopped.
     want: Want,
-    /// Between a syscall-entry stop and its exit stop.
+    /// Between a syscall-entry (or seccomp) stop and its exit stop.
     in_syscall: bool,
+    /// Run with `PTRACE_SYSCALL` instead of `PTRACE_CONT` until the exit of the system call
+    /// it is in (a caught call's seccomp stop: its exit is to be reported too).
+    exit_wanted: bool,
     /// How it was last set running.
     stepping: Stepping,
     regs: RegCache,
@@ -151,6 +155,8 @@ pub struct Process {
     group_stops: bool,
     /// Our `int3`s are out of the memory a vfork child shares with us, until VFORK_DONE.
     vfork_lifted: bool,
+    /// A seccomp filter of ours is in the process: whoever it reaches must stay traced.
+    filtered: bool,
     /// The debug registers every thread carries (new threads get them before they run).
     debug: DebugRegisters,
     /// A signal already answered (a terminal Ctrl-C after our interrupt): its stop, when it

@@ -592,6 +592,20 @@ impl Images {
         self.noted(&image.path, frames, 0).max(1)
     }
 
+    /// Where line-table rows start around `address` (up to `reach` rows either side, and the
+    /// end of its sequence when within reach), ascending.
+    pub(crate) fn row_starts(
+        &mut self,
+        pid: Pid,
+        address: VirtAddr,
+        reach: usize,
+    ) -> Option<Vec<VirtAddr>> {
+        let (image, module) = self.module_at(pid, address)?;
+        let starts = module.row_starts(image.bias.to_file(address), reach);
+        let starts = self.noted(&image.path, starts, None)?;
+        Some(starts.into_iter().map(|a| image.bias.to_virt(a)).collect())
+    }
+
     /// Whether a source statement starts at `address`.
     pub(crate) fn is_statement_start(&mut self, pid: Pid, address: VirtAddr) -> bool {
         let Some((image, module)) = self.module_at(pid, address) else {

@@ -76,6 +76,8 @@ pub struct Session {
     /// Threads stopped at the entry of a caught system call (and its number), whose exit is
     /// caught too.
     caught_entries: BTreeMap<Pid, u64>,
+    /// What our seccomp filters in the process stop at (see `syscall_ops`).
+    syscall_filter: crate::syscalls::SyscallFilter,
     /// `handle` settings that differ from gdb's defaults.
     policies: BTreeMap<Signal, SignalPolicy>,
     interrupter: Interrupter,
@@ -237,6 +239,7 @@ impl Session {
             last_signal: None,
             catch: SyscallCatch::None,
             caught_entries: BTreeMap::new(),
+            syscall_filter: crate::syscalls::SyscallFilter::Untried,
             policies: BTreeMap::new(),
             interrupter,
             images: Images::default(),

@@ -68,6 +68,40 @@ impl SyscallCatch {
     }
 }
 
+impl SyscallCatch {
+    /// Whether every call `other` catches is caught here too.
+    pub fn covers(&self, other: &SyscallCatch) -> bool {
+        match (self, other) {
+            (_, SyscallCatch::None) | (SyscallCatch::All, _) => true,
+            (SyscallCatch::None, _) | (SyscallCatch::Only(_), SyscallCatch::All) => false,
+            (SyscallCatch::Only(mine), SyscallCatch::Only(theirs)) => theirs.is_subset(mine),
+        }
+    }
+
+    /// The calls caught here or by `other`.
+    pub fn union(&self, other: &SyscallCatch) -> SyscallCatch {
+        match (self, other) {
+            (SyscallCatch::All, _) | (_, SyscallCatch::All) => SyscallCatch::All,
+            (SyscallCatch::None, other) | (other, SyscallCatch::None) => other.clone(),
+            (SyscallCatch::Only(a), SyscallCatch::Only(b)) => {
+                SyscallCatch::Only(a.union(b).copied().collect())
+            }
+        }
+    }
+}
+
+/// The kernel-side filter of a session's process: whether it has one and what it stops at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SyscallFilter {
+    /// Not tried yet: installed when something is first caught.
+    Untried,
+    /// Our filters (stacked: a call stops when any says so) stop at these calls.
+    Covers(SyscallCatch),
+    /// None can be had for this process (attached, refused by the kernel, ...): system calls
+    /// are caught with `PTRACE_SYSCALL`, a stop at every entry and exit.
+    Unavailable,
+}
+
 /// A stop at a system call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyscallInfo {

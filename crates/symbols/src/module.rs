@@ -512,6 +512,18 @@ impl Module {
         })
     }
 
+    /// The addresses where line-table rows start around `address` (at most `reach` rows
+    /// either side of the one containing it, and the end of its sequence when within reach),
+    /// ascending: stepping computes a line's address range from them once.
+    pub fn row_starts(&self, address: FileAddr, reach: usize) -> Result<Option<Vec<FileAddr>>> {
+        self.dwarf_module().with(|p| match debug(p)? {
+            Some(debug) => Ok(debug
+                .row_starts(address.get(), reach)?
+                .map(|starts| starts.into_iter().map(FileAddr::new).collect())),
+            None => Ok(None),
+        })
+    }
+
     /// Whether `address` is where a source statement starts (a line-table row with
     /// `is_stmt`).
     pub fn is_statement_start(&self, address: FileAddr) -> Result<bool> {

@@ -26,6 +26,7 @@ mod error;
 pub mod file;
 pub mod mem;
 pub mod ptrace;
+pub mod seccomp;
 pub mod spawn;
 pub mod thread;
 pub mod user;

@@ -253,7 +253,15 @@ pub enum SyscallStop {
         /// Return value.
         ret: i64,
     },
-    /// Not a system-call stop (or a seccomp one).
+    /// A seccomp stop (`PTRACE_EVENT_SECCOMP`, a filter's `SECCOMP_RET_TRACE`): the call is
+    /// entered but not run yet; the number and arguments as at an entry.
+    Seccomp {
+        /// System-call number.
+        number: u64,
+        /// rdi, rsi, rdx, r10, r8, r9.
+        args: [u64; 6],
+    },
+    /// Not a system-call stop.
     Other,
 }
 
@@ -289,6 +297,14 @@ pub fn syscall_info(tid: Pid) -> Result<SyscallStop, Error> {
             // SAFETY: op EXIT means the kernel filled the `exit` member of the union.
             let exit = unsafe { info.u.exit };
             SyscallStop::Exit { ret: exit.sval }
+        }
+        libc::PTRACE_SYSCALL_INFO_SECCOMP => {
+            // SAFETY: op SECCOMP means the kernel filled the `seccomp` member of the union.
+            let seccomp = unsafe { info.u.seccomp };
+            SyscallStop::Seccomp {
+                number: seccomp.nr,
+                args: seccomp.args,
+            }
         }
         _ => SyscallStop::Other,
     })

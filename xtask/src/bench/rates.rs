@@ -180,6 +180,49 @@ pub const LOCALS_RATE: RateRow = RateRow {
     goal: Goal::Time(0.5),
 };
 
+/// Uncaught system calls of `syscall_loop` in the syscall-catchpoint rows (C., D.).
+pub const CATCH_CALLS: u64 = 1_000_000;
+
+/// C. A syscall catchpoint (issue 14): `catch syscall openat` while the program makes
+/// {N} other calls, against `strace -f --seccomp-bpf -e trace=openat`; the difference is the
+/// time of N-1 uncaught calls (the loader's caught `openat`s are in both runs and cancel).
+pub const CATCH_RATE: RateRow = RateRow {
+    letter: 'C',
+    heading: "C. `catch syscall openat` over {N} other system calls (`syscall_loop {N}`) \
+              against `strace -f --seccomp-bpf -e trace=openat`",
+    workload: Workload::CatchSyscall,
+    tool: "dbg",
+    reference: "strace --seccomp-bpf",
+    measure: "C. `dbg-cli run --batch -e \"catch syscall openat\" -e continue (×5) \
+              syscall_loop {N}`, time per uncaught system call",
+    short_measure: "C. uncaught system calls under `catch syscall openat`",
+    runs: ["{N} calls", "1 call"],
+    events: CATCH_CALLS,
+    unit: "syscalls/s",
+    goal: Goal::Time(1.5),
+};
+
+/// Iterations of the loop line of `step_loop` stepped over by `step` (E.).
+pub const STEP_LOOP_ITERATIONS: u64 = 20_000;
+
+/// E. `step` over a line whose loop runs without calls (issue 14: the line's address range
+/// computed once), against gdb's `step`; the difference is the time of N-1 iterations.
+pub const SOURCE_STEP_RATE: RateRow = RateRow {
+    letter: 'E',
+    heading: "E. `step` over a line whose loop runs {N} iterations without calls (`step_loop \
+              {N}`)",
+    workload: Workload::SourceStep,
+    tool: "dbg",
+    reference: "gdb",
+    measure: "E. `dbg-cli run --batch -e \"break main\" -e continue -e next -e next -e step -e \
+              continue step_loop {N}`, loop iterations/s",
+    short_measure: "E. `step` over a line that loops without calls",
+    runs: ["{N} iterations", "1 iteration"],
+    events: STEP_LOOP_ITERATIONS,
+    unit: "iterations/s",
+    goal: Goal::Rate(2.0),
+};
+
 /// What a rate row must reach against its reference.
 #[derive(Debug, Clone, Copy)]
 pub enum Goal {
@@ -301,6 +344,14 @@ impl Workspace {
             }
             commands.push((row.reference, long, short));
         }
+        if let Workload::CatchSyscall = workload {
+            // `cargo run` sets LD_LIBRARY_PATH, which makes the loader try more `openat`s
+            // (each a caught stop) than the script continues over.
+            for (_, long, short) in &mut commands {
+                long.env_remove("LD_LIBRARY_PATH");
+                short.env_remove("LD_LIBRARY_PATH");
+            }
+        }
         let [long, short] = row.runs.map(|run| row.text(run));
         let medians =
             self.interleaved_medians(&mut commands, [&long, &short], |tool, long, out| {
@@ -340,6 +391,14 @@ fn run_problem(
         Workload::Watch if tool == "gdb" => gdb_watch_problem(&both(), n).map_or(Ok(()), Err),
         Workload::Watch => watch_loop_finished(&both(), n),
         Workload::Trace => syscall_loop_finished(&stdout, n),
+        Workload::CatchSyscall if tool == "dbg" && !stdout.contains("syscall entry openat") => {
+            Err("dbg-cli did not stop at an `openat`".to_string())
+        }
+        Workload::CatchSyscall => syscall_loop_finished(&stdout, n),
+        Workload::SourceStep if stdout.lines().any(|line| line.starts_with("sum ")) => Ok(()),
+        Workload::SourceStep => {
+            Err("the program did not print `sum ...`: it did not run to its end".to_string())
+        }
         Workload::Threads { .. } => {
             thread_run_problem(tool, long, &both(), events).map_or(Ok(()), Err)
         }

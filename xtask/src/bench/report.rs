@@ -11,13 +11,14 @@ use super::criterion::{
 use super::hardware::{self, HardwareBreakpoints};
 use super::libraries::{LibraryRuns, DLOPEN_STOP, PYTHON_STOP};
 use super::rates::{
-    CliRates, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, STEP_RATE, THREAD_HITS,
-    THREAD_RATE, TRACE_RATE, WATCH_RATE,
+    CliRates, CATCH_RATE, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, SOURCE_STEP_RATE,
+    STEP_RATE, THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
 use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
 use super::syscalls::{
-    SyscallCounts, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS, WATCH_CALLS,
+    SyscallCounts, CATCH_SYSCALL_CALLS, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS,
+    WATCH_CALLS,
 };
 use super::{Measured, Rows};
 
@@ -64,6 +65,12 @@ pub struct Report {
     /// The gdb client through dbg-cli gdbserver against through gdbserver; `None` when gdb is
     /// not installed.
     pub remote: Measured<Option<RemoteRuns>>,
+    /// Uncaught system calls under `catch syscall openat`, against `strace --seccomp-bpf`.
+    pub catch_rates: Measured<CliRates>,
+    /// `None` when strace is not installed.
+    pub catch_syscalls: Measured<Option<SyscallCounts>>,
+    /// `step` over a line that loops without calls, against gdb.
+    pub source_step_rates: Measured<CliRates>,
 }
 
 impl Report {
@@ -126,6 +133,9 @@ impl Report {
                     .as_ref()
                     .is_ok_and(|r| r.as_ref().is_none_or(|r| r.valid(&self.rows))),
             ),
+            ("C", rates_valid(&self.catch_rates)),
+            ("D", calls_valid(&self.catch_syscalls)),
+            ("E", rates_valid(&self.source_step_rates)),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
@@ -172,6 +182,9 @@ impl Report {
         PYTHON_STOP.render(&self.python_stop, &mut rows, &mut notes);
         DLOPEN_STOP.render(&self.dlopen_stop, &mut rows, &mut notes);
         remote::render(&self.remote, &mut rows, &mut notes);
+        CATCH_RATE.render(&self.catch_rates, &mut rows, &mut notes);
+        CATCH_SYSCALL_CALLS.render(&self.catch_syscalls, &mut rows, &mut notes);
+        SOURCE_STEP_RATE.render(&self.source_step_rates, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 

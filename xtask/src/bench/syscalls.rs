@@ -83,6 +83,23 @@ pub const TRACED_CALLS: CallsRow = CallsRow {
     reference_measured_earlier: "8–10",
 };
 
+/// D. System calls of dbg-cli per uncaught system call of the program under `catch syscall
+/// openat` (a seccomp filter stops only the caught calls: none), and of `strace -f
+/// --seccomp-bpf -e trace=openat`.
+pub const CATCH_SYSCALL_CALLS: CallsRow = CallsRow {
+    letter: 'D',
+    workload: Workload::CatchSyscall,
+    files: ["dbg-catch", "strace-seccomp"],
+    counts: (10_000, 1_010_000),
+    tool: "dbg",
+    reference: "strace --seccomp-bpf",
+    event: "uncaught system call under `catch syscall openat`",
+    per: "call",
+    goal: 0.01,
+    bare_loop: 0.0,
+    reference_measured_earlier: "0",
+};
+
 /// A system-call row: what is counted, and how the row is labelled and judged.
 #[derive(Debug)]
 pub struct CallsRow {

@@ -26,6 +26,8 @@ pub struct Tools {
     /// The strace-like example of dbg-process, built in release mode.
     pub trace: PathBuf,
     pub syscall_loop: PathBuf,
+    /// A line whose loop runs without calls (E.).
+    pub step_loop: PathBuf,
     pub threads_bp: PathBuf,
     /// `target_fn` of `threads_bp` when it runs without ASLR.
     pub threads_addr: u64,
@@ -63,6 +65,7 @@ impl Tools {
                 .join("examples")
                 .join("trace"),
             syscall_loop: fixtures::output_dir().join("syscall_loop"),
+            step_loop: fixtures::output_dir().join("step_loop"),
             threads_bp: fixtures::output_dir().join("threads_bp"),
             threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
                 + fixtures::symbol("threads_bp", "target_fn"),
@@ -244,6 +247,60 @@ impl Tools {
         ]
     }
 
+    /// `dbg-cli` arguments: run `syscall_loop calls` to its end with `catch syscall openat`
+    /// (the dynamic loader's `openat`s stop, entry and exit; the program's `getppid`s do not).
+    pub fn dbg_catch_openat(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch", "-e", "catch syscall openat"]);
+        // Two `openat`s of the loader (the cache, libc; with no LD_LIBRARY_PATH, see
+        // `measure_rates`), entry and exit each, then the end.
+        for _ in 0..5 {
+            args.extend(os_args(["-e", "continue"]));
+        }
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
+    /// `dbg-cli` arguments: `step` over the loop line of `step_loop iterations` (after
+    /// `break main` and two `next`s), then on to the end.
+    pub fn dbg_source_step(&self, iterations: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        for command in ["break main", "continue", "next", "next", "step", "continue"] {
+            args.extend(os_args(["-e", command]));
+        }
+        args.push(self.step_loop.clone().into());
+        args.push(iterations.to_string().into());
+        args
+    }
+
+    /// gdb arguments for [`Tools::dbg_source_step`]'s work.
+    pub fn gdb_source_step(&self, iterations: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx"]);
+        for command in ["break main", "run", "next", "next", "step", "continue"] {
+            args.extend(os_args(["-ex", command]));
+        }
+        args.push("--args".into());
+        args.push(self.step_loop.clone().into());
+        args.push(iterations.to_string().into());
+        args
+    }
+
+    /// strace arguments for [`Tools::dbg_catch_openat`]'s work: the kernel picks out the
+    /// `openat`s (`--seccomp-bpf`, which needs `-f`).
+    pub fn strace_seccomp_args(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args([
+            "-f",
+            "--seccomp-bpf",
+            "-e",
+            "trace=openat",
+            "-o",
+            "/dev/null",
+        ]);
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
     /// strace arguments: the same as [`Tools::trace_args`] with `strace -f -o /dev/null`.
     pub fn strace_args(&self, calls: u64) -> Vec<OsString> {
         let mut args = os_args(["-f", "-o", "/dev/null"]);
@@ -378,6 +435,13 @@ pub enum Workload {
     /// `locals50` stopped in `fifty_locals` (`up` from `checkpoint`), its 50 locals listed N
     /// times.
     Locals,
+    /// `syscall_loop N` run to its end with `catch syscall openat` (dbg-cli) or
+    /// `strace -f --seccomp-bpf -e trace=openat`: N uncaught calls, the loader's `openat`s
+    /// caught.
+    CatchSyscall,
+    /// `step_loop N` stopped at `main`, `next` twice to its loop line, `step` over that line
+    /// (N iterations, about seven instructions each, no call), then run to its end.
+    SourceStep,
 }
 
 impl Workload {
@@ -396,6 +460,8 @@ impl Workload {
             Workload::Hits => tools.dbg_hits(n, false),
             Workload::Watch => tools.dbg_watch(n, false),
             Workload::Trace => tools.trace_args(n, "/dev/null"),
+            Workload::CatchSyscall => tools.dbg_catch_openat(n),
+            Workload::SourceStep => tools.dbg_source_step(n),
             Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
             Workload::ConditionalHits => tools.dbg_conditional_hits(n, FALSE_CONDITION, false),
             Workload::Locals => tools.dbg_locals(n),
@@ -405,7 +471,7 @@ impl Workload {
     /// The reference tool, when it is installed: gdb, or strace.
     pub fn reference(self, tools: &Tools) -> Option<&Path> {
         match self {
-            Workload::Trace => tools.strace.as_deref(),
+            Workload::Trace | Workload::CatchSyscall => tools.strace.as_deref(),
             _ => tools.gdb.as_deref(),
         }
     }
@@ -417,6 +483,8 @@ impl Workload {
             Workload::Hits => tools.gdb_hits(n),
             Workload::Watch => tools.gdb_watch(n),
             Workload::Trace => tools.strace_args(n),
+            Workload::CatchSyscall => tools.strace_seccomp_args(n),
+            Workload::SourceStep => tools.gdb_source_step(n),
             Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
             Workload::ConditionalHits => tools.gdb_conditional_hits(n),
             Workload::Locals => tools.gdb_locals(n),
@@ -438,9 +506,12 @@ impl Workload {
             Workload::Hits => Some(tools.bp_addr),
             Workload::Watch => Some(tools.watch_addr),
             Workload::Threads { .. } => Some(tools.threads_addr),
-            Workload::Steps | Workload::Trace | Workload::ConditionalHits | Workload::Locals => {
-                None
-            }
+            Workload::Steps
+            | Workload::Trace
+            | Workload::ConditionalHits
+            | Workload::Locals
+            | Workload::CatchSyscall
+            | Workload::SourceStep => None,
         }
     }
 

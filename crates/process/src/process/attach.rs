@@ -25,7 +25,7 @@ const ATTACH_OPTIONS: Options = Options::PTRACE_O_TRACECLONE
     .union(Options::PTRACE_O_TRACEEXEC)
     .union(Options::PTRACE_O_TRACEEXIT);
 /// A launched process also dies with the debugger.
-const LAUNCH_OPTIONS: Options = ATTACH_OPTIONS.union(Options::PTRACE_O_EXITKILL);
+pub(super) const LAUNCH_OPTIONS: Options = ATTACH_OPTIONS.union(Options::PTRACE_O_EXITKILL);
 
 impl Process {
     /// Take control of `pid`, whose threads are all in a ptrace stop. Each thread may carry
@@ -53,6 +53,7 @@ impl Process {
             stop_request: StopRequest::default(),
             group_stops: false,
             vfork_lifted: false,
+            filtered: false,
             debug: DebugRegisters::default(),
             swallow: None,
             events: VecDeque::new(),

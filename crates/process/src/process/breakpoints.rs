@@ -101,6 +101,10 @@ impl Process {
             self.vfork_lifted = true;
         }
         let _ = ptrace::poke_user(child, user::debug_reg(7), 0);
+        if self.filtered {
+            // It carries our filter: it must stay traced, by a custodian.
+            return self.hand_over_child(child);
+        }
         match ptrace::detach(child, None) {
             Err(e) if !e.is_gone() => Err(e.into()),
             _ => Ok(()),

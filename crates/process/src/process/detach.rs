@@ -163,6 +163,18 @@ impl Process {
             let _ = DebugRegisters::default().apply(*tid, &self.debug);
         }
         self.debug = DebugRegisters::default();
+        if self.filtered {
+            // The process carries our filter: a custodian traces it from here on. (A signal
+            // a thread was stopped with is sent again after the hand-over.)
+            self.hand_over_threads(&tids)?;
+            for (tid, signal) in &deliver {
+                let _ = systhread::tgkill(self.pid, *tid, *signal);
+            }
+            self.threads.clear();
+            self.stop_request.close();
+            self.state = State::Ended(Ended::Detached);
+            return Ok(());
+        }
         for tid in tids {
             match ptrace::detach(tid, deliver.get(&tid).copied()) {
                 Ok(()) => {}

@@ -127,8 +127,11 @@ impl Process {
         ) {
             self.group_stops = true;
         }
+        let exit_wanted = self.thread_mut(tid)?.exit_wanted;
         let result = match want {
             Want::Hold => Ok(()),
+            // A caught call's exit is to be reported: this thread alone stops at it.
+            Want::Run(Resume::Continue) if exit_wanted => ptrace::syscall(tid, signal),
             Want::Run(Resume::Continue) => ptrace::cont(tid, signal),
             Want::Run(Resume::Syscalls) => ptrace::syscall(tid, signal),
             Want::Step(_) => ptrace::step(tid, signal),
@@ -143,13 +146,21 @@ impl Process {
         thread.want = want;
         match want {
             Want::Hold => {}
-            Want::Run(_) => {
+            Want::Run(mode) => {
                 thread.running = true;
                 thread.stepping = Stepping::Continue;
+                if mode == Resume::Continue && !thread.exit_wanted {
+                    // Whatever call it was in completes without a stop we see.
+                    thread.in_syscall = false;
+                }
             }
             Want::Step(kind) => {
                 thread.running = true;
                 thread.stepping = kind;
+                // A step out of a seccomp stop runs the call without an exit stop.
+                if std::mem::take(&mut thread.exit_wanted) {
+                    thread.in_syscall = false;
+                }
             }
         }
         Ok(())

@@ -78,7 +78,9 @@ impl Process {
         let info = ptrace::syscall_info(tid)?;
         let thread = self.thread_mut(tid)?;
         match info {
-            ptrace::SyscallStop::Entry { .. } => thread.in_syscall = true,
+            ptrace::SyscallStop::Entry { .. } | ptrace::SyscallStop::Seccomp { .. } => {
+                thread.in_syscall = true
+            }
             ptrace::SyscallStop::Exit { .. } => thread.in_syscall = false,
             ptrace::SyscallStop::Other => {}
         }
@@ -166,6 +168,9 @@ impl Process {
             WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_EXIT) => self.handle_exit_event(tid),
             WaitStatus::PtraceEvent(_, signal, libc::PTRACE_EVENT_EXEC) => {
                 self.handle_exec_event(tid, signal)
+            }
+            WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_SECCOMP) => {
+                self.handle_seccomp_stop(tid)
             }
             WaitStatus::PtraceEvent(_, signal, event) => {
                 self.handle_other_event(tid, signal, event)
@@ -376,11 +381,33 @@ impl Process {
         })))
     }
 
+    /// A seccomp stop (a call our filter traces, before it runs): reported as the call's
+    /// entry. Its exit is seen only if the thread is resumed with `PTRACE_SYSCALL` (Linux 4.8
+    /// and later report no syscall-entry stop after a seccomp stop, only the exit).
+    fn handle_seccomp_stop(&mut self, tid: Pid) -> Result<Option<StopReason>> {
+        let thread = self.thread_mut(tid)?;
+        thread.running = false;
+        thread.in_syscall = true;
+        Ok(Some(StopReason::Stopped(Stop {
+            tid,
+            signal: Signal::SIGTRAP,
+            trap: Some(TrapKind::SyscallEntry),
+            fault_addr: None,
+            origin: SignalOrigin::Kernel,
+            breakpoint: None,
+            debug_status: None,
+        })))
+    }
+
     /// A system-call entry or exit stop (`PTRACE_O_TRACESYSGOOD`); reported.
     fn handle_syscall_stop(&mut self, tid: Pid) -> Result<Option<StopReason>> {
         let thread = self.thread_mut(tid)?;
         thread.running = false;
         thread.in_syscall = !thread.in_syscall;
+        if !thread.in_syscall {
+            // The exit a seccomp stop asked for: from now on the thread runs freely again.
+            thread.exit_wanted = false;
+        }
         let trap = if thread.in_syscall {
             TrapKind::SyscallEntry
         } else {

@@ -17,7 +17,7 @@ use crate::event::{Event, StopKind};
 
 /// `stepi N` above this count runs tracer and tracee on one CPU (PERFORMANCE.md: a stop on
 /// the same CPU costs no cross-CPU wake-up, several times cheaper).
-const SHARE_CPU_FROM_STEPS: u64 = 16;
+pub(super) const SHARE_CPU_FROM_STEPS: u64 = 16;
 
 /// What one single step of the current thread did.
 pub(super) enum SingleStep {
@@ -383,7 +383,9 @@ impl Session {
             self.images.mark_stale();
         }
         // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
-        let mode = if self.catch.is_empty() {
+        // With our filter, only caught calls stop (and the threads that are to see a caught
+        // call's exit run to it with PTRACE_SYSCALL, as the process layer knows).
+        let mode = if self.catch.is_empty() || self.syscalls_filtered()? {
             Resume::Continue
         } else {
             Resume::Syscalls

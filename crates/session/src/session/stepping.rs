@@ -7,13 +7,19 @@
 //! where the stack pointer tells the returning frame from a recursive one. Anything else
 //! that happens on the way — a breakpoint, a signal, the end of the process — ends the step
 //! and is reported as itself.
+//!
+//! As gdb does, the line's address range is computed once, from the line table
+//! ([`Session::line_range`]): while the thread stays inside it, each instruction costs the
+//! step, its registers and a decode of the next instruction (call or return?), without
+//! formatting it, looking up lines, statement starts or inlined functions, or reading the
+//! memory maps; those questions are asked only where the thread leaves the range.
 
 use dbg_memory::SiteOwner;
 use dbg_process::{Pid, Reg};
 use dbg_symbols::SourceLine;
 use dbg_sys::VirtAddr;
 
-use super::running::SingleStep;
+use super::running::{SingleStep, SHARE_CPU_FROM_STEPS};
 use super::{Location, Session, SpRule, Temporary, Why};
 use crate::error::{Error, Result};
 use crate::event::{Event, StopCause, StopKind};
@@ -37,6 +43,37 @@ impl Flow {
         match self {
             Flow::Call { length } if now == pc.wrapping_add(length) => Flow::Other,
             flow => flow,
+        }
+    }
+}
+
+/// The current line's address range during a source step, and the flow of the instructions
+/// decoded in it: a loop on the line runs the same instructions again, and its code cannot
+/// change under a step (it is running), so each is read and decoded once.
+#[derive(Default)]
+struct Flows {
+    range: Option<(VirtAddr, VirtAddr)>,
+    known: std::collections::HashMap<VirtAddr, Flow>,
+}
+
+impl Flows {
+    fn in_range(&self, pc: VirtAddr) -> bool {
+        self.range.is_some_and(|(low, high)| low <= pc && pc < high)
+    }
+
+    fn set_range(&mut self, range: Option<(VirtAddr, VirtAddr)>) {
+        self.range = range;
+        self.known.clear();
+    }
+
+    fn known(&self, pc: VirtAddr) -> Option<Flow> {
+        self.known.get(&pc).copied()
+    }
+
+    /// Keep `flow` for `pc` when it is in the line's range (elsewhere, code may come and go).
+    fn learn(&mut self, pc: VirtAddr, flow: Flow) {
+        if self.in_range(pc) {
+            self.known.insert(pc, flow);
         }
     }
 }
@@ -137,6 +174,7 @@ impl Session {
 
     fn next_instructions_inner(&mut self, count: u64) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
+        let mut flows = Flows::default();
         let tid = self.process.current_thread();
         let mut signal = self.signal_to_deliver();
         let mut events = Vec::new();
@@ -147,7 +185,7 @@ impl Session {
                 sp,
                 now,
                 reason,
-            }) = self.step_traced(signal.take(), &mut events)?
+            }) = self.step_traced(signal.take(), &mut events, &mut flows)?
             else {
                 return Ok(events);
             };
@@ -225,11 +263,24 @@ impl Session {
             .inline_depth(pid, pc)
             .saturating_sub(self.inline_skip);
         self.inline_skip = 0;
+        let here = self.current_pc()?;
+        let mut flows = Flows {
+            range: self.line_range(here, &line, depth),
+            ..Flows::default()
+        };
         let mut signal = self.signal_to_deliver();
+        // A line that runs many instructions is stepped with the tracee on our CPU (a stop
+        // across CPUs costs more than the stop), as `stepi N` is; restored when the step ends.
+        let mut steps: u64 = 0;
+        let mut _shared = None;
         loop {
             // Ctrl-C ends the step where the thread is.
             if self.interrupter.requested() {
                 return self.step_done(events);
+            }
+            steps += 1;
+            if steps == SHARE_CPU_FROM_STEPS {
+                _shared = self.process.share_cpu().ok();
             }
             let Some(Stepped {
                 pc,
@@ -237,7 +288,7 @@ impl Session {
                 sp,
                 mut now,
                 reason,
-            }) = self.step_traced(signal.take(), &mut events)?
+            }) = self.step_traced(signal.take(), &mut events, &mut flows)?
             else {
                 return Ok(events);
             };
@@ -310,13 +361,14 @@ impl Session {
                         Some(caller) => {
                             line = caller;
                             start = now;
+                            flows.set_range(None);
                         }
                         // Out of a signal handler, into the kernel's sigreturn trampoline:
                         // through it to where the signal interrupted the program, where gdb
                         // stops.
                         None if self.at_signal_return(now) => {
                             for _ in 0..2 {
-                                if self.step_traced(None, &mut events)?.is_none() {
+                                if self.step_traced(None, &mut events, &mut flows)?.is_none() {
                                     return Ok(events);
                                 }
                             }
@@ -327,11 +379,19 @@ impl Session {
                         None => return self.step_done(events),
                     }
                     depth = self.images.inline_depth(pid, now);
+                    if flows.range.is_none() {
+                        let range = self.line_range(now, &line, depth);
+                        flows.set_range(range);
+                    }
                     continue;
                 }
                 Flow::Other => {}
             }
             let _ = reason;
+            if flows.in_range(now) {
+                // Still inside the line's range: nothing there ends the step.
+                continue;
+            }
             let now_depth = self.images.inline_depth(pid, now);
             if now_depth > depth {
                 if over {
@@ -362,6 +422,7 @@ impl Session {
                 let here = self.current_pc()?;
                 if let Some(caller) = self.images.line_at(pid, here) {
                     line = caller;
+                    flows.set_range(None);
                 }
             }
         }
@@ -387,9 +448,17 @@ impl Session {
         &mut self,
         signal: Option<dbg_process::Signal>,
         events: &mut Vec<Event>,
+        flows: &mut Flows,
     ) -> Result<Option<Stepped>> {
         let pc = self.current_pc()?;
-        let flow = self.flow_at(pc)?;
+        let flow = match flows.known(pc) {
+            Some(flow) => flow,
+            None => {
+                let flow = self.flow_at(pc)?;
+                flows.learn(pc, flow);
+                flow
+            }
+        };
         let sp = VirtAddr::new(
             self.guard(|process| process.read_register(Reg::Rsp))?
                 .as_u64(),
@@ -637,19 +706,70 @@ impl Session {
             })
     }
 
-    /// What the instruction at `pc` does to the flow of control.
+    /// What the instruction at `pc` does to the flow of control: decoded, not formatted
+    /// (this is asked at every instruction a step executes).
     fn flow_at(&mut self, pc: VirtAddr) -> Result<Flow> {
-        let code = self.disassemble(Some(pc), 1)?;
-        let Some(instruction) = code.first() else {
-            return Ok(Flow::Other);
-        };
-        Ok(match instruction.flow {
-            dbg_memory::Flow::Call => Flow::Call {
-                length: instruction.bytes.len() as u64,
+        /// The longest x86-64 instruction.
+        const MAX_INSTRUCTION: usize = 15;
+        let mut read = self.memory.read(pc, MAX_INSTRUCTION)?;
+        if read.bytes.is_empty() {
+            return Err(dbg_memory::Error::Unreadable { addr: pc }.into());
+        }
+        self.sites.hide(pc, &mut read.bytes);
+        Ok(match dbg_memory::flow_of(&read.bytes, pc) {
+            Some((dbg_memory::Flow::Call, length)) => Flow::Call {
+                length: length as u64,
             },
-            dbg_memory::Flow::Return => Flow::Return,
-            dbg_memory::Flow::Other => Flow::Other,
+            Some((dbg_memory::Flow::Return, _)) => Flow::Return,
+            Some((dbg_memory::Flow::Other, _)) | None => Flow::Other,
         })
+    }
+
+    /// The addresses around `pc` — a half-open range — where a step from `line` at inline
+    /// depth `depth` goes on whatever instruction it lands on: the row intervals of the line
+    /// table, contiguous with pc's, whose first address has `line` as its line and `depth`
+    /// inlined functions (every address of an interval has its first address's line, and
+    /// is no statement start). `None` when pc's own interval is not such (a step that
+    /// starts at an inlined call site, or without a line).
+    fn line_range(
+        &mut self,
+        pc: VirtAddr,
+        line: &SourceLine,
+        depth: usize,
+    ) -> Option<(VirtAddr, VirtAddr)> {
+        /// Rows looked at either side: a line has a handful; a loop's line a few more.
+        const REACH: usize = 32;
+        let pid = self.pid();
+        let starts = self.images.row_starts(pid, pc, REACH)?;
+        let at = starts.partition_point(|a| *a <= pc).checked_sub(1)?;
+        let inside = |session: &mut Session, start: VirtAddr| {
+            session
+                .images
+                .line_at(pid, start)
+                .is_some_and(|here| same_line(&here, line))
+                && session.images.inline_depth(pid, start) == depth
+        };
+        let first = *starts.get(at)?;
+        if !inside(self, first) {
+            return None;
+        }
+        let mut low = first;
+        for start in starts.get(..at)?.iter().rev() {
+            if !inside(self, *start) {
+                break;
+            }
+            low = *start;
+        }
+        // The last start listed ends the range when every one before it is inside (the
+        // sequence's end, or as far as the rows were read).
+        let mut high = *starts.last()?;
+        for start in starts.get(at + 1..)?.iter() {
+            if *start == high || !inside(self, *start) {
+                high = *start;
+                break;
+            }
+        }
+        Some((low, high))
     }
 
     /// The return type of the function containing `pc`, from its DWARF; `None` without

@@ -11,11 +11,70 @@ use crate::syscalls::{SyscallCatch, SyscallInfo};
 
 impl Session {
     /// Stop at the entry and exit of these system calls from now on.
+    ///
+    /// In a launched process the kernel picks them out: a seccomp filter stops the caught
+    /// calls and lets every other one run without a stop. A filter cannot be taken back, so a
+    /// call no longer caught still stops (and is passed over at once); one more filter for
+    /// calls added is installed now, or, while every thread is inside a system call, at the
+    /// next resume that finds one outside. A refusal by the kernel, with a filter in place,
+    /// fails the command and changes nothing.
     pub fn catch_syscalls(&mut self, catch: SyscallCatch) -> Result<()> {
         self.ensure_stopped()?;
+        self.filter_for(&catch)?;
         self.catch = catch;
         self.caught_entries.clear();
         Ok(())
+    }
+
+    /// Whether a seccomp filter of ours picks the caught system calls out in the kernel (so
+    /// that the others run without a stop), rather than a stop at every call.
+    pub fn syscalls_filtered_by_kernel(&self) -> bool {
+        self.process.syscall_filtered()
+    }
+
+    /// How to run while `self.catch` is caught: `true` when our filter picks the calls out
+    /// (run with `PTRACE_CONT`), `false` when every call must stop (`PTRACE_SYSCALL`).
+    pub(super) fn syscalls_filtered(&mut self) -> Result<bool> {
+        let catch = self.catch.clone();
+        self.filter_for(&catch)
+    }
+
+    /// Make our filter stop at every call `catch` catches, installing one more if needed:
+    /// whether it does. Without a filter yet, a refusal is no error (system calls are then
+    /// caught the classic way, from then on); with one, it is, because the classic way would
+    /// see the filtered calls twice.
+    fn filter_for(&mut self, catch: &SyscallCatch) -> Result<bool> {
+        use crate::syscalls::SyscallFilter;
+        let covered = match &self.syscall_filter {
+            SyscallFilter::Unavailable => return Ok(false),
+            _ if catch.is_empty() => return Ok(true),
+            SyscallFilter::Covers(covered) if covered.covers(catch) => return Ok(true),
+            SyscallFilter::Covers(covered) => covered.clone(),
+            SyscallFilter::Untried => SyscallCatch::None,
+        };
+        let numbers: Option<Vec<u64>> = match catch {
+            SyscallCatch::Only(set) => Some(set.iter().copied().collect()),
+            SyscallCatch::All | SyscallCatch::None => None,
+        };
+        let installed = self.guard(|process| process.install_syscall_filter(numbers.as_deref()));
+        match installed {
+            Ok(()) => {
+                self.syscall_filter = SyscallFilter::Covers(covered.union(catch));
+                Ok(true)
+            }
+            // Every thread is inside a system call (typically the one thread, stopped at a
+            // caught call's entry): the filter goes in at the next resume that finds a thread
+            // outside one — for that thread, once the call's exit stop is reached, before it
+            // runs anything else.
+            Err(crate::error::Error::Process(dbg_process::Error::SyscallFilter(
+                dbg_process::FilterRefusal::EveryThreadInSyscall,
+            ))) if self.process.syscall_filtered() => Ok(true),
+            Err(error) if self.process.syscall_filtered() || !self.is_alive() => Err(error),
+            Err(_) => {
+                self.syscall_filter = SyscallFilter::Unavailable;
+                Ok(false)
+            }
+        }
     }
 
     /// At a system-call stop of thread `tid`: the stop to report when the call is caught.
@@ -55,6 +114,22 @@ impl Session {
                     ret: Some(ret),
                 };
                 (StopKind::SyscallExit, info)
+            }
+            dbg_process::SyscallStop::Seccomp { number, args } => {
+                // A call our filter stops (or stopped: filters stay) before it runs.
+                if !self.catch.catches(number) {
+                    return Ok(None);
+                }
+                self.caught_entries.insert(tid, number);
+                // Its exit is reported too: that thread alone runs to it with PTRACE_SYSCALL.
+                self.process.want_syscall_exit(tid)?;
+                let info = SyscallInfo {
+                    name: name(number),
+                    number,
+                    args: Some(args),
+                    ret: None,
+                };
+                (StopKind::SyscallEntry, info)
             }
             dbg_process::SyscallStop::Other => return Ok(None),
         };

@@ -63,6 +63,13 @@ impl LineTable {
         self.rows.get(sequence.start..sequence.end)
     }
 
+    /// The end (first address past) of the sequence containing `address`.
+    fn sequence_end(&self, address: u64) -> Option<u64> {
+        let index = self.sequences.partition_point(|s| s.low <= address);
+        let sequence = self.sequences.get(index.checked_sub(1)?)?;
+        (address < sequence.high).then_some(sequence.high)
+    }
+
     fn sequences(&self) -> impl Iterator<Item = &[Row]> + '_ {
         self.sequences
             .iter()
@@ -250,6 +257,34 @@ impl<'a> Debug<'a> {
                 Some(table.source_line(chosen.file, chosen.line))
             })?
             .flatten())
+    }
+
+    /// The addresses where rows start around `address` in its sequence, ascending and
+    /// distinct: at most `reach` before the row containing it (that row's included) and
+    /// `reach` after, then the sequence's end when it is within reach. Between two of them
+    /// the source line and statement start of every address are those of the first.
+    pub(crate) fn row_starts(&self, address: u64, reach: usize) -> Result<Option<Vec<u64>>> {
+        for unit in self.units_at(address) {
+            let table = self.line_table(unit)?;
+            let (Some(rows), Some(end)) = (table.sequence_at(address), table.sequence_end(address))
+            else {
+                continue;
+            };
+            let mut starts: Vec<u64> = rows.iter().map(|r| r.address).collect();
+            starts.dedup();
+            let at = starts.partition_point(|a| *a <= address).saturating_sub(1);
+            let from = at.saturating_sub(reach);
+            let to = at.saturating_add(reach + 1);
+            let mut window = starts
+                .get(from..to.min(starts.len()))
+                .unwrap_or_default()
+                .to_vec();
+            if to >= starts.len() {
+                window.push(end);
+            }
+            return Ok(Some(window));
+        }
+        Ok(None)
     }
 
     /// Whether `address` starts a statement row with a line (where `step` and `next` stop).

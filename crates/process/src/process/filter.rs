@@ -1,0 +1,261 @@
+//! System-call filters: installing a seccomp-bpf filter in the traced process (by running
+//! `prctl` and `seccomp` in one of its threads at a stop), the per-thread wish to see a caught
+//! call's exit, and handing a process that carries a filter to a custodian when we let go.
+//!
+//! The rule (docs/ARCHITECTURE.md, "System-call catchpoints"): a filter is installed only in a
+//! launched process, and only where a custodian can trace it after us. A filter returns
+//! `SECCOMP_RET_TRACE` for caught calls; with no tracer those would fail with `ENOSYS`, so
+//! every process that carries one stays traced until it ends — by us while we debug it, by a
+//! custodian ([`dbg_sys::seccomp::keep_traced`]) after `detach` and for forked children we do
+//! not follow.
+
+use dbg_sys::ptrace;
+use dbg_sys::seccomp;
+use dbg_sys::thread as systhread;
+use dbg_sys::wait::{wait_tid, WaitStatus};
+use dbg_sys::{Pid, Signal, VirtAddr};
+
+use super::attach::LAUNCH_OPTIONS;
+use super::breakpoints::poke_byte;
+use super::{Origin, Process};
+use crate::error::{Error, FilterRefusal, Result};
+
+/// `syscall`, the instruction an injected call runs.
+const SYSCALL_INSN: [u8; 2] = [0x0f, 0x05];
+/// x86-64 numbers of the calls injected.
+const SYS_PRCTL: u64 = 157;
+const SYS_SECCOMP: u64 = 317;
+/// `PR_SET_NO_NEW_PRIVS`: required of an unprivileged process before `seccomp(2)`.
+const PR_SET_NO_NEW_PRIVS: u64 = 38;
+/// The System V red zone below the stack pointer, which the program may be using.
+const RED_ZONE: u64 = 128;
+
+impl Process {
+    /// Whether a seccomp filter of ours is in the process (from then on every process that
+    /// carries it is kept traced).
+    pub fn syscall_filtered(&self) -> bool {
+        self.filtered
+    }
+
+    /// Whether a filter may be installed: a launched process, and a custodian can take over.
+    pub fn can_filter_syscalls(&self) -> std::result::Result<(), FilterRefusal> {
+        if self.origin != Origin::Launched {
+            return Err(FilterRefusal::Attached);
+        }
+        if !seccomp::custody_possible() {
+            return Err(FilterRefusal::NoCustody);
+        }
+        Ok(())
+    }
+
+    /// Install, on every thread, a filter that stops the system calls `numbers` (every call
+    /// when `None`) at a seccomp stop and lets the others run without stopping. A filter added
+    /// later stacks on the earlier ones: a call stops when any filter says so. The process is
+    /// as it was on return (registers, memory) but for the filter and `no_new_privs`.
+    pub fn install_syscall_filter(&mut self, numbers: Option<&[u64]>) -> Result<()> {
+        self.ensure_stopped()?;
+        self.can_filter_syscalls().map_err(Error::SyscallFilter)?;
+        let program = seccomp::trace_filter(numbers)
+            .ok_or(Error::SyscallFilter(FilterRefusal::TooManyCalls))?;
+        // A thread stopped inside a system call cannot run another one without losing its
+        // own; one stopped anywhere else can.
+        let tid = std::iter::once(self.current)
+            .chain(self.threads())
+            .find(|tid| {
+                self.threads
+                    .get(tid)
+                    .is_some_and(|t| !t.in_syscall && !t.exiting)
+            })
+            .ok_or(Error::SyscallFilter(FilterRefusal::EveryThreadInSyscall))?;
+        // Every thread must report seccomp stops before any carries the filter (threads
+        // created later inherit the option). Only now: a program's own filter that traces
+        // a call expects it to fail with ENOSYS while nobody traces seccomp stops.
+        let options = LAUNCH_OPTIONS.union(ptrace::Options::PTRACE_O_TRACESECCOMP);
+        let tids: Vec<Pid> = self.threads().collect();
+        for other in tids {
+            ptrace::set_options(other, options)?;
+        }
+        self.flush(tid)?;
+        let saved = ptrace::regs(tid)?;
+        let sp = saved.0.rsp;
+        // The program and its `struct sock_fprog` go below the red zone: memory the program
+        // does not count on keeping (a signal handler's frame would go there too).
+        let program_len = program.len() as u64;
+        let program_at = sp.wrapping_sub(RED_ZONE + program_len + 16) & !15;
+        let fprog_at = program_at.wrapping_sub(16);
+        write_words(tid, VirtAddr::new(program_at), &program)?;
+        // `struct sock_fprog`: the instruction count (an unsigned short, then padding) and a
+        // pointer to the instructions.
+        let count = program_len / seccomp::INSTRUCTION_SIZE as u64;
+        let fprog: Vec<u8> = count
+            .to_le_bytes()
+            .into_iter()
+            .chain(program_at.to_le_bytes())
+            .collect();
+        write_words(tid, VirtAddr::new(fprog_at), &fprog)?;
+        let result = self
+            .run_syscall(tid, &saved, SYS_PRCTL, [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0])
+            .and_then(|ret| match ret {
+                0 => self.run_syscall(
+                    tid,
+                    &saved,
+                    SYS_SECCOMP,
+                    [
+                        seccomp::SET_MODE_FILTER,
+                        seccomp::FILTER_FLAG_TSYNC,
+                        fprog_at,
+                        0,
+                        0,
+                        0,
+                    ],
+                ),
+                ret => Err(Error::SyscallFilter(FilterRefusal::Kernel {
+                    call: "prctl",
+                    ret,
+                })),
+            });
+        // Put back what the thread had, whatever happened.
+        ptrace::set_regs(tid, &saved)?;
+        match result? {
+            0 => {
+                self.filtered = true;
+                Ok(())
+            }
+            ret => Err(Error::SyscallFilter(FilterRefusal::Kernel {
+                call: "seccomp",
+                ret,
+            })),
+        }
+    }
+
+    /// Run system call `number` in stopped thread `tid` with `args`, from a `syscall`
+    /// instruction written for the moment at its pc (`saved` are its registers); its result.
+    /// The caller puts the registers back.
+    fn run_syscall(
+        &mut self,
+        tid: Pid,
+        saved: &dbg_sys::user::Regs,
+        number: u64,
+        args: [u64; 6],
+    ) -> Result<i64> {
+        let pc = VirtAddr::new(saved.0.rip);
+        let original = [read_byte(tid, pc)?, read_byte(tid, pc.wrapping_add(1))?];
+        write_bytes(tid, pc, &SYSCALL_INSN)?;
+        let mut regs = *saved;
+        let [a0, a1, a2, a3, a4, a5] = args;
+        regs.0.rax = number;
+        regs.0.orig_rax = u64::MAX;
+        (regs.0.rdi, regs.0.rsi, regs.0.rdx) = (a0, a1, a2);
+        (regs.0.r10, regs.0.r8, regs.0.r9) = (a3, a4, a5);
+        let result = ptrace::set_regs(tid, &regs)
+            .map_err(Error::from)
+            .and_then(|()| step_over_syscall(self.pid, tid, pc));
+        write_bytes(tid, pc, &original)?;
+        result
+    }
+
+    /// From now on, resuming thread `tid` to run (not step) also stops it at the exit of the
+    /// system call it is in (it is at a seccomp stop); after that exit it runs as before.
+    pub fn want_syscall_exit(&mut self, tid: Pid) -> Result<()> {
+        self.thread_mut(tid)?.exit_wanted = true;
+        Ok(())
+    }
+
+    /// Let forked child `child` (stopped, our breakpoints already out of it) go on under a
+    /// custodian, since it carries our filter.
+    pub(super) fn hand_over_child(&mut self, child: Pid) -> Result<()> {
+        hand_over(child, &[child])
+    }
+
+    /// Let every thread go on under a custodian (detach with a filter in place). The threads
+    /// are stopped, their registers written back.
+    pub(super) fn hand_over_threads(&mut self, tids: &[Pid]) -> Result<()> {
+        hand_over(self.pid, tids)
+    }
+}
+
+/// Stop each of `tids` (threads of `pid`, in a ptrace stop) with a SIGSTOP of ours, detach,
+/// and have a custodian trace them: none runs a user instruction untraced.
+fn hand_over(pid: Pid, tids: &[Pid]) -> Result<()> {
+    let mut live = Vec::with_capacity(tids.len());
+    for tid in tids {
+        match systhread::tgkill(pid, *tid, Signal::SIGSTOP) {
+            Ok(()) => live.push(*tid),
+            Err(e) if e.is_gone() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Only threads we let go go to the custodian (a zombie leader, not in a ptrace stop,
+    // cannot be detached, nor seized).
+    let mut detached = Vec::with_capacity(live.len());
+    for tid in live {
+        match ptrace::detach(tid, None) {
+            Ok(()) => detached.push(tid),
+            Err(e) if e.is_gone() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !detached.is_empty() {
+        seccomp::keep_traced(&detached)?;
+    }
+    Ok(())
+}
+
+/// Single-step thread `tid` over the `syscall` at `pc`: the call's result (rax). A seccomp stop
+/// (the call is one a filter traces) is passed; a signal that arrives first is sent again
+/// afterwards, so that it is delivered when the program runs.
+fn step_over_syscall(pid: Pid, tid: Pid, pc: VirtAddr) -> Result<i64> {
+    let mut again: Vec<Signal> = Vec::new();
+    let outcome = loop {
+        ptrace::step(tid, None)?;
+        match wait_tid(tid)? {
+            WaitStatus::Stopped(_, Signal::SIGTRAP) => {
+                let regs = ptrace::regs(tid)?;
+                if regs.0.rip == pc.get() + SYSCALL_INSN.len() as u64 {
+                    break Ok(regs.0.rax as i64);
+                }
+                break Err(Error::SyscallFilter(FilterRefusal::Interrupted));
+            }
+            WaitStatus::Stopped(_, signal) => again.push(signal),
+            WaitStatus::PtraceEvent(..) | WaitStatus::PtraceSyscall(_) => {}
+            status => {
+                return Err(Error::Unexpected {
+                    tid: tid.as_raw(),
+                    during: "an injected system call",
+                    status,
+                })
+            }
+        }
+    };
+    for signal in again {
+        if signal != Signal::SIGSTOP {
+            let _ = systhread::tgkill(pid, tid, signal);
+        }
+    }
+    outcome
+}
+
+fn read_byte(tid: Pid, addr: VirtAddr) -> Result<u8> {
+    let aligned = addr.align_down(8);
+    let shift = (addr.get() - aligned.get()) * 8;
+    Ok((ptrace::peek_data(tid, aligned)? >> shift) as u8)
+}
+
+fn write_bytes(tid: Pid, at: VirtAddr, bytes: &[u8]) -> Result<()> {
+    for (offset, byte) in (0u64..).zip(bytes) {
+        poke_byte(tid, at.wrapping_add(offset), *byte)?;
+    }
+    Ok(())
+}
+
+/// Write `bytes` (a multiple of eight long) at the word-aligned `at`, a word at a time.
+fn write_words(tid: Pid, at: VirtAddr, bytes: &[u8]) -> Result<()> {
+    for (offset, word) in (0u64..).step_by(8).zip(bytes.chunks(8)) {
+        let mut raw = [0u8; 8];
+        for (to, from) in raw.iter_mut().zip(word) {
+            *to = *from;
+        }
+        ptrace::poke_data(tid, at.wrapping_add(offset), u64::from_le_bytes(raw))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,20 @@
+/* A line whose loop runs COUNT (default 10000) iterations without calls, and a line calling a
+ * function that loops as long: the `step`/`next` timing tracee (a step through a line is one
+ * range of addresses, however many instructions run in it). Prints "sum S". */
+#include <stdio.h>
+#include <stdlib.h>
+
+static long spin(long count) {
+    volatile long s = 0;
+    for (long i = 0; i < count; i++) s += i;
+    return s;
+}
+
+int main(int argc, char **argv) {
+    long count = argc > 1 ? atol(argv[1]) : 10000;
+    volatile long s = 0;
+    for (long i = 0; i < count; i++) s += i;
+    s += spin(count);
+    printf("sum %ld\n", (long)s);
+    return 0;
+}
