@@ -69,3 +69,17 @@ pub fn serve_with(
     drop(reader);
     Ok(())
 }
+
+/// Answer arbitrary bytes as a client's messages without a program: every message is read,
+/// parsed and answered as [`serve`] answers it, except that `launch` and `attach` are refused
+/// once their arguments are decoded; the responses are encoded and dropped. Errors are fine;
+/// a panic, a hang or unbounded memory is a bug. The fuzz target (`crates/dap/fuzz`) and its
+/// kept corpus (`tests/messages_corpus.rs`) call it.
+pub fn answer_without_program(input: &[u8]) {
+    let outbox = outbox::Outbox::new(Box::new(std::io::sink()));
+    let shared = input::Shared::default();
+    let (to_session, requests) = std::sync::mpsc::channel();
+    input::run(input, outbox.clone(), shared.clone(), to_session);
+    let mut server = server::Server::new(outbox, shared);
+    server.serve_without_program(&requests);
+}

@@ -153,6 +153,33 @@ impl Server {
         self.runner = None;
     }
 
+    /// Serve the requests already read as [`Server::serve`] does, except that `launch` and
+    /// `attach` have their arguments decoded and are then refused: no program runs. For
+    /// [`crate::answer_without_program`] (the fuzz target).
+    pub(crate) fn serve_without_program(&mut self, requests: &Receiver<Input>) {
+        while !self.done {
+            let Ok(Input::Request(request)) = requests.try_recv() else {
+                break;
+            };
+            let arguments = request.arguments.as_ref();
+            let decoded = match request.command.as_str() {
+                name if name == Launch::NAME => from_body::<LaunchArguments>(arguments).map(|_| ()),
+                name if name == Attach::NAME => from_body::<AttachArguments>(arguments).map(|_| ()),
+                _ => {
+                    self.handle(&request);
+                    continue;
+                }
+            };
+            let message = match decoded {
+                Ok(()) => "no program is started here".to_string(),
+                Err(error) => error.to_string(),
+            };
+            self.outbox
+                .response(request.seq, &request.command, Err(message));
+        }
+        self.runner = None;
+    }
+
     fn handle(&mut self, request: &Request) {
         // For the panic report (a debug-console command notes itself after this).
         dbg_session::note_command(&format!("DAP request {}", request.command));

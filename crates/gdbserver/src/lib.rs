@@ -27,11 +27,13 @@
 mod error;
 mod link;
 mod registers;
+mod replay;
 mod server;
 mod signals;
 mod target;
 
 pub use error::{Error, Result};
 pub use registers::{RegNumber, Registers, X86_64Linux};
+pub use replay::replay;
 pub use server::{serve, Options};
 pub use target::Start;

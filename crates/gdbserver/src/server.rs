@@ -21,7 +21,7 @@ use crate::link::Link;
 use crate::target::{Inferior, Start};
 
 /// The largest packet the server accepts (and offers in `qSupported`).
-const PACKET_SIZE: usize = 0x4000;
+pub(crate) const PACKET_SIZE: usize = 0x4000;
 
 /// What to serve, and how.
 #[derive(Debug, Clone)]

@@ -65,6 +65,9 @@ pub(crate) struct Inferior {
     /// While the client steps, the tracee runs on the server's CPU (restored when it
     /// continues, detaches or the process ends).
     pub(crate) pinned: Option<dbg_session::CpuShare>,
+    /// The replay of arbitrary bytes ([`crate::replay`]): the client may start again only
+    /// the program started first, and attach to nothing.
+    pub(crate) sandbox: bool,
 }
 
 impl Inferior {
@@ -82,6 +85,7 @@ impl Inferior {
             pinned: None,
             catching: dbg_session::SyscallCatch::None,
             catch_wanted: dbg_session::SyscallCatch::None,
+            sandbox: false,
         };
         match start {
             Start::Launch { program, args } => {

@@ -8,6 +8,6 @@ pub mod examine;
 pub mod output;
 pub mod run;
 
-pub use command::{lookup, parse, Command, COMMANDS};
+pub use command::{lookup, parse, parse_everything, Command, COMMANDS};
 pub use output::{Mode, Printer, Sink, Stream};
 pub use run::{Flow, Runner};

@@ -212,7 +212,8 @@ pub(crate) fn load<'a>(
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
         llvm.push(producer.contains("clang") || producer.contains("rustc"));
-        if let Ok(mut iter) = dwarf.unit_ranges(&unit) {
+        let root = unit.entry(unit.header.root_offset()).ok();
+        if let Some(mut iter) = root.and_then(|root| die_ranges(&dwarf, &unit, &root)) {
             while let Ok(Some(range)) = iter.next() {
                 if range.begin < range.end {
                     ranges.push(UnitRange {
@@ -376,6 +377,26 @@ impl<'a> Debug<'a> {
             _ => None,
         }
     }
+}
+
+/// The code ranges of `entry` (`DW_AT_low_pc` and `DW_AT_high_pc`, or `DW_AT_ranges`) as
+/// gimli's `die_ranges` reads them, except that a `DW_AT_high_pc` offset that would end past
+/// the address space gives none: gimli adds it to `DW_AT_low_pc` unchecked, which panics
+/// where overflow is checked (a corrupt file found by the fuzz target).
+pub(crate) fn die_ranges<'a>(
+    dwarf: &gimli::Dwarf<Reader<'a>>,
+    unit: &Unit<'a>,
+    entry: &Die<'a>,
+) -> Option<gimli::RangeIter<Reader<'a>>> {
+    if let (Some(low), Some(gimli::AttributeValue::Udata(size))) = (
+        entry.attr_value(gimli::DW_AT_low_pc),
+        entry.attr_value(gimli::DW_AT_high_pc),
+    ) {
+        if let Ok(Some(low)) = dwarf.attr_address(unit, low) {
+            low.checked_add(size)?;
+        }
+    }
+    dwarf.die_ranges(unit, entry).ok()
 }
 
 /// A string attribute of `entry`, decoded lossily.

@@ -29,6 +29,15 @@ impl ExtendedMode for Inferior {
             .filter(|name| !name.is_empty())
             .map(|name| OsString::from_vec(name.to_vec()));
         let args: Vec<OsString> = args.map(|arg| OsString::from_vec(arg.to_vec())).collect();
+        if self.sandbox
+            && given.as_ref().is_some_and(|given| {
+                self.program
+                    .as_ref()
+                    .is_none_or(|(first, _)| first != given)
+            })
+        {
+            return Err(TargetError::Errno(1));
+        }
         let (program, args) = match (given, &self.program) {
             (Some(program), _) => (program, args),
             (None, Some((program, first_args))) if args.is_empty() => {
@@ -55,6 +64,9 @@ impl ExtendedMode for Inferior {
     }
 
     fn attach(&mut self, pid: GdbPid) -> TargetResult<(), Self> {
+        if self.sandbox {
+            return Err(TargetError::Errno(1));
+        }
         if self.has_process() {
             eprintln!("Already debugging a process");
             return Err(TargetError::Errno(1));

@@ -106,6 +106,31 @@ impl Inferior {
         reason
     }
 
+    /// Answer the resume the client asked for without running the program (the replay of
+    /// arbitrary bytes, [`crate::replay`], runs nothing a client wrote): the actions are taken
+    /// as [`Inferior::run`] takes them, and the reply says the current thread was interrupted
+    /// at once.
+    pub(crate) fn hold(&mut self) -> StopReason {
+        let mut resume = std::mem::take(&mut self.resume);
+        self.registers.clear();
+        self.apply_catch();
+        let Some(session) = self.session() else {
+            return StopReason::Exited(0);
+        };
+        let threads = session.threads().unwrap_or_default();
+        resume.legacy_to_current(&threads);
+        for (_, signal) in resume.actions.values() {
+            let _ = signal.map(signals::from_gdb);
+        }
+        match tid_of(session.pid()) {
+            Some(tid) => StopReason::SignalWithThread {
+                tid,
+                signal: GdbSignal::SIGINT,
+            },
+            None => StopReason::Signal(GdbSignal::SIGINT),
+        }
+    }
+
     /// The stop reply for a resume's events: its stop or the end of the process.
     fn stop_reason(&mut self, events: &[Event]) -> StopReason {
         for event in events.iter().rev() {

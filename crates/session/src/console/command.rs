@@ -888,3 +888,29 @@ fn parse_register_write(args: &[&str]) -> Result<Command, String> {
         parse_register_value(reg, &text)?,
     ))
 }
+
+/// Every parser of the command language on arbitrary bytes, each line of them as a command
+/// line, an `x/` format, an address, a location, `run`'s arguments, a signal and a value for
+/// every register: errors are fine; a panic, a hang or unbounded memory is a bug. The fuzz
+/// target (`crates/session/fuzz`) and its kept corpus (`tests/console_corpus.rs`) call it.
+pub fn parse_everything(input: &[u8]) {
+    let text = String::from_utf8_lossy(input);
+    for line in text.lines() {
+        if let Ok(command) = parse(line) {
+            // Formatting a parsed command must not fail either.
+            let _ = format!("{command:?}");
+        }
+        let _ = crate::console::examine::parse(line);
+        let _ = parse_address(line);
+        let _ = parse_location(line);
+        let _ = ProgramArgs::parse(line);
+        let _ = parse_signal(line);
+        let _ = lookup(line);
+        let _ = parse_integer(line);
+        for info in crate::REGISTERS {
+            if let Ok(value) = parse_register_value(info.reg, line) {
+                let _ = crate::console::output::register_text(&value);
+            }
+        }
+    }
+}

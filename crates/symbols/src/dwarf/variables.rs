@@ -183,7 +183,7 @@ impl<'a> Debug<'a> {
     /// Whether the code of `entry` (its `DW_AT_low_pc`/`high_pc` or `DW_AT_ranges`) contains
     /// `pc`.
     pub(crate) fn contains(&self, unit: &Unit<'a>, entry: &Die<'a>, pc: u64) -> bool {
-        let Ok(mut ranges) = self.dwarf.die_ranges(unit, entry) else {
+        let Some(mut ranges) = super::die_ranges(&self.dwarf, unit, entry) else {
             return false;
         };
         while let Ok(Some(range)) = ranges.next() {
