@@ -172,7 +172,7 @@ impl<'a> Debug<'a> {
                 parent,
             });
             enclosing.push((depth, function));
-            let Ok(mut ranges) = self.dwarf.die_ranges(unit, entry) else {
+            let Some(mut ranges) = super::die_ranges(&self.dwarf, unit, entry) else {
                 continue;
             };
             let nesting = u32::try_from(enclosing.len()).unwrap_or(u32::MAX);
