@@ -94,6 +94,10 @@ pub enum Error {
     /// Resuming was asked for with every thread to stay stopped.
     #[error("no thread to resume: every thread is to stay stopped")]
     NothingToResume,
+    /// The debugger's own system call cannot run on a thread at a system-call entry stop
+    /// (its registers are the call it is making).
+    #[error("thread {0} is at a system-call entry")]
+    InSyscall(i32),
 }
 
 /// How a process stopped being debugged.

@@ -15,6 +15,7 @@ mod breakpoints;
 mod cpu;
 mod debugregs;
 mod detach;
+mod inject;
 mod interrupt;
 mod regcache;
 mod resume;
@@ -32,6 +33,7 @@ use crate::trap_sites::TrapSites;
 
 pub use cpu::CpuShare;
 use debugregs::DebugRegisters;
+pub use inject::Injected;
 use regcache::RegCache;
 pub use resume::ThreadAction;
 

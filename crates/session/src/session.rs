@@ -60,6 +60,9 @@ pub struct Session {
     breakpoints: Breakpoints,
     /// Threads whose last reported stop was one of our breakpoints (they sit on its `int3`).
     at_breakpoint: BTreeSet<Pid>,
+    /// Threads set running at an out-of-line copy since their last stop: until they stop
+    /// again their pc may be in the scratch area, which the user never sees.
+    in_copy: BTreeSet<Pid>,
     /// The breakpoint the current thread last stopped at, for `continue N`.
     last_breakpoint: Option<u32>,
     /// The watchpoint the last stop was at, for `continue N`.
@@ -229,6 +232,7 @@ impl Session {
             sites,
             breakpoints: Breakpoints::default(),
             at_breakpoint: BTreeSet::new(),
+            in_copy: BTreeSet::new(),
             last_breakpoint: None,
             last_watchpoint: None,
             stopped_by_hardware: false,
@@ -302,6 +306,9 @@ impl Session {
         self.ensure_stopped()?;
         let pid = self.pid();
         self.sites.clear(&self.memory)?;
+        // The scratch area goes too (best effort: one that cannot be unmapped stays, unused).
+        let _ = self.sites.unmap_scratch(&mut self.process, &self.memory);
+        self.in_copy.clear();
         self.guard(Process::detach)?;
         self.slots.forget();
         Ok(vec![Event::Detached { pid }])

@@ -179,7 +179,7 @@ impl Process {
         self.step(signal, true)
     }
 
-    fn step(&mut self, signal: Option<Signal>, trusted: bool) -> Result<StopReason> {
+    pub(super) fn step(&mut self, signal: Option<Signal>, trusted: bool) -> Result<StopReason> {
         self.ensure_stopped()?;
         let tid = self.current;
         let kind = if trusted {
