@@ -185,6 +185,11 @@ impl Scratch {
         Ok(OutOfLine::Copy(slot))
     }
 
+    /// Whether `site` has its copy.
+    pub fn has_copy(&self, site: VirtAddr) -> bool {
+        self.copies.contains_key(&site)
+    }
+
     /// What a pc inside a copy stands for in the program; `None` outside the scratch areas.
     pub fn locate(&self, pc: VirtAddr) -> Option<Place> {
         let (_, site) = self.slots.range(..=pc).next_back()?;

@@ -311,6 +311,11 @@ impl Sites {
             .copy_for(process, memory, addr, &instruction, &is_site)
     }
 
+    /// Whether the site at `addr` has its out-of-line copy already.
+    pub fn has_copy(&self, addr: VirtAddr) -> bool {
+        self.scratch.has_copy(addr)
+    }
+
     /// What a pc in the scratch area stands for in the program (`None` for any other pc).
     pub fn scratch_place(&self, pc: VirtAddr) -> Option<Place> {
         self.scratch.locate(pc)

@@ -287,6 +287,9 @@ impl Session {
     fn ensure_stopped(&self) -> Result<()> {
         match self.process.state() {
             State::Stopped => Ok(()),
+            // A stop being decided on its thread alone (the others run): that thread can be
+            // looked at, e.g. for a breakpoint's condition.
+            State::Running if self.process.deciding().is_some() => Ok(()),
             State::Running => Err(dbg_process::Error::Running.into()),
             State::Ended(how) => Err(dbg_process::Error::NoProcess(how).into()),
         }

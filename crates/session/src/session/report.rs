@@ -12,6 +12,8 @@ impl Session {
     /// Turn a stop reason into events (thread events first, then the stop or end).
     pub(super) fn report(&mut self, reason: StopReason, why: Why) -> Result<Vec<Event>> {
         let pid = self.pid();
+        // A stop decided on its thread alone is reported with every thread stopped.
+        let reason = self.gather()?.unwrap_or(reason);
         // No thread is shown in the scratch area: those that ran a copy are moved to the
         // program's own address for where they are.
         if self.is_alive() {

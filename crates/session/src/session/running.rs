@@ -129,6 +129,20 @@ impl Session {
 
     /// Run with `action` per thread until a stop to report; `count` as for `continue N`.
     fn run_loop(&mut self, count: u64, action: &dyn Fn(Pid) -> ThreadAction) -> Result<Vec<Event>> {
+        let result = self.run_loop_inner(count, action);
+        if result.is_err() && self.process.deciding().is_some() {
+            // Whatever failed, the command ends with the process stopped (best effort: a
+            // failure here is the process's end, which the next command finds).
+            let _ = self.process.stop_all();
+        }
+        result
+    }
+
+    fn run_loop_inner(
+        &mut self,
+        count: u64,
+        action: &dyn Fn(Pid) -> ThreadAction,
+    ) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         if count > 1 {
             if let Some(id) = self.last_watchpoint {
@@ -296,6 +310,11 @@ impl Session {
                 // The dynamic linker's hook: its list may have changed (the hit itself is
                 // internal, passed over below unless a user breakpoint shares the site).
                 if self.linker.is_hook(addr) {
+                    // Libraries and breakpoints change here: with every thread stopped.
+                    if let Some(end) = self.gather()? {
+                        events.extend(self.report(end, Why::default())?);
+                        return Ok(events);
+                    }
                     let produced = self.linker_hook_hit();
                     self.library_events(produced, &mut events);
                 }
@@ -395,9 +414,35 @@ impl Session {
         } else {
             Resume::Syscalls
         };
-        self.guard(|process| process.resume_threads(mode, action, signal))?;
-        let reason = self.process.wait();
+        // A plain resume of every thread decides each stop on its thread alone (see
+        // `Process::wait_alone`), unless a command's own breakpoints or the debug registers
+        // are in play (their decisions look at more than the one thread).
+        let alone = self.temporaries.is_empty()
+            && self.slots.in_use().next().is_none()
+            && self
+                .process
+                .threads()
+                .all(|tid| action(tid) == ThreadAction::Run);
+        if self.process.deciding().is_some() {
+            self.guard(|process| process.resume_alone(signal))?;
+        } else {
+            self.guard(|process| process.resume_threads(mode, action, signal))?;
+        }
+        let reason = if alone {
+            self.process.wait_alone()
+        } else {
+            self.process.wait()
+        };
         self.guard(|_| reason)
+    }
+
+    /// Stop the other threads if a stop was taken on its thread alone and is now to be
+    /// reported, or needs them held: `Some(end)` if the process ended meanwhile.
+    pub(super) fn gather(&mut self) -> Result<Option<StopReason>> {
+        if self.process.deciding().is_none() {
+            return Ok(None);
+        }
+        self.guard(Process::stop_all)
     }
 
     /// Move every thread that sits on one of our `int3`s past the instruction under it, the
@@ -521,6 +566,13 @@ impl Session {
         }
         // A signal to deliver goes with a real step: its handler must see the program's pc.
         if out_of_line && relocatable && signal.is_none() {
+            if !self.sites.has_copy(pc) {
+                // Mapping the scratch area runs a system call on this thread, stepped with
+                // the others held.
+                if let Some(end) = self.gather()? {
+                    return Ok(StepOff::Stopped(end));
+                }
+            }
             let tid = self.process.current_thread();
             match self.sites.out_of_line(&mut self.process, &self.memory, pc) {
                 Ok(OutOfLine::Copy(slot)) => {
@@ -539,6 +591,10 @@ impl Session {
                 }
                 Err(error) => return Err(error.into()),
             }
+        }
+        // The classic step: the int3 is lifted, so every other thread must be held.
+        if let Some(end) = self.gather()? {
+            return Ok(StepOff::Stopped(end));
         }
         self.sites.lift(&self.memory, pc)?;
         let stepped = self.guard(|process| {
