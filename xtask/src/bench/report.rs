@@ -11,13 +11,14 @@ use super::criterion::{
 use super::hardware::{self, HardwareBreakpoints};
 use super::libraries::{LibraryRuns, DLOPEN_STOP, PYTHON_STOP};
 use super::rates::{
-    CliRates, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, STEP_RATE, THREAD_HITS,
-    THREAD_RATE, TRACE_RATE, WATCH_RATE,
+    CliRates, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, NAMED_HIT_RATE, PROLOGUE_RATE, STEP_RATE,
+    THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
 use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
 use super::syscalls::{
-    SyscallCounts, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS, WATCH_CALLS,
+    SyscallCounts, HIT_CALLS, NAMED_HIT_CALLS, STEP_CALLS, THREAD_HIT_CALLS, TRACED_CALLS,
+    TRACE_SYSCALL_CALLS, WATCH_CALLS,
 };
 use super::{Measured, Rows};
 
@@ -64,6 +65,12 @@ pub struct Report {
     /// The gdb client through dbg-cli gdbserver against through gdbserver; `None` when gdb is
     /// not installed.
     pub remote: Measured<Option<RemoteRuns>>,
+    /// Ignored hits of `break target_fn` (past the prologue, out of line), against gdb.
+    pub named_hit_rates: Measured<CliRates>,
+    /// System calls per ignored hit of `break target_fn`; `None` without strace.
+    pub named_hit_syscalls: Measured<Option<SyscallCounts>>,
+    /// The same from 8 threads; `None` without strace.
+    pub thread_hit_syscalls: Measured<Option<SyscallCounts>>,
 }
 
 impl Report {
@@ -120,6 +127,9 @@ impl Report {
             ("v", rates_valid(&self.locals_rates)),
             ("wx", library_valid(&self.python_stop)),
             ("y", library_valid(&self.dlopen_stop)),
+            ("C", rates_valid(&self.named_hit_rates)),
+            ("D", calls_valid(&self.named_hit_syscalls)),
+            ("E", calls_valid(&self.thread_hit_syscalls)),
             (
                 "zAB",
                 self.remote
@@ -172,6 +182,9 @@ impl Report {
         PYTHON_STOP.render(&self.python_stop, &mut rows, &mut notes);
         DLOPEN_STOP.render(&self.dlopen_stop, &mut rows, &mut notes);
         remote::render(&self.remote, &mut rows, &mut notes);
+        NAMED_HIT_RATE.render(&self.named_hit_rates, &mut rows, &mut notes);
+        NAMED_HIT_CALLS.render(&self.named_hit_syscalls, &mut rows, &mut notes);
+        THREAD_HIT_CALLS.render(&self.thread_hit_syscalls, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 

@@ -1,4 +1,4 @@
-//! The system-call rows c, g, k and o: system calls per event of dbg-cli (for o., the trace
+//! The system-call rows c, g, k, o, D and E: system calls per event of dbg-cli (for o., the trace
 //! example) against gdb (for o., `strace -f`), counted by `strace -c` (no `-f`: the tool, not
 //! its tracee) at two event counts; the difference in calls over the difference in events.
 //! The rows are the descriptors below; [`Workspace::measure_calls`] runs any of them.
@@ -81,6 +81,40 @@ pub const TRACED_CALLS: CallsRow = CallsRow {
     // PTRACE_SYSCALL and a wait at the entry and at the exit.
     bare_loop: 4.0,
     reference_measured_earlier: "8–10",
+};
+
+/// D. System calls per ignored hit of `break target_fn` (past the prologue: out of line).
+pub const NAMED_HIT_CALLS: CallsRow = CallsRow {
+    letter: 'D',
+    workload: Workload::NamedHits,
+    files: ["dbg-named-hits", "gdb-named-hits"],
+    counts: SYSCALL_HITS,
+    tool: "dbg",
+    reference: "gdb",
+    event: "ignored hit of `break target_fn`",
+    per: "hit",
+    goal: 5.0,
+    bare_loop: 8.0,
+    reference_measured_earlier: "88.5",
+};
+
+/// The two hit counts of `threads_bp` (8,000 hits in all) whose totals are compared (E.).
+pub const THREAD_SYSCALL_HITS: (u64, u64) = (2_000, 6_000);
+
+/// E. System calls per ignored hit of `break target_fn` from 8 threads (`threads_bp`): with
+/// each hit decided on its thread alone, as many as with one thread (D.).
+pub const THREAD_HIT_CALLS: CallsRow = CallsRow {
+    letter: 'E',
+    workload: Workload::Threads { by_name: true },
+    files: ["dbg-thread-hits", "gdb-thread-hits"],
+    counts: THREAD_SYSCALL_HITS,
+    tool: "dbg",
+    reference: "gdb",
+    event: "ignored hit of `break target_fn` from 8 threads",
+    per: "hit",
+    goal: 5.0,
+    bare_loop: 8.0,
+    reference_measured_earlier: "—",
 };
 
 /// A system-call row: what is counted, and how the row is labelled and judged.
