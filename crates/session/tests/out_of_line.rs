@@ -4,7 +4,7 @@
 //! no thread is ever shown in the scratch area, and detach unmaps it.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use dbg_session::{Pid, Reg, Session, StopKind};
+use dbg_session::{Location, Pid, Reg, Session, StopKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};
@@ -208,4 +208,49 @@ fn detach_unmaps_the_scratch_area() {
     assert_eq!(scratch(pid), 0, "no scratch area after detach");
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
     nix::sys::wait::waitpid(pid, None).unwrap();
+}
+
+#[test]
+fn forked_children_and_exec_keep_working_with_copies_in_use() {
+    let _deadline = fixtures::deadline("ool fork and exec", 60);
+    let by_name = Location::parse("target_fn").unwrap();
+    for mode in [&[][..], &["vfork"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = launch("forker", mode, dir.path());
+        // Past the prologue (`calls++`: a RIP-relative load): the parent's first call runs
+        // it out of line, so the scratch area exists when the child is forked with it.
+        session
+            .set_breakpoint_at(&by_name, "target_fn", 1, false)
+            .unwrap();
+        let at = stop(&session.resume(1).unwrap());
+        assert_eq!(at.cause.breakpoint(), Some(1));
+        assert_eq!(session.breakpoints()[0].hits, 2, "{mode:?}");
+        assert_eq!(exited(&session.resume(1).unwrap()), 0);
+        let expected = if mode.is_empty() {
+            "child exited 7, parent calls 2\n"
+        } else {
+            "child exited 0, parent calls 2\n"
+        };
+        assert_eq!(output(dir.path()), expected, "{mode:?}");
+    }
+    // Across an exec the area goes with the old program and is made again in the new one.
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("execer", &[], dir.path());
+    session
+        .set_breakpoint_at(&by_name, "target_fn", 0, false)
+        .unwrap();
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(1)
+    );
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.kind(),
+        StopKind::Exec
+    );
+    assert_eq!(
+        stop(&session.resume(1).unwrap()).cause.breakpoint(),
+        Some(1)
+    );
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "round 1\nround 2\n");
 }
