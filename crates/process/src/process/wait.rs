@@ -86,8 +86,13 @@ impl Process {
 
     /// Whether the stop just collected may be decided on its thread alone.
     fn may_stop_alone(&self, stop: &Stop) -> bool {
-        let own = !matches!(stop.trap, Some(TrapKind::Exec | TrapKind::Other(_)))
-            && stop.origin != SignalOrigin::Process(std::process::id() as i32);
+        // An interrupt's SIGSTOP (ours) answers a request: reported with everything stopped.
+        // (The pid is asked for only then: `getpid` is a system call.)
+        let interrupt = || {
+            stop.signal == Signal::SIGSTOP
+                && stop.origin == SignalOrigin::Process(std::process::id() as i32)
+        };
+        let own = !matches!(stop.trap, Some(TrapKind::Exec | TrapKind::Other(_))) && !interrupt();
         own && self.held.is_empty()
             && !self.stop_request.is_requested()
             && self
