@@ -455,6 +455,30 @@ mod tests {
     }
 
     #[test]
+    fn pcs_in_a_copy_stand_for_the_site_or_the_next_instruction() {
+        let mut scratch = Scratch::default();
+        let slot = VirtAddr::new(0x1000_0020);
+        let site = VirtAddr::new(0x4000_1000);
+        scratch.copies.insert(
+            site,
+            Copy {
+                slot,
+                encoded: 7,
+                site,
+                next: VirtAddr::new(0x4000_1007),
+            },
+        );
+        scratch.slots.insert(slot, site);
+        assert_eq!(scratch.locate(slot), Some(Place::Site(site)));
+        assert_eq!(
+            scratch.locate(VirtAddr::new(0x1000_0027)),
+            Some(Place::After(VirtAddr::new(0x4000_1007)))
+        );
+        assert_eq!(scratch.locate(VirtAddr::new(0x1000_001f)), None);
+        assert_eq!(scratch.locate(VirtAddr::new(0x1000_0040)), None);
+    }
+
+    #[test]
     fn relocation_out_of_reach_is_refused() {
         let original = decode(
             &[0x48, 0x8b, 0x05, 0x00, 0x00, 0x00, 0x00],

@@ -4,7 +4,7 @@
 //! no thread is ever shown in the scratch area, and detach unmaps it.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use dbg_session::{Location, Pid, Reg, Session, StopKind};
+use dbg_session::{Location, Pid, Reg, Session, StopKind, WatchKind};
 
 mod common;
 use common::{address, exited, launch, output, stop};
@@ -253,4 +253,30 @@ fn forked_children_and_exec_keep_working_with_copies_in_use() {
     );
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
     assert_eq!(output(dir.path()), "round 1\nround 2\n");
+}
+
+#[test]
+fn a_watchpoint_hit_by_the_copy_is_reported_at_the_programs_next_instruction() {
+    let _deadline = fixtures::deadline("ool watchpoint", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("ool_sites", &["3", "1"], dir.path());
+    let store = address(&session, "ool_sites", "ool_store");
+    let after = address(&session, "ool_sites", "ool_call");
+    let sink = address(&session, "ool_sites", "ool_sink");
+    // The store under the breakpoint runs out of line (the breakpoint ignores every hit);
+    // its write trips the watchpoint with the pc past the copy, in the scratch area.
+    session.set_breakpoint(store, u64::MAX / 2, false).unwrap();
+    session
+        .set_watchpoint(sink, WatchKind::Write, 8, 0)
+        .unwrap();
+    for _ in 0..3 {
+        let at = stop(&session.resume(1).unwrap());
+        assert_eq!(at.cause.kind(), StopKind::Watchpoint);
+        assert_eq!(at.pc, after, "reported where the program is");
+        let rip = session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64();
+        assert_eq!(rip, after.get());
+    }
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert!(output(dir.path()).ends_with(" OK\n"));
+    assert_eq!(session.breakpoints()[0].hits, 3);
 }
