@@ -7,7 +7,8 @@
 //!   `/proc/PID/mem`, which can write read-only code.
 //! - [`Sites`] keeps the `int3` bytes of software breakpoints: one site per address however
 //!   many breakpoints use it, the original byte remembered, and reads shown with the original
-//!   bytes (never our 0xcc).
+//!   bytes (never our 0xcc); and, in a [`scratch`] area mapped into the tracee, a relocated
+//!   copy of each site's instruction, so that resuming from a hit needs no step.
 //! - [`disassemble`] decodes x86-64 with iced-x86 in Intel syntax.
 //! - [`Mappings`] parses `/proc/PID/maps`.
 //!
@@ -35,6 +36,7 @@ mod disasm;
 pub mod displaced;
 mod error;
 mod maps;
+pub mod scratch;
 mod sites;
 
 pub use access::{Filled, Memory, Read, MAX_READ};

@@ -9,12 +9,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dbg_process::TrapSites;
+use dbg_process::{Process, TrapSites};
 use dbg_sys::VirtAddr;
+use iced_x86::Instruction;
 
 use crate::access::Memory;
 use crate::displaced::{self, Displaced};
 use crate::error::Result;
+use crate::scratch::{OutOfLine, Place, Scratch};
 
 /// The x86 breakpoint instruction.
 pub const INT3: u8 = 0xcc;
@@ -44,6 +46,9 @@ pub struct Plan {
     /// Whether a SIGTRAP after single-stepping it is the step (false for `int3`, `int1`,
     /// `into` and undecodable bytes).
     pub trusted_step: bool,
+    /// Whether it may run out of line, as a relocated copy in the scratch area
+    /// ([`Sites::out_of_line`]).
+    pub relocatable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +57,8 @@ struct Site {
     /// False while lifted to step over it.
     inserted: bool,
     plan: Plan,
+    /// The instruction, decoded at the site, when it may run out of line.
+    instruction: Option<Instruction>,
 }
 
 /// The breakpoint sites of one process.
@@ -63,6 +70,8 @@ struct Site {
 pub struct Sites {
     sites: BTreeMap<VirtAddr, Site>,
     originals: TrapSites,
+    /// The out-of-line copies of the sites' instructions.
+    scratch: Scratch,
 }
 
 impl Sites {
@@ -71,6 +80,7 @@ impl Sites {
         Sites {
             sites: BTreeMap::new(),
             originals,
+            scratch: Scratch::default(),
         }
     }
 
@@ -82,13 +92,14 @@ impl Sites {
             return Ok(false);
         }
         let original = *memory.read_exact(addr, 1)?.first().unwrap_or(&INT3);
-        let plan = self.plan_for(memory, addr, original);
+        let (plan, instruction) = self.plan_for(memory, addr, original);
         memory.write(addr, &[INT3])?;
         self.originals.insert(addr, original);
         let site = Site {
             owners: BTreeSet::from([owner]),
             inserted: true,
             plan,
+            instruction,
         };
         self.sites.insert(addr, site);
         Ok(true)
@@ -111,6 +122,7 @@ impl Sites {
         }
         self.sites.remove(&addr);
         self.originals.remove(addr);
+        self.scratch.drop_copy(addr);
         Ok(true)
     }
 
@@ -230,10 +242,12 @@ impl Sites {
             .map(|(a, _)| (*a, self.original_byte(*a)))
             .collect();
         for (site_addr, original) in replan {
-            let plan = self.plan_for(memory, site_addr, original);
+            let (plan, instruction) = self.plan_for(memory, site_addr, original);
             if let Some(site) = self.sites.get_mut(&site_addr) {
                 site.plan = plan;
+                site.instruction = instruction;
             }
+            self.scratch.drop_copy(site_addr);
         }
         Ok(())
     }
@@ -253,6 +267,7 @@ impl Sites {
                 }
             }
             self.originals.remove(*addr);
+            self.scratch.drop_copy(*addr);
         }
         first_error.map_or(Ok(()), Err)
     }
@@ -264,21 +279,76 @@ impl Sites {
         for addr in &gone {
             self.sites.remove(addr);
             self.originals.remove(*addr);
+            self.scratch.drop_copy(*addr);
         }
         gone
     }
 
     /// Forget every site without touching memory (the process is gone, or exec replaced
-    /// its memory).
+    /// its memory); the scratch areas went with that memory.
     pub fn forget(&mut self) {
         for addr in std::mem::take(&mut self.sites).into_keys() {
             self.originals.remove(addr);
         }
+        self.scratch.forget();
+    }
+
+    /// Where to resume the current thread of `process`, sitting at the site `addr`, so that
+    /// the instruction under it runs out of line: its copy in the scratch area (made now if
+    /// need be, mapping an area into the tracee the first time). The `int3` stays in.
+    pub fn out_of_line(
+        &mut self,
+        process: &mut Process,
+        memory: &Memory,
+        addr: VirtAddr,
+    ) -> Result<OutOfLine> {
+        let Some(instruction) = self.sites.get(&addr).and_then(|s| s.instruction) else {
+            return Ok(OutOfLine::Unavailable);
+        };
+        let sites = &self.sites;
+        let is_site = |at: VirtAddr| sites.contains_key(&at);
+        self.scratch
+            .copy_for(process, memory, addr, &instruction, &is_site)
+    }
+
+    /// Whether the site at `addr` has its out-of-line copy already.
+    pub fn has_copy(&self, addr: VirtAddr) -> bool {
+        self.scratch.has_copy(addr)
+    }
+
+    /// What a pc in the scratch area stands for in the program (`None` for any other pc).
+    pub fn scratch_place(&self, pc: VirtAddr) -> Option<Place> {
+        self.scratch.locate(pc)
+    }
+
+    /// Whether `addr` is in the scratch area, which the program never sees.
+    pub fn in_scratch(&self, addr: VirtAddr) -> bool {
+        self.scratch.contains(addr)
+    }
+
+    /// The scratch areas mapped into the tracee, as address ranges.
+    pub fn scratch_areas(&self) -> impl Iterator<Item = (VirtAddr, VirtAddr)> + '_ {
+        self.scratch.areas()
+    }
+
+    /// Unmap the scratch areas from the tracee, through its current thread (detach: the
+    /// process is left as it would be without the debugger). Best effort where the thread
+    /// cannot run a system call for us (see `Scratch::unmap`).
+    pub fn unmap_scratch(&mut self, process: &mut Process, memory: &Memory) -> Result<()> {
+        for addr in self.sites.keys() {
+            self.scratch.drop_copy(*addr);
+        }
+        self.scratch.unmap(process, memory)
     }
 
     /// How to run the instruction at `addr`, whose first byte is `original` (the other bytes,
     /// with any other site's `int3` hidden, are read from memory).
-    fn plan_for(&self, memory: &Memory, addr: VirtAddr, original: u8) -> Plan {
+    fn plan_for(
+        &self,
+        memory: &Memory,
+        addr: VirtAddr,
+        original: u8,
+    ) -> (Plan, Option<Instruction>) {
         let mut code = memory
             .read(addr, MAX_INSTRUCTION)
             .map(|r| r.bytes)
@@ -287,10 +357,12 @@ impl Sites {
         if let Some(first) = code.first_mut() {
             *first = original;
         }
-        let (displaced, trusted_step) = displaced::plan(&code, addr);
-        Plan {
-            displaced,
-            trusted_step,
-        }
+        let planned = displaced::plan(&code, addr);
+        let plan = Plan {
+            displaced: planned.displaced,
+            trusted_step: planned.trusted_step,
+            relocatable: planned.relocatable.is_some(),
+        };
+        (plan, planned.relocatable)
     }
 }

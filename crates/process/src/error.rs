@@ -103,6 +103,10 @@ pub enum Error {
     /// A system-call filter could not be installed in the process.
     #[error("cannot filter system calls in the kernel: {0}")]
     SyscallFilter(FilterRefusal),
+    /// The debugger's own system call cannot run on a thread at a system-call entry stop
+    /// (its registers are the call it is making).
+    #[error("thread {0} is at a system-call entry")]
+    InSyscall(i32),
 }
 
 /// Why a system-call filter was not installed (the caller falls back to stopping at every

@@ -39,7 +39,7 @@ pub use dbg_sys::VirtAddr;
 pub use dbg_sys::{Pid, Signal};
 pub use error::{AttachRefusal, Ended, Error, FilterRefusal, Result};
 pub use launch::{Launch, ProgramKind};
-pub use process::{CpuShare, Origin, Process, Resume, State, ThreadAction};
+pub use process::{CpuShare, Injected, Origin, Process, Resume, State, ThreadAction};
 pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
 pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
 pub use stop_request::StopRequest;

@@ -16,6 +16,7 @@ mod cpu;
 mod debugregs;
 mod detach;
 mod filter;
+mod inject;
 mod interrupt;
 mod regcache;
 mod resume;
@@ -33,6 +34,7 @@ use crate::trap_sites::TrapSites;
 
 pub use cpu::CpuShare;
 use debugregs::DebugRegisters;
+pub use inject::Injected;
 use regcache::RegCache;
 pub use resume::ThreadAction;
 
@@ -147,6 +149,9 @@ pub struct Process {
     /// Threads the current resume leaves stopped ([`Process::resume_threads`]): their stops
     /// kept in `pending` wait until they are resumed.
     held: BTreeSet<Pid>,
+    /// The thread stopped alone by [`Process::wait_alone`] while the others run, until the
+    /// caller lets it go on or stops them all.
+    alone: Option<Pid>,
     /// Ctrl-C from another thread (see [`StopRequest`]).
     stop_request: StopRequest,
     /// A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) was passed to the program: from
@@ -242,6 +247,15 @@ impl Process {
             Some(Listener(listener)) => listener(event),
             None => self.events.push_back(event),
         }
+    }
+
+    /// Whether thread `tid` can be inspected and changed now: every thread is stopped, or
+    /// `tid` is the one stopped alone ([`Process::wait_alone`]).
+    fn ensure_inspectable(&self, tid: Pid) -> Result<()> {
+        if self.state == State::Running && self.alone == Some(tid) {
+            return Ok(());
+        }
+        self.ensure_stopped()
     }
 
     fn ensure_stopped(&self) -> Result<()> {

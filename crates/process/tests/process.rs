@@ -761,3 +761,87 @@ fn attaching_to_a_zombie_says_it_is_one() {
     assert!(error.to_string().contains("it is a zombie"), "{error}");
     child.wait().unwrap();
 }
+
+/// Two bytes `0f 05` in the vDSO of `pid` (every process has one).
+fn vdso_syscall(pid: Pid) -> VirtAddr {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let line = maps.lines().find(|l| l.ends_with("[vdso]")).unwrap();
+    let (start, end) = line
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .split_once('-')
+        .unwrap();
+    let start = u64::from_str_radix(start, 16).unwrap();
+    let end = u64::from_str_radix(end, 16).unwrap();
+    let mut bytes = vec![0u8; (end - start) as usize];
+    let mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    std::os::unix::fs::FileExt::read_exact_at(&mem, &mut bytes, start).unwrap();
+    let offset = bytes.windows(2).position(|w| w == [0x0f, 0x05]).unwrap();
+    VirtAddr::new(start + offset as u64)
+}
+
+#[test]
+fn an_injected_syscall_returns_its_result_and_leaves_every_register_as_it_was() {
+    let _deadline = fixtures::deadline("inject", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut process = launch_capturing("hello", dir.path());
+    let all: Vec<Reg> = Reg::general().collect();
+    let before: Vec<u128> = all.iter().map(|r| reg(&mut process, *r)).collect();
+    let at = vdso_syscall(process.pid());
+    // getpid
+    let got = process.inject_syscall(at, 39, [0; 6]).unwrap();
+    assert_eq!(
+        got,
+        dbg_process::Injected::Returned(process.pid().as_raw() as u64)
+    );
+    let after: Vec<u128> = all.iter().map(|r| reg(&mut process, *r)).collect();
+    assert_eq!(before, after);
+    assert!(matches!(
+        run_to_end(&mut process),
+        StopReason::Exited { code: 0 }
+    ));
+    assert_eq!(output(dir.path()), "hello, world\n");
+}
+
+#[test]
+fn a_stop_waited_for_alone_leaves_the_other_threads_running_until_stop_all() {
+    let _deadline = fixtures::deadline("wait alone", 60);
+    let mut process = launch("threads_bp");
+    let pid = process.pid();
+    let target = VirtAddr::new(fixtures::runtime_address(
+        pid.as_raw(),
+        "threads_bp",
+        "target_fn",
+    ));
+    let mem = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(format!("/proc/{pid}/mem"))
+        .unwrap();
+    let mut original = [0u8];
+    std::os::unix::fs::FileExt::read_exact_at(&mem, &mut original, target.get()).unwrap();
+    std::os::unix::fs::FileExt::write_all_at(&mem, &[0xcc], target.get()).unwrap();
+    process.trap_sites().insert(target, original[0]);
+    process.resume(Resume::Continue, None).unwrap();
+    let StopReason::Stopped(stop) = process.wait_alone().unwrap() else {
+        panic!("expected a stop");
+    };
+    assert_eq!(stop.breakpoint, Some(target));
+    assert_eq!(process.deciding(), Some(stop.tid));
+    assert_eq!(process.state(), State::Running);
+    // The thread that stopped can be looked at; the main thread (in pthread_join, never at
+    // the breakpoint) is still running.
+    assert_ne!(stop.tid, pid);
+    let rip = process.read_thread_register(stop.tid, Reg::Rip).unwrap();
+    assert_eq!(rip.as_u64(), target.get());
+    assert!(matches!(
+        process.read_thread_register(pid, Reg::Rip),
+        Err(Error::Running)
+    ));
+    assert_eq!(process.stop_all().unwrap(), None);
+    assert_eq!(process.state(), State::Stopped);
+    assert_eq!(process.current_thread(), stop.tid);
+    assert!(process.read_thread_register(pid, Reg::Rip).is_ok());
+    assert_eq!(process.deciding(), None);
+}

@@ -60,6 +60,9 @@ pub struct Session {
     breakpoints: Breakpoints,
     /// Threads whose last reported stop was one of our breakpoints (they sit on its `int3`).
     at_breakpoint: BTreeSet<Pid>,
+    /// Threads set running at an out-of-line copy since their last stop: until they stop
+    /// again their pc may be in the scratch area, which the user never sees.
+    in_copy: BTreeSet<Pid>,
     /// The breakpoint the current thread last stopped at, for `continue N`.
     last_breakpoint: Option<u32>,
     /// The watchpoint the last stop was at, for `continue N`.
@@ -231,6 +234,7 @@ impl Session {
             sites,
             breakpoints: Breakpoints::default(),
             at_breakpoint: BTreeSet::new(),
+            in_copy: BTreeSet::new(),
             last_breakpoint: None,
             last_watchpoint: None,
             stopped_by_hardware: false,
@@ -286,6 +290,9 @@ impl Session {
     fn ensure_stopped(&self) -> Result<()> {
         match self.process.state() {
             State::Stopped => Ok(()),
+            // A stop being decided on its thread alone (the others run): that thread can be
+            // looked at, e.g. for a breakpoint's condition.
+            State::Running if self.process.deciding().is_some() => Ok(()),
             State::Running => Err(dbg_process::Error::Running.into()),
             State::Ended(how) => Err(dbg_process::Error::NoProcess(how).into()),
         }
@@ -305,6 +312,9 @@ impl Session {
         self.ensure_stopped()?;
         let pid = self.pid();
         self.sites.clear(&self.memory)?;
+        // The scratch area goes too (best effort: one that cannot be unmapped stays, unused).
+        let _ = self.sites.unmap_scratch(&mut self.process, &self.memory);
+        self.in_copy.clear();
         self.guard(Process::detach)?;
         self.slots.forget();
         Ok(vec![Event::Detached { pid }])

@@ -22,6 +22,12 @@ impl Workspace {
         match workload {
             Workload::Steps => self.dbg_steps_incomplete(tools, events),
             Workload::Hits => self.dbg_hits_incomplete(tools, events),
+            Workload::NamedHits => self.dbg_transcript_incomplete(
+                tools.dbg_named_hits(events, true),
+                tools,
+                events,
+                |out, err| hits_transcript_problem(out, err, events),
+            ),
             Workload::Watch => self.dbg_watch_incomplete(tools, events),
             Workload::Trace => self.trace_incomplete(tools, events),
             Workload::Threads { .. } => self.dbg_transcript_incomplete(

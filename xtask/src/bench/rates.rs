@@ -123,24 +123,41 @@ pub const THREAD_RATE: RateRow = RateRow {
 };
 
 /// r. As n., with the breakpoint where `break target_fn` puts it (dbg and gdb agree): past
-/// the prologue, on an instruction dbg does not emulate, so every ignored hit is a step with
-/// the other threads held.
+/// the prologue, on an instruction dbg neither emulates nor steps but runs out of line
+/// (issue 14), each hit decided on its thread alone.
 pub const PROLOGUE_RATE: RateRow = RateRow {
     letter: 'r',
     heading: "r. {N} ignored hits from 8 threads of a breakpoint past the prologue (`break \
-              target_fn`: an instruction dbg steps with the other threads held)",
+              target_fn`: an instruction dbg runs out of line)",
     workload: Workload::Threads { by_name: true },
     tool: "dbg",
     reference: "gdb",
     measure: "r. as n. with `breakpoint set target_fn --ignore {N}` (past the prologue, each \
-              hit stepped with the other threads held), hits/s",
+              hit run out of line, the other threads left running), hits/s",
     short_measure: "r. ignored hits of 8 threads past a prologue",
     runs: ["{N} hits", "1 hit + kill"],
     events: THREAD_HITS,
     unit: "hits/s",
-    // Each hit stops and restarts all 8 threads to step one instruction; issue 14
-    // (out-of-line execution) is to raise this to the other rows' 3×.
-    goal: Goal::Rate(1.0),
+    // Issue 14: one stop of one thread per hit.
+    goal: Goal::Rate(15.0),
+};
+
+/// C. Ignored hits of `break target_fn` (issue 14): past the prologue, on `mov rdx, [rip+x]`,
+/// which dbg runs out of line: one stop per hit.
+pub const NAMED_HIT_RATE: RateRow = RateRow {
+    letter: 'C',
+    heading: "C. {N} ignored hits of `break target_fn` through the command line (`bp_loop`, \
+              past the prologue on a RIP-relative load: run out of line)",
+    workload: Workload::NamedHits,
+    tool: "dbg",
+    reference: "gdb",
+    measure: "C. `dbg-cli run --batch -e \"breakpoint set target_fn --ignore {N}\" -e continue \
+              bp_loop {N}` (past the prologue), hits/s",
+    short_measure: "C. ignored hits of `break target_fn`",
+    runs: ["{N} hits", "1 hit"],
+    events: CLI_HITS,
+    unit: "hits/s",
+    goal: Goal::Rate(20.0),
 };
 
 /// s. Hits of a conditional breakpoint whose condition is false (issue 11): each hit
@@ -180,43 +197,43 @@ pub const LOCALS_RATE: RateRow = RateRow {
     goal: Goal::Time(0.5),
 };
 
-/// Uncaught system calls of `syscall_loop` in the syscall-catchpoint rows (C., D.).
+/// Uncaught system calls of `syscall_loop` in the syscall-catchpoint rows (F., G.).
 pub const CATCH_CALLS: u64 = 1_000_000;
 
-/// C. A syscall catchpoint (issue 14): `catch syscall openat` while the program makes
+/// F. A syscall catchpoint (issue 14): `catch syscall openat` while the program makes
 /// {N} other calls, against `strace -f --seccomp-bpf -e trace=openat`; the difference is the
 /// time of N-1 uncaught calls (the loader's caught `openat`s are in both runs and cancel).
 pub const CATCH_RATE: RateRow = RateRow {
-    letter: 'C',
-    heading: "C. `catch syscall openat` over {N} other system calls (`syscall_loop {N}`) \
+    letter: 'F',
+    heading: "F. `catch syscall openat` over {N} other system calls (`syscall_loop {N}`) \
               against `strace -f --seccomp-bpf -e trace=openat`",
     workload: Workload::CatchSyscall,
     tool: "dbg",
     reference: "strace --seccomp-bpf",
-    measure: "C. `dbg-cli run --batch -e \"catch syscall openat\" -e continue (×5) \
+    measure: "F. `dbg-cli run --batch -e \"catch syscall openat\" -e continue (×5) \
               syscall_loop {N}`, time per uncaught system call",
-    short_measure: "C. uncaught system calls under `catch syscall openat`",
+    short_measure: "F. uncaught system calls under `catch syscall openat`",
     runs: ["{N} calls", "1 call"],
     events: CATCH_CALLS,
     unit: "syscalls/s",
     goal: Goal::Time(1.5),
 };
 
-/// Iterations of the loop line of `step_loop` stepped over by `step` (E.).
+/// Iterations of the loop line of `step_loop` stepped over by `step` (H.).
 pub const STEP_LOOP_ITERATIONS: u64 = 20_000;
 
-/// E. `step` over a line whose loop runs without calls (issue 14: the line's address range
+/// H. `step` over a line whose loop runs without calls (issue 14: the line's address range
 /// computed once), against gdb's `step`; the difference is the time of N-1 iterations.
 pub const SOURCE_STEP_RATE: RateRow = RateRow {
-    letter: 'E',
-    heading: "E. `step` over a line whose loop runs {N} iterations without calls (`step_loop \
+    letter: 'H',
+    heading: "H. `step` over a line whose loop runs {N} iterations without calls (`step_loop \
               {N}`)",
     workload: Workload::SourceStep,
     tool: "dbg",
     reference: "gdb",
-    measure: "E. `dbg-cli run --batch -e \"break main\" -e continue -e next -e next -e step -e \
+    measure: "H. `dbg-cli run --batch -e \"break main\" -e continue -e next -e next -e step -e \
               continue step_loop {N}`, loop iterations/s",
-    short_measure: "E. `step` over a line that loops without calls",
+    short_measure: "H. `step` over a line that loops without calls",
     runs: ["{N} iterations", "1 iteration"],
     events: STEP_LOOP_ITERATIONS,
     unit: "iterations/s",
@@ -387,7 +404,7 @@ fn run_problem(
     let both = || format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     match workload {
         Workload::Steps => Ok(()),
-        Workload::Hits => program_finished(&stdout, n),
+        Workload::Hits | Workload::NamedHits => program_finished(&stdout, n),
         Workload::Watch if tool == "gdb" => gdb_watch_problem(&both(), n).map_or(Ok(()), Err),
         Workload::Watch => watch_loop_finished(&both(), n),
         Workload::Trace => syscall_loop_finished(&stdout, n),

@@ -11,14 +11,14 @@ use super::criterion::{
 use super::hardware::{self, HardwareBreakpoints};
 use super::libraries::{LibraryRuns, DLOPEN_STOP, PYTHON_STOP};
 use super::rates::{
-    CliRates, CATCH_RATE, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, PROLOGUE_RATE, SOURCE_STEP_RATE,
-    STEP_RATE, THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
+    CliRates, CATCH_RATE, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, NAMED_HIT_RATE, PROLOGUE_RATE,
+    SOURCE_STEP_RATE, STEP_RATE, THREAD_HITS, THREAD_RATE, TRACE_RATE, WATCH_RATE,
 };
 use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
 use super::syscalls::{
-    SyscallCounts, CATCH_SYSCALL_CALLS, HIT_CALLS, STEP_CALLS, TRACED_CALLS, TRACE_SYSCALL_CALLS,
-    WATCH_CALLS,
+    SyscallCounts, CATCH_SYSCALL_CALLS, HIT_CALLS, NAMED_HIT_CALLS, STEP_CALLS, THREAD_HIT_CALLS,
+    TRACED_CALLS, TRACE_SYSCALL_CALLS, WATCH_CALLS,
 };
 use super::{Measured, Rows};
 
@@ -71,6 +71,12 @@ pub struct Report {
     pub catch_syscalls: Measured<Option<SyscallCounts>>,
     /// `step` over a line that loops without calls, against gdb.
     pub source_step_rates: Measured<CliRates>,
+    /// Ignored hits of `break target_fn` (past the prologue, out of line), against gdb.
+    pub named_hit_rates: Measured<CliRates>,
+    /// System calls per ignored hit of `break target_fn`; `None` without strace.
+    pub named_hit_syscalls: Measured<Option<SyscallCounts>>,
+    /// The same from 8 threads; `None` without strace.
+    pub thread_hit_syscalls: Measured<Option<SyscallCounts>>,
 }
 
 impl Report {
@@ -127,15 +133,18 @@ impl Report {
             ("v", rates_valid(&self.locals_rates)),
             ("wx", library_valid(&self.python_stop)),
             ("y", library_valid(&self.dlopen_stop)),
+            ("C", rates_valid(&self.named_hit_rates)),
+            ("D", calls_valid(&self.named_hit_syscalls)),
+            ("E", calls_valid(&self.thread_hit_syscalls)),
             (
                 "zAB",
                 self.remote
                     .as_ref()
                     .is_ok_and(|r| r.as_ref().is_none_or(|r| r.valid(&self.rows))),
             ),
-            ("C", rates_valid(&self.catch_rates)),
-            ("D", calls_valid(&self.catch_syscalls)),
-            ("E", rates_valid(&self.source_step_rates)),
+            ("F", rates_valid(&self.catch_rates)),
+            ("G", calls_valid(&self.catch_syscalls)),
+            ("H", rates_valid(&self.source_step_rates)),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
@@ -182,6 +191,9 @@ impl Report {
         PYTHON_STOP.render(&self.python_stop, &mut rows, &mut notes);
         DLOPEN_STOP.render(&self.dlopen_stop, &mut rows, &mut notes);
         remote::render(&self.remote, &mut rows, &mut notes);
+        NAMED_HIT_RATE.render(&self.named_hit_rates, &mut rows, &mut notes);
+        NAMED_HIT_CALLS.render(&self.named_hit_syscalls, &mut rows, &mut notes);
+        THREAD_HIT_CALLS.render(&self.thread_hit_syscalls, &mut rows, &mut notes);
         CATCH_RATE.render(&self.catch_rates, &mut rows, &mut notes);
         CATCH_SYSCALL_CALLS.render(&self.catch_syscalls, &mut rows, &mut notes);
         SOURCE_STEP_RATE.render(&self.source_step_rates, &mut rows, &mut notes);

@@ -129,6 +129,39 @@ impl Tools {
         args
     }
 
+    /// `dbg-cli` arguments: run `bp_loop hits` to its end with `breakpoint set target_fn
+    /// --ignore HITS` (where gdb puts `break target_fn`: past the prologue); with `json`, in
+    /// JSON mode and listing the breakpoints at the end.
+    pub fn dbg_named_hits(&self, hits: u64, json: bool) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        if json {
+            args.push("--json".into());
+        }
+        args.extend(os_args([
+            "-e",
+            &format!("breakpoint set target_fn --ignore {hits}"),
+            "-e",
+            "continue",
+        ]));
+        if json {
+            args.extend(os_args(["-e", "breakpoint list"]));
+        }
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
+    /// gdb arguments: the same as [`Tools::dbg_named_hits`] with `break target_fn`, `ignore 1
+    /// N`, `run`.
+    pub fn gdb_named_hits(&self, hits: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx", "-ex", "break target_fn", "-ex"]);
+        args.push(format!("ignore 1 {hits}").into());
+        args.extend(os_args(["-ex", "run", "--args"]));
+        args.push(self.bp_loop.clone().into());
+        args.push(hits.to_string().into());
+        args
+    }
+
     /// gdb arguments: the same as [`Tools::dbg_hits`] with `break *ADDR`, `ignore 1 N`, `run`.
     pub fn gdb_hits(&self, hits: u64) -> Vec<OsString> {
         let mut args = os_args(["-batch", "-nx", "-ex"]);
@@ -425,6 +458,9 @@ pub enum Workload {
     Watch,
     /// `syscall_loop N` traced, the trace written to /dev/null.
     Trace,
+    /// `bp_loop N` with every hit of `break target_fn` ignored: past the prologue, on a
+    /// RIP-relative load (issue 14: run out of line).
+    NamedHits,
     /// `threads_bp` with N hits of a breakpoint ignored (with fewer than all of its
     /// [`THREAD_HITS`], it stops at the next and is killed): at the address of `target_fn`, or
     /// with `by_name`, where `break target_fn` puts it.
@@ -458,6 +494,7 @@ impl Workload {
         match self {
             Workload::Steps => tools.dbg_stepi(n),
             Workload::Hits => tools.dbg_hits(n, false),
+            Workload::NamedHits => tools.dbg_named_hits(n, false),
             Workload::Watch => tools.dbg_watch(n, false),
             Workload::Trace => tools.trace_args(n, "/dev/null"),
             Workload::CatchSyscall => tools.dbg_catch_openat(n),
@@ -481,6 +518,7 @@ impl Workload {
         match self {
             Workload::Steps => tools.gdb_stepi(n),
             Workload::Hits => tools.gdb_hits(n),
+            Workload::NamedHits => tools.gdb_named_hits(n),
             Workload::Watch => tools.gdb_watch(n),
             Workload::Trace => tools.strace_args(n),
             Workload::CatchSyscall => tools.strace_seccomp_args(n),
@@ -507,6 +545,7 @@ impl Workload {
             Workload::Watch => Some(tools.watch_addr),
             Workload::Threads { .. } => Some(tools.threads_addr),
             Workload::Steps
+            | Workload::NamedHits
             | Workload::Trace
             | Workload::ConditionalHits
             | Workload::Locals

@@ -50,6 +50,7 @@ impl Process {
             early_children: BTreeSet::new(),
             early_threads: BTreeSet::new(),
             held: BTreeSet::new(),
+            alone: None,
             stop_request: StopRequest::default(),
             group_stops: false,
             vfork_lifted: false,

@@ -33,6 +33,7 @@ impl Process {
             return Err(Error::NoProcess(how));
         }
         systhread::kill(self.pid, Signal::SIGKILL)?;
+        self.alone = None;
         Ok(self.collect_death())
     }
 

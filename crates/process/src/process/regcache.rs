@@ -30,7 +30,7 @@ impl Process {
     /// Read `reg` of thread `tid` (any thread: all are stopped). Register areas are fetched
     /// once per stop of each thread.
     pub fn read_thread_register(&mut self, tid: Pid, reg: Reg) -> Result<RegValue> {
-        self.ensure_stopped()?;
+        self.ensure_inspectable(tid)?;
         let info = reg.info();
         let thread = self.thread_mut(tid)?;
         let raw: Vec<u8> = match info.class {
@@ -87,7 +87,7 @@ impl Process {
 
     /// Write `value` to `reg` of thread `tid`, as [`Process::write_register`] does.
     pub fn write_thread_register(&mut self, tid: Pid, reg: Reg, value: RegValue) -> Result<()> {
-        self.ensure_stopped()?;
+        self.ensure_inspectable(tid)?;
         let info = reg.info();
         if value.size() > info.size {
             return Err(Error::ValueDoesNotFit {

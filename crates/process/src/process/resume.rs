@@ -113,7 +113,7 @@ impl Process {
 
     /// Make `tid` do `want` now (write back its registers first), and after every stop of
     /// it that the core handles itself.
-    fn set_going(&mut self, tid: Pid, want: Want, signal: Option<Signal>) -> Result<()> {
+    pub(super) fn set_going(&mut self, tid: Pid, want: Want, signal: Option<Signal>) -> Result<()> {
         match self.flush(tid) {
             Ok(()) => {}
             // Killed from outside: the resume below fails the same way, and its end is
@@ -190,7 +190,7 @@ impl Process {
         self.step(signal, true)
     }
 
-    fn step(&mut self, signal: Option<Signal>, trusted: bool) -> Result<StopReason> {
+    pub(super) fn step(&mut self, signal: Option<Signal>, trusted: bool) -> Result<StopReason> {
         self.ensure_stopped()?;
         let tid = self.current;
         let kind = if trusted {

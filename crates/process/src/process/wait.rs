@@ -22,17 +22,92 @@ impl Process {
     /// [`StopRequest`]: crate::StopRequest
     pub fn wait(&mut self) -> Result<StopReason> {
         self.ensure_running()?;
-        let result = self.wait_inner();
+        if self.alone.is_some() {
+            return Err(Error::NotResumed);
+        }
+        let result = self.wait_inner(false);
         self.close_gate();
         result
     }
 
-    fn wait_inner(&mut self) -> Result<StopReason> {
+    /// As [`Process::wait`], but when the next stop is one thread's own — a breakpoint, a
+    /// signal, a system-call stop — and every thread was simply running, the other threads
+    /// are left running: that thread alone is stopped (and current), its registers and the
+    /// memory can be used, and the caller decides. Then either [`Process::resume_alone`] lets
+    /// it go on (the process was never all stopped: a stop costs that thread alone) or
+    /// [`Process::stop_all`] stops the others, as `wait` would have, to report it. Anything
+    /// else (a stop kept from before, an interrupt, an exec, another event, a resume that
+    /// holds or steps threads) is reported with every thread stopped, as by `wait`.
+    pub fn wait_alone(&mut self) -> Result<StopReason> {
+        self.ensure_running()?;
+        if self.alone.is_some() {
+            return Err(Error::NotResumed);
+        }
+        let result = self.wait_inner(true);
+        if self.alone.is_none() {
+            self.close_gate();
+        }
+        result
+    }
+
+    /// The thread [`Process::wait_alone`] stopped alone, while the caller decides.
+    pub fn deciding(&self) -> Option<Pid> {
+        self.alone
+    }
+
+    /// Let the thread stopped alone go on as it was going (delivering `signal`), the process
+    /// still running. A stop requested meanwhile (Ctrl-C) keeps it stopped instead: the next
+    /// wait answers the request, with every thread stopped.
+    pub fn resume_alone(&mut self, signal: Option<Signal>) -> Result<()> {
+        let tid = self.alone.take().ok_or(Error::NotResumed)?;
+        if self.stop_request.is_requested() {
+            return Ok(());
+        }
+        let want = self.thread_mut(tid)?.want;
+        self.set_going(tid, want, signal)
+    }
+
+    /// Stop every other thread too, after [`Process::wait_alone`] stopped one alone: the
+    /// process is then stopped as after [`Process::wait`], on that thread. Nothing to do when
+    /// no thread is stopped alone. If the process ends meanwhile, that end is returned.
+    pub fn stop_all(&mut self) -> Result<Option<StopReason>> {
+        let Some(tid) = self.alone.take() else {
+            return Ok(None);
+        };
+        let ended = self.stop_others();
+        self.close_gate();
+        if let Some(end) = ended? {
+            return Ok(Some(end));
+        }
+        self.current = tid;
+        self.state = State::Stopped;
+        Ok(None)
+    }
+
+    /// Whether the stop just collected may be decided on its thread alone.
+    fn may_stop_alone(&self, stop: &Stop) -> bool {
+        // An interrupt's SIGSTOP (ours) answers a request: reported with everything stopped.
+        // (The pid is asked for only then: `getpid` is a system call.)
+        let interrupt = || {
+            stop.signal == Signal::SIGSTOP
+                && stop.origin == SignalOrigin::Process(std::process::id() as i32)
+        };
+        let own = !matches!(stop.trap, Some(TrapKind::Exec | TrapKind::Other(_))) && !interrupt();
+        own && self.held.is_empty()
+            && !self.stop_request.is_requested()
+            && self
+                .threads
+                .values()
+                .all(|t| t.exiting || matches!(t.want, Want::Run(_)))
+    }
+
+    fn wait_inner(&mut self, alone: bool) -> Result<StopReason> {
         loop {
             let due = self
                 .pending
                 .iter()
                 .position(|stop| !self.held.contains(&stop.tid));
+            let mut fresh = false;
             let reason = if let Some(stop) = due.and_then(|index| self.pending.remove(index)) {
                 Some(StopReason::Stopped(stop))
             } else if self.stop_request.take() {
@@ -46,6 +121,7 @@ impl Process {
             } else {
                 let (tid, status) = self.next_status()?;
                 let reason = self.handle(tid, status)?;
+                fresh = true;
                 if reason.is_none() && !self.held.is_empty() && self.nothing_moves() {
                     // Every thread that was resumed is gone (or a zombie leader) and the held
                     // ones never report: the resume is over, as after a step whose thread
@@ -57,6 +133,11 @@ impl Process {
             };
             if let Some(reason) = reason {
                 if let StopReason::Stopped(stop) = &reason {
+                    if alone && fresh && self.may_stop_alone(stop) {
+                        self.alone = Some(stop.tid);
+                        self.current = stop.tid;
+                        return Ok(reason);
+                    }
                     if let Some(ended) = self.stop_others()? {
                         return Ok(ended);
                     }
@@ -73,8 +154,8 @@ impl Process {
     /// number and arguments, or exit with the result), which also corrects the per-thread
     /// entry/exit bookkeeping should it have drifted (e.g. attached in the middle of a call).
     pub fn syscall_info(&mut self) -> Result<ptrace::SyscallStop> {
-        self.ensure_stopped()?;
         let tid = self.current;
+        self.ensure_inspectable(tid)?;
         let info = ptrace::syscall_info(tid)?;
         let thread = self.thread_mut(tid)?;
         match info {

@@ -211,6 +211,7 @@ impl Session {
         self.scope_cache.clear();
         self.sites.forget();
         self.at_breakpoint.clear();
+        self.in_copy.clear();
         self.steps_asked.clear();
         self.slots.forget();
         for wp in self.watchpoints.by_id.values_mut() {

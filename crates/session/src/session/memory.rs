@@ -67,11 +67,29 @@ impl Session {
             .into());
         }
         let mut read = self.memory.read(addr, len)?;
+        self.hide_scratch(addr, &mut read);
         if read.bytes.is_empty() && len > 0 {
             return Err(dbg_memory::Error::Unreadable { addr }.into());
         }
         self.sites.hide(addr, &mut read.bytes);
         Ok(read)
+    }
+
+    /// The program never sees the scratch area (dbg's out-of-line copies): a read ends where
+    /// it starts, as at unmapped memory.
+    fn hide_scratch(&self, addr: VirtAddr, read: &mut Read) {
+        let end = addr.wrapping_add(read.bytes.len() as u64);
+        let first = self
+            .sites
+            .scratch_areas()
+            .filter(|(start, stop)| *start < end && *stop > addr)
+            .map(|(start, _)| start.max(addr))
+            .min();
+        if let Some(first) = first {
+            let keep = first.offset_from(addr).unwrap_or(0);
+            read.bytes.truncate(usize::try_from(keep).unwrap_or(0));
+            read.stopped_at = Some(first);
+        }
     }
 
     /// Write `data` at `addr`; bytes over a breakpoint site change what the program will run
@@ -96,6 +114,7 @@ impl Session {
         };
         let len = count.saturating_mul(MAX_INSTRUCTION).min(MAX_MEMORY_READ);
         let mut read = self.memory.read(addr, len)?;
+        self.hide_scratch(addr, &mut read);
         if read.bytes.is_empty() && len > 0 {
             return Err(dbg_memory::Error::Unreadable { addr }.into());
         }

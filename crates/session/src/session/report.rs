@@ -12,6 +12,15 @@ impl Session {
     /// Turn a stop reason into events (thread events first, then the stop or end).
     pub(super) fn report(&mut self, reason: StopReason, why: Why) -> Result<Vec<Event>> {
         let pid = self.pid();
+        // A stop decided on its thread alone is reported with every thread stopped.
+        let reason = self.gather()?.unwrap_or(reason);
+        // No thread is shown in the scratch area: those that ran a copy are moved to the
+        // program's own address for where they are.
+        if self.is_alive() {
+            for tid in std::mem::take(&mut self.in_copy) {
+                self.leave_scratch(tid)?;
+            }
+        }
         self.forget_frames();
         self.inline_skip = why.inline_skip;
         self.list_state = None;
@@ -67,6 +76,7 @@ impl Session {
             // The process is gone, and its memory and debug registers with it.
             self.sites.forget();
             self.at_breakpoint.clear();
+            self.in_copy.clear();
             self.steps_asked.clear();
             self.slots.forget();
         }

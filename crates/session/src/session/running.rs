@@ -3,10 +3,11 @@
 //! next stop, and deciding which stops to report and which to pass over (ignored hits,
 //! uncaught system calls, `nostop` signals).
 
+use dbg_memory::scratch::{OutOfLine, Place};
 use dbg_memory::{displaced, SiteOwner, Sites};
 use dbg_process::{
-    Pid, Process, Reg, Resume, Signal, SignalOrigin, State, Stop, StopReason, ThreadAction,
-    TrapKind,
+    Pid, Process, Reg, RegValue, Resume, Signal, SignalOrigin, State, Stop, StopReason,
+    ThreadAction, TrapKind,
 };
 use dbg_sys::VirtAddr;
 use dbg_watch::WatchKind;
@@ -73,6 +74,7 @@ impl Session {
         events.push(end);
         self.sites.forget();
         self.at_breakpoint.clear();
+        self.in_copy.clear();
         self.steps_asked.clear();
         self.slots.forget();
         Ok(events)
@@ -127,6 +129,20 @@ impl Session {
 
     /// Run with `action` per thread until a stop to report; `count` as for `continue N`.
     fn run_loop(&mut self, count: u64, action: &dyn Fn(Pid) -> ThreadAction) -> Result<Vec<Event>> {
+        let result = self.run_loop_inner(count, action);
+        if result.is_err() && self.process.deciding().is_some() {
+            // Whatever failed, the command ends with the process stopped (best effort: a
+            // failure here is the process's end, which the next command finds).
+            let _ = self.process.stop_all();
+        }
+        result
+    }
+
+    fn run_loop_inner(
+        &mut self,
+        count: u64,
+        action: &dyn Fn(Pid) -> ThreadAction,
+    ) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         if count > 1 {
             if let Some(id) = self.last_watchpoint {
@@ -204,6 +220,11 @@ impl Session {
             }
             let reason = self.run_until_stop(signal.take(), action)?;
             after_hardware_hit = false;
+            if let StopReason::Stopped(Stop { tid, .. }) = reason {
+                if self.in_copy.remove(&tid) {
+                    self.leave_scratch(tid)?;
+                }
+            }
             if let StopReason::Stopped(Stop {
                 trap: Some(TrapKind::SingleStep),
                 tid,
@@ -289,6 +310,11 @@ impl Session {
                 // The dynamic linker's hook: its list may have changed (the hit itself is
                 // internal, passed over below unless a user breakpoint shares the site).
                 if self.linker.is_hook(addr) {
+                    // Libraries and breakpoints change here: with every thread stopped.
+                    if let Some(end) = self.gather()? {
+                        events.extend(self.report(end, Why::default())?);
+                        return Ok(events);
+                    }
                     let produced = self.linker_hook_hit();
                     self.library_events(produced, &mut events);
                 }
@@ -390,9 +416,35 @@ impl Session {
         } else {
             Resume::Syscalls
         };
-        self.guard(|process| process.resume_threads(mode, action, signal))?;
-        let reason = self.process.wait();
+        // A plain resume of every thread decides each stop on its thread alone (see
+        // `Process::wait_alone`), unless a command's own breakpoints or the debug registers
+        // are in play (their decisions look at more than the one thread).
+        let alone = self.temporaries.is_empty()
+            && self.slots.in_use().next().is_none()
+            && self
+                .process
+                .threads()
+                .all(|tid| action(tid) == ThreadAction::Run);
+        if self.process.deciding().is_some() {
+            self.guard(|process| process.resume_alone(signal))?;
+        } else {
+            self.guard(|process| process.resume_threads(mode, action, signal))?;
+        }
+        let reason = if alone {
+            self.process.wait_alone()
+        } else {
+            self.process.wait()
+        };
         self.guard(|_| reason)
+    }
+
+    /// Stop the other threads if a stop was taken on its thread alone and is now to be
+    /// reported, or needs them held: `Some(end)` if the process ended meanwhile.
+    pub(super) fn gather(&mut self) -> Result<Option<StopReason>> {
+        if self.process.deciding().is_none() {
+            return Ok(None);
+        }
+        self.guard(Process::stop_all)
     }
 
     /// Move every thread that sits on one of our `int3`s past the instruction under it, the
@@ -424,7 +476,7 @@ impl Session {
             } else {
                 None
             };
-            let outcome = self.step_off_site(deliver);
+            let outcome = self.step_off_site(deliver, true);
             if self.is_alive() {
                 let _ = self.process.select_thread(current);
             }
@@ -463,10 +515,37 @@ impl Session {
         pc.is_ok_and(|pc| self.sites.is_inserted(pc))
     }
 
+    /// If thread `tid` stopped inside the scratch area (in or just past an out-of-line copy),
+    /// move its pc to the address in the program that stands for: the site (the copied
+    /// instruction has not run; the thread sits on the site again) or the next instruction
+    /// (it has; the jump back is all that was left).
+    pub(super) fn leave_scratch(&mut self, tid: Pid) -> Result<()> {
+        let pc = match self.process.read_thread_register(tid, Reg::Rip) {
+            Ok(pc) => VirtAddr::new(pc.as_u64()),
+            // Gone meanwhile (exited, or the process ended): nothing to move.
+            Err(_) => return Ok(()),
+        };
+        let to = match self.sites.scratch_place(pc) {
+            None => return Ok(()),
+            Some(Place::Site(site)) => {
+                if self.sites.is_inserted(site) {
+                    self.at_breakpoint.insert(tid);
+                }
+                site
+            }
+            Some(Place::After(next)) => next,
+        };
+        self.guard(|process| {
+            process.write_thread_register(tid, Reg::Rip, RegValue::from_u64(to.get()))
+        })
+    }
+
     /// Run the instruction under the site at the current thread's pc, if there is one:
-    /// emulated when dbg can (the tracee does not stop at all), else lift the `int3`,
-    /// single-step with the other threads held, and put it back.
-    fn step_off_site(&mut self, signal: Option<Signal>) -> Result<StepOff> {
+    /// emulated when dbg can (the tracee does not stop at all); else, with `out_of_line`
+    /// (the thread is about to run on), set to run its relocated copy in the scratch area
+    /// (no stop either: the copy jumps back); else lift the `int3`, single-step with the
+    /// other threads held, and put it back.
+    fn step_off_site(&mut self, signal: Option<Signal>, out_of_line: bool) -> Result<StepOff> {
         if self.sites.is_empty() {
             return Ok(StepOff::NotOnSite);
         }
@@ -475,6 +554,7 @@ impl Session {
             return Ok(StepOff::NotOnSite);
         }
         let plan = self.sites.plan(pc);
+        let relocatable = plan.is_some_and(|p| p.relocatable);
         let (plan, trusted) = plan.map_or((None, false), |p| (p.displaced, p.trusted_step));
         // A displaced write (push) must trap a watchpoint over it: step it for real then.
         let watching_data = self
@@ -485,6 +565,38 @@ impl Session {
             if displaced::emulate(displaced, pc, &mut self.process, &self.memory)? {
                 return Ok(StepOff::Done);
             }
+        }
+        // A signal to deliver goes with a real step: its handler must see the program's pc.
+        if out_of_line && relocatable && signal.is_none() {
+            if !self.sites.has_copy(pc) {
+                // Mapping the scratch area runs a system call on this thread, stepped with
+                // the others held.
+                if let Some(end) = self.gather()? {
+                    return Ok(StepOff::Stopped(end));
+                }
+            }
+            let tid = self.process.current_thread();
+            match self.sites.out_of_line(&mut self.process, &self.memory, pc) {
+                Ok(OutOfLine::Copy(slot)) => {
+                    self.guard(|process| {
+                        process.write_register(Reg::Rip, RegValue::from_u64(slot.get()))
+                    })?;
+                    self.in_copy.insert(tid);
+                    return Ok(StepOff::Done);
+                }
+                Ok(OutOfLine::Unavailable) => {}
+                // The thread stopped for something else before the scratch area was
+                // mapped; its registers are as they were.
+                Ok(OutOfLine::Stopped(reason)) => return Ok(StepOff::Stopped(reason)),
+                Err(dbg_memory::Error::Process(error)) => {
+                    return self.guard(|_| Err(error));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        // The classic step: the int3 is lifted, so every other thread must be held.
+        if let Some(end) = self.gather()? {
+            return Ok(StepOff::Stopped(end));
         }
         self.sites.lift(&self.memory, pc)?;
         let stepped = self.guard(|process| {
@@ -570,7 +682,7 @@ impl Session {
     pub(super) fn single_step(&mut self, signal: Option<Signal>) -> Result<SingleStep> {
         let tid = self.process.current_thread();
         self.at_breakpoint.remove(&tid);
-        let reason = match self.step_off_site(signal)? {
+        let reason = match self.step_off_site(signal, false)? {
             StepOff::NotOnSite => self.guard(|process| process.step_instruction(signal))?,
             StepOff::Done => StopReason::Stopped(Stop {
                 tid,

@@ -238,6 +238,14 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
             dbg_invalid: None,
             reference_invalid: None,
         }),
+        named_hit_rates: Ok(CliRates {
+            dbg: Rate::new(CLI_HITS, secs(0.9), secs(0.1))?,
+            reference: Rate::new(CLI_HITS, secs(20.1), secs(0.1)).ok(),
+            dbg_invalid: None,
+            reference_invalid: None,
+        }),
+        named_hit_syscalls: Ok(None),
+        thread_hit_syscalls: Ok(None),
     })
 }
 
@@ -481,7 +489,7 @@ fn selected_rows_are_the_only_ones_measured_judged_and_shown() -> Result<(), Str
     // After z come the capitals, shown in the table's order.
     assert_eq!(rows(&["Az", "w"])?.partial().as_deref(), Some("w, z, A"));
     assert!(rows(&["B"])?.has("B") && !rows(&["B"])?.has("b"));
-    assert!(rows(&["E"])?.has("E") && rows(&["F"]).is_err());
+    assert!(rows(&["H"])?.has("H") && rows(&["I"]).is_err());
     assert!(rows(&["--all"]).is_err());
     let mut report = sample_report(None)?;
     report.rows = selected;
