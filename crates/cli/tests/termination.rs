@@ -149,6 +149,11 @@ impl Tracee {
             self.original,
             "code at hit changed\n{transcript}"
         );
+        assert_eq!(
+            scratch_areas(pid),
+            0,
+            "the scratch area for out-of-line copies is still mapped\n{transcript}"
+        );
         kill(Pid::from_raw(pid), Signal::SIGUSR1).unwrap();
         // After "running" if it had not said it yet (the session ended before it ran).
         let mut line = self.ready.read_line();
@@ -158,6 +163,25 @@ impl Tracee {
         assert_eq!(line, "done called 42\n", "{transcript}");
         assert!(self.ready.succeeded(), "{transcript}");
     }
+}
+
+/// How many mappings of process `pid` look like dbg's scratch area for out-of-line copies of
+/// breakpoint instructions (64 KiB, private, anonymous, read and execute): the breakpoint on
+/// `hit` ignores its hits by running `hit`'s first instruction there.
+fn scratch_areas(pid: i32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap()
+        .lines()
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let Some((start, end)) = fields.first().and_then(|range| range.split_once('-')) else {
+                return false;
+            };
+            let len =
+                u64::from_str_radix(end, 16).unwrap() - u64::from_str_radix(start, 16).unwrap();
+            fields.get(1) == Some(&"r-xp") && fields.len() == 5 && len == 0x10000
+        })
+        .count()
 }
 
 fn read_memory(pid: i32, address: u64, len: usize) -> Vec<u8> {
