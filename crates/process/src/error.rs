@@ -115,6 +115,9 @@ pub enum Error {
 pub enum FilterRefusal {
     /// Only a launched process gets one: an attached process goes on after the debugger.
     Attached,
+    /// The program has a seccomp filter of its own: where it answers a call with an error
+    /// (or kills), that answer comes before ours, and the call would never be seen.
+    OwnFilter,
     /// Yama's `ptrace_scope` keeps a custodian from tracing the process after us.
     NoCustody,
     /// The set of calls is too long for one filter program.
@@ -137,6 +140,7 @@ impl std::fmt::Display for FilterRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FilterRefusal::Attached => write!(f, "the process was attached, not launched"),
+            FilterRefusal::OwnFilter => write!(f, "the program has a seccomp filter of its own"),
             FilterRefusal::NoCustody => write!(f, "ptrace_scope does not allow a custodian"),
             FilterRefusal::TooManyCalls => write!(f, "too many system calls for one filter"),
             FilterRefusal::EveryThreadInSyscall => {

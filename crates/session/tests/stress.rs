@@ -185,7 +185,8 @@ fn resume_until_gone(session: &mut Session, what: &str) -> bool {
                 return true;
             }
             Some(Event::Exited { .. }) => return false,
-            Some(Event::Stopped(_)) => {}
+            // A thread of the dying process reported its end before the process did.
+            Some(Event::Stopped(_) | Event::ThreadExited { .. }) => {}
             other => panic!("{what}: {other:?}"),
         }
     }

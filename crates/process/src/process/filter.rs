@@ -45,6 +45,12 @@ impl Process {
         if !seccomp::custody_possible() {
             return Err(FilterRefusal::NoCustody);
         }
+        // A filter's SECCOMP_RET_ERRNO, _TRAP or _KILL outranks our SECCOMP_RET_TRACE: a
+        // call the program's own filter refuses would never stop. (`Seccomp: 2` is filter
+        // mode; once ours is in, further filters of ours stack on it.)
+        if !self.filtered && own_seccomp_filter(self.pid) {
+            return Err(FilterRefusal::OwnFilter);
+        }
         Ok(())
     }
 
@@ -258,4 +264,13 @@ fn write_words(tid: Pid, at: VirtAddr, bytes: &[u8]) -> Result<()> {
         ptrace::poke_data(tid, at.wrapping_add(offset), u64::from_le_bytes(raw))?;
     }
     Ok(())
+}
+
+/// Whether process `pid` runs under a seccomp filter (`Seccomp: 2` in its status).
+fn own_seccomp_filter(pid: Pid) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|status| {
+        status
+            .lines()
+            .any(|line| line.split_whitespace().collect::<Vec<_>>() == ["Seccomp:", "2"])
+    })
 }

@@ -411,6 +411,13 @@ impl Session {
         // Syscall stops only when some are caught: otherwise the tracee runs at full speed.
         // With our filter, only caught calls stop (and the threads that are to see a caught
         // call's exit run to it with PTRACE_SYSCALL, as the process layer knows).
+        // Installing one more filter runs a system call in the program, with every thread
+        // stopped: a stop being decided on its thread alone is gathered first.
+        if self.process.deciding().is_some() && self.filter_install_needed() {
+            if let Some(end) = self.gather()? {
+                return Ok(end);
+            }
+        }
         let mode = if self.catch.is_empty() || self.syscalls_filtered()? {
             Resume::Continue
         } else {

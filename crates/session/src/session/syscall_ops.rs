@@ -39,6 +39,18 @@ impl Session {
         self.filter_for(&catch)
     }
 
+    /// Whether the next resume installs a filter (one more, or the first) for the calls
+    /// caught now.
+    pub(super) fn filter_install_needed(&self) -> bool {
+        use crate::syscalls::SyscallFilter;
+        match &self.syscall_filter {
+            SyscallFilter::Unavailable => false,
+            _ if self.catch.is_empty() => false,
+            SyscallFilter::Covers(covered) => !covered.covers(&self.catch),
+            SyscallFilter::Untried => true,
+        }
+    }
+
     /// Make our filter stop at every call `catch` catches, installing one more if needed:
     /// whether it does. Without a filter yet, a refusal is no error (system calls are then
     /// caught the classic way, from then on); with one, it is, because the classic way would
