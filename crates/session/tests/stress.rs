@@ -185,8 +185,9 @@ fn resume_until_gone(session: &mut Session, what: &str) -> bool {
                 return true;
             }
             Some(Event::Exited { .. }) => return false,
-            // A thread of the dying process reported its end before the process did.
-            Some(Event::Stopped(_) | Event::ThreadExited { .. }) => {}
+            // A thread of the dying process reported its end before the process did (or,
+            // the process dying under a decision, nothing was reported yet).
+            None | Some(Event::Stopped(_) | Event::ThreadExited { .. }) => {}
             other => panic!("{what}: {other:?}"),
         }
     }
