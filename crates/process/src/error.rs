@@ -81,8 +81,10 @@ pub enum Error {
         /// Its size.
         size: usize,
     },
-    /// A child of the tracing thread that is not a tracee has an event; dbg does not reap it.
-    #[error("child {0} of the debugger thread is not a tracee; it was left unreaped")]
+    /// A child of the tracing thread that is not a tracee changed state. The thread that
+    /// drives a process must have no children but its tracees: its status was collected and
+    /// is lost to its owner.
+    #[error("child {0} of the debugger thread is not a tracee (its status was collected)")]
     ForeignChild(i32),
     /// The kernel reported a state the process layer did not expect.
     #[error("unexpected state of thread {tid} after {during}: {status:?}")]

@@ -123,7 +123,9 @@ enum Stepping {
 ///
 /// ptrace requests are accepted only from the thread that attached or launched the tracee,
 /// so the type is neither `Send` nor `Sync`: it stays on that thread. Another thread stops it
-/// through a [`StopRequest`].
+/// through a [`StopRequest`]. That thread must have no children but its tracees: waiting
+/// collects whichever child of that thread reports first (children of the program's other
+/// threads are never touched).
 ///
 /// ```compile_fail
 /// fn on_another_thread<T: Send>() {}

@@ -1,11 +1,10 @@
-//! Waiting for tracee events. Most waits name a thread, or peek without collecting: a debugger
-//! library must never reap children that are not its tracees. The one exception is
-//! [`wait_own_any`], which collects whichever child of the calling thread changes state first;
-//! it is for a tracer whose thread has no children but its tracees (one `wait4` per event,
-//! where a peek and a collect would be two).
+//! Waiting for tracee events: a named thread ([`wait_tid`], [`try_wait_tid`]), or whichever
+//! child of the calling thread changes state first ([`wait_own_any`]) — for a tracer whose
+//! thread has no children but its tracees (one `wait4` per event, where a peek and a collect
+//! would be two). Children of the process's other threads are never collected.
 
 use nix::errno::Errno;
-use nix::sys::wait::{waitid, waitpid, Id, WaitPidFlag};
+use nix::sys::wait::{waitpid, WaitPidFlag};
 use nix::unistd::Pid;
 
 use crate::error::Error;
@@ -28,27 +27,6 @@ pub fn try_wait_tid(tid: Pid) -> Result<Option<WaitStatus>, Error> {
         Ok(WaitStatus::StillAlive) => Ok(None),
         Ok(status) => Ok(Some(status)),
         Err(errno) => Err(Error::new("waitpid", tid, errno)),
-    }
-}
-
-/// Block until a child or tracee *of the calling thread* has a state change, and say which
-/// one, without collecting it (`waitid(P_ALL, WNOWAIT | __WNOTHREAD | __WALL)`). The caller
-/// collects it with [`wait_tid`] once it knows the thread is its own.
-pub fn peek_any() -> Result<Pid, Error> {
-    let flags = WaitPidFlag::WEXITED
-        | WaitPidFlag::WSTOPPED
-        | WaitPidFlag::WNOWAIT
-        | WaitPidFlag::__WALL
-        | WaitPidFlag::__WNOTHREAD;
-    loop {
-        match waitid(Id::All, flags) {
-            Err(Errno::EINTR) => continue,
-            Err(errno) => return Err(Error::new("waitid", Pid::from_raw(0), errno)),
-            Ok(status) => match status.pid() {
-                Some(pid) => return Ok(pid),
-                None => continue,
-            },
-        }
     }
 }
 

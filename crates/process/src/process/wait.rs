@@ -4,7 +4,7 @@
 
 use dbg_sys::ptrace;
 use dbg_sys::thread as systhread;
-use dbg_sys::wait::{peek_any, wait_tid, WaitStatus};
+use dbg_sys::wait::{wait_own_any, wait_tid, WaitStatus};
 use dbg_sys::{Errno, Pid, Signal};
 
 use super::attach::traced_by_caller;
@@ -181,15 +181,28 @@ impl Process {
         {
             return Ok((self.pid, wait_tid(self.pid)?));
         }
+        // Several threads: whichever reports first, collected in one `wait4`. The thread
+        // that drives a process has no children but its tracees (the rule of this crate, as
+        // of lldb-server's: a waiter on any child of its own thread); children of the
+        // debugger's other threads are never touched (`__WNOTHREAD`).
         loop {
-            let tid = peek_any()?;
-            if self.threads.contains_key(&tid) || self.is_our_thread(tid) {
-                return Ok((tid, wait_tid(tid)?));
+            let Some(status) = wait_own_any()? else {
+                // No child left at all: the leader's own wait says so (ECHILD).
+                return Ok((self.pid, wait_tid(self.pid)?));
+            };
+            let Some(tid) = status.pid() else {
+                continue;
+            };
+            // A thread's end (one never announced: killed before its creator's clone event
+            // was collected) leaves nothing in /proc to ask: the thread has no children but
+            // its tracees, so it is ours.
+            let ended = matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..));
+            if ended || self.threads.contains_key(&tid) || self.is_our_thread(tid) {
+                return Ok((tid, status));
             }
             if traced_by_caller(tid) {
-                // A forked child, stopped before its parent's fork event is seen: keep it
+                // A forked child, stopped before its parent's fork event is seen: it stays
                 // stopped for the event's handling.
-                wait_tid(tid)?;
                 self.early_children.insert(tid);
                 continue;
             }
