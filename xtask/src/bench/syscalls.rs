@@ -116,8 +116,8 @@ pub const NAMED_HIT_CALLS: CallsRow = CallsRow {
     reference_measured_earlier: "88.5",
 };
 
-/// The two hit counts of `threads_bp` (8,000 hits in all) whose totals are compared (E.).
-pub const THREAD_SYSCALL_HITS: (u64, u64) = (2_000, 6_000);
+/// The two hit counts of `threads_bp` (16,000 hits in all) whose totals are compared (E.).
+pub const THREAD_SYSCALL_HITS: (u64, u64) = (4_000, 12_000);
 
 /// E. System calls per ignored hit of `break target_fn` from 8 threads (`threads_bp`): with
 /// each hit decided on its thread alone, as many as with one thread (D.).

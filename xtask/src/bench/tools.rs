@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::libraries::PYTHON3;
-use super::rates::THREAD_HITS;
+use super::rates::{THREAD_CALLS, THREAD_HITS};
 use super::symbols::{BigbinStop, BIGBIN_MAIN};
 use crate::workspace::Workspace;
 
@@ -364,6 +364,7 @@ impl Tools {
             args.extend(os_args(["-e", "breakpoint list"]));
         }
         args.push(self.threads_bp.clone().into());
+        args.push(THREAD_CALLS.to_string().into());
         args
     }
 
@@ -378,7 +379,9 @@ impl Tools {
         if ignore < THREAD_HITS {
             args.extend(os_args(["-ex", "kill"]));
         }
+        args.push("--args".into());
         args.push(self.threads_bp.clone().into());
+        args.push(THREAD_CALLS.to_string().into());
         args
     }
 

@@ -575,11 +575,11 @@ fn syscall_tracing_rows_compare_with_strace_a_bare_loop_and_gdb() -> Result<(), 
         "| m. criterion `syscall_stop`, mean time per traced system call (entry + exit \
          stop) | 11.00 µs (90,909/s) | bare ptrace loop, same CPU: 10.00 µs (100,000/s) \
          | 1.10× bare | ≤ 1.2× bare | yes |",
-        "| n. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore 8000\" -e continue \
-         threads_bp`, 8 threads, hits/s | 79,990 | gdb: 9,999 | 8.00× gdb | ≥ 3× gdb \
+        "| n. `dbg-cli run --batch -e \"breakpoint set ADDR --ignore 16000\" -e continue \
+         threads_bp 2000`, 8 threads, hits/s | 159,990 | gdb: 19,999 | 8.00× gdb | ≥ 3× gdb \
          | yes |",
-        "- n. dbg: median of 5 runs: 8000 hits 0.200 s, 1 hit + kill 0.100 s; 79,990 \
-         hits/s = 7,999 / difference",
+        "- n. dbg: median of 5 runs: 16000 hits 0.200 s, 1 hit + kill 0.100 s; 159,990 \
+         hits/s = 15,999 / difference",
         "| o. system calls per system call traced by the trace example (`strace -c`, no \
          `-f`) | 5.00 | strace: 10.0; bare loop: 4 | 0.50× strace | ≤ 5 | yes |",
         "- o. trace per syscall: ptrace 3.00, wait4 2.00",
