@@ -1,7 +1,7 @@
 //! The ELF symbol table (`.symtab`, or `.dynsym` when the binary is stripped), sorted by
 //! address once, on the first question that needs it.
 
-use object::{Object, ObjectSymbol, SymbolKind};
+use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind, SymbolSection};
 
 use crate::addr::FileAddr;
 use crate::demangle::{demangle, last_component, matches};
@@ -53,10 +53,10 @@ pub(crate) struct SymbolTable<'a> {
 
 impl<'a> SymbolTable<'a> {
     pub(crate) fn read(elf: &impl Object<'a>) -> SymbolTable<'a> {
-        let mut entries = collect(elf.symbols());
+        let mut entries = collect(elf, elf.symbols());
         let dynamic_only = entries.is_empty();
         if dynamic_only {
-            entries = collect(elf.dynamic_symbols());
+            entries = collect(elf, elf.dynamic_symbols());
         }
         // Functions before data at one address, then sized before unsized, then global before
         // weak before local (gdb names `raise`, not its weak alias `gsignal`), then by name, so
@@ -154,17 +154,33 @@ impl<'a> SymbolTable<'a> {
     }
 }
 
-fn collect<'a>(symbols: impl Iterator<Item = impl ObjectSymbol<'a>>) -> Vec<Entry<'a>> {
+fn collect<'a>(
+    elf: &impl Object<'a>,
+    symbols: impl Iterator<Item = impl ObjectSymbol<'a>>,
+) -> Vec<Entry<'a>> {
+    // A label without a type (`STT_NOTYPE`, e.g. one written in assembly) in a code section
+    // is code, as gdb counts it: `break label` stops there.
+    let in_code = |s: &dyn Fn() -> SymbolSection| match s() {
+        SymbolSection::Section(index) => elf
+            .section_by_index(index)
+            .is_ok_and(|section| section.kind() == SectionKind::Text),
+        _ => false,
+    };
     symbols
         .filter(|s| s.is_definition() && s.address() != 0)
-        .filter(|s| matches!(s.kind(), SymbolKind::Text | SymbolKind::Data))
         .filter_map(|s| {
+            let is_function = match s.kind() {
+                SymbolKind::Text => true,
+                SymbolKind::Data => false,
+                SymbolKind::Unknown if in_code(&|| s.section()) => true,
+                _ => return None,
+            };
             let name = s.name().ok().filter(|n| !n.is_empty())?;
             Some(Entry {
                 address: s.address(),
                 size: s.size(),
                 name,
-                is_function: s.kind() == SymbolKind::Text,
+                is_function,
                 binding: if s.is_weak() {
                     1
                 } else if s.is_global() {

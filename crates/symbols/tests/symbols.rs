@@ -440,3 +440,37 @@ fn exported_symbols_are_found_in_the_dynamic_table_alone() {
     assert_eq!(program.exported_symbol("puts"), None);
     assert_eq!(program.exported_symbol("no_such_symbol"), None);
 }
+
+#[test]
+fn an_assembly_label_in_code_is_a_place_to_break_as_in_gdb() {
+    // `ool_load` is a global label of inline assembly: a symbol without a type.
+    let module = module("ool_sites");
+    let ours = our_breakpoint(&module, "ool_load");
+    let output = Command::new("gdb")
+        .args([
+            "-nx",
+            "-batch",
+            "-ex",
+            "break ool_load",
+            "-ex",
+            "info breakpoints",
+        ])
+        .arg(fixtures::path("ool_sites"))
+        .output()
+        .expect("gdb is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let gdb: Vec<FileAddr> = text
+        .lines()
+        .filter(|line| line.contains("<ool_load>"))
+        .filter_map(|line| {
+            let hex = line.split_whitespace().find_map(|w| w.strip_prefix("0x"))?;
+            u64::from_str_radix(hex, 16).ok().map(FileAddr::new)
+        })
+        .collect();
+    assert_eq!(ours, gdb, "gdb: {text}");
+    let (symbol, offset) = module.symbol_at(ours[0]).unwrap();
+    assert_eq!(
+        (symbol.name.as_str(), symbol.is_function, offset),
+        ("ool_load", true, 0)
+    );
+}
