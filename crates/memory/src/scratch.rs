@@ -73,6 +73,19 @@ pub enum OutOfLine {
     Stopped(StopReason),
 }
 
+/// One site's copy, as `maintenance info scratch` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyInfo {
+    /// The breakpoint site whose instruction is copied.
+    pub site: VirtAddr,
+    /// Where the copy starts in the scratch area.
+    pub slot: VirtAddr,
+    /// The copied instruction's length there (the absolute jump back follows it).
+    pub len: u64,
+    /// Where the jump back goes: the instruction after the site's.
+    pub next: VirtAddr,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Copy {
     slot: VirtAddr,
@@ -211,6 +224,16 @@ impl Scratch {
     /// Whether `addr` is in one of the scratch areas.
     pub fn contains(&self, addr: VirtAddr) -> bool {
         self.areas.iter().any(|a| a.contains(addr))
+    }
+
+    /// Every site's copy, in site order.
+    pub fn copies(&self) -> impl Iterator<Item = CopyInfo> + '_ {
+        self.copies.values().map(|copy| CopyInfo {
+            site: copy.site,
+            slot: copy.slot,
+            len: copy.encoded,
+            next: copy.next,
+        })
     }
 
     /// The scratch areas, as address ranges.

@@ -331,6 +331,11 @@ impl Sites {
         self.scratch.areas()
     }
 
+    /// The out-of-line copies in the scratch areas, in site order.
+    pub fn scratch_copies(&self) -> impl Iterator<Item = crate::scratch::CopyInfo> + '_ {
+        self.scratch.copies()
+    }
+
     /// Unmap the scratch areas from the tracee, through its current thread (detach: the
     /// process is left as it would be without the debugger). Best effort where the thread
     /// cannot run a system call for us (see `Scratch::unmap`).

@@ -206,6 +206,9 @@ pub enum Error {
         free: usize,
     },
     /// `whatis`/`ptype` of an assignment, which would write the program to find a type.
+    /// `memory read --scratch` outside dbg's scratch areas.
+    #[error("{0:#x} is not in dbg's scratch area (`maintenance info scratch` shows where it is)")]
+    NotInScratch(u64),
     #[error("the expression assigns: whatis and ptype do not change the program")]
     TypeOfAssignment,
     /// `locals`/`args` where the debug information describes no function.

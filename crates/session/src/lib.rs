@@ -60,6 +60,7 @@ mod watchpoints;
 pub use crate::syscalls::{syscall_name, SyscallCatch, SyscallInfo};
 pub use breakpoints::Breakpoint;
 pub use dbg_expr::{Format, Value};
+pub use dbg_memory::scratch::CopyInfo as ScratchCopy;
 pub use dbg_memory::{Instruction, Read};
 pub use dbg_process::regs::REGISTERS;
 pub use dbg_process::CpuShare;

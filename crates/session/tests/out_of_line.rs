@@ -178,6 +178,58 @@ fn eight_threads_through_every_site_count_exactly_and_compute_the_same() {
 }
 
 #[test]
+fn the_scratch_area_is_shown_only_when_asked() {
+    let _deadline = fixtures::deadline("ool scratch view", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("ool_sites", &["5", "1"], dir.path());
+    let load = address(&session, "ool_sites", "ool_load");
+    // `mov rax, [rip+ool_k1]` is 7 bytes; `add rax, rdi` follows.
+    let next = load.wrapping_add(7);
+    let bp = session.set_breakpoint(load, 2, false).unwrap();
+    assert_eq!(stop(&session.resume(1).unwrap()).pc, load);
+    let (areas, copies) = session.scratch();
+    // The program's site has its copy (the dynamic linker's hook may have one too).
+    let copy = *copies.iter().find(|c| c.site == load).unwrap();
+    assert_eq!(
+        copy.next, next,
+        "the copy jumps back to the next instruction"
+    );
+    let (start, end) = *areas
+        .iter()
+        .find(|(start, end)| *start <= copy.slot && copy.slot < *end)
+        .unwrap();
+    // Ordinary reads see unmapped memory there.
+    assert!(session.read_memory(start, 16).is_err());
+    // Asked for, the copy shows: `mov rax, [rip+d]` re-encoded for its slot (the operand
+    // reaches the same constant), then an absolute jump back to the next instruction.
+    let read = session
+        .read_scratch(copy.slot, copy.len as usize + 14)
+        .unwrap();
+    assert_eq!(&read.bytes[..3], &[0x48, 0x8b, 0x05]);
+    let disp = i32::from_le_bytes(read.bytes[3..7].try_into().unwrap());
+    let site_disp = i32::from_le_bytes(
+        session.read_memory(load.wrapping_add(3), 4).unwrap().bytes[..4]
+            .try_into()
+            .unwrap(),
+    );
+    let target = |at: u64, d: i32| at.wrapping_add(7).wrapping_add_signed(i64::from(d));
+    assert_eq!(target(copy.slot.get(), disp), target(load.get(), site_disp));
+    let jump = &read.bytes[copy.len as usize..];
+    assert_eq!(&jump[..6], &[0xff, 0x25, 0, 0, 0, 0], "jmp [rip+0]");
+    assert_eq!(
+        u64::from_le_bytes(jump[6..14].try_into().unwrap()),
+        next.get()
+    );
+    // A read from the scratch area ends with it; one outside it is refused.
+    let tail = session.read_scratch(end.wrapping_sub(4), 64).unwrap();
+    assert_eq!((tail.bytes.len(), tail.stopped_at), (4, Some(end)));
+    let refused = session.read_scratch(load, 4).unwrap_err().to_string();
+    assert!(refused.contains("not in dbg's scratch area"), "{refused}");
+    session.delete_breakpoint(bp.id).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+}
+
+#[test]
 fn detach_unmaps_the_scratch_area() {
     let _deadline = fixtures::deadline("ool detach", 60);
     let dir = tempfile::tempdir().unwrap();

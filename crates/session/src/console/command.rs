@@ -125,12 +125,14 @@ pub enum Command {
     BreakpointDelete(u32),
     /// `breakpoint ignore ID N`.
     BreakpointIgnore(u32, u64),
-    /// `memory read ADDRESS [N]` (and `x ADDRESS [N]`).
+    /// `memory read [--scratch] ADDRESS [N]` (and `x ADDRESS [N]`).
     MemoryRead {
         /// Where.
         address: Location,
         /// How many bytes.
         len: usize,
+        /// `--scratch`: dbg's own scratch area, which reads otherwise never show.
+        scratch: bool,
     },
     /// gdb's `x/NFU ADDRESS`.
     Examine {
@@ -185,6 +187,9 @@ pub enum Command {
         /// as the panic hook asked).
         thread: bool,
     },
+    /// `maintenance info scratch` (hidden, exact words only): dbg's scratch areas and the
+    /// out-of-line copies in them.
+    MaintenanceInfoScratch,
     /// `help [COMMAND]`.
     Help(Option<String>),
     /// `print[/F] EXPR` (also `print LVALUE = EXPR`).
@@ -247,6 +252,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         match rest.as_slice() {
             ["panic"] => return Ok(Command::MaintenancePanic { thread: false }),
             ["panic", "thread"] => return Ok(Command::MaintenancePanic { thread: true }),
+            ["info", "scratch"] => return Ok(Command::MaintenanceInfoScratch),
             _ => {}
         }
     }
@@ -770,10 +776,16 @@ fn parse_info(spec: &table::Spec, rest: &[&str]) -> Result<Command, String> {
 }
 
 fn parse_memory_read(args: &[&str]) -> Result<Command, String> {
+    const USAGE: &str = "usage: memory read [--scratch] ADDRESS [N]";
+    let (scratch, args) = match args.split_first() {
+        Some((&"--scratch", rest)) => (true, rest),
+        _ => (false, args),
+    };
     match args {
         [address] => Ok(Command::MemoryRead {
             address: parse_address(address)?,
             len: 32,
+            scratch,
         }),
         [address, len_text] => {
             let len = parse_u64(len_text, "length")?;
@@ -784,9 +796,10 @@ fn parse_memory_read(args: &[&str]) -> Result<Command, String> {
             Ok(Command::MemoryRead {
                 address: parse_address(address)?,
                 len,
+                scratch,
             })
         }
-        _ => Err("usage: memory read ADDRESS [N]".into()),
+        _ => Err(USAGE.into()),
     }
 }
 

@@ -34,6 +34,8 @@ pub enum Data {
     Registers(Vec<(Reg, RegValue)>),
     /// Help text (human) / the command list (JSON).
     Help(String),
+    /// dbg's scratch areas (start, end) and the out-of-line copies in them.
+    Scratch(Vec<(VirtAddr, VirtAddr)>, Vec<crate::ScratchCopy>),
     /// A new breakpoint, and where each of its locations is.
     BreakpointSet(Breakpoint, Vec<Option<CodePlace>>),
     /// Every breakpoint.

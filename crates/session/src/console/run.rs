@@ -490,12 +490,18 @@ impl Runner {
                     .map(|()| Data::None)
                     .map_err(|e| e.to_string())
             }
-            Command::MemoryRead { address, len } => {
+            Command::MemoryRead {
+                address,
+                len,
+                scratch,
+            } => {
                 let address = self.address(&address)?;
-                let read = self
-                    .session
-                    .read_memory(address, len)
-                    .map_err(|e| e.to_string())?;
+                let read = if scratch {
+                    self.session.read_scratch(address, len)
+                } else {
+                    self.session.read_memory(address, len)
+                }
+                .map_err(|e| e.to_string())?;
                 return Ok(Data::Memory {
                     address,
                     bytes: read.bytes,
@@ -563,6 +569,10 @@ impl Runner {
             Command::MaintenancePanic { thread: true } => {
                 crate::panic_report::provoked_on_thread();
                 return Ok(Data::None);
+            }
+            Command::MaintenanceInfoScratch => {
+                let (areas, copies) = self.session.scratch();
+                return Ok(Data::Scratch(areas, copies));
             }
             Command::Help(topic) => return help(topic.as_deref()).map(Data::Help),
             Command::Print { expression, format } => {

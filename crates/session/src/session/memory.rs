@@ -7,6 +7,7 @@ use dbg_sys::VirtAddr;
 
 use super::Session;
 use crate::error::{Error, Result};
+use crate::ScratchCopy;
 
 /// The most bytes one `memory read` shows.
 pub const MAX_MEMORY_READ: usize = 1 << 16;
@@ -72,6 +73,43 @@ impl Session {
             return Err(dbg_memory::Error::Unreadable { addr }.into());
         }
         self.sites.hide(addr, &mut read.bytes);
+        Ok(read)
+    }
+
+    /// dbg's scratch areas (address ranges) and the out-of-line copies in them, which
+    /// ordinary reads hide (`maintenance info scratch`).
+    pub fn scratch(&self) -> (Vec<(VirtAddr, VirtAddr)>, Vec<ScratchCopy>) {
+        (
+            self.sites.scratch_areas().collect(),
+            self.sites.scratch_copies().collect(),
+        )
+    }
+
+    /// Read up to `len` bytes of dbg's own scratch area at `addr`, which
+    /// [`Session::read_memory`] never shows (`memory read --scratch`). Short at the area's
+    /// end; an address outside every area is refused.
+    pub fn read_scratch(&mut self, addr: VirtAddr, len: usize) -> Result<Read> {
+        self.ensure_stopped()?;
+        if len > MAX_MEMORY_READ {
+            return Err(dbg_memory::Error::TooLarge {
+                len,
+                limit: MAX_MEMORY_READ,
+            }
+            .into());
+        }
+        let (_, end) = self
+            .sites
+            .scratch_areas()
+            .find(|(start, end)| *start <= addr && addr < *end)
+            .ok_or(Error::NotInScratch(addr.get()))?;
+        let room = usize::try_from(end.get() - addr.get()).unwrap_or(usize::MAX);
+        let mut read = self.memory.read(addr, len.min(room))?;
+        if len > room && read.stopped_at.is_none() {
+            read.stopped_at = Some(end);
+        }
+        if read.bytes.is_empty() && len > 0 {
+            return Err(dbg_memory::Error::Unreadable { addr }.into());
+        }
         Ok(read)
     }
 

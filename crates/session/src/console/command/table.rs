@@ -59,7 +59,7 @@ pub const COMMANDS: &[Spec] = &[
     spec!("awatch", [], [], "awatch LVALUE", "a watchpoint that stops at every read or write of LVALUE", true),
     spec!("catchpoint", [], ["syscall"], "catchpoint syscall [all | none | LIST]", "stop at the entry and exit of system calls (LIST: names or numbers, comma-separated)", true),
     spec!("handle", [], [], "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]", "set what happens when the tracee receives SIGNAL (no keyword: show it)", true),
-    spec!("memory", ["x"], ["read", "write"], "memory read ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]; x/NFU ADDRESS", "read (N bytes, default 32) or write tracee memory; BYTES as [0x01,0x02] or 0102; gdb's x/NFU (F: x z d u o t c a f s i, U: b h w g)", true),
+    spec!("memory", ["x"], ["read", "write"], "memory read [--scratch] ADDRESS [N] | memory write ADDRESS BYTES; x ADDRESS [N]; x/NFU ADDRESS", "read (N bytes, default 32) or write tracee memory; --scratch: dbg's out-of-line copies; BYTES as [0x01,0x02] or 0102; gdb's x/NFU (F: x z d u o t c a f s i, U: b h w g)", true),
     spec!("disassemble", [], [], "disassemble [-a ADDRESS] [-c COUNT]", "disassemble COUNT instructions (default 5) from ADDRESS (default: the pc)", true),
     spec!("backtrace", ["bt", "where"], [], "backtrace [N]", "show the call stack of the current thread (N: the innermost N frames)", true),
     spec!("up", [], [], "up [N]", "select the caller's frame (N frames up)", true),

@@ -176,6 +176,7 @@ fn commands_prefixes_and_aliases() {
         Ok(Command::MemoryRead {
             address: Location::Address(VirtAddr::new(0x10)),
             len: 32,
+            scratch: false,
         }),
     );
     check(
@@ -183,6 +184,7 @@ fn commands_prefixes_and_aliases() {
         Ok(Command::MemoryRead {
             address: Location::Address(VirtAddr::new(0x10)),
             len: 4,
+            scratch: false,
         }),
     );
     check(
@@ -348,7 +350,7 @@ fn errors_name_what_is_wrong() {
         "memory write 0x10 123",
         Err("invalid bytes `123`: expected [0x01,0x02] or a hex string like 0102"),
     );
-    check("memory read", Err("usage: memory read ADDRESS [N]"));
+    check("memory read", Err("usage: memory read [--scratch] ADDRESS [N]"));
     check(
         "memory read 0x10 0",
         Err("invalid length `0`: expected at least 1"),
@@ -572,6 +574,7 @@ fn gdb_habits_parse_to_their_dbg_forms() {
                 offset: 0,
             },
             len: 32,
+            scratch: false,
         }),
     );
 }
@@ -631,6 +634,22 @@ fn the_hidden_panic_command_takes_exact_words_only() {
     check(
         "maintenance   panic  thread",
         Ok(Command::MaintenancePanic { thread: true }),
+    );
+    check(
+        "maintenance info scratch",
+        Ok(Command::MaintenanceInfoScratch),
+    );
+    check(
+        "memory read --scratch 0x10 8",
+        Ok(Command::MemoryRead {
+            address: Location::Address(VirtAddr::new(0x10)),
+            len: 8,
+            scratch: true,
+        }),
+    );
+    check(
+        "memory read --scratch",
+        Err("usage: memory read [--scratch] ADDRESS [N]"),
     );
     // Never by accident: no abbreviation, no other words, and not in the table that prefixes
     // and `help` come from (so no abbreviation of another command changes meaning).

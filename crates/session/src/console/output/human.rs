@@ -393,6 +393,26 @@ pub(super) fn data(data: &Data) -> Option<String> {
             wp.size,
             if wp.size == 1 { "" } else { "s" }
         )),
+        Data::Scratch(areas, _) if areas.is_empty() => {
+            Some("No scratch area: no breakpoint has needed an out-of-line copy.".to_string())
+        }
+        Data::Scratch(areas, copies) => {
+            let mut lines: Vec<String> = areas
+                .iter()
+                .map(|(start, end)| format!("Scratch area {:#x}-{:#x}", start.get(), end.get()))
+                .collect();
+            for copy in copies {
+                lines.push(format!(
+                    "  site {:#x}: copy at {:#x} ({} byte{}), back to {:#x}",
+                    copy.site.get(),
+                    copy.slot.get(),
+                    copy.len,
+                    if copy.len == 1 { "" } else { "s" },
+                    copy.next.get()
+                ));
+            }
+            Some(lines.join("\n"))
+        }
         Data::Libraries(libraries) if libraries.is_empty() => {
             Some("No shared libraries loaded at this time.".to_string())
         }

@@ -234,6 +234,24 @@ pub(super) fn data(data: &Data) -> Value {
             json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
         }
         Data::WatchpointSet(wp) => json!({"id": wp.id}),
+        Data::Scratch(areas, copies) => json!({
+            "areas": areas
+                .iter()
+                .map(|(start, end)| json!({
+                    "start": format!("{:#x}", start.get()),
+                    "end": format!("{:#x}", end.get()),
+                }))
+                .collect::<Vec<_>>(),
+            "copies": copies
+                .iter()
+                .map(|copy| json!({
+                    "site": format!("{:#x}", copy.site.get()),
+                    "copy": format!("{:#x}", copy.slot.get()),
+                    "length": copy.len,
+                    "next": format!("{:#x}", copy.next.get()),
+                }))
+                .collect::<Vec<_>>(),
+        }),
         Data::Libraries(libraries) => json!({
             "libraries": libraries
                 .iter()
