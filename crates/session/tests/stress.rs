@@ -165,7 +165,11 @@ fn kill_after(session: &Session, delay: Duration) -> std::thread::JoinHandle<()>
         while start.elapsed() < delay {
             std::hint::spin_loop();
         }
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).unwrap();
+        // The program may have reached its end (and been reaped) first.
+        match nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL) {
+            Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+            Err(e) => panic!("kill {pid}: {e}"),
+        }
     })
 }
 

@@ -424,14 +424,13 @@ impl Session {
             Resume::Syscalls
         };
         // A plain resume of every thread decides each stop on its thread alone (see
-        // `Process::wait_alone`), unless a command's own breakpoints or the debug registers
-        // are in play (their decisions look at more than the one thread).
-        let alone = self.temporaries.is_empty()
-            && self.slots.in_use().next().is_none()
-            && self
-                .process
-                .threads()
-                .all(|tid| action(tid) == ThreadAction::Run);
+        // `Process::wait_alone`) — also a command's own breakpoints (another thread's hit, or
+        // a recursive call's, is passed over) and debug-register hits (an ignored or
+        // unchanged one): each decision reads that thread's registers and the memory only.
+        let alone = self
+            .process
+            .threads()
+            .all(|tid| action(tid) == ThreadAction::Run);
         if self.process.deciding().is_some() {
             self.guard(|process| process.resume_alone(signal))?;
         } else {
