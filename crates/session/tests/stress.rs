@@ -153,11 +153,19 @@ impl Moments {
 }
 
 /// SIGKILL the session's process from another thread `delay` after it first runs.
-fn kill_after(session: &Session, delay: Duration) -> std::thread::JoinHandle<()> {
+fn kill_after(session: &Session, delay: Duration) -> Killer {
     let interrupter = session.interrupter();
-    let pid = session.pid();
-    std::thread::spawn(move || {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let over = done.clone();
+    // Through a pidfd: once the program is reaped its pid may be given to another process
+    // (pid_max is small in containers), which a plain kill would hit.
+    let target = dbg_sys::thread::PidFd::open(session.pid()).unwrap();
+    let thread = std::thread::spawn(move || {
+        // The program may run its course between two looks (then there is nothing to kill).
         while !interrupter.tracee_running() {
+            if over.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
             std::thread::yield_now();
         }
         // A busy wait, not a sleep: the moment is the point, and it stays short.
@@ -165,12 +173,27 @@ fn kill_after(session: &Session, delay: Duration) -> std::thread::JoinHandle<()>
         while start.elapsed() < delay {
             std::hint::spin_loop();
         }
-        // The program may have reached its end (and been reaped) first.
-        match nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL) {
+        // The program may have reached its end first.
+        match target.send(nix::sys::signal::Signal::SIGKILL) {
             Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
-            Err(e) => panic!("kill {pid}: {e}"),
+            Err(e) => panic!("pidfd_send_signal: {e}"),
         }
-    })
+    });
+    Killer { done, thread }
+}
+
+/// The thread [`kill_after`] started.
+struct Killer {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Killer {
+    /// Wait for it, once the session is over.
+    fn join(self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.join().unwrap();
+    }
 }
 
 /// Resume until the process is gone: it must be reported killed by SIGKILL (or, for a kill
@@ -191,7 +214,11 @@ fn resume_until_gone(session: &mut Session, what: &str) -> bool {
             Some(Event::Exited { .. }) => return false,
             // A thread of the dying process reported its end before the process did (or,
             // the process dying under a decision, nothing was reported yet).
-            None | Some(Event::Stopped(_) | Event::ThreadExited { .. }) => {}
+            None | Some(Event::Stopped(_) | Event::ThreadExited { .. }) => {
+                if std::env::var_os("STRESS_DEBUG").is_some() {
+                    eprintln!("EXTRA {what}: {events:?}");
+                }
+            }
             other => panic!("{what}: {other:?}"),
         }
     }
@@ -210,7 +237,7 @@ fn a_tracee_killed_from_outside_while_dbg_steps_over_a_breakpoint_is_reported_ki
         break_at_hit(&mut session, u64::MAX);
         let killer = kill_after(&session, moments.next(Duration::from_millis(20)));
         killed += usize::from(resume_until_gone(&mut session, &format!("run {run}")));
-        killer.join().unwrap();
+        killer.join();
     }
     assert!(killed >= 8, "{killed} of 10 runs killed before their end");
 }
@@ -228,7 +255,7 @@ fn a_tracee_killed_from_outside_while_dbg_evaluates_a_condition_is_reported_kill
         session.set_breakpoint_condition(1, Some("n == 2")).unwrap();
         let killer = kill_after(&session, moments.next(Duration::from_millis(20)));
         killed += usize::from(resume_until_gone(&mut session, &format!("run {run}")));
-        killer.join().unwrap();
+        killer.join();
     }
     assert!(killed >= 8, "{killed} of 10 runs killed before their end");
 }
@@ -246,7 +273,7 @@ fn a_tracee_killed_from_outside_while_dbg_catches_system_calls_is_reported_kille
             resume_until_gone(&mut session, &format!("run {run}")),
             "run {run}: a hundred million calls ended first"
         );
-        killer.join().unwrap();
+        killer.join();
     }
 }
 

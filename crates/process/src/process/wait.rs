@@ -122,7 +122,11 @@ impl Process {
                 let (tid, status) = self.next_status()?;
                 let reason = self.handle(tid, status)?;
                 fresh = true;
-                if reason.is_none() && !self.held.is_empty() && self.nothing_moves() {
+                if reason.is_none()
+                    && !self.held.is_empty()
+                    && self.nothing_moves()
+                    && !self.held_thread_killed()
+                {
                     // Every thread that was resumed is gone (or a zombie leader) and the held
                     // ones never report: the resume is over, as after a step whose thread
                     // exited. Waiting on would block forever.
@@ -148,6 +152,22 @@ impl Process {
                 return Ok(reason);
             }
         }
+    }
+
+    /// Whether a held thread was taken out of its ptrace stop, which only SIGKILL does: the
+    /// process is dying (killed from outside), and every thread's end is still to come —
+    /// they are counted as running again, so that the wait goes on to the process's end.
+    fn held_thread_killed(&mut self) -> bool {
+        let killed = self
+            .held
+            .iter()
+            .any(|tid| matches!(ptrace::peek_user(*tid, 0), Err(e) if e.is_gone()));
+        if killed {
+            for thread in self.threads.values_mut() {
+                thread.running = !thread.exiting;
+            }
+        }
+        killed
     }
 
     /// At a system-call stop of the current thread: the kernel's account of it (entry with

@@ -210,6 +210,13 @@ impl Session {
                 .threads()
                 .any(|tid| action(tid) != ThreadAction::Hold)
             {
+                if self.is_alive() && self.process.threads().next().is_none() {
+                    // No thread is left that is not exiting (killed from outside, or an
+                    // exit_group while others were held): the process's end is what follows.
+                    let end = self.process.collect_death();
+                    events.extend(self.report(end, Why::default())?);
+                    return Ok(events);
+                }
                 // Every thread that was to move is gone (it exited stepping off its site):
                 // the resume is over, with its exit.
                 events.extend(self.thread_events());

@@ -350,7 +350,10 @@ fn errors_name_what_is_wrong() {
         "memory write 0x10 123",
         Err("invalid bytes `123`: expected [0x01,0x02] or a hex string like 0102"),
     );
-    check("memory read", Err("usage: memory read [--scratch] ADDRESS [N]"));
+    check(
+        "memory read",
+        Err("usage: memory read [--scratch] ADDRESS [N]"),
+    );
     check(
         "memory read 0x10 0",
         Err("invalid length `0`: expected at least 1"),
