@@ -8,6 +8,7 @@
 
 mod bench;
 mod demo;
+mod hot_text;
 mod rusage;
 mod test;
 mod workspace;
@@ -44,7 +45,10 @@ tasks:
   rusage PROGRAM [ARGS...]
                   run PROGRAM, then print its wall time and the peak RSS of it and of the
                   processes it waited for (`getrusage(RUSAGE_CHILDREN)`), as bench does for
-                  rows p, q, t, u, w, x and y; exit with PROGRAM's status";
+                  rows p, q, t, u, w, x and y; exit with PROGRAM's status
+  hot-text        profile gdb sessions through the release dbg-gdbserver under valgrind's
+                  callgrind and write crates/gdbserver/hot-text.ld, which links the functions
+                  they execute together (row B: far fewer of the server's pages mapped)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
             "demo" => Workspace::locate().demo(),
             "bench" => Rows::parse(rest).and_then(|rows| Workspace::locate().bench(&rows)),
             "rusage" => return rusage::rusage(rest),
+            "hot-text" => Workspace::locate().hot_text(),
             "help" | "-h" | "--help" => {
                 println!("{USAGE}");
                 Ok(())
