@@ -134,11 +134,17 @@ fn ctrl_c_at_any_moment_stops_the_tracee_exactly_once() {
             // thread creations and exits.
             break_at_hit(&mut session, u64::MAX);
             let interrupter = session.interrupter();
+            let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let over = done.clone();
             // Within the first few milliseconds: a run with every hit decided on its thread
             // alone takes not many more.
             let delay = moments.next(Duration::from_millis(4));
             let waiter = std::thread::spawn(move || {
+                // The program may run its course between two looks: nothing to interrupt.
                 while !interrupter.tracee_running() {
+                    if over.load(std::sync::atomic::Ordering::SeqCst) {
+                        return;
+                    }
                     std::thread::yield_now();
                 }
                 // A busy wait, not a sleep: the moment is the point, and it stays short.
@@ -149,6 +155,7 @@ fn ctrl_c_at_any_moment_stops_the_tracee_exactly_once() {
                 interrupter.interrupt();
             });
             let events = session.resume(1).unwrap();
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
             waiter.join().unwrap();
             match events.last() {
                 Some(Event::Stopped(at)) => {
