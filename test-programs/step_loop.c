@@ -1,5 +1,6 @@
-/* A line whose loop runs COUNT (default 10000) iterations without calls, and a line calling a
- * function that loops as long: the `step`/`next` timing tracee (a step through a line is one
+/* `step_loop [COUNT [SPIN]]`: a line whose loop runs COUNT (default 10000) iterations without
+ * calls, and a line calling a function that loops SPIN times (default COUNT; eight
+ * instructions an iteration): the `step`/`next` timing tracee (a step through a line is one
  * range of addresses, however many instructions run in it). Prints "sum S". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,10 @@ static long spin(long count) {
 
 int main(int argc, char **argv) {
     long count = argc > 1 ? atol(argv[1]) : 10000;
+    long spun = argc > 2 ? atol(argv[2]) : count;
     volatile long s = 0;
     for (long i = 0; i < count; i++) s += i;
-    s += spin(count);
+    s += spin(spun); /* the call line */
     printf("sum %ld\n", (long)s);
     return 0;
 }

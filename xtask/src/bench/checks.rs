@@ -45,7 +45,7 @@ impl Workspace {
             // Every timed run of C. is checked: it must stop at an `openat` and finish.
             Workload::CatchSyscall => None,
             // And of E.: it must run to its end.
-            Workload::SourceStep => None,
+            Workload::SourceStep | Workload::SourceNext => None,
         }
     }
 

@@ -244,6 +244,29 @@ pub const SOURCE_STEP_RATE: RateRow = RateRow {
     goal: Goal::Rate(2.0),
 };
 
+/// Iterations of `spin` in I.: eight instructions each, 10,000,000 instructions in all (the
+/// function issue 14's `next` runs over).
+pub const NEXT_SPIN_ITERATIONS: u64 = 1_250_000;
+
+/// I. `next` over a line calling a function that runs 10,000,000 instructions (issue 14): the
+/// difference between a long and a one-iteration call is the `next`'s own work plus the
+/// function's run.
+pub const SOURCE_NEXT_RATE: RateRow = RateRow {
+    letter: 'I',
+    heading: "I. `next` over a line calling a function that loops {N} times (`step_loop 1 {N}`, \
+              eight instructions an iteration)",
+    workload: Workload::SourceNext,
+    tool: "dbg",
+    reference: "gdb",
+    measure: "I. `dbg-cli run --batch -e \"break step_loop.c:LINE\" -e continue -e next -e \
+              continue step_loop 1 {N}` (LINE calls `spin`), iterations/s",
+    short_measure: "I. `next` over a call that runs 10,000,000 instructions",
+    runs: ["{N} iterations", "1 iteration"],
+    events: NEXT_SPIN_ITERATIONS,
+    unit: "iterations/s",
+    goal: Goal::Rate(2.0),
+};
+
 /// What a rate row must reach against its reference.
 #[derive(Debug, Clone, Copy)]
 pub enum Goal {
@@ -416,8 +439,12 @@ fn run_problem(
             Err("dbg-cli did not stop at an `openat`".to_string())
         }
         Workload::CatchSyscall => syscall_loop_finished(&stdout, n),
-        Workload::SourceStep if stdout.lines().any(|line| line.starts_with("sum ")) => Ok(()),
-        Workload::SourceStep => {
+        Workload::SourceStep | Workload::SourceNext
+            if stdout.lines().any(|line| line.starts_with("sum ")) =>
+        {
+            Ok(())
+        }
+        Workload::SourceStep | Workload::SourceNext => {
             Err("the program did not print `sum ...`: it did not run to its end".to_string())
         }
         Workload::Threads { .. } => {

@@ -28,6 +28,8 @@ pub struct Tools {
     pub syscall_loop: PathBuf,
     /// A line whose loop runs without calls (E.).
     pub step_loop: PathBuf,
+    /// The line of `step_loop.c` that calls `spin` (marked `the call line`).
+    pub step_loop_call_line: usize,
     pub threads_bp: PathBuf,
     /// `target_fn` of `threads_bp` when it runs without ASLR.
     pub threads_addr: u64,
@@ -66,6 +68,7 @@ impl Tools {
                 .join("trace"),
             syscall_loop: fixtures::output_dir().join("syscall_loop"),
             step_loop: fixtures::output_dir().join("step_loop"),
+            step_loop_call_line: step_loop_call_line(),
             threads_bp: fixtures::output_dir().join("threads_bp"),
             threads_addr: fixtures::PIE_BASE_WITHOUT_ASLR
                 + fixtures::symbol("threads_bp", "target_fn"),
@@ -306,6 +309,33 @@ impl Tools {
         args
     }
 
+    /// `dbg-cli` arguments: `next` over the call line of `step_loop 1 iterations` (a
+    /// function looping `iterations` times), from a breakpoint on that line, then run to the
+    /// end.
+    pub fn dbg_source_next(&self, iterations: u64) -> Vec<OsString> {
+        let mut args = os_args(["run", "--batch"]);
+        let at = format!("break step_loop.c:{}", self.step_loop_call_line);
+        for command in [at.as_str(), "continue", "next", "continue"] {
+            args.extend(os_args(["-e", command]));
+        }
+        args.push(self.step_loop.clone().into());
+        args.extend(os_args(["1", &iterations.to_string()]));
+        args
+    }
+
+    /// gdb arguments for [`Tools::dbg_source_next`]'s work.
+    pub fn gdb_source_next(&self, iterations: u64) -> Vec<OsString> {
+        let mut args = os_args(["-batch", "-nx"]);
+        let at = format!("break step_loop.c:{}", self.step_loop_call_line);
+        for command in [at.as_str(), "run", "next", "continue"] {
+            args.extend(os_args(["-ex", command]));
+        }
+        args.push("--args".into());
+        args.push(self.step_loop.clone().into());
+        args.extend(os_args(["1", &iterations.to_string()]));
+        args
+    }
+
     /// gdb arguments for [`Tools::dbg_source_step`]'s work.
     pub fn gdb_source_step(&self, iterations: u64) -> Vec<OsString> {
         let mut args = os_args(["-batch", "-nx"]);
@@ -481,6 +511,9 @@ pub enum Workload {
     /// `step_loop N` stopped at `main`, `next` twice to its loop line, `step` over that line
     /// (N iterations, about seven instructions each, no call), then run to its end.
     SourceStep,
+    /// `step_loop 1 N` stopped at its call line, `next` over the call (a function looping N
+    /// times, eight instructions each), then run to its end.
+    SourceNext,
 }
 
 impl Workload {
@@ -502,6 +535,7 @@ impl Workload {
             Workload::Trace => tools.trace_args(n, "/dev/null"),
             Workload::CatchSyscall => tools.dbg_catch_openat(n),
             Workload::SourceStep => tools.dbg_source_step(n),
+            Workload::SourceNext => tools.dbg_source_next(n),
             Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
             Workload::ConditionalHits => tools.dbg_conditional_hits(n, FALSE_CONDITION, false),
             Workload::Locals => tools.dbg_locals(n),
@@ -526,6 +560,7 @@ impl Workload {
             Workload::Trace => tools.strace_args(n),
             Workload::CatchSyscall => tools.strace_seccomp_args(n),
             Workload::SourceStep => tools.gdb_source_step(n),
+            Workload::SourceNext => tools.gdb_source_next(n),
             Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
             Workload::ConditionalHits => tools.gdb_conditional_hits(n),
             Workload::Locals => tools.gdb_locals(n),
@@ -553,7 +588,8 @@ impl Workload {
             | Workload::ConditionalHits
             | Workload::Locals
             | Workload::CatchSyscall
-            | Workload::SourceStep => None,
+            | Workload::SourceStep
+            | Workload::SourceNext => None,
         }
     }
 
@@ -572,4 +608,14 @@ impl Workload {
             _ => format!("*{:#x}", tools.threads_addr),
         }
     }
+}
+
+/// The line of `test-programs/step_loop.c` marked `the call line` (1-based); 0 if the source
+/// cannot be read (dbg and gdb then both refuse the breakpoint, and the row says so).
+fn step_loop_call_line() -> usize {
+    let source = fixtures::source_dir().join("step_loop.c");
+    std::fs::read_to_string(source)
+        .ok()
+        .and_then(|text| text.lines().position(|line| line.contains("the call line")))
+        .map_or(0, |index| index + 1)
 }

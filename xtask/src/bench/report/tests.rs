@@ -8,7 +8,7 @@ use crate::bench::hardware::{BreakpointStops, HardwareMeans};
 use crate::bench::libraries::LibraryRuns;
 use crate::bench::rates::{
     Rate, CATCH_CALLS, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, CONDITIONAL_HITS, LOCALS_QUERIES,
-    STEP_LOOP_ITERATIONS, TRACE_CALLS,
+    NEXT_SPIN_ITERATIONS, STEP_LOOP_ITERATIONS, TRACE_CALLS,
 };
 use crate::bench::remote::{RemoteRuns, ServerPair, SessionMedians};
 use crate::bench::syscalls::{calls_shown, EventCalls};
@@ -235,6 +235,12 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
         source_step_rates: Ok(CliRates {
             dbg: Rate::new(STEP_LOOP_ITERATIONS, secs(2.0), secs(0.05))?,
             reference: Rate::new(STEP_LOOP_ITERATIONS, secs(9.0), secs(0.5)).ok(),
+            dbg_invalid: None,
+            reference_invalid: None,
+        }),
+        source_next_rates: Ok(CliRates {
+            dbg: Rate::new(NEXT_SPIN_ITERATIONS, secs(0.05), secs(0.04))?,
+            reference: Rate::new(NEXT_SPIN_ITERATIONS, secs(0.3), secs(0.2)).ok(),
             dbg_invalid: None,
             reference_invalid: None,
         }),
@@ -489,7 +495,7 @@ fn selected_rows_are_the_only_ones_measured_judged_and_shown() -> Result<(), Str
     // After z come the capitals, shown in the table's order.
     assert_eq!(rows(&["Az", "w"])?.partial().as_deref(), Some("w, z, A"));
     assert!(rows(&["B"])?.has("B") && !rows(&["B"])?.has("b"));
-    assert!(rows(&["H"])?.has("H") && rows(&["I"]).is_err());
+    assert!(rows(&["I"])?.has("I") && rows(&["J"]).is_err());
     assert!(rows(&["--all"]).is_err());
     let mut report = sample_report(None)?;
     report.rows = selected;
