@@ -14,10 +14,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::FileExt;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 use common::{fixture, DBG};
+use fixtures::TermTarget;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
@@ -95,102 +95,6 @@ impl Dbg {
     }
 }
 
-/// `term_target` started outside the debugger, with the original bytes at `hit` (read
-/// before any debugger touched it).
-struct Tracee {
-    ready: fixtures::Ready,
-    hit: u64,
-    original: Vec<u8>,
-}
-
-impl Tracee {
-    fn start() -> Tracee {
-        let ready = fixtures::Ready::start(TARGET, &[]);
-        let hit = fixtures::runtime_address(ready.pid(), TARGET, "hit");
-        let original = read_memory(ready.pid(), hit, 16);
-        Tracee {
-            ready,
-            hit,
-            original,
-        }
-    }
-
-    fn pid(&self) -> String {
-        self.ready.pid().to_string()
-    }
-
-    /// Let it run (once the debugger is attached: it reads the line only when resumed, so
-    /// its "running" says that the debugger's `continue` is under way).
-    fn go(&mut self) {
-        self.ready.send_line("go");
-        assert_eq!(self.ready.read_line(), "running\n");
-    }
-
-    /// The promises of SPEC §2 for a process we let go: untraced, not stopped, the code
-    /// as it was, and it runs on to its normal end (a leftover `int3` or watchpoint would
-    /// kill it with SIGTRAP when it calls `hit` or writes `watched`).
-    fn assert_released(mut self, transcript: &str) {
-        let pid = self.ready.pid();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-        assert!(
-            status.lines().any(|line| line == "TracerPid:\t0"),
-            "still traced:\n{status}\n{transcript}"
-        );
-        let state = status
-            .lines()
-            .find(|line| line.starts_with("State:"))
-            .unwrap_or_default();
-        assert!(
-            !state.contains("stopped") && !state.contains("tracing stop"),
-            "left stopped: {state}\n{transcript}"
-        );
-        assert_eq!(
-            read_memory(pid, self.hit, 16),
-            self.original,
-            "code at hit changed\n{transcript}"
-        );
-        assert_eq!(
-            scratch_areas(pid),
-            0,
-            "the scratch area for out-of-line copies is still mapped\n{transcript}"
-        );
-        kill(Pid::from_raw(pid), Signal::SIGUSR1).unwrap();
-        // After "running" if it had not said it yet (the session ended before it ran).
-        let mut line = self.ready.read_line();
-        if line == "running\n" {
-            line = self.ready.read_line();
-        }
-        assert_eq!(line, "done called 42\n", "{transcript}");
-        assert!(self.ready.succeeded(), "{transcript}");
-    }
-}
-
-/// How many mappings of process `pid` look like dbg's scratch area for out-of-line copies of
-/// breakpoint instructions (64 KiB, private, anonymous, read and execute): the breakpoint on
-/// `hit` ignores its hits by running `hit`'s first instruction there.
-fn scratch_areas(pid: i32) -> usize {
-    std::fs::read_to_string(format!("/proc/{pid}/maps"))
-        .unwrap()
-        .lines()
-        .filter(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let Some((start, end)) = fields.first().and_then(|range| range.split_once('-')) else {
-                return false;
-            };
-            let len =
-                u64::from_str_radix(end, 16).unwrap() - u64::from_str_radix(start, 16).unwrap();
-            fields.get(1) == Some(&"r-xp") && fields.len() == 5 && len == 0x10000
-        })
-        .count()
-}
-
-fn read_memory(pid: i32, address: u64, len: usize) -> Vec<u8> {
-    let file = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
-    let mut bytes = vec![0; len];
-    file.read_exact_at(&mut bytes, address).unwrap();
-    bytes
-}
-
 /// Whether process `pid` is gone (a launched tracee after the session ended).
 fn gone(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -206,8 +110,8 @@ fn gone(pid: i32) -> bool {
 /// runs, send `signal` to dbg-cli.
 fn batch_signal_while_running(signal: Signal) {
     let _deadline = fixtures::deadline(&format!("batch {signal}"), 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let mut dbg = Dbg::start(&[
         "attach", "--batch", "-e", BREAK_HIT, "-e", WATCH, "-e", "continue", &pid,
     ]);
@@ -246,8 +150,8 @@ fn sigquit_during_a_batch_continue_detaches_clean() {
 /// the tracee stopped with our breakpoint and watchpoint in.
 fn repl_signal_at_prompt(signal: Signal, json: bool) {
     let _deadline = fixtures::deadline(&format!("repl prompt {signal}"), 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let mut args = vec!["attach"];
     if json {
         args.push("--json");
@@ -283,8 +187,8 @@ fn sigterm_at_the_json_repl_prompt_detaches_clean() {
 #[test]
 fn sigquit_during_a_repl_continue_detaches_clean() {
     let _deadline = fixtures::deadline("repl continue SIGQUIT", 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let mut dbg = Dbg::start(&["attach", &pid]);
     dbg.until(|line| line.contains("attached"));
     dbg.send(BREAK_HIT);
@@ -333,8 +237,8 @@ fn sigterm_kills_a_launched_tracee() {
 #[test]
 fn a_panic_detaches_clean_and_says_how_to_reproduce_it() {
     let _deadline = fixtures::deadline("panic attached", 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let dbg = Dbg::start(&[
         "attach",
         "--batch",
@@ -570,8 +474,8 @@ fn a_line_of_megabytes_at_the_repl_is_refused_and_the_session_goes_on() {
 #[test]
 fn a_panic_on_a_helper_thread_detaches_clean() {
     let _deadline = fixtures::deadline("panic on a helper thread", 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let dbg = Dbg::start(&[
         "attach",
         "--batch",
@@ -635,8 +539,8 @@ fn sigkill_of_the_debugger_kills_a_launched_tracee() {
 #[test]
 fn a_job_control_stopped_process_is_left_stopped() {
     let _deadline = fixtures::deadline("job control stop", 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let state = || {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
         status
@@ -645,7 +549,7 @@ fn a_job_control_stopped_process_is_left_stopped() {
             .unwrap_or_default()
             .to_string()
     };
-    kill(Pid::from_raw(tracee.ready.pid()), Signal::SIGSTOP).unwrap();
+    kill(Pid::from_raw(tracee.pid()), Signal::SIGSTOP).unwrap();
     while !state().contains("(stopped)") {
         std::thread::yield_now();
     }
@@ -664,7 +568,7 @@ fn a_job_control_stopped_process_is_left_stopped() {
         "{status}\n{transcript}"
     );
     assert!(state().contains("(stopped)"), "{}\n{transcript}", state());
-    kill(Pid::from_raw(tracee.ready.pid()), Signal::SIGCONT).unwrap();
+    kill(Pid::from_raw(tracee.pid()), Signal::SIGCONT).unwrap();
     tracee.go();
     tracee.assert_released(&transcript);
 }
@@ -673,8 +577,8 @@ fn a_job_control_stopped_process_is_left_stopped() {
 /// and the end of the REPL's input (Ctrl-D).
 fn repl_ends_with(last: Option<&[&str]>) {
     let _deadline = fixtures::deadline(&format!("repl ends with {last:?}"), 60);
-    let mut tracee = Tracee::start();
-    let pid = tracee.pid();
+    let mut tracee = TermTarget::start();
+    let pid = tracee.pid().to_string();
     let mut dbg = Dbg::start(&["attach", &pid]);
     dbg.send(BREAK_HIT);
     dbg.send(WATCH);

@@ -15,30 +15,17 @@
 
 mod common;
 
-use std::os::unix::fs::FileExt;
-
 use common::Client;
 use dbg_dap::protocol::events::*;
 use dbg_dap::protocol::requests::*;
+use fixtures::TermTarget;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-const TARGET: &str = "term_target";
-
-fn read_memory(pid: i32, address: u64, len: usize) -> Vec<u8> {
-    let file = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
-    let mut bytes = vec![0; len];
-    file.read_exact_at(&mut bytes, address).unwrap();
-    bytes
-}
-
 /// Attach the adapter to a fresh `term_target`, and through the debug console set a
 /// breakpoint on `hit` that never stops (the loop runs on) and a watchpoint on `watched`.
-/// The tracee, the address of `hit` and its bytes before anything touched them.
-fn attached(client: &mut Client) -> (fixtures::Ready, u64, Vec<u8>) {
-    let program = fixtures::Ready::start(TARGET, &[]);
-    let hit = fixtures::runtime_address(program.pid(), TARGET, "hit");
-    let original = read_memory(program.pid(), hit, 16);
+fn attached(client: &mut Client) -> TermTarget {
+    let program = TermTarget::start();
     client.initialize();
     client.request::<Attach>(AttachArguments {
         pid: program.pid().into(),
@@ -55,44 +42,18 @@ fn attached(client: &mut Client) -> (fixtures::Ready, u64, Vec<u8>) {
         });
         assert!(answer.is_ok(), "{command}: {answer:?}");
     }
-    (program, hit, original)
-}
-
-/// Untraced, not stopped, its code as it was, and it runs on to its normal end.
-fn assert_released(mut program: fixtures::Ready, hit: u64, original: &[u8], transcript: &str) {
-    let pid = program.pid();
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    assert!(
-        status.lines().any(|line| line == "TracerPid:\t0"),
-        "still traced:\n{status}\n{transcript}"
-    );
-    let state = status
-        .lines()
-        .find(|line| line.starts_with("State:"))
-        .unwrap_or_default();
-    assert!(
-        !state.contains("stopped") && !state.contains("tracing stop"),
-        "left stopped: {state}\n{transcript}"
-    );
-    assert_eq!(read_memory(pid, hit, 16), original, "{transcript}");
-    kill(Pid::from_raw(pid), Signal::SIGUSR1).unwrap();
-    let mut line = program.read_line();
-    if line == "running\n" {
-        line = program.read_line();
-    }
-    assert_eq!(line, "done called 42\n", "{transcript}");
-    assert!(program.succeeded(), "{transcript}");
+    program
 }
 
 fn signal_while_running(signal: Signal) {
     let mut client = Client::start(&format!("dap {signal} while running"));
-    let (mut program, hit, original) = attached(&mut client);
-    program.send_line("go");
+    let mut program = attached(&mut client);
+    program.ready.send_line("go");
     client.request::<Continue>(ThreadArguments {
         thread_id: program.pid().into(),
         single_thread: None,
     });
-    assert_eq!(program.read_line(), "running\n");
+    assert_eq!(program.ready.read_line(), "running\n");
     kill(Pid::from_raw(client.pid() as i32), signal).unwrap();
     let status = client.exit_status();
     assert_eq!(
@@ -101,7 +62,7 @@ fn signal_while_running(signal: Signal) {
         "{}",
         client.transcript()
     );
-    assert_released(program, hit, &original, &client.transcript());
+    program.assert_released(&client.transcript());
 }
 
 #[test]
@@ -117,7 +78,7 @@ fn sigquit_while_the_program_runs_detaches_clean() {
 #[test]
 fn sighup_while_waiting_for_a_request_detaches_clean() {
     let mut client = Client::start("dap SIGHUP idle");
-    let (program, hit, original) = attached(&mut client);
+    let program = attached(&mut client);
     kill(Pid::from_raw(client.pid() as i32), Signal::SIGHUP).unwrap();
     let status = client.exit_status();
     assert_eq!(
@@ -127,15 +88,15 @@ fn sighup_while_waiting_for_a_request_detaches_clean() {
         client.transcript()
     );
     let mut program = program;
-    program.send_line("go");
-    assert_eq!(program.read_line(), "running\n");
-    assert_released(program, hit, &original, &client.transcript());
+    program.ready.send_line("go");
+    assert_eq!(program.ready.read_line(), "running\n");
+    program.assert_released(&client.transcript());
 }
 
 #[test]
 fn a_panic_detaches_clean() {
     let mut client = Client::start("dap panic");
-    let (program, hit, original) = attached(&mut client);
+    let program = attached(&mut client);
     client.send::<Evaluate>(EvaluateArguments {
         expression: "maintenance panic".into(),
         frame_id: None,
@@ -144,9 +105,9 @@ fn a_panic_detaches_clean() {
     let status = client.exit_status();
     assert_eq!(status.code(), Some(101), "{}", client.transcript());
     let mut program = program;
-    program.send_line("go");
-    assert_eq!(program.read_line(), "running\n");
-    assert_released(program, hit, &original, &client.transcript());
+    program.ready.send_line("go");
+    assert_eq!(program.ready.read_line(), "running\n");
+    program.assert_released(&client.transcript());
 }
 
 #[test]

@@ -16,74 +16,17 @@
 
 mod common;
 
-use std::os::unix::fs::FileExt;
-
 use common::{alive, fixture, Raw, Server, SERVER};
+use fixtures::TermTarget;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 const TARGET: &str = "term_target";
 
-/// `term_target` started outside the debugger, with the original bytes at `hit`.
-struct Tracee {
-    ready: fixtures::Ready,
-    hit: u64,
-    watched: u64,
-    original: Vec<u8>,
-}
-
-impl Tracee {
-    fn start() -> Tracee {
-        let ready = fixtures::Ready::start(TARGET, &[]);
-        let hit = fixtures::runtime_address(ready.pid(), TARGET, "hit");
-        let watched = fixtures::runtime_address(ready.pid(), TARGET, "watched");
-        let original = read_memory(ready.pid(), hit, 16);
-        Tracee {
-            ready,
-            hit,
-            watched,
-            original,
-        }
-    }
-
-    /// Untraced, not stopped, its code as it was, and it runs on to its normal end.
-    fn assert_released(mut self, transcript: &str) {
-        let pid = self.ready.pid();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-        assert!(
-            status.lines().any(|line| line == "TracerPid:\t0"),
-            "still traced:\n{status}\n{transcript}"
-        );
-        let state = status
-            .lines()
-            .find(|line| line.starts_with("State:"))
-            .unwrap_or_default();
-        assert!(
-            !state.contains("stopped") && !state.contains("tracing stop"),
-            "left stopped: {state}\n{transcript}"
-        );
-        assert_eq!(
-            read_memory(pid, self.hit, 16),
-            self.original,
-            "code at hit changed\n{transcript}"
-        );
-        kill(Pid::from_raw(pid), Signal::SIGUSR1).unwrap();
-        assert_eq!(self.ready.read_line(), "done called 42\n", "{transcript}");
-        assert!(self.ready.succeeded(), "{transcript}");
-    }
-}
-
-fn read_memory(pid: i32, address: u64, len: usize) -> Vec<u8> {
-    let file = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
-    let mut bytes = vec![0; len];
-    file.read_exact_at(&mut bytes, address).unwrap();
-    bytes
-}
-
 /// Attach the server (serving clients one after another), connect, set a software
 /// breakpoint (at `hit`, or where nothing runs) and a write watchpoint on `watched`.
-fn attached(break_at_hit: bool) -> (Tracee, Server, Raw) {
-    let tracee = Tracee::start();
+fn attached(break_at_hit: bool) -> (TermTarget, Server, Raw) {
+    let tracee = TermTarget::start();
     let pid = tracee.ready.pid().to_string();
     let server = Server::start_with(SERVER, &["127.0.0.1:0", "--attach", &pid]);
     let mut raw = Raw::connect(&server.address());
