@@ -944,6 +944,7 @@ fn source_level_session() {
 fn ctrl_c_during_ignored_hits_stops_exactly_once() {
     let _deadline = fixtures::deadline("ctrl-c during ignored hits", 120);
     let mut moment: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut interrupted = 0;
     for run in 0..20 {
         let mut child = Command::new(DBG)
             // No "Reading symbols" notices: their timing is the machine's (see `common::dbg`).
@@ -992,7 +993,7 @@ fn ctrl_c_during_ignored_hits_stops_exactly_once() {
         moment ^= moment << 13;
         moment ^= moment >> 7;
         moment ^= moment << 17;
-        let delay = std::time::Duration::from_micros(moment % 5000);
+        let delay = std::time::Duration::from_micros(moment % 3000);
         let start = std::time::Instant::now();
         while start.elapsed() < delay {
             std::hint::spin_loop();
@@ -1002,8 +1003,18 @@ fn ctrl_c_during_ignored_hits_stops_exactly_once() {
         std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
         transcript.push_str(&rest);
         let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "run {run}: {status:?} {transcript}");
         let interrupts = transcript.matches("(interrupt)").count();
+        if interrupts == 0 && transcript.contains("calls 1000\nProcess ") {
+            // The program ran its course (hits decided on their own thread are quick) before
+            // the Ctrl-C, which then ended the batch between its two commands.
+            assert!(
+                transcript.contains("exited with status 0\n"),
+                "run {run}: {transcript}"
+            );
+            continue;
+        }
+        interrupted += 1;
+        assert_eq!(status.code(), Some(0), "run {run}: {status:?} {transcript}");
         assert_eq!(interrupts, 1, "run {run}: {transcript}");
         assert_eq!(
             transcript.matches(" stopped ").count(),
@@ -1019,6 +1030,8 @@ fn ctrl_c_during_ignored_hits_stops_exactly_once() {
             "run {run}: {transcript}"
         );
     }
+    // The moments fall within the run nearly always: most runs are interrupted.
+    assert!(interrupted >= 15, "{interrupted} of 20 runs interrupted");
 }
 
 #[test]
