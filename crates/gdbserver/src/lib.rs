@@ -4,7 +4,8 @@
 //! the protocol — packets, framing, the target description — and this crate answers it from
 //! the session: registers in gdb's x86-64 GNU/Linux layout (with `orig_rax`, `fs_base`,
 //! `gs_base`), memory with our `int3`s hidden, software and hardware breakpoints,
-//! watchpoints, threads, per-thread `vCont`, signals, system-call catchpoints, the auxiliary
+//! watchpoints, threads, per-thread `vCont`, signals (those gdb passes without a stop through
+//! `QPassSignals`, which this crate adds around gdbstub), system-call catchpoints, the auxiliary
 //! vector, the executable's path, detach and kill.
 //!
 //! ```no_run
@@ -26,6 +27,7 @@
 
 mod error;
 mod link;
+mod pass_signals;
 mod registers;
 mod replay;
 mod server;

@@ -17,8 +17,10 @@
 //! finds still running, the same one it saw at its last look (one that ran a tick at least).
 //! After [`IDLE_TICKS`] looks with the program stopped it sleeps until it is woken, and a
 //! resume then wakes it at once. A Ctrl-C is thus seen within two ticks in the worst case.
+//!
+//! Bytes in and out pass through the [`PassSignals`] layer, which answers `QPassSignals`
+//! itself (gdbstub does not know the packet) and offers it in gdbstub's `qSupported` reply.
 
-use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -26,6 +28,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use dbg_session::Interrupter;
+use gdbstub::common::Signal as GdbSignal;
+
+use crate::pass_signals::PassSignals;
 
 /// The byte a client sends to interrupt the running program.
 const CTRL_C: u8 = 0x03;
@@ -76,8 +81,8 @@ impl Gate {
 pub(crate) struct Link {
     stream: TcpStream,
     out: Vec<u8>,
-    /// Bytes received but not handed out yet.
-    pending: VecDeque<u8>,
+    /// Bytes received but not handed out yet, with `QPassSignals` taken out.
+    incoming: PassSignals,
     gate: Arc<Gate>,
     watcher: Option<JoinHandle<()>>,
 }
@@ -186,7 +191,7 @@ impl Link {
         Ok(Link {
             stream,
             out: Vec::with_capacity(4096),
-            pending: VecDeque::new(),
+            incoming: PassSignals::default(),
             gate,
             watcher: Some(watcher),
         })
@@ -194,20 +199,38 @@ impl Link {
 
     /// The next byte from the client, waiting for it; `None` once the client is gone.
     pub(crate) fn next_byte(&mut self) -> Option<u8> {
-        if let Some(byte) = self.pending.pop_front() {
-            return Some(byte);
-        }
-        let mut buf = [0u8; 4096];
-        match self.stream.read(&mut buf) {
-            Ok(0) | Err(_) => {
-                self.gate.with(|state| state.disconnected = true);
-                None
+        loop {
+            let mut reply = Vec::new();
+            let byte = self.incoming.next_byte(&mut reply);
+            if !reply.is_empty() {
+                // Our answer to a `QPassSignals`, after whatever gdbstub wrote before it.
+                let flushed = gdbstub::conn::Connection::flush(self);
+                if flushed
+                    .and_then(|()| self.stream.write_all(&reply))
+                    .is_err()
+                {
+                    self.gate.with(|state| state.disconnected = true);
+                    return None;
+                }
             }
-            Ok(n) => {
-                self.pending.extend(buf.get(..n).unwrap_or(&[]));
-                self.pending.pop_front()
+            if byte.is_some() {
+                return byte;
+            }
+            let mut buf = [0u8; 4096];
+            match self.stream.read(&mut buf) {
+                Ok(0) | Err(_) => {
+                    self.gate.with(|state| state.disconnected = true);
+                    return None;
+                }
+                Ok(n) => self.incoming.received(buf.get(..n).unwrap_or(&[])),
             }
         }
+    }
+
+    /// The signals the client last asked to have passed without a stop (`QPassSignals`), if
+    /// it asked since the last call.
+    pub(crate) fn take_pass_signals(&mut self) -> Option<Vec<GdbSignal>> {
+        self.incoming.take_wanted()
     }
 
     /// The program is about to run: from now on a Ctrl-C interrupts it through
@@ -223,9 +246,9 @@ impl Link {
             self.gate.changed.notify_all();
         }
         // Bytes already read behind the resume packet.
-        if self.pending.contains(&CTRL_C) {
+        if self.incoming.has_byte(CTRL_C) {
             interrupter.interrupt();
-            self.pending.retain(|b| *b != CTRL_C);
+            self.incoming.drop_bytes(CTRL_C);
         }
         if gone {
             interrupter.interrupt();
@@ -280,6 +303,7 @@ impl gdbstub::conn::Connection for Link {
         if self.out.is_empty() {
             return Ok(());
         }
+        self.incoming.outgoing(&mut self.out);
         let result = Write::write_all(&mut self.stream, &self.out);
         self.out.clear();
         result

@@ -1,7 +1,8 @@
 //! A client's bytes replayed against a program that never runs: the server's packet handling
 //! — gdbstub's parsing and every answer of ours (registers, memory, breakpoints and
 //! watchpoints, `vCont` actions, queries, extended mode) — on arbitrary input, for the fuzz
-//! target (`crates/gdbserver/fuzz`) and its kept corpus. The program is launched and stays
+//! target (`crates/gdbserver/fuzz`) and its kept corpus. The bytes pass through the
+//! connection's [`PassSignals`] layer as a client's do. The program is launched and stays
 //! stopped at its first instruction: a resume is answered as an immediate interrupt, a
 //! detach kills it, and the client may start nothing else and attach to nothing, so no
 //! input makes anything run that the bytes wrote.
@@ -12,6 +13,7 @@ use gdbstub::stub::state_machine::GdbStubStateMachine;
 use gdbstub::stub::{GdbStub, MultiThreadStopReason};
 
 use crate::error::{Error, Result};
+use crate::pass_signals::PassSignals;
 use crate::server::PACKET_SIZE;
 use crate::target::{Inferior, Start};
 
@@ -19,6 +21,7 @@ use crate::target::{Inferior, Start};
 #[derive(Debug, Default)]
 struct Replay {
     out: Vec<u8>,
+    incoming: PassSignals,
 }
 
 impl gdbstub::conn::Connection for Replay {
@@ -30,6 +33,7 @@ impl gdbstub::conn::Connection for Replay {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        self.incoming.outgoing(&mut self.out);
         self.out.clear();
         Ok(())
     }
@@ -51,8 +55,9 @@ pub fn replay(program: impl Into<OsString>, input: &[u8]) -> Result<()> {
 }
 
 fn answer(inferior: &mut Inferior, input: &[u8]) {
-    let mut bytes = input.iter().copied();
-    let Ok(stub) = GdbStub::builder(Replay::default())
+    let mut replay = Replay::default();
+    replay.incoming.received(input);
+    let Ok(stub) = GdbStub::builder(replay)
         .packet_buffer_size(PACKET_SIZE)
         .build()
     else {
@@ -63,8 +68,13 @@ fn answer(inferior: &mut Inferior, input: &[u8]) {
     };
     loop {
         let next = match gdb {
-            GdbStubStateMachine::Idle(idle) => {
-                let Some(byte) = bytes.next() else {
+            GdbStubStateMachine::Idle(mut idle) => {
+                let mut reply = Vec::new();
+                let byte = idle.borrow_conn().incoming.next_byte(&mut reply);
+                if let Some(wanted) = idle.borrow_conn().incoming.take_wanted() {
+                    inferior.pass_signals(&wanted);
+                }
+                let Some(byte) = byte else {
                     return;
                 };
                 idle.incoming_data(inferior, byte)

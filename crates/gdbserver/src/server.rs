@@ -79,6 +79,8 @@ pub fn serve(options: &Options) -> Result<()> {
         } else {
             serve_client(&mut inferior, stream)
         };
+        // What the client passed without stops was its own: the next one starts clean.
+        inferior.pass_signals(&[]);
         client.served();
         if options.once || terminated() {
             inferior.end();
@@ -196,6 +198,9 @@ fn serve_client(inferior: &mut Inferior, stream: TcpStream) -> ClientEnd {
                 let Some(byte) = idle.borrow_conn().next_byte() else {
                     return ClientEnd::Gone;
                 };
+                if let Some(wanted) = idle.borrow_conn().take_pass_signals() {
+                    inferior.pass_signals(&wanted);
+                }
                 idle.incoming_data(inferior, byte)
             }
             GdbStubStateMachine::Running(mut running) => {

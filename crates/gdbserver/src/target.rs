@@ -5,12 +5,12 @@
 //! watchpoints (`target/breakpoints.rs`), extended mode (`target/extended.rs`) and the
 //! queries for files, the auxiliary vector and system-call catching (`target/queries.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::num::NonZeroUsize;
 
-use dbg_session::{Event, Launch, Pid, Reg, RegValue, Session, VirtAddr};
-use gdbstub::common::Tid;
+use dbg_session::{Event, Launch, Pid, Reg, RegValue, Session, Signal, SignalPolicy, VirtAddr};
+use gdbstub::common::{Signal as GdbSignal, Tid};
 use gdbstub::target::ext::base::multithread::MultiThreadBase;
 use gdbstub::target::ext::base::single_register_access::SingleRegisterAccess;
 use gdbstub::target::ext::base::BaseOps;
@@ -65,6 +65,10 @@ pub(crate) struct Inferior {
     /// While the client steps, the tracee runs on the server's CPU (restored when it
     /// continues, detaches or the process ends).
     pub(crate) pinned: Option<dbg_session::CpuShare>,
+    /// The signals the client passes to the program without a stop (`QPassSignals`).
+    passed: BTreeSet<Signal>,
+    /// The session's policies of the passed signals before they were passed.
+    unpassed: BTreeMap<Signal, SignalPolicy>,
     /// The replay of arbitrary bytes ([`crate::replay`]): the client may start again only
     /// the program started first, and attach to nothing.
     pub(crate) sandbox: bool,
@@ -85,6 +89,8 @@ impl Inferior {
             pinned: None,
             catching: dbg_session::SyscallCatch::None,
             catch_wanted: dbg_session::SyscallCatch::None,
+            passed: BTreeSet::new(),
+            unpassed: BTreeMap::new(),
             sandbox: false,
         };
         match start {
@@ -117,11 +123,17 @@ impl Inferior {
     }
 
     /// Take `session` as the process served: every signal stops it and is reported (gdb
-    /// decides what is passed, resume by resume), and nothing of the last process's points
-    /// remains.
+    /// decides what is passed, resume by resume) but those the client passes without a stop
+    /// (which gdb does not send again for a new process), and nothing of the last process's
+    /// points remains.
     fn adopt(&mut self, mut session: Session) {
         for signal in crate::signals::all() {
             session.set_policy(signal, Some(true), Some(true), Some(true));
+        }
+        self.unpassed.clear();
+        for signal in &self.passed {
+            self.unpassed.insert(*signal, session.policy(*signal));
+            session.set_policy(*signal, Some(false), Some(false), Some(true));
         }
         self.points = breakpoints::Points::default();
         self.registers.clear();
@@ -130,6 +142,39 @@ impl Inferior {
         self.catch_wanted = dbg_session::SyscallCatch::None;
         self.session = Some(session);
         self.refresh_libraries();
+    }
+
+    /// Pass `wanted` (gdb's numbers; those Linux lacks are left out) to the program without
+    /// a stop from the next resume on, as the client's `QPassSignals` says: a signal stop for
+    /// one of them is decided by the session alone (delivered, the thread goes on), and a
+    /// signal no longer passed gets its former policy back. An empty set restores them all
+    /// (the next client starts clean).
+    pub(crate) fn pass_signals(&mut self, wanted: &[GdbSignal]) {
+        let wanted: BTreeSet<Signal> = wanted
+            .iter()
+            .filter_map(|signal| crate::signals::from_gdb(*signal))
+            .collect();
+        let session = self.session.as_mut().filter(|session| session.is_alive());
+        let Some(session) = session else {
+            self.unpassed.clear();
+            self.passed = wanted;
+            return;
+        };
+        for signal in self.passed.difference(&wanted) {
+            if let Some(policy) = self.unpassed.remove(signal) {
+                session.set_policy(
+                    *signal,
+                    Some(policy.stop),
+                    Some(policy.print),
+                    Some(policy.pass),
+                );
+            }
+        }
+        for signal in wanted.difference(&self.passed) {
+            self.unpassed.insert(*signal, session.policy(*signal));
+            session.set_policy(*signal, Some(false), Some(false), Some(true));
+        }
+        self.passed = wanted;
     }
 
     /// The live session, if there is a process.

@@ -402,3 +402,83 @@ fn avx_registers_read_and_write_as_through_gdbserver() {
         "\n{ours}{ours_err}"
     );
 }
+
+/// SIGUSR1 stop replies (`T1e`: gdb numbers it 30) in gdb's log of the packets
+/// (`set debug remote 1`, on stderr).
+fn sigusr1_stops(log: &str) -> usize {
+    log.lines()
+        .filter(|line| line.contains("Packet received: T1e"))
+        .count()
+}
+
+/// Whether gdb's log shows a `QPassSignals` with SIGUSR1 in it, answered `OK`.
+fn passes_sigusr1(log: &str) -> bool {
+    let mut lines = log.lines();
+    while let Some(line) = lines.next() {
+        let Some(list) = line
+            .split("Sending packet: $QPassSignals:")
+            .nth(1)
+            .and_then(|rest| rest.split('#').next())
+        else {
+            continue;
+        };
+        if list.split(';').any(|number| number == "1e") {
+            let reply = lines.find(|line| line.contains("Packet received:"));
+            return reply.is_some_and(|line| line.trim_end().ends_with("Packet received: OK"));
+        }
+    }
+    false
+}
+
+/// `handle SIGUSR1 nostop noprint pass`: we offer `QPassSignals`, gdb sends it with SIGUSR1
+/// in the set, and the server delivers the program's 1000 SIGUSR1s without reporting one stop
+/// — as Debian's gdbserver does, with the same transcript, program output and exit status.
+/// The control: with the packet turned off in gdb the same log counts all 1000 stops.
+#[test]
+fn passed_signals_are_delivered_without_a_stop_as_through_gdbserver() {
+    let _deadline = fixtures::deadline("passed_signals_are_delivered_without_a_stop", 180);
+    let program = fixture("sigusr_loop");
+    let run = |server: Server, packet: bool| {
+        // `handle` sends the set at once: the log and the switch come first.
+        let mut commands = vec!["set debug remote 1"];
+        if !packet {
+            commands.push("set remote pass-signals-packet off");
+        }
+        commands.extend(["handle SIGUSR1 nostop noprint pass", "continue"]);
+        let (stdout, log) = gdb(&server.address(), &commands);
+        let (status, tracee_out, server_err) = server.wait();
+        let what = format!("--- gdb ---\n{stdout}\n--- server ---\n{server_err}");
+        assert!(status.success(), "server ended with {status}\n{what}");
+        (stdout, log, tracee_out, what)
+    };
+    let (ours, ours_log, ours_out, ours_what) = run(Server::once(&[&program, "1000"]), true);
+    let (theirs, theirs_log, theirs_out, theirs_what) =
+        run(Server::reference(&[&program, "1000"]), true);
+    assert_eq!(
+        normalize(&ours),
+        normalize(&theirs),
+        "\n--- ours ---\n{ours_what}\n--- gdbserver ---\n{theirs_what}"
+    );
+    assert_has(&ours, &["exited normally]"]);
+    assert_eq!(ours_out, "handled 1000 of 1000\n", "{ours_what}");
+    assert_eq!(ours_out, theirs_out);
+    for (name, log, what) in [
+        ("ours", &ours_log, &ours_what),
+        ("gdbserver", &theirs_log, &theirs_what),
+    ] {
+        assert!(
+            passes_sigusr1(log),
+            "{name}: no QPassSignals with 1e answered OK\n{what}"
+        );
+        assert_eq!(
+            sigusr1_stops(log),
+            0,
+            "{name} reported SIGUSR1 stops\n{what}"
+        );
+    }
+    let (plain, plain_log, plain_out, plain_what) = run(Server::once(&[&program, "1000"]), false);
+    assert_eq!(normalize(&plain), normalize(&ours), "{plain_what}");
+    assert_eq!(plain_out, "handled 1000 of 1000\n", "{plain_what}");
+    assert!(!passes_sigusr1(&plain_log), "{plain_what}");
+    assert_eq!(sigusr1_stops(&plain_log), 1000, "{plain_what}");
+}

@@ -125,6 +125,8 @@ fn garbage_gets_errors_or_a_closed_connection_never_a_panic() {
         "vRun;2f6e6f6e6578697374656e74",
         "qRcmd,6869",
         "QDisableRandomization:7",
+        "QPassSignals:1e;;zz",
+        "QPassSignals:fff",
     ]
     .iter()
     .map(|body| {
@@ -250,4 +252,88 @@ fn stepping_pins_the_tracee_to_the_servers_cpu_and_continue_and_detach_restore_i
     // The detached program held the server's output pipes: it is gone now.
     let (status, _, stderr) = server.wait();
     assert!(status.success(), "{stderr}");
+}
+
+/// `QPassSignals` (which the server offers): a signal in the set is delivered without a stop,
+/// an empty set clears it, and a client that leaves takes its set with it — the next one
+/// starts clean, as with gdbserver.
+#[test]
+fn passed_signals_hold_until_cleared_or_the_client_leaves() {
+    let _deadline = fixtures::deadline("passed_signals_hold_until_cleared", 60);
+    let server = Server::start_with(SERVER, &["127.0.0.1:0", &fixture("sigusr_loop"), "3"]);
+    // gdbstub drops the signal of an action for every thread: name the thread, as gdb does.
+    let deliver = format!("vCont;C1e:{:x}", tracee_pid(&server));
+    let mut first = Raw::connect(&server.address());
+    let supported = first.ask("qSupported:multiprocess+").unwrap();
+    assert!(supported.ends_with(";QPassSignals+"), "{supported}");
+    assert_eq!(first.ask("QPassSignals:1e;").as_deref(), Some("OK"));
+    assert_eq!(first.ask("QPassSignals:").as_deref(), Some("OK"));
+    let stop = first.ask("vCont;c").unwrap();
+    assert!(stop.starts_with("T1e"), "cleared, SIGUSR1 stops: {stop}");
+    assert_eq!(first.ask("QPassSignals:1e").as_deref(), Some("OK"));
+    drop(first);
+    let mut second = Raw::connect(&server.address());
+    let stop = second.ask(&deliver).unwrap();
+    assert!(
+        stop.starts_with("T1e"),
+        "the first client's set survived: {stop}"
+    );
+    assert_eq!(second.ask("QPassSignals:e;1e;").as_deref(), Some("OK"));
+    let end = second.ask(&deliver);
+    let (status, tracee_out, stderr) = server.wait();
+    assert_eq!(end.as_deref(), Some("W00"), "{tracee_out}{stderr}");
+    assert!(status.success(), "{stderr}");
+    assert_eq!(tracee_out, "handled 3 of 3\n", "{stderr}");
+}
+
+/// A malformed `QPassSignals` list gets an error and the connection goes on; after
+/// `QStartNoAckMode` the answer comes without an acknowledgement; one with a bad checksum is
+/// treated as gdbstub treats every such packet (the connection ends).
+#[test]
+fn pass_signals_errors_acks_and_checksums() {
+    let _deadline = fixtures::deadline("pass_signals_errors_acks_and_checksums", 60);
+    let server = Server::once(&[&fixture("sigusr_loop"), "3"]);
+    let pid = tracee_pid(&server);
+    let mut raw = Raw::connect(&server.address());
+    for list in ["zz", "1e;;", ";", "100"] {
+        assert_eq!(
+            raw.ask(&format!("QPassSignals:{list}")).as_deref(),
+            Some("E01"),
+            "{list}"
+        );
+    }
+    assert!(raw.ask("?").unwrap().starts_with("T05"));
+    assert_eq!(raw.ask("QStartNoAckMode").as_deref(), Some("OK"));
+    raw.send("QPassSignals:1e");
+    let mut answer = [0u8; 6];
+    std::io::Read::read_exact(&mut raw.stream, &mut answer).unwrap();
+    assert_eq!(&answer, b"$OK#9a");
+    raw.send_bytes(b"$QPassSignals:1e#00");
+    assert_eq!(raw.reply(), None);
+    let (status, _, stderr) = server.wait();
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("closing the connection"), "{stderr}");
+    assert!(!alive(pid));
+}
+
+/// gdb sends its set only when it changes, so the set holds for a program the extended-remote
+/// client runs again (as gdbserver's does).
+#[test]
+fn passed_signals_hold_for_a_program_run_again() {
+    let _deadline = fixtures::deadline("passed_signals_hold_for_a_program_run_again", 60);
+    let server = Server::once(&[&fixture("sigusr_loop"), "3"]);
+    let mut raw = Raw::connect(&server.address());
+    assert_eq!(raw.ask("!").as_deref(), Some("OK"));
+    assert_eq!(raw.ask("QPassSignals:1e").as_deref(), Some("OK"));
+    // gdb kills the first process before `run`.
+    let first = tracee_pid(&server);
+    assert_eq!(raw.ask(&format!("vKill;{first:x}")).as_deref(), Some("OK"));
+    let stop = raw.ask("vRun;").unwrap();
+    assert!(stop.starts_with("T05"), "{stop}");
+    assert_eq!(raw.ask("vCont;c").as_deref(), Some("W00"));
+    drop(raw);
+    let (status, tracee_out, stderr) = server.wait();
+    assert!(status.success(), "{stderr}");
+    assert_eq!(tracee_out, "handled 3 of 3\n", "{stderr}");
+    assert_eq!(stderr.matches(" created; pid = ").count(), 2, "{stderr}");
 }
