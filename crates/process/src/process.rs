@@ -25,7 +25,7 @@ mod wait;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use dbg_sys::{Pid, Signal};
+use dbg_sys::{ptrace, Pid, Signal};
 
 use crate::error::{Ended, Error, Result};
 use crate::stop::{Stop, ThreadEvent};
@@ -90,6 +90,13 @@ struct Thread {
     /// Run with `PTRACE_SYSCALL` instead of `PTRACE_CONT` until the exit of the system call
     /// it is in (a caught call's seccomp stop: its exit is to be reported too).
     exit_wanted: bool,
+    /// At a seccomp stop: the kernel's account of the call, asked once when the stop came
+    /// (whether it installs a filter decides how calls are caught from then on) and
+    /// answered from here by [`Process::syscall_info`] until the thread runs again.
+    seccomp_call: Option<ptrace::SyscallStop>,
+    /// Running a system call of the debugger's own ([`Process::inject_syscall`]): a seccomp
+    /// stop of it (a filter traces that call) is part of it, passed at once, never reported.
+    injecting: bool,
     /// How it was last set running.
     stepping: Stepping,
     regs: RegCache,
@@ -164,6 +171,10 @@ pub struct Process {
     vfork_lifted: bool,
     /// A seccomp filter of ours is in the process: whoever it reaches must stay traced.
     filtered: bool,
+    /// The program made a call that installs a seccomp filter of its own after ours (our
+    /// filter traces those calls): its refusals outrank our traces, so our filter no longer
+    /// shows every caught call, and no filter of ours is installed again.
+    outranked: bool,
     /// The debug registers every thread carries (new threads get them before they run).
     debug: DebugRegisters,
     /// A signal already answered (a terminal Ctrl-C after our interrupt): its stop, when it

@@ -97,8 +97,9 @@ pub(crate) enum SyscallFilter {
     Untried,
     /// Our filters (stacked: a call stops when any says so) stop at these calls.
     Covers(SyscallCatch),
-    /// None can be had for this process (attached, refused by the kernel, ...): system calls
-    /// are caught with `PTRACE_SYSCALL`, a stop at every entry and exit.
+    /// None can be had for this process (attached, refused by the kernel, ...), or ours is
+    /// outranked by one the program installed after it: system calls are caught with
+    /// `PTRACE_SYSCALL`, a stop at every entry and exit.
     Unavailable,
 }
 

@@ -11,6 +11,11 @@
 //! The filter program ([`trace_filter`]) is built here as bytes in the kernel's
 //! `struct sock_filter` layout; installing it is the caller's business (it is run inside the
 //! tracee, which is what makes it that process's filter).
+//!
+//! Every filter of ours also traces the calls that install a filter ([`installs_filter`]):
+//! seccomp runs every filter and the strictest answer wins, so a filter the program installs
+//! after ours can refuse a call (`SECCOMP_RET_ERRNO`, `_TRAP`, `_KILL`) before our
+//! `SECCOMP_RET_TRACE` is heard. Its tracer must learn of it to catch calls another way.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
@@ -29,6 +34,14 @@ pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 pub const SET_MODE_FILTER: u64 = 1;
 /// `SECCOMP_FILTER_FLAG_TSYNC`: install the filter on every thread of the process at once.
 pub const FILTER_FLAG_TSYNC: u64 = 1;
+/// x86-64 number of `seccomp(2)`.
+pub const SYS_SECCOMP: u64 = 317;
+/// x86-64 number of `prctl(2)`.
+pub const SYS_PRCTL: u64 = 157;
+/// `PR_SET_SECCOMP` (the first argument of `prctl(2)`).
+pub const PR_SET_SECCOMP: u64 = 22;
+/// `SECCOMP_MODE_FILTER` (the second argument of `prctl(PR_SET_SECCOMP)`).
+pub const MODE_FILTER: u64 = 2;
 /// Size of one `struct sock_filter` instruction.
 pub const INSTRUCTION_SIZE: usize = 8;
 /// The most system calls one filter lists: a conditional jump reaches at most 255
@@ -40,9 +53,15 @@ pub const MAX_LISTED: usize = 250;
 const LD_W_ABS: u16 = 0x20;
 const JEQ_K: u16 = 0x15;
 const RET_K: u16 = 0x06;
-/// Offsets in `struct seccomp_data`: `int nr; __u32 arch; ...`.
+/// Offsets in `struct seccomp_data`: `int nr; __u32 arch; __u64 instruction_pointer;
+/// __u64 args[6]`; the low half of `args[0]` (little-endian).
 const DATA_NR: u32 = 0;
 const DATA_ARCH: u32 = 4;
+const DATA_ARG0_LOW: u32 = 16;
+/// The calls that may install a filter, by number, and the value of their first argument
+/// that does: `seccomp(SECCOMP_SET_MODE_FILTER, ...)`, `prctl(PR_SET_SECCOMP, ...)`. Both
+/// arguments are C `int`s to the kernel, so only the low half of the register counts.
+const INSTALLING: [(u64, u64); 2] = [(SYS_SECCOMP, SET_MODE_FILTER), (SYS_PRCTL, PR_SET_SECCOMP)];
 
 fn instruction(code: u16, jt: u8, jf: u8, k: u32) -> [u8; INSTRUCTION_SIZE] {
     let [c0, c1] = code.to_le_bytes();
@@ -51,8 +70,14 @@ fn instruction(code: u16, jt: u8, jf: u8, k: u32) -> [u8; INSTRUCTION_SIZE] {
 }
 
 /// A filter program: `SECCOMP_RET_TRACE` for the 64-bit system calls `numbers` (every call
-/// when `None`), `SECCOMP_RET_ALLOW` for the rest; `None` when the list is longer than
-/// [`MAX_LISTED`] or names a number that is not a system call's.
+/// when `None`) and for the calls that install a filter ([`installs_filter`]),
+/// `SECCOMP_RET_ALLOW` for the rest; `None` when the list is longer than [`MAX_LISTED`] or
+/// names a number that is not a system call's.
+///
+/// Layout (classic BPF jumps only forward, at most 255 instructions): the architecture
+/// check with its own allow return; per installing call not listed anyway, a test of its
+/// number and first argument with its own trace return; the listed numbers, each jumping to
+/// the final trace return; allow.
 pub fn trace_filter(numbers: Option<&[u64]>) -> Option<Vec<u8>> {
     let Some(numbers) = numbers else {
         return Some(instruction(RET_K, 0, 0, RET_TRACE).to_vec());
@@ -61,12 +86,25 @@ pub fn trace_filter(numbers: Option<&[u64]>) -> Option<Vec<u8>> {
         return None;
     }
     let count = numbers.len();
-    let mut program = Vec::with_capacity((count + 4) * INSTRUCTION_SIZE);
+    let mut program = Vec::with_capacity((count + 16) * INSTRUCTION_SIZE);
     // Another architecture's calls (int 0x80) are not the ones listed: allowed.
     program.extend(instruction(LD_W_ABS, 0, 0, DATA_ARCH));
-    let to_allow = u8::try_from(count + 1).ok()?;
-    program.extend(instruction(JEQ_K, 0, to_allow, AUDIT_ARCH_X86_64));
+    program.extend(instruction(JEQ_K, 1, 0, AUDIT_ARCH_X86_64));
+    program.extend(instruction(RET_K, 0, 0, RET_ALLOW));
     program.extend(instruction(LD_W_ABS, 0, 0, DATA_NR));
+    for (number, first) in INSTALLING {
+        if numbers.contains(&number) {
+            // Traced whatever its arguments.
+            continue;
+        }
+        // Not this call: on past the five instructions of its test.
+        program.extend(instruction(JEQ_K, 0, 4, u32::try_from(number).ok()?));
+        program.extend(instruction(LD_W_ABS, 0, 0, DATA_ARG0_LOW));
+        program.extend(instruction(JEQ_K, 0, 1, u32::try_from(first).ok()?));
+        program.extend(instruction(RET_K, 0, 0, RET_TRACE));
+        // The number again, for the tests that follow.
+        program.extend(instruction(LD_W_ABS, 0, 0, DATA_NR));
+    }
     for (index, number) in numbers.iter().enumerate() {
         // From comparison `index`, the trace return is `count - index` instructions ahead
         // (past the remaining comparisons and the allow return).
@@ -81,6 +119,21 @@ pub fn trace_filter(numbers: Option<&[u64]>) -> Option<Vec<u8>> {
     program.extend(instruction(RET_K, 0, 0, RET_ALLOW));
     program.extend(instruction(RET_K, 0, 0, RET_TRACE));
     Some(program)
+}
+
+/// Whether a 64-bit system call `number` with argument registers `args` may install a
+/// seccomp filter (`seccomp(SECCOMP_SET_MODE_FILTER, ...)`, `prctl(PR_SET_SECCOMP,
+/// SECCOMP_MODE_FILTER, ...)`): the calls every filter of ours traces, so that its tracer
+/// learns that a filter of the program's may now outrank ours. (`prctl` with another mode is
+/// traced too, being one test cheaper, but installs nothing.)
+pub fn installs_filter(number: u64, args: &[u64; 6]) -> bool {
+    let [first, second, ..] = *args;
+    let first = first & u64::from(u32::MAX);
+    match number {
+        SYS_SECCOMP => first == SET_MODE_FILTER,
+        SYS_PRCTL => first == PR_SET_SECCOMP && second == MODE_FILTER,
+        _ => false,
+    }
 }
 
 /// Whether a process of ours may trace a process that is not its descendant (Yama's
@@ -278,21 +331,122 @@ mod tests {
 
     #[test]
     fn filter_layout() {
-        // Hand-assembled: arch check, load nr, two comparisons, allow, trace.
+        // Hand-assembled: arch check and its allow, load nr, the two installing calls' tests,
+        // two comparisons, allow, trace.
         let program = trace_filter(Some(&[257, 2])).unwrap_or_default();
         let words: Vec<[u8; 8]> = program
             .chunks(8)
             .map(|c| c.try_into().unwrap_or_default())
             .collect();
-        assert_eq!(words.len(), 7);
-        assert_eq!(words[0], [0x20, 0, 0, 0, 4, 0, 0, 0]);
-        assert_eq!(words[1], [0x15, 0, 0, 3, 0x3e, 0, 0, 0xc0]);
-        assert_eq!(words[2], [0x20, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(words[3], [0x15, 0, 2, 0, 1, 1, 0, 0]);
-        assert_eq!(words[4], [0x15, 0, 1, 0, 2, 0, 0, 0]);
-        assert_eq!(&program[40..48], &[0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]);
-        assert_eq!(&program[48..56], &[0x06, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
+        let load_nr = [0x20, 0, 0, 0, 0, 0, 0, 0];
+        let load_arg0 = [0x20, 0, 0, 0, 16, 0, 0, 0];
+        let allow = [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f];
+        let trace = [0x06, 0, 0, 0, 0, 0, 0xf0, 0x7f];
+        let expected: Vec<[u8; 8]> = vec![
+            [0x20, 0, 0, 0, 4, 0, 0, 0],
+            [0x15, 0, 1, 0, 0x3e, 0, 0, 0xc0],
+            allow,
+            load_nr,
+            [0x15, 0, 0, 4, 0x3d, 0x01, 0, 0],
+            load_arg0,
+            [0x15, 0, 0, 1, 1, 0, 0, 0],
+            trace,
+            load_nr,
+            [0x15, 0, 0, 4, 0x9d, 0, 0, 0],
+            load_arg0,
+            [0x15, 0, 0, 1, 22, 0, 0, 0],
+            trace,
+            load_nr,
+            [0x15, 0, 2, 0, 1, 1, 0, 0],
+            [0x15, 0, 1, 0, 2, 0, 0, 0],
+            allow,
+            trace,
+        ];
+        assert_eq!(words, expected);
         assert_eq!(trace_filter(None).map(|p| p.len()), Some(8));
         assert!(trace_filter(Some(&[0; MAX_LISTED + 1])).is_none());
+    }
+
+    /// Classic BPF as the kernel runs a seccomp filter, for the three instructions ours use:
+    /// the verdict on a call (`nr`, `arch`, `args[0]`).
+    fn verdict(program: &[u8], arch: u32, nr: u32, arg0: u64) -> Option<u32> {
+        let mut data = [0u8; 64];
+        data.get_mut(0..4)?.copy_from_slice(&nr.to_le_bytes());
+        data.get_mut(4..8)?.copy_from_slice(&arch.to_le_bytes());
+        data.get_mut(16..24)?.copy_from_slice(&arg0.to_le_bytes());
+        let mut accumulator = 0u32;
+        let mut pc = 0usize;
+        loop {
+            let insn = program.get(pc * INSTRUCTION_SIZE..(pc + 1) * INSTRUCTION_SIZE)?;
+            let code = u16::from_le_bytes([*insn.first()?, *insn.get(1)?]);
+            let (jt, jf) = (usize::from(*insn.get(2)?), usize::from(*insn.get(3)?));
+            let k = u32::from_le_bytes(insn.get(4..8)?.try_into().ok()?);
+            pc += 1;
+            match code {
+                LD_W_ABS => {
+                    let at = usize::try_from(k).ok()?;
+                    accumulator = u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?);
+                }
+                JEQ_K => pc += if accumulator == k { jt } else { jf },
+                RET_K => return Some(k),
+                _ => return None,
+            }
+        }
+    }
+
+    #[test]
+    fn filters_trace_the_listed_calls_and_those_that_install_a_filter() {
+        const X32_BIT: u32 = 0x4000_0000;
+        const I386: u32 = 0x4000_0003;
+        let x86 = AUDIT_ARCH_X86_64;
+        // (listed, arch, nr, arg0) -> traced?
+        let cases: &[(&[u64], u32, u32, u64, bool)] = &[
+            (&[39], x86, 39, 0, true),
+            (&[39], x86, 40, 0, false),
+            (&[39], I386, 39, 0, false),
+            // seccomp(SECCOMP_SET_MODE_FILTER) and prctl(PR_SET_SECCOMP) always...
+            (&[39], x86, 317, 1, true),
+            (&[39], x86, 317, 0xffff_ffff_0000_0001, true),
+            (&[39], x86, 157, 22, true),
+            (&[], x86, 317, 1, true),
+            (&[], x86, 157, 22, true),
+            // ...other seccomp operations and prctl options only when listed.
+            (&[39], x86, 317, 2, false),
+            (&[39], x86, 317, 0, false),
+            (&[39], x86, 157, 38, false),
+            (&[317], x86, 317, 2, true),
+            (&[157], x86, 157, 38, true),
+            (&[157, 317], x86, 317, 1, true),
+            (&[39], x86, X32_BIT | 39, 0, false),
+        ];
+        for (listed, arch, nr, arg0, traced) in cases {
+            let program = trace_filter(Some(listed)).unwrap_or_default();
+            let expected = if *traced { RET_TRACE } else { RET_ALLOW };
+            assert_eq!(
+                verdict(&program, *arch, *nr, *arg0),
+                Some(expected),
+                "{listed:?} arch {arch:#x} nr {nr} arg0 {arg0:#x}"
+            );
+        }
+        // The longest list still reaches its trace return from its first comparison.
+        let many: Vec<u64> = (0..MAX_LISTED as u64).collect();
+        let program = trace_filter(Some(&many)).unwrap_or_default();
+        for nr in [0, 1, MAX_LISTED as u32 - 1] {
+            assert_eq!(verdict(&program, x86, nr, 0), Some(RET_TRACE), "{nr}");
+        }
+        assert_eq!(verdict(&program, x86, 300, 0), Some(RET_ALLOW));
+        assert_eq!(verdict(&program, x86, 317, 1), Some(RET_TRACE));
+    }
+
+    #[test]
+    fn installing_calls() {
+        assert!(installs_filter(317, &[1, 0, 0, 0, 0, 0]));
+        assert!(installs_filter(317, &[0x1_0000_0001, 0, 0, 0, 0, 0]));
+        assert!(!installs_filter(317, &[0, 0, 0, 0, 0, 0]));
+        assert!(!installs_filter(317, &[2, 0, 0, 0, 0, 0]));
+        assert!(installs_filter(157, &[22, 2, 0, 0, 0, 0]));
+        assert!(!installs_filter(157, &[22, 1, 0, 0, 0, 0]));
+        assert!(!installs_filter(157, &[38, 1, 0, 0, 0, 0]));
+        assert!(!installs_filter(39, &[1, 2, 0, 0, 0, 0]));
     }
 }

@@ -55,6 +55,7 @@ impl Process {
             group_stops: false,
             vfork_lifted: false,
             filtered: false,
+            outranked: false,
             debug: DebugRegisters::default(),
             swallow: None,
             events: VecDeque::new(),

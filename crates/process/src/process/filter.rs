@@ -12,19 +12,20 @@
 use dbg_sys::ptrace;
 use dbg_sys::seccomp;
 use dbg_sys::thread as systhread;
-use dbg_sys::wait::{wait_tid, WaitStatus};
 use dbg_sys::{Pid, Signal, VirtAddr};
 
 use super::attach::LAUNCH_OPTIONS;
 use super::breakpoints::poke_byte;
-use super::{Origin, Process};
+use super::regcache::gprs;
+use super::{Injected, Origin, Process};
 use crate::error::{Error, FilterRefusal, Result};
+use crate::stop::StopReason;
 
 /// `syscall`, the instruction an injected call runs.
 const SYSCALL_INSN: [u8; 2] = [0x0f, 0x05];
-/// x86-64 numbers of the calls injected.
-const SYS_PRCTL: u64 = 157;
-const SYS_SECCOMP: u64 = 317;
+/// How many signals may come before an injected call runs, each kept for the next wait,
+/// before the installation gives up (a flood of signals must not hold the debugger).
+const SIGNALS_FIRST: usize = 8;
 /// `PR_SET_NO_NEW_PRIVS`: required of an unprivileged process before `seccomp(2)`.
 const PR_SET_NO_NEW_PRIVS: u64 = 38;
 /// The System V red zone below the stack pointer, which the program may be using.
@@ -35,6 +36,17 @@ impl Process {
     /// carries it is kept traced).
     pub fn syscall_filtered(&self) -> bool {
         self.filtered
+    }
+
+    /// Whether the program made a call that installs a seccomp filter of its own after ours
+    /// (every filter of ours traces those calls; the call may have failed). Its answers
+    /// outrank ours (seccomp runs every filter and the strictest action wins: an error or a
+    /// kill before our trace), so a caught call it refuses never stops at our filter: from
+    /// then on calls are to be caught with `PTRACE_SYSCALL`, which stops at every call's
+    /// entry whatever the filters say. A seccomp stop that follows an entry stop is the
+    /// same call, passed over here; no filter of ours is installed again.
+    pub fn syscall_filter_outranked(&self) -> bool {
+        self.outranked
     }
 
     /// Whether a filter may be installed: a launched process, and a custodian can take over.
@@ -48,7 +60,7 @@ impl Process {
         // A filter's SECCOMP_RET_ERRNO, _TRAP or _KILL outranks our SECCOMP_RET_TRACE: a
         // call the program's own filter refuses would never stop. (`Seccomp: 2` is filter
         // mode; once ours is in, further filters of ours stack on it.)
-        if !self.filtered && own_seccomp_filter(self.pid) {
+        if self.outranked || (!self.filtered && own_seccomp_filter(self.pid)) {
             return Err(FilterRefusal::OwnFilter);
         }
         Ok(())
@@ -57,7 +69,9 @@ impl Process {
     /// Install, on every thread, a filter that stops the system calls `numbers` (every call
     /// when `None`) at a seccomp stop and lets the others run without stopping. A filter added
     /// later stacks on the earlier ones: a call stops when any filter says so. The process is
-    /// as it was on return (registers, memory) but for the filter and `no_new_privs`.
+    /// as it was on return (registers, memory) but for the filter and `no_new_privs` — and
+    /// for a signal that became due on the installing thread meanwhile, which is that thread's
+    /// stop, reported by the next wait.
     pub fn install_syscall_filter(&mut self, numbers: Option<&[u64]>) -> Result<()> {
         self.ensure_stopped()?;
         self.can_filter_syscalls().map_err(Error::SyscallFilter)?;
@@ -81,9 +95,8 @@ impl Process {
         for other in tids {
             ptrace::set_options(other, options)?;
         }
-        self.flush(tid)?;
-        let saved = ptrace::regs(tid)?;
-        let sp = saved.0.rsp;
+        let regs = *gprs(tid, &mut self.thread_mut(tid)?.regs)?;
+        let (pc, sp) = (VirtAddr::new(regs.0.rip), regs.0.rsp);
         // The program and its `struct sock_fprog` go below the red zone: memory the program
         // does not count on keeping (a signal handler's frame would go there too).
         let program_len = program.len() as u64;
@@ -99,30 +112,25 @@ impl Process {
             .chain(program_at.to_le_bytes())
             .collect();
         write_words(tid, VirtAddr::new(fprog_at), &fprog)?;
-        let result = self
-            .run_syscall(tid, &saved, SYS_PRCTL, [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0])
-            .and_then(|ret| match ret {
-                0 => self.run_syscall(
-                    tid,
-                    &saved,
-                    SYS_SECCOMP,
-                    [
-                        seccomp::SET_MODE_FILTER,
-                        seccomp::FILTER_FLAG_TSYNC,
-                        fprog_at,
-                        0,
-                        0,
-                        0,
-                    ],
-                ),
-                ret => Err(Error::SyscallFilter(FilterRefusal::Kernel {
+        let no_new_privs = [PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0];
+        match self.run_syscall_at_pc(tid, pc, seccomp::SYS_PRCTL, no_new_privs)? {
+            0 => {}
+            ret => {
+                return Err(Error::SyscallFilter(FilterRefusal::Kernel {
                     call: "prctl",
                     ret,
-                })),
-            });
-        // Put back what the thread had, whatever happened.
-        ptrace::set_regs(tid, &saved)?;
-        match result? {
+                }))
+            }
+        }
+        let filter = [
+            seccomp::SET_MODE_FILTER,
+            seccomp::FILTER_FLAG_TSYNC,
+            fprog_at,
+            0,
+            0,
+            0,
+        ];
+        match self.run_syscall_at_pc(tid, pc, seccomp::SYS_SECCOMP, filter)? {
             0 => {
                 self.filtered = true;
                 Ok(())
@@ -134,30 +142,41 @@ impl Process {
         }
     }
 
-    /// Run system call `number` in stopped thread `tid` with `args`, from a `syscall`
-    /// instruction written for the moment at its pc (`saved` are its registers); its result.
-    /// The caller puts the registers back.
-    fn run_syscall(
+    /// Run system call `number` with `args` on stopped thread `tid` (`Process::run_syscall`,
+    /// registers restored), from a `syscall` instruction written for the moment at its pc,
+    /// `pc` (the bytes put back whatever happens): the call's result. A signal that becomes
+    /// due first is kept as the thread's stop, for the next wait to report (as if it came
+    /// just after), and the call is tried again.
+    fn run_syscall_at_pc(
         &mut self,
         tid: Pid,
-        saved: &dbg_sys::user::Regs,
+        pc: VirtAddr,
         number: u64,
         args: [u64; 6],
     ) -> Result<i64> {
-        let pc = VirtAddr::new(saved.0.rip);
         let original = [read_byte(tid, pc)?, read_byte(tid, pc.wrapping_add(1))?];
         write_bytes(tid, pc, &SYSCALL_INSN)?;
-        let mut regs = *saved;
-        let [a0, a1, a2, a3, a4, a5] = args;
-        regs.0.rax = number;
-        regs.0.orig_rax = u64::MAX;
-        (regs.0.rdi, regs.0.rsi, regs.0.rdx) = (a0, a1, a2);
-        (regs.0.r10, regs.0.r8, regs.0.r9) = (a3, a4, a5);
-        let result = ptrace::set_regs(tid, &regs)
-            .map_err(Error::from)
-            .and_then(|()| step_over_syscall(self.pid, tid, pc));
-        write_bytes(tid, pc, &original)?;
-        result
+        let mut result = Err(Error::SyscallFilter(FilterRefusal::Interrupted));
+        for _ in 0..SIGNALS_FIRST {
+            match self.run_syscall(tid, pc, number, args) {
+                Ok(Injected::Returned(ret)) => result = Ok(ret as i64),
+                Ok(Injected::Stopped(StopReason::Stopped(stop)))
+                    if stop.tid == tid && stop.trap.is_none() =>
+                {
+                    self.pending.push_back(stop);
+                    continue;
+                }
+                // Something else (the end of the thread or process, a trap at the
+                // instruction itself): the call did not run.
+                Ok(Injected::Stopped(_)) => {}
+                Err(error) => result = Err(error),
+            }
+            break;
+        }
+        let restored = write_bytes(tid, pc, &original);
+        let ret = result?;
+        restored?;
+        Ok(ret)
     }
 
     /// From now on, resuming thread `tid` to run (not step) also stops it at the exit of the
@@ -205,40 +224,6 @@ fn hand_over(pid: Pid, tids: &[Pid]) -> Result<()> {
         seccomp::keep_traced(&detached)?;
     }
     Ok(())
-}
-
-/// Single-step thread `tid` over the `syscall` at `pc`: the call's result (rax). A seccomp stop
-/// (the call is one a filter traces) is passed; a signal that arrives first is sent again
-/// afterwards, so that it is delivered when the program runs.
-fn step_over_syscall(pid: Pid, tid: Pid, pc: VirtAddr) -> Result<i64> {
-    let mut again: Vec<Signal> = Vec::new();
-    let outcome = loop {
-        ptrace::step(tid, None)?;
-        match wait_tid(tid)? {
-            WaitStatus::Stopped(_, Signal::SIGTRAP) => {
-                let regs = ptrace::regs(tid)?;
-                if regs.0.rip == pc.get() + SYSCALL_INSN.len() as u64 {
-                    break Ok(regs.0.rax as i64);
-                }
-                break Err(Error::SyscallFilter(FilterRefusal::Interrupted));
-            }
-            WaitStatus::Stopped(_, signal) => again.push(signal),
-            WaitStatus::PtraceEvent(..) | WaitStatus::PtraceSyscall(_) => {}
-            status => {
-                return Err(Error::Unexpected {
-                    tid: tid.as_raw(),
-                    during: "an injected system call",
-                    status,
-                })
-            }
-        }
-    };
-    for signal in again {
-        if signal != Signal::SIGSTOP {
-            let _ = systhread::tgkill(pid, tid, signal);
-        }
-    }
-    outcome
 }
 
 fn read_byte(tid: Pid, addr: VirtAddr) -> Result<u8> {

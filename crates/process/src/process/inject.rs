@@ -1,10 +1,16 @@
 //! Running one system call inside the tracee, on a stopped thread, for the debugger's own
-//! needs (mapping and unmapping its scratch area): the thread's registers are saved, set up for
-//! the call at a `syscall` instruction that already exists in the tracee, the thread alone
-//! executes that one instruction, and the registers are put back exactly as they were. No
-//! byte of the tracee's memory is written.
+//! needs (mapping and unmapping its scratch area, installing a system-call filter): the
+//! thread's registers are saved, set up for the call at a `syscall` instruction in the
+//! tracee, the thread alone executes that one instruction, and the registers are put back
+//! exactly as they were. This module writes no byte of the tracee's memory (the filter's
+//! installation writes its own `syscall` instruction first, `filter.rs`).
+//!
+//! A seccomp stop of the call (a filter of ours, or of the program's, traces it: the user
+//! catches `mmap`, or every filter of ours traces `seccomp(2)`) is part of it: the core passes
+//! it at once (`Thread::injecting`), so it is never reported, nor taken for a call of the
+//! program's.
 
-use dbg_sys::VirtAddr;
+use dbg_sys::{Pid, VirtAddr};
 
 use super::regcache::gprs;
 use super::Process;
@@ -40,7 +46,20 @@ impl Process {
         args: [u64; 6],
     ) -> Result<Injected> {
         self.ensure_stopped()?;
-        let tid = self.current;
+        self.run_syscall(self.current, syscall_at, number, args)
+    }
+
+    /// [`Process::inject_syscall`] on thread `tid`, which is the current thread meanwhile (and
+    /// afterwards, unless the current one is gone). The one way the debugger runs a system
+    /// call in the tracee.
+    pub(super) fn run_syscall(
+        &mut self,
+        tid: Pid,
+        syscall_at: VirtAddr,
+        number: u64,
+        args: [u64; 6],
+    ) -> Result<Injected> {
+        self.ensure_stopped()?;
         let thread = self.thread_mut(tid)?;
         if thread.in_syscall {
             return Err(Error::InSyscall(tid.as_raw()));
@@ -59,38 +78,36 @@ impl Process {
         call.0.rip = syscall_at.get();
         thread.regs.gpr = Some(call);
         thread.regs.gpr_dirty = true;
+        thread.injecting = true;
+        let current = std::mem::replace(&mut self.current, tid);
         let stepped = self.step(None, false);
         // The saved registers go back into the cache, written back before the thread next
         // runs (the step fetched fresh ones).
-        let restore = |process: &mut Process| -> Result<()> {
-            if let Some(thread) = process.threads.get_mut(&tid) {
-                if !thread.exiting {
-                    thread.regs.gpr = Some(saved);
-                    thread.regs.gpr_dirty = true;
-                }
-            }
-            Ok(())
-        };
-        let outcome = match stepped {
-            Ok(StopReason::Stopped(Stop {
+        let mut returned = None;
+        if let Some(thread) = self.threads.get_mut(&tid) {
+            thread.injecting = false;
+            if let Ok(StopReason::Stopped(Stop {
                 tid: stopped,
                 trap: Some(TrapKind::SingleStep),
                 ..
-            })) if stopped == tid => {
-                let thread = self.thread_mut(tid)?;
-                let returned = gprs(tid, &mut thread.regs).map(|regs| regs.0.rax);
-                restore(self)?;
-                Injected::Returned(returned?)
+            })) = stepped
+            {
+                if stopped == tid {
+                    returned = Some(gprs(tid, &mut thread.regs).map(|regs| regs.0.rax));
+                }
             }
-            Ok(other) => {
-                restore(self)?;
-                Injected::Stopped(other)
+            if !thread.exiting {
+                thread.regs.gpr = Some(saved);
+                thread.regs.gpr_dirty = true;
             }
-            Err(error) => {
-                restore(self)?;
-                return Err(error);
-            }
-        };
-        Ok(outcome)
+        }
+        if self.threads.get(&current).is_some_and(|t| !t.exiting) {
+            self.current = current;
+        }
+        let stepped = stepped?;
+        match returned {
+            Some(rax) => Ok(Injected::Returned(rax?)),
+            None => Ok(Injected::Stopped(stepped)),
+        }
     }
 }

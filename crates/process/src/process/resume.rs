@@ -127,7 +127,10 @@ impl Process {
         ) {
             self.group_stops = true;
         }
-        let exit_wanted = self.thread_mut(tid)?.exit_wanted;
+        let thread = self.thread_mut(tid)?;
+        // The call at a seccomp stop is as the kernel said only until the thread runs.
+        thread.seccomp_call = None;
+        let exit_wanted = thread.exit_wanted;
         let result = match want {
             Want::Hold => Ok(()),
             // A caught call's exit is to be reported: this thread alone stops at it.

@@ -3,6 +3,7 @@
 //! other thread when one is reported (all-stop).
 
 use dbg_sys::ptrace;
+use dbg_sys::seccomp;
 use dbg_sys::thread as systhread;
 use dbg_sys::wait::{wait_own_any, wait_tid, WaitStatus};
 use dbg_sys::{Errno, Pid, Signal};
@@ -10,7 +11,7 @@ use dbg_sys::{Errno, Pid, Signal};
 use super::attach::traced_by_caller;
 use super::breakpoints::{poke_byte, INT3};
 use super::interrupt::interrupt_stop;
-use super::{DebugRegisters, Process, RegCache, State, Thread, Want};
+use super::{DebugRegisters, Process, RegCache, Resume, State, Thread, Want};
 use crate::error::{Error, Result};
 use crate::stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
 
@@ -53,6 +54,16 @@ impl Process {
     /// The thread [`Process::wait_alone`] stopped alone, while the caller decides.
     pub fn deciding(&self) -> Option<Pid> {
         self.alone
+    }
+
+    /// How the thread stopped alone was running, as the others still are: [`Resume`] for
+    /// each of them, `None` when no thread is stopped alone.
+    pub fn deciding_mode(&self) -> Option<Resume> {
+        let thread = self.threads.get(&self.alone?)?;
+        match thread.want {
+            Want::Run(mode) => Some(mode),
+            Want::Hold | Want::Step(_) => None,
+        }
     }
 
     /// Let the thread stopped alone go on as it was going (delivering `signal`), the process
@@ -176,7 +187,11 @@ impl Process {
     pub fn syscall_info(&mut self) -> Result<ptrace::SyscallStop> {
         let tid = self.current;
         self.ensure_inspectable(tid)?;
-        let info = ptrace::syscall_info(tid)?;
+        // A seccomp stop was asked about when it came.
+        let info = match self.thread_mut(tid)?.seccomp_call {
+            Some(call) => call,
+            None => ptrace::syscall_info(tid)?,
+        };
         let thread = self.thread_mut(tid)?;
         match info {
             ptrace::SyscallStop::Entry { .. } | ptrace::SyscallStop::Seccomp { .. } => {
@@ -326,6 +341,10 @@ impl Process {
         let debug = self.debug;
         let thread = self.thread_mut(tid)?;
         thread.running = false;
+        // A signal stop is on the way back to user mode: whatever call the thread was in has
+        // ended (a step from a system-call stop runs the call without an exit stop; an
+        // interrupted call shows its exit stop first).
+        thread.in_syscall = false;
         if std::mem::take(&mut thread.fresh) {
             // Linux does not copy debug registers to a new thread: arm it before it
             // runs.
@@ -498,10 +517,34 @@ impl Process {
     /// A seccomp stop (a call our filter traces, before it runs): reported as the call's
     /// entry. Its exit is seen only if the thread is resumed with `PTRACE_SYSCALL` (Linux 4.8
     /// and later report no syscall-entry stop after a seccomp stop, only the exit).
+    ///
+    /// Not reported: the stop of a system call of ours (part of it: the thread goes on with
+    /// its step), and one that follows this call's syscall-entry stop (a thread resumed
+    /// with `PTRACE_SYSCALL` stops at the entry first, then at the seccomp stop: one call,
+    /// seen at its entry already). The kernel's account of the call is asked here, once: a
+    /// call that installs a filter marks ours outranked.
     fn handle_seccomp_stop(&mut self, tid: Pid) -> Result<Option<StopReason>> {
         let thread = self.thread_mut(tid)?;
         thread.running = false;
+        if thread.injecting {
+            // Whatever was requested meanwhile: stopping here would leave the thread inside
+            // our call, with our registers.
+            let want = thread.want;
+            self.set_going(tid, want, None)?;
+            return Ok(None);
+        }
+        if thread.in_syscall {
+            self.go_on(tid)?;
+            return Ok(None);
+        }
         thread.in_syscall = true;
+        let call = ptrace::syscall_info(tid)?;
+        if let ptrace::SyscallStop::Seccomp { number, args } = call {
+            if seccomp::installs_filter(number, &args) {
+                self.outranked = true;
+            }
+        }
+        self.thread_mut(tid)?.seccomp_call = Some(call);
         Ok(Some(StopReason::Stopped(Stop {
             tid,
             signal: Signal::SIGTRAP,

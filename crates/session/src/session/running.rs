@@ -192,6 +192,13 @@ impl Session {
                         tid,
                         ..
                     }) => self.hardware_hit(status, tid)?,
+                    // The instruction under the site is a `syscall` a filter of ours traces:
+                    // reported when caught, else the call runs on with the resume.
+                    StopReason::Stopped(Stop {
+                        trap: Some(TrapKind::SyscallEntry),
+                        tid,
+                        ..
+                    }) => self.syscall_stop(tid, true)?,
                     _ => Some(Why::default()),
                 };
                 match why {
@@ -430,6 +437,19 @@ impl Session {
         } else {
             Resume::Syscalls
         };
+        // The others run as the thread stopped alone did; when they are to run another way
+        // (every call stops now: the program, stopped alone at the call that installs a
+        // filter of its own, may refuse caught calls before our filter is heard), they are
+        // stopped first and resumed that way, before that call runs.
+        if self
+            .process
+            .deciding_mode()
+            .is_some_and(|running| running != mode)
+        {
+            if let Some(end) = self.gather()? {
+                return Ok(end);
+            }
+        }
         // A plain resume of every thread decides each stop on its thread alone (see
         // `Process::wait_alone`) — also a command's own breakpoints (another thread's hit, or
         // a recursive call's, is passed over) and debug-register hits (an ignored or
@@ -708,6 +728,20 @@ impl Session {
             }),
             StepOff::Stopped(other) => other,
         };
+        // A seccomp stop on the way (the instruction is a `syscall` a filter of ours traces;
+        // a step makes no other system-call stop): a caught call is reported as its entry,
+        // any other — no longer caught, or one that installs a filter — runs, as the step.
+        let reason = match reason {
+            StopReason::Stopped(Stop {
+                trap: Some(TrapKind::SyscallEntry),
+                tid: stopped,
+                ..
+            }) if stopped == tid => match self.syscall_stop(tid, true)? {
+                Some(why) => return Ok(SingleStep::Report(reason, why)),
+                None => self.guard(|process| process.step_instruction(None))?,
+            },
+            other => other,
+        };
         let stepped = matches!(
             reason,
             StopReason::Stopped(Stop {
@@ -715,6 +749,11 @@ impl Session {
                 ..
             })
         );
+        if stepped {
+            // A step runs a call it starts, or was stopped in, to its end without an exit
+            // stop: no exit of a call caught before is to be reported for this thread.
+            self.caught_entries.remove(&tid);
+        }
         if let StopReason::Stopped(Stop {
             trap: Some(TrapKind::Hardware),
             debug_status: Some(status),

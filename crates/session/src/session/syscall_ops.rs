@@ -27,9 +27,11 @@ impl Session {
     }
 
     /// Whether a seccomp filter of ours picks the caught system calls out in the kernel (so
-    /// that the others run without a stop), rather than a stop at every call.
+    /// that the others run without a stop), rather than a stop at every call. No longer once
+    /// the program installed a filter of its own after ours (which may refuse a caught call
+    /// before ours is heard).
     pub fn syscalls_filtered_by_kernel(&self) -> bool {
-        self.process.syscall_filtered()
+        self.process.syscall_filtered() && !self.process.syscall_filter_outranked()
     }
 
     /// How to run while `self.catch` is caught: `true` when our filter picks the calls out
@@ -57,6 +59,13 @@ impl Session {
     /// see the filtered calls twice.
     fn filter_for(&mut self, catch: &SyscallCatch) -> Result<bool> {
         use crate::syscalls::SyscallFilter;
+        if self.process.syscall_filter_outranked() {
+            // The program installed a filter over ours (our filters trace the calls that do):
+            // every call stops at its entry from now on, our filter's seccomp stops after
+            // those entries passed over by the process layer.
+            self.syscall_filter = SyscallFilter::Unavailable;
+            return Ok(false);
+        }
         let covered = match &self.syscall_filter {
             SyscallFilter::Unavailable => return Ok(false),
             _ if catch.is_empty() => return Ok(true),
@@ -128,7 +137,9 @@ impl Session {
                 (StopKind::SyscallExit, info)
             }
             dbg_process::SyscallStop::Seccomp { number, args } => {
-                // A call our filter stops (or stopped: filters stay) before it runs.
+                // A call our filter stops (or stopped: filters stay) before it runs — or
+                // one that installs a filter, which our filters trace for the process layer
+                // to notice: shown only when caught.
                 if !self.catch.catches(number) {
                     return Ok(None);
                 }
