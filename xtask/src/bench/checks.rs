@@ -43,7 +43,7 @@ impl Workspace {
             // Every timed run of v. is checked: it must list the 50 locals each time.
             Workload::Locals => None,
             // Every timed run of C. is checked: it must stop at an `openat` and finish.
-            Workload::CatchSyscall => None,
+            Workload::CatchSyscall { .. } => None,
             // And of E.: it must run to its end.
             Workload::SourceStep | Workload::SourceNext => None,
         }

@@ -40,7 +40,7 @@ use crate::USAGE;
 pub const RUNS: usize = 5;
 /// The last row of the table: rows are the letters `a` to `z`, then `A` to this one, in the
 /// order the table shows them; `cargo xtask bench` measures them all.
-const LAST_ROW: char = 'I';
+const LAST_ROW: char = 'J';
 /// The error of a measurement whose rows were not asked for (never shown: the rows are left out).
 const NOT_SELECTED: &str = "not selected";
 
@@ -167,6 +167,7 @@ impl Workspace {
         let catch_syscalls = calls(&syscalls::CATCH_SYSCALL_CALLS);
         let source_step_rates = rate(&rates::SOURCE_STEP_RATE);
         let source_next_rates = rate(&rates::SOURCE_NEXT_RATE);
+        let gdb_catch_rates = rate(&rates::GDB_CATCH_RATE);
         let named_hit_rates = rate(&rates::NAMED_HIT_RATE);
         let named_hit_syscalls = calls(&syscalls::NAMED_HIT_CALLS);
         let thread_hit_syscalls = calls(&syscalls::THREAD_HIT_CALLS);
@@ -200,6 +201,7 @@ impl Workspace {
             catch_syscalls,
             source_step_rates,
             source_next_rates,
+            gdb_catch_rates,
             named_hit_rates,
             named_hit_syscalls,
             thread_hit_syscalls,

@@ -211,7 +211,7 @@ pub const CATCH_RATE: RateRow = RateRow {
     letter: 'F',
     heading: "F. `catch syscall openat` over {N} other system calls (`syscall_loop {N}`) \
               against `strace -f --seccomp-bpf -e trace=openat`",
-    workload: Workload::CatchSyscall,
+    workload: Workload::CatchSyscall { gdb: false },
     tool: "dbg",
     reference: "strace --seccomp-bpf",
     measure: "F. `dbg-cli run --batch -e \"catch syscall openat\" -e continue (×5) \
@@ -221,6 +221,25 @@ pub const CATCH_RATE: RateRow = RateRow {
     events: CATCH_CALLS,
     unit: "syscalls/s",
     goal: Goal::Time(1.5),
+};
+
+/// J. The same catchpoint against gdb's `catch syscall openat` (issue 14: ≥ 50× gdb), which
+/// stops at every call's entry and exit; gdb's long run makes fewer calls
+/// ([`GDB_CATCH_CALLS`]), the rate being per call.
+pub const GDB_CATCH_RATE: RateRow = RateRow {
+    letter: 'J',
+    heading: "J. `catch syscall openat` over {N} other system calls (`syscall_loop {N}`; gdb: \
+              {R}) against gdb's `catch syscall openat`",
+    workload: Workload::CatchSyscall { gdb: true },
+    tool: "dbg",
+    reference: "gdb",
+    measure: "J. `dbg-cli run --batch -e \"catch syscall openat\" -e continue (×5) \
+              syscall_loop {N}` against gdb's, uncaught system calls/s",
+    short_measure: "J. uncaught system calls under `catch syscall openat`, against gdb",
+    runs: ["{N} calls (gdb: {R})", "1 call"],
+    events: CATCH_CALLS,
+    unit: "syscalls/s",
+    goal: Goal::Rate(50.0),
 };
 
 /// Iterations of the loop line of `step_loop` stepped over by `step` (H.).
@@ -344,9 +363,12 @@ pub struct RateRow {
 }
 
 impl RateRow {
-    /// `text` with `{N}` replaced by the row's events.
+    /// `text` with `{N}` replaced by the row's events, `{R}` by the reference's.
     fn text(&self, text: &str) -> String {
-        text.replace("{N}", &self.events.to_string())
+        text.replace("{N}", &self.events.to_string()).replace(
+            "{R}",
+            &self.workload.reference_events(self.events).to_string(),
+        )
     }
 
     /// The section heading, with the address the workload stops at.
@@ -380,7 +402,8 @@ impl Workspace {
         let reference_invalid =
             reference.and_then(|program| self.reference_unusable(tools, workload, program));
         if let (Some(program), None) = (reference, &reference_invalid) {
-            let mut long = command(program, workload.reference_args(tools, row.events));
+            let events = workload.reference_events(row.events);
+            let mut long = command(program, workload.reference_args(tools, events));
             let mut short = command(program, workload.reference_args(tools, short_events));
             if let Workload::Steps = workload {
                 long.stdout(Stdio::null());
@@ -388,7 +411,7 @@ impl Workspace {
             }
             commands.push((row.reference, long, short));
         }
-        if let Workload::CatchSyscall = workload {
+        if let Workload::CatchSyscall { .. } = workload {
             // `cargo run` sets LD_LIBRARY_PATH, which makes the loader try more `openat`s
             // (each a caught stop) than the script continues over.
             for (_, long, short) in &mut commands {
@@ -399,13 +422,18 @@ impl Workspace {
         let [long, short] = row.runs.map(|run| row.text(run));
         let medians =
             self.interleaved_medians(&mut commands, [&long, &short], |tool, long, out| {
-                run_problem(workload, tool, long, row.events, out)
+                let events = if tool == row.tool {
+                    row.events
+                } else {
+                    workload.reference_events(row.events)
+                };
+                run_problem(workload, tool, long, events, out)
             })?;
         let timed_reference = reference.is_some() && reference_invalid.is_none();
         Ok(CliRates {
             reference_invalid,
             ..tool_rates(
-                row.events,
+                [row.events, workload.reference_events(row.events)],
                 &medians,
                 row.tool,
                 timed_reference.then_some(row.reference),
@@ -435,10 +463,12 @@ fn run_problem(
         Workload::Watch if tool == "gdb" => gdb_watch_problem(&both(), n).map_or(Ok(()), Err),
         Workload::Watch => watch_loop_finished(&both(), n),
         Workload::Trace => syscall_loop_finished(&stdout, n),
-        Workload::CatchSyscall if tool == "dbg" && !stdout.contains("syscall entry openat") => {
+        Workload::CatchSyscall { .. }
+            if tool == "dbg" && !stdout.contains("syscall entry openat") =>
+        {
             Err("dbg-cli did not stop at an `openat`".to_string())
         }
-        Workload::CatchSyscall => syscall_loop_finished(&stdout, n),
+        Workload::CatchSyscall { .. } => syscall_loop_finished(&stdout, n),
         Workload::SourceStep | Workload::SourceNext
             if stdout.lines().any(|line| line.starts_with("sum ")) =>
         {
@@ -496,23 +526,26 @@ pub struct CliRates {
     pub reference_invalid: Option<String>,
 }
 
-/// The rates of `tool` and, if measured, `reference` from their median times.
+/// The rates of `tool` and, if measured, `reference` from their median times (`events` of
+/// each in its long run).
 fn tool_rates(
-    events: u64,
+    [events, reference_events]: [u64; 2],
     medians: &BTreeMap<&str, (Duration, Duration)>,
     tool: &str,
     reference: Option<&str>,
     dbg_invalid: Option<String>,
 ) -> Measured<CliRates> {
-    let rate = |tool: &str| -> Result<Rate, String> {
+    let rate = |tool: &str, events: u64| -> Result<Rate, String> {
         let (long, short) = medians
             .get(tool)
             .ok_or_else(|| format!("no times measured for {tool}"))?;
         Rate::new(events, *long, *short).map_err(|e| format!("{tool}: {e}"))
     };
     Ok(CliRates {
-        dbg: rate(tool)?,
-        reference: reference.map(rate).transpose()?,
+        dbg: rate(tool, events)?,
+        reference: reference
+            .map(|reference| rate(reference, reference_events))
+            .transpose()?,
         dbg_invalid,
         reference_invalid: None,
     })
@@ -590,9 +623,10 @@ impl RateRow {
         rows.push([self.text(self.measure), dbg, shown, ratio, goal, met]);
         let valid = rates.dbg_invalid.is_none();
         let [long, short] = self.runs.map(|run| self.text(run));
-        for (tool, rate, valid) in [
-            (tool, Some(&rates.dbg), valid),
-            (reference, rates.reference.as_ref(), true),
+        let reference_events = self.workload.reference_events(self.events);
+        for (tool, rate, valid, events) in [
+            (tool, Some(&rates.dbg), valid, self.events),
+            (reference, rates.reference.as_ref(), true, reference_events),
         ] {
             let Some(rate) = rate else { continue };
             let mut note = format!(
@@ -606,7 +640,7 @@ impl RateRow {
                     "; {} {} = {} / difference",
                     thousands(rate.per_second),
                     self.unit,
-                    thousands((self.events - 1) as f64),
+                    thousands((events - 1) as f64),
                 );
                 if let Goal::Time(_) = self.goal {
                     let _ = write!(note, " ({} each)", time_shown(1.0 / rate.per_second));

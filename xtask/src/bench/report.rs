@@ -11,9 +11,9 @@ use super::criterion::{
 use super::hardware::{self, HardwareBreakpoints};
 use super::libraries::{LibraryRuns, DLOPEN_STOP, PYTHON_STOP};
 use super::rates::{
-    CliRates, CATCH_RATE, CONDITIONAL_RATE, HIT_RATE, LOCALS_RATE, NAMED_HIT_RATE, PROLOGUE_RATE,
-    SOURCE_NEXT_RATE, SOURCE_STEP_RATE, STEP_RATE, THREAD_HITS, THREAD_RATE, TRACE_RATE,
-    WATCH_RATE,
+    CliRates, CATCH_RATE, CONDITIONAL_RATE, GDB_CATCH_RATE, HIT_RATE, LOCALS_RATE, NAMED_HIT_RATE,
+    PROLOGUE_RATE, SOURCE_NEXT_RATE, SOURCE_STEP_RATE, STEP_RATE, THREAD_HITS, THREAD_RATE,
+    TRACE_RATE, WATCH_RATE,
 };
 use super::remote::{self, RemoteRuns};
 use super::symbols::{SymbolRuns, BACKTRACE_STOP, PRINT_STOP};
@@ -73,6 +73,8 @@ pub struct Report {
     /// `step` over a line that loops without calls, against gdb.
     pub source_step_rates: Measured<CliRates>,
     pub source_next_rates: Measured<CliRates>,
+    /// Uncaught system calls under `catch syscall openat`, against gdb's.
+    pub gdb_catch_rates: Measured<CliRates>,
     /// Ignored hits of `break target_fn` (past the prologue, out of line), against gdb.
     pub named_hit_rates: Measured<CliRates>,
     /// System calls per ignored hit of `break target_fn`; `None` without strace.
@@ -148,6 +150,7 @@ impl Report {
             ("G", calls_valid(&self.catch_syscalls)),
             ("H", rates_valid(&self.source_step_rates)),
             ("I", rates_valid(&self.source_next_rates)),
+            ("J", rates_valid(&self.gdb_catch_rates)),
         ]
         .into_iter()
         .all(|(letters, valid)| valid || !self.rows.has(letters))
@@ -201,6 +204,7 @@ impl Report {
         CATCH_SYSCALL_CALLS.render(&self.catch_syscalls, &mut rows, &mut notes);
         SOURCE_STEP_RATE.render(&self.source_step_rates, &mut rows, &mut notes);
         SOURCE_NEXT_RATE.render(&self.source_next_rates, &mut rows, &mut notes);
+        GDB_CATCH_RATE.render(&self.gdb_catch_rates, &mut rows, &mut notes);
         rows.retain(|row| self.rows.shows(&row[0]));
         notes.retain(|note| self.rows.shows(note));
 

@@ -89,7 +89,7 @@ pub const TRACED_CALLS: CallsRow = CallsRow {
 /// --seccomp-bpf -e trace=openat`.
 pub const CATCH_SYSCALL_CALLS: CallsRow = CallsRow {
     letter: 'G',
-    workload: Workload::CatchSyscall,
+    workload: Workload::CatchSyscall { gdb: false },
     files: ["dbg-catch", "strace-seccomp"],
     counts: (10_000, 1_010_000),
     tool: "dbg",

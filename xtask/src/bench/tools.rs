@@ -364,6 +364,29 @@ impl Tools {
         args
     }
 
+    /// gdb arguments for [`Tools::dbg_catch_openat`]'s work: `catch syscall openat`, run
+    /// (no shell, whose own calls would stop), on through the loader's two `openat`s (entry and
+    /// exit each) to the end.
+    pub fn gdb_catch_openat(&self, calls: u64) -> Vec<OsString> {
+        let mut args = os_args([
+            "-batch",
+            "-nx",
+            "-ex",
+            "set startup-with-shell off",
+            "-ex",
+            "catch syscall openat",
+            "-ex",
+            "run",
+        ]);
+        for _ in 0..4 {
+            args.extend(os_args(["-ex", "continue"]));
+        }
+        args.push("--args".into());
+        args.push(self.syscall_loop.clone().into());
+        args.push(calls.to_string().into());
+        args
+    }
+
     /// strace arguments: the same as [`Tools::trace_args`] with `strace -f -o /dev/null`.
     pub fn strace_args(&self, calls: u64) -> Vec<OsString> {
         let mut args = os_args(["-f", "-o", "/dev/null"]);
@@ -478,6 +501,10 @@ fn find_program(name: &str) -> Option<PathBuf> {
         })
 }
 
+/// Uncaught system calls in gdb's long run of J. (about 150 µs each: 1,000,000 would take
+/// minutes a run).
+pub const GDB_CATCH_CALLS: u64 = 20_000;
+
 /// What a timed or counted run makes the program under test do, N times; each row of the
 /// table names one. The tool is dbg-cli (for [`Workload::Trace`], the trace example); the
 /// reference is gdb (for [`Workload::Trace`], `strace -f`).
@@ -505,9 +532,9 @@ pub enum Workload {
     /// times.
     Locals,
     /// `syscall_loop N` run to its end with `catch syscall openat` (dbg-cli) or
-    /// `strace -f --seccomp-bpf -e trace=openat`: N uncaught calls, the loader's `openat`s
-    /// caught.
-    CatchSyscall,
+    /// `strace -f --seccomp-bpf -e trace=openat` (`gdb`: gdb's `catch syscall openat`): N
+    /// uncaught calls, the loader's `openat`s caught.
+    CatchSyscall { gdb: bool },
     /// `step_loop N` stopped at `main`, `next` twice to its loop line, `step` over that line
     /// (N iterations, about seven instructions each, no call), then run to its end.
     SourceStep,
@@ -533,7 +560,7 @@ impl Workload {
             Workload::NamedHits => tools.dbg_named_hits(n, false),
             Workload::Watch => tools.dbg_watch(n, false),
             Workload::Trace => tools.trace_args(n, "/dev/null"),
-            Workload::CatchSyscall => tools.dbg_catch_openat(n),
+            Workload::CatchSyscall { .. } => tools.dbg_catch_openat(n),
             Workload::SourceStep => tools.dbg_source_step(n),
             Workload::SourceNext => tools.dbg_source_next(n),
             Workload::Threads { .. } => tools.dbg_thread_hits(&self.dbg_at(tools), n, false),
@@ -545,7 +572,7 @@ impl Workload {
     /// The reference tool, when it is installed: gdb, or strace.
     pub fn reference(self, tools: &Tools) -> Option<&Path> {
         match self {
-            Workload::Trace | Workload::CatchSyscall => tools.strace.as_deref(),
+            Workload::Trace | Workload::CatchSyscall { gdb: false } => tools.strace.as_deref(),
             _ => tools.gdb.as_deref(),
         }
     }
@@ -558,12 +585,23 @@ impl Workload {
             Workload::NamedHits => tools.gdb_named_hits(n),
             Workload::Watch => tools.gdb_watch(n),
             Workload::Trace => tools.strace_args(n),
-            Workload::CatchSyscall => tools.strace_seccomp_args(n),
+            Workload::CatchSyscall { gdb: false } => tools.strace_seccomp_args(n),
+            Workload::CatchSyscall { gdb: true } => tools.gdb_catch_openat(n),
             Workload::SourceStep => tools.gdb_source_step(n),
             Workload::SourceNext => tools.gdb_source_next(n),
             Workload::Threads { .. } => tools.gdb_thread_hits(&self.gdb_at(tools), n),
             Workload::ConditionalHits => tools.gdb_conditional_hits(n),
             Workload::Locals => tools.gdb_locals(n),
+        }
+    }
+
+    /// The reference's events in its long run, when the row's `events` would keep it busy
+    /// too long: gdb's `catch syscall` stops twice at every call (the rate is per event, so
+    /// the ratio holds).
+    pub fn reference_events(self, events: u64) -> u64 {
+        match self {
+            Workload::CatchSyscall { gdb: true } => events.min(GDB_CATCH_CALLS),
+            _ => events,
         }
     }
 
@@ -587,7 +625,7 @@ impl Workload {
             | Workload::Trace
             | Workload::ConditionalHits
             | Workload::Locals
-            | Workload::CatchSyscall
+            | Workload::CatchSyscall { .. }
             | Workload::SourceStep
             | Workload::SourceNext => None,
         }

@@ -12,6 +12,7 @@ use crate::bench::rates::{
 };
 use crate::bench::remote::{RemoteRuns, ServerPair, SessionMedians};
 use crate::bench::syscalls::{calls_shown, EventCalls};
+use crate::bench::tools::GDB_CATCH_CALLS;
 use crate::bench::NOT_SELECTED;
 use crate::rusage::RunUsage;
 use crate::workspace::quote;
@@ -241,6 +242,12 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
         source_next_rates: Ok(CliRates {
             dbg: Rate::new(NEXT_SPIN_ITERATIONS, secs(0.05), secs(0.04))?,
             reference: Rate::new(NEXT_SPIN_ITERATIONS, secs(0.3), secs(0.2)).ok(),
+            dbg_invalid: None,
+            reference_invalid: None,
+        }),
+        gdb_catch_rates: Ok(CliRates {
+            dbg: Rate::new(CATCH_CALLS, secs(0.35), secs(0.3))?,
+            reference: Rate::new(GDB_CATCH_CALLS, secs(3.2), secs(0.3)).ok(),
             dbg_invalid: None,
             reference_invalid: None,
         }),
@@ -495,7 +502,7 @@ fn selected_rows_are_the_only_ones_measured_judged_and_shown() -> Result<(), Str
     // After z come the capitals, shown in the table's order.
     assert_eq!(rows(&["Az", "w"])?.partial().as_deref(), Some("w, z, A"));
     assert!(rows(&["B"])?.has("B") && !rows(&["B"])?.has("b"));
-    assert!(rows(&["I"])?.has("I") && rows(&["J"]).is_err());
+    assert!(rows(&["J"])?.has("J") && rows(&["K"]).is_err());
     assert!(rows(&["--all"]).is_err());
     let mut report = sample_report(None)?;
     report.rows = selected;
