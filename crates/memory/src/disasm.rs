@@ -1,7 +1,7 @@
 //! x86-64 disassembly in Intel syntax with iced-x86.
 
 use dbg_sys::VirtAddr;
-use iced_x86::{Decoder, DecoderOptions, FlowControl, Formatter, IntelFormatter};
+use iced_x86::{Decoder, DecoderOptions, FlowControl, Formatter, IntelFormatter, Mnemonic};
 
 /// What an instruction does to the flow of control (what stepping over calls needs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,35 @@ pub fn flow_of(code: &[u8], address: VirtAddr) -> Option<(Flow, usize)> {
         _ => Flow::Other,
     };
     Some((flow, instruction.len()))
+}
+
+/// How far straight-line code at the start of `code` (read at `address`) runs: the address
+/// of the first instruction that may not fall through to the next one (a jump, call,
+/// return, system call, interrupt, or bytes that do not decode), or else of the last
+/// instruction that ends within `code`; and how many instructions come before it. A thread
+/// at `address` that runs without a signal reaches that address, having executed exactly
+/// those instructions: a source step can run there instead of stepping each one.
+pub fn straight_run(code: &[u8], address: VirtAddr) -> (VirtAddr, usize) {
+    let mut decoder = Decoder::with_ip(64, code, address.get(), DecoderOptions::NONE);
+    let end = address.get().saturating_add(code.len() as u64);
+    let mut before = 0;
+    let mut at = address.get();
+    while decoder.can_decode() {
+        let instruction = decoder.decode();
+        at = instruction.ip();
+        let falls_through = !instruction.is_invalid()
+            && instruction.flow_control() == FlowControl::Next
+            && !matches!(
+                instruction.mnemonic(),
+                Mnemonic::Syscall | Mnemonic::Sysenter | Mnemonic::Hlt
+            );
+        if !falls_through || instruction.next_ip() >= end {
+            break;
+        }
+        before += 1;
+        at = instruction.next_ip();
+    }
+    (VirtAddr::new(at), before)
 }
 
 /// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
@@ -107,6 +136,29 @@ pub fn disassemble(code: &[u8], address: VirtAddr, count: usize) -> Vec<Instruct
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn straight_runs_end_at_the_first_instruction_that_may_not_fall_through() {
+        let at = |offset: u64| VirtAddr::new(0x1000 + offset);
+        let run = |code: &[u8]| straight_run(code, at(0));
+        // mov rax, rbx; add rax, 1; call rel32; nop
+        let code = [
+            0x48, 0x89, 0xd8, 0x48, 0x83, 0xc0, 0x01, 0xe8, 0, 0, 0, 0, 0x90,
+        ];
+        assert_eq!(run(&code), (at(7), 2));
+        // nop; nop; nop: the last one is where the code ends.
+        assert_eq!(run(&[0x90, 0x90, 0x90]), (at(2), 2));
+        // jmp $; a conditional jump; ret; syscall; int3; bytes that do not decode.
+        assert_eq!(run(&[0xeb, 0xfe]), (at(0), 0));
+        assert_eq!(run(&[0x90, 0x7c, 0x02, 0x90]), (at(1), 1));
+        assert_eq!(run(&[0x90, 0x90, 0xc3]), (at(2), 2));
+        assert_eq!(run(&[0x90, 0x0f, 0x05, 0x90]), (at(1), 1));
+        assert_eq!(run(&[0x90, 0xcc, 0x90]), (at(1), 1));
+        assert_eq!(run(&[0x90, 0x0f, 0xff, 0x90]), (at(1), 1));
+        // An instruction cut off by the end of the code is not run over.
+        assert_eq!(run(&[0x90, 0x48, 0x89]), (at(1), 1));
+        assert_eq!(run(&[]), (at(0), 0));
+    }
 
     #[test]
     fn decodes_a_prologue_in_intel_syntax() {

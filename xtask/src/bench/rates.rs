@@ -254,7 +254,7 @@ pub const SOURCE_STEP_RATE: RateRow = RateRow {
     workload: Workload::SourceStep,
     tool: "dbg",
     reference: "gdb",
-    measure: "H. `dbg-cli run --batch -e \"break main\" -e continue -e next -e next -e step -e \
+    measure: "H. `dbg-cli run --batch -e \"break main\" -e continue -e next (×4) -e step -e \
               continue step_loop {N}`, loop iterations/s",
     short_measure: "H. `step` over a line that loops without calls",
     runs: ["{N} iterations", "1 iteration"],
@@ -267,22 +267,26 @@ pub const SOURCE_STEP_RATE: RateRow = RateRow {
 /// function issue 14's `next` runs over).
 pub const NEXT_SPIN_ITERATIONS: u64 = 1_250_000;
 
-/// I. `next` over a line calling a function that runs 10,000,000 instructions (issue 14): the
-/// difference between a long and a one-iteration call is the `next`'s own work plus the
-/// function's run.
+/// Rounds of I.'s call line, each a `next` over it and one over its `for` line.
+pub const NEXT_ROUNDS: u64 = 100;
+
+/// I. `next` over a line calling a function that runs 10,000,000 instructions (issue 14),
+/// against gdb's `next`: the difference between {N} rounds and one is {N}-1 calls' own run
+/// (native in both tools: each `next` runs the callee to a breakpoint at its return address)
+/// and the two `next`s' work around it.
 pub const SOURCE_NEXT_RATE: RateRow = RateRow {
     letter: 'I',
-    heading: "I. `next` over a line calling a function that loops {N} times (`step_loop 1 {N}`, \
-              eight instructions an iteration)",
+    heading: "I. `next` over a line calling a function that runs 10,000,000 instructions, and \
+              over its `for` line, {N} times (`step_loop 1 1250000 {N}`)",
     workload: Workload::SourceNext,
     tool: "dbg",
     reference: "gdb",
-    measure: "I. `dbg-cli run --batch -e \"break step_loop.c:LINE\" -e continue -e next -e \
-              continue step_loop 1 {N}` (LINE calls `spin`), iterations/s",
+    measure: "I. `dbg-cli run --batch -e \"break step_loop.c:LINE\" -e continue -e next \
+              (×2N) -e continue step_loop 1 1250000 {N}` (LINE calls `spin`), rounds/s",
     short_measure: "I. `next` over a call that runs 10,000,000 instructions",
-    runs: ["{N} iterations", "1 iteration"],
-    events: NEXT_SPIN_ITERATIONS,
-    unit: "iterations/s",
+    runs: ["{N} rounds", "1 round"],
+    events: NEXT_ROUNDS,
+    unit: "rounds/s",
     goal: Goal::Rate(2.0),
 };
 

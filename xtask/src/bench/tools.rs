@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::libraries::PYTHON3;
-use super::rates::{THREAD_CALLS, THREAD_HITS};
+use super::rates::{NEXT_SPIN_ITERATIONS, THREAD_CALLS, THREAD_HITS};
 use super::symbols::{BigbinStop, BIGBIN_MAIN};
 use crate::workspace::Workspace;
 
@@ -298,10 +298,19 @@ impl Tools {
     }
 
     /// `dbg-cli` arguments: `step` over the loop line of `step_loop iterations` (after
-    /// `break main` and two `next`s), then on to the end.
+    /// `break main` and four `next`s), then on to the end.
     pub fn dbg_source_step(&self, iterations: u64) -> Vec<OsString> {
         let mut args = os_args(["run", "--batch"]);
-        for command in ["break main", "continue", "next", "next", "step", "continue"] {
+        for command in [
+            "break main",
+            "continue",
+            "next",
+            "next",
+            "next",
+            "next",
+            "step",
+            "continue",
+        ] {
             args.extend(os_args(["-e", command]));
         }
         args.push(self.step_loop.clone().into());
@@ -309,37 +318,55 @@ impl Tools {
         args
     }
 
-    /// `dbg-cli` arguments: `next` over the call line of `step_loop 1 iterations` (a
-    /// function looping `iterations` times), from a breakpoint on that line, then run to the
-    /// end.
-    pub fn dbg_source_next(&self, iterations: u64) -> Vec<OsString> {
+    /// `dbg-cli` arguments: `next` over the call line of `step_loop 1 SPIN rounds` (a call
+    /// of a function looping [`NEXT_SPIN_ITERATIONS`] times) and over its `for` line, `rounds`
+    /// times, from a breakpoint on the call line, then run to the end.
+    pub fn dbg_source_next(&self, rounds: u64) -> Vec<OsString> {
         let mut args = os_args(["run", "--batch"]);
         let at = format!("break step_loop.c:{}", self.step_loop_call_line);
-        for command in [at.as_str(), "continue", "next", "continue"] {
-            args.extend(os_args(["-e", command]));
+        args.extend(os_args(["-e", at.as_str(), "-e", "continue"]));
+        for _ in 0..rounds * 2 {
+            args.extend(os_args(["-e", "next"]));
         }
+        args.extend(os_args(["-e", "continue"]));
         args.push(self.step_loop.clone().into());
-        args.extend(os_args(["1", &iterations.to_string()]));
+        args.extend(self.source_next_program_args(rounds));
         args
     }
 
     /// gdb arguments for [`Tools::dbg_source_next`]'s work.
-    pub fn gdb_source_next(&self, iterations: u64) -> Vec<OsString> {
+    pub fn gdb_source_next(&self, rounds: u64) -> Vec<OsString> {
         let mut args = os_args(["-batch", "-nx"]);
         let at = format!("break step_loop.c:{}", self.step_loop_call_line);
-        for command in [at.as_str(), "run", "next", "continue"] {
-            args.extend(os_args(["-ex", command]));
+        args.extend(os_args(["-ex", at.as_str(), "-ex", "run"]));
+        for _ in 0..rounds * 2 {
+            args.extend(os_args(["-ex", "next"]));
         }
-        args.push("--args".into());
+        args.extend(os_args(["-ex", "continue", "--args"]));
         args.push(self.step_loop.clone().into());
-        args.extend(os_args(["1", &iterations.to_string()]));
+        args.extend(self.source_next_program_args(rounds));
         args
+    }
+
+    /// `step_loop`'s arguments for I.: no loop iteration to speak of, the spinning call
+    /// `rounds` times.
+    fn source_next_program_args(&self, rounds: u64) -> Vec<OsString> {
+        os_args(["1", &NEXT_SPIN_ITERATIONS.to_string(), &rounds.to_string()])
     }
 
     /// gdb arguments for [`Tools::dbg_source_step`]'s work.
     pub fn gdb_source_step(&self, iterations: u64) -> Vec<OsString> {
         let mut args = os_args(["-batch", "-nx"]);
-        for command in ["break main", "run", "next", "next", "step", "continue"] {
+        for command in [
+            "break main",
+            "run",
+            "next",
+            "next",
+            "next",
+            "next",
+            "step",
+            "continue",
+        ] {
             args.extend(os_args(["-ex", command]));
         }
         args.push("--args".into());
@@ -535,7 +562,7 @@ pub enum Workload {
     /// `strace -f --seccomp-bpf -e trace=openat` (`gdb`: gdb's `catch syscall openat`): N
     /// uncaught calls, the loader's `openat`s caught.
     CatchSyscall { gdb: bool },
-    /// `step_loop N` stopped at `main`, `next` twice to its loop line, `step` over that line
+    /// `step_loop N` stopped at `main`, `next` four times to its loop line, `step` over that line
     /// (N iterations, about seven instructions each, no call), then run to its end.
     SourceStep,
     /// `step_loop 1 N` stopped at its call line, `next` over the call (a function looping N

@@ -54,6 +54,9 @@ impl Flow {
 struct Flows {
     range: Option<(VirtAddr, VirtAddr)>,
     known: std::collections::HashMap<VirtAddr, Flow>,
+    /// Where straight-line code from an address of the range can be run to instead of
+    /// stepped (`None`: stepped), for a loop that comes back to it.
+    runs: std::collections::HashMap<VirtAddr, Option<VirtAddr>>,
 }
 
 impl Flows {
@@ -64,6 +67,7 @@ impl Flows {
     fn set_range(&mut self, range: Option<(VirtAddr, VirtAddr)>) {
         self.range = range;
         self.known.clear();
+        self.runs.clear();
     }
 
     fn known(&self, pc: VirtAddr) -> Option<Flow> {
@@ -269,10 +273,11 @@ impl Session {
             ..Flows::default()
         };
         let mut signal = self.signal_to_deliver();
-        // A line that runs many instructions is stepped with the tracee on our CPU (a stop
-        // across CPUs costs more than the stop), as `stepi N` is; restored when the step ends.
+        // The stepping thread runs on our CPU (a stop across CPUs costs more than the stop);
+        // a line that runs many instructions, every thread, as `stepi N` does. Restored when
+        // the step ends.
         let mut steps: u64 = 0;
-        let mut _shared = None;
+        let mut _shared = self.process.share_cpu_with(tid).ok();
         loop {
             // Ctrl-C ends the step where the thread is.
             if self.interrupter.requested() {
@@ -280,7 +285,19 @@ impl Session {
             }
             steps += 1;
             if steps == SHARE_CPU_FROM_STEPS {
+                // The thread's own guard goes first: the new one saves the masks to restore.
+                drop(_shared.take());
                 _shared = self.process.share_cpu().ok();
+            }
+            // Straight-line code inside the line runs to its last instruction (or the jump,
+            // call or return that ends it) at one stop, instead of a stop per instruction;
+            // that instruction is stepped, as below.
+            if signal.is_none() {
+                if let Some(target) = self.straight_target(&mut flows)? {
+                    if !self.run_to(target, tid, None)?.passed(&mut events) {
+                        return Ok(events);
+                    }
+                }
             }
             let Some(Stepped {
                 pc,
@@ -426,6 +443,35 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Where the current thread, inside the line's range, can run to instead of stepping
+    /// there: the end of the straight-line code from its pc (`dbg_memory::straight_run`),
+    /// when that saves steps. `None` outside the range, or where the code cannot be read.
+    fn straight_target(&mut self, flows: &mut Flows) -> Result<Option<VirtAddr>> {
+        /// Fewer instructions than this before the end are stepped: a run costs a
+        /// breakpoint's insertion and removal besides its stop.
+        const MIN_RUN: usize = 2;
+        /// The most bytes of the line decoded ahead at once.
+        const AHEAD: u64 = 256;
+        let pc = self.current_pc()?;
+        let Some((_, high)) = flows.range.filter(|_| flows.in_range(pc)) else {
+            return Ok(None);
+        };
+        if let Some(known) = flows.runs.get(&pc) {
+            return Ok(*known);
+        }
+        let length = (high.get() - pc.get()).min(AHEAD) as usize;
+        let target = match self.memory.read(pc, length) {
+            Ok(mut read) => {
+                self.sites.hide(pc, &mut read.bytes);
+                let (target, before) = dbg_memory::straight_run(&read.bytes, pc);
+                (before >= MIN_RUN).then_some(target)
+            }
+            Err(_) => None,
+        };
+        flows.runs.insert(pc, target);
+        Ok(target)
     }
 
     /// The line stepping starts from: the pc's, or an inlined call site's when the stop

@@ -8,7 +8,7 @@ use crate::bench::hardware::{BreakpointStops, HardwareMeans};
 use crate::bench::libraries::LibraryRuns;
 use crate::bench::rates::{
     Rate, CATCH_CALLS, CLI_HITS, CLI_STEPS, CLI_WATCH_HITS, CONDITIONAL_HITS, LOCALS_QUERIES,
-    NEXT_SPIN_ITERATIONS, STEP_LOOP_ITERATIONS, TRACE_CALLS,
+    NEXT_ROUNDS, STEP_LOOP_ITERATIONS, TRACE_CALLS,
 };
 use crate::bench::remote::{RemoteRuns, ServerPair, SessionMedians};
 use crate::bench::syscalls::{calls_shown, EventCalls};
@@ -240,8 +240,8 @@ fn sample_report(dbg_invalid: Option<String>) -> Result<Report, String> {
             reference_invalid: None,
         }),
         source_next_rates: Ok(CliRates {
-            dbg: Rate::new(NEXT_SPIN_ITERATIONS, secs(0.05), secs(0.04))?,
-            reference: Rate::new(NEXT_SPIN_ITERATIONS, secs(0.3), secs(0.2)).ok(),
+            dbg: Rate::new(NEXT_ROUNDS, secs(0.05), secs(0.04))?,
+            reference: Rate::new(NEXT_ROUNDS, secs(0.3), secs(0.2)).ok(),
             dbg_invalid: None,
             reference_invalid: None,
         }),
