@@ -3,7 +3,8 @@
 //! frame, with the returned value).
 //!
 //! Stepping runs the current thread one instruction at a time within the line (the other
-//! threads held); a call is stepped over by running every thread to its return address,
+//! threads held), except straight-line code, which runs to its last instruction at one stop
+//! (every thread running meanwhile, as over a call); a call is stepped over by running every thread to its return address,
 //! where the stack pointer tells the returning frame from a recursive one. Anything else
 //! that happens on the way — a breakpoint, a signal, the end of the process — ends the step
 //! and is reported as itself.
