@@ -342,3 +342,40 @@ fn step_through_inlined_entries_and_out_of_a_signal_handler_goes_where_gdbs_does
     assert_eq!(theirs.len(), 14, "{both}");
     assert_eq!(ours, theirs, "{both}");
 }
+
+/// `next` over a line whose straight-line code dbg runs rather than steps still stops at a
+/// breakpoint inside that line — on the line's second instruction, or on its call — and the
+/// `next` after it goes on to the following line, as gdb's do. The addresses come from gdb.
+#[test]
+fn a_breakpoint_inside_the_stepped_line_ends_next_where_gdbs_does() {
+    let program = fixture("step_loop");
+    let source = std::fs::read_to_string(fixtures::source_dir().join("step_loop.c")).unwrap();
+    let line = 1 + source
+        .lines()
+        .position(|text| text.contains("the call line"))
+        .unwrap();
+    let at = format!("break step_loop.c:{line}");
+    let listing = Command::new("gdb")
+        .args(["-nx", "-batch", "-ex", &at, "-ex", "run", "-ex", "x/3i $pc"])
+        .arg(&program)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    let addresses: Vec<&str> = listing
+        .lines()
+        .filter(|text| {
+            let text = text.trim_start();
+            text.starts_with("=> 0x") || text.starts_with("0x")
+        })
+        .filter_map(|text| text.split_whitespace().find(|word| word.starts_with("0x")))
+        .collect();
+    assert_eq!(addresses.len(), 3, "{listing}");
+    for inside in [addresses[1], addresses[2]] {
+        let stop = format!("break *{inside}");
+        let commands = with_pcs(&[&at, "run", &stop], &["next", "next", "next"]);
+        let (ours, theirs, both) = values_of_both(&program, &commands);
+        assert_eq!(theirs.len(), 3, "{both}");
+        assert_eq!(ours, theirs, "{both}");
+        assert_eq!(theirs[0], format!("$1 = {inside}"), "{both}");
+    }
+}
