@@ -63,6 +63,9 @@ pub(crate) struct Images {
     /// Each binary's entry point and lowest segment address, from its headers alone, for
     /// binaries not opened: a load bias needs no more (`None`: not ELF).
     layouts: HashMap<PathBuf, Option<(FileAddr, FileAddr)>>,
+    /// The mappings last read to check where a breakpoint goes, kept while they are known
+    /// not to have changed (a gdb client inserts its breakpoints again at every stop).
+    code_maps: Option<Mappings>,
 }
 
 /// The separate debug files of the binaries (what `objcopy --only-keep-debug` made of a
@@ -211,11 +214,32 @@ impl Images {
         self.modules.remove(Path::new(VDSO));
         self.executable = None;
         self.stale = true;
+        self.code_maps = None;
     }
 
     /// The process ran: libraries may have been loaded or unloaded.
     pub(crate) fn mark_stale(&mut self) {
         self.stale = true;
+        self.code_maps = None;
+    }
+
+    /// Whether `address` is in executable memory of process `pid`: answered from the
+    /// mappings read last while no library came or went since, read again when those say
+    /// no (code mapped meanwhile, as a JIT does) or are gone.
+    pub(crate) fn check_executable(
+        &mut self,
+        pid: Pid,
+        address: VirtAddr,
+    ) -> dbg_memory::Result<()> {
+        if let Some(maps) = &self.code_maps {
+            if maps.check_executable(address).is_ok() {
+                return Ok(());
+            }
+        }
+        let maps = Mappings::read(pid)?;
+        let checked = maps.check_executable(address);
+        self.code_maps = Some(maps);
+        checked
     }
 
     /// Read the mappings again if they may have changed.
@@ -331,6 +355,7 @@ impl Images {
     /// Read the mappings now (the dynamic linker said its list changed).
     pub(crate) fn reload(&mut self, pid: Pid) {
         self.stale = true;
+        self.code_maps = None;
         self.refresh(pid);
     }
 

@@ -3,7 +3,7 @@
 //! instruction each one covers, and forgetting them all when the program execs. The
 //! `Breakpoint` type itself is in `crate::breakpoints`.
 
-use dbg_memory::{Mappings, Memory, SiteOwner};
+use dbg_memory::{Memory, SiteOwner};
 use dbg_sys::VirtAddr;
 use dbg_watch::Watch;
 
@@ -39,9 +39,9 @@ impl Session {
         hardware: bool,
     ) -> Result<Breakpoint> {
         self.ensure_stopped()?;
-        let mappings = Mappings::read(self.pid())?;
+        let pid = self.pid();
         for addr in &locations {
-            mappings.check_executable(*addr)?;
+            self.images.check_executable(pid, *addr)?;
         }
         // The id the breakpoint will get owns its slot or sites.
         let id = self.breakpoints.next_id();
