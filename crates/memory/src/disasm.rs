@@ -76,6 +76,56 @@ pub fn straight_run(code: &[u8], address: VirtAddr) -> (VirtAddr, usize) {
     (VirtAddr::new(at), before)
 }
 
+/// Whether the one instruction at the start of `code` (read at `address`) may raise a
+/// SIGTRAP of its own or change how the next one traps: `int3`, `int1`, `int n`, `syscall`
+/// and `sysenter` (a call may signal the thread), `popf` and `iret` (they may set the trap
+/// flag), or bytes that do not decode. Any other instruction, single-stepped, ends in a
+/// SIGTRAP that can only be the completed step.
+pub fn may_trap(code: &[u8], address: VirtAddr) -> bool {
+    let mut decoder = Decoder::with_ip(64, code, address.get(), DecoderOptions::NONE);
+    let instruction = decoder.decode();
+    instruction.is_invalid()
+        || matches!(
+            instruction.flow_control(),
+            FlowControl::Interrupt | FlowControl::Exception
+        )
+        || matches!(
+            instruction.mnemonic(),
+            Mnemonic::Int3
+                | Mnemonic::Int1
+                | Mnemonic::Int
+                | Mnemonic::Into
+                | Mnemonic::Syscall
+                | Mnemonic::Sysenter
+                | Mnemonic::Popf
+                | Mnemonic::Popfq
+                | Mnemonic::Iret
+                | Mnemonic::Iretd
+                | Mnemonic::Iretq
+        )
+}
+
+/// [`may_trap`] for each instruction decoded one after the other from the start of `code`
+/// (read at `address`): its address and whether it may trap. An instruction cut off by the
+/// end of `code` is left out.
+pub fn trap_map(code: &[u8], address: VirtAddr) -> Vec<(VirtAddr, bool)> {
+    let mut decoder = Decoder::with_ip(64, code, address.get(), DecoderOptions::NONE);
+    let mut out = Vec::new();
+    while decoder.can_decode() {
+        let start = decoder.position();
+        let instruction = decoder.decode();
+        if instruction.is_invalid() && decoder.position() >= code.len() {
+            break;
+        }
+        let bytes = code.get(start..decoder.position()).unwrap_or(&[]);
+        out.push((
+            VirtAddr::new(instruction.ip()),
+            may_trap(bytes, VirtAddr::new(instruction.ip())),
+        ));
+    }
+    out
+}
+
 /// Decode up to `count` instructions from `code`, which was read at `address`. Stops early
 /// only when the bytes run out (an instruction cut off by the end of `code` is not returned).
 pub fn disassemble(code: &[u8], address: VirtAddr, count: usize) -> Vec<Instruction> {
@@ -136,6 +186,39 @@ pub fn disassemble(code: &[u8], address: VirtAddr, count: usize) -> Vec<Instruct
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instructions_that_may_trap_by_themselves() {
+        let at = VirtAddr::new(0x1000);
+        for code in [
+            &[0xcc][..],
+            &[0xcd, 0x03],
+            &[0xcd, 0x80],
+            &[0xf1],
+            &[0x0f, 0x05],
+            &[0x0f, 0x34],
+            &[0x9d],
+            &[0x48, 0xcf],
+            &[0x0f, 0x0b],
+            &[0x48, 0x89],
+            &[],
+        ] {
+            assert!(may_trap(code, at), "{code:x?}");
+        }
+        for code in [
+            &[0x90][..],
+            &[0x48, 0x89, 0xd8],
+            &[0xe8, 0, 0, 0, 0],
+            &[0xc3],
+            &[0x9c],
+        ] {
+            assert!(!may_trap(code, at), "{code:x?}");
+        }
+        // nop; syscall; mov rax, rbx; then a cut-off instruction, left out.
+        let map = trap_map(&[0x90, 0x0f, 0x05, 0x48, 0x89, 0xd8, 0x48, 0x89], at);
+        let offsets: Vec<(u64, bool)> = map.iter().map(|(a, t)| (a.get() - 0x1000, *t)).collect();
+        assert_eq!(offsets, [(0, false), (1, true), (3, false)]);
+    }
 
     #[test]
     fn straight_runs_end_at_the_first_instruction_that_may_not_fall_through() {

@@ -40,7 +40,7 @@ pub mod scratch;
 mod sites;
 
 pub use access::{Filled, Memory, Read, MAX_READ};
-pub use disasm::{disassemble, flow_of, straight_run, Flow, Instruction};
+pub use disasm::{disassemble, flow_of, may_trap, straight_run, trap_map, Flow, Instruction};
 pub use error::{Error, Result};
 pub use maps::{Mapping, Mappings};
 pub use sites::{Plan, SiteOwner, Sites, INT3};

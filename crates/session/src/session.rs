@@ -63,6 +63,11 @@ pub struct Session {
     /// Threads set running at an out-of-line copy since their last stop: until they stop
     /// again their pc may be in the scratch area, which the user never sees.
     in_copy: BTreeSet<Pid>,
+    /// During `stepi N`: for each address stepped from, whether its instruction may raise a
+    /// SIGTRAP of its own (`dbg_memory::may_trap`); one that cannot is stepped without asking
+    /// the kernel why the step's SIGTRAP came. Dropped when the command ends (code may
+    /// change while the program runs free).
+    quiet_code: Option<std::collections::HashMap<VirtAddr, bool>>,
     /// The breakpoint the current thread last stopped at, for `continue N`.
     last_breakpoint: Option<u32>,
     /// The watchpoint the last stop was at, for `continue N`.
@@ -235,6 +240,7 @@ impl Session {
             breakpoints: Breakpoints::default(),
             at_breakpoint: BTreeSet::new(),
             in_copy: BTreeSet::new(),
+            quiet_code: None,
             last_breakpoint: None,
             last_watchpoint: None,
             stopped_by_hardware: false,

@@ -694,18 +694,64 @@ impl Session {
         };
         let mut signal = self.signal_to_deliver();
         let mut done = 0;
-        loop {
-            let step = self.single_step(signal.take())?;
+        self.quiet_code = Some(std::collections::HashMap::new());
+        let result = loop {
+            let step = match self.single_step(signal.take()) {
+                Ok(step) => step,
+                Err(error) => break Err(error),
+            };
             done += 1;
             match step {
-                SingleStep::Report(reason, why) => return self.report(reason, why),
+                SingleStep::Report(reason, why) => break Ok((reason, why)),
                 SingleStep::Done(reason) => {
                     if done >= count || self.interrupter.requested() {
-                        return self.report(reason, Why::stepping());
+                        break Ok((reason, Why::stepping()));
                     }
                 }
             }
-        }
+        };
+        self.quiet_code = None;
+        let (reason, why) = result?;
+        self.report(reason, why)
+    }
+
+    /// Step the current thread off an address that is not a site of ours: without asking
+    /// the kernel why the SIGTRAP came when the instruction cannot raise one itself (known
+    /// only during `stepi N`, see `quiet_code`) and no signal goes with the step.
+    fn step_plain(&mut self, signal: Option<Signal>) -> Result<StopReason> {
+        let quiet = match (&self.quiet_code, signal) {
+            (Some(_), None) => {
+                let pc = self.current_pc()?;
+                match self.quiet_code.as_ref().and_then(|known| known.get(&pc)) {
+                    Some(quiet) => *quiet,
+                    None => {
+                        /// Bytes decoded ahead: the instructions after this one are likely
+                        /// the next steps.
+                        const AHEAD: usize = 64;
+                        let decoded = match self.memory.read(pc, AHEAD) {
+                            Ok(mut read) => {
+                                self.sites.hide(pc, &mut read.bytes);
+                                dbg_memory::trap_map(&read.bytes, pc)
+                            }
+                            Err(_) => Vec::new(),
+                        };
+                        let known = self.quiet_code.get_or_insert_with(Default::default);
+                        for (at, traps) in decoded {
+                            known.entry(at).or_insert(!traps);
+                        }
+                        *known.entry(pc).or_insert(false)
+                    }
+                }
+            }
+            _ => false,
+        };
+        self.guard(|process| {
+            if quiet {
+                process.step_known_instruction(signal)
+            } else {
+                process.step_instruction(signal)
+            }
+        })
     }
 
     /// Execute one instruction on the current thread (stepping off a breakpoint site the
@@ -716,7 +762,7 @@ impl Session {
         let tid = self.process.current_thread();
         self.at_breakpoint.remove(&tid);
         let reason = match self.step_off_site(signal, false)? {
-            StepOff::NotOnSite => self.guard(|process| process.step_instruction(signal))?,
+            StepOff::NotOnSite => self.step_plain(signal)?,
             StepOff::Done => StopReason::Stopped(Stop {
                 tid,
                 signal: Signal::SIGTRAP,
