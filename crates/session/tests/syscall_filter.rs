@@ -11,14 +11,19 @@ use dbg_session::{Event, Launch, Session, StopKind, SyscallCatch};
 const GETSID: u64 = 124;
 const GETPPID: u64 = 110;
 
-fn launch(dir: &Path, args: &[&str]) -> Session {
+/// Fixture `name` launched with `args`, its output going to `dir`.
+fn launch_fixture(name: &str, dir: &Path, args: &[&str]) -> Session {
     Session::launch(
-        Launch::new(fixtures::path("seccomp_mix"))
+        Launch::new(fixtures::path(name))
             .args(args)
             .stdout(dir.join("out")),
     )
     .unwrap()
     .0
+}
+
+fn launch(dir: &Path, args: &[&str]) -> Session {
+    launch_fixture("seccomp_mix", dir, args)
 }
 
 fn output(dir: &Path) -> String {
@@ -214,13 +219,7 @@ fn a_filter_the_program_installs_after_ours_hides_no_caught_call() {
     for how in ["seccomp", "prctl", "thread"] {
         let dir = tempfile::tempdir().unwrap();
         let args = ["20", how];
-        let mut session = Session::launch(
-            Launch::new(fixtures::path("seccomp_late"))
-                .args(args)
-                .stdout(dir.path().join("out")),
-        )
-        .unwrap()
-        .0;
+        let mut session = launch_fixture("seccomp_late", dir.path(), &args);
         catch(&mut session, &[GETPPID, GETSID]);
         assert!(session.syscalls_filtered_by_kernel(), "{how}");
         let (calls, code) = calls_to_end(&mut session);
@@ -243,13 +242,7 @@ fn the_call_that_installs_the_programs_filter_is_reported_once_when_caught() {
     for (how, number, calls) in [("seccomp", SECCOMP, 1), ("prctl", PRCTL, 2)] {
         let dir = tempfile::tempdir().unwrap();
         let args = ["3", how];
-        let mut session = Session::launch(
-            Launch::new(fixtures::path("seccomp_late"))
-                .args(args)
-                .stdout(dir.path().join("out")),
-        )
-        .unwrap()
-        .0;
+        let mut session = launch_fixture("seccomp_late", dir.path(), &args);
         catch(&mut session, &[GETPPID, number]);
         let (got, code) = calls_to_end(&mut session);
         let rounds =
@@ -275,13 +268,7 @@ fn the_call_that_installs_the_programs_filter_is_reported_once_when_caught() {
 /// breakpoint on `hit` past its prologue that ignores `ignore` hits (each runs `hit`'s
 /// RIP-relative load out of line, in a scratch area mapped at the first one).
 fn mmap_hits_at_main(dir: &Path, count: &str, caught: &[u64], ignore: u64) -> (Session, usize) {
-    let mut session = Session::launch(
-        Launch::new(fixtures::path("mmap_hits"))
-            .args([count])
-            .stdout(dir.join("out")),
-    )
-    .unwrap()
-    .0;
+    let mut session = launch_fixture("mmap_hits", dir, &[count]);
     let main = dbg_session::VirtAddr::new(fixtures::runtime_address(
         session.pid().as_raw(),
         "mmap_hits",

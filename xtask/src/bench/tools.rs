@@ -330,7 +330,7 @@ impl Tools {
         }
         args.extend(os_args(["-e", "continue"]));
         args.push(self.step_loop.clone().into());
-        args.extend(self.source_next_program_args(rounds));
+        args.extend(source_next_program_args(rounds));
         args
     }
 
@@ -344,14 +344,8 @@ impl Tools {
         }
         args.extend(os_args(["-ex", "continue", "--args"]));
         args.push(self.step_loop.clone().into());
-        args.extend(self.source_next_program_args(rounds));
+        args.extend(source_next_program_args(rounds));
         args
-    }
-
-    /// `step_loop`'s arguments for I.: no loop iteration to speak of, the spinning call
-    /// `rounds` times.
-    fn source_next_program_args(&self, rounds: u64) -> Vec<OsString> {
-        os_args(["1", &NEXT_SPIN_ITERATIONS.to_string(), &rounds.to_string()])
     }
 
     /// gdb arguments for [`Tools::dbg_source_step`]'s work.
@@ -526,6 +520,12 @@ fn find_program(name: &str) -> Option<PathBuf> {
             std::fs::metadata(candidate)
                 .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
         })
+}
+
+/// `step_loop`'s arguments for I.: no loop iteration to speak of, the spinning call `rounds`
+/// times.
+fn source_next_program_args(rounds: u64) -> Vec<OsString> {
+    os_args(["1", &NEXT_SPIN_ITERATIONS.to_string(), &rounds.to_string()])
 }
 
 /// Uncaught system calls in gdb's long run of J. (about 150 µs each: 1,000,000 would take
