@@ -97,6 +97,10 @@ struct Thread {
     /// Running a system call of the debugger's own ([`Process::inject_syscall`]): a seccomp
     /// stop of it (a filter traces that call) is part of it, passed at once, never reported.
     injecting: bool,
+    /// Its DR6 may still hold the slot bits of a debug-register hit taken without clearing
+    /// them (see `classify_trap_quickly`): cleared before it next single-steps, where DR6 is
+    /// read to tell a hit from the step.
+    dr6_stale: bool,
     /// How it was last set running.
     stepping: Stepping,
     regs: RegCache,

@@ -313,3 +313,82 @@ fn detach_clears_the_debug_registers_of_every_thread() {
     assert_eq!(fixture.read_line(), "joined 3\n");
     assert!(fixture.succeeded());
 }
+
+#[test]
+fn traps_that_are_no_debug_exception_are_never_taken_for_a_stale_hit() {
+    let _deadline = fixtures::deadline("watch stale dr6", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("watch_traps", &[], dir.path());
+    let watched = address(&session, "watch_traps", "watched");
+    // An access watchpoint: a hit is reported whether or not the value changed, so a stale
+    // one could not pass unnoticed.
+    session
+        .set_watchpoint(watched, WatchKind::ReadWrite, 8, 0)
+        .unwrap();
+    let hit = watch_hit(&session.resume(1).unwrap());
+    assert_eq!(hit.new, 1);
+    // The program's own `int3`, right after the hit: a SIGTRAP of the program's.
+    let at = stop(&session.resume(1).unwrap());
+    assert_eq!(
+        (at.cause.kind(), at.signal),
+        (StopKind::Signal, dbg_session::Signal::SIGTRAP),
+        "{at:?}"
+    );
+    let hit = watch_hit(&session.resume(1).unwrap());
+    assert_eq!(hit.new, 2);
+    // The pc is at the `syscall`: a step over it ends with a trap the kernel sends without
+    // a debug exception.
+    let pc = hit_pc(&mut session);
+    let at = stop(&session.step_instructions(1).unwrap());
+    assert_eq!(at.cause.kind(), StopKind::SingleStep, "{at:?}");
+    assert_eq!(at.pc, pc + 2);
+    let hit = watch_hit(&session.resume(1).unwrap());
+    assert_eq!(hit.new, 3);
+    session.delete_watchpoint(1).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    // gdb's default for SIGTRAP is not to pass it: the handler never ran.
+    assert_eq!(output(dir.path()), "traps 0 watched 3 getppid 1\n");
+}
+
+/// The current thread's pc, checked to be at a `syscall` instruction.
+fn hit_pc(session: &mut Session) -> VirtAddr {
+    let pc = VirtAddr::new(session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64());
+    assert_eq!(session.read_memory(pc, 2).unwrap().bytes, [0x0f, 0x05]);
+    pc
+}
+
+#[test]
+fn an_ignored_watchpoint_hit_just_before_a_breakpoint_runs_into_it() {
+    let _deadline = fixtures::deadline("watch then breakpoint", 60);
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("watch_loop", &["20"], dir.path());
+    let counter = address(&session, "watch_loop", "counter");
+    session
+        .set_watchpoint(counter, WatchKind::Write, 8, 0)
+        .unwrap();
+    let first = stop(&session.resume(1).unwrap());
+    assert_eq!(first.cause.watch_hit().unwrap().new, 1);
+    // A breakpoint on the instruction after the store, where every hit of the watchpoint
+    // leaves the thread; the watchpoint now ignores its next 5 hits.
+    session.delete_watchpoint(1).unwrap();
+    session
+        .set_watchpoint(counter, WatchKind::Write, 8, 5)
+        .unwrap();
+    let bp = session.set_breakpoint(first.pc, 0, false).unwrap().id;
+    // The continue from the breakpoint's address does not hit it; the next store's hit is
+    // ignored, and the thread, stopped just before the breakpoint, runs into it (gdb also
+    // stops there: it takes the breakpoint at the pc of that stop as hit).
+    let at = stop(&session.resume(1).unwrap());
+    assert_eq!(
+        (at.cause.kind(), at.cause.breakpoint(), at.pc),
+        (StopKind::Breakpoint, Some(bp), first.pc)
+    );
+    assert_eq!(session.watchpoints()[0].hits, 1);
+    assert_eq!(session.read_memory(counter, 1).unwrap().bytes, [2]);
+    session.delete_breakpoint(bp).unwrap();
+    let hit = watch_hit(&session.resume(1).unwrap());
+    assert_eq!((hit.old, hit.new), (6, 7));
+    session.delete_watchpoint(2).unwrap();
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "counter 20\n");
+}

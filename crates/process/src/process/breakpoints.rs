@@ -12,6 +12,7 @@ use super::{Process, Stepping};
 use crate::error::Result;
 use crate::stop::{SignalOrigin, Stop, TrapKind};
 use crate::trap_sites::TrapSites;
+use dbg_sys::ptrace::{SI_KERNEL, TRAP_HWBKPT};
 
 /// The x86 breakpoint instruction.
 pub(super) const INT3: u8 = 0xcc;
@@ -42,10 +43,36 @@ impl Process {
             breakpoint,
             debug_status: None,
         };
+        if self.debug.armed() && stepping == Stepping::Continue {
+            // One GETSIGINFO tells a debug-register hit (TRAP_HWBKPT) from an `int3`
+            // (SI_KERNEL) or a SIGTRAP sent by someone. DR6, which Linux resets at every
+            // debug exception, is read only to tell which of several armed slots fired; it
+            // is not cleared (an `int3` leaves it alone, so its bits may go stale: trusted
+            // from here only with the kernel's word, and cleared before a step reads it).
+            let info = ptrace::siginfo(tid)?;
+            if info.code == TRAP_HWBKPT {
+                let status = match self.debug.only_slot() {
+                    Some(slot) => 1 << slot,
+                    None => self.read_debug_status(tid)?,
+                };
+                self.thread_mut(tid)?.dr6_stale = true;
+                let mut stop = quick(TrapKind::Hardware, None);
+                stop.debug_status = Some(status);
+                return Ok(Some(stop));
+            }
+            if info.code != SI_KERNEL {
+                return Ok(Some(Stop::from_siginfo(tid, Signal::SIGTRAP, &info)));
+            }
+            return Ok(Some(
+                self.our_breakpoint(tid)?
+                    .map(|site| quick(TrapKind::Breakpoint, Some(site)))
+                    .unwrap_or_else(|| Stop::from_siginfo(tid, Signal::SIGTRAP, &info)),
+            ));
+        }
         if self.debug.armed() {
-            // A debug-register hit says so in DR6 (which Linux resets at every debug
-            // exception, and we clear after each hit: an `int3` leaves it alone), so its slot
-            // bits are this trap's; that one read replaces GETSIGINFO.
+            // Stepped: a debug-register hit says so in DR6 (which Linux resets at every
+            // debug exception, a completed step being one; cleared after each hit here), so
+            // its slot bits are this trap's; that one read replaces GETSIGINFO.
             let status = self.read_debug_status(tid)?;
             if status & DR6_SLOTS != 0 {
                 self.clear_debug_status(tid)?;
@@ -62,20 +89,30 @@ impl Process {
             Stepping::Trusted => Ok(Some(quick(TrapKind::SingleStep, None))),
             Stepping::Step => Ok(None),
             Stepping::Continue if self.breakpoints.is_empty() => Ok(None),
-            Stepping::Continue => {
-                let thread = self.thread_mut(tid)?;
-                let mut regs = *gprs(tid, &mut thread.regs)?;
-                let site = VirtAddr::new(regs.0.rip.wrapping_sub(1));
-                if !self.breakpoints.contains(site) {
-                    return Ok(None);
-                }
-                regs.0.rip = site.get();
-                let thread = self.thread_mut(tid)?;
-                thread.regs.gpr = Some(regs);
-                thread.regs.gpr_dirty = true;
-                Ok(Some(quick(TrapKind::Breakpoint, Some(site))))
-            }
+            Stepping::Continue => Ok(self
+                .our_breakpoint(tid)?
+                .map(|site| quick(TrapKind::Breakpoint, Some(site)))),
         }
+    }
+
+    /// After a SIGTRAP of continued thread `tid`: if its pc is one byte past one of our
+    /// breakpoints, that breakpoint's address, the pc rewound to it (the register write
+    /// reaches the kernel only when the thread next runs).
+    fn our_breakpoint(&mut self, tid: Pid) -> Result<Option<VirtAddr>> {
+        if self.breakpoints.is_empty() {
+            return Ok(None);
+        }
+        let thread = self.thread_mut(tid)?;
+        let mut regs = *gprs(tid, &mut thread.regs)?;
+        let site = VirtAddr::new(regs.0.rip.wrapping_sub(1));
+        if !self.breakpoints.contains(site) {
+            return Ok(None);
+        }
+        regs.0.rip = site.get();
+        let thread = self.thread_mut(tid)?;
+        thread.regs.gpr = Some(regs);
+        thread.regs.gpr_dirty = true;
+        Ok(Some(site))
     }
 
     /// Let a forked child go unharmed: wait for its first stop, put back the bytes under our

@@ -73,6 +73,17 @@ impl DebugRegisters {
         self.control & 0xff != 0
     }
 
+    /// The one slot enabled, if exactly one is.
+    pub(super) fn only_slot(&self) -> Option<u64> {
+        let enabled: Vec<u64> = (0..4)
+            .filter(|slot| self.control & (0b11 << (slot * 2)) != 0)
+            .collect();
+        match enabled[..] {
+            [slot] => Some(slot),
+            _ => None,
+        }
+    }
+
     /// Write these registers to thread `tid`, which holds `current`: first take down the slots
     /// that change (the kernel checks each address against DR7 as it is written), then the
     /// addresses, then the final DR7. Registers that do not change are not written.

@@ -127,6 +127,11 @@ impl Process {
         ) {
             self.group_stops = true;
         }
+        if matches!(want, Want::Step(_)) && std::mem::take(&mut self.thread_mut(tid)?.dr6_stale) {
+            // A step's trap that is no debug exception (a step over `syscall`, an `int3`)
+            // leaves DR6 as it was: no stale hit may be read from it then.
+            self.clear_debug_status(tid)?;
+        }
         let thread = self.thread_mut(tid)?;
         // The call at a seccomp stop is as the kernel said only until the thread runs.
         thread.seccomp_call = None;

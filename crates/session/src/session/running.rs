@@ -180,8 +180,15 @@ impl Session {
             self.signal_to_deliver()
         };
         let mut events = Vec::new();
+        // At the user's resume the current thread is stepped off a site it sits on (gdb: a
+        // `continue` from a breakpoint's address does not hit it again); after a stop passed
+        // over inside the loop, only threads that hit a site are (one stopped just before a
+        // site by anything else hits it when it runs on, and its pc is not read for that).
+        let mut from_user = true;
         loop {
-            if let Some(reason) = self.step_off_breakpoints(&mut signal, action)? {
+            let stepped_off = self.step_off_breakpoints(&mut signal, action, from_user)?;
+            from_user = false;
+            if let Some(reason) = stepped_off {
                 // A debug register that fired during the step (the instruction under the
                 // site wrote a watched value) is a hit like any other: counted, and passed
                 // over when every owner lets it pass (a `watch` that saw no change).
@@ -480,13 +487,14 @@ impl Session {
         self.guard(Process::stop_all)
     }
 
-    /// Move every thread that sits on one of our `int3`s past the instruction under it, the
-    /// other threads held. A stop other than the completed step (a signal, the end of the
+    /// Move every thread that hit one of our `int3`s (and, `with_current`, the current
+    /// thread if it sits on one) past the instruction under it, the other threads held. A stop other than the completed step (a signal, the end of the
     /// process) is returned for the caller to report. `signal` goes to the current thread.
     fn step_off_breakpoints(
         &mut self,
         signal: &mut Option<Signal>,
         action: &dyn Fn(Pid) -> ThreadAction,
+        with_current: bool,
     ) -> Result<Option<StopReason>> {
         let current = self.process.current_thread();
         let (mut threads, held): (Vec<Pid>, Vec<Pid>) = std::mem::take(&mut self.at_breakpoint)
@@ -494,7 +502,7 @@ impl Session {
             .partition(|tid| action(*tid) != ThreadAction::Hold);
         // Threads that stay stopped stay on their sites.
         self.at_breakpoint.extend(held);
-        if !threads.contains(&current) && action(current) != ThreadAction::Hold {
+        if with_current && !threads.contains(&current) && action(current) != ThreadAction::Hold {
             threads.push(current);
         }
         let mut rest = threads.into_iter();
