@@ -7,6 +7,14 @@
 //! original instruction. A thread resuming from an ignored hit is simply set to the slot and
 //! continued: one stop per hit, the `int3` never lifted, no other thread held.
 //!
+//! A site whose hits are to be counted in the tracee (a breakpoint with hits to ignore) also
+//! gets a *counting trampoline* in its slot: the site's first five bytes become a `jmp` to it,
+//! and it decrements the site's counter (`lock dec`, flags saved below the red zone) and goes
+//! on to the copy while the counter stays non-negative, else reaches an `int3` of its own,
+//! which the process layer reports as a hit of the site ([`dbg_process::TrapSites`]). Ignored
+//! hits then cost no stop at all. The counters are in a page of their own (`PROT_READ |
+//! PROT_WRITE`) mapped just above the area.
+//!
 //! An area is a private anonymous mapping (`PROT_READ | PROT_EXEC`; dbg writes it through
 //! `/proc/PID/mem`) of [`AREA_SIZE`] bytes, placed within reach of a RIP-relative displacement
 //! of the sites it serves (±2 GiB), below them and never in the gap above the heap, where the
@@ -28,8 +36,15 @@ use crate::maps::Mappings;
 
 /// Bytes per area.
 pub const AREA_SIZE: u64 = 64 * 1024;
-/// Bytes per slot: the longest instruction (15) and the absolute jump back (14), rounded up.
-const SLOT_SIZE: u64 = 32;
+/// Bytes per slot: the copy (the longest instruction, 15, and the absolute jump back, 14) in
+/// the first 32, the counting trampoline from [`PROLOGUE`] on.
+const SLOT_SIZE: u64 = 128;
+/// Where a slot's counting trampoline starts.
+const PROLOGUE: u64 = 32;
+/// Where a slot's counting trampoline's trap path starts.
+const TRAP_PATH: u64 = 64;
+/// The counters page above each area.
+const COUNTERS_SIZE: u64 = 4096;
 /// How far an area may be from the sites it serves: a rel32 displacement's reach, less the
 /// area itself and a margin for operands a little beyond their instruction.
 const REACH: u64 = (1 << 31) - AREA_SIZE - (16 << 20);
@@ -47,6 +62,7 @@ const SEARCH: usize = 1 << 20;
 const SYS_MMAP: u64 = 9;
 const SYS_MUNMAP: u64 = 11;
 const PROT_READ: u64 = 1;
+const PROT_WRITE: u64 = 2;
 const PROT_EXEC: u64 = 4;
 const MAP_PRIVATE: u64 = 0x02;
 const MAP_ANONYMOUS: u64 = 0x20;
@@ -59,6 +75,27 @@ pub enum Place {
     Site(VirtAddr),
     /// Past the copied instruction (at the jump back): the instruction after the site's.
     After(VirtAddr),
+    /// In a counting trampoline, before the copy: the thread is to go back to the site as
+    /// if it had not reached it yet — `rsp` raised by `rsp_add`, the flags taken back from
+    /// the stack when `flags_on_stack` (at `rsp`, before raising it), and the counter given
+    /// back its decrement when `counter` is set.
+    Entering {
+        site: VirtAddr,
+        rsp_add: u64,
+        flags_on_stack: bool,
+        counter: Option<VirtAddr>,
+    },
+}
+
+/// A site's counting trampoline, written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counting {
+    /// Where the site's `jmp` goes.
+    pub entry: VirtAddr,
+    /// The trampoline's `int3`, reached when the counter goes negative.
+    pub trap: VirtAddr,
+    /// The site's counter: hits still to let pass.
+    pub counter: VirtAddr,
 }
 
 /// What asking for a site's copy came to.
@@ -94,6 +131,8 @@ struct Copy {
     site: VirtAddr,
     /// The instruction after the site's.
     next: VirtAddr,
+    /// Its counter, once its counting trampoline is written.
+    counter: Option<VirtAddr>,
 }
 
 #[derive(Debug)]
@@ -103,6 +142,12 @@ struct Area {
     used: u64,
     /// Slots given back (their site gone), to be used again.
     free: Vec<VirtAddr>,
+    /// The counters page above the area, if it could be mapped.
+    counters: Option<VirtAddr>,
+    /// Offset of the first counter never used.
+    counters_used: u64,
+    /// Counters given back.
+    counters_free: Vec<VirtAddr>,
 }
 
 impl Area {
@@ -122,8 +167,24 @@ impl Area {
         })
     }
 
+    fn take_counter(&mut self) -> Option<VirtAddr> {
+        let page = self.counters?;
+        if let Some(counter) = self.counters_free.pop() {
+            return Some(counter);
+        }
+        (self.counters_used + 8 <= COUNTERS_SIZE).then(|| {
+            let counter = page.wrapping_add(self.counters_used);
+            self.counters_used += 8;
+            counter
+        })
+    }
+
     fn contains(&self, addr: VirtAddr) -> bool {
-        (self.base.get()..self.base.get() + AREA_SIZE).contains(&addr.get())
+        let end = match self.counters {
+            Some(page) => page.get() + COUNTERS_SIZE,
+            None => self.base.get() + AREA_SIZE,
+        };
+        (self.base.get()..end).contains(&addr.get())
     }
 }
 
@@ -192,6 +253,7 @@ impl Scratch {
                 encoded: code.encoded,
                 site,
                 next,
+                counter: None,
             },
         );
         self.slots.insert(slot, site);
@@ -203,6 +265,50 @@ impl Scratch {
         self.copies.contains_key(&site)
     }
 
+    /// Whether some copy has a counting trampoline.
+    pub fn counting_written(&self) -> bool {
+        self.copies.values().any(|copy| copy.counter.is_some())
+    }
+
+    /// The counting trampoline of `site`, written now if need be after its copy: `None` when
+    /// the site has no copy yet or its area no counters page (or none free).
+    pub(crate) fn counting(&mut self, memory: &Memory, site: VirtAddr) -> Result<Option<Counting>> {
+        let Some(copy) = self.copies.get(&site).copied() else {
+            return Ok(None);
+        };
+        let trap = copy.slot.wrapping_add(TRAP_INT3);
+        let entry = copy.slot.wrapping_add(PROLOGUE);
+        if let Some(counter) = copy.counter {
+            return Ok(Some(Counting {
+                entry,
+                trap,
+                counter,
+            }));
+        }
+        let Some(area) = self.areas.iter_mut().find(|a| a.contains(copy.slot)) else {
+            return Ok(None);
+        };
+        let Some(counter) = area.take_counter() else {
+            return Ok(None);
+        };
+        let Some(code) = trampoline(copy.slot, counter) else {
+            area.counters_free.push(counter);
+            return Ok(None);
+        };
+        if let Err(error) = memory.poke(entry, &code) {
+            area.counters_free.push(counter);
+            return Err(error);
+        }
+        if let Some(copy) = self.copies.get_mut(&site) {
+            copy.counter = Some(counter);
+        }
+        Ok(Some(Counting {
+            entry,
+            trap,
+            counter,
+        }))
+    }
+
     /// What a pc inside a copy stands for in the program; `None` outside the scratch areas.
     pub fn locate(&self, pc: VirtAddr) -> Option<Place> {
         let (_, site) = self.slots.range(..=pc).next_back()?;
@@ -210,6 +316,16 @@ impl Scratch {
         let offset = pc.offset_from(copy.slot)?;
         if offset >= SLOT_SIZE {
             return None;
+        }
+        if offset >= PROLOGUE {
+            let counter = copy.counter?;
+            let (rsp_add, flags_on_stack, counted) = entering(offset)?;
+            return Some(Place::Entering {
+                site: copy.site,
+                rsp_add,
+                flags_on_stack,
+                counter: counted.then_some(counter),
+            });
         }
         Some(if offset == 0 {
             Place::Site(copy.site)
@@ -251,6 +367,11 @@ impl Scratch {
         if let Some(copy) = self.copies.remove(&site) {
             self.slots.remove(&copy.slot);
             self.give_back(copy.slot);
+            if let Some(counter) = copy.counter {
+                if let Some(area) = self.areas.iter_mut().find(|a| a.contains(counter)) {
+                    area.counters_free.push(counter);
+                }
+            }
         }
     }
 
@@ -263,14 +384,21 @@ impl Scratch {
     /// Best effort: an area that cannot be unmapped (the thread is at a system-call entry, a
     /// signal came first) stays, unused and harmless.
     pub(crate) fn unmap(&mut self, process: &mut Process, memory: &Memory) -> Result<()> {
-        let areas: Vec<VirtAddr> = self.areas.iter().map(|a| a.base).collect();
+        let areas: Vec<(VirtAddr, u64)> = self
+            .areas
+            .iter()
+            .map(|a| {
+                let len = AREA_SIZE + a.counters.map_or(0, |_| COUNTERS_SIZE);
+                (a.base, len)
+            })
+            .collect();
         let syscall_at = self.syscall_instruction(process, memory, &|_| false);
         self.forget();
         let Some(at) = syscall_at else {
             return Ok(());
         };
-        for base in areas {
-            match process.inject_syscall(at, SYS_MUNMAP, [base.get(), AREA_SIZE, 0, 0, 0, 0]) {
+        for (base, len) in areas {
+            match process.inject_syscall(at, SYS_MUNMAP, [base.get(), len, 0, 0, 0, 0]) {
                 Ok(Injected::Returned(_)) => {}
                 Ok(Injected::Stopped(StopReason::Stopped(stop))) => {
                     // A signal became due first and was taken from the thread's queue: it
@@ -339,10 +467,37 @@ impl Scratch {
             base,
             used: 0,
             free: Vec::new(),
+            counters: None,
+            counters_used: 0,
+            counters_free: Vec::new(),
         };
         let slot = area.take_slot();
+        // The counters page just above (`place` left room for it); without it, the area's
+        // sites are not counted in the tracee.
+        let page = base.wrapping_add(AREA_SIZE);
+        let args = [
+            page.get(),
+            COUNTERS_SIZE,
+            PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+            u64::MAX,
+            0,
+        ];
+        let counters = process.inject_syscall(at, SYS_MMAP, args);
+        if let Ok(Injected::Returned(mapped)) = counters {
+            if mapped == page.get() {
+                area.counters = Some(page);
+            } else if mapped < u64::MAX - 4095 {
+                let undo = [mapped, COUNTERS_SIZE, 0, 0, 0, 0];
+                let _ = process.inject_syscall(at, SYS_MUNMAP, undo);
+            }
+        }
         self.areas.push(area);
-        Ok(Ok(slot))
+        match counters {
+            // The area is there: the slot is taken by the next try.
+            Ok(Injected::Stopped(stop)) => Ok(Err(stop)),
+            _ => Ok(Ok(slot)),
+        }
     }
 
     /// The address of two bytes `0f 05` in the tracee's code, checked still to be there.
@@ -406,6 +561,58 @@ fn relocate(instruction: &Instruction, slot: VirtAddr, next: VirtAddr) -> Option
     (bytes.len() as u64 <= SLOT_SIZE).then_some(Relocated { bytes, encoded })
 }
 
+/// Offset in a slot of the trampoline's `int3`.
+const TRAP_INT3: u64 = TRAP_PATH + 9;
+
+/// The counting trampoline of the slot at `slot`, from [`PROLOGUE`] on, with its counter at
+/// `counter` (within a rel32 of the slot). Red zone skipped, flags saved, counter decremented
+/// atomically; non-negative: flags and `rsp` back, on to the copy at the slot's start;
+/// negative: the same, then the `int3` at [`TRAP_INT3`].
+fn trampoline(slot: VirtAddr, counter: VirtAddr) -> Option<Vec<u8>> {
+    const LEA_DOWN: [u8; 5] = [0x48, 0x8d, 0x64, 0x24, 0x80]; // lea rsp, [rsp-0x80]
+    const LEA_UP: [u8; 8] = [0x48, 0x8d, 0xa4, 0x24, 0x80, 0, 0, 0]; // lea rsp, [rsp+0x80]
+    const PUSHFQ: u8 = 0x9c;
+    const POPFQ: u8 = 0x9d;
+    const INT3: u8 = 0xcc;
+    // `lock dec qword [rip+disp32]` at PROLOGUE + 6, 8 bytes long.
+    let dec_end = slot.get().wrapping_add(PROLOGUE + 14);
+    let disp = i32::try_from(counter.get().wrapping_sub(dec_end) as i64).ok()?;
+    let mut code = Vec::with_capacity((SLOT_SIZE - PROLOGUE) as usize);
+    code.extend_from_slice(&LEA_DOWN); // 32
+    code.push(PUSHFQ); // 37
+    code.extend_from_slice(&[0xf0, 0x48, 0xff, 0x0d]); // 38
+    code.extend_from_slice(&disp.to_le_bytes());
+    code.extend_from_slice(&[0x78, (TRAP_PATH - (PROLOGUE + 16)) as u8]); // 46: js TRAP_PATH
+    code.push(POPFQ); // 48
+    code.extend_from_slice(&LEA_UP); // 49
+    code.extend_from_slice(&[0xeb, (-(PROLOGUE as i64 + 27)) as u8]); // 57: jmp slot
+    code.resize((TRAP_PATH - PROLOGUE) as usize, INT3); // 59..64
+    code.push(POPFQ); // 64
+    code.extend_from_slice(&LEA_UP); // 65
+    code.push(INT3); // 73 = TRAP_INT3
+    code.resize((SLOT_SIZE - PROLOGUE) as usize, INT3);
+    Some(code)
+}
+
+/// For a pc at `offset` in a slot's counting trampoline (an instruction's start): how far
+/// `rsp` is below the program's, whether the program's flags are on the stack (and the
+/// thread's own not to be trusted), and whether the counter was decremented. `None` inside
+/// an instruction or the padding.
+fn entering(offset: u64) -> Option<(u64, bool, bool)> {
+    Some(match offset {
+        32 => (0, false, false),
+        37 => (128, false, false),
+        38 => (136, false, false),
+        46 | 48 => (136, true, true),
+        49 => (128, false, true),
+        57 => (0, false, true),
+        64 => (136, true, true),
+        65 => (128, false, true),
+        73 => (0, false, true),
+        _ => return None,
+    })
+}
+
 /// Where to put an area serving `site`: a free, 64 KiB-aligned range within [`REACH`] of it,
 /// as close as possible to [`BELOW`] under it, not in the first [`HEAP_ROOM`] above the heap
 /// nor in the last below the stack.
@@ -437,10 +644,12 @@ fn place(maps: &Mappings, site: VirtAddr) -> Option<VirtAddr> {
         }
         let from = from.div_ceil(ALIGN) * ALIGN;
         let to = gap_end.min(high);
-        if to < from.saturating_add(AREA_SIZE) {
+        // Room for the counters page above the area too.
+        let room = AREA_SIZE + COUNTERS_SIZE;
+        if to < from.saturating_add(room) {
             continue;
         }
-        let last = (to - AREA_SIZE) / ALIGN * ALIGN;
+        let last = (to - room) / ALIGN * ALIGN;
         let here = (goal / ALIGN * ALIGN).clamp(from, last);
         if best.is_none_or(|b| here.abs_diff(goal) < b.abs_diff(goal)) {
             best = Some(here);
@@ -489,6 +698,7 @@ mod tests {
                 encoded: 7,
                 site,
                 next: VirtAddr::new(0x4000_1007),
+                counter: None,
             },
         );
         scratch.slots.insert(slot, site);
@@ -499,6 +709,51 @@ mod tests {
         );
         assert_eq!(scratch.locate(VirtAddr::new(0x1000_001f)), None);
         assert_eq!(scratch.locate(VirtAddr::new(0x1000_0040)), None);
+    }
+
+    #[test]
+    fn the_counting_trampoline_decrements_then_runs_the_copy_or_traps() {
+        use iced_x86::{Formatter, IntelFormatter};
+        let slot = 0x1000_0080u64;
+        let counter = VirtAddr::new(0x1001_0010);
+        let code = trampoline(VirtAddr::new(slot), counter).unwrap();
+        assert_eq!(code.len() as u64, SLOT_SIZE - PROLOGUE);
+        let mut decoder = Decoder::with_ip(64, &code, slot + PROLOGUE, DecoderOptions::NONE);
+        let mut formatter = IntelFormatter::new();
+        let mut listing = Vec::new();
+        while decoder.can_decode() {
+            let instruction = decoder.decode();
+            let offset = instruction.ip() - slot;
+            if offset > TRAP_INT3 {
+                break;
+            }
+            let mut text = String::new();
+            formatter.format(&instruction, &mut text);
+            // Every instruction start but the padding is a pc the session can take back.
+            let padding = text == "int3" && offset != TRAP_INT3;
+            assert_eq!(entering(offset).is_some(), !padding, "{offset}: {text}");
+            listing.push(format!("{offset}: {text}"));
+        }
+        let listing: Vec<&str> = listing
+            .iter()
+            .map(String::as_str)
+            .filter(|line| !line.ends_with("int3") || line.starts_with("73:"))
+            .collect();
+        assert_eq!(
+            listing,
+            [
+                "32: lea rsp,[rsp-80h]",
+                "37: pushfq",
+                "38: lock dec qword ptr [10010010h]",
+                "46: js short 00000000100000C0h",
+                "48: popfq",
+                "49: lea rsp,[rsp+80h]",
+                "57: jmp short 0000000010000080h",
+                "64: popfq",
+                "65: lea rsp,[rsp+80h]",
+                "73: int3",
+            ]
+        );
     }
 
     #[test]

@@ -6,17 +6,23 @@
 //! owner and comes out with the last. Reads are patched back to the original bytes before
 //! anyone sees them; a user write that covers a site updates the remembered byte (and the plan
 //! for its instruction) and keeps the `int3` in place.
+//!
+//! A site may instead be *counting* ([`Sites::arm_counting`]): its first five bytes are a
+//! `jmp` to a trampoline in the scratch area that counts hits in the tracee and traps only
+//! when its counter runs out (see `crate::scratch`). Anything else that changes the site (one
+//! more owner, a lift, a write over it, the last owner gone) puts the `int3` back first, and
+//! the hits counted meanwhile are kept for [`Sites::take_counts`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dbg_process::{Process, TrapSites};
+use dbg_process::{Jump, Process, TrapSites};
 use dbg_sys::VirtAddr;
 use iced_x86::Instruction;
 
 use crate::access::Memory;
 use crate::displaced::{self, Displaced};
 use crate::error::Result;
-use crate::scratch::{OutOfLine, Place, Scratch};
+use crate::scratch::{Counting, OutOfLine, Place, Scratch};
 
 /// The x86 breakpoint instruction.
 pub const INT3: u8 = 0xcc;
@@ -59,7 +65,23 @@ struct Site {
     plan: Plan,
     /// The instruction, decoded at the site, when it may run out of line.
     instruction: Option<Instruction>,
+    /// Counting in the tracee: a `jmp` replaces the `int3`.
+    jump: Option<JumpSite>,
 }
+
+/// A counting site's trampoline, the five bytes the `jmp` replaced (the first one the
+/// program's, not our `int3`), and its counter's value when last read or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JumpSite {
+    counting: Counting,
+    original: [u8; 5],
+    base: u64,
+}
+
+/// The `jmp` instruction (rel32) that replaces a counting site's `int3`.
+const JMP_REL32: u8 = 0xe9;
+/// Its length: an instruction must be at least this long to be replaced by it.
+const JMP_LEN: usize = 5;
 
 /// The breakpoint sites of one process.
 ///
@@ -72,6 +94,10 @@ pub struct Sites {
     originals: TrapSites,
     /// The out-of-line copies of the sites' instructions.
     scratch: Scratch,
+    /// Hits let pass in the tracee and not taken yet, by the user breakpoint owning the site.
+    unsynced: BTreeMap<u32, i64>,
+    /// The counting sites.
+    counting: BTreeSet<VirtAddr>,
 }
 
 impl Sites {
@@ -81,12 +107,22 @@ impl Sites {
             sites: BTreeMap::new(),
             originals,
             scratch: Scratch::default(),
+            unsynced: BTreeMap::new(),
+            counting: BTreeSet::new(),
         }
     }
 
     /// Give the site at `addr` the owner `owner`, writing the `int3` if it is the first.
     /// Returns whether this inserted the `int3`.
     pub fn add(&mut self, memory: &Memory, addr: VirtAddr, owner: SiteOwner) -> Result<bool> {
+        if self
+            .sites
+            .get(&addr)
+            .is_some_and(|s| !s.owners.contains(&owner))
+        {
+            // Another owner traps at every hit: the counting stops.
+            self.disarm(memory, addr)?;
+        }
         if let Some(site) = self.sites.get_mut(&addr) {
             site.owners.insert(owner);
             return Ok(false);
@@ -100,6 +136,7 @@ impl Sites {
             inserted: true,
             plan,
             instruction,
+            jump: None,
         };
         self.sites.insert(addr, site);
         Ok(true)
@@ -117,6 +154,10 @@ impl Sites {
         }
         // The last owner: the byte goes back first, so that a failed write leaves the site
         // as it was (owned), never an int3 nobody owns.
+        self.disarm(memory, addr)?;
+        let Some(site) = self.sites.get(&addr) else {
+            return Ok(false);
+        };
         if site.inserted {
             memory.write(addr, &[self.original_byte(addr)])?;
         }
@@ -170,6 +211,7 @@ impl Sites {
 
     /// Take the `int3` at `addr` out (to execute the original instruction).
     pub fn lift(&mut self, memory: &Memory, addr: VirtAddr) -> Result<()> {
+        self.disarm(memory, addr)?;
         let original = self.original_byte(addr);
         if let Some(site) = self.sites.get_mut(&addr) {
             if site.inserted {
@@ -191,12 +233,28 @@ impl Sites {
         Ok(())
     }
 
-    /// Replace our `int3` bytes in `bytes` (read at `addr`) with the original bytes.
+    /// Replace our `int3` (and counting `jmp`) bytes in `bytes` (read at `addr`) with the
+    /// original bytes.
     pub fn hide(&self, addr: VirtAddr, bytes: &mut [u8]) {
         let end = addr
             .checked_add(bytes.len() as u64)
             .unwrap_or(VirtAddr::new(u64::MAX));
+        let from = VirtAddr::new(addr.get().saturating_sub(JMP_LEN as u64 - 1));
+        for (site_addr, site) in self.sites.range(from..end) {
+            let Some(jump) = site.jump else { continue };
+            for (at, byte) in (site_addr.get()..).zip(jump.original) {
+                let offset = at
+                    .checked_sub(addr.get())
+                    .and_then(|o| usize::try_from(o).ok());
+                if let Some(slot) = offset.and_then(|o| bytes.get_mut(o)) {
+                    *slot = byte;
+                }
+            }
+        }
         for (site_addr, site) in self.sites.range(addr..end) {
+            if site.jump.is_some() {
+                continue;
+            }
             if !site.inserted {
                 continue;
             }
@@ -218,6 +276,17 @@ impl Sites {
             .unwrap_or(VirtAddr::new(u64::MAX));
         let offset_of =
             |site: VirtAddr| site.offset_from(addr).and_then(|o| usize::try_from(o).ok());
+        // A counting site written over (any of its five bytes) gets its `int3` back first.
+        let from = VirtAddr::new(addr.get().saturating_sub(JMP_LEN as u64 - 1));
+        let counting: Vec<VirtAddr> = self
+            .sites
+            .range(from..end)
+            .filter(|(_, s)| s.jump.is_some())
+            .map(|(a, _)| *a)
+            .collect();
+        for site in counting {
+            self.disarm(memory, site)?;
+        }
         let mut patched = data.to_vec();
         let covered: Vec<VirtAddr> = self.sites.range(addr..end).map(|(a, _)| *a).collect();
         for site_addr in &covered {
@@ -255,6 +324,18 @@ impl Sites {
     /// Restore every original byte and forget every site (detach, kill).
     pub fn clear(&mut self, memory: &Memory) -> Result<()> {
         let mut first_error = None;
+        let counting: Vec<VirtAddr> = self
+            .sites
+            .iter()
+            .filter(|(_, s)| s.jump.is_some())
+            .map(|(a, _)| *a)
+            .collect();
+        for addr in counting {
+            if let Err(error) = self.disarm(memory, addr) {
+                first_error.get_or_insert(error);
+            }
+        }
+        self.counting.clear();
         let sites = std::mem::take(&mut self.sites);
         for (addr, site) in &sites {
             if site.inserted {
@@ -277,6 +358,7 @@ impl Sites {
     pub fn forget_range(&mut self, start: VirtAddr, end: VirtAddr) -> Vec<VirtAddr> {
         let gone: Vec<VirtAddr> = self.sites.range(start..end).map(|(a, _)| *a).collect();
         for addr in &gone {
+            self.counting.remove(addr);
             self.sites.remove(addr);
             self.originals.remove(*addr);
             self.scratch.drop_copy(*addr);
@@ -291,6 +373,231 @@ impl Sites {
             self.originals.remove(addr);
         }
         self.scratch.forget();
+        self.unsynced.clear();
+        self.counting.clear();
+    }
+
+    /// Count the hits of the site at `addr` in the tracee from now on: its `int3` becomes a
+    /// `jmp` to a trampoline that lets `count` hits pass without a stop and traps at the next
+    /// one (reported as a hit of the site, the process layer knowing the trampoline's `int3`).
+    /// Only for a site with an out-of-line copy already (so no system call is run for it)
+    /// whose instruction is long enough for the `jmp`; `Ok(false)` otherwise. Other threads
+    /// may be running: the `jmp`'s last four bytes go in first, its first byte last, so a
+    /// thread sees either our `int3` or the whole `jmp`.
+    pub fn arm_counting(&mut self, memory: &Memory, addr: VirtAddr, count: u64) -> Result<bool> {
+        let Some(site) = self.sites.get(&addr) else {
+            return Ok(false);
+        };
+        if site.jump.is_some() {
+            self.set_count(memory, addr, count)?;
+            return Ok(true);
+        }
+        let long_enough = site
+            .instruction
+            .is_some_and(|instruction| instruction.len() >= JMP_LEN);
+        let crowded = self
+            .sites
+            .range(addr.wrapping_add(1)..addr.wrapping_add(JMP_LEN as u64))
+            .next()
+            .is_some();
+        if !site.inserted || !long_enough || crowded || !self.scratch.has_copy(addr) {
+            return Ok(false);
+        }
+        let Some(counting) = self.scratch.counting(memory, addr)? else {
+            return Ok(false);
+        };
+        let Ok(rel) = i32::try_from(
+            counting
+                .entry
+                .get()
+                .wrapping_sub(addr.get() + JMP_LEN as u64) as i64,
+        ) else {
+            return Ok(false);
+        };
+        let tail = memory.read_exact(addr.wrapping_add(1), JMP_LEN - 1)?;
+        let mut original = [self.original_byte(addr); JMP_LEN];
+        for (to, from) in original.iter_mut().skip(1).zip(&tail) {
+            *to = *from;
+        }
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        memory.poke(counting.counter, &count.to_le_bytes())?;
+        let rel = rel.to_le_bytes();
+        memory.poke(addr.wrapping_add(1), &rel)?;
+        memory.poke(addr, &[JMP_REL32])?;
+        let patched = [JMP_REL32, rel[0], rel[1], rel[2], rel[3]];
+        self.originals
+            .set_jump(addr, Jump { original, patched }, counting.trap);
+        if let Some(site) = self.sites.get_mut(&addr) {
+            site.jump = Some(JumpSite {
+                counting,
+                original,
+                base: count as u64,
+            });
+        }
+        self.counting.insert(addr);
+        Ok(true)
+    }
+
+    /// Whether the site at `addr` counts its hits in the tracee.
+    pub fn is_counting(&self, addr: VirtAddr) -> bool {
+        self.counting.contains(&addr)
+    }
+
+    /// The counting sites, in order.
+    pub fn counting_sites(&self) -> impl Iterator<Item = VirtAddr> + '_ {
+        self.counting.iter().copied()
+    }
+
+    /// How many hits counting site `addr` lets pass, as last read or written.
+    pub fn count_left(&self, addr: VirtAddr) -> Option<u64> {
+        self.sites.get(&addr)?.jump.map(|j| j.base)
+    }
+
+    /// Whether a thread may be inside a counting trampoline (one was ever written: a site
+    /// that stopped counting keeps it until the site goes).
+    pub fn trampolines_written(&self) -> bool {
+        self.scratch.counting_written()
+    }
+
+    /// Let a counting site at `addr` pass `count` more hits (the user changed them); its
+    /// hits counted so far are kept for [`Sites::take_counts`].
+    pub fn set_count(&mut self, memory: &Memory, addr: VirtAddr, count: u64) -> Result<()> {
+        let counted = self.read_counted(memory, addr)?;
+        let Some(jump) = self.sites.get_mut(&addr).and_then(|s| s.jump.as_mut()) else {
+            return Ok(());
+        };
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        memory.poke(jump.counting.counter, &count.to_le_bytes())?;
+        jump.base = count as u64;
+        self.keep_counted(addr, counted);
+        Ok(())
+    }
+
+    /// Stop counting at `addr` (if it counts): the `int3` back, its first byte first. Every
+    /// thread is stopped, none inside the trampoline.
+    pub fn disarm(&mut self, memory: &Memory, addr: VirtAddr) -> Result<()> {
+        if !self.is_counting(addr) {
+            return Ok(());
+        }
+        let counted = self.read_counted(memory, addr)?;
+        let Some(jump) = self.sites.get(&addr).and_then(|s| s.jump) else {
+            return Ok(());
+        };
+        memory.poke(addr, &[INT3])?;
+        memory.poke(
+            addr.wrapping_add(1),
+            jump.original.get(1..).unwrap_or_default(),
+        )?;
+        self.originals.clear_jump(addr);
+        if let Some(site) = self.sites.get_mut(&addr) {
+            site.jump = None;
+        }
+        self.counting.remove(&addr);
+        self.keep_counted(addr, counted);
+        Ok(())
+    }
+
+    /// The hits let pass in the tracee since last asked (by sites no longer counting too), by
+    /// user breakpoint: what their hit counts are to add, and their ignore counts to take off.
+    /// A counter below zero means hits that trapped (each reported as a stop of its own): not
+    /// counted here.
+    pub fn take_counts(&mut self, memory: &Memory) -> Result<Vec<(u32, i64)>> {
+        if self.counting.is_empty() && self.unsynced.is_empty() {
+            return Ok(Vec::new());
+        }
+        let counting: Vec<VirtAddr> = self.counting.iter().copied().collect();
+        for addr in counting {
+            let counted = self.read_counted(memory, addr)?;
+            self.keep_counted(addr, counted);
+        }
+        Ok(std::mem::take(&mut self.unsynced)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect())
+    }
+
+    /// Keep `counted` hits of the site at `addr` for its user breakpoints.
+    fn keep_counted(&mut self, addr: VirtAddr, counted: i64) {
+        if counted == 0 {
+            return;
+        }
+        for owner in self.sites.get(&addr).into_iter().flat_map(|s| &s.owners) {
+            if let SiteOwner::Breakpoint(id) = owner {
+                *self.unsynced.entry(*id).or_default() += counted;
+            }
+        }
+    }
+
+    /// The hits counting site `addr` let pass since its counter was last read, its base
+    /// moved to the counter's value (zero once negative). Negative when hits counted then
+    /// were given back since ([`Sites::give_back_hit`]: a thread taken back to its site).
+    fn read_counted(&mut self, memory: &Memory, addr: VirtAddr) -> Result<i64> {
+        let Some(counter) = self
+            .sites
+            .get(&addr)
+            .and_then(|s| s.jump)
+            .map(|j| j.counting.counter)
+        else {
+            return Ok(0);
+        };
+        let raw = memory.read_exact(counter, 8)?;
+        let mut word = [0u8; 8];
+        for (to, from) in word.iter_mut().zip(&raw) {
+            *to = *from;
+        }
+        Ok(self.counted_since(addr, i64::from_le_bytes(word)))
+    }
+
+    /// [`Sites::read_counted`] with the counter's value `now` read already.
+    fn counted_since(&mut self, addr: VirtAddr, now: i64) -> i64 {
+        let Some(jump) = self.sites.get_mut(&addr).and_then(|s| s.jump.as_mut()) else {
+            return 0;
+        };
+        let now = now.max(0) as u64;
+        let counted = jump.base as i64 - now as i64;
+        jump.base = now;
+        counted
+    }
+
+    /// The counters of the counting sites: what the process keeps the last values of when
+    /// it ends ([`dbg_process::Process::keep_at_exit`]).
+    pub fn counters(&self) -> Vec<VirtAddr> {
+        self.counting
+            .iter()
+            .filter_map(|addr| self.sites.get(addr)?.jump.map(|j| j.counting.counter))
+            .collect()
+    }
+
+    /// The process ended: the hits let pass, from its counters' last values (`last`, by
+    /// counter address), as [`Sites::take_counts`] gives them.
+    pub fn take_final_counts(&mut self, last: &BTreeMap<VirtAddr, u64>) -> Vec<(u32, i64)> {
+        let counting: Vec<(VirtAddr, VirtAddr)> = self
+            .counting
+            .iter()
+            .filter_map(|addr| Some((*addr, self.sites.get(addr)?.jump?.counting.counter)))
+            .collect();
+        for (addr, counter) in counting {
+            if let Some(value) = last.get(&counter) {
+                let counted = self.counted_since(addr, *value as i64);
+                self.keep_counted(addr, counted);
+            }
+        }
+        std::mem::take(&mut self.unsynced)
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .collect()
+    }
+
+    /// Give a counter in the scratch area back the decrement of a thread taken back to its
+    /// site from inside the trampoline (every thread is stopped).
+    pub fn give_back_hit(&self, memory: &Memory, counter: VirtAddr) -> Result<()> {
+        let raw = memory.read_exact(counter, 8)?;
+        let mut word = [0u8; 8];
+        for (to, from) in word.iter_mut().zip(&raw) {
+            *to = *from;
+        }
+        let value = i64::from_le_bytes(word).saturating_add(1);
+        memory.poke(counter, &value.to_le_bytes())
     }
 
     /// Where to resume the current thread of `process`, sitting at the site `addr`, so that

@@ -44,4 +44,4 @@ pub use regs::{Reg, RegClass, RegFormat, RegInfo, RegValue};
 pub use stop::{SignalOrigin, Stop, StopReason, ThreadEvent, TrapKind};
 pub use stop_request::StopRequest;
 pub use tracer::{SyscallRegs, TraceEvent, Tracer};
-pub use trap_sites::TrapSites;
+pub use trap_sites::{Jump, TrapSites};

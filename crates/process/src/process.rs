@@ -173,6 +173,9 @@ pub struct Process {
     group_stops: bool,
     /// Our `int3`s are out of the memory a vfork child shares with us, until VFORK_DONE.
     vfork_lifted: bool,
+    /// Words of the tracee's memory to read as each thread exits ([`Process::keep_at_exit`]),
+    /// and their values as last read.
+    exit_words: BTreeMap<dbg_sys::VirtAddr, Option<u64>>,
     /// A seccomp filter of ours is in the process: whoever it reaches must stay traced.
     filtered: bool,
     /// The program made a call that installs a seccomp filter of its own after ours (our

@@ -19,6 +19,7 @@ use crate::watchpoints::{SlotOwner, WatchHit, Watchpoints};
 
 mod breakpoint_ops;
 mod conditions;
+mod counting;
 mod dap_support;
 mod frames;
 mod hardware_slots;
@@ -63,6 +64,12 @@ pub struct Session {
     /// Threads set running at an out-of-line copy since their last stop: until they stop
     /// again their pc may be in the scratch area, which the user never sees.
     in_copy: BTreeSet<Pid>,
+    /// Whether breakpoint hits to ignore may be counted in the tracee (`counting`).
+    count_in_tracee: bool,
+    /// Threads taken back to a site from inside its counting trampoline at the last stop:
+    /// they have not reached the site yet, so a resume runs them into it (the trampoline
+    /// counts the hit) rather than over it.
+    entering: BTreeSet<Pid>,
     /// During `stepi N`: for each address stepped from, whether its instruction may raise a
     /// SIGTRAP of its own (`dbg_memory::may_trap`); one that cannot is stepped without asking
     /// the kernel why the step's SIGTRAP came. Dropped when the command ends (code may
@@ -240,6 +247,8 @@ impl Session {
             breakpoints: Breakpoints::default(),
             at_breakpoint: BTreeSet::new(),
             in_copy: BTreeSet::new(),
+            count_in_tracee: true,
+            entering: BTreeSet::new(),
             quiet_code: None,
             last_breakpoint: None,
             last_watchpoint: None,
@@ -317,6 +326,8 @@ impl Session {
     pub fn detach(&mut self) -> Result<Vec<Event>> {
         self.ensure_stopped()?;
         let pid = self.pid();
+        // No thread may be left inside the scratch area, which goes.
+        self.leave_trampolines()?;
         self.sites.clear(&self.memory)?;
         // The scratch area goes too (best effort: one that cannot be unmapped stays, unused).
         let _ = self.sites.unmap_scratch(&mut self.process, &self.memory);
@@ -369,6 +380,8 @@ impl Session {
                 self.process.check_alive();
                 match self.process.state() {
                     State::Ended(how) => {
+                        // The hits counted in the tracee up to its end (or exec) are the breakpoints'.
+                        self.settle_final_counts();
                         self.sites.forget();
                         Err(dbg_process::Error::NoProcess(how).into())
                     }

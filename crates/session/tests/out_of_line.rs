@@ -332,3 +332,127 @@ fn a_watchpoint_hit_by_the_copy_is_reported_at_the_programs_next_instruction() {
     assert!(output(dir.path()).ends_with(" OK\n"));
     assert_eq!(session.breakpoints()[0].hits, 3);
 }
+
+/// Where the `jmp rel32` at `site` in process `pid` goes, read from its raw memory.
+fn jump_target(pid: Pid, site: dbg_session::VirtAddr) -> Option<u64> {
+    let raw = fixtures::read_memory(pid.as_raw(), site.get(), 5);
+    (raw[0] == 0xe9).then(|| {
+        let rel = i32::from_le_bytes([raw[1], raw[2], raw[3], raw[4]]);
+        (site.get() + 5).wrapping_add_signed(i64::from(rel))
+    })
+}
+
+#[test]
+fn ignored_hits_are_counted_in_the_tracee_behind_a_jump_the_program_never_sees() {
+    let _deadline = fixtures::deadline("ool counting", 60);
+    for in_tracee in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let args = ["3000", "1"];
+        let mut session = launch("ool_sites", &args, dir.path());
+        session.set_counting_in_tracee(in_tracee);
+        let pid = session.pid();
+        let load = address(&session, "ool_sites", "ool_load");
+        let bp = session.set_breakpoint(load, 2500, false).unwrap();
+        let at = stop(&session.resume(1).unwrap());
+        assert_eq!((at.pc, hits(&session, bp.id)), (load, 2501), "{in_tracee}");
+        if in_tracee {
+            // The first hit ran out of line; from then on the site jumps to its counting
+            // trampoline in the scratch area, which trapped at the 2501st.
+            assert_eq!(session.counting_sites(), [load]);
+            let target = jump_target(pid, load).unwrap();
+            assert!(
+                session
+                    .read_memory(dbg_session::VirtAddr::new(target), 1)
+                    .is_err(),
+                "the trampoline at {target:#x} is in the hidden scratch area"
+            );
+        } else {
+            assert!(session.counting_sites().is_empty());
+            assert_eq!(fixtures::read_memory(pid.as_raw(), load.get(), 1), [0xcc]);
+        }
+        // Reads and disassembly see the program's instruction, whatever replaces it.
+        let bytes = session.read_memory(load, 7).unwrap().bytes;
+        assert_eq!(bytes[..3], [0x48, 0x8b, 0x05]);
+        session.ignore_breakpoint(bp.id, 10_000).unwrap();
+        assert_eq!(exited(&session.resume(1).unwrap()), 0);
+        // The hits of the last stretch, counted in the tracee up to its end, are counted.
+        assert_eq!(hits(&session, bp.id), 3000, "{in_tracee}");
+        assert_eq!(output(dir.path()), undebugged(&args));
+    }
+}
+
+#[test]
+fn threads_caught_inside_a_counting_trampoline_are_taken_back_to_the_site() {
+    let _deadline = fixtures::deadline("counting trampoline stops", 240);
+    let (rounds, threads) = (3_000_000u64, 8u64);
+    let args = [rounds.to_string(), threads.to_string()];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("count_spin", &args, dir.path());
+    let site = address(&session, "count_spin", "spin_site");
+    let counted = session
+        .set_breakpoint(site, u64::MAX / 2, false)
+        .unwrap()
+        .id;
+    // Interrupts stop the threads wherever they are, often inside the site's counting
+    // trampoline: each is then shown at a program address, with its flags, stack pointer
+    // and the counter as if it had not reached the site yet.
+    let (mut interrupted, mut counting, mut on_site) = (0, 0, 0u64);
+    loop {
+        let interrupter = session.interrupter();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let over = done.clone();
+        let waiter = std::thread::spawn(move || {
+            // The resume may end (the program through) before the waiter sees it running.
+            while !interrupter.tracee_running() {
+                if over.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::yield_now();
+            }
+            // A busy wait, not a sleep: a few hundred microseconds of the threads running.
+            let start = std::time::Instant::now();
+            while start.elapsed() < std::time::Duration::from_micros(300) {
+                std::hint::spin_loop();
+            }
+            interrupter.interrupt();
+        });
+        let events = session.resume(1).unwrap();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        waiter.join().unwrap();
+        if !matches!(events.last(), Some(dbg_session::Event::Stopped(_))) {
+            assert_eq!(exited(&events), 0);
+            break;
+        }
+        let at = stop(&events);
+        assert_eq!(at.cause.kind(), StopKind::Interrupt);
+        interrupted += 1;
+        on_site += u64::from(at.pc == site);
+        // From the first hit on (it runs out of line, then the site counts).
+        counting += usize::from(session.counting_sites() == [site]);
+        for thread in session.threads().unwrap() {
+            assert!(
+                session.read_memory(thread.pc, 1).is_ok(),
+                "thread {} shown at {:#x}",
+                thread.tid,
+                thread.pc
+            );
+        }
+    }
+    assert!(interrupted >= 10, "{interrupted} interrupts");
+    assert!(counting >= 10, "{counting} of {interrupted} counting");
+    // Every thread's sum is right (the fixture checks), and every hit is counted once.
+    assert_eq!(
+        output(dir.path()),
+        format!("calls {} bad 0\n", rounds * threads)
+    );
+    // As gdb's, a resume steps the current thread over a breakpoint at its pc without a hit
+    // (it stopped there; it is not to stop there again): a hit fewer each time an interrupt
+    // caught it exactly on the site, which is rare. One taken back there from inside the
+    // trampoline (often) has not reached the site yet: it runs into it, and is counted.
+    let lost = rounds * threads - hits(&session, counted);
+    assert!(
+        lost <= on_site && lost <= interrupted / 4,
+        "{lost} hits lost, {interrupted} interrupts, {on_site} with the current thread on the site"
+    );
+}

@@ -54,6 +54,7 @@ impl Process {
             stop_request: StopRequest::default(),
             group_stops: false,
             vfork_lifted: false,
+            exit_words: BTreeMap::new(),
             filtered: false,
             outranked: false,
             debug: DebugRegisters::default(),

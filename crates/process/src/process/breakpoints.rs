@@ -25,6 +25,27 @@ impl Process {
         self.breakpoints.clone()
     }
 
+    /// Read these words of the tracee's memory as each of its threads exits (its memory is
+    /// still there then), so that their last values outlive the process: the counters of
+    /// breakpoint hits counted in the tracee, typically. Replaces the previous set; words
+    /// kept from it are dropped unless named again.
+    pub fn keep_at_exit(&mut self, words: Vec<VirtAddr>) {
+        let old = std::mem::take(&mut self.exit_words);
+        for addr in words {
+            let value = old.get(&addr).copied().flatten();
+            self.exit_words.insert(addr, value);
+        }
+    }
+
+    /// The words named by [`Process::keep_at_exit`], as read when a thread last exited
+    /// (those read at all).
+    pub fn words_at_exit(&self) -> std::collections::BTreeMap<VirtAddr, u64> {
+        self.exit_words
+            .iter()
+            .filter_map(|(addr, value)| Some((*addr, (*value)?)))
+            .collect()
+    }
+
     /// Classify a SIGTRAP without `PTRACE_GETSIGINFO` where that is certain: after a trusted
     /// step it is the step; after a continue, a pc one byte past one of our breakpoints means
     /// our `int3` ran, and the pc is rewound to the breakpoint (the register write reaches the
@@ -96,18 +117,22 @@ impl Process {
     }
 
     /// After a SIGTRAP of continued thread `tid`: if its pc is one byte past one of our
-    /// breakpoints, that breakpoint's address, the pc rewound to it (the register write
-    /// reaches the kernel only when the thread next runs).
+    /// breakpoints (or past the `int3` of one's counting trampoline), that breakpoint's
+    /// address, the pc set to it (the register write reaches the kernel only when the thread
+    /// next runs).
     fn our_breakpoint(&mut self, tid: Pid) -> Result<Option<VirtAddr>> {
         if self.breakpoints.is_empty() {
             return Ok(None);
         }
         let thread = self.thread_mut(tid)?;
         let mut regs = *gprs(tid, &mut thread.regs)?;
-        let site = VirtAddr::new(regs.0.rip.wrapping_sub(1));
-        if !self.breakpoints.contains(site) {
-            return Ok(None);
-        }
+        let trap = VirtAddr::new(regs.0.rip.wrapping_sub(1));
+        // A counting trampoline's `int3` (its site's hits ran out) is a hit of the site.
+        let site = match self.breakpoints.trap_site(trap) {
+            Some(site) => site,
+            None if self.breakpoints.contains(trap) => trap,
+            None => return Ok(None),
+        };
         regs.0.rip = site.get();
         let thread = self.thread_mut(tid)?;
         thread.regs.gpr = Some(regs);
@@ -134,6 +159,9 @@ impl Process {
         for (addr, original) in self.breakpoints.all() {
             let _ = poke_byte(child, addr, original);
         }
+        for (addr, jump) in self.breakpoints.jumps() {
+            let _ = poke_bytes(child, addr, &jump.original);
+        }
         if vfork && !self.breakpoints.is_empty() {
             self.vfork_lifted = true;
         }
@@ -158,5 +186,14 @@ pub(super) fn poke_byte(tid: Pid, addr: VirtAddr, byte: u8) -> Result<()> {
     let word = ptrace::peek_data(tid, aligned)?;
     let word = (word & !(0xff << shift)) | (u64::from(byte) << shift);
     ptrace::poke_data(tid, aligned, word)?;
+    Ok(())
+}
+
+/// Write `bytes` into the memory of stopped tracee `tid` at `addr`, a byte at a time (see
+/// [`poke_byte`]).
+pub(super) fn poke_bytes(tid: Pid, addr: VirtAddr, bytes: &[u8]) -> Result<()> {
+    for (at, byte) in (0u64..).zip(bytes) {
+        poke_byte(tid, addr.wrapping_add(at), *byte)?;
+    }
     Ok(())
 }

@@ -9,7 +9,7 @@ use dbg_sys::wait::{wait_own_any, wait_tid, WaitStatus};
 use dbg_sys::{Errno, Pid, Signal};
 
 use super::attach::traced_by_caller;
-use super::breakpoints::{poke_byte, INT3};
+use super::breakpoints::{poke_byte, poke_bytes, INT3};
 use super::interrupt::interrupt_stop;
 use super::{DebugRegisters, Process, RegCache, Resume, State, Thread, Want};
 use crate::error::{Error, Result};
@@ -422,6 +422,9 @@ impl Process {
             for (addr, _) in self.breakpoints.all() {
                 poke_byte(tid, addr, INT3)?;
             }
+            for (addr, jump) in self.breakpoints.jumps() {
+                poke_bytes(tid, addr, &jump.patched)?;
+            }
         }
         self.go_on(tid)?;
         Ok(None)
@@ -444,6 +447,12 @@ impl Process {
         // whose other threads live on becomes a zombie and reports nothing until they
         // are gone (waiting for it, or signalling it, would wait forever).
         let zombie_leader = tid == self.pid && self.threads.len() > 1;
+        // The memory is still there: the words the caller wants to outlive the process.
+        for (addr, value) in self.exit_words.iter_mut() {
+            if let Ok(word) = ptrace::peek_data(tid, *addr) {
+                *value = Some(word);
+            }
+        }
         let thread = self.thread_mut(tid)?;
         thread.exiting = true;
         thread.sigstop_queued = false;

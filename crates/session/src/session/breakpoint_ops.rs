@@ -209,6 +209,8 @@ impl Session {
         self.linker = Default::default();
         self.value_types.clear();
         self.scope_cache.clear();
+        // The hits counted in the tracee up to its end (or exec) are the breakpoints'.
+        self.settle_final_counts();
         self.sites.forget();
         self.at_breakpoint.clear();
         self.in_copy.clear();

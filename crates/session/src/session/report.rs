@@ -16,10 +16,15 @@ impl Session {
         let reason = self.gather()?.unwrap_or(reason);
         // No thread is shown in the scratch area: those that ran a copy are moved to the
         // program's own address for where they are.
+        self.entering.clear();
         if self.is_alive() {
             for tid in std::mem::take(&mut self.in_copy) {
                 self.leave_scratch(tid)?;
             }
+            // Also those that went into a counting trampoline on their own; then the hits
+            // counted in the tracee are the breakpoints' (as `info breakpoints` shows them).
+            self.leave_trampolines()?;
+            self.settle_counts()?;
         }
         self.forget_frames();
         self.inline_skip = why.inline_skip;
@@ -74,6 +79,8 @@ impl Session {
         }
         if !self.is_alive() {
             // The process is gone, and its memory and debug registers with it.
+            // The hits counted in the tracee up to its end (or exec) are the breakpoints'.
+            self.settle_final_counts();
             self.sites.forget();
             self.at_breakpoint.clear();
             self.in_copy.clear();

@@ -72,6 +72,8 @@ impl Session {
         };
         let mut events = self.thread_events();
         events.push(end);
+        // The hits counted in the tracee up to its end (or exec) are the breakpoints'.
+        self.settle_final_counts();
         self.sites.forget();
         self.at_breakpoint.clear();
         self.in_copy.clear();
@@ -159,6 +161,7 @@ impl Session {
         // The values watchpoints compare against are those of now (the user may have written
         // memory since the last stop).
         self.refresh_watch_values();
+        self.arrange_counting()?;
         let mut after_hardware_hit = self.stopped_by_hardware;
         // Hits to ignore mean many stops: run tracer and tracee on one CPU meanwhile.
         let ignoring = self.breakpoints.ignoring()
@@ -342,6 +345,8 @@ impl Session {
                 // Conditions first: a hit whose condition is false is not counted (gdb);
                 // one that cannot be evaluated stops, with the reason.
                 let owners: Vec<u32> = user_owners(&self.sites, addr).collect();
+                // The hits let pass in the tracee first (this one may be the first to trap).
+                self.settle_counts()?;
                 let (counted, failed) = self.hits_holding(&owners, tid);
                 if let Some((id, error)) = failed {
                     self.breakpoints.hit(counted);
@@ -367,6 +372,11 @@ impl Session {
                         return Ok(events);
                     }
                     None => {
+                        // Let pass by the debugger at a site counting in the tracee.
+                        if let Some(end) = self.recount(addr)? {
+                            events.extend(self.report(end, Why::default())?);
+                            return Ok(events);
+                        }
                         let ended = self.watch_scopes_ended(addr, tid)?;
                         if !ended.is_empty() {
                             events.extend(
@@ -502,7 +512,11 @@ impl Session {
             .partition(|tid| action(*tid) != ThreadAction::Hold);
         // Threads that stay stopped stay on their sites.
         self.at_breakpoint.extend(held);
-        if with_current && !threads.contains(&current) && action(current) != ThreadAction::Hold {
+        if with_current
+            && !threads.contains(&current)
+            && !self.entering.contains(&current)
+            && action(current) != ThreadAction::Hold
+        {
             threads.push(current);
         }
         let mut rest = threads.into_iter();
@@ -556,10 +570,13 @@ impl Session {
         pc.is_ok_and(|pc| self.sites.is_inserted(pc))
     }
 
-    /// If thread `tid` stopped inside the scratch area (in or just past an out-of-line copy),
-    /// move its pc to the address in the program that stands for: the site (the copied
-    /// instruction has not run; the thread sits on the site again) or the next instruction
-    /// (it has; the jump back is all that was left).
+    /// If thread `tid` stopped inside the scratch area (in or just past an out-of-line copy,
+    /// or in a counting trampoline), move its pc to the address in the program that stands
+    /// for: the site (the copied instruction has not run; the thread sits on the site again),
+    /// the next instruction (it has; the jump back is all that was left), or — from a
+    /// trampoline — the site as if the thread had not reached it: stack pointer and flags as
+    /// they were there, the counter's decrement given back, and the thread marked to run
+    /// into the site rather than over it.
     pub(super) fn leave_scratch(&mut self, tid: Pid) -> Result<()> {
         let pc = match self.process.read_thread_register(tid, Reg::Rip) {
             Ok(pc) => VirtAddr::new(pc.as_u64()),
@@ -575,6 +592,30 @@ impl Session {
                 site
             }
             Some(Place::After(next)) => next,
+            Some(Place::Entering {
+                site,
+                rsp_add,
+                flags_on_stack,
+                counter,
+            }) => {
+                let rsp = self.process.read_thread_register(tid, Reg::Rsp)?.as_u64();
+                if flags_on_stack {
+                    let saved = self.memory.read_exact(VirtAddr::new(rsp), 8)?;
+                    let mut word = [0u8; 8];
+                    for (to, from) in word.iter_mut().zip(&saved) {
+                        *to = *from;
+                    }
+                    let flags = RegValue::from_u64(u64::from_le_bytes(word));
+                    self.guard(|process| process.write_thread_register(tid, Reg::Eflags, flags))?;
+                }
+                let up = RegValue::from_u64(rsp.wrapping_add(rsp_add));
+                self.guard(|process| process.write_thread_register(tid, Reg::Rsp, up))?;
+                if let Some(counter) = counter {
+                    self.sites.give_back_hit(&self.memory, counter)?;
+                }
+                self.entering.insert(tid);
+                site
+            }
         };
         self.guard(|process| {
             process.write_thread_register(tid, Reg::Rip, RegValue::from_u64(to.get()))
@@ -623,6 +664,8 @@ impl Session {
                         process.write_register(Reg::Rip, RegValue::from_u64(slot.get()))
                     })?;
                     self.in_copy.insert(tid);
+                    // The next hits to ignore, in the tracee.
+                    self.count_from_now(pc)?;
                     return Ok(StepOff::Done);
                 }
                 Ok(OutOfLine::Unavailable) => {}
@@ -834,9 +877,13 @@ impl Session {
                     self.queued_events = queued;
                 }
                 let owners: Vec<u32> = user_owners(&self.sites, pc).collect();
+                self.settle_counts()?;
                 let (counted, _) = self.hits_holding(&owners, tid);
                 if let Some(id) = self.breakpoints.hit(counted) {
                     return Ok(SingleStep::Report(reason, Why::breakpoint(id)));
+                }
+                if let Some(end) = self.recount(pc)? {
+                    return Ok(SingleStep::Report(end, Why::default()));
                 }
             }
         }
