@@ -121,6 +121,8 @@ pub struct CopyInfo {
     pub len: u64,
     /// Where the jump back goes: the instruction after the site's.
     pub next: VirtAddr,
+    /// The counter of its counting trampoline, if it has one (the site may not count now).
+    pub counter: Option<VirtAddr>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -265,6 +267,48 @@ impl Scratch {
         self.copies.contains_key(&site)
     }
 
+    /// Map the counters page of every area that has none yet (its mapping was cut short by a
+    /// signal, or the page was taken), through the current thread of `process` (every thread
+    /// stopped). Best effort: a signal that becomes due first goes back to the thread's
+    /// queue, for the program, and the rest waits for another time.
+    pub(crate) fn map_missing_counters(&mut self, process: &mut Process, memory: &Memory) {
+        if self.areas.iter().all(|a| a.counters.is_some()) {
+            return;
+        }
+        let Some(at) = self.syscall_instruction(process, memory, &|_| false) else {
+            return;
+        };
+        for area in self.areas.iter_mut().filter(|a| a.counters.is_none()) {
+            let page = area.base.wrapping_add(AREA_SIZE);
+            let args = [
+                page.get(),
+                COUNTERS_SIZE,
+                PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                u64::MAX,
+                0,
+            ];
+            match process.inject_syscall(at, SYS_MMAP, args) {
+                Ok(Injected::Returned(mapped)) if mapped == page.get() => {
+                    area.counters = Some(page);
+                }
+                Ok(Injected::Returned(mapped)) => {
+                    if mapped < u64::MAX - 4095 {
+                        let undo = [mapped, COUNTERS_SIZE, 0, 0, 0, 0];
+                        let _ = process.inject_syscall(at, SYS_MUNMAP, undo);
+                    }
+                }
+                Ok(Injected::Stopped(StopReason::Stopped(stop))) => {
+                    if stop.trap.is_none() && stop.signal != dbg_sys::Signal::SIGSTOP {
+                        let _ = dbg_sys::thread::tgkill(memory.pid(), stop.tid, stop.signal);
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
     /// Whether some copy has a counting trampoline.
     pub fn counting_written(&self) -> bool {
         self.copies.values().any(|copy| copy.counter.is_some())
@@ -349,14 +393,19 @@ impl Scratch {
             slot: copy.slot,
             len: copy.encoded,
             next: copy.next,
+            counter: copy.counter,
         })
     }
 
-    /// The scratch areas, as address ranges.
+    /// The scratch areas (with their counters pages), as address ranges.
     pub fn areas(&self) -> impl Iterator<Item = (VirtAddr, VirtAddr)> + '_ {
-        self.areas
-            .iter()
-            .map(|a| (a.base, a.base.wrapping_add(AREA_SIZE)))
+        self.areas.iter().map(|a| {
+            let end = match a.counters {
+                Some(page) => page.wrapping_add(COUNTERS_SIZE),
+                None => a.base.wrapping_add(AREA_SIZE),
+            };
+            (a.base, end)
+        })
     }
 
     /// Forget the copy of `site` (the site is gone, or its code changed); its slot is used

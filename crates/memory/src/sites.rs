@@ -76,6 +76,8 @@ struct JumpSite {
     counting: Counting,
     original: [u8; 5],
     base: u64,
+    /// Whether the counter was below zero when last read (a trap is due or came).
+    ran_out: bool,
 }
 
 /// The `jmp` instruction (rel32) that replaces a counting site's `int3`.
@@ -432,10 +434,17 @@ impl Sites {
                 counting,
                 original,
                 base: count as u64,
+                ran_out: false,
             });
         }
         self.counting.insert(addr);
         Ok(true)
+    }
+
+    /// Map the counters pages the scratch areas lack (see `Scratch::map_missing_counters`):
+    /// every thread of `process` is stopped.
+    pub fn map_missing_counters(&mut self, process: &mut Process, memory: &Memory) {
+        self.scratch.map_missing_counters(process, memory);
     }
 
     /// Whether the site at `addr` counts its hits in the tracee.
@@ -446,6 +455,16 @@ impl Sites {
     /// The counting sites, in order.
     pub fn counting_sites(&self) -> impl Iterator<Item = VirtAddr> + '_ {
         self.counting.iter().copied()
+    }
+
+    /// Whether counting site `addr`'s counter was below zero when last read: a hit reported
+    /// at it is then its trampoline's trap (or one due anyway), not an `int3` hit from before
+    /// the site counted.
+    pub fn ran_out(&self, addr: VirtAddr) -> bool {
+        self.sites
+            .get(&addr)
+            .and_then(|s| s.jump)
+            .is_some_and(|j| j.ran_out)
     }
 
     /// How many hits counting site `addr` lets pass, as last read or written.
@@ -469,6 +488,7 @@ impl Sites {
         let count = i64::try_from(count).unwrap_or(i64::MAX);
         memory.poke(jump.counting.counter, &count.to_le_bytes())?;
         jump.base = count as u64;
+        jump.ran_out = false;
         self.keep_counted(addr, counted);
         Ok(())
     }
@@ -553,6 +573,7 @@ impl Sites {
         let Some(jump) = self.sites.get_mut(&addr).and_then(|s| s.jump.as_mut()) else {
             return 0;
         };
+        jump.ran_out = now < 0;
         let now = now.max(0) as u64;
         let counted = jump.base as i64 - now as i64;
         jump.base = now;

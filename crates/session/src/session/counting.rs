@@ -60,6 +60,10 @@ impl Session {
             }
         }
         if self.count_in_tracee {
+            if self.breakpoints.ignoring() {
+                self.sites
+                    .map_missing_counters(&mut self.process, &self.memory);
+            }
             let candidates: Vec<VirtAddr> = self
                 .breakpoints
                 .all()
@@ -138,15 +142,31 @@ impl Session {
     }
 
     /// With every thread stopped: any thread inside a counting trampoline (or a copy) is
-    /// moved to the program's own address for where it is.
+    /// moved to the program's own address for where it is. A thread taken back to a site
+    /// stays marked as not having reached it until it is seen anywhere else (it may not have
+    /// run at all before the next stop).
     pub(super) fn leave_trampolines(&mut self) -> Result<()> {
         if !self.sites.trampolines_written() {
+            self.entering.clear();
             return Ok(());
         }
         let tids: Vec<Pid> = self.process.threads().collect();
         for tid in tids {
-            self.leave_scratch(tid)?;
+            let pc = match self
+                .process
+                .read_thread_register(tid, dbg_process::Reg::Rip)
+            {
+                Ok(pc) => VirtAddr::new(pc.as_u64()),
+                Err(_) => continue,
+            };
+            if self.sites.in_scratch(pc) {
+                self.leave_scratch(tid)?;
+            } else if !self.sites.is_inserted(pc) {
+                self.entering.remove(&tid);
+            }
         }
+        let alive: Vec<Pid> = self.process.threads().collect();
+        self.entering.retain(|tid| alive.contains(tid));
         Ok(())
     }
 }

@@ -16,7 +16,6 @@ impl Session {
         let reason = self.gather()?.unwrap_or(reason);
         // No thread is shown in the scratch area: those that ran a copy are moved to the
         // program's own address for where they are.
-        self.entering.clear();
         if self.is_alive() {
             for tid in std::mem::take(&mut self.in_copy) {
                 self.leave_scratch(tid)?;

@@ -330,6 +330,16 @@ impl Session {
                 ..
             }) = reason
             {
+                if self.sites.is_counting(addr) {
+                    self.settle_counts()?;
+                    if !self.sites.ran_out(addr) {
+                        // An `int3` hit from before the site counted (or a trap due before
+                        // the user raised the ignore count): the thread, at the site, runs
+                        // into its trampoline, which counts it.
+                        events.extend(self.thread_events());
+                        continue;
+                    }
+                }
                 self.at_breakpoint.insert(tid);
                 // The dynamic linker's hook: its list may have changed (the hit itself is
                 // internal, passed over below unless a user breakpoint shares the site).
@@ -372,11 +382,6 @@ impl Session {
                         return Ok(events);
                     }
                     None => {
-                        // Let pass by the debugger at a site counting in the tracee.
-                        if let Some(end) = self.recount(addr)? {
-                            events.extend(self.report(end, Why::default())?);
-                            return Ok(events);
-                        }
                         let ended = self.watch_scopes_ended(addr, tid)?;
                         if !ended.is_empty() {
                             events.extend(

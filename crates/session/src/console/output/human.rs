@@ -402,8 +402,11 @@ pub(super) fn data(data: &Data) -> Option<String> {
                 .map(|(start, end)| format!("Scratch area {:#x}-{:#x}", start.get(), end.get()))
                 .collect();
             for copy in copies {
+                let counting = copy.counter.map_or_else(String::new, |counter| {
+                    format!("; counting trampoline, counter at {:#x}", counter.get())
+                });
                 lines.push(format!(
-                    "  site {:#x}: copy at {:#x} ({} byte{}), back to {:#x}",
+                    "  site {:#x}: copy at {:#x} ({} byte{}), back to {:#x}{counting}",
                     copy.site.get(),
                     copy.slot.get(),
                     copy.len,

@@ -249,6 +249,7 @@ pub(super) fn data(data: &Data) -> Value {
                     "copy": format!("{:#x}", copy.slot.get()),
                     "length": copy.len,
                     "next": format!("{:#x}", copy.next.get()),
+                    "counter": copy.counter.map(|counter| format!("{:#x}", counter.get())),
                 }))
                 .collect::<Vec<_>>(),
         }),
