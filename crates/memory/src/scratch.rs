@@ -279,25 +279,8 @@ impl Scratch {
             return;
         };
         for area in self.areas.iter_mut().filter(|a| a.counters.is_none()) {
-            let page = area.base.wrapping_add(AREA_SIZE);
-            let args = [
-                page.get(),
-                COUNTERS_SIZE,
-                PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                u64::MAX,
-                0,
-            ];
-            match process.inject_syscall(at, SYS_MMAP, args) {
-                Ok(Injected::Returned(mapped)) if mapped == page.get() => {
-                    area.counters = Some(page);
-                }
-                Ok(Injected::Returned(mapped)) => {
-                    if mapped < u64::MAX - 4095 {
-                        let undo = [mapped, COUNTERS_SIZE, 0, 0, 0, 0];
-                        let _ = process.inject_syscall(at, SYS_MUNMAP, undo);
-                    }
-                }
+            match map_counters(process, at, area) {
+                Ok(Injected::Returned(_)) => {}
                 Ok(Injected::Stopped(StopReason::Stopped(stop))) => {
                     if stop.trap.is_none() && stop.signal != dbg_sys::Signal::SIGSTOP {
                         let _ = dbg_sys::thread::tgkill(memory.pid(), stop.tid, stop.signal);
@@ -523,24 +506,7 @@ impl Scratch {
         let slot = area.take_slot();
         // The counters page just above (`place` left room for it); without it, the area's
         // sites are not counted in the tracee.
-        let page = base.wrapping_add(AREA_SIZE);
-        let args = [
-            page.get(),
-            COUNTERS_SIZE,
-            PROT_READ | PROT_WRITE,
-            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-            u64::MAX,
-            0,
-        ];
-        let counters = process.inject_syscall(at, SYS_MMAP, args);
-        if let Ok(Injected::Returned(mapped)) = counters {
-            if mapped == page.get() {
-                area.counters = Some(page);
-            } else if mapped < u64::MAX - 4095 {
-                let undo = [mapped, COUNTERS_SIZE, 0, 0, 0, 0];
-                let _ = process.inject_syscall(at, SYS_MUNMAP, undo);
-            }
-        }
+        let counters = map_counters(process, at, &mut area);
         self.areas.push(area);
         match counters {
             // The area is there: the slot is taken by the next try.
@@ -608,6 +574,35 @@ fn relocate(instruction: &Instruction, slot: VirtAddr, next: VirtAddr) -> Option
     bytes.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
     bytes.extend_from_slice(&next.get().to_le_bytes());
     (bytes.len() as u64 <= SLOT_SIZE).then_some(Relocated { bytes, encoded })
+}
+
+/// Map `area`'s counters page just above it by running `mmap` at the `syscall` instruction
+/// `at`; the area knows its page when that worked. A mapping the kernel put elsewhere (no
+/// `MAP_FIXED_NOREPLACE`) goes again.
+fn map_counters(
+    process: &mut Process,
+    at: VirtAddr,
+    area: &mut Area,
+) -> dbg_process::Result<Injected> {
+    let page = area.base.wrapping_add(AREA_SIZE);
+    let args = [
+        page.get(),
+        COUNTERS_SIZE,
+        PROT_READ | PROT_WRITE,
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+        u64::MAX,
+        0,
+    ];
+    let injected = process.inject_syscall(at, SYS_MMAP, args)?;
+    if let Injected::Returned(mapped) = injected {
+        if mapped == page.get() {
+            area.counters = Some(page);
+        } else if mapped < u64::MAX - 4095 {
+            let undo = [mapped, COUNTERS_SIZE, 0, 0, 0, 0];
+            let _ = process.inject_syscall(at, SYS_MUNMAP, undo);
+        }
+    }
+    Ok(injected)
 }
 
 /// Offset in a slot of the trampoline's `int3`.

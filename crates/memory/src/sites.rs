@@ -560,12 +560,8 @@ impl Sites {
         else {
             return Ok(0);
         };
-        let raw = memory.read_exact(counter, 8)?;
-        let mut word = [0u8; 8];
-        for (to, from) in word.iter_mut().zip(&raw) {
-            *to = *from;
-        }
-        Ok(self.counted_since(addr, i64::from_le_bytes(word)))
+        let now = read_counter(memory, counter)?;
+        Ok(self.counted_since(addr, now))
     }
 
     /// [`Sites::read_counted`] with the counter's value `now` read already.
@@ -612,12 +608,7 @@ impl Sites {
     /// Give a counter in the scratch area back the decrement of a thread taken back to its
     /// site from inside the trampoline (every thread is stopped).
     pub fn give_back_hit(&self, memory: &Memory, counter: VirtAddr) -> Result<()> {
-        let raw = memory.read_exact(counter, 8)?;
-        let mut word = [0u8; 8];
-        for (to, from) in word.iter_mut().zip(&raw) {
-            *to = *from;
-        }
-        let value = i64::from_le_bytes(word).saturating_add(1);
+        let value = read_counter(memory, counter)?.saturating_add(1);
         memory.poke(counter, &value.to_le_bytes())
     }
 
@@ -698,4 +689,14 @@ impl Sites {
         };
         (plan, planned.relocatable)
     }
+}
+
+/// The value of a counting site's counter at `counter`.
+fn read_counter(memory: &Memory, counter: VirtAddr) -> Result<i64> {
+    let raw = memory.read_exact(counter, 8)?;
+    let mut word = [0u8; 8];
+    for (to, from) in word.iter_mut().zip(&raw) {
+        *to = *from;
+    }
+    Ok(i64::from_le_bytes(word))
 }
