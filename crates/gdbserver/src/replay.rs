@@ -14,7 +14,7 @@ use gdbstub::stub::{GdbStub, MultiThreadStopReason};
 
 use crate::error::{Error, Result};
 use crate::pass_signals::PassSignals;
-use crate::server::PACKET_SIZE;
+use crate::server::packet_buffer;
 use crate::target::{Inferior, Start};
 
 /// The connection of a replay: what the server writes is dropped at each flush.
@@ -57,8 +57,9 @@ pub fn replay(program: impl Into<OsString>, input: &[u8]) -> Result<()> {
 fn answer(inferior: &mut Inferior, input: &[u8]) {
     let mut replay = Replay::default();
     replay.incoming.received(input);
+    let mut buffer = packet_buffer();
     let Ok(stub) = GdbStub::builder(replay)
-        .packet_buffer_size(PACKET_SIZE)
+        .with_packet_buffer(&mut buffer)
         .build()
     else {
         return;

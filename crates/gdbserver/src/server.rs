@@ -23,6 +23,15 @@ use crate::target::{Inferior, Start};
 /// The largest packet the server accepts (and offers in `qSupported`).
 pub(crate) const PACKET_SIZE: usize = 0x4000;
 
+/// The buffer gdbstub receives packets in, filled with `#`. gdbstub hands each packet over
+/// as the whole buffer and, to find the checksum, scans from the packet's `#` to the next
+/// `#` in it; in a zeroed buffer that is to the end (16 KiB per packet, most of the server's
+/// own time per stop), in this one the end of the longest packet or memory read since the
+/// connection began.
+pub(crate) fn packet_buffer() -> Vec<u8> {
+    vec![b'#'; PACKET_SIZE]
+}
+
 /// What to serve, and how.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -175,8 +184,9 @@ fn serve_client(inferior: &mut Inferior, stream: TcpStream) -> ClientEnd {
             return ClientEnd::Gone;
         }
     };
+    let mut buffer = packet_buffer();
     let stub = match GdbStub::builder(link)
-        .packet_buffer_size(PACKET_SIZE)
+        .with_packet_buffer(&mut buffer)
         .build()
     {
         Ok(stub) => stub,
