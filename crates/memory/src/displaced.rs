@@ -6,10 +6,10 @@
 //!
 //! - Emulation: the instructions that usually sit at a function's entry — `push reg`,
 //!   `endbr64`, `nop`, `mov rbp, rsp` — touch no flags and at most one stack slot, and the
-//!   direct control transfers (`jmp`, `jcc`, `call rel32`, `call [rip+x]`, `call reg`) only
-//!   move the pc (and push a return address): dbg carries out their effect itself (registers
-//!   through the process's register cache, a pushed word through `/proc/PID/mem`) and the
-//!   tracee never stops for them.
+//!   direct control transfers (`jmp`, `jcc`, `call rel32`, `call [rip+x]`, `call reg`) and
+//!   `ret` only move the pc (and push or pop a return address): dbg carries out their effect
+//!   itself (registers through the process's register cache, a stack word through
+//!   `/proc/PID/mem`) and the tracee never stops for them.
 //! - Out-of-line execution (`crate::scratch`): most other instructions are copied, relocated,
 //!   into a scratch area of the tracee followed by a jump back; the thread resumes at the
 //!   copy. [`plan`] says whether an instruction may run there ([`Plan::relocatable`]): not when
@@ -21,11 +21,13 @@
 use dbg_process::{Process, Reg, RegValue};
 use dbg_sys::VirtAddr;
 use iced_x86::{
-    ConditionCode, Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind, Register,
+    Code, ConditionCode, Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind,
+    Register,
 };
 
 use crate::access::Memory;
 use crate::error::Result;
+use crate::sites::Plan;
 
 /// An instruction whose effect dbg can carry out itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,8 @@ pub enum Displaced {
         /// Instruction length.
         len: u8,
     },
+    /// `ret` (near, 64-bit): the pc comes off the stack.
+    Return,
 }
 
 /// Where an indirect call finds its callee.
@@ -136,6 +140,13 @@ pub fn plan(code: &[u8], address: VirtAddr) -> Planned {
             }
         }
         Mnemonic::Nop | Mnemonic::Endbr64 => Some(Displaced::Skip { len }),
+        // An operand-size prefix makes it pop two bytes on AMD processors (Intel's ignore it).
+        Mnemonic::Ret
+            if instruction.code() == Code::Retnq
+                && !code.iter().take(usize::from(len)).any(|b| *b == 0x66) =>
+        {
+            Some(Displaced::Return)
+        }
         _ => control_transfer(&instruction, len),
     };
     Planned {
@@ -143,6 +154,67 @@ pub fn plan(code: &[u8], address: VirtAddr) -> Planned {
         trusted_step: !traps,
         relocatable: relocatable(&instruction).then_some(instruction),
     }
+}
+
+/// What [`plan`] says of the instruction at the start of `code`, decided from its bytes alone
+/// for the few encodings that open most functions or end the dynamic linker's rendezvous
+/// function (`push reg`, `mov rbp, rsp`, `nop`, `endbr64`, `ret`, `int3`); `None` for any
+/// other. The first decoding builds the decoder's tables (several hundred KiB of heap and of
+/// the binary's pages, a million instructions): a session whose sites are only such
+/// instructions, as a gdb remote session's often are (gdb steps over its own breakpoints),
+/// never pays for it. [`plan`] is the reference (see the tests).
+pub fn quick_plan(code: &[u8]) -> Option<Plan> {
+    let plain = |displaced| Plan {
+        displaced: Some(displaced),
+        trusted_step: true,
+        relocatable: true,
+    };
+    // The registers `push` encodes in its low three bits, without and with REX.B.
+    const LOW: [Reg; 8] = [
+        Reg::Rax,
+        Reg::Rcx,
+        Reg::Rdx,
+        Reg::Rbx,
+        Reg::Rsp,
+        Reg::Rbp,
+        Reg::Rsi,
+        Reg::Rdi,
+    ];
+    const HIGH: [Reg; 8] = [
+        Reg::R8,
+        Reg::R9,
+        Reg::R10,
+        Reg::R11,
+        Reg::R12,
+        Reg::R13,
+        Reg::R14,
+        Reg::R15,
+    ];
+    let register = |table: &[Reg; 8], opcode: u8| table.get(usize::from(opcode & 7)).copied();
+    Some(match code {
+        [opcode @ 0x50..=0x57, ..] => plain(Displaced::Push {
+            reg: register(&LOW, *opcode)?,
+            len: 1,
+        }),
+        [0x41, opcode @ 0x50..=0x57, ..] => plain(Displaced::Push {
+            reg: register(&HIGH, *opcode)?,
+            len: 2,
+        }),
+        [0x48, 0x89, 0xe5, ..] => plain(Displaced::Move {
+            dst: Reg::Rbp,
+            src: Reg::Rsp,
+            len: 3,
+        }),
+        [0x90, ..] => plain(Displaced::Skip { len: 1 }),
+        [0xf3, 0x0f, 0x1e, 0xfa, ..] => plain(Displaced::Skip { len: 4 }),
+        [0xc3, ..] => plain(Displaced::Return),
+        [0xcc, ..] => Plan {
+            displaced: None,
+            trusted_step: false,
+            relocatable: false,
+        },
+        _ => return None,
+    })
 }
 
 /// The direct control transfers dbg carries out itself.
@@ -270,6 +342,17 @@ pub fn emulate(
                     return Ok(false);
                 }
                 write(process, Reg::Rip, target)?;
+            }
+            Displaced::Return => {
+                let rsp = read(process, Reg::Rsp)?;
+                // The tracee would fault here: let it, stepping for real.
+                let Ok(bytes) = memory.read_exact(VirtAddr::new(rsp), 8) else {
+                    return Ok(false);
+                };
+                let mut word = [0u8; 8];
+                word.copy_from_slice(bytes.get(..8).unwrap_or(&[0; 8]));
+                write(process, Reg::Rsp, rsp.wrapping_add(8))?;
+                write(process, Reg::Rip, u64::from_le_bytes(word))?;
             }
         }
         Ok(true)
@@ -461,6 +544,62 @@ mod tests {
         assert!(!relocatable(&[0xcc]));
         assert!(!relocatable(&[0xe8, 0, 0, 0, 0]));
         assert!(!relocatable(&[0x0f, 0x0b]));
+    }
+
+    #[test]
+    fn ret_is_emulated_but_not_its_16_bit_or_immediate_forms() {
+        let at = VirtAddr::new(0x1000);
+        assert_eq!(old(&[0xc3], at).0, Some(Displaced::Return));
+        // bnd ret, rep ret: the same return.
+        assert_eq!(old(&[0xf2, 0xc3], at).0, Some(Displaced::Return));
+        assert_eq!(old(&[0xf3, 0xc3], at).0, Some(Displaced::Return));
+        // ret 8 pops more; o16 ret pops two bytes on AMD's processors.
+        assert_eq!(old(&[0xc2, 0x08, 0x00], at).0, None);
+        assert_eq!(old(&[0x66, 0xc3], at).0, None);
+    }
+
+    /// The quick plan is the decoder's, for every instruction it answers: each first byte
+    /// (and the two-byte forms it knows) followed by several tails.
+    #[test]
+    fn the_quick_plan_agrees_with_the_decoder() {
+        let at = VirtAddr::new(0x7f00_0000_1000);
+        let tails: [&[u8]; 4] = [
+            &[0; 14],
+            &[0xff; 14],
+            &[
+                0x0f, 0x1e, 0xfa, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+            ],
+            &[
+                0x89, 0xe5, 0x48, 0x89, 0xe5, 0xc3, 0xcc, 0x55, 0x41, 0x57, 0x90, 0x90, 0x90, 0x90,
+            ],
+        ];
+        let mut answered = 0;
+        for first in 0..=u8::MAX {
+            for second in [None, Some(0x50u8), Some(0x57), Some(0x89), Some(0x0f)] {
+                for tail in tails {
+                    let mut code = vec![first];
+                    code.extend(second);
+                    code.extend_from_slice(tail);
+                    code.truncate(15);
+                    let Some(quick) = quick_plan(&code) else {
+                        continue;
+                    };
+                    answered += 1;
+                    let full = plan(&code, at);
+                    assert_eq!(
+                        (quick.displaced, quick.trusted_step, quick.relocatable),
+                        (
+                            full.displaced,
+                            full.trusted_step,
+                            full.relocatable.is_some()
+                        ),
+                        "{code:02x?}"
+                    );
+                }
+            }
+        }
+        // push ×16, mov rbp, rsp, nop, endbr64, ret, int3 (each over several tails).
+        assert!(answered > 100, "only {answered} answered");
     }
 
     #[test]

@@ -62,8 +62,10 @@ struct Site {
     owners: BTreeSet<SiteOwner>,
     /// False while lifted to step over it.
     inserted: bool,
-    plan: Plan,
-    /// The instruction, decoded at the site, when it may run out of line.
+    /// How to run the instruction, decided when first needed (a site gdb steps over itself
+    /// never needs it), and again after a write over its bytes.
+    plan: Option<Plan>,
+    /// The instruction, decoded at the site when its out-of-line copy is first needed.
     instruction: Option<Instruction>,
     /// Counting in the tracee: a `jmp` replaces the `int3`.
     jump: Option<JumpSite>,
@@ -130,14 +132,13 @@ impl Sites {
             return Ok(false);
         }
         let original = *memory.read_exact(addr, 1)?.first().unwrap_or(&INT3);
-        let (plan, instruction) = self.plan_for(memory, addr, original);
         memory.write(addr, &[INT3])?;
         self.originals.insert(addr, original);
         let site = Site {
             owners: BTreeSet::from([owner]),
             inserted: true,
-            plan,
-            instruction,
+            plan: None,
+            instruction: None,
             jump: None,
         };
         self.sites.insert(addr, site);
@@ -201,9 +202,37 @@ impl Sites {
             .flat_map(|s| s.owners.iter().copied())
     }
 
-    /// How to run the instruction under the site at `addr`.
-    pub fn plan(&self, addr: VirtAddr) -> Option<Plan> {
-        self.sites.get(&addr).map(|s| s.plan)
+    /// How to run the instruction under the site at `addr`, decided now if it was not yet
+    /// (from the bytes in memory, our other `int3`s and jumps hidden).
+    pub fn plan(&mut self, memory: &Memory, addr: VirtAddr) -> Option<Plan> {
+        let site = self.sites.get(&addr)?;
+        if let Some(plan) = site.plan {
+            return Some(plan);
+        }
+        let code = self.code_at(memory, addr);
+        let (plan, instruction) = match displaced::quick_plan(&code) {
+            Some(plan) => (plan, None),
+            None => Self::decoded(&code, addr),
+        };
+        let site = self.sites.get_mut(&addr)?;
+        site.plan = Some(plan);
+        site.instruction = instruction;
+        Some(plan)
+    }
+
+    /// The instruction under the site at `addr`, decoded, when it may run out of line.
+    fn instruction(&mut self, memory: &Memory, addr: VirtAddr) -> Option<Instruction> {
+        if !self.plan(memory, addr)?.relocatable {
+            return None;
+        }
+        let site = self.sites.get(&addr)?;
+        if site.instruction.is_some() {
+            return site.instruction;
+        }
+        let code = self.code_at(memory, addr);
+        let (_, instruction) = Self::decoded(&code, addr);
+        self.sites.get_mut(&addr)?.instruction = instruction;
+        instruction
     }
 
     /// Every site address, in order.
@@ -306,17 +335,13 @@ impl Sites {
                 self.originals.set_original(site_addr, *byte);
             }
         }
+        // The instructions these bytes are part of are planned again when next needed.
         let first = VirtAddr::new(addr.get().saturating_sub(MAX_INSTRUCTION as u64 - 1));
-        let replan: Vec<(VirtAddr, u8)> = self
-            .sites
-            .range(first..end)
-            .map(|(a, _)| (*a, self.original_byte(*a)))
-            .collect();
-        for (site_addr, original) in replan {
-            let (plan, instruction) = self.plan_for(memory, site_addr, original);
+        let replan: Vec<VirtAddr> = self.sites.range(first..end).map(|(a, _)| *a).collect();
+        for site_addr in replan {
             if let Some(site) = self.sites.get_mut(&site_addr) {
-                site.plan = plan;
-                site.instruction = instruction;
+                site.plan = None;
+                site.instruction = None;
             }
             self.scratch.drop_copy(site_addr);
         }
@@ -394,15 +419,16 @@ impl Sites {
             self.set_count(memory, addr, count)?;
             return Ok(true);
         }
-        let long_enough = site
-            .instruction
+        let inserted = site.inserted;
+        let long_enough = self
+            .instruction(memory, addr)
             .is_some_and(|instruction| instruction.len() >= JMP_LEN);
         let crowded = self
             .sites
             .range(addr.wrapping_add(1)..addr.wrapping_add(JMP_LEN as u64))
             .next()
             .is_some();
-        if !site.inserted || !long_enough || crowded || !self.scratch.has_copy(addr) {
+        if !inserted || !long_enough || crowded || !self.scratch.has_copy(addr) {
             return Ok(false);
         }
         let Some(counting) = self.scratch.counting(memory, addr)? else {
@@ -621,7 +647,7 @@ impl Sites {
         memory: &Memory,
         addr: VirtAddr,
     ) -> Result<OutOfLine> {
-        let Some(instruction) = self.sites.get(&addr).and_then(|s| s.instruction) else {
+        let Some(instruction) = self.instruction(memory, addr) else {
             return Ok(OutOfLine::Unavailable);
         };
         let sites = &self.sites;
@@ -665,23 +691,23 @@ impl Sites {
         self.scratch.unmap(process, memory)
     }
 
-    /// How to run the instruction at `addr`, whose first byte is `original` (the other bytes,
-    /// with any other site's `int3` hidden, are read from memory).
-    fn plan_for(
-        &self,
-        memory: &Memory,
-        addr: VirtAddr,
-        original: u8,
-    ) -> (Plan, Option<Instruction>) {
+    /// The program's bytes of the instruction at the site `addr`: read from memory, with our
+    /// `int3`s and jumps (this site's too) hidden.
+    fn code_at(&self, memory: &Memory, addr: VirtAddr) -> Vec<u8> {
         let mut code = memory
             .read(addr, MAX_INSTRUCTION)
             .map(|r| r.bytes)
             .unwrap_or_default();
         self.hide(addr, &mut code);
         if let Some(first) = code.first_mut() {
-            *first = original;
+            *first = self.original_byte(addr);
         }
-        let planned = displaced::plan(&code, addr);
+        code
+    }
+
+    /// How to run the instruction `code` at `addr`, by decoding it.
+    fn decoded(code: &[u8], addr: VirtAddr) -> (Plan, Option<Instruction>) {
+        let planned = displaced::plan(code, addr);
         let plan = Plan {
             displaced: planned.displaced,
             trusted_step: planned.trusted_step,

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use dbg_memory::displaced::Displaced;
 use dbg_memory::{Error, Mappings, Memory, SiteOwner, Sites, INT3};
 use dbg_process::{Launch, Process, Resume, StopReason, VirtAddr};
 
@@ -125,7 +126,7 @@ fn sites_hide_their_int3_and_share_an_address() {
     assert_eq!(sites.owners(main).collect::<Vec<_>>(), [first, second]);
     // The process layer sees the site (to recognise its traps) in the one shared table.
     assert_eq!(originals.original(main), Some(original[0]));
-    assert!(sites.plan(main).is_some());
+    assert!(sites.plan(&memory, main).is_some());
     let mut raw = memory.read_exact(main, 8).unwrap();
     assert_eq!(raw[0], INT3);
     sites.hide(main, &mut raw);
@@ -134,6 +135,11 @@ fn sites_hide_their_int3_and_share_an_address() {
     sites.write_through(&memory, main, &[0x90]).unwrap();
     assert_eq!(memory.read_exact(main, 1).unwrap(), [INT3]);
     assert_eq!(sites.original(main), Some(0x90));
+    // ... and the instruction is planned again: now a `nop`, skipped.
+    assert_eq!(
+        sites.plan(&memory, main).and_then(|plan| plan.displaced),
+        Some(Displaced::Skip { len: 1 })
+    );
     sites.write_through(&memory, main, &original[..1]).unwrap();
     assert!(!sites.release(&memory, main, first).unwrap());
     assert_eq!(

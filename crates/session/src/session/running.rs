@@ -640,7 +640,7 @@ impl Session {
         if !self.sites.is_inserted(pc) {
             return Ok(StepOff::NotOnSite);
         }
-        let plan = self.sites.plan(pc);
+        let plan = self.sites.plan(&self.memory, pc);
         let relocatable = plan.is_some_and(|p| p.relocatable);
         let (plan, trusted) = plan.map_or((None, false), |p| (p.displaced, p.trusted_step));
         // A displaced write (push) must trap a watchpoint over it: step it for real then.
