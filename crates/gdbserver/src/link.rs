@@ -20,12 +20,25 @@
 //!
 //! Bytes in and out pass through the [`PassSignals`] layer, which answers `QPassSignals`
 //! itself (gdbstub does not know the packet) and offers it in gdbstub's `qSupported` reply.
+//!
+//! While the client answers within [`SPIN`] (a gdb stepping or stepping over breakpoints
+//! sends its next packet tens of microseconds after our reply), the session's thread waits
+//! for the next packet by polling the socket instead of sleeping in `read`: a sleeping
+//! thread is woken by the client's packet through an idle CPU (an inter-processor interrupt
+//! and, in a virtual machine, the host scheduling the idle virtual CPU again), which costs
+//! more than the client's whole turn. One wait longer than `SPIN` (a person typing, a
+//! distant client) turns the polling off until a wait is short again, so a slow client costs
+//! at most one `SPIN` of CPU time per command.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::os::fd::AsRawFd;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::socket::{recv, MsgFlags};
 
 use dbg_session::Interrupter;
 use gdbstub::common::Signal as GdbSignal;
@@ -40,6 +53,9 @@ const TICK: Duration = Duration::from_millis(20);
 
 /// How many looks with the program stopped before the watcher sleeps until woken.
 const IDLE_TICKS: u32 = 50;
+
+/// How long the session's thread polls for the client's next packet before it sleeps.
+const SPIN: Duration = Duration::from_micros(200);
 
 /// What the watcher thread and the session's thread share.
 #[derive(Debug, Default)]
@@ -85,6 +101,17 @@ pub(crate) struct Link {
     incoming: PassSignals,
     gate: Arc<Gate>,
     watcher: Option<JoinHandle<()>>,
+    /// The client's last packet came within [`SPIN`]: poll for the next one.
+    spin: bool,
+}
+
+/// What a read of the client's bytes brought.
+enum Received {
+    Bytes(usize),
+    /// Nothing within the polling time.
+    Nothing,
+    /// The connection closed or failed.
+    Closed,
 }
 
 /// While the program runs: wait for bytes from the client without taking them, take the
@@ -194,7 +221,43 @@ impl Link {
             incoming: PassSignals::default(),
             gate,
             watcher: Some(watcher),
+            spin: false,
         })
+    }
+
+    /// Poll for the client's bytes for at most [`SPIN`].
+    fn poll_for(&mut self, buf: &mut [u8]) -> Received {
+        let start = Instant::now();
+        loop {
+            match recv(self.stream.as_raw_fd(), buf, MsgFlags::MSG_DONTWAIT) {
+                Ok(0) => return Received::Closed,
+                Ok(n) => return Received::Bytes(n),
+                Err(Errno::EAGAIN | Errno::EINTR) if start.elapsed() < SPIN => {
+                    std::hint::spin_loop();
+                }
+                Err(Errno::EAGAIN | Errno::EINTR) => return Received::Nothing,
+                Err(_) => return Received::Closed,
+            }
+        }
+    }
+
+    /// Wait for the client's bytes, polling first while it answers fast (see the module's
+    /// documentation).
+    fn receive(&mut self, buf: &mut [u8]) -> Received {
+        let start = Instant::now();
+        if self.spin {
+            match self.poll_for(buf) {
+                Received::Nothing => {}
+                received => return received,
+            }
+        }
+        let received = match self.stream.read(buf) {
+            Ok(0) | Err(_) => Received::Closed,
+            Ok(n) => Received::Bytes(n),
+        };
+        // Polling again only pays if the whole wait would have fitted in it.
+        self.spin = start.elapsed() < SPIN;
+        received
     }
 
     /// The next byte from the client, waiting for it; `None` once the client is gone.
@@ -217,12 +280,12 @@ impl Link {
                 return byte;
             }
             let mut buf = [0u8; 4096];
-            match self.stream.read(&mut buf) {
-                Ok(0) | Err(_) => {
+            match self.receive(&mut buf) {
+                Received::Bytes(n) => self.incoming.received(buf.get(..n).unwrap_or(&[])),
+                Received::Closed | Received::Nothing => {
                     self.gate.with(|state| state.disconnected = true);
                     return None;
                 }
-                Ok(n) => self.incoming.received(buf.get(..n).unwrap_or(&[])),
             }
         }
     }
@@ -307,5 +370,37 @@ impl gdbstub::conn::Connection for Link {
         let result = Write::write_all(&mut self.stream, &self.out);
         self.out.clear();
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A link and the client's end of its connection.
+    fn connected() -> (Link, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (Link::new(server).unwrap(), client)
+    }
+
+    #[test]
+    fn a_polled_client_is_read_and_seen_to_leave() {
+        let (mut link, mut client) = connected();
+        assert!(!link.spin, "a new client is waited for asleep");
+        client.write_all(b"+").unwrap();
+        assert_eq!(link.next_byte(), Some(b'+'));
+        // As after a fast answer (whether this one was depends on the machine's load).
+        link.spin = true;
+        client.write_all(b"$g#67").unwrap();
+        let packet: Vec<u8> = (0..5).filter_map(|_| link.next_byte()).collect();
+        assert_eq!(packet, b"$g#67");
+        drop(client);
+        // The poll sees the closed connection (or, past the polling time, the read does).
+        assert_eq!(link.next_byte(), None);
+        assert!(link.disconnected());
     }
 }
