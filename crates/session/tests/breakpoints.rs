@@ -503,3 +503,51 @@ fn restart_launches_a_new_process_and_keeps_breakpoints_hits_and_hardware_slots(
     );
     assert_eq!(exited(&session.resume(1).unwrap()), 0);
 }
+
+#[test]
+fn a_breakpoint_on_a_ret_is_stepped_over_by_emulation_and_the_program_runs_on_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["4"], dir.path());
+    let target = address(&session, "bp_loop", "target_fn");
+    let ret = session
+        .disassemble(Some(target), 16)
+        .unwrap()
+        .into_iter()
+        .find(|instruction| instruction.bytes == [0xc3])
+        .expect("target_fn ends with a plain ret")
+        .address;
+    session.set_breakpoint(ret, 0, false).unwrap();
+    let mut returns = Vec::new();
+    for call in 1..=4u64 {
+        let at = stop(&session.resume(1).unwrap());
+        assert_eq!(
+            (at.pc, at.cause.breakpoint()),
+            (ret, Some(1)),
+            "call {call}"
+        );
+        if call % 2 == 0 {
+            // Continued from the site at the next resume.
+            continue;
+        }
+        let rsp = session.read_registers(&[Reg::Rsp]).unwrap()[0].1.as_u64();
+        let word = session.read_memory(VirtAddr::new(rsp), 8).unwrap();
+        let back = u64::from_le_bytes(word.bytes.try_into().unwrap());
+        // One instruction from the site: at the return address, the slot popped.
+        let step = stop(&session.step_instructions(1).unwrap());
+        assert_eq!(
+            (step.cause.kind(), step.pc.get()),
+            (StopKind::SingleStep, back)
+        );
+        assert_eq!(
+            session.read_registers(&[Reg::Rsp]).unwrap()[0].1.as_u64(),
+            rsp + 8
+        );
+        returns.push(back);
+    }
+    assert!(returns.windows(2).all(|pair| pair[0] == pair[1]));
+    assert_eq!(session.breakpoints()[0].hits, 4);
+    // Carried out by dbg, never run out of line.
+    assert!(session.scratch().1.iter().all(|copy| copy.site != ret));
+    assert_eq!(exited(&session.resume(1).unwrap()), 0);
+    assert_eq!(output(dir.path()), "calls 4 total 6\n");
+}
