@@ -20,9 +20,34 @@ pub struct Library {
     pub(crate) dynamic: VirtAddr,
     /// Its `link_map` entry in the tracee.
     pub(crate) link_map: VirtAddr,
+    /// Where its name is in the tracee (`l_name`).
+    pub(crate) name: VirtAddr,
     /// The `r_debug` of its link-map namespace (`dlmopen`'s; the program's own for most).
     pub(crate) namespace: VirtAddr,
 }
+
+impl Library {
+    /// What identifies an entry of the linker's list without reading its name: where it is,
+    /// where its name is, its bias and its dynamic section.
+    fn entry_key(&self) -> EntryKey {
+        (
+            self.link_map.get(),
+            self.name.get(),
+            self.base.get(),
+            self.dynamic.get(),
+        )
+    }
+}
+
+/// See [`Library::entry_key`].
+type EntryKey = (u64, u64, u64, u64);
+
+/// The paths of the entries of the last consistent list, by [`Library::entry_key`]: an entry
+/// found unchanged in the next list keeps its path without its name being read again (a
+/// program that loads hundreds of libraries one by one would otherwise read every name at
+/// every load). A slot freed and reused for another library cannot match: the list is read
+/// at every change the linker announces, and each unload is seen before the next load.
+pub(crate) type KnownPaths = std::collections::HashMap<EntryKey, PathBuf>;
 
 /// A loaded library as `sharedlibrary list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +158,7 @@ pub(crate) fn read_list(
     namespace: VirtAddr,
     main: bool,
     cwd: &dyn Fn() -> Option<PathBuf>,
+    known: &KnownPaths,
 ) -> Vec<Library> {
     let mut libraries = Vec::new();
     let mut entry = map;
@@ -156,8 +182,19 @@ pub(crate) fn read_list(
         if (main && index == 0) || name == 0 {
             continue;
         }
-        let Some(name) = read(VirtAddr::new(name), MAX_PATH).and_then(|bytes| c_string(&bytes))
-        else {
+        if let Some(path) = known.get(&(link_map.get(), name, addr, ld)) {
+            libraries.push(Library {
+                path: path.clone(),
+                base: VirtAddr::new(addr),
+                dynamic: VirtAddr::new(ld),
+                link_map,
+                name: VirtAddr::new(name),
+                namespace,
+            });
+            continue;
+        }
+        let name_at = VirtAddr::new(name);
+        let Some(name) = read(name_at, MAX_PATH).and_then(|bytes| c_string(&bytes)) else {
             continue;
         };
         // A name without a slash is no file (`linux-vdso.so.1`).
@@ -175,6 +212,7 @@ pub(crate) fn read_list(
             base: VirtAddr::new(addr),
             dynamic: VirtAddr::new(ld),
             link_map,
+            name: name_at,
             namespace,
         });
     }
@@ -230,6 +268,14 @@ impl Linker {
     /// Whether `address` is the linker's hook.
     pub(crate) fn is_hook(&self, address: VirtAddr) -> bool {
         self.hook == Some(address)
+    }
+
+    /// The paths of the known list's entries, for reading the next list.
+    pub(crate) fn known_paths(&self) -> KnownPaths {
+        self.known
+            .iter()
+            .map(|library| (library.entry_key(), library.path.clone()))
+            .collect()
     }
 
     /// Replace the known list with `now`: the libraries that appeared and those that went.
@@ -294,6 +340,7 @@ mod tests {
             VirtAddr::new(0x30),
             true,
             &|| None,
+            &KnownPaths::new(),
         );
         // The cycle back to the executable repeats the library each time round: bounded.
         assert_eq!(list.len(), MAX_LIBRARIES / 3);
@@ -305,12 +352,55 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_seen_unchanged_keeps_its_path_and_a_changed_one_is_read_again() {
+        let mut memory = BTreeMap::new();
+        memory.insert(0x1000, entry(0, 0x5000, 0x10, 0x1100));
+        memory.insert(0x1100, entry(0x7000, 0x5100, 0x7010, 0x1200));
+        memory.insert(0x1200, entry(0x8000, 0x5200, 0x8010, 0));
+        memory.insert(0x5000, b"\0".to_vec());
+        memory.insert(0x5100, b"/lib/liba.so\0".to_vec());
+        memory.insert(0x5200, b"/lib/libb.so\0".to_vec());
+        let names_read = std::cell::Cell::new(0);
+        let list = |memory: &BTreeMap<u64, Vec<u8>>, known: &KnownPaths| {
+            let mut inner = reader(memory.clone());
+            let mut read = |address: VirtAddr, len| {
+                if address.get() >= 0x5000 {
+                    names_read.set(names_read.get() + 1);
+                }
+                inner(address, len)
+            };
+            let at = VirtAddr::new(0x1000);
+            read_list(&mut read, at, VirtAddr::new(0x30), true, &|| None, known)
+        };
+        let mut linker = Linker::default();
+        linker.update(list(&memory, &linker.known_paths()));
+        assert_eq!(names_read.replace(0), 2);
+        // Read again unchanged: no name is read, the paths are the same.
+        let again = list(&memory, &linker.known_paths());
+        assert_eq!(names_read.replace(0), 0);
+        assert_eq!(again, linker.known);
+        // The second slot now holds another library (another name at the same address, as
+        // after an unload and a load the list was not read between): its bias differs, so
+        // its name is read.
+        memory.insert(0x1200, entry(0x9000, 0x5200, 0x9010, 0));
+        memory.insert(0x5200, b"/lib/libc.so\0".to_vec());
+        let changed = list(&memory, &linker.known_paths());
+        assert_eq!(names_read.get(), 1);
+        let paths: Vec<_> = changed.iter().map(|l| l.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [PathBuf::from("/lib/liba.so"), "/lib/libc.so".into()]
+        );
+    }
+
+    #[test]
     fn a_diff_names_what_came_and_went() {
         let lib = |path: &str, base| Library {
             path: path.into(),
             base: VirtAddr::new(base),
             dynamic: VirtAddr::new(base + 0x10),
             link_map: VirtAddr::new(base + 0x20),
+            name: VirtAddr::new(base + 0x40),
             namespace: VirtAddr::new(0x30),
         };
         let mut linker = Linker::default();

@@ -112,7 +112,14 @@ impl Session {
             return Vec::new();
         };
         let pid = self.pid();
-        let cwd = move || std::fs::read_link(format!("/proc/{pid}/cwd")).ok();
+        // Read once per look at the list, and only if a name is relative.
+        let cwd_read = std::cell::OnceCell::new();
+        let cwd = || {
+            cwd_read
+                .get_or_init(|| std::fs::read_link(format!("/proc/{pid}/cwd")).ok())
+                .clone()
+        };
+        let known = self.linker.known_paths();
         let now = {
             let mut read = self.tracee_reader();
             // Every link-map namespace (the program's, then those `dlmopen` made), each
@@ -133,6 +140,7 @@ impl Session {
                     at,
                     namespace == 0,
                     &cwd,
+                    &known,
                 ));
                 next = state.next;
             }
