@@ -154,6 +154,14 @@ pub enum Error {
     /// An address or location that does not parse.
     #[error("invalid address `{0}`")]
     InvalidAddress(String),
+    /// An address expression whose value is no address (a float, a struct).
+    #[error("`{expression}` is {ty}, not an address")]
+    NotAnAddress {
+        /// The expression.
+        expression: String,
+        /// Its type, with an article (`a double`).
+        ty: String,
+    },
     /// A number beyond 64 bits.
     #[error("address `{0}` is beyond 64 bits")]
     AddressTooLarge(String),

@@ -12,7 +12,7 @@
 mod common;
 
 use common::{exited, launch, output, stop};
-use dbg_session::{Event, Location, Reg, Session, StopEvent, StopKind};
+use dbg_session::{Event, Location, Reg, Session, StopEvent, StopKind, VirtAddr};
 
 /// The line of `// L:NAME` in a fixture source.
 fn marker(source: &str, name: &str) -> u32 {
@@ -540,4 +540,38 @@ fn locations_complete_from_functions_and_source_files() {
     let words = session.complete_location("nes", 50);
     assert!(words.contains(&"nested.c:".to_string()), "{words:?}");
     assert!(session.complete_location("zzz_no_such", 50).is_empty());
+}
+
+#[test]
+fn addresses_by_expression_as_gdb_takes_them_for_x_and_break_star() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = launch("bp_loop", &["3"], dir.path());
+    run_to(&mut session, "target_fn");
+    let total = session
+        .resolve_address(&Location::Function("total".into()))
+        .unwrap();
+    let address = |session: &mut Session, text: &str| {
+        session.resolve_address(&Location::parse_address(text).unwrap())
+    };
+    assert_eq!(address(&mut session, "&total").unwrap(), total);
+    assert_eq!(
+        address(&mut session, "(char *)&total + 2").unwrap(),
+        total + 2
+    );
+    let pc = session.read_registers(&[Reg::Rip]).unwrap()[0].1.as_u64();
+    let plus_four = Location::parse("*($pc + 4)").unwrap();
+    assert_eq!(
+        session.breakpoint_addresses(&plus_four).unwrap(),
+        [VirtAddr::new(pc + 4)]
+    );
+    // An integer is an address (`total` is still 0; `total + 16`, a plain name and an
+    // offset, is 16 bytes past it); a double is not (one line, nothing changed).
+    assert_eq!(address(&mut session, "(long)total + 16").unwrap().get(), 16);
+    assert_eq!(address(&mut session, "total + 16").unwrap(), total + 16);
+    let error = address(&mut session, "(double)total").unwrap_err().to_string();
+    assert_eq!(error, "`(double)total` is a double, not an address");
+    let star = Location::parse("*1.5").unwrap();
+    let error = session.breakpoint_addresses(&star).unwrap_err().to_string();
+    assert_eq!(error, "`1.5` is a double, not an address");
+    session.kill().unwrap();
 }

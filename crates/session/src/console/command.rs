@@ -689,7 +689,19 @@ fn parse_breakpoint_set(args: &[&str]) -> Result<Command, String> {
             }
             option if option.starts_with("--") => return Err(format!("unknown option `{option}`")),
             text if location.is_none() => {
-                location = Some((parse_location(text)?, text.to_string()))
+                let mut text = text.to_string();
+                if text.starts_with('*') {
+                    // gdb's `break *EXPR`: the expression runs to `if` or an option.
+                    while let Some(next) = rest.as_slice().first() {
+                        if matches!(*next, "if" | "--if") || next.starts_with("--") {
+                            break;
+                        }
+                        text.push(' ');
+                        text.push_str(next);
+                        rest.next();
+                    }
+                }
+                location = Some((parse_location(&text)?, text))
             }
             extra => return Err(format!("unexpected argument `{extra}` to `breakpoint set`")),
         }

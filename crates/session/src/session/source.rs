@@ -36,6 +36,10 @@ pub enum Location {
     /// `LINE` alone (`break 30`, `list 30`): a line of the current source file — the one
     /// last listed, else the selected frame's, else `main`'s (gdb's default source file).
     CurrentLine(u32),
+    /// `*EXPR` (and, for `x`, `memory read` and the like, any expression that is no plain
+    /// name): the value of a C expression in the selected frame — a pointer's or integer's
+    /// value, an array's or function's address (gdb's `break *($pc + 4)`, `x &total`).
+    Expression(String),
     /// `FILE:LINE`.
     Line {
         /// A source file, matched by path suffix.
@@ -61,19 +65,45 @@ impl Location {
         Location::parse(text)
     }
 
+    /// Parse an address as `x`, `memory read` and `watchpoint set` take it: as
+    /// [`Location::parse`], and an expression (`&total`, `ptr->next`, `(char *)buf + 2`)
+    /// where that finds no number, register, file line or plain name.
+    pub fn parse_address(text: &str) -> Result<Location> {
+        let text = text.trim();
+        match Location::parse(text) {
+            Ok(Location::Function(name)) if !plain_name(&name) => {
+                Ok(Location::Expression(text.to_string()))
+            }
+            Ok(Location::Symbol { name, .. }) if !plain_name(name.trim()) => {
+                Ok(Location::Expression(text.to_string()))
+            }
+            // `ptr + i`: no number after the `+`, but an expression.
+            Err(Error::InvalidOffset(_)) if !text.starts_with('*') => {
+                Ok(Location::Expression(text.to_string()))
+            }
+            parsed => parsed,
+        }
+    }
+
     /// Parse a location (a breakpoint's) or an address (`memory read`'s): a number,
-    /// `symbol`, `symbol+offset`, `*address`, or `FILE:LINE`.
+    /// `symbol`, `symbol+offset`, `*address` or `*EXPR`, or `FILE:LINE`.
     pub fn parse(text: &str) -> Result<Location> {
         let text = text.trim();
         let invalid = || Error::InvalidAddress(text.to_string());
         if let Some(exact) = text.strip_prefix('*') {
-            if exact.trim_start().starts_with('*') {
+            let exact = exact.trim();
+            if exact.starts_with('*') {
                 return Err(invalid());
             }
-            return match Location::parse(exact)? {
-                Location::Function(name) => Ok(Location::Symbol { name, offset: 0 }),
-                Location::Line { .. } | Location::CurrentLine(_) => Err(invalid()),
-                other => Ok(other),
+            let expression = || Ok(Location::Expression(exact.to_string()));
+            return match Location::parse(exact) {
+                Ok(Location::Function(name)) if plain_name(&name) => {
+                    Ok(Location::Symbol { name, offset: 0 })
+                }
+                Ok(Location::Symbol { name, .. }) if !plain_name(name.trim()) => expression(),
+                Ok(Location::Function(_)) | Err(_) if !exact.is_empty() => expression(),
+                Ok(Location::Line { .. } | Location::CurrentLine(_)) | Err(_) => Err(invalid()),
+                Ok(other) => Ok(other),
             };
         }
         if text.is_empty() {
@@ -119,6 +149,15 @@ impl Location {
         }
         Ok(Location::Function(text.to_string()))
     }
+}
+
+/// Whether `name` can only be a symbol's name (C and C++ identifiers, scopes, templates,
+/// versions), not an expression.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '_' | '.' | '$' | ':' | '@' | '<' | '>' | ',' | '~')
+        })
 }
 
 /// `$REG[+-N]` (the text after `$`; `text` is the whole, for errors).
@@ -252,6 +291,7 @@ impl Session {
                 self.resolve_address(&location)
             }
             Location::Address(address) => Ok(*address),
+            Location::Expression(expression) => self.expression_address(expression),
             Location::Function(name) => self.symbol_address(name),
             Location::Symbol { name, offset } => {
                 Ok(self.symbol_address(name)?.wrapping_add(*offset))
@@ -331,7 +371,7 @@ impl Session {
                 self.breakpoint_addresses(&location)
             }
             Location::Address(address) => Ok(vec![*address]),
-            Location::Symbol { .. } | Location::Register { .. } => {
+            Location::Symbol { .. } | Location::Register { .. } | Location::Expression(_) => {
                 Ok(vec![self.resolve_address(location)?])
             }
             Location::Function(name) => {
@@ -546,5 +586,45 @@ mod tests {
         ] {
             assert!(Location::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_star_or_an_address_that_is_no_plain_name_is_an_expression() {
+        let expression = |text: &str| Location::Expression(text.into());
+        let ok = |text: &str| Location::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(ok("*($pc + 4)"), expression("($pc + 4)"));
+        assert_eq!(ok("* &total"), expression("&total"));
+        assert_eq!(ok("*ptr->next"), expression("ptr->next"));
+        // Plain forms keep their meaning.
+        assert_eq!(
+            ok("*main+4"),
+            Location::Symbol {
+                name: "main".into(),
+                offset: 4
+            }
+        );
+        assert_eq!(ok("*0x10"), Location::Address(VirtAddr::new(0x10)));
+        assert!(Location::parse("*hello.c:5").is_err());
+        assert!(Location::parse("**main").is_err());
+        assert!(Location::parse("*").is_err());
+        // Without the star only where an address is wanted (`x`, `memory read`).
+        let address = |text: &str| Location::parse_address(text).unwrap();
+        assert_eq!(address("&total"), expression("&total"));
+        assert_eq!(address("(char *)buf + 2"), expression("(char *)buf + 2"));
+        assert_eq!(address("arr[3]"), expression("arr[3]"));
+        assert_eq!(address("main"), Location::Function("main".into()));
+        assert_eq!(
+            address("std::vector<int>::size"),
+            Location::Function("std::vector<int>::size".into())
+        );
+        assert_eq!(
+            address("$sp+8"),
+            Location::Register {
+                reg: Reg::Rsp,
+                offset: 8
+            }
+        );
+        assert!(Location::parse_address("").is_err());
+        assert_eq!(ok("&total"), Location::Function("&total".into()));
     }
 }

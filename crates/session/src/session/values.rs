@@ -143,6 +143,35 @@ impl Session {
         Ok(value)
     }
 
+    /// The address `expression` stands for as gdb's `x EXPR` and `break *EXPR` take it: a
+    /// pointer's or an integer's value, an array's or a function's address.
+    pub fn expression_address(&mut self, expression: &str) -> Result<VirtAddr> {
+        let value = self.evaluate(expression)?;
+        let by_place = matches!(
+            value.ty.strip(),
+            dbg_expr::Type::Array { .. } | dbg_expr::Type::Function { .. }
+        );
+        if by_place {
+            if let Some(address) = value.address() {
+                return Ok(VirtAddr::new(address));
+            }
+        }
+        if value.ty.is_integral() || value.ty.is_pointer() {
+            let mut ctx = self.frame_context()?;
+            return Ok(VirtAddr::new(value.to_i128(&mut ctx)? as u64));
+        }
+        let name = value.ty.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        Err(Error::NotAnAddress {
+            expression: expression.to_string(),
+            ty: format!("{article} {name}"),
+        })
+    }
+
     /// The value as `print` shows it (`top`: with a pointer's type) or as a member or local
     /// shows it.
     pub fn format_value(

@@ -5,10 +5,10 @@ use crate::{Location, Reg, RegFormat, RegValue};
 
 use super::table::Spec;
 
-/// An address: a number (hex with `0x`, or decimal), `symbol` or `symbol+offset`; resolved
-/// against the program's symbols when the command runs.
+/// An address: a number (hex with `0x`, or decimal), `symbol`, `symbol+offset`, `$REG` or
+/// an expression (`&total`); resolved when the command runs.
 pub fn parse_address(text: &str) -> Result<Location, String> {
-    Location::parse(text).map_err(|e| e.to_string())
+    Location::parse_address(text).map_err(|e| e.to_string())
 }
 
 /// A location as `break` and `list` take it: a bare decimal number is a line of the current

@@ -69,6 +69,18 @@ fn commands_prefixes_and_aliases() {
             condition: None,
         }),
     );
+    // gdb's `break *EXPR`: the expression runs to `if`.
+    check(
+        "break *($pc + 4) if i == 2",
+        Ok(Command::BreakpointSet {
+            location: Location::Expression("($pc + 4)".into()),
+            spec: "*($pc + 4)".into(),
+            ignore: 0,
+            hardware: false,
+            temporary: false,
+            condition: Some("i == 2".into()),
+        }),
+    );
     check(
         "b 0x1000 --hardware",
         Ok(Command::BreakpointSet {
