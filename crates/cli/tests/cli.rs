@@ -877,6 +877,50 @@ fn syscall_catchpoints_in_json() {
 }
 
 #[test]
+fn info_breakpoints_lists_the_caught_system_calls_as_gdb_does() {
+    let output = dbg(&[
+        "run",
+        "--batch",
+        "-e",
+        "catch syscall write",
+        "-e",
+        "info breakpoints",
+        "-e",
+        "break main",
+        "-e",
+        "info breakpoints",
+        "-e",
+        "catch syscall none",
+        "-e",
+        "info breakpoints",
+        &fixture("hello"),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|line| {
+            line.starts_with("Catching") || line.starts_with("No ") || line.starts_with("1 ")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Catching system calls: write (1).",
+            "Catching system calls: write (1).",
+            lines.get(2).copied().unwrap_or("(missing breakpoint line)"),
+            "Catching system calls: write (1).",
+            "No system calls are caught.",
+            lines.get(5).copied().unwrap_or("(missing breakpoint line)"),
+        ],
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("1   yes") && lines[5] == lines[2],
+        "{stdout}"
+    );
+}
+
+#[test]
 fn source_level_session() {
     let args = [
         "break main",

@@ -568,7 +568,9 @@ fn addresses_by_expression_as_gdb_takes_them_for_x_and_break_star() {
     // offset, is 16 bytes past it); a double is not (one line, nothing changed).
     assert_eq!(address(&mut session, "(long)total + 16").unwrap().get(), 16);
     assert_eq!(address(&mut session, "total + 16").unwrap(), total + 16);
-    let error = address(&mut session, "(double)total").unwrap_err().to_string();
+    let error = address(&mut session, "(double)total")
+        .unwrap_err()
+        .to_string();
     assert_eq!(error, "`(double)total` is a double, not an address");
     let star = Location::parse("*1.5").unwrap();
     let error = session.breakpoint_addresses(&star).unwrap_err().to_string();

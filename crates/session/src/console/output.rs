@@ -38,8 +38,8 @@ pub enum Data {
     Scratch(Vec<(VirtAddr, VirtAddr)>, Vec<crate::ScratchCopy>),
     /// A new breakpoint, and where each of its locations is.
     BreakpointSet(Breakpoint, Vec<Option<CodePlace>>),
-    /// Every breakpoint.
-    Breakpoints(Vec<Breakpoint>),
+    /// Every breakpoint, and the system calls caught (which gdb lists among them).
+    Breakpoints(Vec<Breakpoint>, crate::SyscallCatch),
     /// Threads, in tid order.
     Threads(Vec<ThreadInfo>),
     /// The loaded shared libraries.
@@ -379,6 +379,24 @@ fn byte_list(bytes: &[u8]) -> String {
 /// A watched value: zero-padded hex of its size (SPEC §5).
 pub(super) fn watch_value(value: u64, size: u64) -> String {
     format!("{value:#0width$x}", width = size as usize * 2 + 2)
+}
+
+/// The confirmation of `catchpoint syscall`: what is caught now.
+pub(crate) fn catch_text(catch: &crate::SyscallCatch) -> String {
+    match catch {
+        crate::SyscallCatch::None => "No system calls are caught.".to_string(),
+        crate::SyscallCatch::All => "Catching every system call.".to_string(),
+        crate::SyscallCatch::Only(numbers) => {
+            let names: Vec<String> = numbers
+                .iter()
+                .map(|number| match crate::syscall_name(*number) {
+                    Some(name) => format!("{name} ({number})"),
+                    None => number.to_string(),
+                })
+                .collect();
+            format!("Catching system calls: {}.", names.join(", "))
+        }
+    }
 }
 
 #[cfg(test)]

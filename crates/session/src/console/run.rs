@@ -461,7 +461,12 @@ impl Runner {
                     .map(|()| Data::None)
                     .map_err(|e| e.to_string())
             }
-            Command::BreakpointList => return Ok(Data::Breakpoints(self.session.breakpoints())),
+            Command::BreakpointList => {
+                return Ok(Data::Breakpoints(
+                    self.session.breakpoints(),
+                    self.session.syscall_catch().clone(),
+                ))
+            }
             Command::BreakpointEnable(id) => {
                 return self
                     .session
@@ -533,7 +538,7 @@ impl Runner {
                 return Ok(Data::Instructions(list, symbols));
             }
             Command::CatchSyscalls(catch) => {
-                let said = catch_text(&catch);
+                let said = crate::console::output::catch_text(&catch);
                 self.session
                     .catch_syscalls(catch)
                     .map_err(|e| e.to_string())?;
@@ -901,24 +906,6 @@ fn help(topic: Option<&str>) -> Result<String, String> {
                 "Usage: {}\n{}{aliases}{note}",
                 spec.usage, spec.summary
             ))
-        }
-    }
-}
-
-/// The confirmation of `catchpoint syscall`: what is caught now.
-fn catch_text(catch: &crate::SyscallCatch) -> String {
-    match catch {
-        crate::SyscallCatch::None => "No system calls are caught.".to_string(),
-        crate::SyscallCatch::All => "Catching every system call.".to_string(),
-        crate::SyscallCatch::Only(numbers) => {
-            let names: Vec<String> = numbers
-                .iter()
-                .map(|number| match crate::syscall_name(*number) {
-                    Some(name) => format!("{name} ({number})"),
-                    None => number.to_string(),
-                })
-                .collect();
-            format!("Catching system calls: {}.", names.join(", "))
         }
     }
 }

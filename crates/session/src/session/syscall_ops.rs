@@ -26,6 +26,11 @@ impl Session {
         Ok(())
     }
 
+    /// The system calls caught now.
+    pub fn syscall_catch(&self) -> &SyscallCatch {
+        &self.catch
+    }
+
     /// Whether a seccomp filter of ours picks the caught system calls out in the kernel (so
     /// that the others run without a stop), rather than a stop at every call. No longer once
     /// the program installed a filter of its own after ours (which may refuse a caught call

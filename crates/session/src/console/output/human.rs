@@ -482,8 +482,11 @@ pub(super) fn data(data: &Data) -> Option<String> {
             }
             Some(lines.join("\n"))
         }
-        Data::Breakpoints(list) if list.is_empty() => Some("No breakpoints.".to_string()),
-        Data::Breakpoints(list) => {
+        Data::Breakpoints(list, catch) if list.is_empty() => Some(match catch {
+            crate::SyscallCatch::None => "No breakpoints.".to_string(),
+            _ => super::catch_text(catch),
+        }),
+        Data::Breakpoints(list, catch) => {
             let mut lines =
                 vec!["Id  Enabled  Hits  Ignore  Type  Address             What".to_string()];
             for bp in list {
@@ -505,6 +508,9 @@ pub(super) fn data(data: &Data) -> Option<String> {
                 if let Some(condition) = &bp.condition {
                     lines.push(format!("        stop only if {condition}"));
                 }
+            }
+            if !matches!(catch, crate::SyscallCatch::None) {
+                lines.push(super::catch_text(catch));
             }
             Some(lines.join("\n"))
         }

@@ -230,7 +230,7 @@ pub(super) fn data(data: &Data) -> Value {
             place_fields(&mut object, place.as_deref());
             Value::Object(object)
         }
-        Data::Breakpoints(list) => {
+        Data::Breakpoints(list, _) => {
             json!({"breakpoints": list.iter().map(breakpoint_json).collect::<Vec<_>>()})
         }
         Data::WatchpointSet(wp) => json!({"id": wp.id}),
