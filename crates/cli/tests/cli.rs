@@ -1207,6 +1207,41 @@ fn examine_shows_memory_as_gdb_does() {
 }
 
 #[test]
+fn examine_takes_a_local_or_an_expression_as_gdb_does() {
+    let values = fixture("values");
+    // `label` is a parameter (no symbol): its value, the string's address; `&count` an
+    // expression.
+    let commands = ["x/s label", "x/s (char *)label + 6", "x/xw &count"];
+    let mut args = vec!["run", "--batch", "-e", "break checkpoint", "-e", "continue"];
+    for command in commands {
+        args.extend(["-e", command]);
+    }
+    args.push(values.as_str());
+    let ours = dbg(&args);
+    assert_eq!(ours.status.code(), Some(0), "{}", transcript(&ours));
+    let mut gdb = Command::new("gdb");
+    gdb.args(["-batch", "-nx", "-ex", "break checkpoint", "-ex", "run"]);
+    for command in commands {
+        gdb.args(["-ex", command]);
+    }
+    let theirs = gdb.arg(&values).output().unwrap();
+    let lines = |stdout: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(stdout)
+            .lines()
+            .filter(|line| line.starts_with("0x") && line.contains(":\t"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (ours, theirs) = (lines(&ours.stdout), lines(&theirs.stdout));
+    // The stack differs between the two (gdb sets LINES and COLUMNS): the stack word's
+    // line is compared by its value alone.
+    assert_eq!(ours.len(), 3, "{ours:#?}");
+    assert_eq!(ours[..2], theirs[..2]);
+    let value = |line: &String| line.rsplit('\t').next().map(str::to_string);
+    assert_eq!(value(&ours[2]), theirs.get(2).and_then(value));
+}
+
+#[test]
 fn programs_that_are_not_x86_64_executables_are_refused_with_what_they_are() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

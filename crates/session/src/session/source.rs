@@ -292,7 +292,15 @@ impl Session {
             }
             Location::Address(address) => Ok(*address),
             Location::Expression(expression) => self.expression_address(expression),
-            Location::Function(name) => self.symbol_address(name),
+            // A symbol is its address (SPEC §3); a name that is none — a local variable, a
+            // parameter — is what gdb makes of it as an expression (`x/s label`).
+            Location::Function(name) => match self.symbol_address(name) {
+                Ok(address) => Ok(address),
+                Err(error) if self.ensure_stopped().is_ok() => {
+                    self.expression_address(name).map_err(|_| error)
+                }
+                Err(error) => Err(error),
+            },
             Location::Symbol { name, offset } => {
                 Ok(self.symbol_address(name)?.wrapping_add(*offset))
             }

@@ -169,8 +169,8 @@ pub fn reference() -> String {
          run, `s` step, `n` next, `c` continue, `b` break, `p` print, `i` info, `u` until, `d`\n\
          delete, `f` frame, `l` list, `k` kill, `q` quit). Numbers are decimal, or hex with\n\
          `0x`. An ADDRESS is a number, a symbol, `symbol+offset`, a register (`$sp`, `$pc+8`)\n\
-         or, as in gdb, an expression (`&total`, `ptr->next`: a pointer's or integer's value,\n\
-         an array's or function's address); a LOCATION is a number, a symbol, `symbol+offset`,\n\
+         or, as in gdb, an expression (`&total`, `ptr->next`, a local variable's name: a\n\
+         pointer's or integer's value, an array's or function's address); a LOCATION is a number, a symbol, `symbol+offset`,\n\
          a register, `*EXPR` (gdb's `break *($pc + 4)`), a FUNCTION, `FILE:LINE` or a bare\n\
          `LINE` of the current source file.\n\n\
          | command | aliases | usage | what it does |\n\
