@@ -108,8 +108,6 @@ pub(crate) struct Link {
 /// What a read of the client's bytes brought.
 enum Received {
     Bytes(usize),
-    /// Nothing within the polling time.
-    Nothing,
     /// The connection closed or failed.
     Closed,
 }
@@ -225,18 +223,18 @@ impl Link {
         })
     }
 
-    /// Poll for the client's bytes for at most [`SPIN`].
-    fn poll_for(&mut self, buf: &mut [u8]) -> Received {
+    /// Poll for the client's bytes for at most [`SPIN`]; `None` if none came.
+    fn poll_for(&mut self, buf: &mut [u8]) -> Option<Received> {
         let start = Instant::now();
         loop {
             match recv(self.stream.as_raw_fd(), buf, MsgFlags::MSG_DONTWAIT) {
-                Ok(0) => return Received::Closed,
-                Ok(n) => return Received::Bytes(n),
+                Ok(0) => return Some(Received::Closed),
+                Ok(n) => return Some(Received::Bytes(n)),
                 Err(Errno::EAGAIN | Errno::EINTR) if start.elapsed() < SPIN => {
                     std::hint::spin_loop();
                 }
-                Err(Errno::EAGAIN | Errno::EINTR) => return Received::Nothing,
-                Err(_) => return Received::Closed,
+                Err(Errno::EAGAIN | Errno::EINTR) => return None,
+                Err(_) => return Some(Received::Closed),
             }
         }
     }
@@ -246,9 +244,8 @@ impl Link {
     fn receive(&mut self, buf: &mut [u8]) -> Received {
         let start = Instant::now();
         if self.spin {
-            match self.poll_for(buf) {
-                Received::Nothing => {}
-                received => return received,
+            if let Some(received) = self.poll_for(buf) {
+                return received;
             }
         }
         let received = match self.stream.read(buf) {
@@ -282,7 +279,7 @@ impl Link {
             let mut buf = [0u8; 4096];
             match self.receive(&mut buf) {
                 Received::Bytes(n) => self.incoming.received(buf.get(..n).unwrap_or(&[])),
-                Received::Closed | Received::Nothing => {
+                Received::Closed => {
                     self.gate.with(|state| state.disconnected = true);
                     return None;
                 }

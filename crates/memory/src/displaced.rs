@@ -169,8 +169,8 @@ pub fn quick_plan(code: &[u8]) -> Option<Plan> {
         trusted_step: true,
         relocatable: true,
     };
-    // The registers `push` encodes in its low three bits, without and with REX.B.
-    const LOW: [Reg; 8] = [
+    // The registers `push` encodes in its low three bits, then the same with REX.B.
+    const ENCODED: [Reg; 16] = [
         Reg::Rax,
         Reg::Rcx,
         Reg::Rdx,
@@ -179,8 +179,6 @@ pub fn quick_plan(code: &[u8]) -> Option<Plan> {
         Reg::Rbp,
         Reg::Rsi,
         Reg::Rdi,
-    ];
-    const HIGH: [Reg; 8] = [
         Reg::R8,
         Reg::R9,
         Reg::R10,
@@ -190,14 +188,15 @@ pub fn quick_plan(code: &[u8]) -> Option<Plan> {
         Reg::R14,
         Reg::R15,
     ];
-    let register = |table: &[Reg; 8], opcode: u8| table.get(usize::from(opcode & 7)).copied();
+    let register =
+        |rex_b: usize, opcode: u8| ENCODED.get(rex_b * 8 + usize::from(opcode & 7)).copied();
     Some(match code {
         [opcode @ 0x50..=0x57, ..] => plain(Displaced::Push {
-            reg: register(&LOW, *opcode)?,
+            reg: register(0, *opcode)?,
             len: 1,
         }),
         [0x41, opcode @ 0x50..=0x57, ..] => plain(Displaced::Push {
-            reg: register(&HIGH, *opcode)?,
+            reg: register(1, *opcode)?,
             len: 2,
         }),
         [0x48, 0x89, 0xe5, ..] => plain(Displaced::Move {
